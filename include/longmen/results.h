@@ -1,0 +1,94 @@
+/* include/longmen/results.h -- what a run observes (MODEL.md section 6): one record per region
+ * and year, one per firm, and the month's money ledger. These are the rows of the results
+ * database (docs/output.md); the store writes them as they are. */
+#ifndef LONGMEN_RESULTS_H
+#define LONGMEN_RESULTS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Firm status. Exits come with the finance issue; the values are fixed now. */
+typedef enum lm_firm_status {
+    LM_FIRM_ALIVE = 0,
+    LM_FIRM_DEAD = 1,
+    LM_FIRM_IPO = 2,
+    LM_FIRM_ACQUIRED = 3
+} lm_firm_status;
+
+/* One region in one calendar year. Flows are sums over the year's simulated months; stocks
+ * are taken at the last simulated month of the year. */
+typedef struct lm_region_year {
+    int32_t region;            /* index into the scenario's regions */
+    int32_t year;
+    int32_t months;            /* simulated months of this year (12 but at the edges) */
+    int64_t births;
+    int64_t births_by_source[5]; /* platform, spinout, serial, returnee, other */
+    int64_t births_nonlocal;   /* founders whose origin is another region or outside */
+    int64_t deaths;
+    int64_t alive;             /* stock */
+    int64_t launched;          /* products launched this year */
+    int64_t with_product;      /* stock: alive firms with a launched product */
+    int64_t breakthroughs;
+    int64_t headcount;         /* stock: employees of alive firms */
+    double revenue_cny;
+    double rd_spend_cny;
+    double payroll_cny, compute_cny, rent_cny;
+    double subsidies_cny;      /* paid out of policy budgets */
+    double taxes_cny;
+    double policy_budget_cny;  /* stock: money left in the region's policy budgets */
+    double knowledge;          /* stock: sum over sectors of K[r,s] */
+    double compute_index;      /* stock, 0..1 */
+    double founders_nonlocal_share; /* births_nonlocal / births, 0 when no births */
+    double mean_visibility;    /* stock: over alive firms with a product */
+    double max_revenue_cny_month;   /* stock: largest monthly revenue of an alive firm */
+} lm_region_year;
+
+/* One firm, alive or not. Months are indices (year*12 + month-1); -1 = never. */
+typedef struct lm_firm_record {
+    uint32_t firm_id;          /* stable: order of birth */
+    int32_t region;
+    int32_t origin;            /* founder's origin region; -1 = outside the scenario */
+    int32_t sector;
+    int32_t business_model;    /* lm_model: 0 To C, 1 To B, 2 To G */
+    int32_t founder_source;    /* lm_source */
+    int32_t status;            /* lm_firm_status */
+    int32_t founded_month;
+    int32_t launched_month;    /* -1 if no product launched */
+    int32_t ended_month;       /* -1 while alive */
+    int32_t headcount;
+    int32_t peak_headcount;
+    int32_t breakthroughs;
+    double founder_quality;
+    double theta;              /* latent potential now (after breakthroughs) */
+    double quality;
+    double cash_cny;
+    double revenue_cny_month;  /* last month */
+    double peak_revenue_cny_month;
+    double cum_rd_cny;
+    double visibility;
+} lm_firm_record;
+
+/* Money of one month, per region and in total; every flow is booked twice so the invariant
+ * "what firms pay equals what wages, landlords, compute providers and the state receive"
+ * can be checked. Arrays hold n_regions entries. */
+typedef struct lm_ledger {
+    int32_t month;
+    int n_regions;
+    const double *firms_paid_payroll, *households_received;
+    const double *firms_paid_compute, *compute_received;
+    const double *firms_paid_rent, *landlords_received;
+    const double *firms_paid_tax, *state_received_tax;
+    const double *state_paid_subsidy, *firms_received_subsidy;
+    const double *customers_paid, *firms_received_revenue;
+    const double *founders_paid_seed, *firms_received_seed;
+    double firm_cash_before, firm_cash_after; /* over all firms alive at any point of the month,
+                                                 including those that died in it */
+} lm_ledger;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

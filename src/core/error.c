@@ -1,0 +1,92 @@
+/* src/core/error.c -- filling and printing lm_error (include/longmen/error.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "longmen/error.h"
+
+void lm_error_clear(lm_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof *err);
+}
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+    if (!src)
+        src = "";
+    snprintf(dst, size, "%s", src);
+}
+
+lm_status lm_error_set(lm_error *err, lm_status code, const char *src_file, int src_line,
+                       const char *fmt, ...)
+{
+    if (!err)
+        return code;
+    lm_error_clear(err);
+    err->code = code;
+    err->src_file = src_file;
+    err->src_line = src_line;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+lm_status lm_error_set_at(lm_error *err, lm_status code, const char *file, int line, int column,
+                          const char *field, const char *fmt, ...)
+{
+    if (!err)
+        return code;
+    lm_error_clear(err);
+    err->code = code;
+    copy_str(err->file, sizeof err->file, file);
+    err->line = line;
+    err->column = column;
+    copy_str(err->field, sizeof err->field, field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *lm_error_format(const lm_error *err, char *buf, unsigned long size)
+{
+    if (!buf || size == 0)
+        return buf;
+    if (!err) {
+        snprintf(buf, size, "error: unknown error");
+        return buf;
+    }
+    const char *msg = err->message[0] ? err->message : lm_status_name(err->code);
+    if (err->file[0] && err->line > 0 && err->field[0])
+        snprintf(buf, size, "%s:%d:%d: %s: %s", err->file, err->line, err->column, err->field,
+                 msg);
+    else if (err->file[0] && err->line > 0)
+        snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line, err->column, msg);
+    else if (err->file[0] && err->field[0])
+        snprintf(buf, size, "%s: %s: %s", err->file, err->field, msg);
+    else if (err->file[0])
+        snprintf(buf, size, "%s: %s", err->file, msg);
+    else if (err->field[0])
+        snprintf(buf, size, "%s: %s", err->field, msg);
+    else
+        snprintf(buf, size, "error: %s", msg);
+    return buf;
+}
+
+const char *lm_status_name(lm_status st)
+{
+    switch (st) {
+    case LM_OK: return "ok";
+    case LM_EINVAL: return "invalid input";
+    case LM_ENOMEM: return "out of memory";
+    case LM_EIO: return "input/output error";
+    case LM_EDB: return "database error";
+    case LM_ESTATE: return "wrong state";
+    case LM_EEXIST: return "already exists";
+    case LM_EINTR: return "interrupted";
+    }
+    return "unknown error";
+}

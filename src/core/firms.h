@@ -1,0 +1,69 @@
+/* src/core/firms.h -- firms as struct-of-arrays (MODEL.md 2; STYLE.md). Firms dominate memory
+ * and time, so each field is one contiguous array that a phase streams through. Slots
+ * 0..n-1 hold firms in order of birth; a firm that ends (dies, later: exits) keeps its slot,
+ * flagged, until the scheduler compacts the arrays (stable: order of birth is kept), and its
+ * final record moves to the archive. Ids are stable: id = order of birth over the run.
+ *
+ * The field list is an X-macro so that growth and compaction touch every array without a
+ * hand-written list that could forget one. */
+#ifndef LM_CORE_FIRMS_H
+#define LM_CORE_FIRMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "longmen/error.h"
+#include "longmen/results.h"
+
+/* X(type, name): every per-firm array. */
+#define LM_FIRM_FIELDS(X)                                                                        \
+    X(uint32_t, id)                                                                              \
+    X(uint16_t, region)                                                                          \
+    X(int16_t, origin)           /* -1: outside the scenario */                                  \
+    X(uint8_t, sector)                                                                           \
+    X(uint8_t, model)            /* lm_model */                                                  \
+    X(uint8_t, source)           /* lm_source */                                                 \
+    X(uint8_t, status)           /* lm_firm_status */                                            \
+    X(uint8_t, insolvent_months)                                                                 \
+    X(int32_t, founded)          /* month index */                                               \
+    X(int32_t, launched)         /* month index, -1 before launch */                             \
+    X(int32_t, ended)            /* month index, -1 while alive */                               \
+    X(int32_t, headcount)                                                                        \
+    X(int32_t, peak_headcount)                                                                   \
+    X(int32_t, breakthroughs)                                                                    \
+    X(double, founder_quality)                                                                   \
+    X(double, theta)             /* latent potential */                                          \
+    X(double, progress)          /* product progress, launch at 1 */                             \
+    X(double, quality)           /* q = theta (1 - exp(-cum_rd / R_s)) */                        \
+    X(double, cum_rd_cny)                                                                        \
+    X(double, rd_spend_cny)      /* this month */                                                \
+    X(double, cash_cny)                                                                          \
+    X(double, revenue_cny)       /* this month */                                                \
+    X(double, peak_revenue_cny)                                                                  \
+    X(double, visibility)        /* 0..1, public recognition */                                  \
+    X(double, share_weight)      /* q^gamma times adoption, this month's market weight */
+
+typedef struct lm_firms {
+    size_t n;   /* slots in use (alive firms and ended ones not yet compacted) */
+    size_t cap; /* slots allocated */
+#define LM_FIRM_DECLARE(type, name) type *name;
+    LM_FIRM_FIELDS(LM_FIRM_DECLARE)
+#undef LM_FIRM_DECLARE
+} lm_firms;
+
+/* Bytes of state per firm slot (the sum of the field sizes). */
+size_t lm_firms_bytes_per_firm(void);
+
+lm_status lm_firms_init(lm_firms *f, size_t cap, lm_error *err);
+void lm_firms_fini(lm_firms *f);
+/* Makes room for `extra` more slots, doubling capacity as needed. Called only at the entry
+ * boundary, never inside a firm loop. */
+lm_status lm_firms_reserve(lm_firms *f, size_t extra, lm_error *err);
+/* Appends one zeroed slot and returns its index (room must have been reserved). */
+size_t lm_firms_push(lm_firms *f);
+/* Moves slot src to slot dst (dst < src), for compaction. */
+void lm_firms_move(lm_firms *f, size_t dst, size_t src);
+/* The firm in slot i as an output record. */
+void lm_firms_record(const lm_firms *f, size_t i, lm_firm_record *rec);
+
+#endif

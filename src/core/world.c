@@ -1,0 +1,172 @@
+/* src/core/world.c -- creating and releasing a world, and the helpers phases share
+ * (world.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/world.h"
+
+void lm_blocks_reduce(const lm_blocks *b, const double *partial, size_t width, double *out)
+{
+    for (size_t j = 0; j < width; ++j)
+        out[j] = 0.0;
+    for (size_t k = 0; k < b->count; ++k) {
+        const double *row = partial + k * width;
+        for (size_t j = 0; j < width; ++j)
+            out[j] += row[j];
+    }
+}
+
+double lm_world_sector_chain(const lm_world *w, int r, int s)
+{
+    const uint32_t layers = w->p->sectors[s].layers;
+    double sum = 0.0;
+    int n = 0;
+    for (int l = 0; l < w->L; ++l)
+        if (layers & (1u << l)) {
+            sum += w->chain[r * w->L + l];
+            ++n;
+        }
+    return n ? sum / n : 1.0;
+}
+
+void *lm_world_scratch(lm_world *w, size_t bytes) { return lm_arena_alloc(&w->scratch, bytes); }
+
+/* Scratch a month can need at most: the widest block-partial table (market: S*3*(R+1) per
+ * block) a few times over, plus per-region tables. Sized once, from the scenario. */
+static size_t scratch_bytes(const lm_params *p)
+{
+    const size_t R = (size_t)p->n_regions, S = (size_t)p->n_sectors;
+    const size_t widest = S * LM_MODEL_COUNT * (R + 1) + R * LM_MAX_POLICIES + R * (S + 16);
+    const size_t per_month = 4 * widest * (LM_BLOCK_MAX_COUNT + 2) * sizeof(double);
+    return per_month + 64 * 1024;
+}
+
+#define ALLOC(ptr, count)                                                                        \
+    do {                                                                                         \
+        const size_t n_ = (size_t)(count);                                                       \
+        (ptr) = calloc(n_ > 0 ? n_ : 1u, sizeof *(ptr));                                         \
+        if (!(ptr))                                                                              \
+            LM_FAIL(err, LM_ENOMEM, "cannot allocate the run's region state");                  \
+    } while (0)
+
+lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t run,
+                        int threads, size_t firm_capacity, lm_error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->p = p;
+    w->seed = seed;
+    w->run = run;
+    w->key = lm_rng_key_make(seed, run);
+    w->threads = threads > 0 ? threads : 1;
+    w->month = p->start;
+    w->R = p->n_regions;
+    w->S = p->n_sectors;
+    w->L = p->n_layers;
+    const size_t R = (size_t)w->R, S = (size_t)w->S, L = (size_t)w->L;
+    const size_t RK = R * LM_SKILL_COUNT, RP = R * LM_MAX_POLICIES;
+
+    lm_status st = lm_firms_init(&w->firms, firm_capacity, err);
+    if (st != LM_OK)
+        return st;
+    if ((st = lm_arena_init(&w->scratch, scratch_bytes(p), err)) != LM_OK)
+        return st;
+    ALLOC(w->talent, RK);
+    ALLOC(w->wage, RK);
+    ALLOC(w->knowledge, R * S);
+    ALLOC(w->knowledge_next, R * S);
+    ALLOC(w->chain, R * L);
+    ALLOC(w->recent_failed, R);
+    ALLOC(w->policy_active, RP);
+    ALLOC(w->policy_budget, RP);
+    ALLOC(w->attraction, R);
+    ALLOC(w->talent_policy, R);
+    ALLOC(w->failure_tolerance, R);
+    ALLOC(w->institution_strength, R);
+    ALLOC(w->compute_index, R);
+    ALLOC(w->institutions, R * S);
+    ALLOC(w->rent_discount, R * S);
+    ALLOC(w->option_effect, R * S);
+    ALLOC(w->rd_subsidy_rate, R * S);
+    ALLOC(w->rd_subsidy_policy, R * S);
+    ALLOC(w->early_capital_cny, R * S);
+    ALLOC(w->rd_by_rs, R * S);
+    ALLOC(w->events, R);
+    ALLOC(w->money, R);
+
+    for (int r = 0; r < w->R; ++r) {
+        const lm_region_params *rp = &p->regions[r];
+        for (int k = 0; k < LM_SKILL_COUNT; ++k) {
+            w->talent[r * LM_SKILL_COUNT + k] = rp->talent[k];
+            w->wage[r * LM_SKILL_COUNT + k] = rp->wage_cny_month[k];
+        }
+        for (int s = 0; s < w->S; ++s)
+            w->knowledge[r * w->S + s] = rp->knowledge[s];
+        for (int l = 0; l < w->L; ++l)
+            w->chain[r * w->L + l] = rp->chain[l];
+    }
+
+    w->first_year = lm_month_year(p->start);
+    w->n_years = lm_month_year(p->end) - w->first_year + 1;
+    ALLOC(w->region_years, (size_t)w->n_years * R);
+    for (int y = 0; y < w->n_years; ++y)
+        for (int r = 0; r < w->R; ++r) {
+            lm_region_year *row = &w->region_years[(size_t)y * R + (size_t)r];
+            row->region = r;
+            row->year = w->first_year + y;
+        }
+    return LM_OK;
+}
+
+void lm_world_fini(lm_world *w)
+{
+    if (!w)
+        return;
+    lm_firms_fini(&w->firms);
+    lm_arena_fini(&w->scratch);
+    void *arrays[] = {w->where,          w->archive,           w->talent,
+                      w->wage,           w->knowledge,         w->knowledge_next,
+                      w->chain,          w->recent_failed,     w->policy_active,
+                      w->policy_budget,  w->attraction,        w->talent_policy,
+                      w->failure_tolerance, w->institution_strength, w->compute_index,
+                      w->institutions,   w->rent_discount,     w->option_effect,
+                      w->rd_subsidy_rate, w->rd_subsidy_policy, w->early_capital_cny,
+                      w->rd_by_rs,       w->events,            w->money,
+                      w->region_years};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; ++i)
+        free(arrays[i]);
+    memset(w, 0, sizeof *w);
+}
+
+lm_status lm_world_compact(lm_world *w, lm_error *err)
+{
+    lm_firms *f = &w->firms;
+    if (w->ended_in_slots == 0)
+        return LM_OK;
+    if (w->n_archive + w->ended_in_slots > w->archive_cap) {
+        size_t cap = w->archive_cap ? w->archive_cap : 1024;
+        while (cap < w->n_archive + w->ended_in_slots)
+            cap *= 2;
+        lm_firm_record *a = realloc(w->archive, cap * sizeof *a);
+        if (!a)
+            LM_FAIL(err, LM_ENOMEM, "cannot grow the archive of ended firms");
+        w->archive = a;
+        w->archive_cap = cap;
+    }
+    size_t keep = 0;
+    for (size_t i = 0; i < f->n; ++i) {
+        if (f->status[i] != LM_FIRM_ALIVE) {
+            lm_firms_record(f, i, &w->archive[w->n_archive]);
+            w->where[f->id[i]] = -(int64_t)w->n_archive - 1;
+            w->n_archive++;
+            continue;
+        }
+        if (keep != i) {
+            lm_firms_move(f, keep, i);
+            w->where[f->id[keep]] = (int64_t)keep;
+        }
+        ++keep;
+    }
+    f->n = keep;
+    w->ended_in_slots = 0;
+    return LM_OK;
+}

@@ -1,0 +1,156 @@
+/* src/core/world.h -- the state of one simulation run (private). The world holds the firms,
+ * the regions' state, what the policy phase switched on, the month's events and money
+ * ledger, and the observations. Each phase writes only its own part (named in the comments)
+ * and reads the rest; the scheduler (sim.c) runs them in MODEL.md section 3 order.
+ *
+ * Region x sector arrays are row-major [r * n_sectors + s]; region x layer [r * n_layers + l];
+ * region x skill [r * LM_SKILL_COUNT + k]. */
+#ifndef LM_CORE_WORLD_H
+#define LM_CORE_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/firms.h"
+#include "core/params.h"
+#include "core/rng.h"
+#include "longmen/results.h"
+
+/* Deterministic parallel sums: the firm slots are cut into blocks whose size depends only on
+ * n (never on the thread count); each block sums its firms in slot order, then the blocks
+ * are added in block order. Any thread may compute any block. */
+#define LM_BLOCK_MIN 1024u
+#define LM_BLOCK_MAX_COUNT 256u
+typedef struct lm_blocks {
+    size_t n, count, size;
+} lm_blocks;
+static inline lm_blocks lm_blocks_of(size_t n)
+{
+    lm_blocks b;
+    b.n = n;
+    b.count = (n + LM_BLOCK_MIN - 1) / LM_BLOCK_MIN;
+    if (b.count > LM_BLOCK_MAX_COUNT)
+        b.count = LM_BLOCK_MAX_COUNT;
+    if (b.count == 0)
+        b.count = 1;
+    b.size = (n + b.count - 1) / b.count;
+    if (b.size == 0)
+        b.size = 1;
+    return b;
+}
+static inline size_t lm_block_begin(const lm_blocks *b, size_t k)
+{
+    const size_t i = k * b->size;
+    return i < b->n ? i : b->n;
+}
+static inline size_t lm_block_end(const lm_blocks *b, size_t k)
+{
+    const size_t i = (k + 1) * b->size;
+    return i < b->n ? i : b->n;
+}
+/* Adds partial[k][0..width) over blocks k = 0..count-1, in order, into out[0..width). */
+void lm_blocks_reduce(const lm_blocks *b, const double *partial, size_t width, double *out);
+
+/* Events of the current month per region, written by the phases named, reset by sim.c. */
+typedef struct lm_month_events {
+    int64_t births, births_by_source[LM_SOURCE_COUNT], births_nonlocal; /* entry */
+    int64_t founders_elsewhere;           /* entry: founders from here who left the scenario */
+    int64_t launches, breakthroughs;      /* rnd */
+    int64_t deaths;                       /* costs */
+} lm_month_events;
+
+/* Money of the current month per region (ledger), each flow booked on both sides. */
+typedef struct lm_money {
+    double firms_paid_payroll, households_received;
+    double firms_paid_compute, compute_received;
+    double firms_paid_rent, landlords_received;
+    double firms_paid_tax, state_received_tax;
+    double state_paid_subsidy, firms_received_subsidy;
+    double customers_paid, firms_received_revenue;
+    double founders_paid_seed, firms_received_seed;
+    double rd_spend;
+} lm_money;
+
+typedef struct lm_world {
+    const lm_params *p;
+    lm_rng_key key;
+    uint64_t seed;
+    uint32_t run;
+    int threads;
+    lm_month month;          /* the month being (or next to be) simulated */
+    int R, S, L;
+
+    lm_firms firms;
+    size_t ended_in_slots;   /* ended firms still occupying slots (compaction trigger) */
+    uint32_t next_id;        /* ids handed out so far */
+    int64_t *where;          /* per id: slot >= 0, or -(archive index) - 1 */
+    size_t where_cap;
+    lm_firm_record *archive; /* ended firms, in order of compaction */
+    size_t n_archive, archive_cap;
+
+    /* region state */
+    double *talent;          /* [R*SKILL] people (static until the talent phase exists) */
+    double *wage;            /* [R*SKILL] CNY per month */
+    double *knowledge;       /* [R*S] K, written by the ecosystem phase */
+    double *knowledge_next;  /* [R*S] scratch of the ecosystem phase */
+    double *chain;           /* [R*L] completeness 0..1 (static until chain dynamics exist) */
+    double *recent_failed;   /* [R] failed founders who may found again: costs adds, entry
+                                draws them down, the ecosystem phase decays them */
+
+    /* written by the policy phase each month */
+    uint8_t *policy_active;  /* [R*LM_MAX_POLICIES] */
+    double *policy_budget;   /* [R*LM_MAX_POLICIES] CNY left this year */
+    double *attraction;      /* [R] policy attraction in founders' utility */
+    double *talent_policy;   /* [R] */
+    double *failure_tolerance; /* [R] */
+    double *institution_strength; /* [R] */
+    double *compute_index;   /* [R] 0..1 */
+    double *institutions;    /* [R*S] knowledge units per month from institutions */
+    double *rent_discount;   /* [R*S] */
+    double *option_effect;   /* [R*S] payroll share saved by the option-tax rule */
+    double *rd_subsidy_rate; /* [R*S] */
+    int16_t *rd_subsidy_policy; /* [R*S] policy index paying the subsidy, -1 none */
+    double *early_capital_cny; /* [R*S] loss-tolerance-weighted early-stage capital */
+
+    /* written by the rnd phase */
+    double *rd_by_rs;        /* [R*S] R&D spending this month */
+
+    /* the month's events and money, per region; reset by sim.c at the start of a month */
+    lm_month_events *events; /* [R] */
+    lm_money *money;         /* [R] */
+    double firm_cash_before, firm_cash_after;
+
+    /* observations: region_year rows, n_years * R, year-major */
+    lm_region_year *region_years;
+    int first_year, n_years;
+
+    lm_arena scratch;        /* per-month scratch, reset by sim.c */
+} lm_world;
+
+/* _init/_fini: the caller owns w. firm_capacity pre-sizes the firm arrays. */
+lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t run,
+                        int threads, size_t firm_capacity, lm_error *err);
+void lm_world_fini(lm_world *w);
+/* Moves ended firms to the archive and closes the gaps (stable, order of birth kept). Runs
+ * between months, never inside a phase. */
+lm_status lm_world_compact(lm_world *w, lm_error *err);
+
+/* Accessors shared by phases. */
+static inline double lm_world_talent_total(const lm_world *w, int r)
+{
+    double t = 0.0;
+    for (int k = 0; k < LM_SKILL_COUNT; ++k)
+        t += w->talent[r * LM_SKILL_COUNT + k];
+    return t;
+}
+
+/* Chain completeness a sector sees in a region: the mean over the layers it depends on
+ * (1 when it depends on none: nothing is missing). */
+double lm_world_sector_chain(const lm_world *w, int r, int s);
+
+/* Scratch from the month arena; NULL means the arena is too small (a bug: sim.c sizes it). */
+void *lm_world_scratch(lm_world *w, size_t bytes);
+
+#endif

@@ -1,0 +1,50 @@
+/* src/io/store.h -- the results database (SQLite) and the crash-safe out folder.
+ * The store knows rows, not the model: lm_results_write() (results.c) gathers a simulation's
+ * observations into an lm_store_input and the store writes them in one transaction.
+ * Layout of the tables: docs/output.md. */
+#ifndef LM_IO_STORE_H
+#define LM_IO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "longmen/longmen.h"
+
+typedef lm_status (*lm_store_firm_fn)(const void *ctx, uint32_t firm_id, lm_firm_record *rec);
+
+typedef struct lm_store_input {
+    const lm_run_info *info;
+    const char *scenario_text;          /* YAML as read, stored with the run */
+    int32_t start_month, end_month;     /* simulated period, inclusive */
+    int32_t months;                     /* simulated months */
+    int n_regions;
+    const char *const *region_names;    /* UTF-8 */
+    const char *const *region_names_en; /* may hold "" */
+    const char *const *region_provinces;
+    int n_sectors;
+    const char *const *sector_ids;
+    const char *const *sector_names;
+    const lm_region_year *region_years;
+    size_t n_region_years;
+    size_t n_firms;                     /* firm ids 0 .. n_firms-1 */
+    lm_store_firm_fn firm_at;
+    const void *firm_ctx;
+} lm_store_input;
+
+/* Creates the database at db_path (must not exist) and writes every table in one
+ * transaction. On failure the file is removed. */
+lm_status lm__store_write(const char *db_path, const lm_store_input *in, lm_error *err);
+
+/* Crash-safe out folder: results are written into a fresh temporary sibling folder
+ * (`<final>.tmp-<pid>`), then renamed into place, so `final` either does not exist or is
+ * complete. prepare fails with LM_EEXIST when `final` exists and !force, and with LM_EIO
+ * when the parent is not writable. tmp receives the temporary path (size >= 4096). */
+lm_status lm__outdir_prepare(const char *final_dir, bool force, char *tmp, size_t tmp_size,
+                             lm_error *err);
+/* Renames tmp to final_dir (replacing an existing final_dir only when force). */
+lm_status lm__outdir_commit(const char *tmp, const char *final_dir, bool force, lm_error *err);
+/* Removes the temporary folder and everything in it (after a failure). */
+void lm__outdir_abort(const char *tmp);
+
+#endif

@@ -1,0 +1,187 @@
+/* src/model/costs/costs.c -- phase 7 (MODEL.md 5.6): firms pay staff, compute and office,
+ * receive R&D subsidies while a budget lasts, pay profit tax, and die after `grace_months`
+ * months of negative cash. Their founders join the pool of failed founders who may found
+ * again (how many do depends on the region's tolerance of failure, in the entry phase).
+ * Then each firm sets next month's headcount from its runway: it hires toward the staff
+ * that revenue plus cash spread over runway_target_months can pay, and cuts staff when
+ * runway falls under runway_cut_months.
+ *
+ * Subsidies are rationed without order effects: if requests exceed the budget, every
+ * request is scaled by the same factor budget / requests. */
+#include <math.h>
+
+#include "model/costs/costs.h"
+#include "model/costs/unit_costs.h"
+
+/* Per block: per region [payroll, compute, rent, tax, subsidy, deaths, failed founders,
+ * cash before, cash after], then subsidy requests per region x policy. */
+enum { C_PAYROLL, C_COMPUTE, C_RENT, C_TAX, C_SUBSIDY, C_DEATHS, C_CASH0, C_CASH1, C_N };
+
+static size_t width_of(const lm_world *w)
+{
+    return (size_t)w->R * C_N + (size_t)w->R * LM_MAX_POLICIES;
+}
+
+static double subsidy_request(const lm_world *w, const lm_firms *f, size_t i, double rd)
+{
+    const int rs = f->region[i] * w->S + f->sector[i];
+    return w->rd_subsidy_policy[rs] >= 0 ? w->rd_subsidy_rate[rs] * rd : 0.0;
+}
+
+/* Pass 1: requests per region and policy. */
+static lm_status request_subsidies(lm_world *w, double *ration, lm_error *err)
+{
+    const int R = w->R;
+    const size_t width = (size_t)R * LM_MAX_POLICIES;
+    const lm_blocks b = lm_blocks_of(w->firms.n);
+    double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
+    double *req = lm_world_scratch(w, sizeof(double) * width);
+    if (!partial || !req)
+        LM_FAIL(err, LM_ENOMEM, "costs scratch");
+    const lm_firms *f = &w->firms;
+#pragma omp parallel for schedule(static) num_threads(w->threads)
+    for (size_t k = 0; k < b.count; ++k) {
+        double *acc = partial + k * width;
+        const size_t end = lm_block_end(&b, k);
+        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
+            if (f->status[i] != LM_FIRM_ALIVE)
+                continue;
+            const int rs = f->region[i] * w->S + f->sector[i];
+            const int pol = w->rd_subsidy_policy[rs];
+            if (pol >= 0)
+                acc[(size_t)f->region[i] * LM_MAX_POLICIES + (size_t)pol] +=
+                    subsidy_request(w, f, i, f->rd_spend_cny[i]);
+        }
+    }
+    lm_blocks_reduce(&b, partial, width, req);
+    for (size_t j = 0; j < width; ++j) {
+        const double budget = w->policy_budget[j];
+        ration[j] = req[j] <= 0.0 ? 0.0 : (req[j] <= budget ? 1.0 : fmax(budget, 0.0) / req[j]);
+    }
+    return LM_OK;
+}
+
+/* Next month's staff from runway (MODEL.md 5.6, documented in docs/model.md). */
+static int32_t next_headcount(const lm_cost_params *c, int32_t h, double cash, double revenue,
+                              double burn)
+{
+    const double per_head = h > 0 ? burn / h : 0.0;
+    const double net_burn = burn - revenue;
+    if (net_burn > 0.0 && cash / net_burn < c->runway_cut_months) {
+        const int32_t cut = (int32_t)fmax(1.0, floor(c->cut_rate * h));
+        return h - cut < 1 ? 1 : h - cut;
+    }
+    if (per_head <= 0.0 || cash <= 0.0)
+        return h;
+    const double affordable = (revenue + cash / c->runway_target_months) / per_head;
+    if (affordable <= h)
+        return h;
+    double next = h + ceil(c->hire_rate * (affordable - h));
+    if (next > c->max_headcount)
+        next = c->max_headcount;
+    return (int32_t)next;
+}
+
+static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, double *acc)
+{
+    const lm_params *p = w->p;
+    lm_firms *f = &w->firms;
+    const int r = f->region[i];
+    double *a = acc + (size_t)r * C_N;
+    const lm_unit_costs c = lm_firm_unit_costs(w, i);
+    const int rs = r * w->S + f->sector[i];
+    const int pol = w->rd_subsidy_policy[rs];
+    const double subsidy =
+        pol >= 0 ? subsidy_request(w, f, i, c.rd) * ration[(size_t)r * LM_MAX_POLICIES + (size_t)pol]
+                 : 0.0;
+    const double burn = c.payroll + c.compute + c.rent;
+    const double profit = f->revenue_cny[i] + subsidy - burn;
+    /* Tiers (high-tech: 15%) arrive with their own phase; until then every firm pays the
+       standard rate. */
+    const double tax = profit > 0.0 ? profit * p->costs.profit_tax : 0.0;
+    a[C_CASH0] += f->cash_cny[i];
+    f->cash_cny[i] += f->revenue_cny[i] + subsidy - burn - tax;
+    a[C_CASH1] += f->cash_cny[i];
+    a[C_PAYROLL] += c.payroll;
+    a[C_COMPUTE] += c.compute;
+    a[C_RENT] += c.rent;
+    a[C_TAX] += tax;
+    a[C_SUBSIDY] += subsidy;
+    if (subsidy > 0.0)
+        acc[(size_t)w->R * C_N + (size_t)r * LM_MAX_POLICIES + (size_t)pol] += subsidy;
+
+    if (f->cash_cny[i] < 0.0) {
+        if (f->insolvent_months[i] < 255)
+            f->insolvent_months[i]++;
+        if (f->insolvent_months[i] > p->costs.grace_months) {
+            f->status[i] = LM_FIRM_DEAD;
+            f->ended[i] = m;
+            a[C_DEATHS] += 1.0;
+            return;
+        }
+    } else {
+        f->insolvent_months[i] = 0;
+    }
+    f->headcount[i] =
+        next_headcount(&p->costs, f->headcount[i], f->cash_cny[i], f->revenue_cny[i], burn);
+    if (f->headcount[i] > f->peak_headcount[i])
+        f->peak_headcount[i] = f->headcount[i];
+}
+
+lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
+{
+    const int R = w->R;
+    const size_t rp_width = (size_t)R * LM_MAX_POLICIES;
+    double *ration = lm_world_scratch(w, sizeof(double) * rp_width);
+    if (!ration)
+        LM_FAIL(err, LM_ENOMEM, "costs scratch");
+    lm_status st = request_subsidies(w, ration, err);
+    if (st != LM_OK)
+        return st;
+
+    const size_t width = width_of(w);
+    const lm_blocks b = lm_blocks_of(w->firms.n);
+    double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
+    double *sums = lm_world_scratch(w, sizeof(double) * width);
+    if (!partial || !sums)
+        LM_FAIL(err, LM_ENOMEM, "costs scratch");
+    lm_firms *f = &w->firms;
+#pragma omp parallel for schedule(static) num_threads(w->threads)
+    for (size_t k = 0; k < b.count; ++k) {
+        double *acc = partial + k * width;
+        const size_t end = lm_block_end(&b, k);
+        for (size_t i = lm_block_begin(&b, k); i < end; ++i)
+            if (f->status[i] == LM_FIRM_ALIVE)
+                firm_costs(w, i, m, ration, acc);
+    }
+    lm_blocks_reduce(&b, partial, width, sums);
+
+    double cash0 = 0.0, cash1 = 0.0;
+    for (int r = 0; r < R; ++r) {
+        const double *a = sums + (size_t)r * C_N;
+        lm_money *mo = &w->money[r];
+        mo->firms_paid_payroll += a[C_PAYROLL];
+        mo->households_received += a[C_PAYROLL];
+        mo->firms_paid_compute += a[C_COMPUTE];
+        mo->compute_received += a[C_COMPUTE];
+        mo->firms_paid_rent += a[C_RENT];
+        mo->landlords_received += a[C_RENT];
+        mo->firms_paid_tax += a[C_TAX];
+        mo->state_received_tax += a[C_TAX];
+        mo->firms_received_subsidy += a[C_SUBSIDY];
+        mo->state_paid_subsidy += a[C_SUBSIDY];
+        w->events[r].deaths += (int64_t)a[C_DEATHS];
+        /* every founder of a dead firm becomes a failed founder who may try again */
+        w->recent_failed[r] += a[C_DEATHS];
+        cash0 += a[C_CASH0];
+        cash1 += a[C_CASH1];
+        for (int k = 0; k < LM_MAX_POLICIES; ++k) {
+            const double paid = sums[(size_t)R * C_N + (size_t)r * LM_MAX_POLICIES + (size_t)k];
+            double *budget = &w->policy_budget[r * LM_MAX_POLICIES + k];
+            *budget = fmax(0.0, *budget - paid);
+        }
+    }
+    w->firm_cash_before += cash0;
+    w->firm_cash_after += cash1;
+    return LM_OK;
+}

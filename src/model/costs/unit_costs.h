@@ -1,0 +1,36 @@
+/* src/model/costs/unit_costs.h -- what one firm pays this month for staff, compute and
+ * office (MODEL.md 5.6). A pure function of the firm and the region's prices, shared by the
+ * R&D phase (which spends it on progress) and the costs phase (which books and pays it), so
+ * the two can never disagree. */
+#ifndef LM_MODEL_UNIT_COSTS_H
+#define LM_MODEL_UNIT_COSTS_H
+
+#include "core/world.h"
+
+typedef struct lm_unit_costs {
+    double payroll, compute, rent;
+    double rd; /* the R&D part: tech staff's payroll and all compute */
+} lm_unit_costs;
+
+static inline lm_unit_costs lm_firm_unit_costs(const lm_world *w, size_t i)
+{
+    const lm_params *p = w->p;
+    const lm_firms *f = &w->firms;
+    const int r = f->region[i], s = f->sector[i], rs = r * w->S + s;
+    const lm_sector_params *sec = &p->sectors[s];
+    const double h = (double)f->headcount[i];
+    const double wage = w->wage[r * LM_SKILL_COUNT + sec->skill];
+    lm_unit_costs c;
+    /* The option-tax rule lets part of pay come as options whose income tax is offset, so
+       the firm's cash cost per engineer falls (Hangzhou 2020). */
+    c.payroll = h * wage * (1.0 + p->costs.payroll_overhead) * (1.0 - w->option_effect[rs]);
+    /* compute_share is compute's share of costs at price index 1; local compute clusters and
+       a complete chain lower the price (why DeepSeek's compute was cheap). */
+    const double price = 1.0 - p->costs.compute_discount_max * w->compute_index[r];
+    c.compute = c.payroll * sec->compute_share / (1.0 - sec->compute_share) * price;
+    c.rent = h * p->regions[r].rent_cny_head_month * (1.0 - w->rent_discount[rs]);
+    c.rd = p->costs.tech_share * c.payroll + c.compute;
+    return c;
+}
+
+#endif

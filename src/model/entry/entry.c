@@ -1,0 +1,235 @@
+/* src/model/entry/entry.c -- phase 3 (MODEL.md 5.1): founders arrive, choose a region, and
+ * firms are born.
+ *
+ * Founders from each origin region arrive as Poisson with rate
+ *   lambda = base*talent + alumni_rate*platform_alumni + spinout_rate*institution_strength
+ *          + restart_rate*failure_tolerance*recent_failed + returnee_rate*talent_policy,
+ * and from the rest of the country at outside_rate. The term a founder came from is her
+ * source. She picks region r with probability proportional to
+ *   exp(beta*U[r,s] - moving_cost*[r != origin] - distance_cost*(1 - integration[o,r]))
+ * or founds outside the scenario (utility outside_utility), and is then lost to it. Firms
+ * are appended in order (origin, arrival), so ids do not depend on threads.
+ *
+ * Each founder draws from her own stream keyed by (origin, arrival index), so one founder's
+ * choices do not shift another's random numbers between counterfactual runs. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "model/entry/entry.h"
+
+#define OUTSIDE_ORIGIN(w) ((w)->R) /* entity index of the rest of the country */
+#define ARRIVALS_MAX 4000000u     /* per origin and month; rates are validated far below */
+
+double lm_entry_utility(const lm_world *w, int r, int s)
+{
+    const lm_entry_params *e = &w->p->entry;
+    const lm_region_params *rp = &w->p->regions[r];
+    const int rs = r * w->S + s;
+    const int skill = w->p->sectors[s].skill;
+    /* Capital in units of CNY 100M (亿元): log(1 + x) then reads as "orders of magnitude of
+       the early-stage money a founder can hope to meet". */
+    return e->w_cap * log1p(w->early_capital_cny[rs] / 1.0e8) +
+           e->w_tal * log1p(w->talent[r * LM_SKILL_COUNT + skill]) +
+           e->w_chain * lm_world_sector_chain(w, r, s) + e->w_pol * w->attraction[r] +
+           e->w_amen * rp->amenity - e->w_cost * rp->cost_index +
+           e->w_know * log1p(w->knowledge[rs]);
+}
+
+/* The five source terms of lambda for an origin region. */
+static void source_rates(const lm_world *w, int o, double rates[LM_SOURCE_COUNT])
+{
+    const lm_entry_params *e = &w->p->entry;
+    const lm_region_params *rp = &w->p->regions[o];
+    rates[LM_SOURCE_OTHER] = e->base_rate * lm_world_talent_total(w, o);
+    rates[LM_SOURCE_PLATFORM] = e->alumni_rate * rp->platform_alumni;
+    rates[LM_SOURCE_SPINOUT] = e->spinout_rate * w->institution_strength[o];
+    rates[LM_SOURCE_SERIAL] = e->restart_rate * w->failure_tolerance[o] * w->recent_failed[o];
+    rates[LM_SOURCE_RETURNEE] = e->returnee_rate * w->talent_policy[o];
+}
+
+/* Index drawn with probability weight[i] / sum; -1 when every weight is 0. */
+static int draw_discrete(lm_rng *g, const double *weight, int n)
+{
+    double total = 0.0;
+    for (int i = 0; i < n; ++i)
+        total += weight[i];
+    if (!(total > 0.0))
+        return -1;
+    const double u = lm_rng_u01(g) * total;
+    double acc = 0.0;
+    int last = -1;
+    for (int i = 0; i < n; ++i) {
+        if (weight[i] <= 0.0)
+            continue;
+        acc += weight[i];
+        last = i;
+        if (u < acc)
+            return i;
+    }
+    return last; /* rounding at the top end */
+}
+
+/* Sector of a founder: platform alumni found in the platforms' sectors, spin-outs where the
+ * institutions are, others by the origin's sector strengths. Outside founders follow the
+ * size of national markets. */
+static int draw_sector(lm_world *w, lm_rng *g, int o, lm_source src, double *weight)
+{
+    const int S = w->S;
+    const lm_params *p = w->p;
+    for (int s = 0; s < S; ++s) {
+        if (o == OUTSIDE_ORIGIN(w)) {
+            const double *mk = p->sectors[s].market_cny_year;
+            weight[s] = mk[0] + mk[1] + mk[2];
+            continue;
+        }
+        const lm_region_params *rp = &p->regions[o];
+        weight[s] = rp->sector_strength[s];
+        if (src == LM_SOURCE_PLATFORM && rp->platform_sectors != 0)
+            weight[s] = (rp->platform_sectors & (1u << s)) ? weight[s] + 1e-9 : 0.0;
+        else if (src == LM_SOURCE_SPINOUT)
+            weight[s] *= w->institutions[o * S + s] + 1e-9;
+    }
+    int s = draw_discrete(g, weight, S);
+    if (s < 0) { /* every weight was 0: any sector */
+        s = (int)(lm_rng_u32(g) % (uint32_t)S);
+    }
+    return s;
+}
+
+/* Location logit. Returns a region, or -1 for "outside the scenario". */
+static int choose_region(const lm_world *w, lm_rng *g, int o, int s, const double *utility,
+                         double *v)
+{
+    const lm_entry_params *e = &w->p->entry;
+    const int R = w->R;
+    const bool from_outside = (o == OUTSIDE_ORIGIN(w));
+    double vmax = -INFINITY;
+    for (int r = 0; r <= R; ++r) {
+        double x;
+        if (r < R) {
+            const double integ = from_outside ? e->outside_integration : w->p->integration[o * R + r];
+            x = e->beta * utility[r * w->S + s] - (r != o ? e->moving_cost : 0.0) -
+                e->distance_cost * (1.0 - integ);
+        } else {
+            x = e->beta * e->outside_utility;
+            if (!from_outside)
+                x -= e->moving_cost + e->distance_cost * (1.0 - e->outside_integration);
+        }
+        v[r] = x;
+        if (x > vmax)
+            vmax = x;
+    }
+    for (int r = 0; r <= R; ++r)
+        v[r] = exp(v[r] - vmax);
+    const int pick = draw_discrete(g, v, R + 1);
+    return (pick < 0 || pick == R) ? -1 : pick;
+}
+
+static lm_status birth(lm_world *w, lm_rng *g, int o, int r, int s, lm_source src, double fq,
+                       lm_error *err)
+{
+    const lm_params *p = w->p;
+    const lm_sector_params *sec = &p->sectors[s];
+    lm_firms *f = &w->firms;
+    const int model = draw_discrete(g, sec->model_weight, LM_MODEL_COUNT);
+    const double theta = fq * lm_rng_pareto(g, sec->pareto_alpha, 1.0);
+    const double seed = p->entry.seed_capital_cny *
+                        exp(p->entry.seed_capital_sigma * lm_rng_gaussian(g));
+    if (w->next_id == UINT32_MAX)
+        LM_FAIL(err, LM_ENOMEM, "more than 4 billion firms in one run");
+    const size_t i = lm_firms_push(f);
+    const uint32_t id = w->next_id++;
+    f->id[i] = id;
+    w->where[id] = (int64_t)i;
+    f->region[i] = (uint16_t)r;
+    f->origin[i] = (int16_t)(o == OUTSIDE_ORIGIN(w) ? -1 : o);
+    f->sector[i] = (uint8_t)s;
+    f->model[i] = (uint8_t)(model < 0 ? LM_MODEL_TO_B : model);
+    f->source[i] = (uint8_t)src;
+    f->status[i] = LM_FIRM_ALIVE;
+    f->founded[i] = w->month;
+    f->headcount[i] = (int32_t)lround(sec->team_size);
+    f->peak_headcount[i] = f->headcount[i];
+    f->founder_quality[i] = fq;
+    f->theta[i] = theta;
+    f->cash_cny[i] = seed;
+    lm_month_events *ev = &w->events[r];
+    ev->births++;
+    ev->births_by_source[src]++;
+    if (o != r)
+        ev->births_nonlocal++;
+    w->money[r].founders_paid_seed += seed;
+    w->money[r].firms_received_seed += seed;
+    return LM_OK;
+}
+
+static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *utility,
+                               double *scratch, lm_error *err)
+{
+    const lm_entry_params *e = &w->p->entry;
+    const bool outside = (o == OUTSIDE_ORIGIN(w));
+    double rates[LM_SOURCE_COUNT] = {0};
+    if (outside)
+        rates[LM_SOURCE_OTHER] = e->outside_rate;
+    else
+        source_rates(w, o, rates);
+    double lambda = 0.0;
+    for (int k = 0; k < LM_SOURCE_COUNT; ++k)
+        lambda += rates[k];
+    lm_rng g;
+    lm_rng_init(&g, w->key, (uint64_t)o, LM_PURPOSE_ENTRY_COUNT, m);
+    unsigned n = lm_rng_poisson(&g, lambda);
+    if (n > ARRIVALS_MAX)
+        n = ARRIVALS_MAX;
+    lm_status st = lm_firms_reserve(&w->firms, n, err);
+    if (st != LM_OK)
+        return st;
+    if (w->next_id + (uint64_t)n > w->where_cap) {
+        size_t cap = w->where_cap ? w->where_cap : 1024;
+        while (cap < w->next_id + (uint64_t)n)
+            cap *= 2;
+        int64_t *p = realloc(w->where, cap * sizeof *p);
+        if (!p)
+            LM_FAIL(err, LM_ENOMEM, "cannot grow the firm index to %zu", cap);
+        w->where = p;
+        w->where_cap = cap;
+    }
+    for (unsigned j = 0; j < n; ++j) {
+        lm_rng fg;
+        lm_rng_init(&fg, w->key, ((uint64_t)o << 22) | j, LM_PURPOSE_FOUNDER, m);
+        const int src = draw_discrete(&fg, rates, LM_SOURCE_COUNT);
+        const lm_source source = src < 0 ? LM_SOURCE_OTHER : (lm_source)src;
+        const double fq = exp(e->quality_mu[source] + e->quality_sigma * lm_rng_gaussian(&fg));
+        const int s = draw_sector(w, &fg, o, source, scratch);
+        const int r = choose_region(w, &fg, o, s, utility, scratch);
+        /* A serial founder is no longer "recently failed" once she founds again, wherever. */
+        if (source == LM_SOURCE_SERIAL && !outside && w->recent_failed[o] >= 1.0)
+            w->recent_failed[o] -= 1.0;
+        if (r < 0) {
+            if (!outside)
+                w->events[o].founders_elsewhere++;
+            continue;
+        }
+        if ((st = birth(w, &fg, o, r, s, source, fq, err)) != LM_OK)
+            return st;
+    }
+    return LM_OK;
+}
+
+lm_status lm_phase_entry(lm_world *w, lm_month m, lm_error *err)
+{
+    const int R = w->R, S = w->S;
+    double *utility = lm_world_scratch(w, sizeof(double) * (size_t)R * (size_t)S);
+    double *scratch = lm_world_scratch(w, sizeof(double) * (size_t)(R + S + 1));
+    if (!utility || !scratch)
+        LM_FAIL(err, LM_ENOMEM, "entry scratch");
+    for (int r = 0; r < R; ++r)
+        for (int s = 0; s < S; ++s)
+            utility[r * S + s] = lm_entry_utility(w, r, s);
+    for (int o = 0; o <= R; ++o) {
+        lm_status st = arrivals_from(w, o, m, utility, scratch, err);
+        if (st != LM_OK)
+            return st;
+    }
+    return LM_OK;
+}

@@ -1,0 +1,209 @@
+/* src/model/market/market.c -- phase 5 (MODEL.md 5.3): launched firms share national markets.
+ *
+ * Each sector s has a national market per business model b (To C, To B, To G), growing at
+ * market_growth a year. A share home_bias[b] of it is bought locally: region r's local part
+ * is home_bias * local_market_share[r,b] of the market and only firms of r compete for it
+ * (To G is mostly local). The rest is open to every firm. Within a part, a firm's share is
+ *   w_i / (sum_j w_j + Q_out),   w_i = q_i^gamma[b] * adoption_i,
+ * where Q_out stands for competitors outside the scenario (incumbents, counted as firms of
+ * quality 1; in a local part, scaled by the region's share). Shares of a part, with the
+ * outside competitors', sum to 1: this is how many similar firms dilute each other's
+ * revenue (homogeneous competition). A new product reaches its full weight over
+ * adoption_months. Revenue then carries a log-normal shock of mean 1 (To C most volatile).
+ * Visibility moves toward 1 - exp(-gain[b] * revenue / visibility_ref): To C firms with a
+ * large audience become visible (出圈); To B and To G stay low-key. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "model/market/market.h"
+
+#define NB LM_MODEL_COUNT
+
+double lm_market_size_month(const lm_world *w, int s, int b, lm_month m)
+{
+    const lm_sector_params *sec = &w->p->sectors[s];
+    const double years = (double)(m - w->p->start) / 12.0;
+    return sec->market_cny_year[b] * pow(1.0 + sec->market_growth, years) / 12.0;
+}
+
+static double adoption(const lm_world *w, const lm_firms *f, size_t i, lm_month m)
+{
+    const double months = (double)(m - f->launched[i] + 1);
+    const double full = w->p->market.adoption_months;
+    return (full <= 1.0 || months >= full) ? 1.0 : months / full;
+}
+
+/* Weights of every launched firm and their sums per part: open [s*NB+b], then local
+ * [S*NB + (r*S+s)*NB + b]. */
+static lm_status weigh(lm_world *w, lm_month m, double *sums, lm_error *err)
+{
+    const int S = w->S;
+    const size_t width = (size_t)S * NB + (size_t)w->R * S * NB;
+    const lm_blocks b = lm_blocks_of(w->firms.n);
+    double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
+    if (!partial)
+        LM_FAIL(err, LM_ENOMEM, "market scratch");
+    lm_firms *f = &w->firms;
+    const double *gamma = w->p->market.gamma;
+#pragma omp parallel for schedule(static) num_threads(w->threads)
+    for (size_t k = 0; k < b.count; ++k) {
+        double *acc = partial + k * width;
+        const size_t end = lm_block_end(&b, k);
+        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
+            if (f->status[i] != LM_FIRM_ALIVE || f->launched[i] < 0) {
+                f->share_weight[i] = 0.0;
+                continue;
+            }
+            const int s = f->sector[i], bm = f->model[i], r = f->region[i];
+            const double wt = pow(f->quality[i], gamma[bm]) * adoption(w, f, i, m);
+            f->share_weight[i] = wt;
+            acc[s * NB + bm] += wt;
+            acc[(size_t)S * NB + ((size_t)r * S + s) * NB + bm] += wt;
+        }
+    }
+    lm_blocks_reduce(&b, partial, width, sums);
+    return LM_OK;
+}
+
+/* Revenue per unit of weight in each part: market money over (sum of weights + outsiders). */
+static void prices(const lm_world *w, lm_month m, const double *sums, double *per_weight)
+{
+    const int S = w->S, R = w->R;
+    const lm_market_params *mp = &w->p->market;
+    for (int s = 0; s < S; ++s)
+        for (int b = 0; b < NB; ++b) {
+            const double size = lm_market_size_month(w, s, b, m);
+            const double q_out = w->p->sectors[s].incumbents;
+            const double open = (1.0 - mp->home_bias[b]) * size;
+            const double den = sums[s * NB + b] + q_out;
+            per_weight[s * NB + b] = den > 0.0 ? open / den : 0.0;
+            for (int r = 0; r < R; ++r) {
+                const double share = w->p->regions[r].local_market_share[b];
+                const size_t j = (size_t)S * NB + ((size_t)r * S + s) * NB + b;
+                const double local = mp->home_bias[b] * share * size;
+                const double den_r = sums[j] + q_out * share;
+                per_weight[j] = den_r > 0.0 ? local / den_r : 0.0;
+            }
+        }
+}
+
+lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
+{
+    const int S = w->S, R = w->R;
+    const size_t width = (size_t)S * NB + (size_t)R * S * NB;
+    double *sums = lm_world_scratch(w, sizeof(double) * width);
+    double *per_weight = lm_world_scratch(w, sizeof(double) * width);
+    if (!sums || !per_weight)
+        LM_FAIL(err, LM_ENOMEM, "market scratch");
+    lm_status st = weigh(w, m, sums, err);
+    if (st != LM_OK)
+        return st;
+    prices(w, m, sums, per_weight);
+
+    const lm_market_params *mp = &w->p->market;
+    const lm_blocks b = lm_blocks_of(w->firms.n);
+    double *revenue = lm_world_scratch(w, sizeof(double) * (size_t)R * b.count);
+    double *rev_sum = lm_world_scratch(w, sizeof(double) * (size_t)R);
+    if (!revenue || !rev_sum)
+        LM_FAIL(err, LM_ENOMEM, "market scratch");
+    lm_firms *f = &w->firms;
+#pragma omp parallel for schedule(static) num_threads(w->threads)
+    for (size_t k = 0; k < b.count; ++k) {
+        double *acc = revenue + k * (size_t)R;
+        const size_t end = lm_block_end(&b, k);
+        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
+            if (f->status[i] != LM_FIRM_ALIVE)
+                continue;
+            const double wt = f->share_weight[i];
+            if (wt <= 0.0) {
+                f->revenue_cny[i] = 0.0;
+                continue;
+            }
+            const int s = f->sector[i], bm = f->model[i], r = f->region[i];
+            const double base = wt * (per_weight[s * NB + bm] +
+                                      per_weight[(size_t)S * NB + ((size_t)r * S + s) * NB + bm]);
+            lm_rng g;
+            lm_rng_init(&g, w->key, f->id[i], LM_PURPOSE_MARKET, m);
+            const double sd = mp->volatility[bm];
+            const double shock = sd > 0.0 ? exp(sd * lm_rng_gaussian(&g) - 0.5 * sd * sd) : 1.0;
+            const double rev = base * shock;
+            f->revenue_cny[i] = rev;
+            if (rev > f->peak_revenue_cny[i])
+                f->peak_revenue_cny[i] = rev;
+            const double target =
+                1.0 - exp(-mp->visibility_gain[bm] * rev / mp->visibility_ref_cny_month);
+            f->visibility[i] += mp->visibility_rate * (target - f->visibility[i]);
+            acc[r] += rev;
+        }
+    }
+    lm_blocks_reduce(&b, revenue, (size_t)R, rev_sum);
+    for (int r = 0; r < R; ++r) {
+        w->money[r].customers_paid += rev_sum[r];
+        w->money[r].firms_received_revenue += rev_sum[r];
+    }
+    return LM_OK;
+}
+
+lm_status lm_market_share_check(lm_world *w, double *out)
+{
+    const int S = w->S, R = w->R;
+    const size_t width = (size_t)S * NB + (size_t)R * S * NB;
+    lm_firms *f = &w->firms;
+    for (size_t j = 0; j < width; ++j)
+        out[j] = 0.0;
+    /* firm shares from last month's weights */
+    double *sums = calloc(width, sizeof *sums);
+    if (!sums)
+        return LM_ENOMEM;
+    for (size_t i = 0; i < f->n; ++i) {
+        if (f->status[i] != LM_FIRM_ALIVE || f->share_weight[i] <= 0.0)
+            continue;
+        const int s = f->sector[i], bm = f->model[i], r = f->region[i];
+        sums[s * NB + bm] += f->share_weight[i];
+        sums[(size_t)S * NB + ((size_t)r * S + s) * NB + bm] += f->share_weight[i];
+    }
+    for (int s = 0; s < S; ++s)
+        for (int bm = 0; bm < NB; ++bm) {
+            const double q_out = w->p->sectors[s].incumbents;
+            const double den = sums[s * NB + bm] + q_out;
+            out[s * NB + bm] = den > 0.0 ? (sums[s * NB + bm] + q_out) / den : 1.0;
+            for (int r = 0; r < R; ++r) {
+                const size_t j = (size_t)S * NB + ((size_t)r * S + s) * NB + bm;
+                const double qo = q_out * w->p->regions[r].local_market_share[bm];
+                const double d = sums[j] + qo;
+                out[j] = d > 0.0 ? (sums[j] + qo) / d : 1.0;
+            }
+        }
+    /* the share of each firm individually, summed the way revenue is computed */
+    double *firm_total = calloc(width, sizeof *firm_total);
+    if (!firm_total) {
+        free(sums);
+        return LM_ENOMEM;
+    }
+    for (size_t i = 0; i < f->n; ++i) {
+        if (f->status[i] != LM_FIRM_ALIVE || f->share_weight[i] <= 0.0)
+            continue;
+        const int s = f->sector[i], bm = f->model[i], r = f->region[i];
+        const size_t jo = (size_t)s * NB + bm;
+        const size_t jl = (size_t)S * NB + ((size_t)r * S + s) * NB + bm;
+        firm_total[jo] += f->share_weight[i] / (sums[jo] + w->p->sectors[s].incumbents);
+        firm_total[jl] += f->share_weight[i] / (sums[jl] + w->p->sectors[s].incumbents *
+                                                             w->p->regions[r].local_market_share[bm]);
+    }
+    for (int s = 0; s < S; ++s)
+        for (int bm = 0; bm < NB; ++bm) {
+            const size_t jo = (size_t)s * NB + bm;
+            const double q_out = w->p->sectors[s].incumbents;
+            const double d = sums[jo] + q_out;
+            out[jo] = d > 0.0 ? firm_total[jo] + q_out / d : 1.0;
+            for (int r = 0; r < R; ++r) {
+                const size_t jl = (size_t)S * NB + ((size_t)r * S + s) * NB + bm;
+                const double qo = q_out * w->p->regions[r].local_market_share[bm];
+                const double dl = sums[jl] + qo;
+                out[jl] = dl > 0.0 ? firm_total[jl] + qo / dl : 1.0;
+            }
+        }
+    free(sums);
+    free(firm_total);
+    return LM_OK;
+}

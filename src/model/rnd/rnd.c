@@ -1,0 +1,111 @@
+/* src/model/rnd/rnd.c -- phase 4 (MODEL.md 5.2): R&D moves products toward launch, raises
+ * quality, and now and then yields a breakthrough.
+ *
+ *   dp = (h / team_s)^eta * (1 + kappa*K[r,s]/K_ref) * compute_access[r,s] / rd_months_s
+ *   launch when p >= 1
+ *   breakthroughs ~ Poisson(rate * rd_spend/ref * (1 + kappa_b*K[r,s]/K_ref)),
+ *   each multiplies theta by 1 + J, J ~ Pareto(alpha_J_s, jump_min)
+ *   q = theta * (1 - exp(-cum_rd / R_s))
+ *
+ * The team size is measured against the sector's founding team, so rd_months reads as
+ * "months a founding team needs". compute_access = 1 - compute_penalty * compute_share *
+ * (1 - compute_index): compute-hungry sectors progress slower where compute is scarce.
+ * A To C breakthrough also makes the firm visible (a viral product, 出圈).
+ * Each firm writes only its own slot; sums per region and sector go through fixed blocks. */
+#include <math.h>
+
+#include "model/costs/unit_costs.h"
+#include "model/rnd/rnd.h"
+
+static double compute_access(const lm_world *w, int r, int s)
+{
+    return 1.0 - w->p->rnd.compute_penalty * w->p->sectors[s].compute_share *
+                     (1.0 - w->compute_index[r]);
+}
+
+double lm_rnd_progress(const lm_world *w, int r, int s, double headcount)
+{
+    const lm_rnd_params *rp = &w->p->rnd;
+    const lm_sector_params *sec = &w->p->sectors[s];
+    const double k = w->knowledge[r * w->S + s];
+    return pow(headcount / sec->team_size, rp->eta) * (1.0 + rp->kappa * k / rp->knowledge_ref) *
+           compute_access(w, r, s) / sec->rd_months;
+}
+
+/* One firm's month. Returns the breakthroughs it made; sets *launched. */
+static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
+{
+    const lm_params *p = w->p;
+    const lm_rnd_params *rp = &p->rnd;
+    lm_firms *f = &w->firms;
+    const int r = f->region[i], s = f->sector[i];
+    const lm_sector_params *sec = &p->sectors[s];
+    const double k = w->knowledge[r * w->S + s];
+
+    const lm_unit_costs c = lm_firm_unit_costs(w, i);
+    f->rd_spend_cny[i] = c.rd;
+    f->cum_rd_cny[i] += c.rd;
+    f->progress[i] += lm_rnd_progress(w, r, s, (double)f->headcount[i]);
+    *launched = 0;
+    if (f->launched[i] < 0 && f->progress[i] >= 1.0) {
+        f->launched[i] = m;
+        *launched = 1;
+    }
+
+    const double rate = rp->breakthrough_rate * (c.rd / rp->breakthrough_ref_cny) *
+                        (1.0 + rp->breakthrough_kappa * k / rp->knowledge_ref);
+    int n = 0;
+    if (rate > 0.0) {
+        lm_rng g;
+        lm_rng_init(&g, w->key, f->id[i], LM_PURPOSE_RND, m);
+        n = (int)lm_rng_poisson_small(&g, rate);
+        for (int j = 0; j < n; ++j) {
+            const double jump = lm_rng_pareto(&g, sec->breakthrough_alpha, rp->jump_min);
+            f->theta[i] *= 1.0 + jump;
+            if (f->model[i] == LM_MODEL_TO_C)
+                f->visibility[i] += p->market.breakthrough_visibility * (1.0 - f->visibility[i]);
+        }
+        f->breakthroughs[i] += n;
+    }
+    f->quality[i] = f->theta[i] * (1.0 - exp(-f->cum_rd_cny[i] / sec->rd_scale_cny));
+    return n;
+}
+
+lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
+{
+    const int R = w->R, S = w->S;
+    const size_t width = (size_t)R * (size_t)S + 2u * (size_t)R; /* rd, launches, breakthroughs */
+    const lm_blocks b = lm_blocks_of(w->firms.n);
+    double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
+    double *sums = lm_world_scratch(w, sizeof(double) * width);
+    if (!partial || !sums)
+        LM_FAIL(err, LM_ENOMEM, "rnd scratch");
+    lm_firms *f = &w->firms;
+#pragma omp parallel for schedule(static) num_threads(w->threads)
+    for (size_t k = 0; k < b.count; ++k) {
+        double *acc = partial + k * width;
+        const size_t end = lm_block_end(&b, k);
+        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
+            if (f->status[i] != LM_FIRM_ALIVE)
+                continue;
+            int launched = 0;
+            const int n = firm_rnd(w, i, m, &launched);
+            const int r = f->region[i];
+            acc[r * S + f->sector[i]] += f->rd_spend_cny[i];
+            acc[(size_t)R * S + (size_t)r] += launched;
+            acc[(size_t)R * S + (size_t)R + (size_t)r] += n;
+        }
+    }
+    lm_blocks_reduce(&b, partial, width, sums);
+    for (int r = 0; r < R; ++r) {
+        double rd = 0.0;
+        for (int s = 0; s < S; ++s) {
+            w->rd_by_rs[r * S + s] = sums[r * S + s];
+            rd += sums[r * S + s];
+        }
+        w->money[r].rd_spend = rd;
+        w->events[r].launches += (int64_t)sums[(size_t)R * S + (size_t)r];
+        w->events[r].breakthroughs += (int64_t)sums[(size_t)R * S + (size_t)R + (size_t)r];
+    }
+    return LM_OK;
+}

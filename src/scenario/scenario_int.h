@@ -1,0 +1,41 @@
+/* src/scenario/scenario_int.h -- private layout of lm_scenario (include/longmen/longmen.h).
+ * A scenario is the parsed, validated lm_params plus the text it came from (kept so that the
+ * results database records exactly what ran). */
+#ifndef LM_SCENARIO_INT_H
+#define LM_SCENARIO_INT_H
+
+#include <stddef.h>
+
+#include "core/params.h"
+#include "longmen/longmen.h"
+
+struct lm_scenario {
+    lm_params p;      /* p.regions and p.integration are owned here */
+    char path[512];   /* as typed by the user; "" when loaded from a string */
+    char *text;       /* the YAML as read, NUL-terminated */
+    size_t text_len;
+};
+
+/* Borrowed. */
+const lm_params *lm__scenario_params(const lm_scenario *sc);
+
+/* Fills every global parameter (entry, rnd, market, costs) with its documented default and
+ * zeroes the rest. src/scenario/defaults.c. */
+void lm__params_defaults(lm_params *p);
+/* Defaults of one sector / region / policy of the given kind, before the YAML fills them. */
+void lm__sector_defaults(lm_sector_params *s);
+void lm__region_defaults(lm_region_params *r);
+void lm__policy_defaults(lm_policy *pol, lm_policy_kind kind);
+
+/* YAML names of the enums ("software", "to_c", "platform", "st_fund"), NULL when out of
+ * range; and the reverse, -1 when unknown. */
+const char *lm__skill_name(int skill);
+const char *lm__model_name(int model);
+const char *lm__source_name(int source);
+const char *lm__policy_kind_name(int kind);
+int lm__skill_from_name(const char *name);
+int lm__model_from_name(const char *name);
+int lm__source_from_name(const char *name);
+int lm__policy_kind_from_name(const char *name);
+
+#endif
