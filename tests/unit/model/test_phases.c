@@ -1,0 +1,345 @@
+/* tests/unit/model/test_phases.c -- each phase's equations against hand-computed cases
+ * (MODEL.md 5.1-5.3, 5.6, 5.2 knowledge; docs/model.md). */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "lm_test.h"
+#include "model/costs/costs.h"
+#include "model/costs/unit_costs.h"
+#include "model/ecosystem/ecosystem.h"
+#include "model/entry/entry.h"
+#include "model/market/market.h"
+#include "model/policy/policy.h"
+#include "model/rnd/rnd.h"
+
+#define M(y, mo) lm_month_of((y), (mo))
+
+static lm_policy *add_policy(lm_params *p, int r, lm_policy_kind kind, lm_month start,
+                             lm_month end)
+{
+    lm_region_params *rp = &p->regions[r];
+    lm_policy *pol = &rp->policies[rp->n_policies++];
+    lm__policy_defaults(pol, kind);
+    pol->start = start;
+    pol->end = end;
+    return pol;
+}
+
+static void run_policy(lm_world *w, lm_month m)
+{
+    lm_error err;
+    w->month = m;
+    lm_arena_reset(&w->scratch);
+    cr_assert_eq(lm_phase_policy(w, m, &err), LM_OK);
+}
+
+Test(policy, switches_by_date_and_refills_budgets)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_params *p = lm_test_params(sc);
+    p->regions[0].fiscal_pressure = 0.0;
+    lm_policy *sub = add_policy(p, 0, LM_POLICY_RD_SUBSIDY, M(2015, 3), M(2015, 12));
+    sub->budget_cny_year = 1.2e6;
+    sub->separate_budget_line = false;
+    lm_policy *fund = add_policy(p, 0, LM_POLICY_ST_FUND, M(2015, 1), LM_MONTH_NEVER);
+    fund->budget_cny_year = 1.2e7;
+    fund->separate_budget_line = true;
+    lm_world *w = lm_test_world(sc);
+
+    run_policy(w, M(2015, 1));
+    cr_assert_eq(w->policy_active[0], 0);
+    cr_assert_eq(w->policy_active[1], 1);
+    cr_assert_float_eq(w->policy_budget[1], 1.2e7, 1e-3);
+    cr_assert_float_eq(w->rd_subsidy_rate[0], 0.0, 1e-12);
+
+    run_policy(w, M(2015, 3)); /* starts in March: 10 of 12 months of budget */
+    cr_assert_eq(w->policy_active[0], 1);
+    cr_assert_float_eq(w->policy_budget[0], 1.0e6, 1e-3);
+    cr_assert_float_eq(w->rd_subsidy_rate[0], 0.1, 1e-12);
+    cr_assert_eq(w->rd_subsidy_policy[0], 0);
+
+    run_policy(w, M(2015, 12)); /* the end month is still in force */
+    cr_assert_eq(w->policy_active[0], 1);
+    run_policy(w, M(2016, 1));
+    cr_assert_eq(w->policy_active[0], 0);
+    cr_assert_float_eq(w->policy_budget[0], 0.0, 1e-12); /* fiscal money went back */
+    cr_assert_float_eq(w->policy_budget[1], 2.4e7, 1e-3); /* separate line carried over */
+    cr_assert_float_eq(w->rd_subsidy_rate[0], 0.0, 1e-12);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(policy, fiscal_pressure_halves_a_budget_inside_the_fiscal_line)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_params *p = lm_test_params(sc);
+    p->regions[0].fiscal_pressure = 1.0; /* always squeezed */
+    lm_policy *sub = add_policy(p, 0, LM_POLICY_RD_SUBSIDY, M(2015, 1), LM_MONTH_NEVER);
+    sub->budget_cny_year = 3.5e6;
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 1));
+    cr_assert_float_eq(w->policy_budget[0], 1.75e6, 1e-3);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(policy, effects_of_talent_rule_park_lab_and_tolerance)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_params *p = lm_test_params(sc);
+    p->regions[0].failure_tolerance = 0.2;
+    p->regions[0].compute_infrastructure = 0.4;
+    p->regions[0].institutions[0] = 3.0;
+    lm_policy *rule = add_policy(p, 0, LM_POLICY_TALENT_RULE, M(2015, 1), LM_MONTH_NEVER);
+    rule->sectors = 1u; /* sector 0 only */
+    lm_policy *park = add_policy(p, 0, LM_POLICY_INDUSTRIAL_PARK, M(2015, 1), LM_MONTH_NEVER);
+    park->layers = 2u; /* compute layer: sector 0 depends on it, sector 1 on none */
+    lm_policy *lab = add_policy(p, 0, LM_POLICY_LAB, M(2015, 1), LM_MONTH_NEVER);
+    lab->sectors = 1u;
+    add_policy(p, 0, LM_POLICY_FAILURE_TOLERANCE, M(2015, 1), LM_MONTH_NEVER);
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 6));
+    cr_assert_float_eq(w->option_effect[0], 0.2 * 0.5, 1e-12);
+    cr_assert_float_eq(w->option_effect[1], 0.0, 1e-12);
+    cr_assert_float_eq(w->rent_discount[0], 0.3, 1e-12);
+    cr_assert_float_eq(w->rent_discount[1], 0.3, 1e-12); /* needs no layer: served */
+    cr_assert_float_eq(w->institutions[0], 3.0 + 50.0, 1e-12);
+    cr_assert_float_eq(w->institutions[1], 0.0, 1e-12);
+    cr_assert_float_eq(w->institution_strength[0], 10.0, 1e-12);
+    cr_assert_float_eq(w->failure_tolerance[0], 0.6, 1e-12);
+    /* 0.5 * 0.4 infrastructure + 0.5 * 0.6 compute chain + 0.2 park boost */
+    cr_assert_float_eq(w->compute_index[0], 0.2 + 0.3 + 0.2, 1e-12);
+    cr_assert_float_eq(w->attraction[0], 0.2, 1e-12); /* the talent rule's attraction */
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(entry, utility_matches_the_formula)
+{
+    lm_scenario *sc = lm_test_scenario(2, 10);
+    lm_params *p = lm_test_params(sc);
+    p->regions[1].private_capital_cny = 2.0e12;
+    p->regions[1].amenity = 0.7;
+    p->regions[1].cost_index = 1.3;
+    p->regions[1].knowledge[0] = 800.0;
+    lm_policy *fund = add_policy(p, 1, LM_POLICY_ST_FUND, M(2015, 1), LM_MONTH_NEVER);
+    fund->budget_cny_year = 1.0e10;
+    fund->loss_tolerance = 0.3;
+    fund->gov_share = 0.25;
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 1));
+    const lm_entry_params *e = &p->entry;
+    const double early = 2.0e12 * e->angel_share * e->angel_loss_tolerance + 1.0e10 * 0.3 / 0.25;
+    cr_assert_float_eq(w->early_capital_cny[1 * 2 + 0], early, 1e-3);
+    const double chain = (0.4 + 0.6) / 2.0;
+    const double u = e->w_cap * log1p(early / 1e8) + e->w_tal * log1p(100000.0) +
+                     e->w_chain * chain + e->w_pol * 0.0 + e->w_amen * 0.7 - e->w_cost * 1.3 +
+                     e->w_know * log1p(800.0);
+    cr_assert_float_eq(lm_entry_utility(w, 1, 0), u, 1e-12);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(entry, births_are_poisson_with_the_rate_and_ids_in_order)
+{
+    lm_scenario *sc = lm_test_scenario(2, 200.0);
+    lm_params *p = lm_test_params(sc);
+    p->regions[0].platform_alumni = 50000.0; /* + 20 a month of platform founders */
+    p->regions[0].platform_sectors = 2u;     /* alumni found only robots */
+    lm_world *w = lm_test_world(sc);
+    lm_error err;
+    int64_t births = 0, platform = 0, platform_robots = 0;
+    const int months = 60;
+    for (int k = 0; k < months; ++k) {
+        const lm_month m = M(2015, 1) + k;
+        run_policy(w, m);
+        memset(w->events, 0, sizeof(lm_month_events) * 2);
+        const size_t before = w->firms.n;
+        cr_assert_eq(lm_phase_entry(w, m, &err), LM_OK);
+        for (int r = 0; r < 2; ++r) {
+            births += w->events[r].births;
+            platform += w->events[r].births_by_source[LM_SOURCE_PLATFORM];
+        }
+        for (size_t i = before; i < w->firms.n; ++i) {
+            cr_assert_eq(w->firms.id[i], i); /* ids in order of birth */
+            if (w->firms.source[i] == LM_SOURCE_PLATFORM && w->firms.sector[i] == 1)
+                ++platform_robots;
+        }
+    }
+    /* every founder stays in the scenario or leaves; those who stay are births. With the
+       outside option the births are fewer than arrivals: check arrivals through shares. */
+    cr_assert_gt(births, 0);
+    cr_assert_eq(platform_robots, platform, "platform alumni found only in platform sectors");
+    const double expected_platform_share = 20.0 / 220.0;
+    const double got = (double)platform / (double)births;
+    cr_assert(fabs(got - expected_platform_share) < 0.04, "platform share %.3f", got);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(rnd, progress_matches_the_formula_and_launches_at_one)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_params *p = lm_test_params(sc);
+    p->regions[0].knowledge[0] = 2000.0;
+    p->rnd.breakthrough_rate = 0.0;
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 1));
+    const double ci = w->compute_index[0];
+    const double dp = pow(10.0 / 5.0, 0.6) * (1.0 + 0.5 * 2000.0 / 1.0e4) *
+                      (1.0 - 0.5 * 0.4 * (1.0 - ci)) / 18.0;
+    cr_assert_float_eq(lm_rnd_progress(w, 0, 0, 10.0), dp, 1e-12);
+
+    const size_t i = lm_test_add_firm(w, 0, 0, LM_MODEL_TO_C, 10, 1e7, 2.0);
+    w->firms.progress[i] = 1.0 - 0.5 * dp;
+    lm_error err;
+    cr_assert_eq(lm_phase_rnd(w, M(2015, 1), &err), LM_OK);
+    cr_assert_eq(w->firms.launched[i], M(2015, 1));
+    cr_assert_eq(w->events[0].launches, 1);
+    const lm_unit_costs c = lm_firm_unit_costs(w, i);
+    cr_assert_float_eq(w->firms.rd_spend_cny[i], c.rd, 1e-6);
+    cr_assert_float_eq(w->firms.quality[i], 2.0 * (1.0 - exp(-c.rd / 2.0e7)), 1e-12);
+    cr_assert_float_eq(w->rd_by_rs[0], c.rd, 1e-6);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(rnd, breakthroughs_follow_rd_spending)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_params *p = lm_test_params(sc);
+    p->rnd.breakthrough_rate = 0.05;
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 1));
+    for (int k = 0; k < 4000; ++k)
+        lm_test_add_firm(w, 0, 0, LM_MODEL_TO_C, 5, 1e7, 1.0);
+    lm_error err;
+    cr_assert_eq(lm_phase_rnd(w, M(2015, 1), &err), LM_OK);
+    const lm_unit_costs c = lm_firm_unit_costs(w, 0);
+    const double rate = 0.05 * c.rd / 1.0e6; /* K = 0 */
+    const double expected = 4000.0 * rate;
+    const double sd = sqrt(expected);
+    cr_assert(fabs((double)w->events[0].breakthroughs - expected) < 4.0 * sd,
+              "breakthroughs %lld expected %.1f", (long long)w->events[0].breakthroughs,
+              expected);
+    for (size_t i = 0; i < w->firms.n; ++i)
+        if (w->firms.breakthroughs[i] > 0)
+            cr_assert_geq(w->firms.theta[i], 1.0 + 0.25 - 1e-12); /* jumps >= jump_min */
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(market, revenue_of_a_single_firm_matches_the_share_formula)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_params *p = lm_test_params(sc);
+    for (int b = 0; b < 3; ++b)
+        p->market.volatility[b] = 0.0;
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2016, 1));
+    const size_t i = lm_test_add_firm(w, 0, 0, LM_MODEL_TO_C, 5, 1e7, 1.0);
+    w->firms.launched[i] = M(2015, 1); /* fully adopted */
+    w->firms.quality[i] = 3.0;
+    lm_error err;
+    cr_assert_eq(lm_phase_market(w, M(2016, 1), &err), LM_OK);
+    const double size = 1.0e10 * pow(1.1, 1.0) / 12.0; /* one year after 2015-01 */
+    cr_assert_float_eq(lm_market_size_month(w, 0, 0, M(2016, 1)), size, 1e-3);
+    const double wt = pow(3.0, 1.6), q_out = 200.0;
+    const double share = p->regions[0].local_market_share[0];
+    const double expected = (1.0 - 0.05) * size * wt / (wt + q_out) +
+                            0.05 * share * size * wt / (wt + q_out * share);
+    cr_assert_float_eq(w->firms.revenue_cny[i], expected, 1e-6 * expected);
+    cr_assert_float_eq(w->money[0].firms_received_revenue, expected, 1e-6 * expected);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(market, shares_of_every_segment_sum_to_one)
+{
+    lm_scenario *sc = lm_test_scenario(3, 10);
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 6));
+    for (int k = 0; k < 500; ++k) {
+        const size_t i = lm_test_add_firm(w, k % 3, k % 2, (k / 2) % 3, 5, 1e6, 1.0 + k % 7);
+        w->firms.launched[i] = (k % 5 == 0) ? -1 : M(2015, 1);
+        w->firms.quality[i] = 0.1 + 0.01 * k;
+    }
+    lm_error err;
+    cr_assert_eq(lm_phase_market(w, M(2015, 6), &err), LM_OK);
+    const size_t width = (size_t)w->S * 3 * (1 + (size_t)w->R);
+    double *out = calloc(width, sizeof *out);
+    cr_assert_eq(lm_market_share_check(w, out), LM_OK);
+    for (size_t j = 0; j < width; ++j)
+        cr_assert_float_eq(out[j], 1.0, 1e-12, "segment %zu sums to %.15f", j, out[j]);
+    free(out);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(costs, payroll_with_the_option_rule_and_death_after_grace)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_params *p = lm_test_params(sc);
+    add_policy(p, 0, LM_POLICY_TALENT_RULE, M(2015, 1), LM_MONTH_NEVER);
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 1));
+    const size_t i = lm_test_add_firm(w, 0, 0, LM_MODEL_TO_C, 8, -2.385e6, 1.0);
+    const lm_unit_costs c = lm_firm_unit_costs(w, i);
+    cr_assert_float_eq(c.payroll, 8 * 20000.0 * 1.35 * (1.0 - 0.1), 1e-6);
+    const double price = 1.0 - 0.5 * w->compute_index[0];
+    cr_assert_float_eq(c.compute, c.payroll * 0.4 / 0.6 * price, 1e-6);
+    cr_assert_float_eq(c.rent, 8 * 2500.0, 1e-9);
+    lm_error err;
+    for (int k = 0; k < 3; ++k) { /* grace_months = 3: insolvent three months, still alive */
+        cr_assert_eq(lm_phase_costs(w, M(2015, 1) + k, &err), LM_OK);
+        cr_assert_eq(w->firms.status[i], LM_FIRM_ALIVE);
+    }
+    cr_assert_eq(lm_phase_costs(w, M(2015, 4), &err), LM_OK);
+    cr_assert_eq(w->firms.status[i], LM_FIRM_DEAD);
+    cr_assert_eq(w->firms.ended[i], M(2015, 4));
+    cr_assert_float_eq(w->recent_failed[0], 1.0, 1e-12);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(costs, subsidies_are_rationed_to_the_budget)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_params *p = lm_test_params(sc);
+    p->regions[0].fiscal_pressure = 0.0;
+    lm_policy *sub = add_policy(p, 0, LM_POLICY_RD_SUBSIDY, M(2015, 1), LM_MONTH_NEVER);
+    sub->rate = 0.5;
+    sub->budget_cny_year = 1.0e5; /* far less than half of 10 firms' R&D */
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 1));
+    for (int k = 0; k < 10; ++k)
+        lm_test_add_firm(w, 0, k % 2, LM_MODEL_TO_B, 5 + k, 1e8, 1.0);
+    lm_error err;
+    cr_assert_eq(lm_phase_rnd(w, M(2015, 1), &err), LM_OK);
+    cr_assert_eq(lm_phase_costs(w, M(2015, 1), &err), LM_OK);
+    cr_assert_float_eq(w->money[0].firms_received_subsidy, 1.0e5, 1e-3);
+    cr_assert_float_eq(w->money[0].state_paid_subsidy, 1.0e5, 1e-3);
+    cr_assert_float_eq(w->policy_budget[0], 0.0, 1e-6);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(ecosystem, knowledge_update_matches_the_formula)
+{
+    lm_scenario *sc = lm_test_scenario(2, 10);
+    lm_params *p = lm_test_params(sc);
+    p->regions[0].knowledge[0] = 1000.0;
+    p->regions[1].knowledge[0] = 400.0;
+    p->regions[0].institutions[0] = 7.0;
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 1));
+    w->rd_by_rs[0] = 3.0e7; /* region 0, sector 0 */
+    lm_error err;
+    cr_assert_eq(lm_phase_ecosystem(w, M(2015, 1), &err), LM_OK);
+    const double k0 = 0.98 * 1000.0 + 3.0e7 / 1.0e7 + 7.0 + 0.002 * 0.5 * 400.0;
+    const double k1 = 0.98 * 400.0 + 0.0 + 0.0 + 0.002 * 0.5 * 1000.0;
+    cr_assert_float_eq(w->knowledge[0], k0, 1e-9);
+    cr_assert_float_eq(w->knowledge[2], k1, 1e-9);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
