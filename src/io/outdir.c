@@ -1,0 +1,266 @@
+/* src/io/outdir.c -- the crash-safe output folder of a run (store.h).
+ * A run writes into a fresh sibling `<final>.tmp-<pid>` and renames it to `<final>` only when
+ * everything is written and synced, so a reader never sees half a result: `<final>` is either
+ * absent, the previous complete result, or the new complete one. rename() within one parent
+ * folder is atomic on POSIX file systems; that rename is the commit point the store relies on
+ * when it skips SQLite's own journal and syncs (store.c).
+ *
+ * Replacing (--force) keeps that promise as far as POSIX allows: the old folder is renamed
+ * aside to `<final>.old-<pid>`, the new one renamed in, then the old one removed. Between the
+ * two renames `<final>` is briefly absent, never partial. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/store.h"
+
+/* Paths are at most PATH_MAX (4096 on Linux) plus our suffixes. */
+#define PATH_BUF 4096
+/* Deeper than any results folder; bounds the open descriptors of remove_at(). */
+#define MAX_DEPTH 64
+
+/* Removes name (relative to parent_fd) and, for a folder, everything in it. Symbolic links
+ * are removed, never followed, so a link inside the folder cannot lead outside it. */
+static int remove_at(int parent_fd, const char *name, int depth)
+{
+    struct stat st;
+    if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlinkat(parent_fd, name, 0);
+    if (depth >= MAX_DEPTH) {
+        errno = ELOOP;
+        return -1;
+    }
+    const int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    DIR *dir = fdopendir(fd);
+    if (!dir) {
+        close(fd);
+        return -1;
+    }
+    int rc = 0;
+    const struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (remove_at(fd, e->d_name, depth + 1) != 0)
+            rc = -1;
+    }
+    closedir(dir); /* closes fd */
+    if (unlinkat(parent_fd, name, AT_REMOVEDIR) != 0)
+        rc = -1;
+    return rc;
+}
+
+static int remove_tree(const char *path)
+{
+    return remove_at(AT_FDCWD, path, 0);
+}
+
+/* Copies path without trailing slashes: "runs/x/" must give the sibling "runs/x.tmp-1", not
+ * the child "runs/x/.tmp-1". Refuses "" and "/", which cannot be replaced by a rename. */
+static lm_status normalise(const char *path, char *out, lm_error *err)
+{
+    if (!path || !path[0])
+        LM_FAIL(err, LM_EINVAL, "output folder path is empty");
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        --n;
+    if (n >= PATH_BUF - 64)
+        return lm_error_set_at(err, LM_EINVAL, path, 0, 0, NULL, "output folder path %s is too long",
+                               path);
+    if (n == 1 && path[0] == '/')
+        return lm_error_set_at(err, LM_EINVAL, path, 0, 0, NULL,
+                               "output folder cannot be the root folder");
+    memcpy(out, path, n);
+    out[n] = '\0';
+    return LM_OK;
+}
+
+/* The folder that holds path (a normalised path): "." when there is no slash. */
+static void parent_of(const char *path, char out[PATH_BUF])
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(out, PATH_BUF, ".");
+        return;
+    }
+    size_t n = (size_t)(slash - path);
+    while (n > 0 && path[n - 1] == '/')
+        --n;
+    if (n == 0) {
+        snprintf(out, PATH_BUF, "/");
+        return;
+    }
+    memcpy(out, path, n);
+    out[n] = '\0';
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* mkdir -p. Returns 0 or -1 with errno; ENOTDIR when a component is a file. */
+static int make_dirs(const char *path)
+{
+    char buf[PATH_BUF];
+    const size_t n = strlen(path);
+    if (n >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; ++i) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        if (buf[i - 1] == '/')
+            continue; /* "a//b": the empty component between the slashes */
+        const char saved = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) != 0) {
+            const int e = errno;
+            if (!is_dir(buf)) {
+                /* An existing file says more than "File exists". */
+                errno = e == EEXIST ? ENOTDIR : e;
+                return -1;
+            }
+        }
+        buf[i] = saved;
+    }
+    return 0;
+}
+
+/* Makes renames and new entries of a folder durable. Best effort: some file systems refuse
+ * fsync on folders, and by then the result is complete; only surviving a power cut is at
+ * stake, not what a reader sees. */
+static void sync_dir(const char *path)
+{
+    const int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    (void)fsync(fd);
+    close(fd);
+}
+
+static lm_status exists_error(const char *final, lm_error *err)
+{
+    return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
+                           "output folder %s already exists (use --force to replace it)", final);
+}
+
+static lm_status create_error(const char *final, int e, lm_error *err)
+{
+    return lm_error_set_at(err, LM_EIO, final, 0, 0, NULL, "cannot create output folder %s: %s",
+                           final, strerror(e));
+}
+
+lm_status lm__outdir_prepare(const char *final_dir, bool force, char *tmp, size_t tmp_size,
+                             lm_error *err)
+{
+    if (!tmp || tmp_size == 0)
+        LM_FAIL(err, LM_EINVAL, "no buffer for the temporary output folder");
+    tmp[0] = '\0';
+    char final[PATH_BUF], parent[PATH_BUF];
+    lm_status rc = normalise(final_dir, final, err);
+    if (rc != LM_OK)
+        return rc;
+
+    struct stat st;
+    if (lstat(final, &st) == 0) {
+        if (!force)
+            return exists_error(final, err);
+        /* --force replaces a result, not whatever file happens to bear the name. */
+        if (!S_ISDIR(st.st_mode))
+            return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
+                                   "%s exists and is not a folder; --force replaces only folders",
+                                   final);
+    } else if (errno != ENOENT && errno != ENOTDIR) {
+        return create_error(final, errno, err); /* ENOTDIR is reported by make_dirs below */
+    }
+
+    parent_of(final, parent);
+    if (make_dirs(parent) != 0)
+        return create_error(final, errno, err);
+
+    const int n = snprintf(tmp, tmp_size, "%s.tmp-%ld", final, (long)getpid());
+    if (n < 0 || (size_t)n >= tmp_size) {
+        tmp[0] = '\0';
+        return lm_error_set_at(err, LM_EINVAL, final, 0, 0, NULL,
+                               "output folder path %s is too long", final);
+    }
+    /* A leftover of a crashed run that had our pid; it was never a result. */
+    (void)remove_tree(tmp);
+    if (mkdir(tmp, 0755) != 0) {
+        const int e = errno;
+        tmp[0] = '\0';
+        return create_error(final, e, err);
+    }
+    return LM_OK;
+}
+
+/* --force with an existing final: old aside, new in, old removed. */
+static lm_status replace(const char *tmp, const char *final, const char *parent, lm_error *err)
+{
+    char old[PATH_BUF + 32];
+    snprintf(old, sizeof old, "%s.old-%ld", final, (long)getpid());
+    (void)remove_tree(old);
+    if (rename(final, old) != 0)
+        return lm_error_set_at(err, LM_EIO, final, 0, 0, NULL,
+                               "cannot move the old output folder %s aside: %s", final,
+                               strerror(errno));
+    if (rename(tmp, final) != 0) {
+        const int e = errno;
+        (void)rename(old, final); /* put the previous result back rather than lose both */
+        return lm_error_set_at(err, LM_EIO, final, 0, 0, NULL,
+                               "cannot move the results into %s: %s", final, strerror(e));
+    }
+    sync_dir(parent);
+    /* The new result is in place; an old folder that will not go away is only clutter. */
+    (void)remove_tree(old);
+    return LM_OK;
+}
+
+lm_status lm__outdir_commit(const char *tmp, const char *final_dir, bool force, lm_error *err)
+{
+    if (!tmp || !tmp[0])
+        LM_FAIL(err, LM_EINVAL, "no temporary output folder to commit");
+    char final[PATH_BUF], parent[PATH_BUF];
+    lm_status rc = normalise(final_dir, final, err);
+    if (rc != LM_OK)
+        return rc;
+    parent_of(final, parent);
+    sync_dir(tmp); /* the folder's entries reach the disk before it becomes visible */
+
+    struct stat st;
+    if (lstat(final, &st) == 0) {
+        if (!force)
+            return exists_error(final, err);
+        return replace(tmp, final, parent, err);
+    }
+    /* Between the lstat and the rename another process could create an empty `final`, which
+     * rename() would silently replace; POSIX has no portable no-replace rename. A non-empty
+     * one makes rename fail, reported as "already exists". */
+    if (rename(tmp, final) != 0) {
+        const int e = errno;
+        if (e == EEXIST || e == ENOTEMPTY)
+            return exists_error(final, err);
+        return lm_error_set_at(err, LM_EIO, final, 0, 0, NULL,
+                               "cannot move the results into %s: %s", final, strerror(e));
+    }
+    sync_dir(parent);
+    return LM_OK;
+}
+
+void lm__outdir_abort(const char *tmp)
+{
+    if (tmp && tmp[0])
+        (void)remove_tree(tmp);
+}

@@ -1,0 +1,537 @@
+/* src/io/store.c -- writes a run's observations into a new SQLite database (MODEL.md 6).
+ * The database is the product of a run: analysts open it with sqlite3, pandas or R, so tables
+ * hold readable values (region names, 'YYYY-MM' months, status words) next to the integer
+ * keys, and the layout is versioned (PRAGMA user_version = LM_SCHEMA_VERSION). Column by column
+ * reference: docs/output.md. The store knows rows, not the model: results.c gathers them.
+ *
+ * Speed and safety: everything goes in one transaction through prepared statements reused
+ * for every row, so 10^6 firms take seconds. The file lives in a private temporary folder
+ * that outdir.c renames into place at the end; that rename, not SQLite's journal, is the
+ * commit point. So the journal stays in memory (a failed write can still roll back, but no
+ * journal file is written) and SQLite does not sync; the file is fsync'ed once when closed.
+ *
+ * Seeds are uint64 but SQLite integers are int64; a seed of 2^63 or more would read back as a
+ * negative number, so such seeds are rejected (LM_EINVAL) rather than stored as bit patterns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "io/store.h"
+
+/* One row per run in this database; a store holds a single run. */
+#define RUN_ID 1
+
+/* Words stored for the integer codes of lm_firm_record (results.h, core/params.h). Kept
+ * here rather than borrowed from the scenario module because they are part of the database
+ * layout: changing one is a schema change (docs/output.md). */
+static const char *const model_names[] = {"to_c", "to_b", "to_g"};
+static const char *const source_names[] = {"platform", "spinout", "serial", "returnee",
+                                           "other"};
+static const char *const status_names[] = {"alive", "dead", "ipo", "acquired"};
+#define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const char schema_sql[] =
+    "CREATE TABLE schema(version INTEGER NOT NULL);\n"
+    "CREATE TABLE run(\n"
+    "  run_id INTEGER PRIMARY KEY, scenario TEXT, scenario_path TEXT, seed INTEGER NOT NULL,\n"
+    "  run INTEGER NOT NULL, threads INTEGER NOT NULL, started_at TEXT,\n"
+    "  longmen_version TEXT NOT NULL, schema_version INTEGER NOT NULL, months INTEGER NOT NULL,\n"
+    "  start_month TEXT, end_month TEXT, scenario_yaml TEXT);\n"
+    "CREATE TABLE region(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(run_id), region_id INTEGER NOT NULL,\n"
+    "  name TEXT NOT NULL, name_en TEXT, province TEXT,\n"
+    "  PRIMARY KEY(run_id, region_id));\n"
+    "CREATE TABLE sector(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(run_id), sector_id INTEGER NOT NULL,\n"
+    "  id TEXT NOT NULL, name TEXT,\n"
+    "  PRIMARY KEY(run_id, sector_id), UNIQUE(run_id, id));\n"
+    "CREATE TABLE region_year(\n"
+    "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
+    "  year INTEGER NOT NULL, months INTEGER NOT NULL,\n"
+    "  births INTEGER, births_platform INTEGER, births_spinout INTEGER, births_serial INTEGER,\n"
+    "  births_returnee INTEGER, births_other INTEGER, births_nonlocal INTEGER,\n"
+    "  deaths INTEGER, alive INTEGER, launched INTEGER, with_product INTEGER,\n"
+    "  breakthroughs INTEGER, headcount INTEGER,\n"
+    "  revenue_cny REAL, rd_spend_cny REAL, payroll_cny REAL, compute_cny REAL, rent_cny REAL,\n"
+    "  subsidies_cny REAL, taxes_cny REAL, policy_budget_cny REAL, knowledge REAL,\n"
+    "  compute_index REAL, founders_nonlocal_share REAL, mean_visibility REAL,\n"
+    "  max_revenue_cny_month REAL,\n"
+    "  PRIMARY KEY(run_id, region_id, year),\n"
+    "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n"
+    "CREATE TABLE firm(\n"
+    "  run_id INTEGER NOT NULL, firm_id INTEGER NOT NULL,\n"
+    "  region TEXT NOT NULL, region_id INTEGER NOT NULL, sector TEXT NOT NULL,\n"
+    "  business_model TEXT NOT NULL, founded_month TEXT NOT NULL, founder_origin TEXT NOT NULL,\n"
+    "  founder_source TEXT NOT NULL, founder_quality REAL, status TEXT NOT NULL,\n"
+    "  launched_month TEXT, ended_month TEXT, headcount INTEGER, peak_headcount INTEGER,\n"
+    "  breakthroughs INTEGER, theta REAL, quality REAL, cash_cny REAL, revenue_cny_month REAL,\n"
+    "  peak_revenue_cny_month REAL, cum_rd_cny REAL, visibility REAL,\n"
+    "  PRIMARY KEY(run_id, firm_id),\n"
+    "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n";
+
+/* Built after the rows are in: one sort per index instead of a B-tree update per row. */
+static const char index_sql[] =
+    "CREATE INDEX firm_region ON firm(run_id, region_id);\n"
+    "CREATE INDEX firm_status ON firm(status);\n";
+
+static const char run_insert_sql[] =
+    "INSERT INTO run(run_id, scenario, scenario_path, seed, run, threads, started_at,"
+    " longmen_version, schema_version, months, start_month, end_month, scenario_yaml)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char region_insert_sql[] =
+    "INSERT INTO region(run_id, region_id, name, name_en, province) VALUES(?,?,?,?,?)";
+static const char sector_insert_sql[] =
+    "INSERT INTO sector(run_id, sector_id, id, name) VALUES(?,?,?,?)";
+static const char region_year_insert_sql[] =
+    "INSERT INTO region_year(run_id, region, region_id, year, months, births, births_platform,"
+    " births_spinout, births_serial, births_returnee, births_other, births_nonlocal, deaths,"
+    " alive, launched, with_product, breakthroughs, headcount, revenue_cny, rd_spend_cny,"
+    " payroll_cny, compute_cny, rent_cny, subsidies_cny, taxes_cny, policy_budget_cny,"
+    " knowledge, compute_index, founders_nonlocal_share, mean_visibility,"
+    " max_revenue_cny_month)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char firm_insert_sql[] =
+    "INSERT INTO firm(run_id, firm_id, region, region_id, sector, business_model,"
+    " founded_month, founder_origin, founder_source, founder_quality, status, launched_month,"
+    " ended_month, headcount, peak_headcount, breakthroughs, theta, quality, cash_cny,"
+    " revenue_cny_month, peak_revenue_cny_month, cum_rd_cny, visibility)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+/* The open database and where errors go. */
+typedef struct store {
+    sqlite3 *db;
+    const char *path;
+    lm_error *err;
+} store;
+
+/* Binds the columns of one row left to right, keeping the first failure, so a row is a
+ * straight list of calls and the check happens once. */
+typedef struct binder {
+    sqlite3_stmt *st;
+    int col;
+    int rc;
+} binder;
+
+static void bind_i64(binder *b, int64_t v)
+{
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_int64(b->st, ++b->col, v);
+}
+
+static void bind_f64(binder *b, double v)
+{
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_double(b->st, ++b->col, v);
+}
+
+/* NULL binds SQL NULL. SQLITE_STATIC: every string outlives the step that reads it. */
+static void bind_text(binder *b, const char *s)
+{
+    if (b->rc != SQLITE_OK)
+        return;
+    ++b->col;
+    b->rc = s ? sqlite3_bind_text(b->st, b->col, s, -1, SQLITE_STATIC)
+              : sqlite3_bind_null(b->st, b->col);
+}
+
+/* Optional names: the scenario leaves them "" when absent; NULL reads better in SQL. */
+static void bind_opt_text(binder *b, const char *s)
+{
+    bind_text(b, (s && s[0]) ? s : NULL);
+}
+
+static lm_status db_fail(const store *s, const char *what)
+{
+    return lm_error_set_at(s->err, LM_EDB, s->path, 0, 0, NULL, "%s: %s: %s", s->path, what,
+                           sqlite3_errmsg(s->db));
+}
+
+/* Steps a fully bound row and readies the statement for the next one. */
+static lm_status finish_row(const store *s, binder *b, const char *what)
+{
+    if (b->rc == SQLITE_OK && b->col != sqlite3_bind_parameter_count(b->st))
+        return lm_error_set_at(s->err, LM_EDB, s->path, 0, 0, NULL,
+                               "%s: %s: bound %d of %d columns (internal error)", s->path, what,
+                               b->col, sqlite3_bind_parameter_count(b->st));
+    if (b->rc != SQLITE_OK)
+        return db_fail(s, what);
+    const int rc = sqlite3_step(b->st);
+    sqlite3_reset(b->st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, what);
+    return LM_OK;
+}
+
+static lm_status exec(const store *s, const char *sql, const char *what)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(s, what);
+    return LM_OK;
+}
+
+static lm_status prepare(const store *s, const char *sql, sqlite3_stmt **st, const char *what)
+{
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return db_fail(s, what);
+    return LM_OK;
+}
+
+/* "YYYY-MM" of a month index (year*12 + month-1); NULL for -1 (never). Any other month that
+ * does not fit four digits is a caller's bug, reported as false. */
+static bool format_month(int32_t m, char buf[8], const char **out)
+{
+    if (m == -1) {
+        *out = NULL;
+        return true;
+    }
+    if (m < 0 || m / 12 > 9999)
+        return false;
+    /* By hand rather than snprintf: three per firm row, a visible cost at 10^6 firms. */
+    const int year = (int)(m / 12), month = (int)(m % 12 + 1);
+    buf[0] = (char)('0' + year / 1000);
+    buf[1] = (char)('0' + year / 100 % 10);
+    buf[2] = (char)('0' + year / 10 % 10);
+    buf[3] = (char)('0' + year % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + month / 10);
+    buf[6] = (char)('0' + month % 10);
+    buf[7] = '\0';
+    *out = buf;
+    return true;
+}
+
+static lm_status bad_input(const store *s, const char *what, uint64_t id, const char *field,
+                           long long value)
+{
+    return lm_error_set_at(s->err, LM_EINVAL, s->path, 0, 0, NULL,
+                           "%s: %s %" PRIu64 ": %s %lld out of range", s->path, what, id,
+                           field, value);
+}
+
+static lm_status write_run(const store *s, const lm_store_input *in)
+{
+    const lm_run_info *info = in->info;
+    char start_buf[8], end_buf[8];
+    const char *start = NULL, *end = NULL;
+    if (!format_month(in->start_month, start_buf, &start))
+        return bad_input(s, "run", RUN_ID, "start_month", in->start_month);
+    if (!format_month(in->end_month, end_buf, &end))
+        return bad_input(s, "run", RUN_ID, "end_month", in->end_month);
+
+    sqlite3_stmt *st = NULL;
+    lm_status rc = prepare(s, run_insert_sql, &st, "preparing the run row");
+    if (rc != LM_OK)
+        return rc;
+    binder b = {st, 0, SQLITE_OK};
+    bind_i64(&b, RUN_ID);
+    bind_text(&b, info->scenario);
+    bind_text(&b, info->scenario_path);
+    bind_i64(&b, (int64_t)info->seed); /* < 2^63, checked in validate() */
+    bind_i64(&b, info->run);
+    bind_i64(&b, info->threads);
+    bind_text(&b, info->started_at);
+    bind_text(&b, LM_VERSION);
+    bind_i64(&b, LM_SCHEMA_VERSION);
+    bind_i64(&b, in->months);
+    bind_text(&b, start);
+    bind_text(&b, end);
+    bind_text(&b, in->scenario_text);
+    rc = finish_row(s, &b, "writing the run row");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static lm_status write_regions(const store *s, const lm_store_input *in)
+{
+    sqlite3_stmt *st = NULL;
+    lm_status rc = prepare(s, region_insert_sql, &st, "preparing region rows");
+    for (int r = 0; rc == LM_OK && r < in->n_regions; ++r) {
+        binder b = {st, 0, SQLITE_OK};
+        bind_i64(&b, RUN_ID);
+        bind_i64(&b, r);
+        bind_text(&b, in->region_names[r]);
+        bind_opt_text(&b, in->region_names_en ? in->region_names_en[r] : NULL);
+        bind_opt_text(&b, in->region_provinces ? in->region_provinces[r] : NULL);
+        rc = finish_row(s, &b, "writing region rows");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static lm_status write_sectors(const store *s, const lm_store_input *in)
+{
+    sqlite3_stmt *st = NULL;
+    lm_status rc = prepare(s, sector_insert_sql, &st, "preparing sector rows");
+    for (int k = 0; rc == LM_OK && k < in->n_sectors; ++k) {
+        binder b = {st, 0, SQLITE_OK};
+        bind_i64(&b, RUN_ID);
+        bind_i64(&b, k);
+        bind_text(&b, in->sector_ids[k]);
+        bind_opt_text(&b, in->sector_names ? in->sector_names[k] : NULL);
+        rc = finish_row(s, &b, "writing sector rows");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void bind_region_year(binder *b, const lm_store_input *in, const lm_region_year *y)
+{
+    bind_i64(b, RUN_ID);
+    bind_text(b, in->region_names[y->region]);
+    bind_i64(b, y->region);
+    bind_i64(b, y->year);
+    bind_i64(b, y->months);
+    bind_i64(b, y->births);
+    for (int k = 0; k < 5; ++k)
+        bind_i64(b, y->births_by_source[k]);
+    bind_i64(b, y->births_nonlocal);
+    bind_i64(b, y->deaths);
+    bind_i64(b, y->alive);
+    bind_i64(b, y->launched);
+    bind_i64(b, y->with_product);
+    bind_i64(b, y->breakthroughs);
+    bind_i64(b, y->headcount);
+    bind_f64(b, y->revenue_cny);
+    bind_f64(b, y->rd_spend_cny);
+    bind_f64(b, y->payroll_cny);
+    bind_f64(b, y->compute_cny);
+    bind_f64(b, y->rent_cny);
+    bind_f64(b, y->subsidies_cny);
+    bind_f64(b, y->taxes_cny);
+    bind_f64(b, y->policy_budget_cny);
+    bind_f64(b, y->knowledge);
+    bind_f64(b, y->compute_index);
+    bind_f64(b, y->founders_nonlocal_share);
+    bind_f64(b, y->mean_visibility);
+    bind_f64(b, y->max_revenue_cny_month);
+}
+
+static lm_status write_region_years(const store *s, const lm_store_input *in)
+{
+    sqlite3_stmt *st = NULL;
+    lm_status rc = prepare(s, region_year_insert_sql, &st, "preparing region_year rows");
+    for (size_t i = 0; rc == LM_OK && i < in->n_region_years; ++i) {
+        binder b = {st, 0, SQLITE_OK};
+        bind_region_year(&b, in, &in->region_years[i]);
+        rc = finish_row(s, &b, "writing region_year rows");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Checks the codes of one firm record, so a bad index becomes an error naming the firm
+ * rather than an out-of-bounds read. */
+static lm_status check_firm(const store *s, const lm_store_input *in, const lm_firm_record *f,
+                            uint32_t id)
+{
+    if (f->region < 0 || f->region >= in->n_regions)
+        return bad_input(s, "firm", id, "region", f->region);
+    if (f->origin < -1 || f->origin >= in->n_regions)
+        return bad_input(s, "firm", id, "origin", f->origin);
+    if (f->sector < 0 || f->sector >= in->n_sectors)
+        return bad_input(s, "firm", id, "sector", f->sector);
+    if (f->business_model < 0 || f->business_model >= COUNT_OF(model_names))
+        return bad_input(s, "firm", id, "business_model", f->business_model);
+    if (f->founder_source < 0 || f->founder_source >= COUNT_OF(source_names))
+        return bad_input(s, "firm", id, "founder_source", f->founder_source);
+    if (f->status < 0 || f->status >= COUNT_OF(status_names))
+        return bad_input(s, "firm", id, "status", f->status);
+    return LM_OK;
+}
+
+static lm_status write_firm(const store *s, const lm_store_input *in, sqlite3_stmt *st,
+                            const lm_firm_record *f, uint32_t id)
+{
+    lm_status rc = check_firm(s, in, f, id);
+    if (rc != LM_OK)
+        return rc;
+    char founded_buf[8], launched_buf[8], ended_buf[8];
+    const char *founded = NULL, *launched = NULL, *ended = NULL;
+    if (!format_month(f->founded_month, founded_buf, &founded) || !founded)
+        return bad_input(s, "firm", id, "founded_month", f->founded_month);
+    if (!format_month(f->launched_month, launched_buf, &launched))
+        return bad_input(s, "firm", id, "launched_month", f->launched_month);
+    if (!format_month(f->ended_month, ended_buf, &ended))
+        return bad_input(s, "firm", id, "ended_month", f->ended_month);
+
+    binder b = {st, 0, SQLITE_OK};
+    bind_i64(&b, RUN_ID);
+    bind_i64(&b, id);
+    bind_text(&b, in->region_names[f->region]);
+    bind_i64(&b, f->region);
+    bind_text(&b, in->sector_ids[f->sector]);
+    bind_text(&b, model_names[f->business_model]);
+    bind_text(&b, founded);
+    bind_text(&b, f->origin < 0 ? "outside" : in->region_names[f->origin]);
+    bind_text(&b, source_names[f->founder_source]);
+    bind_f64(&b, f->founder_quality);
+    bind_text(&b, status_names[f->status]);
+    bind_text(&b, launched);
+    bind_text(&b, ended);
+    bind_i64(&b, f->headcount);
+    bind_i64(&b, f->peak_headcount);
+    bind_i64(&b, f->breakthroughs);
+    bind_f64(&b, f->theta);
+    bind_f64(&b, f->quality);
+    bind_f64(&b, f->cash_cny);
+    bind_f64(&b, f->revenue_cny_month);
+    bind_f64(&b, f->peak_revenue_cny_month);
+    bind_f64(&b, f->cum_rd_cny);
+    bind_f64(&b, f->visibility);
+    return finish_row(s, &b, "writing firm rows");
+}
+
+static lm_status write_firms(const store *s, const lm_store_input *in)
+{
+    if (in->n_firms > UINT32_MAX)
+        return lm_error_set_at(s->err, LM_EINVAL, s->path, 0, 0, NULL,
+                               "%s: %zu firms exceed the 32-bit firm id", s->path, in->n_firms);
+    sqlite3_stmt *st = NULL;
+    lm_status rc = prepare(s, firm_insert_sql, &st, "preparing firm rows");
+    for (size_t i = 0; rc == LM_OK && i < in->n_firms; ++i) {
+        const uint32_t id = (uint32_t)i;
+        lm_firm_record f;
+        memset(&f, 0, sizeof f);
+        const lm_status got = in->firm_at(in->firm_ctx, id, &f);
+        if (got != LM_OK) {
+            /* The callback has no lm_error of its own; say which firm and what kind. */
+            rc = lm_error_set_at(s->err, got, s->path, 0, 0, NULL,
+                                 "%s: reading firm %" PRIu32 " failed: %s", s->path, id,
+                                 lm_status_name(got));
+            break;
+        }
+        rc = write_firm(s, in, st, &f, id);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Everything that can be checked before a file is created, so that bad input leaves no
+ * file behind and needs no cleanup. */
+static lm_status validate(const char *db_path, const lm_store_input *in, lm_error *err)
+{
+    if (!db_path || !db_path[0])
+        LM_FAIL(err, LM_EINVAL, "results database path is empty");
+    if (!in || !in->info)
+        return lm_error_set_at(err, LM_EINVAL, db_path, 0, 0, NULL, "%s: no run to write",
+                               db_path);
+    if (in->info->seed > (uint64_t)INT64_MAX)
+        return lm_error_set_at(err, LM_EINVAL, db_path, 0, 0, NULL,
+                               "%s: seed %" PRIu64 " cannot be stored: seeds must be below 2^63",
+                               db_path, in->info->seed);
+    if (in->n_regions < 0 || (in->n_regions > 0 && !in->region_names) || in->n_sectors < 0 ||
+        (in->n_sectors > 0 && !in->sector_ids) || (in->n_region_years > 0 && !in->region_years) ||
+        (in->n_firms > 0 && !in->firm_at))
+        return lm_error_set_at(err, LM_EINVAL, db_path, 0, 0, NULL,
+                               "%s: incomplete results input (internal error)", db_path);
+    for (int r = 0; r < in->n_regions; ++r)
+        if (!in->region_names[r])
+            return lm_error_set_at(err, LM_EINVAL, db_path, 0, 0, NULL,
+                                   "%s: region %d has no name", db_path, r);
+    for (int k = 0; k < in->n_sectors; ++k)
+        if (!in->sector_ids[k])
+            return lm_error_set_at(err, LM_EINVAL, db_path, 0, 0, NULL,
+                                   "%s: sector %d has no id", db_path, k);
+    for (size_t i = 0; i < in->n_region_years; ++i) {
+        const int32_t r = in->region_years[i].region;
+        if (r < 0 || r >= in->n_regions)
+            return lm_error_set_at(err, LM_EINVAL, db_path, 0, 0, NULL,
+                                   "%s: region_year %zu: region %" PRId32 " out of range",
+                                   db_path, i, r);
+    }
+    return LM_OK;
+}
+
+/* Creates the file exclusively (O_EXCL), so an existing database, or a symlink planted at
+ * the path, is never opened and overwritten; SQLite treats the empty file as a new database. */
+static lm_status create_file(const char *path, lm_error *err)
+{
+    const int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        const int e = errno;
+        if (e == EEXIST)
+            return lm_error_set_at(err, LM_EEXIST, path, 0, 0, NULL,
+                                   "results database %s already exists", path);
+        return lm_error_set_at(err, LM_EIO, path, 0, 0, NULL,
+                               "cannot create results database %s: %s", path, strerror(e));
+    }
+    close(fd);
+    return LM_OK;
+}
+
+/* SQLite was told not to sync; this is the one sync, after close, so the bytes are on disk
+ * before the out folder is renamed into place. */
+static lm_status sync_file(const char *path, lm_error *err)
+{
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        const int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return lm_error_set_at(err, LM_EIO, path, 0, 0, NULL, "cannot sync %s: %s", path,
+                               strerror(e));
+    }
+    close(fd);
+    return LM_OK;
+}
+
+static lm_status write_all(const store *s, const lm_store_input *in)
+{
+    /* Journal in memory: no file to clean up, yet an error mid-way still rolls back. No
+     * syncs: the folder rename is the commit point (header comment). */
+    lm_status rc = exec(s,
+                        "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
+                        " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
+                        "setting up the database");
+    if (rc == LM_OK)
+        rc = exec(s, "BEGIN IMMEDIATE", "starting the transaction");
+    if (rc != LM_OK)
+        return rc;
+    char version_sql[96];
+    snprintf(version_sql, sizeof version_sql,
+             "PRAGMA user_version = %d; INSERT INTO schema(version) VALUES(%d);",
+             LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
+    if ((rc = exec(s, schema_sql, "creating the tables")) == LM_OK &&
+        (rc = exec(s, version_sql, "recording the schema version")) == LM_OK &&
+        (rc = write_run(s, in)) == LM_OK && (rc = write_regions(s, in)) == LM_OK &&
+        (rc = write_sectors(s, in)) == LM_OK && (rc = write_region_years(s, in)) == LM_OK &&
+        (rc = write_firms(s, in)) == LM_OK &&
+        (rc = exec(s, index_sql, "creating the indices")) == LM_OK)
+        rc = exec(s, "COMMIT", "committing");
+    return rc;
+}
+
+lm_status lm__store_write(const char *db_path, const lm_store_input *in, lm_error *err)
+{
+    lm_status rc = validate(db_path, in, err);
+    if (rc != LM_OK)
+        return rc;
+    if ((rc = create_file(db_path, err)) != LM_OK)
+        return rc; /* not ours: never unlink a file we did not create */
+
+    store s = {NULL, db_path, err};
+    /* sqlite3_open_v2 may hand back a handle even when it fails; it must be closed. */
+    /* NOMUTEX: the connection never leaves this function, so SQLite's locks are pure cost. */
+    if (sqlite3_open_v2(db_path, &s.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK)
+        rc = s.db ? db_fail(&s, "opening")
+                  : lm_error_set_at(err, LM_ENOMEM, db_path, 0, 0, NULL,
+                                    "%s: no memory to open the database", db_path);
+    else
+        rc = write_all(&s, in);
+
+    /* Every statement is finalized by now, so close cannot be busy; an open transaction
+     * left by a failure is rolled back by it. */
+    if (sqlite3_close(s.db) != SQLITE_OK && rc == LM_OK)
+        rc = db_fail(&s, "closing");
+    if (rc == LM_OK)
+        rc = sync_file(db_path, err);
+    if (rc != LM_OK)
+        unlink(db_path);
+    return rc;
+}
