@@ -171,7 +171,8 @@ typedef struct lm_sector_params {
     double rd_scale_cny;     /* R_s: cumulative R&D that brings quality to 63% of theta */
     double market_cny_year[LM_MODEL_COUNT]; /* national market size at the start */
     double market_growth;    /* yearly growth rate of the national market */
-    double incumbents;       /* outside competitors, as a count of quality-1 firms */
+    double incumbents;       /* competitors outside the scenario at the start, as a count of
+                                quality-1 firms; 0 = market / incumbent_revenue_cny_year */
     bool strategic;          /* strategic industry (innovation funds prefer it) */
 } lm_sector_params;
 
@@ -206,6 +207,10 @@ typedef struct lm_rnd_params {
     double breakthrough_rate; /* per month at reference R&D spend and K = 0 */
     double breakthrough_ref_cny; /* reference R&D spend per month */
     double breakthrough_kappa;   /* effect of local knowledge on breakthroughs */
+    double rd_elasticity;     /* breakthrough rate ~ (rd_spend / ref)^rd_elasticity; 1 is
+                                 MODEL.md's "proportional", 0.5 the default (diminishing
+                                 returns to R&D, as in knowledge production functions) */
+    double theta_max;         /* frontier: breakthroughs fade as theta nears it (fishing out) */
     double jump_min;          /* smallest breakthrough jump J */
     double knowledge_decay;   /* delta per month */
     double spillover;         /* chi */
@@ -224,6 +229,8 @@ typedef struct lm_market_params {
     double breakthrough_visibility;     /* visibility jump of a To C breakthrough */
     double adoption_months;             /* months for a new product to reach full share */
     double national_gdp_100m_cny;       /* to derive local market shares */
+    double incumbent_revenue_cny_year;  /* yearly revenue of a quality-1 outside competitor,
+                                           to derive a sector's incumbents when not given */
 } lm_market_params;
 
 /* Costs, cash, death, MODEL.md 5.6. */
@@ -238,9 +245,9 @@ typedef struct lm_cost_params {
     int grace_months;           /* insolvent months before death */
     double runway_target_months;/* firms hire while runway exceeds this */
     double runway_cut_months;   /* firms cut staff below this */
-    double hire_rate;           /* share of the gap to target headcount closed a month */
+    double hire_rate;           /* largest monthly growth of staff, as a share of staff */
     double cut_rate;            /* share of staff cut a month when short of runway */
-    double revenue_per_head_cny_month; /* revenue that pays for one more employee */
+    double revenue_per_head_cny_month; /* revenue one employee serves (staff needed) */
     double max_headcount;       /* hard cap, keeps pathological runs bounded */
 } lm_cost_params;
 

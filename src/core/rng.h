@@ -110,7 +110,12 @@ static inline double lm_rng_pareto(lm_rng *g, double alpha, double xm)
  * the per-firm rates (breakthroughs) need. Larger means use GSL (lm_rng_poisson_gsl). */
 static inline unsigned lm_rng_poisson_small(lm_rng *g, double mean)
 {
-    double u = lm_rng_u01(g), p = exp(-mean), cdf = p;
+    const double u = lm_rng_u01(g);
+    /* Fast exact test for the common "no event": exp(-x) lies in [1 - x, 1 - x + x^2/2], so
+       below 1 - x the count is surely 0 and no exp() is needed (most firms, most months). */
+    if (u <= 1.0 - mean)
+        return 0;
+    double p = exp(-mean), cdf = p;
     unsigned k = 0;
     while (u > cdf && k < 10000u) {
         ++k;

@@ -1,5 +1,6 @@
 /* src/core/world.c -- creating and releasing a world, and the helpers phases share
  * (world.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,12 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
             w->chain[r * w->L + l] = rp->chain[l];
     }
 
+    ALLOC(w->team_factor, S * LM_TEAM_TABLE);
+    for (int s = 0; s < w->S; ++s)
+        for (size_t h = 0; h < LM_TEAM_TABLE; ++h)
+            w->team_factor[(size_t)s * LM_TEAM_TABLE + h] =
+                pow((double)h / p->sectors[s].team_size, p->rnd.eta);
+
     w->first_year = lm_month_year(p->start);
     w->n_years = lm_month_year(p->end) - w->first_year + 1;
     ALLOC(w->region_years, (size_t)w->n_years * R);
@@ -130,7 +137,7 @@ void lm_world_fini(lm_world *w)
                       w->failure_tolerance, w->institution_strength, w->compute_index,
                       w->institutions,   w->rent_discount,     w->option_effect,
                       w->rd_subsidy_rate, w->rd_subsidy_policy, w->early_capital_cny,
-                      w->rd_by_rs,       w->events,            w->money,
+                      w->rd_by_rs,       w->team_factor,      w->events,            w->money,
                       w->region_years};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; ++i)
         free(arrays[i]);

@@ -21,6 +21,7 @@
 /* Deterministic parallel sums: the firm slots are cut into blocks whose size depends only on
  * n (never on the thread count); each block sums its firms in slot order, then the blocks
  * are added in block order. Any thread may compute any block. */
+#define LM_TEAM_TABLE 4096u
 #define LM_BLOCK_MIN 1024u
 #define LM_BLOCK_MAX_COUNT 256u
 typedef struct lm_blocks {
@@ -113,6 +114,9 @@ typedef struct lm_world {
     double *rd_subsidy_rate; /* [R*S] */
     int16_t *rd_subsidy_policy; /* [R*S] policy index paying the subsidy, -1 none */
     double *early_capital_cny; /* [R*S] loss-tolerance-weighted early-stage capital */
+
+    /* fixed for the run: (h / team_s)^eta for h < LM_TEAM_TABLE, [S * LM_TEAM_TABLE] */
+    double *team_factor;
 
     /* written by the rnd phase */
     double *rd_by_rs;        /* [R*S] R&D spending this month */

@@ -91,6 +91,8 @@ void lm__params_defaults(lm_params *p)
     r->breakthrough_ref_cny = 1.0e6;
     r->breakthrough_kappa = 0.5;
     r->jump_min = 0.25;
+    r->rd_elasticity = 0.5;
+    r->theta_max = 200.0;
     r->knowledge_decay = 0.02;
     r->spillover = 0.002;
     r->knowledge_unit_cny = 1.0e7;
@@ -112,6 +114,7 @@ void lm__params_defaults(lm_params *p)
     m->breakthrough_visibility = 0.2;
     m->adoption_months = 12.0;
     m->national_gdp_100m_cny = 1260582.0; /* China 2023, NBS */
+    m->incumbent_revenue_cny_year = 1.0e7; /* an established SME */
 
     lm_cost_params *c = &p->costs;
     c->payroll_overhead = 0.35;
@@ -126,7 +129,7 @@ void lm__params_defaults(lm_params *p)
     c->runway_cut_months = 6.0;
     c->hire_rate = 0.15;
     c->cut_rate = 0.15;
-    c->revenue_per_head_cny_month = 5.0e4;
+    c->revenue_per_head_cny_month = 1.0e5; /* ~CNY 1.2M a year per employee */
     c->max_headcount = 2.0e5;
 }
 
@@ -145,7 +148,7 @@ void lm__sector_defaults(lm_sector_params *s)
     s->breakthrough_alpha = 2.0;
     s->rd_scale_cny = 2.0e7;
     s->market_growth = 0.10;
-    s->incumbents = 200.0;
+    s->incumbents = 0.0; /* derived from the market */
 }
 
 void lm__region_defaults(lm_region_params *r)

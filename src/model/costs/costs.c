@@ -61,11 +61,16 @@ static lm_status request_subsidies(lm_world *w, double *ration, lm_error *err)
     return LM_OK;
 }
 
-/* Next month's staff from runway (MODEL.md 5.6, documented in docs/model.md). */
-static int32_t next_headcount(const lm_cost_params *c, int32_t h, double cash, double revenue,
-                              double burn)
+/* Next month's staff (MODEL.md 5.6, docs/model.md): a firm short of runway cuts; otherwise it
+ * grows toward the staff it needs (its founding team before launch; after launch, the staff
+ * its revenue keeps busy at revenue_per_head), as far as revenue plus cash spread over
+ * runway_target_months can pay, by at most hire_rate of its size a month (plus one). */
+static int32_t next_headcount(const lm_cost_params *c, double team, int32_t h, double cash,
+                              double revenue, double burn)
 {
-    const double per_head = h > 0 ? burn / h : 0.0;
+    if (!(burn >= 0.0) || !(cash == cash) || !(revenue >= 0.0) || h <= 0)
+        return h; /* nothing sensible to decide on: keep the team */
+    const double per_head = burn / h;
     const double net_burn = burn - revenue;
     if (net_burn > 0.0 && cash / net_burn < c->runway_cut_months) {
         const int32_t cut = (int32_t)fmax(1.0, floor(c->cut_rate * h));
@@ -73,13 +78,13 @@ static int32_t next_headcount(const lm_cost_params *c, int32_t h, double cash, d
     }
     if (per_head <= 0.0 || cash <= 0.0)
         return h;
+    const double need = fmax(team, revenue / c->revenue_per_head_cny_month);
     const double affordable = (revenue + cash / c->runway_target_months) / per_head;
-    if (affordable <= h)
+    const double target = fmin(fmin(need, affordable), c->max_headcount);
+    if (target <= h)
         return h;
-    double next = h + ceil(c->hire_rate * (affordable - h));
-    if (next > c->max_headcount)
-        next = c->max_headcount;
-    return (int32_t)next;
+    const double next = fmin(target, floor(h * (1.0 + c->hire_rate)) + 1.0);
+    return next > h ? (int32_t)next : h;
 }
 
 static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, double *acc)
@@ -122,8 +127,8 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, 
     } else {
         f->insolvent_months[i] = 0;
     }
-    f->headcount[i] =
-        next_headcount(&p->costs, f->headcount[i], f->cash_cny[i], f->revenue_cny[i], burn);
+    f->headcount[i] = next_headcount(&p->costs, p->sectors[f->sector[i]].team_size,
+                                     f->headcount[i], f->cash_cny[i], f->revenue_cny[i], burn);
     if (f->headcount[i] > f->peak_headcount[i])
         f->peak_headcount[i] = f->headcount[i];
 }

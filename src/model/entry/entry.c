@@ -132,7 +132,7 @@ static lm_status birth(lm_world *w, lm_rng *g, int o, int r, int s, lm_source sr
     const lm_sector_params *sec = &p->sectors[s];
     lm_firms *f = &w->firms;
     const int model = draw_discrete(g, sec->model_weight, LM_MODEL_COUNT);
-    const double theta = fq * lm_rng_pareto(g, sec->pareto_alpha, 1.0);
+    const double theta = fmin(fq * lm_rng_pareto(g, sec->pareto_alpha, 1.0), p->rnd.theta_max);
     const double seed = p->entry.seed_capital_cny *
                         exp(p->entry.seed_capital_sigma * lm_rng_gaussian(g));
     if (w->next_id == UINT32_MAX)

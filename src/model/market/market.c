@@ -6,7 +6,9 @@
  * (To G is mostly local). The rest is open to every firm. Within a part, a firm's share is
  *   w_i / (sum_j w_j + Q_out),   w_i = q_i^gamma[b] * adoption_i,
  * where Q_out stands for competitors outside the scenario (incumbents, counted as firms of
- * quality 1; in a local part, scaled by the region's share). Shares of a part, with the
+ * quality 1; in a local part, scaled by the region's share). Q_out grows with the market:
+ * a growing market draws entrants elsewhere in the country too, so the scenario's firms
+ * keep the share their quality earns rather than the whole growth. Shares of a part, with the
  * outside competitors', sum to 1: this is how many similar firms dilute each other's
  * revenue (homogeneous competition). A new product reaches its full weight over
  * adoption_months. Revenue then carries a log-normal shock of mean 1 (To C most volatile).
@@ -19,11 +21,27 @@
 
 #define NB LM_MODEL_COUNT
 
+static double growth(const lm_world *w, int s, lm_month m)
+{
+    const double years = (double)(m - w->p->start) / 12.0;
+    return pow(1.0 + w->p->sectors[s].market_growth, years);
+}
+
 double lm_market_size_month(const lm_world *w, int s, int b, lm_month m)
 {
+    return w->p->sectors[s].market_cny_year[b] * growth(w, s, m) / 12.0;
+}
+
+double lm_market_outside_mass(const lm_world *w, int s, lm_month m)
+{
     const lm_sector_params *sec = &w->p->sectors[s];
-    const double years = (double)(m - w->p->start) / 12.0;
-    return sec->market_cny_year[b] * pow(1.0 + sec->market_growth, years) / 12.0;
+    double n = sec->incumbents;
+    if (n <= 0.0) {
+        const double total = sec->market_cny_year[0] + sec->market_cny_year[1] +
+                             sec->market_cny_year[2];
+        n = total / w->p->market.incumbent_revenue_cny_year;
+    }
+    return n * growth(w, s, m);
 }
 
 static double adoption(const lm_world *w, const lm_firms *f, size_t i, lm_month m)
@@ -73,7 +91,7 @@ static void prices(const lm_world *w, lm_month m, const double *sums, double *pe
     for (int s = 0; s < S; ++s)
         for (int b = 0; b < NB; ++b) {
             const double size = lm_market_size_month(w, s, b, m);
-            const double q_out = w->p->sectors[s].incumbents;
+            const double q_out = lm_market_outside_mass(w, s, m);
             const double open = (1.0 - mp->home_bias[b]) * size;
             const double den = sums[s * NB + b] + q_out;
             per_weight[s * NB + b] = den > 0.0 ? open / den : 0.0;
@@ -144,14 +162,11 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
     return LM_OK;
 }
 
-lm_status lm_market_share_check(lm_world *w, double *out)
+lm_status lm_market_share_check(lm_world *w, lm_month m, double *out)
 {
     const int S = w->S, R = w->R;
     const size_t width = (size_t)S * NB + (size_t)R * S * NB;
-    lm_firms *f = &w->firms;
-    for (size_t j = 0; j < width; ++j)
-        out[j] = 0.0;
-    /* firm shares from last month's weights */
+    const lm_firms *f = &w->firms;
     double *sums = calloc(width, sizeof *sums);
     if (!sums)
         return LM_ENOMEM;
@@ -162,48 +177,29 @@ lm_status lm_market_share_check(lm_world *w, double *out)
         sums[s * NB + bm] += f->share_weight[i];
         sums[(size_t)S * NB + ((size_t)r * S + s) * NB + bm] += f->share_weight[i];
     }
+    /* outsiders' share of each part, then every firm's share added one by one */
     for (int s = 0; s < S; ++s)
         for (int bm = 0; bm < NB; ++bm) {
-            const double q_out = w->p->sectors[s].incumbents;
-            const double den = sums[s * NB + bm] + q_out;
-            out[s * NB + bm] = den > 0.0 ? (sums[s * NB + bm] + q_out) / den : 1.0;
+            const double q_out = lm_market_outside_mass(w, s, m);
+            const size_t jo = (size_t)s * NB + bm;
+            out[jo] = q_out / (sums[jo] + q_out);
             for (int r = 0; r < R; ++r) {
-                const size_t j = (size_t)S * NB + ((size_t)r * S + s) * NB + bm;
+                const size_t jl = (size_t)S * NB + ((size_t)r * S + s) * NB + bm;
                 const double qo = q_out * w->p->regions[r].local_market_share[bm];
-                const double d = sums[j] + qo;
-                out[j] = d > 0.0 ? (sums[j] + qo) / d : 1.0;
+                out[jl] = (sums[jl] + qo) > 0.0 ? qo / (sums[jl] + qo) : 1.0;
             }
         }
-    /* the share of each firm individually, summed the way revenue is computed */
-    double *firm_total = calloc(width, sizeof *firm_total);
-    if (!firm_total) {
-        free(sums);
-        return LM_ENOMEM;
-    }
     for (size_t i = 0; i < f->n; ++i) {
         if (f->status[i] != LM_FIRM_ALIVE || f->share_weight[i] <= 0.0)
             continue;
         const int s = f->sector[i], bm = f->model[i], r = f->region[i];
+        const double q_out = lm_market_outside_mass(w, s, m);
         const size_t jo = (size_t)s * NB + bm;
         const size_t jl = (size_t)S * NB + ((size_t)r * S + s) * NB + bm;
-        firm_total[jo] += f->share_weight[i] / (sums[jo] + w->p->sectors[s].incumbents);
-        firm_total[jl] += f->share_weight[i] / (sums[jl] + w->p->sectors[s].incumbents *
-                                                             w->p->regions[r].local_market_share[bm]);
+        out[jo] += f->share_weight[i] / (sums[jo] + q_out);
+        out[jl] += f->share_weight[i] /
+                   (sums[jl] + q_out * w->p->regions[r].local_market_share[bm]);
     }
-    for (int s = 0; s < S; ++s)
-        for (int bm = 0; bm < NB; ++bm) {
-            const size_t jo = (size_t)s * NB + bm;
-            const double q_out = w->p->sectors[s].incumbents;
-            const double d = sums[jo] + q_out;
-            out[jo] = d > 0.0 ? firm_total[jo] + q_out / d : 1.0;
-            for (int r = 0; r < R; ++r) {
-                const size_t jl = (size_t)S * NB + ((size_t)r * S + s) * NB + bm;
-                const double qo = q_out * w->p->regions[r].local_market_share[bm];
-                const double dl = sums[jl] + qo;
-                out[jl] = dl > 0.0 ? firm_total[jl] + qo / dl : 1.0;
-            }
-        }
     free(sums);
-    free(firm_total);
     return LM_OK;
 }

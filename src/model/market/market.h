@@ -6,8 +6,10 @@
 lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err);
 /* National market of sector s, model b in month m, CNY per month. */
 double lm_market_size_month(const lm_world *w, int s, int b, lm_month m);
-/* Shares of the last month, for the invariant test: out[(s*3+b)] = sum of firm shares +
+/* Competitors outside the scenario in sector s, month m (quality-1 firm equivalents). */
+double lm_market_outside_mass(const lm_world *w, int s, lm_month m);
+/* Shares of month m's weights, for the invariant test: out[(s*3+b)] = sum of firm shares +
  * outside competitors' share of the open national part (must be 1); same for the local
  * part of each region in out[S*3 + (r*S+s)*3+b]. Returns LM_OK. */
-lm_status lm_market_share_check(lm_world *w, double *out);
+lm_status lm_market_share_check(lm_world *w, lm_month m, double *out);
 #endif

@@ -3,8 +3,12 @@
  *
  *   dp = (h / team_s)^eta * (1 + kappa*K[r,s]/K_ref) * compute_access[r,s] / rd_months_s
  *   launch when p >= 1
- *   breakthroughs ~ Poisson(rate * rd_spend/ref * (1 + kappa_b*K[r,s]/K_ref)),
- *   each multiplies theta by 1 + J, J ~ Pareto(alpha_J_s, jump_min)
+ *   breakthroughs ~ Poisson(rate * (rd_spend/ref)^zeta * (1 - theta/theta_max)
+ *                           * (1 + kappa_b*K[r,s]/K_ref)),
+ *   each multiplies theta by 1 + J, J ~ Pareto(alpha_J_s, jump_min), up to theta_max
+ * zeta = 1 is MODEL.md's "proportional to R&D spend"; with it a large firm's R&D buys
+ * breakthroughs so fast that theta compounds without bound, so the default is 0.5
+ * (diminishing returns), and ideas get fished out near a frontier theta_max.
  *   q = theta * (1 - exp(-cum_rd / R_s))
  *
  * The team size is measured against the sector's founding team, so rd_months reads as
@@ -23,12 +27,22 @@ static double compute_access(const lm_world *w, int r, int s)
                      (1.0 - w->compute_index[r]);
 }
 
+/* (h / team_s)^eta: looked up for teams up to LM_TEAM_TABLE people (nearly all firms), so
+ * the hot loop pays no pow(); the table is built once per run from the same expression. */
+static double team_factor(const lm_world *w, int s, double headcount)
+{
+    const size_t h = (size_t)headcount;
+    if (w->team_factor && (double)h == headcount && h < LM_TEAM_TABLE)
+        return w->team_factor[(size_t)s * LM_TEAM_TABLE + h];
+    return pow(headcount / w->p->sectors[s].team_size, w->p->rnd.eta);
+}
+
 double lm_rnd_progress(const lm_world *w, int r, int s, double headcount)
 {
     const lm_rnd_params *rp = &w->p->rnd;
     const lm_sector_params *sec = &w->p->sectors[s];
     const double k = w->knowledge[r * w->S + s];
-    return pow(headcount / sec->team_size, rp->eta) * (1.0 + rp->kappa * k / rp->knowledge_ref) *
+    return team_factor(w, s, headcount) * (1.0 + rp->kappa * k / rp->knowledge_ref) *
            compute_access(w, r, s) / sec->rd_months;
 }
 
@@ -52,8 +66,16 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
         *launched = 1;
     }
 
-    const double rate = rp->breakthrough_rate * (c.rd / rp->breakthrough_ref_cny) *
-                        (1.0 + rp->breakthrough_kappa * k / rp->knowledge_ref);
+    const double rd_ratio = c.rd / rp->breakthrough_ref_cny;
+    const double rd_term = rp->rd_elasticity == 1.0 ? rd_ratio
+                           : rp->rd_elasticity == 0.5 ? sqrt(rd_ratio)
+                                                      : pow(rd_ratio, rp->rd_elasticity);
+    /* Fishing out: the nearer a product is to the frontier, the fewer ideas are left to
+       find, so potential grows logistically toward theta_max instead of compounding. */
+    const double room = 1.0 - f->theta[i] / rp->theta_max;
+    const double rate = room <= 0.0 ? 0.0
+                                    : rp->breakthrough_rate * rd_term * room *
+                                          (1.0 + rp->breakthrough_kappa * k / rp->knowledge_ref);
     int n = 0;
     if (rate > 0.0) {
         lm_rng g;
@@ -61,7 +83,7 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
         n = (int)lm_rng_poisson_small(&g, rate);
         for (int j = 0; j < n; ++j) {
             const double jump = lm_rng_pareto(&g, sec->breakthrough_alpha, rp->jump_min);
-            f->theta[i] *= 1.0 + jump;
+            f->theta[i] = fmin(f->theta[i] * (1.0 + jump), rp->theta_max);
             if (f->model[i] == LM_MODEL_TO_C)
                 f->visibility[i] += p->market.breakthrough_visibility * (1.0 - f->visibility[i]);
         }

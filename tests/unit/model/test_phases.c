@@ -216,7 +216,7 @@ Test(rnd, breakthroughs_follow_rd_spending)
     lm_error err;
     cr_assert_eq(lm_phase_rnd(w, M(2015, 1), &err), LM_OK);
     const lm_unit_costs c = lm_firm_unit_costs(w, 0);
-    const double rate = 0.05 * c.rd / 1.0e6; /* K = 0 */
+    const double rate = 0.05 * sqrt(c.rd / 1.0e6); /* K = 0, rd_elasticity 0.5 */
     const double expected = 4000.0 * rate;
     const double sd = sqrt(expected);
     cr_assert(fabs((double)w->events[0].breakthroughs - expected) < 4.0 * sd,
@@ -244,7 +244,9 @@ Test(market, revenue_of_a_single_firm_matches_the_share_formula)
     cr_assert_eq(lm_phase_market(w, M(2016, 1), &err), LM_OK);
     const double size = 1.0e10 * pow(1.1, 1.0) / 12.0; /* one year after 2015-01 */
     cr_assert_float_eq(lm_market_size_month(w, 0, 0, M(2016, 1)), size, 1e-3);
-    const double wt = pow(3.0, 1.6), q_out = 200.0;
+    const double q_out = 3.0e10 / 1.0e7 * 1.1; /* derived incumbents, grown one year */
+    cr_assert_float_eq(lm_market_outside_mass(w, 0, M(2016, 1)), q_out, 1e-6);
+    const double wt = pow(3.0, 1.6);
     const double share = p->regions[0].local_market_share[0];
     const double expected = (1.0 - 0.05) * size * wt / (wt + q_out) +
                             0.05 * share * size * wt / (wt + q_out * share);
@@ -268,7 +270,7 @@ Test(market, shares_of_every_segment_sum_to_one)
     cr_assert_eq(lm_phase_market(w, M(2015, 6), &err), LM_OK);
     const size_t width = (size_t)w->S * 3 * (1 + (size_t)w->R);
     double *out = calloc(width, sizeof *out);
-    cr_assert_eq(lm_market_share_check(w, out), LM_OK);
+    cr_assert_eq(lm_market_share_check(w, M(2015, 6), out), LM_OK);
     for (size_t j = 0; j < width; ++j)
         cr_assert_float_eq(out[j], 1.0, 1e-12, "segment %zu sums to %.15f", j, out[j]);
     free(out);
