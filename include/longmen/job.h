@@ -29,12 +29,12 @@ typedef struct lm_job_config {
     const char *scenario_path; /* NULL: lm_default_scenario_path() */
     uint64_t seed;             /* used when has_seed; else the scenario's seed */
     bool has_seed;
-    int threads;               /* OpenMP threads; 0 = OpenMP's default. Results don't vary. */
-    const char *out_dir;       /* NULL: runs/<scenario name>-seed<N> (relative to the cwd) */
-    int32_t from, to;          /* months (year*12 + month-1), used when has_from / has_to */
+    int threads;         /* OpenMP threads; 0 = OpenMP's default. Results don't vary. */
+    const char *out_dir; /* NULL: runs/<scenario name>-seed<N> (relative to the cwd) */
+    int32_t from, to;    /* months (year*12 + month-1), used when has_from / has_to */
     bool has_from, has_to;
-    bool force;                /* replace an existing out_dir */
-    bool quiet;                /* no progress callbacks */
+    bool force;                  /* replace an existing out_dir */
+    bool quiet;                  /* no progress callbacks */
     lm_job_progress_fn progress; /* may be NULL */
     void *progress_user;
     /* Polled between months; when it holds a non-zero value the run stops after the current
@@ -44,13 +44,13 @@ typedef struct lm_job_config {
 } lm_job_config;
 
 typedef struct lm_job_result {
-    char out_dir[4096];   /* the results folder, as given or defaulted */
-    char scenario[64];    /* the scenario's name */
-    uint64_t seed;        /* the seed used */
-    int months;           /* months simulated */
+    char out_dir[4096];             /* the results folder, as given or defaulted */
+    char scenario[64];              /* the scenario's name */
+    uint64_t seed;                  /* the seed used */
+    int months;                     /* months simulated */
     size_t firms_alive, firms_ever; /* at the end */
-    double elapsed_s;     /* wall time of the whole job */
-    char *summary;        /* new: the summary table, exactly as in summary.txt */
+    double elapsed_s;               /* wall time of the whole job */
+    char *summary;                  /* new: the summary table, exactly as in summary.txt */
 } lm_job_result;
 
 /* Fills cfg with the defaults (everything off or NULL, threads 0). */

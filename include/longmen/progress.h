@@ -20,10 +20,10 @@ extern "C" {
 /* Where a run stands. Reported once before the first month (months_done 0) and after each. */
 typedef struct lm_progress {
     int months_done, months_total;
-    int32_t month;      /* the month just simulated (year*12 + month-1); before the first
-                           month: the first month */
+    int32_t month; /* the month just simulated (year*12 + month-1); before the first
+                      month: the first month */
     size_t firms_alive;
-    double elapsed_s;   /* wall time since the run started */
+    double elapsed_s; /* wall time since the run started */
 } lm_progress;
 
 /* Writes "H:MM:SS" or "M:SS" for seconds >= 0, "--:--" for a negative or non-finite value.
@@ -31,19 +31,20 @@ typedef struct lm_progress {
 LM_API char *lm_progress_duration(double seconds, char *buf, size_t size);
 
 /* Writes the progress line for a terminal `columns` wide (0 = 80), without \r or newline:
- *   [#########.........]  month 108/240  2023-12  12,345 firms  elapsed 0:12  ETA 0:15
- * The line never exceeds columns-1 display columns (a full line would wrap the cursor);
- * the bar shrinks, then disappears, then the text is cut. ETA = elapsed/done*(total-done),
- * "--:--" before the first month. Returns buf. */
+ *   [#########.........]  month 108/240  2023-12     12,345 firms  elapsed  0:12  ETA  0:15
+ * Fields have fixed widths, so the line keeps its shape as the numbers grow. It never
+ * exceeds columns-1 display columns (a full line would wrap the cursor): the bar shrinks,
+ * then disappears, then the text is cut. ETA = elapsed/done*(total-done), "--:--" before the
+ * first month. Returns buf. */
 LM_API char *lm_progress_format(const lm_progress *p, int columns, char *buf, size_t size);
 
 /* The drawing state of one progress line. Caller-allocated: lm_progress_bar_init. */
 typedef struct lm_progress_bar {
-    FILE *stream;        /* borrowed; normally stderr, only when it is a terminal */
-    int columns;         /* 0: ask the terminal at each redraw (follows resizes) */
+    FILE *stream;          /* borrowed; normally stderr, only when it is a terminal */
+    int columns;           /* 0: ask the terminal at each redraw (follows resizes) */
     double min_interval_s; /* 0.1: at most ten redraws a second */
-    double last_draw_s;  /* elapsed_s of the last redraw */
-    int drawn_cols;      /* display columns on the line now; 0 = nothing drawn */
+    double last_draw_s;    /* elapsed_s of the last redraw */
+    int drawn_cols;        /* display columns on the line now; 0 = nothing drawn */
 } lm_progress_bar;
 
 LM_API void lm_progress_bar_init(lm_progress_bar *bar, FILE *stream);

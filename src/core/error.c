@@ -1,4 +1,5 @@
 /* src/core/error.c -- filling and printing lm_error (include/longmen/error.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,7 +61,12 @@ const char *lm_error_format(const lm_error *err, char *buf, unsigned long size)
         return buf;
     }
     const char *msg = err->message[0] ? err->message : lm_status_name(err->code);
-    if (err->file[0] && err->line > 0 && err->field[0])
+    /* A message that already names its file (I/O errors: "cannot create runs/x: ...") is
+       printed as it is, so the path is not said twice. */
+    const bool names_file = err->file[0] && err->line <= 0 && strstr(msg, err->file);
+    if (names_file)
+        snprintf(buf, size, "%s", msg);
+    else if (err->file[0] && err->line > 0 && err->field[0])
         snprintf(buf, size, "%s:%d:%d: %s: %s", err->file, err->line, err->column, err->field,
                  msg);
     else if (err->file[0] && err->line > 0)
@@ -72,7 +78,7 @@ const char *lm_error_format(const lm_error *err, char *buf, unsigned long size)
     else if (err->field[0])
         snprintf(buf, size, "%s: %s", err->field, msg);
     else
-        snprintf(buf, size, "error: %s", msg);
+        snprintf(buf, size, "%s", msg);
     return buf;
 }
 

@@ -1,0 +1,22 @@
+/* app/cli.h -- what the CLI's command files share. The CLI only parses arguments and calls
+ * lm_*; each command lives in its own app/cmd_<name>.c with a main-like entry point and its
+ * help text. Exit codes: 0 ok, 1 failure, 2 usage error, 128+signal when interrupted. */
+#ifndef LM_APP_CLI_H
+#define LM_APP_CLI_H
+
+#include <stdio.h>
+
+#include "longmen/error.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* `longmen run`: argv[0] is "run". */
+int cli_run(int argc, char **argv);
+void cli_run_help(FILE *f);
+
+/* Prints `longmen: <message>` and the hint `see '<help>'` on stderr; returns CLI_USAGE. */
+int cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints `longmen: <lm_error_format(err)>` on stderr; returns CLI_FAIL. */
+int cli_fail(const lm_error *err);
+
+#endif

@@ -1,0 +1,107 @@
+/* app/main.c -- the `longmen` command: dispatches to a command (app/cmd_*.c) and answers
+ * --help and --version. Parsing only; everything a command does is a library call, so the
+ * server and the tests see the same behaviour as the terminal. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "longmen/longmen.h"
+
+static void main_help(FILE *f)
+{
+    fprintf(f,
+            "longmen %s -- an agent-based simulator of regional innovation ecosystems\n"
+            "(龙门, the Dragon Gate: the carp that leap it become dragons).\n"
+            "\n"
+            "Usage:\n"
+            "  longmen <command> [options]\n"
+            "  longmen --help | --version\n"
+            "\n"
+            "Commands:\n"
+            "  run [SCENARIO]   simulate a scenario month by month with one seed; print a\n"
+            "                   summary per region and write a results folder\n"
+            "  help [COMMAND]   show this help, or a command's help ('longmen help run')\n"
+            "  version          print the version (same as --version)\n"
+            "\n"
+            "Options:\n"
+            "  -h, --help       show this help and exit\n"
+            "  -V, --version    print 'longmen %s' and exit\n"
+            "\n"
+            "Options of run (details: 'longmen run --help'):\n"
+            "  --seed N         random seed (default: scenario's)  e.g. --seed 42\n"
+            "  --threads T      OpenMP threads, 0 = all cores      e.g. --threads 4\n"
+            "  -o, --out DIR    folder (default runs/NAME-seedN)   e.g. --out runs/trial\n"
+            "  --from YYYY-MM   first month to simulate            e.g. --from 2018-01\n"
+            "  --to YYYY-MM     last month to simulate             e.g. --to 2024-12\n"
+            "  -q, --quiet      no progress line; the summary table is still printed\n"
+            "  -f, --force      replace an existing results folder\n"
+            "\n"
+            "Examples:\n"
+            "  longmen run                                  # scenarios/three-capitals.yaml\n"
+            "  longmen run scenarios/three-capitals.yaml --seed 7 --threads 4\n"
+            "  longmen run my.yaml --from 2020-01 --to 2024-12 --out runs/short --force\n"
+            "\n"
+            "Exit status: 0 success, 1 error, 2 usage error, 130 interrupted (Ctrl-C).\n"
+            "Documentation: README.md and docs/ in the source tree.\n",
+            lm_version(), lm_version());
+}
+
+int cli_usage_error(const char *help, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("longmen: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nsee '%s'\n", help);
+    return CLI_USAGE;
+}
+
+int cli_fail(const lm_error *err)
+{
+    char line[1024];
+    fprintf(stderr, "longmen: %s\n", lm_error_format(err, line, sizeof line));
+    return CLI_FAIL;
+}
+
+static int help_command(int argc, char **argv)
+{
+    if (argc < 2) {
+        main_help(stdout);
+        return CLI_OK;
+    }
+    if (argc > 2)
+        return cli_usage_error("longmen --help", "help: expected at most one command");
+    if (strcmp(argv[1], "run") == 0) {
+        cli_run_help(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "version") == 0) {
+        main_help(stdout);
+        return CLI_OK;
+    }
+    return cli_usage_error("longmen --help", "help: unknown command '%s'", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error("longmen --help", "no command given (try 'longmen run')");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0)
+        return help_command(1, argv + 1);
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        if (argc > 2)
+            return cli_usage_error("longmen --help", "%s takes no arguments", cmd);
+        printf("longmen %s\n", lm_version());
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "help") == 0)
+        return help_command(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return cli_run(argc - 1, argv + 1);
+    if (cmd[0] == '-')
+        return cli_usage_error("longmen --help", "unknown option '%s'", cmd);
+    return cli_usage_error("longmen --help", "unknown command '%s'", cmd);
+}

@@ -1,0 +1,261 @@
+/* src/experiments/job.c -- one complete run: scenario in, results folder out
+ * (include/longmen/job.h). This is the orchestration `longmen run` needs, kept in the
+ * library so that every front end (CLI now, server and experiment drivers later) runs the
+ * same sequence: load and narrow the scenario, create the simulation, reserve a temporary
+ * results folder, step month by month (reporting progress and honouring a stop request),
+ * write results.sqlite and summary.txt, and rename the folder into place.
+ *
+ * Order matters for the user: everything that can fail on bad input (loading, narrowing,
+ * creating the simulation) runs before anything is created on disk, so a bad scenario leaves
+ * no trace; the out folder is checked before the simulation, so a run that would be refused
+ * for an existing folder is refused at once, not after twenty simulated years. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "io/store.h"
+#include "io/table.h"
+#include "longmen/job.h"
+#include "longmen/longmen.h"
+
+#define DEFAULT_SCENARIO "scenarios/three-capitals.yaml"
+
+void lm_job_config_init(lm_job_config *cfg) { memset(cfg, 0, sizeof *cfg); }
+
+void lm_job_result_fini(lm_job_result *res)
+{
+    if (!res)
+        return;
+    free(res->summary);
+    memset(res, 0, sizeof *res);
+}
+
+const char *lm_default_scenario_path(void)
+{
+    /* The cwd first: a user working in a checkout (or a copy of the scenarios folder) means
+     * that file; the source tree is the fallback that makes `longmen run` work anywhere. */
+    if (access(DEFAULT_SCENARIO, R_OK) == 0)
+        return DEFAULT_SCENARIO;
+#ifdef LM_SOURCE_DIR
+    static const char installed[] = LM_SOURCE_DIR "/" DEFAULT_SCENARIO;
+    if (access(installed, R_OK) == 0)
+        return installed;
+#endif
+    return DEFAULT_SCENARIO; /* so the error names the path a user would look for */
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The scenario name as a folder name: separators and blanks become '-', UTF-8 stays (a
+ * Chinese scenario name gives a Chinese folder name). An empty name falls back to "run". */
+static void folder_safe(char *dst, size_t size, const char *name)
+{
+    size_t k = 0;
+    for (const char *p = name; p && *p && k + 1 < size; ++p) {
+        const unsigned char c = (unsigned char)*p;
+        dst[k++] = (c == '/' || c == '\\' || c <= ' ' || c == ':') ? '-' : (char)c;
+    }
+    dst[k] = '\0';
+    if (k == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0)
+        snprintf(dst, size, "run");
+}
+
+static lm_status narrow_period(lm_scenario *sc, const lm_job_config *cfg, lm_error *err)
+{
+    if (!cfg->has_from && !cfg->has_to)
+        return LM_OK;
+    int32_t start, end;
+    lm_scenario_period(sc, &start, &end);
+    return lm_scenario_set_period(sc, cfg->has_from ? cfg->from : start,
+                                  cfg->has_to ? cfg->to : end, err);
+}
+
+static bool stop_requested(const lm_job_config *cfg) { return cfg->stop_flag && *cfg->stop_flag; }
+
+static void report(const lm_job_config *cfg, const lm_sim *sim, int32_t month, double t0)
+{
+    if (!cfg->progress || cfg->quiet)
+        return;
+    const lm_progress p = {
+        .months_done = lm_sim_months_done(sim),
+        .months_total = lm_sim_months_total(sim),
+        .month = month,
+        .firms_alive = lm_sim_firms_alive(sim),
+        .elapsed_s = now_s() - t0,
+    };
+    cfg->progress(&p, cfg->progress_user);
+}
+
+static lm_status simulate(lm_sim *sim, const lm_job_config *cfg, double t0, lm_error *err)
+{
+    report(cfg, sim, lm_sim_month(sim), t0);
+    while (!lm_sim_done(sim)) {
+        if (stop_requested(cfg))
+            LM_FAIL(err, LM_EINTR, "interrupted");
+        const int32_t month = lm_sim_month(sim);
+        const lm_status st = lm_sim_step(sim, err);
+        if (st != LM_OK)
+            return st;
+        report(cfg, sim, month, t0);
+    }
+    /* A stop that arrived during the last month still means "keep nothing". */
+    if (stop_requested(cfg))
+        LM_FAIL(err, LM_EINTR, "interrupted");
+    return LM_OK;
+}
+
+/* Writes the summary into a new string (for the terminal) and into summary.txt. */
+static lm_status write_summary(const lm_scenario *sc, const lm_sim *sim, uint64_t seed,
+                               const char *tmp_dir, const char *out_dir, char **text, lm_error *err)
+{
+    const int n = lm_scenario_region_count(sc);
+    const char **names = calloc(n > 0 ? (size_t)n : 1, sizeof *names);
+    if (!names)
+        LM_FAIL(err, LM_ENOMEM, "region names");
+    for (int r = 0; r < n; ++r)
+        names[r] = lm_scenario_region_name(sc, r);
+    lm_summary s = {.scenario = lm_scenario_name(sc),
+                    .seed = seed,
+                    .n_regions = n,
+                    .region_names = names,
+                    .out_dir = out_dir};
+    lm_scenario_period(sc, &s.start, &s.end);
+    s.years = lm_sim_region_years(sim, &s.n_years);
+
+    size_t len = 0;
+    FILE *mem = open_memstream(text, &len);
+    if (!mem) {
+        free(names);
+        LM_FAIL(err, LM_ENOMEM, "summary text");
+    }
+    lm_status st = lm__summary_write(mem, &s, err);
+    free(names);
+    if (fclose(mem) != 0 && st == LM_OK)
+        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary text");
+    if (st != LM_OK)
+        return st;
+
+    char path[4200];
+    snprintf(path, sizeof path, "%s/summary.txt", tmp_dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    const size_t wrote = fwrite(*text, 1, len, f);
+    if (fclose(f) != 0 || wrote != len)
+        LM_FAIL(err, LM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    return LM_OK;
+}
+
+static void utc_now(char *buf, size_t size)
+{
+    const time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int effective_threads(int threads)
+{
+#ifdef _OPENMP
+    if (threads <= 0)
+        return omp_get_max_threads();
+#endif
+    return threads > 0 ? threads : 1;
+}
+
+/* Steps from the prepared temporary folder to the committed results folder. */
+static lm_status run_into(const lm_scenario *sc, lm_sim *sim, const lm_job_config *cfg,
+                          uint64_t seed, const char *tmp, lm_job_result *res, double t0,
+                          lm_error *err)
+{
+    char started_at[32];
+    utc_now(started_at, sizeof started_at);
+    lm_status st = simulate(sim, cfg, t0, err);
+    if (st != LM_OK)
+        return st;
+
+    char db[4200];
+    snprintf(db, sizeof db, "%s/results.sqlite", tmp);
+    const lm_run_info info = {.scenario = lm_scenario_name(sc),
+                              .scenario_path = lm_scenario_path(sc),
+                              .seed = seed,
+                              .run = 0,
+                              .threads = effective_threads(cfg->threads),
+                              .started_at = started_at};
+    if ((st = lm_results_write(db, sc, sim, &info, err)) != LM_OK)
+        return st;
+    if ((st = write_summary(sc, sim, seed, tmp, res->out_dir, &res->summary, err)) != LM_OK)
+        return st;
+    return lm__outdir_commit(tmp, res->out_dir, cfg->force, err);
+}
+
+lm_status lm_job_run(const lm_job_config *cfg, lm_job_result *res, lm_error *err)
+{
+    const double t0 = now_s();
+    memset(res, 0, sizeof *res);
+    lm_error_clear(err);
+
+    const char *path = cfg->scenario_path ? cfg->scenario_path : lm_default_scenario_path();
+    lm_scenario *sc = NULL;
+    lm_status st = lm_scenario_load(path, &sc, err);
+    if (st != LM_OK)
+        return st;
+    if ((st = narrow_period(sc, cfg, err)) != LM_OK)
+        goto fail_scenario;
+
+    const uint64_t seed = cfg->has_seed ? cfg->seed : lm_scenario_seed(sc);
+    if (cfg->out_dir) {
+        if (snprintf(res->out_dir, sizeof res->out_dir, "%s", cfg->out_dir) >=
+            (int)sizeof res->out_dir) {
+            st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__, "--out: path too long");
+            goto fail_scenario;
+        }
+    } else {
+        char name[128];
+        folder_safe(name, sizeof name, lm_scenario_name(sc));
+        snprintf(res->out_dir, sizeof res->out_dir, "runs/%s-seed%llu", name,
+                 (unsigned long long)seed);
+    }
+
+    lm_sim *sim = NULL;
+    const lm_sim_config sim_cfg = {.seed = seed, .run = 0, .threads = cfg->threads};
+    if ((st = lm_sim_create(sc, &sim_cfg, &sim, err)) != LM_OK)
+        goto fail_scenario;
+
+    char tmp[4096];
+    if ((st = lm__outdir_prepare(res->out_dir, cfg->force, tmp, sizeof tmp, err)) != LM_OK)
+        goto fail_sim;
+    if ((st = run_into(sc, sim, cfg, seed, tmp, res, t0, err)) != LM_OK)
+        goto fail_tmp;
+
+    snprintf(res->scenario, sizeof res->scenario, "%s", lm_scenario_name(sc));
+    res->seed = seed;
+    res->months = lm_sim_months_done(sim);
+    res->firms_alive = lm_sim_firms_alive(sim);
+    res->firms_ever = lm_sim_firms_ever(sim);
+    lm_sim_destroy(sim);
+    lm_scenario_free(sc);
+    res->elapsed_s = now_s() - t0;
+    return LM_OK;
+
+fail_tmp:
+    lm__outdir_abort(tmp);
+fail_sim:
+    lm_sim_destroy(sim);
+fail_scenario:
+    lm_scenario_free(sc);
+    lm_job_result_fini(res);
+    return st;
+}

@@ -1,0 +1,431 @@
+/* src/scenario/yaml.c -- YAML text to a small positioned tree (yaml.h), and the byte-level
+ * check that runs before it. libfyaml does the YAML; we only keep what the scenario loader
+ * needs: kinds, texts, 1-based positions. libfyaml must never print: its diagnostics go to a
+ * silent diag object that collects them, and the first one becomes our lm_error. */
+#include <libfyaml.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario/yaml.h"
+
+/* ---- arena: one free for the whole tree (aliases share nodes, so no per-node free) ---- */
+
+struct lm__yblock {
+    struct lm__yblock *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+static void *arena_alloc(lm__ydoc *doc, size_t bytes)
+{
+    const size_t align = alignof(max_align_t);
+    bytes = (bytes + align - 1) / align * align;
+    struct lm__yblock *b = doc->arena;
+    if (!b || b->size - b->used < bytes) {
+        const size_t size = bytes > 65536 ? bytes : 65536;
+        b = malloc(sizeof *b + size);
+        if (!b)
+            return NULL;
+        b->next = doc->arena;
+        b->used = 0;
+        b->size = size;
+        doc->arena = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += bytes;
+    return p;
+}
+
+void lm__yaml_free(lm__ydoc *doc)
+{
+    if (!doc)
+        return;
+    while (doc->arena) {
+        struct lm__yblock *next = doc->arena->next;
+        free(doc->arena);
+        doc->arena = next;
+    }
+    doc->root = NULL;
+}
+
+/* ---- byte check ---- */
+
+/* Length of the UTF-8 sequence at s (n bytes left), 0 when malformed. Rejects overlong
+ * forms, surrogates and code points above U+10FFFF, as RFC 3629 does. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+    const unsigned char c = s[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; ++i)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+lm_status lm__utf8_check(const char *text, size_t len, const char *file, lm_error *err)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    int line = 1, column = 1;
+    size_t i = 0;
+    while (i < len) {
+        const unsigned char c = s[i];
+        if (c == 0)
+            return lm_error_set_at(err, LM_EINVAL, file, line, column, "",
+                                   "NUL byte (0x00) in the file; is it a text file?");
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+            return lm_error_set_at(err, LM_EINVAL, file, line, column, "",
+                                   "control character 0x%02x is not allowed in YAML", c);
+        const size_t n = utf8_seq_len(s + i, len - i);
+        if (n == 0)
+            return lm_error_set_at(err, LM_EINVAL, file, line, column, "",
+                                   "invalid UTF-8 byte 0x%02x", c);
+        i += n;
+        if (c == '\n') {
+            ++line;
+            column = 1;
+        } else
+            ++column; /* columns count characters, as libfyaml's marks do */
+    }
+    return LM_OK;
+}
+
+/* ---- tree builder ---- */
+
+typedef struct frame {
+    lm__ynode *node;
+    lm__ynode **items;
+    size_t n, cap;
+    const char *anchor; /* registered when the collection ends, so it cannot contain itself */
+} frame;
+
+typedef struct anchor {
+    const char *name;
+    lm__ynode *node;
+} anchor;
+
+typedef struct builder {
+    lm__ydoc *doc;
+    frame *stack;
+    size_t depth, cap;
+    anchor *anchors;
+    size_t n_anchors, cap_anchors;
+    int docs;
+    int last_line, last_column; /* of the last positioned event: empty scalars have none */
+    const char *file;
+    lm_error *err;
+} builder;
+
+static lm_status nomem(builder *b)
+{
+    return lm_error_set_at(b->err, LM_ENOMEM, b->file, b->last_line, b->last_column, "",
+                           "out of memory while reading the YAML");
+}
+
+/* Grows a malloc'd array to hold at least need elements. */
+static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = realloc(*arr, ncap * elem);
+    if (!p)
+        return false;
+    *arr = p;
+    *cap = ncap;
+    return true;
+}
+
+static const char *arena_strdup(lm__ydoc *doc, const char *s, size_t len)
+{
+    char *d = arena_alloc(doc, len + 1);
+    if (d) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
+static lm__ynode *new_node(builder *b, lm__ykind kind, const struct fy_event *e)
+{
+    lm__ynode *n = arena_alloc(b->doc, sizeof *n);
+    if (!n)
+        return NULL;
+    memset(n, 0, sizeof *n);
+    n->kind = kind;
+    const struct fy_mark *m = fy_event_start_mark((struct fy_event *)e);
+    if (m) { /* libfyaml marks are 0-based */
+        b->last_line = m->line + 1;
+        b->last_column = m->column + 1;
+    }
+    n->line = b->last_line;
+    n->column = b->last_column;
+    return n;
+}
+
+static lm_status attach(builder *b, lm__ynode *n)
+{
+    if (b->depth == 0) {
+        b->doc->root = n;
+        return LM_OK;
+    }
+    frame *f = &b->stack[b->depth - 1];
+    if (!grow((void **)&f->items, &f->cap, f->n + 1, sizeof *f->items))
+        return nomem(b);
+    f->items[f->n++] = n;
+    return LM_OK;
+}
+
+static lm_status add_anchor(builder *b, const char *name, lm__ynode *n)
+{
+    if (!grow((void **)&b->anchors, &b->cap_anchors, b->n_anchors + 1, sizeof *b->anchors))
+        return nomem(b);
+    b->anchors[b->n_anchors++] = (anchor){name, n};
+    return LM_OK;
+}
+
+static const char *token_text(builder *b, struct fy_token *t)
+{
+    size_t len = 0;
+    const char *s = t ? fy_token_get_text(t, &len) : NULL;
+    return arena_strdup(b->doc, s ? s : "", s ? len : 0);
+}
+
+static lm_status on_scalar(builder *b, struct fy_event *e)
+{
+    lm__ynode *n = new_node(b, LM_Y_SCALAR, e);
+    if (!n)
+        return nomem(b);
+    size_t len = 0;
+    const char *s = fy_token_get_text(e->scalar.value, &len);
+    n->text = arena_strdup(b->doc, s ? s : "", s ? len : 0);
+    n->len = s ? len : 0;
+    if (!n->text)
+        return nomem(b);
+    n->quoted = fy_token_scalar_style(e->scalar.value) != FYSS_PLAIN;
+    if (e->scalar.tag) {
+        const char *tag = fy_token_get_text0(e->scalar.tag);
+        if (tag && strcmp(tag, "tag:yaml.org,2002:str") == 0)
+            n->quoted = true;
+    }
+    n->empty = !n->quoted && n->len == 0;
+    lm_status st = attach(b, n);
+    if (st == LM_OK && e->scalar.anchor) {
+        const char *name = token_text(b, e->scalar.anchor);
+        st = name ? add_anchor(b, name, n) : nomem(b);
+    }
+    return st;
+}
+
+static lm_status on_alias(builder *b, struct fy_event *e)
+{
+    const char *name = token_text(b, e->alias.anchor);
+    if (!name)
+        return nomem(b);
+    const struct fy_mark *m = fy_event_start_mark(e);
+    if (m) {
+        b->last_line = m->line + 1;
+        b->last_column = m->column + 1;
+    }
+    for (size_t i = b->n_anchors; i-- > 0;) /* the latest definition wins, as in YAML */
+        if (strcmp(b->anchors[i].name, name) == 0)
+            return attach(b, b->anchors[i].node);
+    return lm_error_set_at(b->err, LM_EINVAL, b->file, b->last_line, b->last_column, "",
+                           "alias \"*%s\" refers to no anchor \"&%s\" defined before it", name,
+                           name);
+}
+
+static lm_status on_start(builder *b, struct fy_event *e, lm__ykind kind)
+{
+    lm__ynode *n = new_node(b, kind, e);
+    if (!n)
+        return nomem(b);
+    lm_status st = attach(b, n);
+    if (st != LM_OK)
+        return st;
+    if (!grow((void **)&b->stack, &b->cap, b->depth + 1, sizeof *b->stack))
+        return nomem(b);
+    struct fy_token *anch = kind == LM_Y_MAP ? e->mapping_start.anchor : e->sequence_start.anchor;
+    b->stack[b->depth++] = (frame){n, NULL, 0, 0, anch ? token_text(b, anch) : NULL};
+    return LM_OK;
+}
+
+static lm_status on_end(builder *b)
+{
+    frame *f = &b->stack[--b->depth];
+    lm__ynode *n = f->node;
+    lm_status st = LM_OK;
+    if (f->n) {
+        n->item = arena_alloc(b->doc, f->n * sizeof *n->item);
+        if (n->item)
+            memcpy(n->item, f->items, f->n * sizeof *n->item);
+        else
+            st = nomem(b);
+    }
+    n->n = n->kind == LM_Y_MAP ? f->n / 2 : f->n;
+    free(f->items);
+    if (st == LM_OK && f->anchor)
+        st = add_anchor(b, f->anchor, n);
+    return st;
+}
+
+static lm_status on_event(builder *b, struct fy_event *e)
+{
+    switch (e->type) {
+    case FYET_DOCUMENT_START:
+        if (++b->docs > 1) {
+            const struct fy_mark *m = fy_event_start_mark(e);
+            return lm_error_set_at(b->err, LM_EINVAL, b->file, m ? m->line + 1 : b->last_line,
+                                   m ? m->column + 1 : b->last_column, "",
+                                   "a scenario is one YAML document; a second one starts here");
+        }
+        return LM_OK;
+    case FYET_SCALAR:
+        return on_scalar(b, e);
+    case FYET_ALIAS:
+        return on_alias(b, e);
+    case FYET_MAPPING_START:
+        return on_start(b, e, LM_Y_MAP);
+    case FYET_SEQUENCE_START:
+        return on_start(b, e, LM_Y_SEQ);
+    case FYET_MAPPING_END:
+    case FYET_SEQUENCE_END:
+        return b->depth ? on_end(b) : LM_OK;
+    default:
+        return LM_OK;
+    }
+}
+
+/* The first error libfyaml collected, as ours. Its diag positions are already 1-based. */
+static lm_status syntax_error(builder *b, struct fy_diag *diag)
+{
+    void *it = NULL;
+    struct fy_diag_error *de = fy_diag_errors_iterate(diag, &it);
+    if (!de)
+        return lm_error_set_at(b->err, LM_EINVAL, b->file, b->last_line, b->last_column, "",
+                               "YAML syntax error");
+    return lm_error_set_at(b->err, LM_EINVAL, b->file, de->line > 0 ? de->line : 1,
+                           de->column > 0 ? de->column : 1, "", "YAML syntax error: %s",
+                           de->msg ? de->msg : "unknown");
+}
+
+static void quiet_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+    (void)diag, (void)user, (void)buf, (void)len; /* a library does not print */
+}
+
+static lm_status run_parser(builder *b, struct fy_parser *fyp, struct fy_diag *diag)
+{
+    lm_status st = LM_OK;
+    struct fy_event *e;
+    while (st == LM_OK && (e = fy_parser_parse(fyp)) != NULL) {
+        st = on_event(b, e);
+        fy_parser_event_free(fyp, e);
+    }
+    if (st == LM_OK && (fy_parser_get_stream_error(fyp) || fy_diag_got_error(diag)))
+        st = syntax_error(b, diag);
+    return st;
+}
+
+static lm_status parse_with_diag(builder *b, const char *text, size_t len)
+{
+    struct fy_diag_cfg dcfg;
+    fy_diag_cfg_default(&dcfg);
+    dcfg.fp = NULL;
+    dcfg.output_fn = quiet_output;
+    dcfg.colorize = false;
+    struct fy_diag *diag = fy_diag_create(&dcfg);
+    if (!diag)
+        return nomem(b);
+    fy_diag_set_collect_errors(diag, true);
+    struct fy_parse_cfg pcfg = {.flags = FYPCF_QUIET, .diag = diag};
+    struct fy_parser *fyp = fy_parser_create(&pcfg);
+    lm_status st;
+    if (!fyp)
+        st = nomem(b);
+    else if (fy_parser_set_string(fyp, text, len) != 0)
+        st = nomem(b);
+    else
+        st = run_parser(b, fyp, diag);
+    fy_parser_destroy(fyp);
+    fy_diag_destroy(diag);
+    return st;
+}
+
+lm_status lm__yaml_parse(const char *text, size_t len, const char *file, lm__ydoc *doc,
+                         lm_error *err)
+{
+    memset(doc, 0, sizeof *doc);
+    builder b = {.doc = doc, .file = file, .err = err, .last_line = 1, .last_column = 1};
+    lm_status st = parse_with_diag(&b, text, len);
+    while (b.depth > 0) /* unwinding after an error: items not yet moved to the arena */
+        free(b.stack[--b.depth].items);
+    free(b.stack);
+    free(b.anchors);
+    if (st != LM_OK)
+        lm__yaml_free(doc);
+    return st;
+}
+
+/* ---- lookups ---- */
+
+const lm__ynode *lm__ymap_key(const lm__ynode *map, const char *key)
+{
+    if (!map || map->kind != LM_Y_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->n; ++i) {
+        const lm__ynode *k = map->item[2 * i];
+        if (k->kind == LM_Y_SCALAR && strcmp(k->text, key) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+const lm__ynode *lm__ymap_get(const lm__ynode *map, const char *key)
+{
+    if (!map || map->kind != LM_Y_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->n; ++i) {
+        const lm__ynode *k = map->item[2 * i];
+        if (k->kind == LM_Y_SCALAR && strcmp(k->text, key) == 0)
+            return map->item[2 * i + 1];
+    }
+    return NULL;
+}
+
+const lm__ynode *lm__yseq_item(const lm__ynode *seq, size_t i)
+{
+    return seq && seq->kind == LM_Y_SEQ && i < seq->n ? seq->item[i] : NULL;
+}
+
+bool lm__ynull(const lm__ynode *n)
+{
+    if (!n || n->kind != LM_Y_SCALAR || n->quoted)
+        return false;
+    return n->empty || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
+           strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
+}
