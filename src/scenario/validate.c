@@ -29,8 +29,7 @@ static lm_status check_dates(const lm__lctx *c, const lm__ynode *start, const lm
     if (e < s || (exclusive && e == s))
         return lm__fail(c, first_of(end, start, c->root), path,
                         e < s ? "end %s is before start %s"
-                              : "end %s is the same month as start %s; a policy runs from start "
-                                "up to, not including, end",
+                              : "end %s is the same month as start %s",
                         lm_month_format(e, a), lm_month_format(s, b));
     return LM_OK;
 }
@@ -66,7 +65,7 @@ static lm_status check_policy_dates(const lm__lctx *c)
             char path[LM_PATH_MAX];
             snprintf(path, sizeof path, "regions[%d].policies[%d].end", r, i);
             lm_status st = check_dates(c, lm__ymap_get(node, "start"), lm__ymap_get(node, "end"),
-                                       path, pol->start, pol->end, true);
+                                       path, pol->start, pol->end, false);
             if (st != LM_OK)
                 return st;
         }

@@ -97,6 +97,14 @@ Test(sim, money_balances_and_counts_stay_non_negative_every_month)
             out += l->firms_paid_payroll[r] + l->firms_paid_compute[r] + l->firms_paid_rent[r] +
                    l->firms_paid_tax[r];
         }
+        /* the shares of every market part, outsiders included, sum to 1 */
+        lm_world *w = lm__sim_world(sim);
+        const size_t width = (size_t)w->S * LM_MODEL_COUNT * (1 + (size_t)w->R);
+        double shares[64];
+        cr_assert_leq(width, sizeof shares / sizeof shares[0]);
+        cr_assert_eq(lm_market_share_check(w, lm_sim_month(sim) - 1, shares), LM_OK);
+        for (size_t j = 0; j < width; ++j)
+            cr_assert_float_eq(shares[j], 1.0, 1e-9, "part %zu sums to %.12f", j, shares[j]);
         /* what firms hold changed by exactly what they received minus what they paid */
         const double delta = l->firm_cash_after - l->firm_cash_before;
         cr_assert(fabs(delta - (in - out)) <= 1e-9 * (fabs(in) + fabs(out) + 1.0),

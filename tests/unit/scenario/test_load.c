@@ -645,13 +645,16 @@ static lm_status load_tiny_edited(const char *from, const char *to, lm_scenario 
     return st;
 }
 
-Test(built, policy_end_equal_to_start)
+/* Policy end months are inclusive, like the period's: a one-month policy is valid. */
+Test(built, policy_end_equal_to_start_is_one_month)
 {
     lm_scenario *sc;
     lm_error err;
-    cr_assert_eq(load_tiny_edited("end: 2016-07", "end: 2016-01", &sc, &err), LM_EINVAL);
-    cr_assert_str_eq(err.field, "regions[1].policies[0].end");
-    cr_assert(strstr(err.message, "the same month as start"), "%s", err.message);
+    cr_assert_eq(load_tiny_edited("end: 2016-07", "end: 2016-01", &sc, &err), LM_OK, "%s",
+                 err.message);
+    const lm_policy *pol = &lm__scenario_params(sc)->regions[1].policies[0];
+    cr_assert_eq(pol->start, pol->end);
+    lm_scenario_free(sc);
 }
 
 Test(built, compute_layer_given_and_absent)
