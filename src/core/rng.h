@@ -1,8 +1,10 @@
 /* src/core/rng.h -- counter-based random numbers (Random123 Philox 4x32-10, MODEL.md 4).
  * A draw is a pure function of (seed, run, entity, purpose, month, draw index): no generator
  * state is shared between firms, threads or processes, so a run is bit-identical for a seed
- * whatever the thread count, and a counterfactual run with the same seed sees the same luck
- * for the same firm (common random numbers).
+ * whatever the thread count. Common random numbers across counterfactual runs: a founder's
+ * draws are keyed by (origin, arrival index), so they stay aligned; a firm's later draws are
+ * keyed by its id (order of birth), so they stay aligned while births before it do not
+ * change.
  *
  * Key   = 64-bit hash of (seed, run).
  * Counter = {entity low 32 bits, entity high 16 bits | purpose << 16, month, draw index}.

@@ -82,6 +82,7 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     ALLOC(w->attraction, R);
     ALLOC(w->talent_policy, R);
     ALLOC(w->failure_tolerance, R);
+    ALLOC(w->tolerance_set, R);
     ALLOC(w->institution_strength, R);
     ALLOC(w->compute_index, R);
     ALLOC(w->institutions, R * S);
@@ -134,7 +135,7 @@ void lm_world_fini(lm_world *w)
                       w->wage,           w->knowledge,         w->knowledge_next,
                       w->chain,          w->recent_failed,     w->policy_active,
                       w->policy_budget,  w->attraction,        w->talent_policy,
-                      w->failure_tolerance, w->institution_strength, w->compute_index,
+                      w->failure_tolerance, w->tolerance_set, w->institution_strength, w->compute_index,
                       w->institutions,   w->rent_discount,     w->option_effect,
                       w->rd_subsidy_rate, w->rd_subsidy_policy, w->early_capital_cny,
                       w->rd_by_rs,       w->team_factor,      w->events,            w->money,

@@ -106,6 +106,7 @@ typedef struct lm_world {
     double *attraction;      /* [R] policy attraction in founders' utility */
     double *talent_policy;   /* [R] */
     double *failure_tolerance; /* [R] */
+    uint8_t *tolerance_set;  /* [R] a failure_tolerance policy is in force this month */
     double *institution_strength; /* [R] */
     double *compute_index;   /* [R] 0..1 */
     double *institutions;    /* [R*S] knowledge units per month from institutions */

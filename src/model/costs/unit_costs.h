@@ -23,11 +23,13 @@ static inline lm_unit_costs lm_firm_unit_costs(const lm_world *w, size_t i)
     lm_unit_costs c;
     /* The option-tax rule lets part of pay come as options whose income tax is offset, so
        the firm's cash cost per engineer falls (Hangzhou 2020). */
-    c.payroll = h * wage * (1.0 + p->costs.payroll_overhead) * (1.0 - w->option_effect[rs]);
-    /* compute_share is compute's share of costs at price index 1; local compute clusters and
-       a complete chain lower the price (why DeepSeek's compute was cheap). */
+    const double base_payroll = h * wage * (1.0 + p->costs.payroll_overhead);
+    c.payroll = base_payroll * (1.0 - w->option_effect[rs]);
+    /* compute_share is compute's share of costs at price index 1 (measured against pay before
+       any option saving: the rule makes engineers cheaper, not GPUs); local compute clusters
+       and a complete chain lower the price (why DeepSeek's compute was cheap). */
     const double price = 1.0 - p->costs.compute_discount_max * w->compute_index[r];
-    c.compute = c.payroll * sec->compute_share / (1.0 - sec->compute_share) * price;
+    c.compute = base_payroll * sec->compute_share / (1.0 - sec->compute_share) * price;
     c.rent = h * p->regions[r].rent_cny_head_month * (1.0 - w->rent_discount[rs]);
     c.rd = p->costs.tech_share * c.payroll + c.compute;
     return c;

@@ -64,6 +64,7 @@ static void clear_effects(lm_world *w, int r)
     w->attraction[r] = 0.0;
     w->talent_policy[r] = 0.0;
     w->failure_tolerance[r] = rp->failure_tolerance;
+    w->tolerance_set[r] = 0;
     w->institution_strength[r] = rp->institution_strength;
     w->compute_index[r] = 0.0;
     const double angel = rp->private_capital_cny * w->p->entry.angel_share *
@@ -97,7 +98,10 @@ static void apply_effects(lm_world *w, int r, int k, const lm_policy *pol)
         w->talent_policy[r] += pol->talent_level;
         break;
     case LM_POLICY_FAILURE_TOLERANCE:
-        w->failure_tolerance[r] = fmax(w->failure_tolerance[r], pol->value);
+        /* replaces the region's own tolerance (several such policies: the most tolerant) */
+        w->failure_tolerance[r] = w->tolerance_set[r] ? fmax(w->failure_tolerance[r], pol->value)
+                                                       : pol->value;
+        w->tolerance_set[r] = 1;
         break;
     case LM_POLICY_LAB:
         w->institution_strength[r] += pol->spinout_strength;

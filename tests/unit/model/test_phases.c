@@ -289,7 +289,7 @@ Test(costs, payroll_with_the_option_rule_and_death_after_grace)
     const lm_unit_costs c = lm_firm_unit_costs(w, i);
     cr_assert_float_eq(c.payroll, 8 * 20000.0 * 1.35 * (1.0 - 0.1), 1e-6);
     const double price = 1.0 - 0.5 * w->compute_index[0];
-    cr_assert_float_eq(c.compute, c.payroll * 0.4 / 0.6 * price, 1e-6);
+    cr_assert_float_eq(c.compute, 8 * 20000.0 * 1.35 * 0.4 / 0.6 * price, 1e-6);
     cr_assert_float_eq(c.rent, 8 * 2500.0, 1e-9);
     lm_error err;
     for (int k = 0; k < 3; ++k) { /* grace_months = 3: insolvent three months, still alive */
@@ -342,6 +342,22 @@ Test(ecosystem, knowledge_update_matches_the_formula)
     const double k1 = 0.98 * 400.0 + 0.0 + 0.0 + 0.002 * 0.5 * 1000.0;
     cr_assert_float_eq(w->knowledge[0], k0, 1e-9);
     cr_assert_float_eq(w->knowledge[2], k1, 1e-9);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(policy, a_failure_tolerance_policy_replaces_the_regions_stance)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_params *p = lm_test_params(sc);
+    p->regions[0].failure_tolerance = 0.45;
+    lm_policy *pol = add_policy(p, 0, LM_POLICY_FAILURE_TOLERANCE, M(2016, 1), LM_MONTH_NEVER);
+    pol->value = 0.15; /* a stricter stance */
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 12));
+    cr_assert_float_eq(w->failure_tolerance[0], 0.45, 1e-12);
+    run_policy(w, M(2016, 1));
+    cr_assert_float_eq(w->failure_tolerance[0], 0.15, 1e-12);
     lm_test_world_free(w);
     lm_test_scenario_free(sc);
 }
