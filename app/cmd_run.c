@@ -35,7 +35,7 @@ void cli_run_help(FILE *f)
             "                   the one in longmen's source tree, here:\n"
             "                   %s\n"
             "                   e.g. longmen run scenarios/hefei.yaml\n"
-            "  --seed N         random seed, 0 to 18446744073709551615. Default: the\n"
+            "  --seed N         random seed, 0 to 9223372036854775807. Default: the\n"
             "                   scenario's `seed`. The same seed gives the same results,\n"
             "                   whatever the number of threads.\n"
             "                   e.g. --seed 42\n"
@@ -133,9 +133,10 @@ static int set_value(lm_job_config *cfg, opt_id id, const char *name, const char
 {
     switch (id) {
     case OPT_SEED:
-        if (!parse_u64(value, &cfg->seed))
-            return cli_usage_error(RUN_HELP, "%s %s: expected an integer from 0 to %" PRIu64, name,
-                                   value, UINT64_MAX);
+        /* Seeds are stored as SQLite integers, which are signed 64-bit. */
+        if (!parse_u64(value, &cfg->seed) || cfg->seed > (uint64_t)INT64_MAX)
+            return cli_usage_error(RUN_HELP, "%s %s: expected an integer from 0 to %" PRId64, name,
+                                   value, INT64_MAX);
         cfg->has_seed = true;
         return CLI_OK;
     case OPT_THREADS: {

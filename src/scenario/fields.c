@@ -208,11 +208,12 @@ static lm_status read_u64(const lm__lctx *c, const lm__ynode *n, const char *pat
     if (ok) {
         errno = 0;
         v = strtoull(n->text, NULL, 10);
-        ok = errno == 0;
+        /* seeds are stored as SQLite integers, which are signed 64-bit */
+        ok = errno == 0 && v <= (unsigned long long)INT64_MAX;
     }
     if (!ok)
-        return lm__fail(c, n, path, "expected a whole number in [0, %llu], got %s",
-                        (unsigned long long)UINT64_MAX, lm__ydescribe(n, got, sizeof got));
+        return lm__fail(c, n, path, "expected a whole number in [0, %lld], got %s",
+                        (long long)INT64_MAX, lm__ydescribe(n, got, sizeof got));
     *out = (uint64_t)v;
     return LM_OK;
 }
