@@ -18,6 +18,15 @@ typedef enum lm_firm_status {
     LM_FIRM_ACQUIRED = 3
 } lm_firm_status;
 
+/* Certification tiers (MODEL.md 5.8), as bits of a firm's tier set. */
+typedef enum lm_tier {
+    LM_TIER_TECH_SME = 1 << 0,     /* 科技型中小企业 */
+    LM_TIER_HIGH_TECH = 1 << 1,    /* 高新技术企业 */
+    LM_TIER_LITTLE_GIANT = 1 << 2, /* 专精特新"小巨人" */
+    LM_TIER_UNICORN = 1 << 3,      /* private, valuation >= CNY 7bn */
+    LM_TIER_DRAGON = 1 << 4        /* little dragon: breakout and visible (出圈) */
+} lm_tier;
+
 /* One region in one calendar year. Flows are sums over the year's simulated months; stocks
  * are taken at the last simulated month of the year. */
 typedef struct lm_region_year {

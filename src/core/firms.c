@@ -59,6 +59,7 @@ size_t lm_firms_push(lm_firms *f)
 #undef LM_FIRM_ZERO
     f->launched[i] = -1;
     f->ended[i] = -1;
+    f->dragon_month[i] = -1;
     return i;
 }
 

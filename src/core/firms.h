@@ -41,7 +41,14 @@
     X(double, revenue_cny)       /* this month */                                                \
     X(double, peak_revenue_cny)                                                                  \
     X(double, visibility)        /* 0..1, public recognition */                                  \
-    X(double, share_weight)      /* q^gamma times adoption, this month's market weight */
+    X(double, share_weight)      /* q^gamma times adoption, this month's market weight */   \
+    X(double, revenue_ytd_cny)   /* this calendar year so far (market adds) */               \
+    X(double, rd_ytd_cny)        /* this calendar year so far (rnd adds) */                  \
+    X(double, revenue_last_year_cny) /* last full calendar year (rolled over in December) */ \
+    X(double, rd_last_year_cny)                                                              \
+    X(double, valuation_cny)     /* post-money of the last round, marked by finance */       \
+    X(uint8_t, tier)             /* bit set of lm_tier, certified each December */           \
+    X(int32_t, dragon_month)     /* month first certified a little dragon, -1 never */
 
 typedef struct lm_firms {
     size_t n;   /* slots in use (alive firms and ended ones not yet compacted) */

@@ -77,6 +77,9 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     ALLOC(w->knowledge_next, R * S);
     ALLOC(w->chain, R * L);
     ALLOC(w->recent_failed, R);
+    ALLOC(w->private_capital, R);
+    ALLOC(w->platform_alumni, R);
+    ALLOC(w->platform_sectors, R);
     ALLOC(w->policy_active, RP);
     ALLOC(w->policy_budget, RP);
     ALLOC(w->attraction, R);
@@ -103,6 +106,9 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
         }
         for (int s = 0; s < w->S; ++s)
             w->knowledge[r * w->S + s] = rp->knowledge[s];
+        w->private_capital[r] = rp->private_capital_cny;
+        w->platform_alumni[r] = rp->platform_alumni;
+        w->platform_sectors[r] = rp->platform_sectors;
         for (int l = 0; l < w->L; ++l)
             w->chain[r * w->L + l] = rp->chain[l];
     }
@@ -133,7 +139,8 @@ void lm_world_fini(lm_world *w)
     lm_arena_fini(&w->scratch);
     void *arrays[] = {w->where,          w->archive,           w->talent,
                       w->wage,           w->knowledge,         w->knowledge_next,
-                      w->chain,          w->recent_failed,     w->policy_active,
+                      w->chain,          w->recent_failed,     w->private_capital,
+                      w->platform_alumni, w->platform_sectors,     w->policy_active,
                       w->policy_budget,  w->attraction,        w->talent_policy,
                       w->failure_tolerance, w->tolerance_set, w->institution_strength, w->compute_index,
                       w->institutions,   w->rent_discount,     w->option_effect,

@@ -99,6 +99,10 @@ typedef struct lm_world {
     double *chain;           /* [R*L] completeness 0..1 (static until chain dynamics exist) */
     double *recent_failed;   /* [R] failed founders who may found again: costs adds, entry
                                 draws them down, the ecosystem phase decays them */
+    double *private_capital; /* [R] CNY of private wealth angels and LPs draw on: finance
+                                draws it down, exits add exit wealth back */
+    double *platform_alumni; /* [R] people trained by platform firms (entry reads) */
+    uint32_t *platform_sectors; /* [R] sectors of the region's platforms (entry reads) */
 
     /* written by the policy phase each month */
     uint8_t *policy_active;  /* [R*LM_MAX_POLICIES] */

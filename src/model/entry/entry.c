@@ -39,9 +39,8 @@ double lm_entry_utility(const lm_world *w, int r, int s)
 static void source_rates(const lm_world *w, int o, double rates[LM_SOURCE_COUNT])
 {
     const lm_entry_params *e = &w->p->entry;
-    const lm_region_params *rp = &w->p->regions[o];
     rates[LM_SOURCE_OTHER] = e->base_rate * lm_world_talent_total(w, o);
-    rates[LM_SOURCE_PLATFORM] = e->alumni_rate * rp->platform_alumni;
+    rates[LM_SOURCE_PLATFORM] = e->alumni_rate * w->platform_alumni[o];
     rates[LM_SOURCE_SPINOUT] = e->spinout_rate * w->institution_strength[o];
     rates[LM_SOURCE_SERIAL] = e->restart_rate * w->failure_tolerance[o] * w->recent_failed[o];
     rates[LM_SOURCE_RETURNEE] = e->returnee_rate * w->talent_policy[o];
@@ -84,8 +83,8 @@ static int draw_sector(lm_world *w, lm_rng *g, int o, lm_source src, double *wei
         }
         const lm_region_params *rp = &p->regions[o];
         weight[s] = rp->sector_strength[s];
-        if (src == LM_SOURCE_PLATFORM && rp->platform_sectors != 0)
-            weight[s] = (rp->platform_sectors & (1u << s)) ? weight[s] + 1e-9 : 0.0;
+        if (src == LM_SOURCE_PLATFORM && w->platform_sectors[o] != 0)
+            weight[s] = (w->platform_sectors[o] & (1u << s)) ? weight[s] + 1e-9 : 0.0;
         else if (src == LM_SOURCE_SPINOUT)
             weight[s] *= w->institutions[o * S + s] + 1e-9;
     }

@@ -146,6 +146,7 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
             const double shock = sd > 0.0 ? exp(sd * lm_rng_gaussian(&g) - 0.5 * sd * sd) : 1.0;
             const double rev = base * shock;
             f->revenue_cny[i] = rev;
+            f->revenue_ytd_cny[i] += rev;
             if (rev > f->peak_revenue_cny[i])
                 f->peak_revenue_cny[i] = rev;
             const double target =

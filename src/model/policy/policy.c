@@ -67,7 +67,7 @@ static void clear_effects(lm_world *w, int r)
     w->tolerance_set[r] = 0;
     w->institution_strength[r] = rp->institution_strength;
     w->compute_index[r] = 0.0;
-    const double angel = rp->private_capital_cny * w->p->entry.angel_share *
+    const double angel = w->private_capital[r] * w->p->entry.angel_share *
                          w->p->entry.angel_loss_tolerance;
     for (int s = 0; s < S; ++s) {
         const int rs = r * S + s;

@@ -58,6 +58,7 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
 
     const lm_unit_costs c = lm_firm_unit_costs(w, i);
     f->rd_spend_cny[i] = c.rd;
+    f->rd_ytd_cny[i] += c.rd;
     f->cum_rd_cny[i] += c.rd;
     f->progress[i] += lm_rnd_progress(w, r, s, (double)f->headcount[i]);
     *launched = 0;
