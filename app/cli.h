@@ -13,6 +13,12 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 /* `longmen run`: argv[0] is "run". */
 int cli_run(int argc, char **argv);
 void cli_run_help(FILE *f);
+/* `longmen report OUT_DIR` (app/cmd_report.c). */
+int cli_report(int argc, char **argv);
+void cli_report_help(FILE *f);
+/* `longmen serve` (app/cmd_serve.c). */
+int cli_serve(int argc, char **argv);
+void cli_serve_help(FILE *f);
 
 /* Prints `longmen: <message>` and the hint `see '<help>'` on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

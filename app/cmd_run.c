@@ -51,6 +51,10 @@ void cli_run_help(FILE *f)
             "                   e.g. --from 2018-01\n"
             "  --to YYYY-MM     last month to simulate (default: the scenario's end).\n"
             "                   e.g. --to 2024-12\n"
+            "  --max-memory SIZE  refuse a run whose estimated memory exceeds SIZE (K, M,\n"
+            "                   G, T: powers of 1024), before it starts; the error gives\n"
+            "                   the estimate. Default: 80%% of physical memory.\n"
+            "                   e.g. --max-memory 4G\n"
             "  -q, --quiet      no progress line. The summary table is still printed (it\n"
             "                   is the result); errors still go to stderr.\n"
             "                   e.g. longmen run --quiet > table.txt\n"
@@ -106,6 +110,7 @@ typedef enum {
     OPT_OUT,
     OPT_FROM,
     OPT_TO,
+    OPT_MAX_MEMORY,
     OPT_QUIET,
     OPT_FORCE,
     OPT_HELP,
@@ -122,6 +127,7 @@ static opt_id option_of(const char *name)
         {"-o", OPT_OUT},        {"--from", OPT_FROM},       {"--to", OPT_TO},
         {"--quiet", OPT_QUIET}, {"-q", OPT_QUIET},          {"--force", OPT_FORCE},
         {"-f", OPT_FORCE},      {"--help", OPT_HELP},       {"-h", OPT_HELP},
+        {"--max-memory", OPT_MAX_MEMORY},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; ++i)
         if (strcmp(name, table[i].name) == 0)
@@ -166,6 +172,11 @@ static int set_value(lm_job_config *cfg, opt_id id, const char *name, const char
         }
         return CLI_OK;
     }
+    case OPT_MAX_MEMORY:
+        if (!lm_parse_size(value, &cfg->max_memory))
+            return cli_usage_error(RUN_HELP, "%s %s: expected a size such as 500M or 8G", name,
+                                   value);
+        return CLI_OK;
     default:
         return CLI_OK;
     }

@@ -21,6 +21,8 @@ static void main_help(FILE *f)
             "Commands:\n"
             "  run [SCENARIO]   simulate a scenario month by month with one seed; print a\n"
             "                   summary per region and write a results folder\n"
+            "  report OUT_DIR   write report.html and headline.svg of a results folder again\n"
+            "  serve            a local web dashboard: browse runs, start runs, watch them\n"
             "  help [COMMAND]   show this help, or a command's help ('longmen help run')\n"
             "  version          print the version (same as --version)\n"
             "\n"
@@ -77,6 +79,14 @@ static int help_command(int argc, char **argv)
         cli_run_help(stdout);
         return CLI_OK;
     }
+    if (strcmp(argv[1], "report") == 0) {
+        cli_report_help(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "serve") == 0) {
+        cli_serve_help(stdout);
+        return CLI_OK;
+    }
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "version") == 0) {
         main_help(stdout);
         return CLI_OK;
@@ -101,6 +111,10 @@ int main(int argc, char **argv)
         return help_command(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return cli_serve(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return cli_usage_error("longmen --help", "unknown option '%s'", cmd);
     return cli_usage_error("longmen --help", "unknown command '%s'", cmd);

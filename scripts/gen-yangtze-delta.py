@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """scripts/gen-yangtze-delta.py -- writes the derived scenarios from scenarios/three-capitals.yaml.
 
-three-capitals.yaml is hand-written and is the one source of the sector list, the chain layers
-and the four big regions (上海, 杭州, 南京, 合肥 with their policies). This script copies those
-blocks as text (no YAML library: Python 3 stdlib only) into
+three-capitals.yaml is hand-written and is the one source of the sector list, the chain layers,
+the four big regions (上海, 杭州, 南京, 合肥 with their policies) and the global parameters
+(`params:`: talent, tier criteria). This script copies those blocks as text (no YAML library:
+Python 3 stdlib only) into
 
   scenarios/yangtze-delta.yaml   the 41 cities of ../shared/data/yrd-cities.csv (or the
                                  file given with --csv), the four big regions as in
@@ -186,6 +187,19 @@ def check_lists(sec):
                  f"  sectors {ids}\n  layers {layers}")
 
 
+def params_block(sec, extra=()):
+    """three-capitals' `params:` block (talent, tiers, ...) with extra sub-blocks appended;
+    a sub-block of the same name in three-capitals would be a duplicate key."""
+    lines = list(sec.get("params", ["params:"]))
+    while lines and not lines[-1].strip():
+        lines.pop()
+    for e in extra:
+        m = re.match(r"^  ([a-z_]+):", e)
+        if m and any(re.match(rf"^  {m.group(1)}:", l) for l in lines):
+            sys.exit(f"gen-yangtze-delta: three-capitals.yaml already sets params.{m.group(1)}")
+    return lines + list(extra) if (len(lines) > 1 or extra) else []
+
+
 # ---- the 37 other cities ----
 def flow(d, keys):
     return "{" + ", ".join(f"{k}: {num(d[k])}" for k in keys if k in d) + "}"
@@ -307,7 +321,7 @@ def main():
                  f"name: {sid}",
                  f'description: "{desc}"',
                  period, seed]
-        lines += sec["layers"] + sec["sectors"] + ["regions:"] + big[zh]
+        lines += sec["layers"] + sec["sectors"] + ["regions:"] + big[zh] + params_block(sec)
         write(os.path.join(args.out, f"{sid}.yaml"), lines)
 
     # ---- yangtze-delta ----
@@ -345,11 +359,11 @@ def main():
     # largest row sum (Shanghai's, about 24 here) is below knowledge_decay (0.02). The default
     # 0.002 suits a few regions; 41 need a smaller value.
     row_max = max(sum(integration(a, b) for b in cities if b is not a) for a in cities)
-    lines += ["params:",
-              "  rnd:",
-              f"    # largest integration row sum {row_max:.1f} (上海市): {SPILLOVER} x {row_max:.1f} = "
-              f"{SPILLOVER * row_max:.4f} < knowledge_decay 0.02",
-              f"    spillover: {SPILLOVER}"]
+    lines += params_block(sec, [
+        "  rnd:",
+        f"    # largest integration row sum {row_max:.1f} (上海市): {SPILLOVER} x {row_max:.1f} = "
+        f"{SPILLOVER * row_max:.4f} < knowledge_decay 0.02",
+        f"    spillover: {SPILLOVER}"])
     if SPILLOVER * row_max >= 0.8 * KNOWLEDGE_DECAY:
         sys.exit(f"gen-yangtze-delta: spillover {SPILLOVER} x row sum {row_max:.2f} is too close to the decay")
     write(os.path.join(args.out, "yangtze-delta.yaml"), lines)

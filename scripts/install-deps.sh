@@ -22,10 +22,14 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
     exit 0  # let the build say what is really missing
 fi
 
+# Names that installed packages provide (NodeSource's nodejs provides npm, and conflicts
+# with Debian's npm package): such a name counts as installed.
+provided=" $(dpkg-query -W -f='${db:Status-Status} ${Provides}\n' 2>/dev/null |
+    sed -n 's/^installed //p' | tr ',' '\n' | sed -e 's/(.*)//' -e 's/[[:space:]]//g' | tr '\n' ' ') "
 missing=()
 for pkg in "${wanted[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
-    [[ "$status" == "installed" ]] || missing+=("$pkg")
+    [[ "$status" == "installed" || "$provided" == *" $pkg "* ]] || missing+=("$pkg")
 done
 
 if ((${#missing[@]} == 0)); then

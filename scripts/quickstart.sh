@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
+bash scripts/npm-deps.sh  # ECharts (built into every report.html), playwright-core (tests)
 
 echo "quickstart: building in build/"
 cmake -S . -B build -G Ninja --log-level=WARNING >/dev/null  # errors and warnings still show

@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh --quiet
+bash scripts/npm-deps.sh --quiet  # ECharts for the build, playwright-core for the browser tests
 
 cmake -S . -B build -G Ninja --log-level=WARNING >/dev/null  # errors and warnings still show
 cmake --build build

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "longmen/ecosystem.h"
 #include "longmen/error.h"
 #include "longmen/results.h"
 
@@ -21,7 +22,7 @@ extern "C" {
 
 #define LM_VERSION "0.1.0"
 /* Version of the results database layout (PRAGMA user_version and run.schema_version). */
-#define LM_SCHEMA_VERSION 1
+#define LM_SCHEMA_VERSION 2
 
 /* Borrowed, static: "0.1.0". */
 LM_API const char *lm_version(void);
@@ -86,6 +87,10 @@ LM_API const lm_region_year *lm_sim_region_years(const lm_sim *sim, size_t *coun
 LM_API lm_status lm_sim_firm(const lm_sim *sim, uint32_t firm_id, lm_firm_record *rec);
 /* A snapshot of the money flows of the last month, for invariant checks. */
 LM_API const lm_ledger *lm_sim_ledger(const lm_sim *sim);
+/* Talent pools per region, skill and year, and chain layers per region, layer and year
+ * (longmen/ecosystem.h), for the years simulated so far. Borrowed, like region years. */
+LM_API const lm_region_skill_year *lm_sim_skill_years(const lm_sim *sim, size_t *count);
+LM_API const lm_region_layer_year *lm_sim_layer_years(const lm_sim *sim, size_t *count);
 
 /* ---- results (src/io/) ---- */
 typedef struct lm_run_info {

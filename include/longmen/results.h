@@ -53,6 +53,15 @@ typedef struct lm_region_year {
     double founders_nonlocal_share; /* births_nonlocal / births, 0 when no births */
     double mean_visibility;    /* stock: over alive firms with a product */
     double max_revenue_cny_month;   /* stock: largest monthly revenue of an alive firm */
+    /* ecosystem (MODEL.md 2, 5.8, 5.9); per skill and per layer: longmen/ecosystem.h */
+    int64_t tech_sme, high_tech, little_giant, unicorn, dragon; /* stocks: alive firms
+                                  holding the tier (certified each December) */
+    int64_t dragons_new;       /* firms first certified a little dragon this year */
+    int64_t platforms;         /* stock: firms of the region that became platforms */
+    double platform_alumni;    /* stock: people */
+    double talent;             /* stock: people in the region's pools, all skills */
+    double migrants_in, migrants_out; /* flows over skills, from and to the other regions
+                                  and the rest of the country */
 } lm_region_year;
 
 /* One firm, alive or not. Months are indices (year*12 + month-1); -1 = never. */
@@ -78,6 +87,9 @@ typedef struct lm_firm_record {
     double peak_revenue_cny_month;
     double cum_rd_cny;
     double visibility;
+    int32_t tier;              /* bits of lm_tier held at the end (ecosystem) */
+    int32_t dragon_month;      /* first December certified a little dragon; -1 never */
+    int32_t platform;          /* 1 if the firm became a platform */
 } lm_firm_record;
 
 /* Money of one month, per region and in total; every flow is booked twice so the invariant
@@ -93,6 +105,10 @@ typedef struct lm_ledger {
     const double *state_paid_subsidy, *firms_received_subsidy;
     const double *customers_paid, *firms_received_revenue;
     const double *founders_paid_seed, *firms_received_seed;
+    /* rounds: what investors paid equals what firms received; exits: what buyers paid
+       equals what the cap table's holders received */
+    const double *investors_paid, *firms_received_investment;
+    const double *exit_buyers_paid, *exit_holders_received;
     double firm_cash_before, firm_cash_after; /* over all firms alive at any point of the month,
                                                  including those that died in it */
 } lm_ledger;

@@ -52,13 +52,57 @@ lm_status lm_error_set_at(lm_error *err, lm_status code, const char *file, int l
     return code;
 }
 
+/* Control characters a message may carry from user text (a YAML scalar folded over lines,
+ * a path typed with a newline) would break the one line, or rewrite it on a terminal (CR, an
+ * escape sequence): they are written as \n, \r, \t, \xNN. Cut at a UTF-8 boundary. */
+static void escape_controls(char *buf, size_t size)
+{
+    char raw[2048];
+    snprintf(raw, sizeof raw, "%s", buf);
+    size_t k = 0;
+    for (const char *p = raw; *p;) {
+        const unsigned char c = (unsigned char)*p;
+        char unit[8];
+        size_t n = 1; /* bytes of raw this unit consumes */
+        if (c == '\n' || c == '\r' || c == '\t') {
+            snprintf(unit, sizeof unit, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+        } else if (c < 0x20 || c == 0x7f) {
+            snprintf(unit, sizeof unit, "\\x%02x", c);
+        } else {
+            n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1; /* a whole UTF-8 character */
+            size_t i = 0;
+            for (; i < n && p[i]; ++i)
+                unit[i] = p[i];
+            if (i < n)
+                break; /* half a character, left by a cut of the formatting */
+            unit[n] = '\0';
+        }
+        const size_t len = strlen(unit);
+        if (k + len >= size)
+            break;
+        memcpy(buf + k, unit, len);
+        k += len;
+        p += n;
+    }
+    buf[k] = '\0';
+}
+
+static void format_line(const lm_error *err, char *buf, unsigned long size);
+
 const char *lm_error_format(const lm_error *err, char *buf, unsigned long size)
 {
     if (!buf || size == 0)
         return buf;
+    format_line(err, buf, size);
+    escape_controls(buf, size);
+    return buf;
+}
+
+static void format_line(const lm_error *err, char *buf, unsigned long size)
+{
     if (!err) {
         snprintf(buf, size, "error: unknown error");
-        return buf;
+        return;
     }
     const char *msg = err->message[0] ? err->message : lm_status_name(err->code);
     /* A message that already names its file (I/O errors: "cannot create runs/x: ...") is
@@ -79,7 +123,6 @@ const char *lm_error_format(const lm_error *err, char *buf, unsigned long size)
         snprintf(buf, size, "%s: %s", err->field, msg);
     else
         snprintf(buf, size, "%s", msg);
-    return buf;
 }
 
 const char *lm_status_name(lm_status st)

@@ -94,4 +94,7 @@ void lm_firms_record(const lm_firms *f, size_t i, lm_firm_record *rec)
     rec->peak_revenue_cny_month = f->peak_revenue_cny[i];
     rec->cum_rd_cny = f->cum_rd_cny[i];
     rec->visibility = f->visibility[i];
+    rec->tier = f->tier[i];
+    rec->dragon_month = f->dragon_month[i];
+    rec->platform = f->platform[i];
 }

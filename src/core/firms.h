@@ -48,7 +48,15 @@
     X(double, rd_last_year_cny)                                                              \
     X(double, valuation_cny)     /* post-money of the last round, marked by finance */       \
     X(uint8_t, tier)             /* bit set of lm_tier, certified each December */           \
-    X(int32_t, dragon_month)     /* month first certified a little dragon, -1 never */
+    X(int32_t, dragon_month)     /* month first certified a little dragon, -1 never */      \
+    X(int32_t, openings)         /* hires wanted this month (costs), 0 when cutting */      \
+    X(uint8_t, platform)         /* 1 once the firm became a platform (ecosystem) */          \
+    X(int16_t, sme_until)        /* last year the tech SME certificate is valid, 0 none */    \
+    X(int16_t, high_tech_until)  /* likewise high-tech (valid three years by default) */      \
+    X(int16_t, giant_until)      /* likewise little giant */                                 \
+    X(double, revenue_ema_cny)   /* smoothed monthly revenue, run-rate = 12x (finance) */     \
+    X(uint8_t, round_stage)      /* 1 + lm_stage of the last round, 0 none (finance) */       \
+    X(int32_t, last_round)       /* month of the last round, when round_stage > 0 (finance) */
 
 typedef struct lm_firms {
     size_t n;   /* slots in use (alive firms and ended ones not yet compacted) */

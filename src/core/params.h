@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "longmen/finance.h" /* lm_stage, lm_investor_kind (finance issue) */
+
 #define LM_MAX_REGIONS 256
 #define LM_MAX_SECTORS 32
 #define LM_MAX_LAYERS 16
@@ -95,6 +97,8 @@ typedef struct lm_policy {
     double gov_share;           /* g: government share of a sub-fund */
     double reinvest_ratio;      /* k: local investment as a multiple of the gov commitment */
     double freeze_months;       /* managers frozen after realised loss > L */
+    uint32_t stages;            /* funds and direct_injection: stage focus, bit s = lm_stage s
+                                   (YAML list of seed, a, b, c, growth); finance issue */
 
     /* direct_injection */
     double amount_cny;          /* per start-up (CNY 20M into Unitree) */
@@ -142,6 +146,14 @@ typedef struct lm_region_params {
     double private_capital_cny;  /* private wealth that angels draw on */
     double platform_alumni;      /* people who worked at platform firms (Alibaba: ~100k) */
     uint32_t platform_sectors;   /* sectors platform alumni found in (YAML list) */
+    double vc_capital_cny_year;  /* market VC funds raised here a year; -1 (YAML: absent) =
+                                    finance.vc_capital_share x private capital (finance issue) */
+    double strategic_capital_cny_year; /* the platforms' investment arm a year; -1 (absent) =
+                                    finance.strategic_cny_per_alumnus x platform alumni */
+    double platform_staff;       /* staff of platform firms outside the model (Alibaba's
+                                    local staff): their turnover adds alumni (MODEL.md 5.9) */
+    double graduates_year[LM_SKILL_COUNT]; /* people entering each pool a year; derived
+                                    from talent x talent.graduate_rate_year when absent */
     double institution_strength; /* universities and labs, drives spin-outs */
     double failure_tolerance;    /* 0..1: share of failed founders who may found again */
     double fiscal_pressure;      /* 0..1: chance a non-separate budget is cut in a year */
@@ -251,6 +263,163 @@ typedef struct lm_cost_params {
     double max_headcount;       /* hard cap, keeps pathological runs bounded */
 } lm_cost_params;
 
+/* ---- ecosystem: talent, chains, platforms, tiers (MODEL.md 2, 3 steps 2/8/10, 5.8, 5.9) ---- */
+
+/* Talent pools, migration and wages (phase 2), and hiring limits (costs). Rates per month
+ * unless named _year. */
+typedef struct lm_talent_params {
+    double graduate_rate_year;  /* graduates a year per person of a pool, when a region
+                                   gives no graduates_year for a skill */
+    double exit_rate_year;      /* pool members who retire or leave the occupation */
+    double mobility_year;       /* share of a pool (not at scenario firms) that considers
+                                   moving in a year */
+    double beta_wage;           /* migration utility per log point of wage */
+    double beta_amenity;
+    double beta_policy;         /* per unit of talent policy */
+    double beta_openings;       /* per unit of vacancy rate (openings / pool, a month) */
+    double move_cost;           /* utility cost of any move */
+    double distance_cost;       /* times (1 - integration): falls with integration */
+    double outside_wage_cny_month[LM_SKILL_COUNT]; /* wages in the rest of the country */
+    double outside_amenity;
+    double outside_integration; /* integration of the rest of the country with a region */
+    double outside_movers_month[LM_SKILL_COUNT]; /* people elsewhere in China who consider
+                                   moving to a scenario region each month */
+    double hire_share;          /* share of a pool's free people firms can hire in a month */
+    double wage_elasticity;     /* wage rises by this x tightness (demand / pool) */
+    double wage_speed;          /* share of the gap to the target wage closed a month */
+    double key_attrition;       /* key engineers leaving a month, without the option rule */
+    double attrition_drag;      /* progress lost per unit of key-engineer attrition */
+} lm_talent_params;
+
+/* Industrial-chain completeness (phase 10). */
+typedef struct lm_chain_params {
+    double growth;              /* a month, at full firm mass, times (1 - chain) */
+    double mass_ref;            /* staff of firms using a layer at which growth is half */
+    double decay;               /* a month, toward base_share x the scenario's chain */
+    double base_share;          /* share of the scenario's chain kept by outside industry */
+    double source_discount;     /* sourcing from a neighbour: discount x integration x its chain */
+} lm_chain_params;
+
+/* Platforms: giants become platforms whose staff turnover makes alumni (phase 10). */
+typedef struct lm_platform_params {
+    double giant_headcount;     /* a firm with this many staff becomes a platform */
+    double giant_revenue_cny_year; /* or with this revenue in a calendar year */
+    double turnover;            /* share of platform staff leaving a month: new alumni */
+    double alumni_decay;        /* share of alumni who stop being potential founders a month */
+    double training;            /* people trained into the pool per platform employee a month */
+} lm_platform_params;
+
+/* One certification tier (MODEL.md 5.8), params.tiers.<tier>. Only the keys a tier uses
+ * matter; the others keep their defaults. Revenues and R&D are of the calendar year. */
+typedef struct lm_tier_rule {
+    double min_age_months;      /* months since founding, at the December of certification */
+    double max_headcount;       /* tech SME: at most this many staff */
+    double max_revenue_cny;     /* tech SME: at most this revenue */
+    double min_revenue_cny;     /* revenue must exceed this (high-tech: 0 = some revenue) */
+    double min_tech_share;      /* share of staff in R&D */
+    double min_rd_intensity;    /* R&D / revenue (tech SME; high-tech above band_large) */
+    double band_small_cny;      /* high-tech: revenue <= this needs rd_intensity_small */
+    double band_large_cny;      /* high-tech: revenue <= this needs rd_intensity_mid */
+    double rd_intensity_small;
+    double rd_intensity_mid;
+    double niche_share;         /* little giant: share of its sector-model national market */
+    double revenue_a_cny;       /* little giant path A: revenue >= this, rd >= rd_intensity_a */
+    double rd_intensity_a;
+    double revenue_b_cny;       /* path B: revenue >= this (< revenue_a), rd >= rd_intensity_b */
+    double rd_intensity_b;
+    double min_valuation_cny;   /* unicorn; dragon: "unicorn scale" */
+    double growth_multiple;     /* dragon: revenue this year / last year */
+    double growth_revenue_cny;  /* dragon: fast growth counts from this revenue */
+    double min_visibility;      /* dragon: visibility (出圈) */
+    double max_age_months;      /* dragon: a "little" dragon is young */
+    double valid_years;         /* a certificate lasts this many years (1: yearly) */
+    double award_cny;           /* paid once on a new certification */
+    double investor_visibility; /* >= 1: deals of certified firms are seen this much more */
+} lm_tier_rule;
+
+typedef struct lm_tier_params {
+    lm_tier_rule tech_sme, high_tech, little_giant, unicorn, dragon;
+} lm_tier_params;
+
+/* ---- finance issue: deals, funds, cap tables, exits (MODEL.md 5.4, 5.5, 5.7) ---- */
+
+/* Deals, investors and funds (phase 6), MODEL.md 5.4, 5.5. Stage maps are YAML maps
+ * seed/a/b/c/growth -> number; kind maps gov_st/gov_innovation/vc/strategic/angel -> number. */
+typedef struct lm_finance_params {
+    bool enabled;               /* false: no finance and no exits phase (benchmarks, checks) */
+    /* the deal pool */
+    double seek_runway_months;  /* a firm seeks money when cash / net burn is below this */
+    double min_round_gap_months;/* months after a round before a milestone triggers another */
+    double round_months;        /* a round funds this many months of burn ... */
+    double round_equity;        /* ... or sells at least this share of the firm ... */
+    double round_cny[LM_STAGE_COUNT]; /* ... within a factor round_factor of this */
+    double round_factor;
+    double pre_money_cny[LM_STAGE_COUNT]; /* pre-money at the reference signal */
+    double stage_min_revenue_cny_year[LM_STAGE_COUNT]; /* run-rate revenue a stage needs */
+    double revenue_multiple;    /* pre-money is at least this x run-rate revenue */
+    double price_slope;         /* pre-money x exp(price_slope x z) */
+    double min_close;           /* a round closes when this share of it is raised */
+    double option_pool;         /* employee pool carved from founders at the first round */
+    double revenue_smoothing;   /* weight of this month in the run-rate revenue (EMA) */
+    /* screening: z = rho (x - signal_mean), rho = signal_sd^2 / (signal_sd^2 + sigma^2) */
+    double signal_mean, signal_sd; /* prior of log theta investors hold */
+    double base_loss[LM_STAGE_COUNT]; /* probability of losing the money at z = 0 */
+    double min_loss[LM_STAGE_COUNT];  /* ... whatever the signal */
+    double loss_slope;          /* logit of not losing rises by this per unit of z */
+    double success_multiple[LM_STAGE_COUNT]; /* a winner's multiple at z = 0 */
+    double multiple_slope;      /* winner's multiple x exp(multiple_slope x z) */
+    double zero_loss_floor;     /* expected loss a fund with L = 0 still accepts */
+    double pool_share;          /* share of the reachable deal pool an investor looks at */
+    double nonlocal_visibility; /* weight of a deal in region r for an investor of h != r,
+                                   times integration[h][r] (local deals weigh 1) */
+    double deals_seen_month[LM_INVESTOR_KIND_COUNT]; /* most deals screened a month */
+    double signal_noise[LM_INVESTOR_KIND_COUNT];     /* sigma of a typical manager */
+    double noise_dispersion;    /* log-sd of sigma across managers */
+    double hurdle[LM_INVESTOR_KIND_COUNT];           /* least expected multiple */
+    double max_deal_loss[LM_INVESTOR_KIND_COUNT];    /* risk appetite: most loss probability */
+    double ticket_share[LM_INVESTOR_KIND_COUNT];     /* most of a round one investor takes */
+    double vc_loss_tolerance;   /* weight of VC money in early capital (angels: entry's
+                                   angel_loss_tolerance; guidance funds: their policy's L) */
+    double strategic_loss_tolerance; /* likewise for strategic investors */
+    double max_deal_share;      /* largest deal as a share of a fund's size */
+    double insider_noise;       /* existing investors see their firm's signal with this x noise */
+    /* funds */
+    double fund_life_months;
+    double invest_months;       /* investment period */
+    double fee_rate;            /* management fee a year: on commitments, then on open cost */
+    double carry;               /* share of profits above paid-in */
+    double subfund_gov_cny;     /* government commitment per guidance sub-fund */
+    double gov_share_cap;       /* a sub-fund short of social capital closes at most at this
+                                   government share (>= its gov_share) */
+    double lp_private_share;    /* share of regional private capital offered to LPs a year */
+    double national_lp_cny_year;/* national LPs' commitments available a year, all regions */
+    double national_lp_max_share; /* most of a fund national LPs take */
+    double vc_capital_share;    /* default vc_capital_cny_year / private capital */
+    double vc_fund_cny;         /* size of one market VC fund */
+    double vc_early_share;      /* share of VC funds focused on seed-B (others B-growth) */
+    double strategic_cny_per_alumnus; /* default strategic capital a year per platform alumnus */
+    double strategic_lp_share;  /* share of strategic capital committed as LP to sub-funds */
+    double angel_groups;        /* angel investors per region */
+    double angel_ticket_cny;    /* largest angel ticket */
+} lm_finance_params;
+
+/* Exits (phase 9), MODEL.md 5.7. Revenues are run-rate (12 x smoothed monthly revenue). */
+typedef struct lm_exit_params {
+    double ipo_min_valuation_cny;
+    double ipo_min_revenue_cny_year;
+    double ipo_min_age_months;
+    double ipo_hazard;          /* a month, once eligible */
+    double ipo_revenue_multiple;/* IPO value = max(last post-money, this x revenue) */
+    double acq_hazard;          /* a month, with a strategic buyer of the sector in reach */
+    double acq_outside_factor;  /* hazard factor when only outside buyers are there */
+    double acq_min_revenue_cny_year;
+    double acq_min_age_months;
+    double acq_revenue_multiple;
+    double acq_valuation_share; /* price >= this x last post-money */
+    double exit_wealth_share;   /* share of founders' and employees' proceeds that becomes the
+                                   region's private capital */
+} lm_exit_params;
+
 typedef struct lm_params {
     char name[LM_NAME_MAX];
     char description[256];
@@ -265,6 +434,12 @@ typedef struct lm_params {
     lm_rnd_params rnd;
     lm_market_params market;
     lm_cost_params costs;
+    lm_talent_params talent;    /* ecosystem issue */
+    lm_chain_params chain;
+    lm_platform_params platforms;
+    lm_tier_params tiers;
+    lm_finance_params finance;  /* finance issue */
+    lm_exit_params exits;
 } lm_params;
 
 #endif

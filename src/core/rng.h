@@ -28,6 +28,10 @@ typedef enum lm_purpose {
     LM_PURPOSE_RND,            /* breakthroughs */
     LM_PURPOSE_MARKET,         /* revenue shocks */
     LM_PURPOSE_COSTS,
+    LM_PURPOSE_HIRE,           /* rounding of a firm's rationed hires (ecosystem issue) */
+    LM_PURPOSE_FUND,           /* a new investor's manager: noise, focus (finance issue) */
+    LM_PURPOSE_SCREEN,         /* an investor's deals seen and signals in a month */
+    LM_PURPOSE_EXIT,           /* a firm's IPO and acquisition draws */
     LM_PURPOSE_TEST = 0x7fff
 } lm_purpose;
 

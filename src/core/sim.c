@@ -13,10 +13,14 @@
 #include "model/costs/costs.h"
 #include "model/ecosystem/ecosystem.h"
 #include "model/entry/entry.h"
+#include "model/exits/exits.h"
+#include "model/finance/finance.h"
 #include "model/market/market.h"
 #include "model/observe/observe.h"
 #include "model/policy/policy.h"
 #include "model/rnd/rnd.h"
+#include "model/talent/talent.h"
+#include "model/tiers/tiers.h"
 #include "scenario/scenario_int.h"
 
 typedef lm_status (*lm_phase_fn)(lm_world *w, lm_month m, lm_error *err);
@@ -26,15 +30,19 @@ static const struct {
     lm_phase_fn run;
 } schedule[] = {
     {"policy", lm_phase_policy},       /* 1 */
+    {"talent", lm_phase_talent},       /* 2 */
     {"entry", lm_phase_entry},         /* 3 */
     {"rnd", lm_phase_rnd},             /* 4 */
     {"market", lm_phase_market},       /* 5 */
+    {"finance", lm_phase_finance},     /* 6 */
     {"costs", lm_phase_costs},         /* 7 */
+    {"tiers", lm_phase_tiers},         /* 8 */
+    {"exits", lm_phase_exits},         /* 9 */
     {"ecosystem", lm_phase_ecosystem}, /* 10 */
     {"observe", lm_phase_observe},     /* 11 */
 };
 
-enum { LEDGER_ARRAYS = 14 };
+enum { LEDGER_ARRAYS = 18 };
 
 struct lm_sim {
     lm_world w;
@@ -57,6 +65,8 @@ lm_status lm_sim_create(const lm_scenario *sc, const lm_sim_config *cfg, lm_sim 
     const int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
     lm_status st = lm_world_init(&sim->w, p, cfg->seed, cfg->run, threads, 4096, err);
     if (st != LM_OK)
+        goto fail;
+    if ((st = lm_finance_start(&sim->w, err)) != LM_OK) /* finance issue */
         goto fail;
     sim->sc = sc;
     sim->months_total = p->end - p->start + 1;
@@ -104,7 +114,9 @@ static void keep_ledger(lm_sim *sim)
             m->compute_received,    m->firms_paid_rent,      m->landlords_received,
             m->firms_paid_tax,      m->state_received_tax,   m->state_paid_subsidy,
             m->firms_received_subsidy, m->customers_paid,    m->firms_received_revenue,
-            m->founders_paid_seed,  m->firms_received_seed};
+            m->founders_paid_seed,  m->firms_received_seed,
+            m->investors_paid,      m->firms_received_investment, /* finance issue */
+            m->exit_buyers_paid,    m->exit_holders_received};
         for (size_t k = 0; k < LEDGER_ARRAYS; ++k)
             d[k * R + r] = v[k];
     }
@@ -116,7 +128,9 @@ static void keep_ledger(lm_sim *sim)
         &l->compute_received,    &l->firms_paid_rent,     &l->landlords_received,
         &l->firms_paid_tax,      &l->state_received_tax,  &l->state_paid_subsidy,
         &l->firms_received_subsidy, &l->customers_paid,   &l->firms_received_revenue,
-        &l->founders_paid_seed,  &l->firms_received_seed};
+        &l->founders_paid_seed,  &l->firms_received_seed,
+        &l->investors_paid,      &l->firms_received_investment, /* finance issue */
+        &l->exit_buyers_paid,    &l->exit_holders_received};
     for (size_t k = 0; k < LEDGER_ARRAYS; ++k)
         *fields[k] = d + k * R;
     l->firm_cash_before = w->firm_cash_before;
@@ -136,7 +150,8 @@ lm_status lm_sim_step(lm_sim *sim, lm_error *err)
             return st;
     }
     for (int r = 0; r < w->R; ++r)
-        w->ended_in_slots += (size_t)w->events[r].deaths;
+        w->ended_in_slots += (size_t)(w->events[r].deaths + w->events[r].ipos +
+                                      w->events[r].acquisitions); /* exits: finance issue */
     keep_ledger(sim);
     w->month++;
     sim->months_done++;
@@ -163,6 +178,28 @@ const lm_region_year *lm_sim_region_years(const lm_sim *sim, size_t *count)
             years = (size_t)y + 1;
     *count = years * (size_t)sim->w.R;
     return sim->w.region_years;
+}
+
+/* Years with at least one simulated month, as in lm_sim_region_years. */
+static size_t years_done(const lm_sim *sim)
+{
+    size_t years = 0;
+    for (int y = 0; y < sim->w.n_years; ++y)
+        if (sim->w.region_years[(size_t)y * (size_t)sim->w.R].months > 0)
+            years = (size_t)y + 1;
+    return years;
+}
+
+const lm_region_skill_year *lm_sim_skill_years(const lm_sim *sim, size_t *count)
+{
+    *count = years_done(sim) * (size_t)sim->w.R * LM_SKILL_COUNT;
+    return sim->w.skill_years;
+}
+
+const lm_region_layer_year *lm_sim_layer_years(const lm_sim *sim, size_t *count)
+{
+    *count = years_done(sim) * (size_t)sim->w.R * (size_t)sim->w.L;
+    return sim->w.layer_years;
 }
 
 lm_status lm_sim_firm(const lm_sim *sim, uint32_t firm_id, lm_firm_record *rec)

@@ -30,11 +30,30 @@ double lm_world_sector_chain(const lm_world *w, int r, int s)
     return n ? sum / n : 1.0;
 }
 
+void lm_world_source_chains(lm_world *w)
+{
+    const int R = w->R, L = w->L;
+    const double discount = w->p->chain.source_discount;
+    const double *integ = w->p->integration;
+    for (int r = 0; r < R; ++r)
+        for (int l = 0; l < L; ++l) {
+            double best = w->chain_own[r * L + l];
+            for (int q = 0; q < R; ++q) {
+                if (q == r)
+                    continue;
+                const double sourced = discount * integ[r * R + q] * w->chain_own[q * L + l];
+                if (sourced > best)
+                    best = sourced;
+            }
+            w->chain[r * L + l] = best;
+        }
+}
+
 void *lm_world_scratch(lm_world *w, size_t bytes) { return lm_arena_alloc(&w->scratch, bytes); }
 
 /* Scratch a month can need at most: the widest block-partial table (market: S*3*(R+1) per
  * block) a few times over, plus per-region tables. Sized once, from the scenario. */
-static size_t scratch_bytes(const lm_params *p)
+size_t lm_world_scratch_bytes(const lm_params *p)
 {
     const size_t R = (size_t)p->n_regions, S = (size_t)p->n_sectors;
     const size_t widest = S * LM_MODEL_COUNT * (R + 1) + R * LM_MAX_POLICIES + R * (S + 16);
@@ -69,7 +88,7 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     lm_status st = lm_firms_init(&w->firms, firm_capacity, err);
     if (st != LM_OK)
         return st;
-    if ((st = lm_arena_init(&w->scratch, scratch_bytes(p), err)) != LM_OK)
+    if ((st = lm_arena_init(&w->scratch, lm_world_scratch_bytes(p), err)) != LM_OK)
         return st;
     ALLOC(w->talent, RK);
     ALLOC(w->wage, RK);
@@ -97,6 +116,17 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     ALLOC(w->rd_by_rs, R * S);
     ALLOC(w->events, R);
     ALLOC(w->money, R);
+    ALLOC(w->employed, RK); /* ecosystem issue */
+    ALLOC(w->openings, RK);
+    ALLOC(w->hired, RK);
+    ALLOC(w->attrition, R * S);
+    ALLOC(w->attrition_cut, R * S);
+    ALLOC(w->talent_flows, RK);
+    ALLOC(w->chain_own, R * L);
+    ALLOC(w->chain_mass, R * L);
+    ALLOC(w->chain_invest, R * L);
+    ALLOC(w->platform_staff, RK);
+    ALLOC(w->platforms, R);
 
     for (int r = 0; r < w->R; ++r) {
         const lm_region_params *rp = &p->regions[r];
@@ -110,8 +140,10 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
         w->platform_alumni[r] = rp->platform_alumni;
         w->platform_sectors[r] = rp->platform_sectors;
         for (int l = 0; l < w->L; ++l)
-            w->chain[r * w->L + l] = rp->chain[l];
+            w->chain_own[r * w->L + l] = rp->chain[l];
+        w->platform_staff[r * LM_SKILL_COUNT + LM_SKILL_SOFTWARE] = rp->platform_staff;
     }
+    lm_world_source_chains(w);
 
     ALLOC(w->team_factor, S * LM_TEAM_TABLE);
     for (int s = 0; s < w->S; ++s)
@@ -122,6 +154,25 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     w->first_year = lm_month_year(p->start);
     w->n_years = lm_month_year(p->end) - w->first_year + 1;
     ALLOC(w->region_years, (size_t)w->n_years * R);
+    ALLOC(w->skill_years, (size_t)w->n_years * RK);
+    ALLOC(w->layer_years, (size_t)w->n_years * R * L);
+    for (int y = 0; y < w->n_years; ++y)
+        for (int r = 0; r < w->R; ++r) {
+            for (int k = 0; k < LM_SKILL_COUNT; ++k) {
+                lm_region_skill_year *row =
+                    &w->skill_years[((size_t)y * R + (size_t)r) * LM_SKILL_COUNT + (size_t)k];
+                row->region = r;
+                row->year = w->first_year + y;
+                row->skill = k;
+            }
+            for (int l = 0; l < w->L; ++l) {
+                lm_region_layer_year *row =
+                    &w->layer_years[((size_t)y * R + (size_t)r) * L + (size_t)l];
+                row->region = r;
+                row->year = w->first_year + y;
+                row->layer = l;
+            }
+        }
     for (int y = 0; y < w->n_years; ++y)
         for (int r = 0; r < w->R; ++r) {
             lm_region_year *row = &w->region_years[(size_t)y * R + (size_t)r];
@@ -135,6 +186,8 @@ void lm_world_fini(lm_world *w)
 {
     if (!w)
         return;
+    if (w->finance && w->finance_free) /* finance issue */
+        w->finance_free(w->finance);
     lm_firms_fini(&w->firms);
     lm_arena_fini(&w->scratch);
     void *arrays[] = {w->where,          w->archive,           w->talent,
@@ -146,7 +199,11 @@ void lm_world_fini(lm_world *w)
                       w->institutions,   w->rent_discount,     w->option_effect,
                       w->rd_subsidy_rate, w->rd_subsidy_policy, w->early_capital_cny,
                       w->rd_by_rs,       w->team_factor,      w->events,            w->money,
-                      w->region_years};
+                      w->region_years,
+                      /* ecosystem issue */
+                      w->employed, w->openings, w->hired, w->attrition, w->attrition_cut,
+                      w->talent_flows, w->chain_own, w->chain_mass, w->chain_invest, w->platform_staff,
+                      w->platforms, w->skill_years, w->layer_years};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; ++i)
         free(arrays[i]);
     memset(w, 0, sizeof *w);

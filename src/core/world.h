@@ -16,6 +16,7 @@
 #include "core/firms.h"
 #include "core/params.h"
 #include "core/rng.h"
+#include "longmen/ecosystem.h"
 #include "longmen/results.h"
 
 /* Deterministic parallel sums: the firm slots are cut into blocks whose size depends only on
@@ -60,7 +61,17 @@ typedef struct lm_month_events {
     int64_t founders_elsewhere;           /* entry: founders from here who left the scenario */
     int64_t launches, breakthroughs;      /* rnd */
     int64_t deaths;                       /* costs */
+    int64_t ipos, acquisitions;           /* exits (finance issue) */
 } lm_month_events;
+
+/* Talent flows of the current month for one region and skill, people (talent phase). A
+ * pool changes by graduates + trained + migrants_in + outside_in - exits - migrants_out -
+ * outside_out; migrants move between the scenario's regions, outside_* to and from the rest
+ * of the country. */
+typedef struct lm_talent_flows {
+    double graduates, trained, exits;
+    double migrants_in, migrants_out, outside_in, outside_out;
+} lm_talent_flows;
 
 /* Money of the current month per region (ledger), each flow booked on both sides. */
 typedef struct lm_money {
@@ -72,6 +83,9 @@ typedef struct lm_money {
     double customers_paid, firms_received_revenue;
     double founders_paid_seed, firms_received_seed;
     double rd_spend;
+    /* finance issue: rounds (finance phase) and exits (exits phase), by the firm's region */
+    double investors_paid, firms_received_investment;
+    double exit_buyers_paid, exit_holders_received;
 } lm_money;
 
 typedef struct lm_world {
@@ -120,6 +134,23 @@ typedef struct lm_world {
     int16_t *rd_subsidy_policy; /* [R*S] policy index paying the subsidy, -1 none */
     double *early_capital_cny; /* [R*S] loss-tolerance-weighted early-stage capital */
 
+    /* ecosystem issue (talent phase 2, costs' hiring, chain and platforms in phase 10) */
+    double *employed;        /* [R*SKILL] staff of scenario firms (costs, after hiring) */
+    double *openings;        /* [R*SKILL] hires firms wanted this month (costs) */
+    double *hired;           /* [R*SKILL] hires made this month (costs) */
+    double *attrition;       /* [R*S] key-engineer attrition a month (talent) */
+    double *attrition_cut;   /* [R*S] share avoided by the option-tax rule (policy) */
+    lm_talent_flows *talent_flows; /* [R*SKILL] this month's flows (talent), see below */
+    double *chain_own;       /* [R*L] own completeness; chain[] is the effective one, sourced
+                                from integrated neighbours (ecosystem) */
+    double *chain_mass;      /* [R*L] staff of firms using the layer (ecosystem) */
+    double *chain_invest;    /* [R*L] completeness added by parks this month (ecosystem) */
+    double *platform_staff;  /* [R*SKILL] staff of platforms by skill: the scenario's
+                                platform_staff (software) + giant firms' (ecosystem) */
+    int32_t *platforms;      /* [R] firms of the region that became platforms (ecosystem) */
+    lm_region_skill_year *skill_years; /* observations [n_years * R * SKILL], year-major */
+    lm_region_layer_year *layer_years; /* observations [n_years * R * L], year-major */
+
     /* fixed for the run: (h / team_s)^eta for h < LM_TEAM_TABLE, [S * LM_TEAM_TABLE] */
     double *team_factor;
 
@@ -136,6 +167,12 @@ typedef struct lm_world {
     int first_year, n_years;
 
     lm_arena scratch;        /* per-month scratch, reset by sim.c */
+
+    /* finance issue: investors, cap tables and ledgers of the finance and exits phases
+       (src/model/finance/finance_int.h), created by the first of them to run; released by
+       lm_world_fini through finance_free */
+    struct lm_finance *finance;
+    void (*finance_free)(struct lm_finance *);
 } lm_world;
 
 /* _init/_fini: the caller owns w. firm_capacity pre-sizes the firm arrays. */
@@ -159,7 +196,16 @@ static inline double lm_world_talent_total(const lm_world *w, int r)
  * (1 when it depends on none: nothing is missing). */
 double lm_world_sector_chain(const lm_world *w, int r, int s);
 
+/* Effective chain completeness from own chains (MODEL.md 5.9): a layer missing here can be
+ * sourced from an integrated neighbour at a discount,
+ *   chain[r,l] = max(chain_own[r,l], discount * max_{q != r} I[r,q] * chain_own[q,l]).
+ * Run at initialisation and by the ecosystem phase after chains move. */
+void lm_world_source_chains(lm_world *w);
+
 /* Scratch from the month arena; NULL means the arena is too small (a bug: sim.c sizes it). */
 void *lm_world_scratch(lm_world *w, size_t bytes);
+/* Bytes of the month arena lm_world_init reserves for p (also read by the memory estimate of
+ * src/experiments/memory.c). */
+size_t lm_world_scratch_bytes(const lm_params *p);
 
 #endif

@@ -24,6 +24,7 @@
 #include "io/table.h"
 #include "longmen/job.h"
 #include "longmen/longmen.h"
+#include "longmen/report.h"
 
 #define DEFAULT_SCENARIO "scenarios/three-capitals.yaml"
 
@@ -175,6 +176,24 @@ static int effective_threads(int threads)
     return threads > 0 ? threads : 1;
 }
 
+/* An error raised while writing into the temporary folder names a path the user never
+ * typed and that is about to vanish: say the results folder instead ("runs/x/results.sqlite:
+ * database or disk is full"). */
+static void name_final(lm_error *err, const char *tmp, const char *out_dir)
+{
+    char *fields[] = {err->file, err->message};
+    const size_t sizes[] = {sizeof err->file, sizeof err->message};
+    const size_t n = strlen(tmp);
+    for (size_t k = 0; k < 2; ++k) {
+        char *at = n ? strstr(fields[k], tmp) : NULL;
+        if (!at)
+            continue;
+        char rest[sizeof err->message];
+        snprintf(rest, sizeof rest, "%s", at + n);
+        snprintf(at, sizes[k] - (size_t)(at - fields[k]), "%s%s", out_dir, rest);
+    }
+}
+
 /* Steps from the prepared temporary folder to the committed results folder. */
 static lm_status run_into(const lm_scenario *sc, lm_sim *sim, const lm_job_config *cfg,
                           uint64_t seed, const char *tmp, lm_job_result *res, double t0,
@@ -198,6 +217,9 @@ static lm_status run_into(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
         return st;
     if ((st = write_summary(sc, sim, seed, tmp, res->out_dir, &res->summary, err)) != LM_OK)
         return st;
+    /* report.html and headline.svg from the database just written (src/report/). */
+    if ((st = lm_report_write_dir(tmp, err)) != LM_OK)
+        return st;
     return lm__outdir_commit(tmp, res->out_dir, cfg->force, err);
 }
 
@@ -213,6 +235,10 @@ lm_status lm_job_run(const lm_job_config *cfg, lm_job_result *res, lm_error *err
     if (st != LM_OK)
         return st;
     if ((st = narrow_period(sc, cfg, err)) != LM_OK)
+        goto fail_scenario;
+    /* Refused before anything is allocated or created (src/experiments/memory.c). */
+    if (cfg->max_memory != UINT64_MAX &&
+        (st = lm_job_check_memory(sc, cfg->max_memory, err)) != LM_OK)
         goto fail_scenario;
 
     const uint64_t seed = cfg->has_seed ? cfg->seed : lm_scenario_seed(sc);
@@ -251,6 +277,8 @@ lm_status lm_job_run(const lm_job_config *cfg, lm_job_result *res, lm_error *err
     return LM_OK;
 
 fail_tmp:
+    if (err)
+        name_final(err, tmp, res->out_dir);
     lm__outdir_abort(tmp);
 fail_sim:
     lm_sim_destroy(sim);

@@ -5,14 +5,32 @@
  * folder is atomic on POSIX file systems; that rename is the commit point the store relies on
  * when it skips SQLite's own journal and syncs (store.c).
  *
- * Replacing (--force) keeps that promise as far as POSIX allows: the old folder is renamed
- * aside to `<final>.old-<pid>`, the new one renamed in, then the old one removed. Between the
- * two renames `<final>` is briefly absent, never partial. */
+ * Replacing (--force) swaps the two folders in one step where the system can
+ * (renameat2 RENAME_EXCHANGE on Linux), then removes the old one. Elsewhere it keeps the
+ * promise as far as POSIX allows: the old folder is renamed aside to `<final>.old-<pid>`,
+ * the new one renamed in, then the old one removed; between the two renames `<final>` is
+ * briefly absent, never partial.
+ *
+ * Leftovers of a killed run (kill -9, a power cut): its `<final>.tmp-<pid>` (never a result)
+ * and, from the two-rename replace, a `<final>.old-<pid>` (the previous complete result). The
+ * next prepare of the same `<final>` tidies them: a leftover is removed only when its owner
+ * is gone, which two tests establish: no process with that pid exists here (kill(pid, 0)),
+ * and nobody holds the flock that a live run keeps on its temporary folder (the kernel drops
+ * it when the process dies, whatever killed it, also across pid namespaces). An `.old-<pid>`
+ * whose `<final>` is missing is renamed back into place instead: the replace that moved it
+ * aside never finished, so it is still the latest complete result. docs/reliability.md. */
+#ifdef __linux__
+#define _GNU_SOURCE /* renameat2 */
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -150,6 +168,119 @@ static void sync_dir(const char *path)
     close(fd);
 }
 
+/* ---- locks on our temporary folders, and leftovers of dead runs ---- */
+
+/* The temporary folders this process is writing, each with the descriptor that holds its
+ * flock. A job's folder is locked from prepare to commit or abort; several jobs (server
+ * workers) may run at once. */
+#define MAX_HELD 256
+static struct {
+    char *path;
+    int fd;
+} held[MAX_HELD];
+static pthread_mutex_t held_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* Locks the new folder tmp and remembers the lock. Returns 0, or -1 with errno. */
+static int hold(const char *tmp)
+{
+    const int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    char *copy = strdup(tmp);
+    int rc = -1;
+    pthread_mutex_lock(&held_mutex);
+    for (size_t i = 0; copy && i < MAX_HELD; ++i)
+        if (!held[i].path) {
+            held[i].path = copy;
+            held[i].fd = fd;
+            rc = 0;
+            break;
+        }
+    pthread_mutex_unlock(&held_mutex);
+    if (rc != 0) {
+        free(copy);
+        close(fd);
+        errno = copy ? EMFILE : ENOMEM;
+    }
+    return rc;
+}
+
+/* Releases the lock of tmp (a path given to hold), if any. */
+static void release(const char *tmp)
+{
+    pthread_mutex_lock(&held_mutex);
+    for (size_t i = 0; i < MAX_HELD; ++i)
+        if (held[i].path && strcmp(held[i].path, tmp) == 0) {
+            close(held[i].fd);
+            free(held[i].path);
+            held[i].path = NULL;
+            break;
+        }
+    pthread_mutex_unlock(&held_mutex);
+}
+
+/* The pid of a leftover name "<base><tag><digits>", or 0 when name is not one. */
+static long leftover_pid(const char *name, const char *base, const char *tag)
+{
+    const size_t nb = strlen(base), nt = strlen(tag);
+    if (strncmp(name, base, nb) != 0 || strncmp(name + nb, tag, nt) != 0)
+        return 0;
+    const char *digits = name + nb + nt;
+    if (!*digits || strlen(digits) > 9)
+        return 0;
+    for (const char *d = digits; *d; ++d)
+        if (*d < '0' || *d > '9')
+            return 0;
+    return strtol(digits, NULL, 10);
+}
+
+/* True when the run that made path (with pid) is certainly gone: no such process here, and
+ * the folder's lock can be taken. The lock is dropped again at once. */
+static bool owner_gone(const char *path, long pid)
+{
+    if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        return false;
+    const int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const bool free_lock = flock(fd, LOCK_EX | LOCK_NB) == 0;
+    close(fd); /* releases the lock taken */
+    return free_lock;
+}
+
+/* Tidies the leftovers of dead runs beside final (in parent): see the file comment. */
+static void tidy_leftovers(const char *final, const char *parent)
+{
+    const char *slash = strrchr(final, '/');
+    const char *base = slash ? slash + 1 : final;
+    DIR *dir = opendir(parent);
+    if (!dir)
+        return;
+    const struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        const long tmp_pid = leftover_pid(e->d_name, base, ".tmp-");
+        const long old_pid = tmp_pid ? 0 : leftover_pid(e->d_name, base, ".old-");
+        if (!tmp_pid && !old_pid)
+            continue;
+        char path[PATH_BUF + 300];
+        if (snprintf(path, sizeof path, "%s/%s", parent, e->d_name) >= (int)sizeof path)
+            continue;
+        if (!owner_gone(path, tmp_pid ? tmp_pid : old_pid))
+            continue;
+        struct stat st;
+        if (old_pid && lstat(final, &st) != 0 && errno == ENOENT && rename(path, final) == 0)
+            continue; /* the previous result, back in place */
+        (void)remove_tree(path);
+    }
+    closedir(dir);
+}
+
 static lm_status exists_error(const char *final, lm_error *err)
 {
     return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
@@ -172,6 +303,8 @@ lm_status lm__outdir_prepare(const char *final_dir, bool force, char *tmp, size_
     lm_status rc = normalise(final_dir, final, err);
     if (rc != LM_OK)
         return rc;
+    parent_of(final, parent);
+    tidy_leftovers(final, parent);
 
     struct stat st;
     if (lstat(final, &st) == 0) {
@@ -186,7 +319,6 @@ lm_status lm__outdir_prepare(const char *final_dir, bool force, char *tmp, size_
         return create_error(final, errno, err); /* ENOTDIR is reported by make_dirs below */
     }
 
-    parent_of(final, parent);
     if (make_dirs(parent) != 0)
         return create_error(final, errno, err);
 
@@ -203,12 +335,29 @@ lm_status lm__outdir_prepare(const char *final_dir, bool force, char *tmp, size_
         tmp[0] = '\0';
         return create_error(final, e, err);
     }
+    if (hold(tmp) != 0) {
+        const int e = errno;
+        (void)remove_tree(tmp);
+        tmp[0] = '\0';
+        return create_error(final, e, err);
+    }
     return LM_OK;
 }
 
-/* --force with an existing final: old aside, new in, old removed. */
+/* --force with an existing final: swapped in one step, or old aside, new in, old removed. */
 static lm_status replace(const char *tmp, const char *final, const char *parent, lm_error *err)
 {
+#ifdef RENAME_EXCHANGE
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
+        sync_dir(parent);
+        release(tmp);
+        (void)remove_tree(tmp); /* now the old result */
+        return LM_OK;
+    }
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        return lm_error_set_at(err, LM_EIO, final, 0, 0, NULL,
+                               "cannot move the results into %s: %s", final, strerror(errno));
+#endif
     char old[PATH_BUF + 32];
     snprintf(old, sizeof old, "%s.old-%ld", final, (long)getpid());
     (void)remove_tree(old);
@@ -223,6 +372,7 @@ static lm_status replace(const char *tmp, const char *final, const char *parent,
                                "cannot move the results into %s: %s", final, strerror(e));
     }
     sync_dir(parent);
+    release(tmp);
     /* The new result is in place; an old folder that will not go away is only clutter. */
     (void)remove_tree(old);
     return LM_OK;
@@ -246,9 +396,17 @@ lm_status lm__outdir_commit(const char *tmp, const char *final_dir, bool force, 
         return replace(tmp, final, parent, err);
     }
     /* Between the lstat and the rename another process could create an empty `final`, which
-     * rename() would silently replace; POSIX has no portable no-replace rename. A non-empty
-     * one makes rename fail, reported as "already exists". */
-    if (rename(tmp, final) != 0) {
+     * rename() would silently replace; POSIX has no portable no-replace rename, Linux has
+     * RENAME_NOREPLACE. A non-empty one makes rename fail, reported as "already exists". */
+    int moved = -1;
+#ifdef RENAME_NOREPLACE
+    moved = renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE);
+    if (moved != 0 && (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP))
+        moved = rename(tmp, final);
+#else
+    moved = rename(tmp, final);
+#endif
+    if (moved != 0) {
         const int e = errno;
         if (e == EEXIST || e == ENOTEMPTY)
             return exists_error(final, err);
@@ -256,11 +414,14 @@ lm_status lm__outdir_commit(const char *tmp, const char *final_dir, bool force, 
                                "cannot move the results into %s: %s", final, strerror(e));
     }
     sync_dir(parent);
+    release(tmp);
     return LM_OK;
 }
 
 void lm__outdir_abort(const char *tmp)
 {
-    if (tmp && tmp[0])
-        (void)remove_tree(tmp);
+    if (!tmp || !tmp[0])
+        return;
+    (void)remove_tree(tmp);
+    release(tmp);
 }

@@ -68,8 +68,35 @@ lm_status lm_results_write(const char *db_path, const lm_scenario *sc, const lm_
         .firm_ctx = sim,
     };
     in.region_years = lm_sim_region_years(sim, &in.n_region_years);
+    /* ecosystem issue: talent pools and chain layers */
+    const char *layer_ids[LM_MAX_LAYERS];
+    for (int l = 0; l < p->n_layers; ++l)
+        layer_ids[l] = p->layer_id[l];
+    in.n_layers = p->n_layers;
+    in.layer_ids = layer_ids;
+    in.skill_years = lm_sim_skill_years(sim, &in.n_skill_years);
+    in.layer_years = lm_sim_layer_years(sim, &in.n_layer_years);
+    /* finance issue: deals, funds (with their policies' names), exits, finance rows */
+    in.deals = lm_sim_deals(sim, &in.n_deals);
+    in.funds = lm_sim_funds(sim, &in.n_funds);
+    in.exits = lm_sim_exits(sim, &in.n_exits);
+    in.finance_years = lm_sim_finance_years(sim, &in.n_finance_years);
+    const char **policy_names = calloc(in.n_funds + 1, sizeof *policy_names);
+    if (!policy_names) {
+        free(names);
+        LM_FAIL(err, LM_ENOMEM, "fund policy names for the results database");
+    }
+    for (size_t i = 0; i < in.n_funds; ++i) {
+        const lm_fund_record *f = &in.funds[i];
+        if (f->policy < 0 || f->region < 0 || f->region >= n_regions)
+            continue;
+        const lm_policy *pol = &p->regions[f->region].policies[f->policy];
+        policy_names[i] = pol->name[0] ? pol->name : lm__policy_kind_name(pol->kind);
+    }
+    in.fund_policy_names = policy_names;
 
     const lm_status rc = lm__store_write(db_path, &in, err);
+    free(policy_names);
     free(names);
     return rc;
 }

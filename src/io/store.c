@@ -33,6 +33,11 @@ static const char *const model_names[] = {"to_c", "to_b", "to_g"};
 static const char *const source_names[] = {"platform", "spinout", "serial", "returnee",
                                            "other"};
 static const char *const status_names[] = {"alive", "dead", "ipo", "acquired"};
+static const char *const skill_names[] = {"software", "hardware", "science", "manufacturing",
+                                          "design"};
+/* bits of lm_tier, in order */
+static const char *const tier_names[] = {"tech_sme", "high_tech", "little_giant", "unicorn",
+                                         "dragon"};
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static const char schema_sql[] =
@@ -61,6 +66,9 @@ static const char schema_sql[] =
     "  subsidies_cny REAL, taxes_cny REAL, policy_budget_cny REAL, knowledge REAL,\n"
     "  compute_index REAL, founders_nonlocal_share REAL, mean_visibility REAL,\n"
     "  max_revenue_cny_month REAL,\n"
+    "  tech_sme INTEGER, high_tech INTEGER, little_giant INTEGER, unicorn INTEGER,\n"
+    "  dragon INTEGER, dragons_new INTEGER, platforms INTEGER, platform_alumni REAL,\n"
+    "  talent REAL, migrants_in REAL, migrants_out REAL,\n"
     "  PRIMARY KEY(run_id, region_id, year),\n"
     "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n"
     "CREATE TABLE firm(\n"
@@ -71,13 +79,36 @@ static const char schema_sql[] =
     "  launched_month TEXT, ended_month TEXT, headcount INTEGER, peak_headcount INTEGER,\n"
     "  breakthroughs INTEGER, theta REAL, quality REAL, cash_cny REAL, revenue_cny_month REAL,\n"
     "  peak_revenue_cny_month REAL, cum_rd_cny REAL, visibility REAL,\n"
+    "  tiers TEXT, dragon_month TEXT, platform INTEGER,\n"
     "  PRIMARY KEY(run_id, firm_id),\n"
+    "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n"
+    /* ecosystem issue: dragons, talent pools, chain layers */
+    "CREATE TABLE dragon(\n"
+    "  run_id INTEGER NOT NULL, firm_id INTEGER NOT NULL, region TEXT NOT NULL,\n"
+    "  sector TEXT NOT NULL, business_model TEXT NOT NULL, founded_year INTEGER NOT NULL,\n"
+    "  founder_origin TEXT NOT NULL, dragon_year INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(run_id, firm_id),\n"
+    "  FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id));\n"
+    "CREATE TABLE region_skill_year(\n"
+    "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
+    "  year INTEGER NOT NULL, skill TEXT NOT NULL, months INTEGER NOT NULL,\n"
+    "  talent REAL, employed REAL, wage_cny_month REAL, graduates REAL, trained REAL,\n"
+    "  exits REAL, migrants_in REAL, migrants_out REAL, outside_in REAL, outside_out REAL,\n"
+    "  openings REAL, hired REAL,\n"
+    "  PRIMARY KEY(run_id, region_id, year, skill),\n"
+    "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n"
+    "CREATE TABLE region_layer_year(\n"
+    "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
+    "  year INTEGER NOT NULL, layer TEXT NOT NULL, months INTEGER NOT NULL,\n"
+    "  chain REAL, chain_own REAL, mass REAL, investment REAL,\n"
+    "  PRIMARY KEY(run_id, region_id, year, layer),\n"
     "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n";
 
 /* Built after the rows are in: one sort per index instead of a B-tree update per row. */
 static const char index_sql[] =
     "CREATE INDEX firm_region ON firm(run_id, region_id);\n"
-    "CREATE INDEX firm_status ON firm(status);\n";
+    "CREATE INDEX firm_status ON firm(status);\n"
+    "CREATE INDEX dragon_region ON dragon(run_id, region);\n";
 
 static const char run_insert_sql[] =
     "INSERT INTO run(run_id, scenario, scenario_path, seed, run, threads, started_at,"
@@ -93,14 +124,28 @@ static const char region_year_insert_sql[] =
     " alive, launched, with_product, breakthroughs, headcount, revenue_cny, rd_spend_cny,"
     " payroll_cny, compute_cny, rent_cny, subsidies_cny, taxes_cny, policy_budget_cny,"
     " knowledge, compute_index, founders_nonlocal_share, mean_visibility,"
-    " max_revenue_cny_month)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " max_revenue_cny_month, tech_sme, high_tech, little_giant, unicorn, dragon, dragons_new,"
+    " platforms, platform_alumni, talent, migrants_in, migrants_out)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+    "?,?,?,?,?,?,?,?,?,?,?)";
 static const char firm_insert_sql[] =
     "INSERT INTO firm(run_id, firm_id, region, region_id, sector, business_model,"
     " founded_month, founder_origin, founder_source, founder_quality, status, launched_month,"
     " ended_month, headcount, peak_headcount, breakthroughs, theta, quality, cash_cny,"
-    " revenue_cny_month, peak_revenue_cny_month, cum_rd_cny, visibility)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " revenue_cny_month, peak_revenue_cny_month, cum_rd_cny, visibility, tiers, dragon_month,"
+    " platform)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char dragon_insert_sql[] =
+    "INSERT INTO dragon(run_id, firm_id, region, sector, business_model, founded_year,"
+    " founder_origin, dragon_year) VALUES(?,?,?,?,?,?,?,?)";
+static const char skill_year_insert_sql[] =
+    "INSERT INTO region_skill_year(run_id, region, region_id, year, skill, months, talent,"
+    " employed, wage_cny_month, graduates, trained, exits, migrants_in, migrants_out,"
+    " outside_in, outside_out, openings, hired)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char layer_year_insert_sql[] =
+    "INSERT INTO region_layer_year(run_id, region, region_id, year, layer, months, chain,"
+    " chain_own, mass, investment) VALUES(?,?,?,?,?,?,?,?,?,?)";
 
 /* The open database and where errors go. */
 typedef struct store {
@@ -309,6 +354,17 @@ static void bind_region_year(binder *b, const lm_store_input *in, const lm_regio
     bind_f64(b, y->founders_nonlocal_share);
     bind_f64(b, y->mean_visibility);
     bind_f64(b, y->max_revenue_cny_month);
+    bind_i64(b, y->tech_sme);
+    bind_i64(b, y->high_tech);
+    bind_i64(b, y->little_giant);
+    bind_i64(b, y->unicorn);
+    bind_i64(b, y->dragon);
+    bind_i64(b, y->dragons_new);
+    bind_i64(b, y->platforms);
+    bind_f64(b, y->platform_alumni);
+    bind_f64(b, y->talent);
+    bind_f64(b, y->migrants_in);
+    bind_f64(b, y->migrants_out);
 }
 
 static lm_status write_region_years(const store *s, const lm_store_input *in)
@@ -383,7 +439,34 @@ static lm_status write_firm(const store *s, const lm_store_input *in, sqlite3_st
     bind_f64(&b, f->peak_revenue_cny_month);
     bind_f64(&b, f->cum_rd_cny);
     bind_f64(&b, f->visibility);
+    char tiers[64] = "", dragon_buf[8];
+    const char *dragon = NULL;
+    for (int t = 0; t < COUNT_OF(tier_names); ++t)
+        if (f->tier & (1 << t))
+            snprintf(tiers + strlen(tiers), sizeof tiers - strlen(tiers), "%s%s",
+                     tiers[0] ? "," : "", tier_names[t]);
+    if (!format_month(f->dragon_month, dragon_buf, &dragon))
+        return bad_input(s, "firm", id, "dragon_month", f->dragon_month);
+    bind_opt_text(&b, tiers);
+    bind_text(&b, dragon);
+    bind_i64(&b, f->platform);
     return finish_row(s, &b, "writing firm rows");
+}
+
+/* A firm that became a little dragon: its row of the dragon table (checked by write_firm). */
+static lm_status write_dragon(const store *s, const lm_store_input *in, sqlite3_stmt *st,
+                              const lm_firm_record *f, uint32_t id)
+{
+    binder b = {st, 0, SQLITE_OK};
+    bind_i64(&b, RUN_ID);
+    bind_i64(&b, id);
+    bind_text(&b, in->region_names[f->region]);
+    bind_text(&b, in->sector_ids[f->sector]);
+    bind_text(&b, model_names[f->business_model]);
+    bind_i64(&b, f->founded_month / 12);
+    bind_text(&b, f->origin < 0 ? "outside" : in->region_names[f->origin]);
+    bind_i64(&b, f->dragon_month / 12);
+    return finish_row(s, &b, "writing dragon rows");
 }
 
 static lm_status write_firms(const store *s, const lm_store_input *in)
@@ -391,8 +474,10 @@ static lm_status write_firms(const store *s, const lm_store_input *in)
     if (in->n_firms > UINT32_MAX)
         return lm_error_set_at(s->err, LM_EINVAL, s->path, 0, 0, NULL,
                                "%s: %zu firms exceed the 32-bit firm id", s->path, in->n_firms);
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = NULL, *dst = NULL;
     lm_status rc = prepare(s, firm_insert_sql, &st, "preparing firm rows");
+    if (rc == LM_OK)
+        rc = prepare(s, dragon_insert_sql, &dst, "preparing dragon rows");
     for (size_t i = 0; rc == LM_OK && i < in->n_firms; ++i) {
         const uint32_t id = (uint32_t)i;
         lm_firm_record f;
@@ -406,6 +491,68 @@ static lm_status write_firms(const store *s, const lm_store_input *in)
             break;
         }
         rc = write_firm(s, in, st, &f, id);
+        if (rc == LM_OK && f.dragon_month >= 0)
+            rc = write_dragon(s, in, dst, &f, id);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(dst);
+    return rc;
+}
+
+/* ---- ecosystem issue: talent pools and chain layers per region and year ---- */
+
+static lm_status write_skill_years(const store *s, const lm_store_input *in)
+{
+    sqlite3_stmt *st = NULL;
+    lm_status rc = prepare(s, skill_year_insert_sql, &st, "preparing region_skill_year rows");
+    for (size_t i = 0; rc == LM_OK && i < in->n_skill_years; ++i) {
+        const lm_region_skill_year *y = &in->skill_years[i];
+        if (y->region < 0 || y->region >= in->n_regions || y->skill < 0 ||
+            y->skill >= COUNT_OF(skill_names)) {
+            rc = bad_input(s, "region_skill_year", i, "region or skill", y->region);
+            break;
+        }
+        binder b = {st, 0, SQLITE_OK};
+        bind_i64(&b, RUN_ID);
+        bind_text(&b, in->region_names[y->region]);
+        bind_i64(&b, y->region);
+        bind_i64(&b, y->year);
+        bind_text(&b, skill_names[y->skill]);
+        bind_i64(&b, y->months);
+        const double v[] = {y->talent,       y->employed,     y->wage_cny_month, y->graduates,
+                            y->trained,      y->exits,        y->migrants_in,    y->migrants_out,
+                            y->outside_in,   y->outside_out,  y->openings,       y->hired};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; ++k)
+            bind_f64(&b, v[k]);
+        rc = finish_row(s, &b, "writing region_skill_year rows");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static lm_status write_layer_years(const store *s, const lm_store_input *in)
+{
+    sqlite3_stmt *st = NULL;
+    lm_status rc = prepare(s, layer_year_insert_sql, &st, "preparing region_layer_year rows");
+    for (size_t i = 0; rc == LM_OK && i < in->n_layer_years; ++i) {
+        const lm_region_layer_year *y = &in->layer_years[i];
+        if (y->region < 0 || y->region >= in->n_regions || y->layer < 0 ||
+            y->layer >= in->n_layers || !in->layer_ids) {
+            rc = bad_input(s, "region_layer_year", i, "region or layer", y->region);
+            break;
+        }
+        binder b = {st, 0, SQLITE_OK};
+        bind_i64(&b, RUN_ID);
+        bind_text(&b, in->region_names[y->region]);
+        bind_i64(&b, y->region);
+        bind_i64(&b, y->year);
+        bind_text(&b, in->layer_ids[y->layer]);
+        bind_i64(&b, y->months);
+        bind_f64(&b, y->chain);
+        bind_f64(&b, y->chain_own);
+        bind_f64(&b, y->mass);
+        bind_f64(&b, y->investment);
+        rc = finish_row(s, &b, "writing region_layer_year rows");
     }
     sqlite3_finalize(st);
     return rc;
@@ -500,7 +647,9 @@ static lm_status write_all(const store *s, const lm_store_input *in)
         (rc = exec(s, version_sql, "recording the schema version")) == LM_OK &&
         (rc = write_run(s, in)) == LM_OK && (rc = write_regions(s, in)) == LM_OK &&
         (rc = write_sectors(s, in)) == LM_OK && (rc = write_region_years(s, in)) == LM_OK &&
-        (rc = write_firms(s, in)) == LM_OK &&
+        (rc = write_firms(s, in)) == LM_OK && (rc = write_skill_years(s, in)) == LM_OK &&
+        (rc = write_layer_years(s, in)) == LM_OK &&
+        (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK && /* finance issue */
         (rc = exec(s, index_sql, "creating the indices")) == LM_OK)
         rc = exec(s, "COMMIT", "committing");
     return rc;

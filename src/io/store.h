@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "longmen/finance.h"
 #include "longmen/longmen.h"
 
 typedef lm_status (*lm_store_firm_fn)(const void *ctx, uint32_t firm_id, lm_firm_record *rec);
@@ -30,11 +31,32 @@ typedef struct lm_store_input {
     size_t n_firms;                     /* firm ids 0 .. n_firms-1 */
     lm_store_firm_fn firm_at;
     const void *firm_ctx;
+    /* ecosystem issue: talent pools and chain layers (longmen/ecosystem.h) */
+    int n_layers;
+    const char *const *layer_ids;       /* n_layers ids */
+    const lm_region_skill_year *skill_years;
+    size_t n_skill_years;
+    const lm_region_layer_year *layer_years;
+    size_t n_layer_years;
+    /* finance issue: deals, funds, exits, finance rows (longmen/finance.h) */
+    const lm_deal_record *deals;
+    size_t n_deals;
+    const lm_fund_record *funds;
+    const char *const *fund_policy_names; /* per fund: its policy's name or kind, or NULL */
+    size_t n_funds;
+    const lm_exit_record *exits;
+    size_t n_exits;
+    const lm_finance_year *finance_years;
+    size_t n_finance_years;
 } lm_store_input;
 
 /* Creates the database at db_path (must not exist) and writes every table in one
  * transaction. On failure the file is removed. */
 lm_status lm__store_write(const char *db_path, const lm_store_input *in, lm_error *err);
+/* The finance tables (store_finance.c), inside lm__store_write's transaction. */
+struct sqlite3;
+lm_status lm__store_finance(struct sqlite3 *db, const char *path, const lm_store_input *in,
+                            lm_error *err);
 
 /* Crash-safe out folder: results are written into a fresh temporary sibling folder
  * (`<final>.tmp-<pid>`), then renamed into place, so `final` either does not exist or is

@@ -216,6 +216,7 @@ void lm__table_write(FILE *f, const char *const *cells, int rows, int cols, cons
 typedef struct region_sums {
     int64_t alive, births, deaths, launched, births_nonlocal;
     double revenue_cny;
+    int64_t high_tech, dragons; /* tiers: high-tech at the end, dragons over the run */
 } region_sums;
 
 static void add_year(region_sums *sum, const lm_region_year *y, int last_year)
@@ -224,14 +225,16 @@ static void add_year(region_sums *sum, const lm_region_year *y, int last_year)
     sum->deaths += y->deaths;
     sum->launched += y->launched;
     sum->births_nonlocal += y->births_nonlocal;
+    sum->dragons += y->dragons_new;
     /* Stocks and the revenue column are of the last simulated year only. */
     if (y->year == last_year) {
         sum->alive += y->alive;
         sum->revenue_cny += y->revenue_cny;
+        sum->high_tech += y->high_tech;
     }
 }
 
-enum { SUMMARY_COLS = 7, CELL_BYTES = 96 };
+enum { SUMMARY_COLS = 9, CELL_BYTES = 96 };
 
 static void fill_row(char *row, const char *name, const region_sums *sum)
 {
@@ -249,6 +252,8 @@ static void fill_row(char *row, const char *name, const region_sums *sum)
                  100.0 * (double)sum->births_nonlocal / (double)sum->births);
     else
         snprintf(cell[6], CELL_BYTES, "-"); /* no founder, no share */
+    lm__format_count(sum->high_tech, cell[7], CELL_BYTES);
+    lm__format_count(sum->dragons, cell[8], CELL_BYTES);
 }
 
 /* The revenue header names its year, and says so when that year was cut short by --to
@@ -292,8 +297,9 @@ lm_status lm__summary_write(FILE *f, const lm_summary *s, lm_error *err)
     }
 
     char *header = text;
-    const char *titles[SUMMARY_COLS] = {
-        "region", "firms alive", "births", "deaths", "launched", NULL, "non-local founders"};
+    const char *titles[SUMMARY_COLS] = {"region",   "firms alive",        "births",
+                                        "deaths",   "launched",           NULL,
+                                        "non-local founders", "high-tech", "dragons"};
     for (int c = 0; c < SUMMARY_COLS; ++c)
         if (titles[c])
             snprintf(header + c * CELL_BYTES, CELL_BYTES, "%s", titles[c]);
@@ -307,9 +313,11 @@ lm_status lm__summary_write(FILE *f, const lm_summary *s, lm_error *err)
     lm_month_format(s->end, to);
     fprintf(f, "%s  seed %llu  %s to %s (%d months)\n\n", s->scenario ? s->scenario : "",
             (unsigned long long)s->seed, from, to, (int)(s->end - s->start + 1));
-    lm__table_write(f, cells, rows, SUMMARY_COLS, "lrrrrrr", true);
-    fprintf(f, "\nfirms alive at %s; revenue in %d; other columns over %s to %s.\n", to, last_year,
-            from, to);
+    lm__table_write(f, cells, rows, SUMMARY_COLS, "lrrrrrrrr", true);
+    fprintf(f,
+            "\nfirms alive and high-tech enterprises at %s; revenue in %d; other columns over %s "
+            "to %s (dragons: firms that became little dragons).\n",
+            to, last_year, from, to);
     if (s->out_dir)
         fprintf(f, "results: %s\n", s->out_dir);
 

@@ -46,7 +46,8 @@ typedef struct lm_summary {
 
 /* Writes the summary: a title line, then one row per region and a total row with firms
  * alive (at the end), births, deaths, launched products (whole run), revenue of the last
- * simulated year (CNY bn) and the share of founders not from the region (whole run), a line
+ * simulated year (CNY bn), the share of founders not from the region (whole run), certified
+ * high-tech enterprises (at the end) and firms that became little dragons (whole run), a line
  * saying what the columns cover, and the results folder. LM_ENOMEM, or LM_EIO when f
  * reports a write error. */
 lm_status lm__summary_write(FILE *f, const lm_summary *s, lm_error *err);

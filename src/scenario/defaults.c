@@ -17,6 +17,11 @@ static const char *const policy_kind_names[LM_POLICY_KIND_COUNT] = {
     "corridor",        "provincial_fof",  "talent_rule",      "talent_program",
     "lab",             "industrial_park", "rd_subsidy",       "failure_tolerance"};
 
+/* finance issue */
+static const char *const stage_names[LM_STAGE_COUNT] = {"seed", "a", "b", "c", "growth"};
+static const char *const investor_kind_names[LM_INVESTOR_KIND_COUNT] = {
+    "gov_st", "gov_innovation", "vc", "strategic", "angel"};
+
 static const char *name_of(const char *const *names, int n, int i)
 {
     return (i >= 0 && i < n) ? names[i] : NULL;
@@ -36,6 +41,11 @@ const char *lm__source_name(int i) { return name_of(source_names, LM_SOURCE_COUN
 const char *lm__policy_kind_name(int i)
 {
     return name_of(policy_kind_names, LM_POLICY_KIND_COUNT, i);
+}
+const char *lm__stage_name(int i) { return name_of(stage_names, LM_STAGE_COUNT, i); }
+const char *lm__investor_kind_name(int i)
+{
+    return name_of(investor_kind_names, LM_INVESTOR_KIND_COUNT, i);
 }
 int lm__skill_from_name(const char *s) { return index_of(skill_names, LM_SKILL_COUNT, s); }
 int lm__model_from_name(const char *s) { return index_of(model_names, LM_MODEL_COUNT, s); }
@@ -131,6 +141,197 @@ void lm__params_defaults(lm_params *p)
     c->cut_rate = 0.15;
     c->revenue_per_head_cny_month = 1.0e5; /* ~CNY 1.2M a year per employee */
     c->max_headcount = 2.0e5;
+
+    lm__ecosystem_defaults(p);
+    lm__finance_defaults(p);
+}
+
+/* ---- ecosystem issue: talent, chains, platforms, tiers (docs/scenarios.md 1.6) ---- */
+
+static void tier_rule_defaults(lm_tier_rule *t)
+{
+    memset(t, 0, sizeof *t);
+    t->max_headcount = 1.0e9;
+    t->max_revenue_cny = 1.0e18;
+    t->valid_years = 1.0;
+    t->investor_visibility = 1.0;
+}
+
+void lm__ecosystem_defaults(lm_params *p)
+{
+    lm_talent_params *t = &p->talent;
+    t->graduate_rate_year = 0.04;
+    t->exit_rate_year = 0.03;
+    t->mobility_year = 0.05;
+    t->beta_wage = 2.0;
+    t->beta_amenity = 1.0;
+    t->beta_policy = 0.3;
+    t->beta_openings = 20.0;
+    t->move_cost = 2.0;
+    t->distance_cost = 2.0;
+    const double out_wage[LM_SKILL_COUNT] = {15000, 12000, 11000, 6000, 9000};
+    const double movers[LM_SKILL_COUNT] = {8000, 5000, 1500, 20000, 2500};
+    for (int k = 0; k < LM_SKILL_COUNT; ++k) {
+        t->outside_wage_cny_month[k] = out_wage[k];
+        t->outside_movers_month[k] = movers[k];
+    }
+    t->outside_amenity = 0.5;
+    t->outside_integration = 0.3;
+    t->hire_share = 0.03;
+    t->wage_elasticity = 0.5;
+    t->wage_speed = 1.0 / 12.0;
+    t->key_attrition = 0.015;
+    t->attrition_drag = 4.0;
+
+    lm_chain_params *c = &p->chain;
+    c->growth = 0.01;
+    c->mass_ref = 20000.0;
+    c->decay = 0.005;
+    c->base_share = 1.0;
+    c->source_discount = 0.5;
+
+    lm_platform_params *pl = &p->platforms;
+    pl->giant_headcount = 10000.0;
+    pl->giant_revenue_cny_year = 1.0e10;
+    pl->turnover = 0.01;
+    pl->alumni_decay = 0.005;
+    pl->training = 0.002;
+
+    lm_tier_params *tr = &p->tiers;
+    /* 科技型中小企业 (国科发政〔2017〕115号): <= 500 staff, revenue <= CNY 200M, R&D. */
+    tier_rule_defaults(&tr->tech_sme);
+    tr->tech_sme.max_headcount = 500.0;
+    tr->tech_sme.max_revenue_cny = 2.0e8;
+    tr->tech_sme.min_tech_share = 0.10;
+    tr->tech_sme.min_rd_intensity = 0.03;
+    /* 高新技术企业 (国科发火〔2016〕32号): age >= 1 year, R&D staff >= 10%, R&D >= 5% / 4% / 3%
+       of revenue for revenue <= 50M / <= 200M / above; valid three years. */
+    tier_rule_defaults(&tr->high_tech);
+    tr->high_tech.min_age_months = 12.0;
+    tr->high_tech.min_tech_share = 0.10;
+    tr->high_tech.band_small_cny = 5.0e7;
+    tr->high_tech.band_large_cny = 2.0e8;
+    tr->high_tech.rd_intensity_small = 0.05;
+    tr->high_tech.rd_intensity_mid = 0.04;
+    tr->high_tech.min_rd_intensity = 0.03;
+    tr->high_tech.valid_years = 3.0;
+    tr->high_tech.award_cny = 2.0e5;
+    tr->high_tech.investor_visibility = 1.2;
+    /* 专精特新"小巨人" (MIIT 2022): age >= 3 years, revenue >= 100M with R&D >= 3%, or
+       50-100M with R&D >= 6% (both years), a niche share; valid three years. */
+    tier_rule_defaults(&tr->little_giant);
+    tr->little_giant.min_age_months = 36.0;
+    tr->little_giant.niche_share = 5.0e-5;
+    tr->little_giant.revenue_a_cny = 1.0e8;
+    tr->little_giant.rd_intensity_a = 0.03;
+    tr->little_giant.revenue_b_cny = 5.0e7;
+    tr->little_giant.rd_intensity_b = 0.06;
+    tr->little_giant.valid_years = 3.0;
+    tr->little_giant.award_cny = 1.0e6;
+    tr->little_giant.investor_visibility = 1.5;
+    /* unicorn: private, valuation >= USD 1bn (about CNY 7bn) */
+    tier_rule_defaults(&tr->unicorn);
+    tr->unicorn.min_valuation_cny = 7.0e9;
+    tr->unicorn.investor_visibility = 2.0;
+    /* little dragon: (unicorn scale or fast growth) and visible */
+    tier_rule_defaults(&tr->dragon);
+    tr->dragon.min_valuation_cny = 7.0e9;
+    tr->dragon.growth_multiple = 3.0;
+    tr->dragon.growth_revenue_cny = 1.0e9;
+    tr->dragon.min_visibility = 0.8;
+    tr->dragon.max_age_months = 120.0;
+    tr->dragon.investor_visibility = 3.0;
+}
+
+/* ---- finance issue: deals, funds, exits (docs/scenarios.md, params.finance and .exits;
+ * why each value: docs/model.md 7.9 and 7.10) ---- */
+
+static void stage_values(double *out, double seed, double a, double b, double c, double growth)
+{
+    out[LM_STAGE_SEED] = seed;
+    out[LM_STAGE_A] = a;
+    out[LM_STAGE_B] = b;
+    out[LM_STAGE_C] = c;
+    out[LM_STAGE_GROWTH] = growth;
+}
+
+static void kind_values(double *out, double gov_st, double gov_innovation, double vc,
+                        double strategic, double angel)
+{
+    out[LM_INVESTOR_GOV_ST] = gov_st;
+    out[LM_INVESTOR_GOV_INNOVATION] = gov_innovation;
+    out[LM_INVESTOR_VC] = vc;
+    out[LM_INVESTOR_STRATEGIC] = strategic;
+    out[LM_INVESTOR_ANGEL] = angel;
+}
+
+void lm__finance_defaults(lm_params *p)
+{
+    lm_finance_params *f = &p->finance;
+    f->enabled = true;
+    f->seek_runway_months = 6.0;
+    f->min_round_gap_months = 6.0;
+    f->round_months = 18.0;
+    stage_values(f->round_cny, 3.0e6, 2.0e7, 8.0e7, 2.5e8, 6.0e8);
+    f->round_factor = 4.0;
+    f->round_equity = 0.15;
+    stage_values(f->pre_money_cny, 1.5e7, 1.0e8, 5.0e8, 2.0e9, 6.0e9);
+    stage_values(f->stage_min_revenue_cny_year, 0.0, 0.0, 1.0e7, 5.0e7, 2.0e8);
+    f->revenue_multiple = 8.0;
+    f->price_slope = 0.5;
+    f->min_close = 0.5;
+    f->option_pool = 0.1;
+    f->revenue_smoothing = 0.25;
+    f->signal_mean = 0.6;
+    f->signal_sd = 0.7;
+    stage_values(f->base_loss, 0.75, 0.6, 0.45, 0.3, 0.15);
+    stage_values(f->min_loss, 0.2, 0.12, 0.07, 0.04, 0.02);
+    f->loss_slope = 1.5;
+    stage_values(f->success_multiple, 8.0, 5.0, 3.6, 2.9, 2.4);
+    f->multiple_slope = 1.0;
+    f->zero_loss_floor = 0.05;
+    f->pool_share = 0.1;
+    f->nonlocal_visibility = 0.3;
+    kind_values(f->deals_seen_month, 15.0, 10.0, 20.0, 15.0, 20.0);
+    kind_values(f->signal_noise, 0.9, 0.8, 0.6, 0.5, 1.0);
+    f->noise_dispersion = 0.25;
+    kind_values(f->hurdle, 1.5, 1.3, 2.5, 1.5, 2.5);
+    kind_values(f->max_deal_loss, 1.0, 1.0, 0.85, 0.7, 0.9);
+    kind_values(f->ticket_share, 0.3, 0.3, 0.5, 0.3, 0.5);
+    f->vc_loss_tolerance = 0.5;
+    f->strategic_loss_tolerance = 0.3;
+    f->max_deal_share = 0.1;
+    f->insider_noise = 0.5;
+    f->fund_life_months = 120.0;
+    f->invest_months = 60.0;
+    f->fee_rate = 0.02;
+    f->carry = 0.2;
+    f->subfund_gov_cny = 5.0e8;
+    f->gov_share_cap = 0.7;
+    f->lp_private_share = 0.004;
+    f->national_lp_cny_year = 3.0e10;
+    f->national_lp_max_share = 0.3;
+    f->vc_capital_share = 0.002;
+    f->vc_fund_cny = 1.0e9;
+    f->vc_early_share = 0.5;
+    f->strategic_cny_per_alumnus = 5.0e4;
+    f->strategic_lp_share = 0.2;
+    f->angel_groups = 2.0;
+    f->angel_ticket_cny = 2.0e6;
+
+    lm_exit_params *x = &p->exits;
+    x->ipo_min_valuation_cny = 2.0e9;
+    x->ipo_min_revenue_cny_year = 2.0e8;
+    x->ipo_min_age_months = 36.0;
+    x->ipo_hazard = 0.02;
+    x->ipo_revenue_multiple = 6.0;
+    x->acq_hazard = 0.005;
+    x->acq_outside_factor = 0.3;
+    x->acq_min_revenue_cny_year = 5.0e6;
+    x->acq_min_age_months = 24.0;
+    x->acq_revenue_multiple = 3.0;
+    x->acq_valuation_share = 0.7;
+    x->exit_wealth_share = 0.5;
 }
 
 void lm__sector_defaults(lm_sector_params *s)
@@ -160,6 +361,10 @@ void lm__region_defaults(lm_region_params *r)
     r->compute_infrastructure = 0.3;
     r->failure_tolerance = 0.3;
     r->fiscal_pressure = 0.2;
+    r->vc_capital_cny_year = -1.0;        /* derived from private capital (finance issue) */
+    r->strategic_capital_cny_year = -1.0; /* derived from platform alumni (finance issue) */
+    for (int k = 0; k < LM_SKILL_COUNT; ++k)
+        r->graduates_year[k] = -1.0; /* derived from talent unless given (validate.c) */
     for (int s = 0; s < LM_MAX_SECTORS; ++s)
         r->sector_strength[s] = 1.0;
     for (int b = 0; b < LM_MODEL_COUNT; ++b)
@@ -178,16 +383,21 @@ void lm__policy_defaults(lm_policy *pol, lm_policy_kind kind)
     pol->reinvest_ratio = 1.5;
     pol->freeze_months = 24.0;
     pol->deals_seen_multiplier = 1.0;
+    /* stage focus (finance issue): early for S&T money, late for innovation funds */
+    const uint32_t early = (1u << LM_STAGE_SEED) | (1u << LM_STAGE_A) | (1u << LM_STAGE_B);
+    pol->stages = early;
     switch (kind) {
     case LM_POLICY_ST_FUND:
         pol->loss_tolerance = 0.0;
         break;
     case LM_POLICY_INNOVATION_FUND:
         pol->loss_tolerance = 0.05;
+        pol->stages = (1u << LM_STAGE_B) | (1u << LM_STAGE_C) | (1u << LM_STAGE_GROWTH);
         break;
     case LM_POLICY_DIRECT_INJECTION:
         pol->amount_cny = 2.0e7;
         pol->budget_cny_year = 1.0e8;
+        pol->stages = (1u << LM_STAGE_SEED) | (1u << LM_STAGE_A);
         break;
     case LM_POLICY_MATCHMAKING:
         pol->deals_seen_multiplier = 2.0;

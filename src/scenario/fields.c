@@ -21,7 +21,9 @@ lm_status lm__fail(const lm__lctx *c, const lm__ynode *at, const char *field, co
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return lm_error_set_at(c->err, LM_EINVAL, c->file, at ? at->line : 0, at ? at->column : 0,
+    /* a node read from a file this one extends carries that file's name */
+    const char *file = at && at->file ? at->file : c->file;
+    return lm_error_set_at(c->err, LM_EINVAL, file, at ? at->line : 0, at ? at->column : 0,
                            field, "%s", msg);
 }
 
@@ -499,6 +501,15 @@ static lm_status read_enum_field(const lm__lctx *c, const lm__ynode *n, const ch
     case LM_F_MODEL_MAP:
         names_of_enum(&nm, "business model", lm__model_name);
         break;
+    case LM_F_STAGE_MAP: /* finance issue */
+        names_of_enum(&nm, "stage", lm__stage_name);
+        break;
+    case LM_F_KIND_MAP:
+        names_of_enum(&nm, "investor kind", lm__investor_kind_name);
+        break;
+    case LM_F_STAGE_LIST:
+        names_of_enum(&nm, "stage", lm__stage_name);
+        return read_mask(c, n, path, &nm, ptr);
     default:
         names_of_enum(&nm, "founder source", lm__source_name);
         break;
@@ -552,6 +563,9 @@ static lm_status read_field(const lm__lctx *c, const lm__ynode *n, const char *p
     case LM_F_SKILL_MAP:
     case LM_F_MODEL_MAP:
     case LM_F_SOURCE_MAP:
+    case LM_F_STAGE_MAP:
+    case LM_F_KIND_MAP:
+    case LM_F_STAGE_LIST:
         return read_enum_field(c, n, path, f, ptr);
     case LM_F_SECTOR_MAP:
     case LM_F_LAYER_MAP:

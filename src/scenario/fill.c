@@ -86,6 +86,10 @@ static const lm__field region_fields[] = {
     NUM(lm_region_params, private_capital_cny, 0, INF, 0),
     NUM(lm_region_params, platform_alumni, 0, PEOPLE_MAX, 0),
     TYP(lm_region_params, platform_sectors, LM_F_SECTOR_LIST, 0, 0, 0),
+    NUM(lm_region_params, vc_capital_cny_year, 0, INF, 0),        /* finance issue */
+    NUM(lm_region_params, strategic_capital_cny_year, 0, INF, 0), /* finance issue */
+    NUM(lm_region_params, platform_staff, 0, PEOPLE_MAX, 0),
+    TYP(lm_region_params, graduates_year, LM_F_SKILL_MAP, 0, PEOPLE_MAX, 0),
     NUM(lm_region_params, institution_strength, 0, RATE_MAX, 0),
     NUM(lm_region_params, failure_tolerance, 0, 1, 0),
     NUM(lm_region_params, fiscal_pressure, 0, 1, 0),
@@ -113,6 +117,8 @@ static const lm__field policy_fields[] = {
     PNUM(gov_share, 0, 1, 0, FUNDS),
     PNUM(reinvest_ratio, 0, INF, 0, FUNDS),
     PNUM(freeze_months, 0, INF, 0, FUNDS),
+    {"stages", LM_F_STAGE_LIST, offsetof(lm_policy, stages), 0, 0, 0, 0,
+     FUNDS | K(DIRECT_INJECTION)}, /* finance issue */
     PNUM(amount_cny, 0, INF, 0, K(DIRECT_INJECTION)),
     PNUM(deals_seen_multiplier, 1, INF, 0, DEALS),
     PNUM(noise_reduction, 0, 1, 0, DEALS),
@@ -129,8 +135,10 @@ static const lm__field policy_fields[] = {
     PNUM(value, 0, 1, 0, K(FAILURE_TOLERANCE)),
 };
 
-static const lm__field params_fields[] = {SKIP(entry, 0), SKIP(rnd, 0), SKIP(market, 0),
-                                          SKIP(costs, 0)};
+static const lm__field params_fields[] = {SKIP(entry, 0),  SKIP(rnd, 0),       SKIP(market, 0),
+                                          SKIP(costs, 0),  SKIP(talent, 0),    SKIP(chain, 0),
+                                          SKIP(platforms, 0), SKIP(tiers, 0),
+                                          SKIP(finance, 0), SKIP(exits, 0)};
 
 static const lm__field entry_fields[] = {
     NUM(lm_entry_params, base_rate, 0, 1, 0),   /* per person a month: a probability */
@@ -204,6 +212,217 @@ static const lm__field cost_fields[] = {
     NUM(lm_cost_params, cut_rate, 0, 1, 0),
     NUM(lm_cost_params, revenue_per_head_cny_month, 0, INF, LOX),
     NUM(lm_cost_params, max_headcount, 1, INF, 0),
+};
+
+/* ---- ecosystem issue: talent, chain, platforms, tiers (params.h, MODEL.md 2, 5.8, 5.9) ---- */
+
+static const lm__field talent_fields[] = {
+    NUM(lm_talent_params, graduate_rate_year, 0, 1, 0),
+    NUM(lm_talent_params, exit_rate_year, 0, 1, 0),
+    NUM(lm_talent_params, mobility_year, 0, 1, 0),
+    NUM(lm_talent_params, beta_wage, 0, INF, 0),
+    NUM(lm_talent_params, beta_amenity, 0, INF, 0),
+    NUM(lm_talent_params, beta_policy, 0, INF, 0),
+    NUM(lm_talent_params, beta_openings, 0, INF, 0),
+    NUM(lm_talent_params, move_cost, 0, INF, 0),
+    NUM(lm_talent_params, distance_cost, 0, INF, 0),
+    TYP(lm_talent_params, outside_wage_cny_month, LM_F_SKILL_MAP, 0, INF, LOX),
+    NUM(lm_talent_params, outside_amenity, 0, 1, 0),
+    NUM(lm_talent_params, outside_integration, 0, 1, 0),
+    TYP(lm_talent_params, outside_movers_month, LM_F_SKILL_MAP, 0, PEOPLE_MAX, 0),
+    NUM(lm_talent_params, hire_share, 0, 1, 0),
+    NUM(lm_talent_params, wage_elasticity, 0, 100, 0),
+    NUM(lm_talent_params, wage_speed, 0, 1, 0),
+    NUM(lm_talent_params, key_attrition, 0, 1, 0),
+    NUM(lm_talent_params, attrition_drag, 0, INF, 0), /* product with attrition <= 1: validate.c */
+};
+
+static const lm__field chain_fields[] = {
+    NUM(lm_chain_params, growth, 0, 1, 0),
+    NUM(lm_chain_params, mass_ref, 0, INF, LOX),
+    NUM(lm_chain_params, decay, 0, 1, 0),
+    NUM(lm_chain_params, base_share, 0, 1, 0),
+    NUM(lm_chain_params, source_discount, 0, 1, 0),
+};
+
+static const lm__field platform_fields[] = {
+    NUM(lm_platform_params, giant_headcount, 1, INF, 0),
+    NUM(lm_platform_params, giant_revenue_cny_year, 0, INF, LOX),
+    NUM(lm_platform_params, turnover, 0, 1, 0),
+    NUM(lm_platform_params, alumni_decay, 0, 1, 0),
+    NUM(lm_platform_params, training, 0, 1, 0),
+};
+
+static const lm__field tiers_fields[] = {SKIP(tech_sme, 0), SKIP(high_tech, 0),
+                                         SKIP(little_giant, 0), SKIP(unicorn, 0),
+                                         SKIP(dragon, 0)};
+
+/* Every key of a tier; tier_keys below says which tier reads which. */
+static const lm__field tier_rule_fields[] = {
+    NUM(lm_tier_rule, min_age_months, 0, INF, 0),
+    NUM(lm_tier_rule, max_headcount, 0, INF, 0),
+    NUM(lm_tier_rule, max_revenue_cny, 0, INF, 0),
+    NUM(lm_tier_rule, min_revenue_cny, 0, INF, 0),
+    NUM(lm_tier_rule, min_tech_share, 0, 1, 0),
+    NUM(lm_tier_rule, min_rd_intensity, 0, INF, 0),
+    NUM(lm_tier_rule, band_small_cny, 0, INF, 0),
+    NUM(lm_tier_rule, band_large_cny, 0, INF, 0),
+    NUM(lm_tier_rule, rd_intensity_small, 0, INF, 0),
+    NUM(lm_tier_rule, rd_intensity_mid, 0, INF, 0),
+    NUM(lm_tier_rule, niche_share, 0, 1, 0),
+    NUM(lm_tier_rule, revenue_a_cny, 0, INF, 0),
+    NUM(lm_tier_rule, rd_intensity_a, 0, INF, 0),
+    NUM(lm_tier_rule, revenue_b_cny, 0, INF, 0),
+    NUM(lm_tier_rule, rd_intensity_b, 0, INF, 0),
+    NUM(lm_tier_rule, min_valuation_cny, 0, INF, 0),
+    NUM(lm_tier_rule, growth_multiple, 0, INF, 0),
+    NUM(lm_tier_rule, growth_revenue_cny, 0, INF, 0),
+    NUM(lm_tier_rule, min_visibility, 0, 1, 0),
+    NUM(lm_tier_rule, max_age_months, 0, INF, 0),
+    NUM(lm_tier_rule, valid_years, 1, 100, 0),
+    NUM(lm_tier_rule, award_cny, 0, INF, 0),
+    NUM(lm_tier_rule, investor_visibility, 1, INF, 0),
+};
+
+/* Keys each tier reads (the others would be silently ignored, so they are errors). */
+static const struct {
+    const char *tier;
+    size_t off;
+    const char *keys;
+} tier_keys[] = {
+    {"tech_sme", offsetof(lm_tier_params, tech_sme),
+     " min_age_months max_headcount max_revenue_cny min_tech_share min_rd_intensity"
+     " valid_years award_cny investor_visibility "},
+    {"high_tech", offsetof(lm_tier_params, high_tech),
+     " min_age_months min_revenue_cny min_tech_share min_rd_intensity band_small_cny"
+     " band_large_cny rd_intensity_small rd_intensity_mid valid_years award_cny"
+     " investor_visibility "},
+    {"little_giant", offsetof(lm_tier_params, little_giant),
+     " min_age_months niche_share revenue_a_cny rd_intensity_a revenue_b_cny rd_intensity_b"
+     " valid_years award_cny investor_visibility "},
+    {"unicorn", offsetof(lm_tier_params, unicorn),
+     " min_valuation_cny award_cny investor_visibility "},
+    {"dragon", offsetof(lm_tier_params, dragon),
+     " min_valuation_cny growth_multiple growth_revenue_cny min_visibility max_age_months"
+     " award_cny investor_visibility "},
+};
+
+static lm_status read_tier(const lm__lctx *c, const lm__ynode *map, const char *path, size_t t)
+{
+    lm_status st = lm__fill_fields(c, map, path, tier_rule_fields, COUNT(tier_rule_fields),
+                                   (char *)&c->p->tiers + tier_keys[t].off, -1);
+    for (size_t i = 0; st == LM_OK && i < map->n; ++i) {
+        const lm__ynode *key = map->item[2 * i];
+        char word[LM_NAME_MAX + 2], sub[LM_PATH_MAX];
+        snprintf(word, sizeof word, " %s ", key->text);
+        if (strstr(tier_keys[t].keys, word))
+            continue;
+        lm__path_key(sub, path, key->text);
+        st = lm__fail(c, key, sub, "key \"%s\" is not read for tier \"%s\"; its keys are:%s",
+                      key->text, tier_keys[t].tier, tier_keys[t].keys);
+    }
+    return st;
+}
+
+static lm_status read_tiers(const lm__lctx *c, const lm__ynode *map)
+{
+    lm_status st = lm__fill_fields(c, map, "params.tiers", tiers_fields, COUNT(tiers_fields),
+                                   &c->p->tiers, -1);
+    for (size_t t = 0; st == LM_OK && t < COUNT(tier_keys); ++t) {
+        const lm__ynode *sub = lm__ymap_get(map, tier_keys[t].tier);
+        char path[LM_PATH_MAX];
+        lm__path_key(path, "params.tiers", tier_keys[t].tier);
+        if (sub)
+            st = read_tier(c, sub, path, t);
+    }
+    /* errors point at the value written, or at the tier, or at tiers */
+    const lm__ynode *ht = lm__ymap_get(map, "high_tech");
+    const lm__ynode *lg = lm__ymap_get(map, "little_giant");
+    const lm__ynode *band = lm__ymap_get(ht, "band_small_cny");
+    const lm__ynode *rev = lm__ymap_get(lg, "revenue_b_cny");
+    const lm_tier_rule *h = &c->p->tiers.high_tech;
+    if (st == LM_OK && h->band_small_cny > h->band_large_cny)
+        st = lm__fail(c, band ? band : ht ? ht : map, "params.tiers.high_tech.band_small_cny",
+                      "band_small_cny %g is above band_large_cny %g", h->band_small_cny,
+                      h->band_large_cny);
+    const lm_tier_rule *g = &c->p->tiers.little_giant;
+    if (st == LM_OK && g->revenue_b_cny > g->revenue_a_cny)
+        st = lm__fail(c, rev ? rev : lg ? lg : map, "params.tiers.little_giant.revenue_b_cny",
+                      "revenue_b_cny %g is above revenue_a_cny %g", g->revenue_b_cny,
+                      g->revenue_a_cny);
+    return st;
+}
+
+/* ---- finance issue: deals, funds, exits (params.h, MODEL.md 5.4, 5.5, 5.7) ---- */
+
+#define MONTHS_MAX 1200.0 /* a century: longer fund lives or gaps are typos */
+
+static const lm__field finance_fields[] = {
+    TYP(lm_finance_params, enabled, LM_F_BOOL, 0, 0, 0),
+    NUM(lm_finance_params, seek_runway_months, 0, MONTHS_MAX, 0),
+    NUM(lm_finance_params, min_round_gap_months, 0, MONTHS_MAX, 0),
+    NUM(lm_finance_params, round_months, 0, MONTHS_MAX, 0),
+    TYP(lm_finance_params, round_cny, LM_F_STAGE_MAP, 0, INF, LOX),
+    NUM(lm_finance_params, round_factor, 1, INF, 0),
+    NUM(lm_finance_params, round_equity, 0, 1, HIX),
+    TYP(lm_finance_params, pre_money_cny, LM_F_STAGE_MAP, 0, INF, LOX),
+    TYP(lm_finance_params, stage_min_revenue_cny_year, LM_F_STAGE_MAP, 0, INF, 0),
+    NUM(lm_finance_params, revenue_multiple, 0, INF, 0),
+    NUM(lm_finance_params, price_slope, 0, 10, 0),
+    NUM(lm_finance_params, min_close, 0, 1, LOX),
+    NUM(lm_finance_params, option_pool, 0, 1, HIX),
+    NUM(lm_finance_params, revenue_smoothing, 0, 1, LOX),
+    NUM(lm_finance_params, signal_mean, -10, 10, 0),
+    NUM(lm_finance_params, signal_sd, 0, 10, LOX),
+    TYP(lm_finance_params, base_loss, LM_F_STAGE_MAP, 0, 1, LOX | HIX),
+    TYP(lm_finance_params, min_loss, LM_F_STAGE_MAP, 0, 1, HIX), /* < base_loss: validate.c */
+    NUM(lm_finance_params, loss_slope, 0, 100, 0),
+    TYP(lm_finance_params, success_multiple, LM_F_STAGE_MAP, 0, INF, LOX),
+    NUM(lm_finance_params, multiple_slope, 0, 10, 0),
+    NUM(lm_finance_params, zero_loss_floor, 0, 1, 0),
+    NUM(lm_finance_params, pool_share, 0, 1, 0),
+    NUM(lm_finance_params, nonlocal_visibility, 0, 1, 0),
+    TYP(lm_finance_params, deals_seen_month, LM_F_KIND_MAP, 0, 10000, 0),
+    TYP(lm_finance_params, signal_noise, LM_F_KIND_MAP, 0, 100, 0),
+    NUM(lm_finance_params, noise_dispersion, 0, 5, 0),
+    TYP(lm_finance_params, hurdle, LM_F_KIND_MAP, 0, INF, 0),
+    TYP(lm_finance_params, max_deal_loss, LM_F_KIND_MAP, 0, 1, 0),
+    TYP(lm_finance_params, ticket_share, LM_F_KIND_MAP, 0, 1, LOX),
+    NUM(lm_finance_params, vc_loss_tolerance, 0, 1, 0),
+    NUM(lm_finance_params, strategic_loss_tolerance, 0, 1, 0),
+    NUM(lm_finance_params, max_deal_share, 0, 1, LOX),
+    NUM(lm_finance_params, insider_noise, 0, 10, 0),
+    NUM(lm_finance_params, fund_life_months, 1, MONTHS_MAX, 0),
+    NUM(lm_finance_params, invest_months, 1, MONTHS_MAX, 0), /* <= fund life: validate.c */
+    NUM(lm_finance_params, fee_rate, 0, 1, 0),
+    NUM(lm_finance_params, carry, 0, 1, 0),
+    NUM(lm_finance_params, subfund_gov_cny, 0, INF, LOX),
+    NUM(lm_finance_params, gov_share_cap, 0, 1, 0),
+    NUM(lm_finance_params, lp_private_share, 0, 1, 0),
+    NUM(lm_finance_params, national_lp_cny_year, 0, INF, 0),
+    NUM(lm_finance_params, national_lp_max_share, 0, 1, 0),
+    NUM(lm_finance_params, vc_capital_share, 0, 1, 0),
+    NUM(lm_finance_params, vc_fund_cny, 0, INF, LOX),
+    NUM(lm_finance_params, vc_early_share, 0, 1, 0),
+    NUM(lm_finance_params, strategic_cny_per_alumnus, 0, INF, 0),
+    NUM(lm_finance_params, strategic_lp_share, 0, 1, 0),
+    NUM(lm_finance_params, angel_groups, 0, 100, 0),
+    NUM(lm_finance_params, angel_ticket_cny, 0, INF, 0),
+};
+
+static const lm__field exit_fields[] = {
+    NUM(lm_exit_params, ipo_min_valuation_cny, 0, INF, 0),
+    NUM(lm_exit_params, ipo_min_revenue_cny_year, 0, INF, 0),
+    NUM(lm_exit_params, ipo_min_age_months, 0, MONTHS_MAX, 0),
+    NUM(lm_exit_params, ipo_hazard, 0, 1, 0),
+    NUM(lm_exit_params, ipo_revenue_multiple, 0, INF, 0),
+    NUM(lm_exit_params, acq_hazard, 0, 1, 0),
+    NUM(lm_exit_params, acq_outside_factor, 0, 1, 0),
+    NUM(lm_exit_params, acq_min_revenue_cny_year, 0, INF, 0),
+    NUM(lm_exit_params, acq_min_age_months, 0, MONTHS_MAX, 0),
+    NUM(lm_exit_params, acq_revenue_multiple, 0, INF, 0),
+    NUM(lm_exit_params, acq_valuation_share, 0, INF, 0),
+    NUM(lm_exit_params, exit_wealth_share, 0, 1, 0),
 };
 
 /* ---- lists of declared things ---- */
@@ -495,6 +714,11 @@ static lm_status read_params(const lm__lctx *c, const lm__ynode *map)
         {"rnd", rnd_fields, COUNT(rnd_fields), &p->rnd},
         {"market", market_fields, COUNT(market_fields), &p->market},
         {"costs", cost_fields, COUNT(cost_fields), &p->costs},
+        {"talent", talent_fields, COUNT(talent_fields), &p->talent},
+        {"chain", chain_fields, COUNT(chain_fields), &p->chain},
+        {"platforms", platform_fields, COUNT(platform_fields), &p->platforms},
+        {"finance", finance_fields, COUNT(finance_fields), &p->finance}, /* finance issue */
+        {"exits", exit_fields, COUNT(exit_fields), &p->exits},
     };
     for (size_t i = 0; st == LM_OK && i < COUNT(parts); ++i) {
         const lm__ynode *sub = lm__ymap_get(map, parts[i].key);
@@ -503,6 +727,9 @@ static lm_status read_params(const lm__lctx *c, const lm__ynode *map)
         if (sub)
             st = lm__fill_fields(c, sub, path, parts[i].tab, parts[i].n, parts[i].base, -1);
     }
+    const lm__ynode *tiers = lm__ymap_get(map, "tiers");
+    if (st == LM_OK && tiers)
+        st = read_tiers(c, tiers);
     return st;
 }
 

@@ -65,16 +65,24 @@ static lm_status check_text(const char *text, size_t len, const char *file, lm_e
     return lm__utf8_check(text, len, file, err);
 }
 
-/* Parses and validates sc->text into sc->p. */
+/* Parses and validates sc->text into sc->p. A scenario that extends another is merged with
+ * it first (extends.c), and the parents' texts are kept after its own in sc->text. */
 static lm_status build(lm_scenario *sc, const char *file, lm_error *err)
 {
     lm__ydoc doc;
     lm_status st = lm__yaml_parse(sc->text, sc->text_len, file, &doc, err);
     if (st != LM_OK)
         return st;
-    lm__lctx c = {.file = file, .err = err, .p = &sc->p, .root = doc.root};
+    lm__extends ext;
+    memset(&ext, 0, sizeof ext);
+    const lm__ynode *root = doc.root;
+    if (root && root->kind == LM_Y_MAP && lm__ymap_get(root, "extends"))
+        st = lm__extends_resolve(&ext, file, doc.root, &root, err);
+    lm__lctx c = {.file = file, .err = err, .p = &sc->p, .root = root};
     lm__params_defaults(&sc->p);
-    if (!doc.root || lm__ynull(doc.root))
+    if (st != LM_OK)
+        ; /* the chain of extends failed: err is set */
+    else if (!root || lm__ynull(root))
         st = lm_error_set_at(err, LM_EINVAL, file, 1, 1, "",
                              "the file is empty (it holds only comments or blank lines)");
     else if (doc.root->kind != LM_Y_MAP) {
@@ -88,6 +96,18 @@ static lm_status build(lm_scenario *sc, const char *file, lm_error *err)
         st = lm__fill_params(&c);
     if (st == LM_OK)
         st = lm__validate_params(&c);
+    if (st == LM_OK && ext.n > 0) {
+        size_t len = 0;
+        char *all = lm__extends_text(&ext, sc->text, sc->text_len, &len);
+        if (!all)
+            st = lm_error_set_at(err, LM_ENOMEM, file, 0, 0, "", "out of memory for the text");
+        else {
+            free(sc->text);
+            sc->text = all;
+            sc->text_len = len;
+        }
+    }
+    lm__extends_free(&ext);
     lm__yaml_free(&doc);
     return st;
 }
@@ -216,6 +236,20 @@ lm_status lm_scenario_load(const char *path, lm_scenario **out, lm_error *err)
     if (st != LM_OK)
         return st;
     return load_owned(text, len, path, path, out, err);
+}
+
+lm_status lm__read_text(const char *path, char **text, size_t *len, lm_error *err)
+{
+    *text = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return io_error(path, "cannot open", errno, err);
+    lm_status st = read_all(f, path, text, len, err);
+    fclose(f);
+    if (st == LM_OK)
+        st = check_text(*text, *len, path, err);
+    return st;
 }
 
 void lm_scenario_free(lm_scenario *sc)

@@ -58,7 +58,10 @@ typedef enum lm__ftype {
     LM_F_LAYER_MAP,   /* double[LM_MAX_LAYERS], layer id -> number */
     LM_F_SECTOR_LIST, /* uint32_t mask of sector ids */
     LM_F_LAYER_LIST,  /* uint32_t mask of layer ids */
-    LM_F_LAYER_REF    /* int index of one layer id */
+    LM_F_LAYER_REF,   /* int index of one layer id */
+    LM_F_STAGE_MAP,   /* double[LM_STAGE_COUNT], seed/a/b/c/growth -> number (finance) */
+    LM_F_KIND_MAP,    /* double[LM_INVESTOR_KIND_COUNT], investor kind -> number (finance) */
+    LM_F_STAGE_LIST   /* uint32_t mask of stages (finance) */
 } lm__ftype;
 
 enum {
@@ -105,6 +108,36 @@ int lm__layer_index(const lm_params *p, const char *id);
  * p->integration may already be allocated (the caller frees them). */
 lm_status lm__fill_params(const lm__lctx *c);
 lm_status lm__validate_params(const lm__lctx *c);
+
+/* ---- extends (extends.c) ---- */
+
+#define LM_EXTENDS_MAX 16 /* files a chain of extends may read */
+
+/* The files an extending scenario read, and the merged tree; lives until fill and validate
+ * are done (the nodes point into these documents). Zero-initialise; release with
+ * lm__extends_free. */
+typedef struct lm__extends {
+    const char *file; /* the extending file, as named (borrowed) */
+    int n;            /* parent files read, nearest first */
+    lm__ydoc docs[LM_EXTENDS_MAX];
+    char *paths[LM_EXTENDS_MAX]; /* as opened: the child's folder + the name written */
+    char *texts[LM_EXTENDS_MAX];
+    size_t lens[LM_EXTENDS_MAX];
+    lm__ydoc merged; /* arena of the merged nodes */
+} lm__extends;
+
+/* When root (of a file called file) has `extends`, reads the chain of parents and sets *out
+ * to the merged tree; otherwise *out = root. Errors point at the `extends` node at fault. */
+lm_status lm__extends_resolve(lm__extends *x, const char *file, const lm__ynode *root,
+                              const lm__ynode **out, lm_error *err);
+void lm__extends_free(lm__extends *x);
+/* text (len bytes) followed by the text of every parent, commented out line by line under a
+ * "# ---- extends: PATH (as read) ----" line: what the results database keeps. New, malloc'd;
+ * NULL when out of memory. */
+char *lm__extends_text(const lm__extends *x, const char *text, size_t len, size_t *out_len);
+/* Reads a scenario file whole (16 MB limit, UTF-8 checked): load.c. New, malloc'd, NUL
+ * terminated. */
+lm_status lm__read_text(const char *path, char **text, size_t *len, lm_error *err);
 
 /* ---- did you mean (suggest.c) ---- */
 

@@ -22,6 +22,10 @@ const lm_params *lm__scenario_params(const lm_scenario *sc);
 /* Fills every global parameter (entry, rnd, market, costs) with its documented default and
  * zeroes the rest. src/scenario/defaults.c. */
 void lm__params_defaults(lm_params *p);
+/* The ecosystem part of those defaults (talent, chain, platforms, tiers); called by it. */
+void lm__ecosystem_defaults(lm_params *p);
+/* The finance part (finance, exits); called by it. */
+void lm__finance_defaults(lm_params *p);
 /* Defaults of one sector / region / policy of the given kind, before the YAML fills them. */
 void lm__sector_defaults(lm_sector_params *s);
 void lm__region_defaults(lm_region_params *r);
@@ -37,5 +41,8 @@ int lm__skill_from_name(const char *name);
 int lm__model_from_name(const char *name);
 int lm__source_from_name(const char *name);
 int lm__policy_kind_from_name(const char *name);
+/* Finance issue: "seed".."growth" (lm_stage), "gov_st".."angel" (lm_investor_kind). */
+const char *lm__stage_name(int stage);
+const char *lm__investor_kind_name(int kind);
 
 #endif

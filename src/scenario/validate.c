@@ -214,6 +214,31 @@ static lm_status check_costs(const lm__lctx *c)
                     k->runway_cut_months, k->runway_target_months);
 }
 
+/* ---- finance issue ---- */
+
+/* The loss curve of a stage runs from 1 down to min_loss and passes base_loss at the
+ * reference signal, so min_loss < base_loss; an investment period longer than the fund's life
+ * would never end (docs/model.md 7.9). */
+static lm_status check_finance(const lm__lctx *c)
+{
+    const lm_finance_params *f = &c->p->finance;
+    const lm__ynode *fin = lm__ymap_get(lm__ymap_get(c->root, "params"), "finance");
+    for (int s = 0; s < LM_STAGE_COUNT; ++s)
+        if (!(f->min_loss[s] < f->base_loss[s])) {
+            char path[LM_PATH_MAX];
+            snprintf(path, sizeof path, "params.finance.min_loss.%s", lm__stage_name(s));
+            return lm__fail(c, first_of(lm__ymap_get(fin, "min_loss"), fin, c->root), path,
+                            "min_loss %g of stage %s must be below its base_loss %g",
+                            f->min_loss[s], lm__stage_name(s), f->base_loss[s]);
+        }
+    if (f->invest_months > f->fund_life_months)
+        return lm__fail(c, first_of(lm__ymap_get(fin, "invest_months"), fin, c->root),
+                        "params.finance.invest_months",
+                        "invest_months %g is longer than fund_life_months %g", f->invest_months,
+                        f->fund_life_months);
+    return LM_OK;
+}
+
 lm_status lm__validate_params(const lm__lctx *c)
 {
     lm_status st = check_period(c);
@@ -227,5 +252,7 @@ lm_status lm__validate_params(const lm__lctx *c)
         st = check_spillover(c);
     if (st == LM_OK)
         st = check_costs(c);
+    if (st == LM_OK)
+        st = check_finance(c); /* finance issue */
     return st;
 }

@@ -38,6 +38,8 @@ static void *arena_alloc(lm__ydoc *doc, size_t bytes)
     return p;
 }
 
+void *lm__yaml_alloc(lm__ydoc *doc, size_t bytes) { return arena_alloc(doc, bytes); }
+
 void lm__yaml_free(lm__ydoc *doc)
 {
     if (!doc)
@@ -184,6 +186,7 @@ static lm__ynode *new_node(builder *b, lm__ykind kind, const struct fy_event *e)
     }
     n->line = b->last_line;
     n->column = b->last_column;
+    n->file = b->file;
     return n;
 }
 

@@ -21,6 +21,7 @@ typedef struct lm__ynode lm__ynode;
 struct lm__ynode {
     lm__ykind kind;
     int line, column; /* 1-based */
+    const char *file; /* the file the node was read from (extends: a parent's), borrowed */
     /* scalars: the text after YAML processing (escapes, folding), NUL-terminated */
     const char *text;
     size_t len;
@@ -43,6 +44,9 @@ typedef struct lm__ydoc {
 lm_status lm__yaml_parse(const char *text, size_t len, const char *file, lm__ydoc *doc,
                          lm_error *err);
 void lm__yaml_free(lm__ydoc *doc);
+/* bytes from doc's arena (freed with it), NULL when out of memory; for trees built by hand
+ * (the merge of an extends chain, extends.c). */
+void *lm__yaml_alloc(lm__ydoc *doc, size_t bytes);
 
 /* Checks that text is UTF-8 with no NUL or control characters but tab, LF and CR. On failure
  * err points at the first bad byte (line, column in characters, both 1-based). */

@@ -8,6 +8,9 @@ root=$1
 build=$2
 
 export ASAN_OPTIONS=detect_leaks=1
+# Scripts that build or time their own instrumented copies (fuzz, valgrind, tsan, kill9) skip
+# themselves under this build: they run in the plain one.
+export LM_IN_SANITIZER_BUILD=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 cmake -S "$root" -B "$build" -G Ninja -DLM_SANITIZE=ON -DLM_BENCH=OFF --log-level=WARNING ||

@@ -1,10 +1,14 @@
 /* src/model/costs/costs.c -- phase 7 (MODEL.md 5.6): firms pay staff, compute and office,
- * receive R&D subsidies while a budget lasts, pay profit tax, and die after `grace_months`
- * months of negative cash. Their founders join the pool of failed founders who may found
- * again (how many do depends on the region's tolerance of failure, in the entry phase).
+ * receive R&D subsidies while a budget lasts, pay profit tax (15% instead of 25% for
+ * certified high-tech enterprises), and die after `grace_months` months of negative cash.
+ * Their founders join the pool of failed founders who may found again (how many do depends
+ * on the region's tolerance of failure, in the entry phase).
  * Then each firm sets next month's headcount from its runway: it hires toward the staff
  * that revenue plus cash spread over runway_target_months can pay, and cuts staff when
- * runway falls under runway_cut_months.
+ * runway falls under runway_cut_months. Hires come out of the region's talent pool of the
+ * sector's skill (MODEL.md 4: firms compete for talent): when the firms of a region want
+ * more than hire_share of the pool's free people, every firm gets the same share of its
+ * openings (lm_talent_fill), rounded to whole people with its own random draw.
  *
  * Subsidies are rationed without order effects: if requests exceed the budget, every
  * request is scaled by the same factor budget / requests. */
@@ -12,14 +16,22 @@
 
 #include "model/costs/costs.h"
 #include "model/costs/unit_costs.h"
+#include "model/talent/talent.h"
 
 /* Per block: per region [payroll, compute, rent, tax, subsidy, deaths, failed founders,
- * cash before, cash after], then subsidy requests per region x policy. */
+ * cash before, cash after], then subsidy paid per region x policy, then per region x skill
+ * [staff after cuts, openings]. */
 enum { C_PAYROLL, C_COMPUTE, C_RENT, C_TAX, C_SUBSIDY, C_DEATHS, C_CASH0, C_CASH1, C_N };
+enum { H_STAFF, H_OPENINGS, H_N };
+
+static size_t hire_base(const lm_world *w)
+{
+    return (size_t)w->R * C_N + (size_t)w->R * LM_MAX_POLICIES;
+}
 
 static size_t width_of(const lm_world *w)
 {
-    return (size_t)w->R * C_N + (size_t)w->R * LM_MAX_POLICIES;
+    return hire_base(w) + (size_t)w->R * LM_SKILL_COUNT * H_N;
 }
 
 static double subsidy_request(const lm_world *w, const lm_firms *f, size_t i, double rd)
@@ -101,9 +113,10 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, 
                  : 0.0;
     const double burn = c.payroll + c.compute + c.rent;
     const double profit = f->revenue_cny[i] + subsidy - burn;
-    /* Tiers (high-tech: 15%) arrive with their own phase; until then every firm pays the
-       standard rate. */
-    const double tax = profit > 0.0 ? profit * p->costs.profit_tax : 0.0;
+    /* A certified high-tech enterprise (tiers phase, last December) pays the reduced rate. */
+    const double rate =
+        (f->tier[i] & LM_TIER_HIGH_TECH) ? p->costs.hightech_tax : p->costs.profit_tax;
+    const double tax = profit > 0.0 ? profit * rate : 0.0;
     a[C_CASH0] += f->cash_cny[i];
     f->cash_cny[i] += f->revenue_cny[i] + subsidy - burn - tax;
     a[C_CASH1] += f->cash_cny[i];
@@ -127,10 +140,75 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, 
     } else {
         f->insolvent_months[i] = 0;
     }
-    f->headcount[i] = next_headcount(&p->costs, p->sectors[f->sector[i]].team_size,
-                                     f->headcount[i], f->cash_cny[i], f->revenue_cny[i], burn);
+    const int32_t next = next_headcount(&p->costs, p->sectors[f->sector[i]].team_size,
+                                        f->headcount[i], f->cash_cny[i], f->revenue_cny[i], burn);
+    /* Cuts happen now; hires are wanted now and made against the pool in hire() below. */
+    f->openings[i] = next > f->headcount[i] ? next - f->headcount[i] : 0;
+    if (next < f->headcount[i])
+        f->headcount[i] = next;
+    const size_t pool = (size_t)r * LM_SKILL_COUNT + p->sectors[f->sector[i]].skill;
+    double *h = acc + hire_base(w) + pool * H_N;
+    h[H_STAFF] += f->headcount[i];
+    h[H_OPENINGS] += f->openings[i];
+}
+
+/* Hires of firm i: its openings times the fill rate of its pool, rounded to whole people by a
+ * draw of its own when the product is not whole (so the expected hires are exact). */
+static void hire(lm_world *w, size_t i, lm_month m, const double *fill, double *acc)
+{
+    lm_firms *f = &w->firms;
+    const int idx = f->region[i] * LM_SKILL_COUNT + w->p->sectors[f->sector[i]].skill;
+    int32_t hires = f->openings[i];
+    const double share = fill[idx];
+    if (hires > 0 && share < 1.0) {
+        const double want = hires * share;
+        hires = (int32_t)floor(want);
+        const double frac = want - hires;
+        if (frac > 0.0) {
+            lm_rng g;
+            lm_rng_init(&g, w->key, f->id[i], LM_PURPOSE_HIRE, m);
+            if (lm_rng_u01(&g) < frac)
+                ++hires;
+        }
+    }
+    f->headcount[i] += hires;
     if (f->headcount[i] > f->peak_headcount[i])
         f->peak_headcount[i] = f->headcount[i];
+    acc[(size_t)idx * 2] += f->headcount[i];
+    acc[(size_t)idx * 2 + 1] += hires;
+}
+
+/* Pass 3: fill rates per pool, hires, and the staff and hires per pool for the talent phase. */
+static lm_status hire_all(lm_world *w, lm_month m, const double *sums, lm_error *err)
+{
+    const size_t RK = (size_t)w->R * LM_SKILL_COUNT;
+    const lm_blocks b = lm_blocks_of(w->firms.n);
+    double *fill = lm_world_scratch(w, sizeof(double) * RK);
+    double *partial = lm_world_scratch(w, sizeof(double) * 2 * RK * b.count);
+    double *tot = lm_world_scratch(w, sizeof(double) * 2 * RK);
+    if (!fill || !partial || !tot)
+        LM_FAIL(err, LM_ENOMEM, "costs scratch");
+    const double *h = sums + hire_base(w);
+    for (size_t idx = 0; idx < RK; ++idx) {
+        const int r = (int)(idx / LM_SKILL_COUNT), k = (int)(idx % LM_SKILL_COUNT);
+        fill[idx] = lm_talent_fill(w, r, k, h[idx * H_N + H_STAFF], h[idx * H_N + H_OPENINGS]);
+        w->openings[idx] = h[idx * H_N + H_OPENINGS];
+    }
+    lm_firms *f = &w->firms;
+#pragma omp parallel for schedule(static) num_threads(w->threads)
+    for (size_t k = 0; k < b.count; ++k) {
+        double *acc = partial + k * 2 * RK;
+        const size_t end = lm_block_end(&b, k);
+        for (size_t i = lm_block_begin(&b, k); i < end; ++i)
+            if (f->status[i] == LM_FIRM_ALIVE)
+                hire(w, i, m, fill, acc);
+    }
+    lm_blocks_reduce(&b, partial, 2 * RK, tot);
+    for (size_t idx = 0; idx < RK; ++idx) {
+        w->employed[idx] = tot[idx * 2];
+        w->hired[idx] = tot[idx * 2 + 1];
+    }
+    return LM_OK;
 }
 
 lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
@@ -188,5 +266,5 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
     }
     w->firm_cash_before += cash0;
     w->firm_cash_after += cash1;
-    return LM_OK;
+    return hire_all(w, m, sums, err);
 }

@@ -8,14 +8,12 @@
  * matter. A region's own stock enters through the first term; the spillover sum leaves it
  * out, and the loader requires chi * (largest off-diagonal row sum) < delta so the stocks
  * stay bounded. Failed founders stay "recent" for failed_memory_months on average.
- * Chain completeness dynamics and platform creation join this phase with the ecosystem
- * issue; here chain completeness is the scenario's. */
+ * Chain completeness and platforms follow (chain.c). */
+#include "model/ecosystem/chain.h"
 #include "model/ecosystem/ecosystem.h"
 
 lm_status lm_phase_ecosystem(lm_world *w, lm_month m, lm_error *err)
 {
-    (void)m;
-    (void)err;
     const lm_rnd_params *rp = &w->p->rnd;
     const int R = w->R, S = w->S;
     const double *integ = w->p->integration;
@@ -38,5 +36,5 @@ lm_status lm_phase_ecosystem(lm_world *w, lm_month m, lm_error *err)
                                           : 1.0);
     for (int r = 0; r < R; ++r)
         w->recent_failed[r] *= keep;
-    return LM_OK;
+    return lm_ecosystem_chains(w, m, err);
 }

@@ -88,7 +88,8 @@ lm_status lm_phase_observe(lm_world *w, lm_month m, lm_error *err)
         y->founders_nonlocal_share =
             y->births > 0 ? (double)y->births_nonlocal / (double)y->births : 0.0;
     }
-    if (lm_month_moy(m) == 12 || m == w->p->end)
-        return take_stocks(w, row, err);
-    return LM_OK;
+    lm_status st = lm_observe_ecosystem(w, m, yi, err);
+    if (st == LM_OK && (lm_month_moy(m) == 12 || m == w->p->end))
+        st = take_stocks(w, row, err);
+    return st;
 }

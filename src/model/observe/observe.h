@@ -4,4 +4,6 @@
 #define LM_MODEL_OBSERVE_H
 #include "core/world.h"
 lm_status lm_phase_observe(lm_world *w, lm_month m, lm_error *err);
+/* The ecosystem rows (ecosystem_rows.c): talent, tiers, platforms, chains of year index yi. */
+lm_status lm_observe_ecosystem(lm_world *w, lm_month m, int yi, lm_error *err);
 #endif

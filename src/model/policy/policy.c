@@ -5,7 +5,8 @@
  * separate line of its own (Hangzhou 2015) carries unspent money over and is always refilled;
  * one inside the fiscal budget loses what was not spent by December and, in a year of fiscal
  * pressure (probability fiscal_pressure), is refilled at half. Effects are recomputed every
- * month from the active set, so switching a policy off removes its effect at once. */
+ * month from the active set, so switching a policy off removes its effect at once. The
+ * early capital founders see is the finance phase's (actual dry powder, MODEL.md 5.1). */
 #include <math.h>
 #include <string.h>
 
@@ -18,23 +19,6 @@ static bool has_budget(lm_policy_kind kind)
     return kind == LM_POLICY_ST_FUND || kind == LM_POLICY_INNOVATION_FUND ||
            kind == LM_POLICY_DIRECT_INJECTION || kind == LM_POLICY_PROVINCIAL_FOF ||
            kind == LM_POLICY_RD_SUBSIDY;
-}
-
-/* Money available for early stages, weighted by how much loss it may take: a fund that
- * cannot lose cannot back an idea, so its money does not draw founders (MODEL.md 5.1).
- * Guidance money counts with the social capital it draws (budget / gov_share). */
-static double early_weight(const lm_policy *pol)
-{
-    switch (pol->kind) {
-    case LM_POLICY_ST_FUND:
-    case LM_POLICY_INNOVATION_FUND:
-    case LM_POLICY_PROVINCIAL_FOF:
-        return pol->loss_tolerance / (pol->gov_share > 0.0 ? pol->gov_share : 1.0);
-    case LM_POLICY_DIRECT_INJECTION:
-        return 1.0; /* the state carries the whole risk of a direct injection */
-    default:
-        return 0.0;
-    }
 }
 
 static void refill_budget(lm_world *w, int r, int k, const lm_policy *pol, lm_month m)
@@ -67,16 +51,14 @@ static void clear_effects(lm_world *w, int r)
     w->tolerance_set[r] = 0;
     w->institution_strength[r] = rp->institution_strength;
     w->compute_index[r] = 0.0;
-    const double angel = w->private_capital[r] * w->p->entry.angel_share *
-                         w->p->entry.angel_loss_tolerance;
     for (int s = 0; s < S; ++s) {
         const int rs = r * S + s;
         w->institutions[rs] = rp->institutions[s];
         w->rent_discount[rs] = 0.0;
         w->option_effect[rs] = 0.0;
+        w->attrition_cut[rs] = 0.0;
         w->rd_subsidy_rate[rs] = 0.0;
         w->rd_subsidy_policy[rs] = -1;
-        w->early_capital_cny[rs] = angel;
     }
 }
 
@@ -113,12 +95,10 @@ static void apply_effects(lm_world *w, int r, int k, const lm_policy *pol)
         break;
     }
     w->compute_index[r] += compute_boost; /* summed here, combined and clamped by the caller */
-    const double early = early_weight(pol) * pol->budget_cny_year;
     for (int s = 0; s < S; ++s) {
         if (!(pol->sectors & (1u << s)))
             continue;
         const int rs = r * S + s;
-        w->early_capital_cny[rs] += early;
         switch (pol->kind) {
         case LM_POLICY_LAB:
             w->institutions[rs] += pol->knowledge_per_month;
@@ -130,6 +110,8 @@ static void apply_effects(lm_world *w, int r, int k, const lm_policy *pol)
         case LM_POLICY_TALENT_RULE:
             w->option_effect[rs] =
                 fmax(w->option_effect[rs], pol->option_share * pol->tax_offset);
+            /* options vest over years: key engineers stay (the talent phase reads it) */
+            w->attrition_cut[rs] = fmax(w->attrition_cut[rs], pol->attrition_reduction);
             break;
         case LM_POLICY_RD_SUBSIDY:
             if (pol->rate > w->rd_subsidy_rate[rs]) {

@@ -14,12 +14,15 @@
  * The team size is measured against the sector's founding team, so rd_months reads as
  * "months a founding team needs". compute_access = 1 - compute_penalty * compute_share *
  * (1 - compute_index): compute-hungry sectors progress slower where compute is scarce.
+ * The month's progress is then multiplied by the retention of key engineers,
+ * 1 - attrition_drag * attrition[r,s] (talent phase; higher under the option-tax rule).
  * A To C breakthrough also makes the firm visible (a viral product, 出圈).
  * Each firm writes only its own slot; sums per region and sector go through fixed blocks. */
 #include <math.h>
 
 #include "model/costs/unit_costs.h"
 #include "model/rnd/rnd.h"
+#include "model/talent/talent.h"
 
 static double compute_access(const lm_world *w, int r, int s)
 {
@@ -60,7 +63,10 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
     f->rd_spend_cny[i] = c.rd;
     f->rd_ytd_cny[i] += c.rd;
     f->cum_rd_cny[i] += c.rd;
-    f->progress[i] += lm_rnd_progress(w, r, s, (double)f->headcount[i]);
+    /* Key engineers who leave take part of the month's progress with them (talent phase;
+       the option-tax rule keeps more of them). */
+    f->progress[i] += lm_rnd_progress(w, r, s, (double)f->headcount[i]) *
+                      lm_talent_retention(w, r, s);
     *launched = 0;
     if (f->launched[i] < 0 && f->progress[i] >= 1.0) {
         f->launched[i] = m;

@@ -2,9 +2,11 @@
  * invariants that must hold every month (money balances, counts never negative). */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lm_test.h"
+#include "longmen/finance.h"
 #include "model/market/market.h"
 
 static lm_sim *make_sim(const lm_scenario *sc, uint64_t seed, int threads)
@@ -21,6 +23,13 @@ static void run_all(lm_sim *sim)
     lm_error err;
     while (!lm_sim_done(sim))
         cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
+}
+
+static int fb_empty(const lm_sim *b)
+{
+    size_t n;
+    lm_sim_funds(b, &n);
+    return n == 0;
 }
 
 /* Firms and region-years of a run, compared byte for byte. */
@@ -40,7 +49,23 @@ static int same_results(const lm_sim *a, const lm_sim *b)
         if (memcmp(&ra, &rb, sizeof ra) != 0)
             return 0;
     }
-    return 1;
+    /* finance issue: the deal and exit ledgers, the funds' books and the finance rows */
+    size_t da, db, xa, xb, fa, fb, ga, gb;
+    const lm_deal_record *dla = lm_sim_deals(a, &da), *dlb = lm_sim_deals(b, &db);
+    const lm_exit_record *xla = lm_sim_exits(a, &xa), *xlb = lm_sim_exits(b, &xb);
+    const lm_finance_year *gla = lm_sim_finance_years(a, &ga), *glb = lm_sim_finance_years(b, &gb);
+    if (da != db || xa != xb || ga != gb || memcmp(dla, dlb, da * sizeof *dla) != 0 ||
+        memcmp(xla, xlb, xa * sizeof *xla) != 0 || memcmp(gla, glb, ga * sizeof *gla) != 0)
+        return 0;
+    const lm_fund_record *fla = lm_sim_funds(a, &fa);
+    if (fa == 0)
+        return fb_empty(b);
+    lm_fund_record *copy = malloc(fa * sizeof *copy);
+    memcpy(copy, fla, fa * sizeof *copy);
+    const lm_fund_record *flb = lm_sim_funds(b, &fb);
+    const int same = fa == fb && memcmp(copy, flb, fa * sizeof *copy) == 0;
+    free(copy);
+    return same;
 }
 
 static lm_scenario *busy_scenario(void)
@@ -55,6 +80,14 @@ static lm_scenario *busy_scenario(void)
     lm__policy_defaults(sub, LM_POLICY_RD_SUBSIDY);
     sub->start = lm_month_of(2015, 6);
     sub->budget_cny_year = 2.0e7;
+    /* finance issue: angels and VC funds from private capital, a guidance fund */
+    for (int r = 0; r < 3; ++r)
+        p->regions[r].private_capital_cny = 5.0e11;
+    lm_policy *fund = &rp->policies[rp->n_policies++];
+    lm__policy_defaults(fund, LM_POLICY_ST_FUND);
+    fund->start = lm_month_of(2015, 1);
+    fund->budget_cny_year = 1.0e9;
+    fund->loss_tolerance = 0.3;
     return sc;
 }
 
@@ -66,6 +99,9 @@ Test(sim, identical_results_with_one_and_two_threads)
     run_all(b);
     run_all(c);
     cr_assert_gt(lm_sim_firms_ever(a), 1000);
+    size_t deals;
+    lm_sim_deals(a, &deals);
+    cr_assert_gt(deals, 100, "finance is on");
     cr_assert(same_results(a, b), "threads changed the results");
     cr_assert_not(same_results(a, c), "a different seed gave the same results");
     lm_sim_destroy(a);
@@ -92,8 +128,12 @@ Test(sim, money_balances_and_counts_stay_non_negative_every_month)
             cr_assert_float_eq(l->firms_paid_tax[r], l->state_received_tax[r], 1e-6);
             cr_assert_float_eq(l->state_paid_subsidy[r], l->firms_received_subsidy[r], 1e-6);
             cr_assert_float_eq(l->customers_paid[r], l->firms_received_revenue[r], 1e-6);
+            cr_assert_float_eq(l->investors_paid[r], l->firms_received_investment[r], 1e-6);
+            cr_assert_float_eq(l->exit_buyers_paid[r], l->exit_holders_received[r],
+                               1e-6 * (1.0 + l->exit_buyers_paid[r]));
             cr_assert_geq(l->firms_paid_payroll[r], 0.0);
-            in += l->firms_received_revenue[r] + l->firms_received_subsidy[r];
+            in += l->firms_received_revenue[r] + l->firms_received_subsidy[r] +
+                  l->firms_received_investment[r];
             out += l->firms_paid_payroll[r] + l->firms_paid_compute[r] + l->firms_paid_rent[r] +
                    l->firms_paid_tax[r];
         }
@@ -123,11 +163,16 @@ Test(sim, money_balances_and_counts_stay_non_negative_every_month)
         births += y[k].births;
         deaths += y[k].deaths;
     }
-    /* stock-flow consistency: firms alive at the end = births - deaths */
+    /* stock-flow consistency: firms alive at the end = births - deaths - exits */
+    size_t nf;
+    const lm_finance_year *fy = lm_sim_finance_years(sim, &nf);
+    int64_t exits = 0;
+    for (size_t k = 0; k < nf; ++k)
+        exits += fy[k].ipos + fy[k].acquisitions;
     int64_t alive_end = 0;
     for (size_t k = n - (size_t)3; k < n; ++k)
         alive_end += y[k].alive;
-    cr_assert_eq(alive_end, births - deaths);
+    cr_assert_eq(alive_end, births - deaths - exits);
     cr_assert_eq((int64_t)lm_sim_firms_ever(sim), births);
     cr_assert_eq((size_t)alive_end, lm_sim_firms_alive(sim));
     lm_sim_destroy(sim);

@@ -118,6 +118,8 @@ Test(table, summary_sums_flows_and_takes_stocks_at_the_end)
     years[2].alive = 1200, years[2].launched = 25, years[2].revenue_cny = 2.386e9;
     years[1].alive = 3, years[3].alive = 0; /* a region without founders: share "-" */
     years[3].revenue_cny = 1234.567e9;      /* large amounts get separators */
+    years[0].high_tech = 25, years[2].high_tech = 30; /* a stock: the last year's */
+    years[0].dragons_new = 2, years[2].dragons_new = 1; /* a flow: summed */
 
     lm_summary s = {.scenario = "tiny",
                     .seed = 42,
@@ -139,12 +141,14 @@ Test(table, summary_sums_flows_and_takes_stocks_at_the_end)
     cr_assert_not_null(strstr(text, "revenue 2034 (6 mo), CNY bn"), "%s", text);
     /* 甲市: alive 1,200 (end), births 2,000, deaths 800, launched 65, revenue 2.39 bn, 50%. */
     cr_assert_not_null(strstr(text, "\n甲市          1,200   2,000     800        65"), "%s", text);
-    cr_assert_not_null(strstr(text, "2.39               50.0%\n"), "%s", text);
+    cr_assert_not_null(strstr(text, "2.39               50.0%         30        3\n"), "%s", text);
     cr_assert_not_null(strstr(text, "\nYi                0       0       0         0"
-                                    "                     1,234.57                   -\n"),
+                                    "                     1,234.57                   -"
+                                    "          0        0\n"),
                        "%s", text);
     cr_assert_not_null(strstr(text, "\ntotal         1,200   2,000     800        65"
-                                    "                     1,236.95               50.0%\n"),
+                                    "                     1,236.95               50.0%"
+                                    "         30        3\n"),
                        "%s", text);
     cr_assert_not_null(strstr(text, "\nresults: runs/tiny-seed42\n"), "%s", text);
 

@@ -1,0 +1,647 @@
+/* src/model/finance/deals.c -- the monthly deal market (MODEL.md 5.4, 5.5).
+ * Firms short of runway, or at a milestone, meet investors who see only a noisy signal of
+ * their potential; this is where loss-tolerant guidance funds change outcomes. Funds' money:
+ * funds.c; cap tables: captable.c; exits: src/model/exits/. Equations: docs/model.md 7.9.
+ *
+ * Four steps, each deterministic whatever the thread count:
+ *   1. pool (parallel over fixed firm blocks): who seeks money, which stage, how much;
+ *      concatenated in slot order;
+ *   2. weights: for each investor home region h and stage s, cumulative visibility weights
+ *      of the pool's deals (local 1, elsewhere nonlocal_visibility x I[h,r]; matchmaking,
+ *      corridors and certified tiers multiply);
+ *   3. screening (parallel over investors): each draws the deals it sees from its own
+ *      stream, observes log(theta) + N(0, sigma), estimates loss and multiple, and writes
+ *      offers into its own segment; investors already on a firm's cap table see its round
+ *      with less noise (insiders);
+ *   4. allocation (serial, in pool order): the best offer that passes its checks leads and
+ *      sets the price; others join at that price while the round is open (syndicates); a
+ *      round that reaches min_close of its size closes and is booked. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/costs/unit_costs.h"
+#include "model/finance/finance_int.h"
+
+#define Z_MAX 3.0          /* posterior signals beyond +-3 sd are clamped */
+#define TICKET_MIN_CNY 1.0e5
+
+static double clampz(double z) { return z < -Z_MAX ? -Z_MAX : (z > Z_MAX ? Z_MAX : z); }
+
+/* ---- an investor's estimates (docs/model.md 7.9) ---- */
+
+double lm__deal_loss(const lm_finance_params *f, int s, double z)
+{
+    const double base = f->base_loss[s], lmin = f->min_loss[s];
+    const double a = log((1.0 - base) / (base - lmin));
+    return lmin + (1.0 - lmin) / (1.0 + exp(a + f->loss_slope * clampz(z)));
+}
+
+static double revenue_factor(const lm_finance_params *f, int s, double run_rate)
+{
+    return fmax(1.0, f->revenue_multiple * run_rate / f->pre_money_cny[s]);
+}
+
+double lm__deal_pre_money(const lm_finance_params *f, int s, double z, double run_rate)
+{
+    return f->pre_money_cny[s] *
+           fmax(exp(f->price_slope * clampz(z)), revenue_factor(f, s, run_rate));
+}
+
+double lm__deal_multiple(const lm_finance_params *f, int s, double z, double run_rate,
+                         double loss, double pre)
+{
+    const double win = f->success_multiple[s] * f->pre_money_cny[s] *
+                       exp(f->multiple_slope * clampz(z)) * revenue_factor(f, s, run_rate);
+    return (1.0 - loss) * win / pre;
+}
+
+/* ---- 1. the pool ---- */
+
+static bool meets(const lm_finance_params *f, const lm_firms *fm, size_t i, int s,
+                  double run_rate)
+{
+    if (s >= LM_STAGE_A && fm->launched[i] < 0)
+        return false; /* an A round and later need a product */
+    return run_rate >= f->stage_min_revenue_cny_year[s];
+}
+
+/* Stage of the firm's next round: the one after its last (growth rounds repeat), if it meets
+ * that stage's milestones; -1 when it does not: a firm that cannot show the traction of the
+ * next stage gets no new round and lives on its revenue and cash (stage gates). */
+static int next_stage(const lm_finance_params *f, const lm_firms *fm, size_t i, double run_rate)
+{
+    const int s = fm->round_stage[i] > LM_STAGE_GROWTH ? LM_STAGE_GROWTH : fm->round_stage[i];
+    return meets(f, fm, i, s, run_rate) ? s : -1;
+}
+
+/* Round size sought, 0 when the firm does not seek money this month. Also updates the
+ * smoothed revenue. */
+static double seek_size(lm_world *w, size_t i, lm_month m)
+{
+    const lm_finance_params *f = &w->p->finance;
+    lm_firms *fm = &w->firms;
+    fm->revenue_ema_cny[i] += f->revenue_smoothing * (fm->revenue_cny[i] - fm->revenue_ema_cny[i]);
+    const double run_rate = 12.0 * fm->revenue_ema_cny[i];
+    const lm_unit_costs c = lm_firm_unit_costs(w, i);
+    const double burn = c.payroll + c.compute + c.rent;
+    const double net = burn - fm->revenue_cny[i];
+    const bool short_of_cash = net > 0.0 && fm->cash_cny[i] < net * f->seek_runway_months;
+    const int s = next_stage(f, fm, i, run_rate);
+    if (s < 0)
+        return 0.0;
+    const int last = (int)fm->round_stage[i] - 1; /* -1: never raised */
+    const bool milestone = s > last && (fm->launched[i] == m || s >= LM_STAGE_B);
+    const bool gap_ok =
+        last < 0 || (double)(m - fm->last_round[i]) >= f->min_round_gap_months;
+    if (!short_of_cash && !(milestone && gap_ok))
+        return 0.0;
+    /* what the plan needs, or the stake investors want at the reference price */
+    const double want = fmax(burn * f->round_months,
+                             f->round_equity / (1.0 - f->round_equity) * f->pre_money_cny[s]);
+    const double ref = f->round_cny[s];
+    return fmin(fmax(want, ref / f->round_factor), ref * f->round_factor);
+}
+
+/* Deals-seen factor of a certified firm: the largest investor_visibility of its tiers. */
+static double tier_factor(const lm_params *p, uint8_t tier)
+{
+    double v = 1.0;
+    if (tier & LM_TIER_TECH_SME)
+        v = fmax(v, p->tiers.tech_sme.investor_visibility);
+    if (tier & LM_TIER_HIGH_TECH)
+        v = fmax(v, p->tiers.high_tech.investor_visibility);
+    if (tier & LM_TIER_LITTLE_GIANT)
+        v = fmax(v, p->tiers.little_giant.investor_visibility);
+    if (tier & LM_TIER_UNICORN)
+        v = fmax(v, p->tiers.unicorn.investor_visibility);
+    if (tier & LM_TIER_DRAGON)
+        v = fmax(v, p->tiers.dragon.investor_visibility);
+    return v;
+}
+
+static lm_status grow(void **buf, size_t *cap, size_t need, size_t elem, lm_error *err)
+{
+    if (need <= *cap)
+        return LM_OK;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need)
+        c *= 2;
+    void *a = realloc(*buf, c * elem);
+    if (!a)
+        LM_FAIL(err, LM_ENOMEM, "finance buffers (%zu entries)", c);
+    *buf = a;
+    *cap = c;
+    return LM_OK;
+}
+#define GROW(ptr, capv, need) grow((void **)&(ptr), &(capv), (need), sizeof *(ptr), err)
+
+static lm_status build_pool(lm_world *w, lm_month m, lm_error *err)
+{
+    struct lm_finance *fin = w->finance;
+    lm_firms *fm = &w->firms;
+    const lm_finance_params *f = &w->p->finance;
+    lm_status st = GROW(fin->seek, fin->cap_seek, fm->n + 1);
+    if (st != LM_OK)
+        return st;
+    const lm_blocks b = lm_blocks_of(fm->n);
+    size_t *count = lm_world_scratch(w, sizeof(size_t) * (b.count + 1));
+    if (!count)
+        LM_FAIL(err, LM_ENOMEM, "finance scratch");
+    double *seek = fin->seek;
+#pragma omp parallel for schedule(static) num_threads(w->threads)
+    for (size_t k = 0; k < b.count; ++k) {
+        size_t n = 0;
+        const size_t end = lm_block_end(&b, k);
+        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
+            seek[i] = fm->status[i] == LM_FIRM_ALIVE ? seek_size(w, i, m) : 0.0;
+            n += seek[i] > 0.0;
+        }
+        count[k + 1] = n;
+    }
+    count[0] = 0;
+    for (size_t k = 0; k < b.count; ++k)
+        count[k + 1] += count[k];
+    fin->n_pool = count[b.count];
+    if ((st = GROW(fin->pool, fin->cap_pool, fin->n_pool + 1)) != LM_OK)
+        return st;
+    lm_deal *pool = fin->pool;
+#pragma omp parallel for schedule(static) num_threads(w->threads)
+    for (size_t k = 0; k < b.count; ++k) {
+        size_t at = count[k];
+        const size_t end = lm_block_end(&b, k);
+        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
+            if (!(seek[i] > 0.0))
+                continue;
+            const int r = fm->region[i];
+            lm_deal *d = &pool[at++];
+            d->slot = i;
+            d->firm_id = fm->id[i];
+            d->region = (int16_t)r;
+            d->sector = fm->sector[i];
+            d->run_rate = 12.0 * fm->revenue_ema_cny[i];
+            d->stage = (uint8_t)next_stage(f, fm, i, d->run_rate);
+            d->size = seek[i];
+            d->log_theta = log(fm->theta[i] > 0.0 ? fm->theta[i] : 1e-9);
+            d->noise_factor = fin->noise_factor[r];
+            d->visibility = fin->deal_mult[r] * tier_factor(w->p, fm->tier[i]);
+        }
+    }
+    return LM_OK;
+}
+
+/* ---- 2. who sees what ---- */
+
+/* Pool indices grouped by stage (stable), and for each home region h the cumulative
+ * weights of the grouped deals: cum[h * n + j] sums the weights of grouped deals up to j
+ * within j's stage. */
+static lm_status build_weights(lm_world *w, lm_error *err)
+{
+    struct lm_finance *fin = w->finance;
+    const size_t n = fin->n_pool, R = (size_t)w->R;
+    lm_status st = GROW(fin->pool_by_stage, fin->cap_pool_by_stage, n + 1);
+    if (st == LM_OK)
+        st = GROW(fin->cum, fin->cap_cum, R * n + 1);
+    if (st != LM_OK)
+        return st;
+    size_t *sb = fin->stage_begin;
+    memset(sb, 0, sizeof fin->stage_begin);
+    for (size_t j = 0; j < n; ++j)
+        sb[fin->pool[j].stage + 1]++;
+    for (int s = 0; s < LM_STAGE_COUNT; ++s)
+        sb[s + 1] += sb[s];
+    size_t fill[LM_STAGE_COUNT];
+    for (int s = 0; s < LM_STAGE_COUNT; ++s)
+        fill[s] = sb[s];
+    for (size_t j = 0; j < n; ++j)
+        fin->pool_by_stage[fill[fin->pool[j].stage]++] = (uint32_t)j;
+    const double *I = w->p->integration;
+    const double far = w->p->finance.nonlocal_visibility;
+#pragma omp parallel for schedule(static) num_threads(w->threads)
+    for (size_t h = 0; h < R; ++h) {
+        double *cum = fin->cum + h * n;
+        for (int s = 0; s < LM_STAGE_COUNT; ++s) {
+            double acc = 0.0;
+            for (size_t j = sb[s]; j < sb[s + 1]; ++j) {
+                const lm_deal *d = &fin->pool[fin->pool_by_stage[j]];
+                const double reach = (size_t)d->region == h ? 1.0 : far * I[h * R + (size_t)d->region];
+                acc += reach * d->visibility;
+                cum[j] = acc;
+            }
+        }
+    }
+    return LM_OK;
+}
+
+/* Investors already on the cap tables of pool firms (CSR by investor). */
+static lm_status build_insiders(lm_world *w, lm_error *err)
+{
+    struct lm_finance *fin = w->finance;
+    const size_t ni = fin->n_inv;
+    lm_status st = GROW(fin->insider_begin, fin->cap_insider_begin, ni + 2);
+    if (st != LM_OK)
+        return st;
+    size_t *beg = fin->insider_begin;
+    memset(beg, 0, (ni + 2) * sizeof *beg);
+    for (size_t j = 0; j < fin->n_pool; ++j) {
+        const lm_fin_firm *ff = &fin->firm[fin->pool[j].firm_id];
+        for (int k = 0; k < ff->n; ++k)
+            if (ff->stakes[k].holder >= 0)
+                beg[ff->stakes[k].holder + 2]++;
+    }
+    for (size_t i = 0; i < ni; ++i)
+        beg[i + 2] += beg[i + 1];
+    if ((st = GROW(fin->insider, fin->cap_insider, beg[ni + 1] + 1)) != LM_OK)
+        return st;
+    for (size_t j = 0; j < fin->n_pool; ++j) {
+        const lm_fin_firm *ff = &fin->firm[fin->pool[j].firm_id];
+        for (int k = 0; k < ff->n; ++k)
+            if (ff->stakes[k].holder >= 0)
+                fin->insider[beg[ff->stakes[k].holder + 1]++] = (uint32_t)j;
+    }
+    /* beg[i+1] now ends investor i's list, beg[i] begins it */
+    return LM_OK;
+}
+
+/* ---- 3. screening ---- */
+
+/* First position j in [lo, hi) of pool_by_stage whose cumulative weight exceeds u (hi - 1
+ * when rounding leaves none). */
+static size_t first_above(const double *cum, size_t lo, size_t hi, double u)
+{
+    size_t a = lo, b = hi - 1;
+    while (a < b) {
+        const size_t mid = a + (b - a) / 2;
+        if (cum[mid] > u)
+            b = mid;
+        else
+            a = mid + 1;
+    }
+    return a;
+}
+
+typedef struct screen_ctx {
+    const lm_world *w;
+    const lm_finance_params *f;
+    const lm_investor *inv;
+    double avail;
+    lm_rng *g;
+    lm_offer *out;
+    size_t n_out;
+} screen_ctx;
+
+/* One look at one deal: a signal, estimates, perhaps an offer. */
+static void judge(screen_ctx *c, uint32_t j, double noise_scale)
+{
+    const lm_finance_params *f = c->f;
+    const lm_deal *d = &c->w->finance->pool[j];
+    const lm_investor *inv = c->inv;
+    const double sigma = inv->sigma * d->noise_factor * noise_scale;
+    const double x = d->log_theta + sigma * lm_rng_gaussian(c->g);
+    const double sd2 = f->signal_sd * f->signal_sd;
+    const double z = sd2 / (sd2 + sigma * sigma) * (x - f->signal_mean);
+    const double loss = lm__deal_loss(f, d->stage, z);
+    const double pre = lm__deal_pre_money(f, d->stage, z, d->run_rate);
+    const double mult = lm__deal_multiple(f, d->stage, z, d->run_rate, loss, pre);
+    if (mult < inv->hurdle || loss > inv->max_loss)
+        return;
+    double amount = fmin(inv->ticket_share * d->size, c->avail);
+    if (inv->max_ticket > 0.0)
+        amount = fmin(amount, inv->max_ticket);
+    if (amount < TICKET_MIN_CNY)
+        return;
+    c->out[c->n_out++] = (lm_offer){j, inv->id, amount, loss, mult, pre, z};
+}
+
+static bool judged(const uint32_t *seen, size_t n, uint32_t j)
+{
+    for (size_t k = 0; k < n; ++k)
+        if (seen[k] == j)
+            return true;
+    return false;
+}
+
+static size_t looks_cap(const lm_finance_params *f, const lm_investor *inv)
+{
+    return (size_t)ceil(3.0 * f->deals_seen_month[inv->kind]);
+}
+
+/* One investor's month of screening; returns the offers written. */
+static size_t screen_investor(const lm_world *w, const lm_investor *inv, double avail,
+                              lm_month m, lm_offer *out, uint32_t *seen, uint64_t *n_seen,
+                              uint64_t *n_screened)
+{
+    const struct lm_finance *fin = w->finance;
+    const lm_finance_params *f = &w->p->finance;
+    lm_rng g;
+    lm_rng_init(&g, w->key, inv->id, LM_PURPOSE_SCREEN, m);
+    screen_ctx c = {w, f, inv, avail, &g, out, 0};
+    size_t n_judged = 0;
+    for (size_t k = fin->insider_begin[inv->id]; k < fin->insider_begin[inv->id + 1]; ++k) {
+        const uint32_t j = fin->insider[k];
+        const lm_deal *d = &fin->pool[j];
+        if (!(inv->stages & (1u << d->stage)) || judged(seen, n_judged, j))
+            continue;
+        seen[n_judged++] = j;
+        judge(&c, j, f->insider_noise);
+    }
+    const size_t n = fin->n_pool;
+    const double *cum = fin->cum + (size_t)inv->region * n;
+    double wst[LM_STAGE_COUNT], total = 0.0;
+    for (int s = 0; s < LM_STAGE_COUNT; ++s) {
+        const size_t lo = fin->stage_begin[s], hi = fin->stage_begin[s + 1];
+        wst[s] = (inv->stages & (1u << s)) && hi > lo ? cum[hi - 1] : 0.0;
+        total += wst[s];
+    }
+    if (!(total > 0.0)) {
+        *n_screened = n_judged;
+        return c.n_out;
+    }
+    const double lambda = fmin(f->deals_seen_month[inv->kind], f->pool_share * total);
+    unsigned looks = lm_rng_poisson(&g, lambda);
+    const size_t cap = looks_cap(f, inv);
+    if (looks > cap)
+        looks = (unsigned)cap;
+    *n_seen = looks;
+    for (unsigned t = 0; t < looks; ++t) {
+        double u = lm_rng_u01(&g) * total;
+        int s = -1;
+        for (int q = 0; q < LM_STAGE_COUNT; ++q) {
+            if (!(wst[q] > 0.0))
+                continue;
+            s = q; /* the last stage with weight, should rounding leave u past them all */
+            if (u < wst[q])
+                break;
+            u -= wst[q];
+        }
+        const size_t lo = fin->stage_begin[s], hi = fin->stage_begin[s + 1];
+        const uint32_t j = fin->pool_by_stage[first_above(cum, lo, hi, u)];
+        const lm_deal *d = &fin->pool[j];
+        if (!(inv->sectors & (1u << d->sector)) || judged(seen, n_judged, j))
+            continue;
+        seen[n_judged++] = j;
+        judge(&c, j, 1.0);
+    }
+    *n_screened = n_judged;
+    return c.n_out;
+}
+
+static lm_status screen(lm_world *w, lm_month m, lm_error *err)
+{
+    struct lm_finance *fin = w->finance;
+    const lm_finance_params *f = &w->p->finance;
+    const size_t ni = fin->n_inv;
+    lm_status st = GROW(fin->offer_begin, fin->cap_offer_index, ni + 1);
+    if (st != LM_OK)
+        return st;
+    size_t total = 0, widest = 0;
+    for (size_t i = 0; i < ni; ++i) {
+        const lm_investor *inv = &fin->inv[i];
+        const double avail = lm__investor_available(w, inv, m);
+        fin->inv_avail[i] = avail;
+        fin->offer_begin[i] = total;
+        if (avail < TICKET_MIN_CNY)
+            continue;
+        const size_t room =
+            looks_cap(f, inv) + fin->insider_begin[i + 1] - fin->insider_begin[i];
+        total += room;
+        if (room > widest)
+            widest = room;
+    }
+    fin->offer_begin[ni] = total;
+    st = GROW(fin->offers, fin->cap_offers, total + 1);
+    if (st == LM_OK)
+        st = GROW(fin->seen_buf, fin->cap_seen_buf, (widest + 1) * (size_t)w->threads);
+    if (st != LM_OK)
+        return st;
+    const double t0 = omp_get_wtime();
+#pragma omp parallel for schedule(dynamic, 4) num_threads(w->threads)
+    for (size_t i = 0; i < ni; ++i) {
+        fin->offer_count[i] = 0;
+        fin->inv_seen[i] = 0;
+        fin->inv_screened[i] = 0;
+        if (fin->inv_avail[i] < TICKET_MIN_CNY)
+            continue;
+        uint32_t *seen = fin->seen_buf + (size_t)omp_get_thread_num() * (widest + 1);
+        fin->offer_count[i] =
+            screen_investor(w, &fin->inv[i], fin->inv_avail[i], m,
+                            fin->offers + fin->offer_begin[i], seen, &fin->inv_seen[i],
+                            &fin->inv_screened[i]);
+    }
+    fin->last_screen_seconds += omp_get_wtime() - t0;
+    for (size_t i = 0; i < ni; ++i) {
+        fin->totals.seen += fin->inv_seen[i];
+        fin->totals.screened += fin->inv_screened[i];
+    }
+    return LM_OK;
+}
+
+/* ---- 4. allocation ---- */
+
+static int by_deal_then_merit(const void *a, const void *b)
+{
+    const lm_offer *x = a, *y = b;
+    if (x->deal != y->deal)
+        return x->deal < y->deal ? -1 : 1;
+    if (x->multiple != y->multiple)
+        return x->multiple > y->multiple ? -1 : 1;
+    return x->investor < y->investor ? -1 : (x->investor > y->investor);
+}
+
+/* How much of the offer the investor may put in at pre-money pre with room left in the
+ * round (0: none). Checks, in order: the hurdle at this price, its money, loss tolerance
+ * (guidance funds), local reinvestment (guidance funds). */
+static double allowed(const lm_world *w, const lm_investor *inv, const lm_offer *o,
+                      const lm_deal *d, double pre, double room, lm_month m)
+{
+    const lm_finance_params *f = &w->p->finance;
+    if (o->multiple * o->pre_own / pre < inv->hurdle)
+        return 0.0;
+    const double avail = lm__investor_available(w, inv, m);
+    double amt = fmin(fmin(o->amount, room), avail);
+    if (inv->guidance) {
+        const double L = inv->loss_tolerance;
+        if (L <= f->zero_loss_floor) {
+            /* L (near) 0: the managers may lose nothing; only a deal whose own expected
+               loss is below the floor passes */
+            if (o->loss > f->zero_loss_floor)
+                return 0.0;
+        } else if (o->loss > L) {
+            /* the largest ticket that keeps the open portfolio's expected loss ratio,
+               expected loss / cost, within L (realised losses are the freeze's business) */
+            const double slack = L * inv->cost_open - inv->el_open;
+            amt = fmin(amt, slack / (o->loss - L));
+        }
+        if (inv->reinvest_required > 0.0 && !lm__investor_is_local(w, inv, d->region)) {
+            const double short_local = inv->reinvest_required - inv->local_invested;
+            amt = fmin(amt, avail - fmax(0.0, short_local));
+        }
+    }
+    const double floor_amt = fmax(TICKET_MIN_CNY, 0.02 * d->size);
+    return amt >= floor_amt ? amt : 0.0;
+}
+
+typedef struct part {
+    const lm_offer *o;
+    double amount;
+} part;
+
+static lm_status book(lm_world *w, lm_month m, const lm_deal *d, double pre, const part *pt,
+                      int np, lm_error *err)
+{
+    struct lm_finance *fin = w->finance;
+    lm_firms *fm = &w->firms;
+    lm_fin_firm *ff = &fin->firm[d->firm_id];
+    int32_t holder[64];
+    double amount[64], loss[64];
+    double raised = 0.0;
+    for (int k = 0; k < np; ++k) {
+        holder[k] = (int32_t)pt[k].o->investor;
+        amount[k] = pt[k].amount;
+        loss[k] = pt[k].o->loss;
+        raised += amount[k];
+    }
+    lm_status st = lm__captable_round(ff, pre, holder, amount, loss, np,
+                                      w->p->finance.option_pool, err);
+    if (st != LM_OK)
+        return st;
+    const double post = pre + raised;
+    const size_t i = d->slot;
+    const double cash0 = fm->cash_cny[i];
+    fm->cash_cny[i] += raised;
+    fm->valuation_cny[i] = post;
+    w->firm_cash_before += cash0;
+    w->firm_cash_after += fm->cash_cny[i];
+    fm->round_stage[i] = (uint8_t)(d->stage + 1);
+    fm->last_round[i] = m;
+    ff->raised_cny += raised;
+    lm_money *mo = &w->money[d->region];
+    mo->investors_paid += raised;
+    mo->firms_received_investment += raised;
+    lm_finance_year *fy = lm__finance_year(w, d->region, m);
+    fy->rounds++;
+    fy->raised_cny += raised;
+    for (int k = 0; k < np; ++k) {
+        lm_investor *inv = &fin->inv[holder[k]];
+        const double a = amount[k];
+        if ((st = lm__investor_pay(w, inv, m, a, err)) != LM_OK)
+            return st;
+        const bool local = lm__investor_is_local(w, inv, d->region);
+        inv->cost_open += a;
+        inv->el_open += a * loss[k];
+        inv->deals++;
+        if (local)
+            inv->local_invested += a;
+        fy->deals[inv->kind][d->stage]++;
+        fy->invested_cny[inv->kind][d->stage] += a;
+        lm_finance_year *home = lm__finance_year(w, inv->region, m);
+        if (inv->direct) {
+            home->direct_cny += a;
+            home->gov_invested_cny += a;
+        } else if (inv->guidance) {
+            home->guidance_invested_cny += a;
+            home->gov_invested_cny += a * inv->commit[LM_LP_GOV] / inv->size;
+        }
+        lm_deal_record rec;
+        memset(&rec, 0, sizeof rec); /* padding too: records are compared byte for byte */
+        rec.month = m;
+        rec.firm_id = d->firm_id;
+        rec.investor_id = inv->id;
+        rec.investor_kind = inv->kind;
+        rec.stage = d->stage;
+        rec.region = d->region;
+        rec.investor_region = inv->region;
+        rec.lead = k == 0;
+        rec.local = local;
+        rec.amount_cny = a;
+        rec.pre_money_cny = pre;
+        rec.post_money_cny = post;
+        rec.equity = a / post;
+        rec.expected_loss = loss[k];
+        rec.expected_multiple = pt[k].o->multiple * pt[k].o->pre_own / pre;
+        if ((st = lm__finance_push_deal(fin, &rec, err)) != LM_OK)
+            return st;
+    }
+    return LM_OK;
+}
+
+/* One deal's offers (sorted best first): lead, syndicate, close or not. */
+static lm_status allocate_deal(lm_world *w, lm_month m, const lm_deal *d, const lm_offer *o,
+                               size_t n, bool *closed, lm_error *err)
+{
+    const lm_finance_params *f = &w->p->finance;
+    struct lm_finance *fin = w->finance;
+    part pt[64];
+    int np = 0;
+    double pre = 0.0, raised = 0.0;
+    *closed = false;
+    for (size_t k = 0; k < n && np < 64; ++k) {
+        const lm_investor *inv = &fin->inv[o[k].investor];
+        const double price = np == 0 ? o[k].pre_own : pre;
+        const double a = allowed(w, inv, &o[k], d, price, d->size - raised, m);
+        if (!(a > 0.0))
+            continue;
+        if (np == 0)
+            pre = price;
+        pt[np++] = (part){&o[k], a};
+        raised += a;
+        if (raised >= d->size * (1.0 - 1e-12))
+            break;
+    }
+    if (np == 0 || raised < f->min_close * d->size)
+        return LM_OK;
+    *closed = true;
+    return book(w, m, d, pre, pt, np, err);
+}
+
+static lm_status allocate(lm_world *w, lm_month m, lm_error *err)
+{
+    struct lm_finance *fin = w->finance;
+    const size_t ni = fin->n_inv;
+    size_t n = 0;
+    for (size_t i = 0; i < ni; ++i) { /* compact the segments, in investor order */
+        const size_t b = fin->offer_begin[i];
+        if (b != n)
+            memmove(fin->offers + n, fin->offers + b, fin->offer_count[i] * sizeof *fin->offers);
+        n += fin->offer_count[i];
+    }
+    qsort(fin->offers, n, sizeof *fin->offers, by_deal_then_merit);
+    size_t k = 0;
+    for (size_t j = 0; j < fin->n_pool; ++j) {
+        const size_t from = k;
+        while (k < n && fin->offers[k].deal == j)
+            ++k;
+        bool closed = false;
+        lm_status st = allocate_deal(w, m, &fin->pool[j], fin->offers + from, k - from, &closed, err);
+        if (st != LM_OK)
+            return st;
+        if (!closed)
+            lm__finance_year(w, fin->pool[j].region, m)->rounds_failed++;
+    }
+    return LM_OK;
+}
+
+lm_status lm__deals_run(lm_world *w, lm_month m, lm_error *err)
+{
+    struct lm_finance *fin = w->finance;
+    const size_t ni = fin->n_inv;
+    lm_status st = GROW(fin->offer_count, fin->cap_offer_count, ni + 1);
+    if (st == LM_OK)
+        st = GROW(fin->inv_avail, fin->cap_inv_avail, ni + 1);
+    if (st == LM_OK)
+        st = GROW(fin->inv_seen, fin->cap_inv_seen, ni + 1);
+    if (st == LM_OK)
+        st = GROW(fin->inv_screened, fin->cap_inv_screened, ni + 1);
+    if (st == LM_OK)
+        st = build_pool(w, m, err);
+    if (st == LM_OK)
+        st = build_weights(w, err);
+    if (st == LM_OK)
+        st = build_insiders(w, err);
+    if (st == LM_OK)
+        st = screen(w, m, err);
+    if (st == LM_OK)
+        st = allocate(w, m, err);
+    return st;
+}

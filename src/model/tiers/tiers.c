@@ -1,0 +1,235 @@
+/* src/model/tiers/tiers.c -- phase 8 (MODEL.md 5.8): the December certification of the
+ * tiered cultivation system (梯次培育): tech SME (科技型中小企业), high-tech enterprise
+ * (高新技术企业), specialised-and-sophisticated little giant (专精特新"小巨人"), unicorn and
+ * little dragon. Criteria and benefits are scenario parameters (params.tiers); the defaults
+ * are the published criteria (../shared/REFERENCE.md, docs/scenarios.md 1.6).
+ *
+ * On the calendar year's revenue rev and R&D rd (year to date in December), with intensity
+ * i(rd, rev) = rd / rev (infinite when rev = 0 < rd, 0 when both are 0), age a = months since
+ * founding, the firm's staff share in R&D t (costs.tech_share):
+ *   tech SME:     a >= min_age, staff <= max_headcount, rev <= max_revenue, t >= min_tech_share,
+ *                 i >= min_rd_intensity
+ *   high-tech:    a >= min_age (12), t >= min_tech_share, rev > min_revenue, i >= 5% / 4% / 3%
+ *                 for rev <= band_small / <= band_large / above
+ *   little giant: a >= min_age (36), rev / national market of its sector and model >=
+ *                 niche_share, and either rev >= revenue_a with i >= rd_intensity_a this year
+ *                 and last, or revenue_b <= rev < revenue_a with i >= rd_intensity_b both years
+ *   unicorn:      private (alive, not listed) and valuation >= min_valuation
+ *   dragon:       a <= max_age, visibility >= min_visibility, and either valuation >=
+ *                 min_valuation ("unicorn scale") or rev >= growth_revenue with rev >=
+ *                 growth_multiple x last year's revenue ("fastest growth"). To C firms reach
+ *                 the visibility more easily (market phase).
+ * A certificate of the first three tiers lasts valid_years (the year of certification
+ * included) and is renewed whenever the firm meets the criteria again; unicorn and dragon are
+ * re-judged every December. A firm that no longer holds a valid certificate loses the tier.
+ * A new certification pays award_cny (state to firm); the high-tech tax rate is applied by
+ * the costs phase from the tier bit; investor_visibility is for the finance phase
+ * (lm_tiers_visibility). dragon_month keeps the first December a firm became a dragon.
+ * Then revenue and R&D of the year roll into last year's and the year-to-date sums restart. */
+#include <math.h>
+
+#include "model/market/market.h"
+#include "model/tiers/tiers.h"
+
+static double intensity(double rd, double rev)
+{
+    if (rev > 0.0)
+        return rd / rev;
+    return rd > 0.0 ? INFINITY : 0.0;
+}
+
+void lm_tiers_market_year(const lm_world *w, lm_month m, double *market_year)
+{
+    const lm_month jan = lm_month_of(lm_month_year(m), 1);
+    const lm_month from = jan > w->p->start ? jan : w->p->start;
+    for (int s = 0; s < w->S; ++s)
+        for (int b = 0; b < LM_MODEL_COUNT; ++b) {
+            double sum = 0.0;
+            for (lm_month mm = from; mm <= m; ++mm)
+                sum += lm_market_size_month(w, s, b, mm);
+            market_year[s * LM_MODEL_COUNT + b] = sum;
+        }
+}
+
+static bool tech_sme(const lm_tier_rule *t, double age, double staff, double rev, double rd,
+                     double tech)
+{
+    return age >= t->min_age_months && staff <= t->max_headcount && rev <= t->max_revenue_cny &&
+           tech >= t->min_tech_share && intensity(rd, rev) >= t->min_rd_intensity;
+}
+
+static bool high_tech(const lm_tier_rule *t, double age, double rev, double rd, double tech)
+{
+    const double need = rev <= t->band_small_cny   ? t->rd_intensity_small
+                        : rev <= t->band_large_cny ? t->rd_intensity_mid
+                                                   : t->min_rd_intensity;
+    return age >= t->min_age_months && tech >= t->min_tech_share && rev > t->min_revenue_cny &&
+           intensity(rd, rev) >= need;
+}
+
+static bool little_giant(const lm_tier_rule *t, double age, double rev, double rd,
+                         double rev_prev, double rd_prev, double market)
+{
+    if (age < t->min_age_months || !(market > 0.0) || rev / market < t->niche_share)
+        return false;
+    const double now = intensity(rd, rev), before = intensity(rd_prev, rev_prev);
+    if (rev >= t->revenue_a_cny)
+        return now >= t->rd_intensity_a && before >= t->rd_intensity_a;
+    return rev >= t->revenue_b_cny && now >= t->rd_intensity_b && before >= t->rd_intensity_b;
+}
+
+static bool dragon(const lm_tier_rule *t, double age, double rev, double rev_prev,
+                   double valuation, double visibility)
+{
+    if (age > t->max_age_months || visibility < t->min_visibility)
+        return false;
+    const bool scale = valuation >= t->min_valuation_cny;
+    const bool growth = rev >= t->growth_revenue_cny &&
+                        (rev_prev <= 0.0 || rev >= t->growth_multiple * rev_prev);
+    return scale || growth;
+}
+
+unsigned lm_tiers_qualify(const lm_world *w, size_t i, lm_month m, const double *market_year)
+{
+    const lm_tier_params *tp = &w->p->tiers;
+    const lm_firms *f = &w->firms;
+    if (f->status[i] != LM_FIRM_ALIVE)
+        return 0u;
+    const double age = (double)(m - f->founded[i]);
+    const double rev = f->revenue_ytd_cny[i], rd = f->rd_ytd_cny[i];
+    const double tech = w->p->costs.tech_share;
+    unsigned bits = 0u;
+    if (tech_sme(&tp->tech_sme, age, (double)f->headcount[i], rev, rd, tech))
+        bits |= LM_TIER_TECH_SME;
+    if (high_tech(&tp->high_tech, age, rev, rd, tech))
+        bits |= LM_TIER_HIGH_TECH;
+    if (little_giant(&tp->little_giant, age, rev, rd, f->revenue_last_year_cny[i],
+                     f->rd_last_year_cny[i],
+                     market_year[f->sector[i] * LM_MODEL_COUNT + f->model[i]]))
+        bits |= LM_TIER_LITTLE_GIANT;
+    if (f->valuation_cny[i] >= tp->unicorn.min_valuation_cny)
+        bits |= LM_TIER_UNICORN;
+    if (dragon(&tp->dragon, age, rev, f->revenue_last_year_cny[i], f->valuation_cny[i],
+               f->visibility[i]))
+        bits |= LM_TIER_DRAGON;
+    return bits;
+}
+
+static const lm_tier_rule *rule_of(const lm_tier_params *tp, unsigned bit)
+{
+    switch (bit) {
+    case LM_TIER_TECH_SME:
+        return &tp->tech_sme;
+    case LM_TIER_HIGH_TECH:
+        return &tp->high_tech;
+    case LM_TIER_LITTLE_GIANT:
+        return &tp->little_giant;
+    case LM_TIER_UNICORN:
+        return &tp->unicorn;
+    default:
+        return &tp->dragon;
+    }
+}
+
+double lm_tiers_visibility(const lm_world *w, size_t i)
+{
+    double v = 1.0;
+    for (unsigned bit = 1u; bit <= LM_TIER_DRAGON; bit <<= 1)
+        if ((w->firms.tier[i] & bit) && rule_of(&w->p->tiers, bit)->investor_visibility > v)
+            v = rule_of(&w->p->tiers, bit)->investor_visibility;
+    return v;
+}
+
+/* The certificate field of the three tiers that last several years; NULL for the others. */
+static int16_t *until_of(lm_firms *f, unsigned bit)
+{
+    switch (bit) {
+    case LM_TIER_TECH_SME:
+        return f->sme_until;
+    case LM_TIER_HIGH_TECH:
+        return f->high_tech_until;
+    case LM_TIER_LITTLE_GIANT:
+        return f->giant_until;
+    default:
+        return NULL;
+    }
+}
+
+/* Certifies firm i; returns the awards it received. */
+static double certify(lm_world *w, size_t i, lm_month m, const double *market_year)
+{
+    lm_firms *f = &w->firms;
+    const lm_tier_params *tp = &w->p->tiers;
+    const int year = lm_month_year(m);
+    const unsigned meets = lm_tiers_qualify(w, i, m, market_year);
+    const unsigned held = f->tier[i];
+    unsigned now = 0u;
+    double award = 0.0;
+    for (unsigned bit = 1u; bit <= LM_TIER_DRAGON; bit <<= 1) {
+        const lm_tier_rule *rule = rule_of(tp, bit);
+        int16_t *until = until_of(f, bit);
+        bool holds = (meets & bit) != 0;
+        if (until) {
+            if (holds)
+                until[i] = (int16_t)(year + (int)rule->valid_years - 1);
+            holds = until[i] >= year;
+        }
+        if (!holds)
+            continue;
+        now |= bit;
+        if (!(held & bit))
+            award += rule->award_cny;
+    }
+    f->tier[i] = (uint8_t)now;
+    if ((now & LM_TIER_DRAGON) && f->dragon_month[i] < 0)
+        f->dragon_month[i] = m;
+    return award;
+}
+
+enum { T_AWARD, T_CASH0, T_CASH1, T_N };
+
+lm_status lm_phase_tiers(lm_world *w, lm_month m, lm_error *err)
+{
+    if (lm_month_moy(m) != 12)
+        return LM_OK;
+    const int R = w->R;
+    double *market_year = lm_world_scratch(w, sizeof(double) * (size_t)w->S * LM_MODEL_COUNT);
+    const size_t width = (size_t)R * T_N;
+    const lm_blocks b = lm_blocks_of(w->firms.n);
+    double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
+    double *sums = lm_world_scratch(w, sizeof(double) * width);
+    if (!market_year || !partial || !sums)
+        LM_FAIL(err, LM_ENOMEM, "tiers scratch");
+    lm_tiers_market_year(w, m, market_year);
+    lm_firms *f = &w->firms;
+#pragma omp parallel for schedule(static) num_threads(w->threads)
+    for (size_t k = 0; k < b.count; ++k) {
+        double *acc = partial + k * width;
+        const size_t end = lm_block_end(&b, k);
+        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
+            if (f->status[i] != LM_FIRM_ALIVE)
+                continue;
+            const double award = certify(w, i, m, market_year);
+            if (award > 0.0) {
+                double *a = acc + (size_t)f->region[i] * T_N;
+                a[T_AWARD] += award;
+                a[T_CASH0] += f->cash_cny[i];
+                f->cash_cny[i] += award;
+                a[T_CASH1] += f->cash_cny[i];
+            }
+            f->revenue_last_year_cny[i] = f->revenue_ytd_cny[i];
+            f->rd_last_year_cny[i] = f->rd_ytd_cny[i];
+            f->revenue_ytd_cny[i] = 0.0;
+            f->rd_ytd_cny[i] = 0.0;
+        }
+    }
+    lm_blocks_reduce(&b, partial, width, sums);
+    for (int r = 0; r < R; ++r) {
+        const double *a = sums + (size_t)r * T_N;
+        w->money[r].state_paid_subsidy += a[T_AWARD];
+        w->money[r].firms_received_subsidy += a[T_AWARD];
+        w->firm_cash_before += a[T_CASH0];
+        w->firm_cash_after += a[T_CASH1];
+    }
+    return LM_OK;
+}

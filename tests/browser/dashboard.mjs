@@ -1,0 +1,63 @@
+// tests/browser/dashboard.mjs -- the dashboard of `longmen serve` in chromium, as a user
+// would use it: pick the scenario, switch a policy off, set a seed, start the run, watch it
+// finish, and see its charts; the chart of firms alive must hold the database's numbers.
+// Then a run that fails (a second server with --max-memory too small) shows its error.
+// Screenshots into the test output.
+// Usage: node dashboard.mjs URL RUNS_DIR SHOT_DIR FAILING_URL
+import path from 'node:path';
+import { launch, watch, check, chartSeries, aliveFromDb, sameSeries, fail, sql } from './lib.mjs';
+
+const T = 'browser dashboard';
+const [url, runsDir, shotDir, failingUrl] = process.argv.slice(2);
+const browser = await launch();
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const origin = new URL(url).origin;
+  const problems = watch(page, [origin, 'data:', 'blob:', 'about:']);
+  await page.goto(url);
+  await page.waitForSelector('body[data-app-ready="1"]', { timeout: 30000 });
+  await page.selectOption('#scenario', 'tiny');
+  await page.waitForSelector('#policies input[type=checkbox]', { timeout: 10000 });
+  const boxes = await page.$$('#policies input[type=checkbox]');
+  check(T, boxes.length >= 2, `the policies of tiny are not listed (${boxes.length} boxes)`);
+  await boxes[0].uncheck(); // the first policy of the first region: off
+  await page.fill('#seed', '7');
+  await page.click('#start');
+  // The run appears in the view when its job is done (tiny takes seconds; allow for ASan).
+  await page.waitForSelector('#run-view[data-lm-ready="1"]', { timeout: 240000 });
+  const runId = await page.getAttribute('#run-view', 'data-run');
+  check(T, runId && runId.startsWith('tiny-edited-seed7-'), `unexpected run id ${runId}`);
+  const db = path.join(runsDir, runId, 'results.sqlite');
+  const regions = sameSeries(T, await chartSeries(page, 'lm-chart-alive'), aliveFromDb(db));
+  const seed = sql(db, 'SELECT seed FROM run')[0][0];
+  check(T, seed === '7', `the run's seed is ${seed}, not 7`);
+  // The policy switched off starts after the period (2016-12) in the scenario the run read.
+  const yaml = sql(db, 'SELECT scenario_yaml FROM run').map((r) => r.join('\t')).join('\n');
+  check(T, /start:\s*2017-01/.test(yaml), 'the switched-off policy does not start after the period in the run\'s scenario');
+  const done = await page.$$('#jobs .job[data-state="done"]');
+  check(T, done.length >= 1, 'the finished job is not listed as done');
+  await page.screenshot({ path: path.join(shotDir, 'dashboard.png'), fullPage: false });
+  await page.screenshot({ path: path.join(shotDir, 'dashboard-full.png'), fullPage: true });
+
+  // A run that fails shows its error on the page.
+  const page2 = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const problems2 = watch(page2, [new URL(failingUrl).origin, 'data:', 'blob:', 'about:']);
+  await page2.goto(failingUrl);
+  await page2.waitForSelector('body[data-app-ready="1"]', { timeout: 30000 });
+  await page2.selectOption('#scenario', 'tiny');
+  await page2.click('#start');
+  await page2.waitForSelector('#jobs .job[data-state="failed"] .err', { timeout: 60000 });
+  const err = await page2.textContent('#jobs .job[data-state="failed"] .err');
+  check(T, /memory/.test(err), `the failed job shows "${err}", expected the memory estimate`);
+  const msg = await page2.textContent('#start-msg');
+  check(T, /failed/.test(msg), `the form does not say the run failed: "${msg}"`);
+  await page2.screenshot({ path: path.join(shotDir, 'dashboard-failed.png') });
+
+  check(T, problems.length === 0, problems.join('; '));
+  check(T, problems2.length === 0, problems2.join('; '));
+  console.log(`${T}: ok (run ${runId}: ${regions} regions match the database; failure shown: ${err.trim().slice(0, 80)})`);
+} catch (e) {
+  fail(T, e.stack || String(e));
+} finally {
+  await browser.close();
+}

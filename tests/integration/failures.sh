@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# tests/integration/failures.sh -- the ways a results folder cannot be written, and the
+# resource limits (docs/reliability.md). Each gives exit 1 and exactly one clear line on
+# stderr, leaves no temporary folder, and damages nothing written earlier:
+#   - a full disk (a 4 MB tmpfs, or a loop-mounted 4 MB image where tmpfs cannot be mounted):
+#     an earlier results folder on the same disk stays byte for byte;
+#   - an unwritable out folder (a path under a regular file; a read-only mount when root
+#     can mount one: chmod does not stop root);
+#   - an out folder that exists, refused unless --force;
+#   - a missing scenario;
+#   - a run whose memory estimate exceeds --max-memory (the error gives the estimate);
+#   - pathological parameters (a founder rate of 1e12, a horizon of 10,000 years): rejected
+#     by validation with a located error, long before any allocation.
+# Usage: bash failures.sh <longmen-binary> <repo-root>
+set -euo pipefail
+bin=$1
+root=$2
+tmp=$(mktemp -d)
+mounts=()
+cleanup() {
+    local m
+    for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "$tmp"
+
+fail() { echo "failures: $*" >&2; exit 1; }
+tiny=$root/tests/data/tiny.yaml
+big=$root/scenarios/three-capitals.yaml
+[[ -f $tiny && -f $big ]] || fail "missing test scenarios"
+
+# expect_error <pattern> <args...>: exit 1, one stderr line matching pattern, nothing on stdout.
+expect_error() {
+    local pattern=$1 rc=0
+    shift
+    "$bin" "$@" >out.txt 2>err.txt || rc=$?
+    [[ $rc == 1 ]] || fail "'longmen $*' exited $rc, expected 1: $(cat err.txt)"
+    [[ $(wc -l <err.txt) == 1 ]] || fail "'longmen $*': expected one error line, got: $(cat err.txt)"
+    grep -qE "^longmen: .*$pattern" err.txt ||
+        fail "'longmen $*': expected an error matching '$pattern', got: $(cat err.txt)"
+    [[ ! -s out.txt ]] || fail "'longmen $*' printed on stdout: $(head -c 300 out.txt)"
+}
+no_leftovers() { # no_leftovers <folder>: no temporary folder of ours in it
+    local left
+    left=$(find "$1" -maxdepth 1 \( -name '*.tmp-*' -o -name '*.old-*' \) 2>/dev/null)
+    [[ -z $left ]] || fail "$2 left a temporary folder: $left"
+}
+checksum() { (cd "$1" && sha256sum results.sqlite summary.txt); }
+
+# ---- a full disk ----
+disk=$tmp/disk
+mkdir "$disk"
+how=""
+if mount -t tmpfs -o size=4m tmpfs "$disk" 2>/dev/null; then
+    how="4 MB tmpfs"
+    mounts+=("$disk")
+elif command -v mkfs.ext4 >/dev/null && truncate -s 4M disk.img && mkfs.ext4 -q disk.img 2>/dev/null &&
+    mount -o loop disk.img "$disk" 2>/dev/null; then
+    how="4 MB loop-mounted ext4"
+    mounts+=("$disk")
+fi
+if [[ -n $how ]]; then
+    # Something written earlier, on the same disk: a tiny run (about 1.5 MB) fits.
+    "$bin" run "$tiny" --quiet --out "$disk/earlier" >/dev/null 2>err.txt ||
+        fail "a tiny run does not fit on the $how: $(cat err.txt)"
+    before=$(checksum "$disk/earlier")
+    expect_error 'results\.sqlite.*(full|space)|(full|space).*results\.sqlite|No space left' \
+        run "$big" --quiet --to 2019-12 --out "$disk/big"
+    diskerr=$(cat err.txt)
+    [[ ! -e $disk/big ]] || fail "a run on a full disk left $disk/big"
+    no_leftovers "$disk" "a run on a full disk"
+    [[ $(checksum "$disk/earlier") == "$before" ]] || fail "a run on a full disk damaged an earlier result"
+    # The disk is usable again: the failed run gave back its space.
+    "$bin" run "$tiny" --quiet --out "$disk/again" >/dev/null 2>err.txt ||
+        fail "after the full-disk failure, a tiny run no longer fits: $(cat err.txt)"
+    echo "failures: full disk ($how): $diskerr"
+else
+    echo "failures: full disk: skipped (neither tmpfs nor a loop device can be mounted here)"
+fi
+
+# ---- an unwritable out folder ----
+echo "not a folder" >plainfile
+expect_error 'cannot create output folder' run "$tiny" --quiet --out plainfile/runs/x
+[[ $(cat plainfile) == "not a folder" ]] || fail "the unwritable-path run changed plainfile"
+ro=$tmp/ro
+mkdir "$ro"
+if mount -t tmpfs -o size=1m,ro tmpfs "$ro" 2>/dev/null; then
+    mounts+=("$ro")
+    expect_error 'cannot create output folder.*Read-only' run "$tiny" --quiet --out "$ro/x"
+    echo "failures: read-only file system: refused"
+else
+    echo "failures: read-only file system: skipped (cannot mount here)"
+fi
+no_leftovers "$tmp" "an unwritable out folder"
+
+# ---- an out folder that exists ----
+"$bin" run "$tiny" --quiet --out existing >/dev/null 2>err.txt || fail "run into existing: $(cat err.txt)"
+before=$(checksum existing)
+expect_error 'already exists \(use --force' run "$tiny" --quiet --seed 3 --out existing
+[[ $(checksum existing) == "$before" ]] || fail "the refused run changed the existing folder"
+"$bin" run "$tiny" --quiet --seed 3 --out existing --force >/dev/null 2>err.txt ||
+    fail "--force did not replace: $(cat err.txt)"
+[[ $(sqlite3 existing/results.sqlite 'select seed from run') == 3 ]] || fail "--force kept the old result"
+no_leftovers "$tmp" "an existing out folder"
+
+# ---- a missing scenario ----
+expect_error 'missing\.yaml: cannot open: No such file' run missing.yaml --quiet --out m
+[[ ! -e m ]] || fail "a missing scenario created its out folder"
+
+# ---- resource limits ----
+expect_error 'would need about [0-9.]+ [KMGT]?B of memory .*more than the limit of 1\.0 MB' \
+    run "$big" --quiet --max-memory 1M --out mem
+[[ ! -e mem ]] || fail "a run refused for memory created its out folder"
+estimate=$(grep -oE 'about [0-9.]+ [KMGT]?B' err.txt | head -n1)
+"$bin" run "$tiny" --quiet --max-memory 1G --out memok >/dev/null 2>err.txt ||
+    fail "a tiny run under --max-memory 1G was refused: $(cat err.txt)"
+rc=0
+"$bin" run "$tiny" --max-memory 12Q >/dev/null 2>err.txt || rc=$?
+[[ $rc == 2 ]] || fail "--max-memory 12Q exited $rc, expected the usage error 2"
+echo "failures: --max-memory 1M refuses three-capitals ($estimate estimated)"
+
+rejected=0
+for case in founder_rate_1e12 horizon_10000_years too_many_founders; do
+    expect_error "bad/$case\.yaml:[0-9]+:[0-9]+: " run "$root/tests/data/bad/$case.yaml" --quiet --out p
+    [[ ! -e p ]] || fail "$case created its out folder"
+    rejected=$((rejected + 1))
+done
+no_leftovers "$tmp" "a refused run"
+echo "failures: ok ($rejected pathological scenarios rejected by validation)"

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# tests/integration/fuzz.sh -- the libFuzzer harnesses of tests/fuzz/ (docs/reliability.md):
+# builds them with clang under ASan + UBSan in a build dir of their own (<build>-fuzz beside
+# the build that runs this test), replays every seed corpus (tests/fuzz/corpus/<name>/: the
+# shipped scenarios, the malformed cases, and every crash ever found, kept as regression
+# cases), then fuzzes each harness for LM_FUZZ_SECONDS (default 45). Any crash, leak, hang
+# or sanitizer report fails the test and names the input, which then belongs in the corpus.
+# New inputs the fuzzer finds go to a scratch folder, never into the source tree.
+#
+# A longer run, by hand (same flags, one harness):
+#   LM_FUZZ_SECONDS=3600 bash tests/integration/fuzz.sh build/longmen .
+# Usage: bash fuzz.sh <longmen-binary> <repo-root>
+set -euo pipefail
+bin=$1
+root=$(cd "$2" && pwd)
+if [[ ${LM_IN_SANITIZER_BUILD:-} == 1 ]]; then
+    echo "fuzz: skipped under the sanitizer build (it builds its own instrumented copy)"
+    exit 0
+fi
+fail() { echo "fuzz: $*" >&2; exit 1; }
+command -v clang >/dev/null || fail "clang is needed for libFuzzer (scripts/deps.txt: clang, libclang-rt-14-dev)"
+seconds=${LM_FUZZ_SECONDS:-45}
+build=$(cd "$(dirname "$bin")" && pwd)-fuzz
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+CC=clang cmake -S "$root" -B "$build" -G Ninja -DLM_FUZZ=ON -DLM_TESTS=OFF -DLM_BENCH=OFF \
+    --log-level=WARNING >"$work/configure.txt" 2>&1 || { cat "$work/configure.txt" >&2; fail "configuring $build failed"; }
+cmake --build "$build" >"$work/build.txt" 2>&1 || { tail -n 30 "$work/build.txt" >&2; fail "building $build failed"; }
+
+export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export LSAN_OPTIONS=suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=0
+
+shopt -s nullglob
+fuzzers=("$build"/tests/fuzz/fuzz_*)
+((${#fuzzers[@]} > 0)) || fail "no harness was built in $build/tests/fuzz"
+total=0
+for fuzzer in "${fuzzers[@]}"; do
+    name=$(basename "$fuzzer")
+    name=${name#fuzz_}
+    corpus=$root/tests/fuzz/corpus/$name
+    [[ -d $corpus ]] || fail "$name: no seed corpus in $corpus"
+    seeds=("$corpus"/*)
+    ((${#seeds[@]} > 0)) || fail "$name: the seed corpus $corpus is empty"
+    dict=()
+    [[ -f $root/tests/fuzz/$name.dict ]] && dict=(-dict="$root/tests/fuzz/$name.dict")
+
+    # 1. every seed once, each on its own (a crash names its file).
+    if ! "$fuzzer" "${seeds[@]}" >"$work/$name-replay.txt" 2>&1; then
+        grep -E 'ERROR|runtime error|Running:' "$work/$name-replay.txt" | tail -n 20 >&2 || true
+        tail -n 5 "$work/$name-replay.txt" >&2
+        fail "$name: a corpus input fails (the regression it stands for is back)"
+    fi
+
+    # 2. fuzzing, bounded in time; new inputs into the scratch folder.
+    mkdir -p "$work/$name-new" "$work/$name-artifacts"
+    rc=0
+    "$fuzzer" "$work/$name-new" "$corpus" "${dict[@]}" -max_total_time="$seconds" \
+        -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="$work/$name-artifacts/" >"$work/$name-fuzz.txt" 2>&1 || rc=$?
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name-fuzz.txt" | tail -n 1)
+    if ((rc != 0)); then
+        grep -E -A 12 'ERROR|runtime error|SUMMARY' "$work/$name-fuzz.txt" | head -n 40 >&2 || true
+        tail -n 5 "$work/$name-fuzz.txt" >&2
+        for a in "$work/$name-artifacts"/*; do
+            echo "fuzz: $name: input (base64): $(base64 -w0 "$a")" >&2
+        done
+        fail "$name: the fuzzer found a failure after ${runs:-?} executions; add the input above to $corpus and fix it"
+    fi
+    [[ -n $runs ]] || fail "$name: the fuzzer printed no statistics: $(tail -n 5 "$work/$name-fuzz.txt")"
+    total=$((total + runs))
+    echo "fuzz: $name: ${#seeds[@]} corpus inputs replayed; $runs executions in ${seconds}s, no crash"
+done
+echo "fuzz: ok ($total executions)"

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# tests/integration/kill9.sh -- crash-safe output (docs/reliability.md): a longmen command
+# killed with SIGKILL at many different moments, from loading to the last write, leaves its
+# results folder either absent or complete (PRAGMA integrity_check ok, one run row, and the
+# very rows an uninterrupted run writes), and never a leftover that blocks the next run: the
+# next run with the same --out succeeds and tidies the dead run's temporary folder.
+#
+# Each command of the list below is killed LM_KILL9_KILLS times (default 24): half at delays
+# spread over the loading and simulation of an uninterrupted run, half over its writing (a
+# run that ends before its kill is retried), alternately into a fresh folder and with
+# --force over a complete previous result (the replace path). It prints where the kills
+# landed. Later commands (compare, sweep, calibrate; --resume with replications) join the
+# list with their own check of a complete folder.
+# Usage: bash kill9.sh <longmen-binary> <repo-root>
+set -euo pipefail
+bin=$1
+root=$2
+if [[ ${LM_IN_SANITIZER_BUILD:-} == 1 ]]; then
+    echo "kill9: skipped under the sanitizer build (timing-driven; the plain build runs it)"
+    exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+
+fail() { echo "kill9: $*" >&2; exit 1; }
+# shellcheck source=lib/results.sh
+source "$root/tests/integration/lib/results.sh"
+kills=${LM_KILL9_KILLS:-24}
+((kills >= 2)) || fail "LM_KILL9_KILLS must be at least 2"
+# A copy: the reference and every killed run must read the same file.
+[[ -f $root/scenarios/three-capitals.yaml ]] || fail "missing scenario $root/scenarios/three-capitals.yaml"
+scenario=$tmp/three-capitals.yaml
+cp "$root/scenarios/three-capitals.yaml" "$scenario"
+
+# name|arguments|checker: OUT stands for the results folder; the checker is called as
+# <checker> <folder> <reference-hash> on every folder that exists after a kill.
+commands=(
+    "run|run $scenario --seed 7 --threads 2 --quiet --to 2019-12 --out OUT|check_complete"
+)
+
+now_ms() { date +%s%3N; }
+inode() { stat -c %i "$1" 2>/dev/null || echo none; }
+
+total_kills=0
+for spec in "${commands[@]}"; do
+    IFS='|' read -r name args checker <<<"$spec"
+
+    # The uninterrupted reference: its dump is the truth, and its timing spreads the kills:
+    # half of them before the database file appears in the temporary folder (loading and
+    # simulating), half after (writing results.sqlite, the report, the commit).
+    t0=$(now_ms)
+    write_at=""
+    # shellcheck disable=SC2086
+    "$bin" ${args//OUT/ref-$name} >/dev/null 2>stderr.txt &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        if [[ -z $write_at ]] && compgen -G "ref-$name.tmp-*/results.sqlite" >/dev/null; then
+            write_at=$(($(now_ms) - t0))
+        fi
+        sleep 0.005
+    done
+    wait "$pid" || fail "$name: reference run failed: $(cat stderr.txt)"
+    span=$(($(now_ms) - t0))
+    [[ -n $write_at ]] || write_at=$((span / 2))
+    half=$((kills / 2))
+    ref=$(canonical_dump "ref-$name/results.sqlite" | sha256sum | cut -d' ' -f1)
+
+    fresh=$tmp/fresh-$name    # a new folder each time (removed when a run completed)
+    replace=$tmp/replace-$name # always holds a complete result; runs use --force
+    cp -r "ref-$name" "$replace"
+    before_output=0 mid_sim=0 mid_write=0 after_commit=0 finished=0 killed=0
+    for ((i = 0; killed < kills && i < 2 * kills; ++i)); do
+        # Kill k of a round: the first half at delays spread over [0, write_at) or as soon as
+        # the database appears, whichever comes first; the second half once the database has
+        # appeared, after an extra delay spread over the rest of the reference's run. Events,
+        # not only clocks: a loaded machine slows the run, not where the kills land.
+        k=$((i % kills))
+        if ((k < half)); then
+            delay=$((write_at * k / (half > 1 ? half - 1 : 1)))
+        else
+            delay=$(((span - write_at) * (k - half) / (kills - half > 1 ? kills - half - 1 : 1)))
+        fi
+        was=none
+        if ((i % 2 == 0)); then
+            out=$fresh
+            # shellcheck disable=SC2086 # the argument list is split on purpose
+            "$bin" ${args//OUT/$out} >/dev/null 2>>"$tmp/stderr.txt" &
+        else
+            out=$replace
+            was=$(inode "$out")
+            # shellcheck disable=SC2086
+            "$bin" ${args//OUT/$out} --force >/dev/null 2>>"$tmp/stderr.txt" &
+        fi
+        pid=$!
+        t0=$(now_ms)
+        while kill -0 "$pid" 2>/dev/null && [[ ! -e $out.tmp-$pid/results.sqlite ]] &&
+            ((k >= half || $(now_ms) - t0 < delay)); do
+            sleep 0.003
+        done
+        ((k < half)) || sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+        kill -9 "$pid" 2>/dev/null || true
+        rc=0
+        { wait "$pid"; } 2>/dev/null || rc=$? # without bash's "Killed" line
+        left=$out.tmp-$pid
+        if ((rc == 0)); then
+            finished=$((finished + 1))
+        elif ((rc == 137)); then
+            if [[ -d $out && $(inode "$out") != "$was" ]]; then
+                after_commit=$((after_commit + 1))
+            elif [[ -f $left/results.sqlite ]]; then
+                mid_write=$((mid_write + 1))
+            elif [[ -d $left ]]; then
+                mid_sim=$((mid_sim + 1))
+            else
+                before_output=$((before_output + 1))
+            fi
+            killed=$((killed + 1))
+        else
+            fail "$name: kill $i: the run exited $rc before the kill: $(tail -n 3 "$tmp/stderr.txt")"
+        fi
+        # The promise: absent, or complete and identical to the uninterrupted run.
+        if [[ -e $out ]]; then
+            "$checker" "$out" "$ref"
+        elif ((i % 2 == 1)); then
+            # Only the two-rename replace (no RENAME_EXCHANGE) leaves this window; the next
+            # run puts the previous result back (outdir.c), so the folder is never lost.
+            [[ -n $(leftovers "$(dirname "$out")" "$(basename "$out")") ]] ||
+                fail "$name: kill $i: $out vanished with no set-aside copy"
+        fi
+        # A completed fresh folder goes, so the next run writes into the same path again;
+        # the dead run's temporary folder stays for that run to tidy.
+        if ((i % 2 == 0)); then rm -rf "$fresh"; fi
+    done
+
+    # Uninterrupted runs into both folders succeed, tidy every leftover, and agree.
+    "$bin" ${args//OUT/$fresh} >/dev/null 2>stderr.txt || fail "$name: rerun into $fresh: $(cat stderr.txt)"
+    "$bin" ${args//OUT/$replace} --force >/dev/null 2>stderr.txt || fail "$name: rerun into $replace: $(cat stderr.txt)"
+    for out in "$fresh" "$replace"; do
+        "$checker" "$out" "$ref"
+        stale=$(leftovers "$(dirname "$out")" "$(basename "$out")")
+        [[ -z $stale ]] || fail "$name: leftovers of killed runs remain beside $out: $stale"
+    done
+    total_kills=$((total_kills + killed))
+    echo "kill9: $name: $killed kills survived ($before_output while loading, $mid_sim mid-simulation," \
+        "$mid_write mid-write, $after_commit after the commit; $finished runs ended before their kill)"
+done
+((total_kills >= 20)) || fail "only $total_kills of the runs were killed; expected at least 20"
+echo "kill9: ok ($total_kills kills)"

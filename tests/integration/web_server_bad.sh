@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# tests/integration/web_server_bad.sh -- `longmen serve` against bad requests, on loopback:
+# a corpus of malformed and hostile requests (unknown paths and methods, path traversal in
+# plain and encoded forms, bad run and job ids, oversized, empty, non-JSON and wrong JSON
+# bodies, scenario edits the loader refuses, HTTP that is not HTTP, a slow client). Each gets
+# the designed 4xx (501 for compare, which arrives with issue 7) with a JSON error when the
+# request reached the API, and the server answers normally after every one. Also the good
+# path (a run started by POST finishes and is listed; its region_year rows are the
+# database's), a full queue (503 with Retry-After), cancelling, and a clean stop on SIGTERM.
+# Usage: bash web_server_bad.sh <longmen-binary> <repo-root>
+set -euo pipefail
+bin=$1
+root=$2
+tmp=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+    [[ -n ${SERVER_PID:-} ]] && kill -KILL "$SERVER_PID" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "web_server_bad: $*" >&2; exit 1; }
+# shellcheck source=web/serve.sh
+source "$root/tests/integration/web/serve.sh"
+command -v curl >/dev/null || fail "curl is missing (scripts/deps.txt)"
+
+mkdir -p "$tmp/scenarios" "$tmp/runs"
+cp "$root/tests/data/tiny.yaml" "$tmp/scenarios/tiny.yaml"
+cp "$root/scenarios/three-capitals.yaml" "$tmp/scenarios/three-capitals.yaml"
+start_server "$tmp/server.log" "$bin" --runs-dir "$tmp/runs" --scenarios-dir "$tmp/scenarios" \
+    --workers 1 --queue 1 --timeout 2 --threads 1
+
+cases=0
+# expect <status> <name> <curl args...>: the status, and a JSON error body for 4xx/5xx.
+expect() {
+    local want=$1 name=$2 code body
+    shift 2
+    code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 "$@" 2>/dev/null) || true
+    body=$(head -c 600 "$tmp/body" 2>/dev/null || true)
+    [[ $code == "$want" ]] || fail "$name: HTTP $code, expected $want: $body"
+    if [[ $want -ge 400 ]]; then
+        grep -q "^{\"error\":{\"status\":$want,\"code\":\"[a-z_]*\",\"message\":\"" "$tmp/body" ||
+            fail "$name: the $want answer is not a JSON error: $body"
+    fi
+    alive "$name"
+    cases=$((cases + 1))
+}
+json() { printf '%s' "$1" >"$tmp/req.json"; }
+post() { curl_args=(-X POST -H 'Content-Type: application/json' --data-binary "@$tmp/req.json" "$URL/api/runs"); }
+
+# ---- the good path first: a run of tiny from the API ----
+json '{"scenario": "tiny", "seed": 5}'
+post
+expect 202 "POST a valid run" "${curl_args[@]}"
+job=$(sed -n 's/.*"job":{"id":\([0-9]*\).*/\1/p' "$tmp/body")
+[[ -n $job ]] || fail "POST /api/runs did not give a job id: $(cat "$tmp/body")"
+wait_job "$job" done 240
+run=$(curl -s "$URL/api/jobs/$job" | sed -n 's/.*"run_id":"\([^"]*\)".*/\1/p')
+[[ -f $tmp/runs/$run/results.sqlite && -f $tmp/runs/$run/report.html ]] ||
+    fail "job $job did not leave a results folder with a report: $(ls -A "$tmp/runs")"
+curl -s "$URL/api/runs" | grep -q "\"id\":\"$run\"" || fail "/api/runs does not list $run"
+curl -s "$URL/api/runs/$run" | grep -q '"report":{"format":1' || fail "/api/runs/$run has no report data"
+want=$(sqlite3 "$tmp/runs/$run/results.sqlite" "select group_concat(alive, ',') from (select alive from region_year where region = '甲市' order by year)")
+got=$(curl -s "$URL/api/runs/$run/region_year?region=%E7%94%B2%E5%B8%82" | grep -o '"alive":[0-9]*' | cut -d: -f2 | paste -sd,)
+[[ -n $want && $got == "$want" ]] || fail "region_year of 甲市: API gives '$got', the database '$want'"
+
+# ---- the corpus ----
+expect 404 "unknown path" "$URL/nope"
+expect 404 "unknown API path" "$URL/api/nope"
+expect 404 "unknown static file" "$URL/static/passwd"
+expect 400 "traversal, plain" --path-as-is "$URL/api/runs/../../etc/passwd"
+expect 400 "traversal, encoded slashes and dots" "$URL/api/runs/%2e%2e%2f%2e%2e%2fetc%2fpasswd"
+expect 400 "traversal, encoded dots" --path-as-is "$URL/api/runs/%2e%2e/%2e%2e/etc/passwd"
+expect 400 "traversal, encoded slashes" "$URL/api/runs/..%2f..%2fetc%2fpasswd"
+expect 400 "traversal, backslashes" "$URL/api/runs/..%5c..%5cetc%5cpasswd"
+expect 400 "traversal into static" --path-as-is "$URL/static/../../etc/passwd"
+expect 400 "traversal into a run's files" --path-as-is "$URL/api/runs/$run/../../../etc/passwd"
+expect 404 "double-encoded traversal stays a name" "$URL/api/runs/%252e%252e%252fetc%252fpasswd"
+expect 400 "hidden folder as run id" "$URL/api/runs/.longmen-serve"
+expect 400 "control character in a run id" "$URL/api/runs/a%01b"
+expect 404 "unknown run" "$URL/api/runs/no-such-run"
+expect 404 "unknown file of a run" "$URL/api/runs/$run/results.sqlite"
+expect 400 "region_year without region" "$URL/api/runs/$run/region_year"
+expect 404 "region_year of an unknown region" "$URL/api/runs/$run/region_year?region=nowhere"
+expect 400 "job id not a number" "$URL/api/jobs/abc"
+expect 400 "negative job id" "$URL/api/jobs/-1"
+expect 404 "unknown job" "$URL/api/jobs/999999"
+expect 405 "DELETE the run list" -X DELETE "$URL/api/runs"
+expect 405 "PUT a run" -X PUT "$URL/api/runs/$run"
+expect 405 "POST the health check" -X POST "$URL/api/health"
+expect 405 "an invented method" -X BREW "$URL/api/runs"
+expect 414 "a path of 3000 bytes" "$URL/api/$(head -c 3000 /dev/zero | tr '\0' a)"
+json '{"scenario": "tiny"}'
+expect 415 "POST as text/plain" -X POST -H 'Content-Type: text/plain' --data-binary "@$tmp/req.json" "$URL/api/runs"
+expect 400 "POST an empty body" -X POST -H 'Content-Type: application/json' --data-binary '' "$URL/api/runs"
+for body in '{"scenario":' '{"scenario": "tiny",}' "{'scenario': 'tiny'}" '{"scenario": "tiny"} trailing' \
+            $'\xff\xfe{}' '{"scenario": "tiny", "seed": 1e999999}'; do
+    json "$body"
+    post
+    expect 400 "malformed JSON: $body" "${curl_args[@]}"
+done
+json '[1, 2]'; post; expect 400 "a JSON list instead of an object" "${curl_args[@]}"
+json '"tiny"'; post; expect 400 "a JSON string instead of an object" "${curl_args[@]}"
+json '{"scenario": "tiny", "sede": 5}'; post; expect 400 "an unknown field" "${curl_args[@]}"
+json '{"scenario": 7}'; post; expect 400 "scenario not a string" "${curl_args[@]}"
+json '{"scenario": "../../etc/passwd"}'; post; expect 400 "scenario name with a path" "${curl_args[@]}"
+json '{"scenario": "nope"}'; post; expect 404 "unknown scenario" "${curl_args[@]}"
+json '{"scenario": "tiny", "seed": -1}'; post; expect 400 "negative seed" "${curl_args[@]}"
+json '{"scenario": "tiny", "seed": 1.5}'; post; expect 400 "fractional seed" "${curl_args[@]}"
+json '{"scenario": "tiny", "replications": 0}'; post; expect 400 "zero replications" "${curl_args[@]}"
+json '{"scenario": "tiny", "from": "2015-13"}'; post; expect 400 "a month 13" "${curl_args[@]}"
+json '{"scenario": "tiny", "from": "2030-01"}'; post; expect 422 "from outside the period" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true}'; post; expect 501 "compare (issue 7)" "${curl_args[@]}"
+json '{"scenario": "tiny", "policies": [{"region": "nowhere", "policy": 0, "enabled": false}]}'; post
+expect 422 "policy of an unknown region" "${curl_args[@]}"
+json '{"scenario": "tiny", "policies": [{"region": 0, "policy": 99, "enabled": false}]}'; post
+expect 422 "an unknown policy" "${curl_args[@]}"
+json '{"scenario": "tiny", "set": [{"path": "regions[0].no_such_key", "value": 1}]}'; post
+expect 422 "setting a value the file does not hold" "${curl_args[@]}"
+# The loader's own error, located in the edited file as the CLI would locate it.
+json '{"scenario": "tiny", "set": [{"path": "regions[0].amenity", "value": 1.4}]}'; post
+expect 422 "an edit the loader refuses" "${curl_args[@]}"
+line=$(grep -n 'amenity:' "$tmp/scenarios/tiny.yaml" | head -n1 | cut -d: -f1)
+grep -q "\"text\":\"[^\"]*tiny.yaml (edited):$line:[0-9]*: regions\[0\]\.amenity: " "$tmp/body" ||
+    fail "the edit error does not point at tiny.yaml line $line, field regions[0].amenity: $(cat "$tmp/body")"
+# Bodies over the limit (64 KiB): announced by Content-Length, or sent chunked.
+head -c 100000 /dev/zero | tr '\0' ' ' >"$tmp/big.json"
+expect 413 "a body over the limit" -X POST -H 'Content-Type: application/json' --data-binary "@$tmp/big.json" "$URL/api/runs"
+expect 413 "a chunked body over the limit" -X POST -H 'Content-Type: application/json' \
+    -H 'Transfer-Encoding: chunked' --data-binary "@$tmp/big.json" "$URL/api/runs"
+
+# ---- HTTP that is not HTTP, sent raw: the HTTP layer answers 4xx (505 for an unknown HTTP
+# version; a line that is no request at all is closed without an answer), then still answers.
+raw() {
+    local name=$1 want=$2 payload=$3 answer
+    exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+    # The server may close before all is written: no SIGPIPE for this shell.
+    (trap '' PIPE; printf '%b' "$payload" >&3) 2>/dev/null || true
+    answer=$(timeout 10 head -n1 <&3 || true)
+    exec 3<&- 3>&-
+    answer=${answer%$'\r'}
+    [[ $answer =~ ^($want)$ ]] || fail "$name: answered '$answer', expected '$want'"
+    alive "$name"
+    cases=$((cases + 1))
+}
+raw "garbage instead of a request line" '' 'GARBAGE\r\n\r\n'
+raw "an empty path" 'HTTP/1.1 400 .*' 'GET  HTTP/1.1\r\nHost: x\r\n\r\n'
+raw "a relative path" 'HTTP/1.1 400 .*' 'GET api/health HTTP/1.1\r\nHost: x\r\n\r\n'
+raw "a header line without a colon" 'HTTP/1.1 400 .*' 'GET /api/health HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'
+raw "a header of 100 KB" 'HTTP/1.1 431 .*' "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: $(head -c 100000 /dev/zero | tr '\0' a)\r\n\r\n"
+raw "a negative Content-Length" 'HTTP/1.1 400 .*' 'POST /api/runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -5\r\n\r\n'
+raw "a control character in the path" 'HTTP/1.1 400 .*' 'GET /api/runs/a\x01b HTTP/1.1\r\nHost: x\r\n\r\n'
+raw "HTTP version 9.9" 'HTTP/1.1 505 .*' 'GET /api/health HTTP/9.9\r\nHost: x\r\n\r\n'
+expect 404 "an encoded NUL stays in the name" "$URL/api/runs/a%00b"
+expect 404 "a broken escape stays in the name" "$URL/api/runs/%zz"
+
+# ---- a slow client is cut off after --timeout 2 s, and does not block others meanwhile ----
+exec 4<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'GET /api/health HTTP/1.1\r\nHost: x\r\n' >&4 # and never the blank line
+alive "a slow client holding a connection"
+start=$SECONDS
+answer=$(timeout 15 cat <&4 || true)
+exec 4<&- 4>&-
+((SECONDS - start <= 12)) || fail "the slow client was not cut off within 12 s"
+alive "a slow client"
+cases=$((cases + 1))
+
+# ---- a full queue: 1 running + 1 waiting, the third is refused with 503 ----
+json '{"scenario": "three-capitals"}'
+post
+expect 202 "first long run" "${curl_args[@]}"
+j1=$(sed -n 's/.*"job":{"id":\([0-9]*\).*/\1/p' "$tmp/body")
+wait_job "$j1" running 60
+expect 202 "second long run waits" "${curl_args[@]}"
+j2=$(sed -n 's/.*"job":{"id":\([0-9]*\).*/\1/p' "$tmp/body")
+curl -s -D "$tmp/headers" -o /dev/null "${curl_args[@]}"
+expect 503 "a third run with the queue full" "${curl_args[@]}"
+grep -q 'queue is full' "$tmp/body" || fail "the 503 does not say the queue is full: $(cat "$tmp/body")"
+grep -qi '^Retry-After: [0-9]' "$tmp/headers" || fail "the 503 has no Retry-After header"
+expect 202 "cancel the waiting run" -X DELETE "$URL/api/jobs/$j2"
+expect 202 "stop the running run" -X DELETE "$URL/api/jobs/$j1"
+wait_job "$j2" cancelled 10
+wait_job "$j1" cancelled 120
+curl -s "$URL/api/jobs/$j1" | grep -q '"error":{"message":"' || fail "the stopped job shows no error"
+expect 409 "cancel a finished job" -X DELETE "$URL/api/jobs/$j1"
+[[ -z $(find "$tmp/runs" -maxdepth 1 -name '*.tmp-*') ]] || fail "a stopped run left a temporary folder"
+
+((cases >= 30)) || fail "only $cases cases ran"
+stop_server
+grep -q 'stopping' "$tmp/server.log" || fail "the server did not say it stops"
+echo "web_server_bad: $cases bad or hostile requests answered as designed; the server kept answering"

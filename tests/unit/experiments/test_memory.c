@@ -1,0 +1,191 @@
+/* tests/unit/experiments/test_memory.c -- resource limits (src/experiments/memory.c): the
+ * memory estimate against a hand-computed case, the sizes --max-memory accepts, and a run
+ * refused up front when the estimate exceeds the limit, before anything is created. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/firms.h"
+#include "longmen/job.h"
+#include "lm_test.h"
+
+#define TINY LM_TEST_DATA "/tiny.yaml"
+
+/* ---- sizes ---- */
+
+Test(size, parses_units_in_powers_of_1024)
+{
+    uint64_t v = 0;
+    cr_assert(lm_parse_size("1048576", &v));
+    cr_assert_eq(v, 1048576u);
+    cr_assert(lm_parse_size("500M", &v));
+    cr_assert_eq(v, 500ull << 20);
+    cr_assert(lm_parse_size("8G", &v));
+    cr_assert_eq(v, 8ull << 30);
+    cr_assert(lm_parse_size("1.5G", &v));
+    cr_assert_eq(v, 3ull << 29);
+    cr_assert(lm_parse_size("4KiB", &v));
+    cr_assert_eq(v, 4096u);
+    cr_assert(lm_parse_size("2kb", &v));
+    cr_assert_eq(v, 2048u);
+    cr_assert(lm_parse_size("1T", &v));
+    cr_assert_eq(v, 1ull << 40);
+}
+
+Test(size, rejects_what_is_not_a_size)
+{
+    const char *bad[] = {"", "M", "abc", "0", "0M", "-5M", "5X", "5MM", "5 M", "1e30T", "nan",
+                         "inf", "12Gx"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+        uint64_t v = 7;
+        cr_assert_not(lm_parse_size(bad[i], &v), "'%s' accepted", bad[i]);
+        cr_assert_eq(v, 7u, "'%s' wrote the output", bad[i]);
+    }
+    cr_assert_not(lm_parse_size(NULL, NULL));
+}
+
+Test(size, formats_readably)
+{
+    char buf[32];
+    cr_assert_str_eq(lm_format_size(512, buf, sizeof buf), "512 bytes");
+    cr_assert_str_eq(lm_format_size(1536, buf, sizeof buf), "1.5 KB");
+    cr_assert_str_eq(lm_format_size(500ull << 20, buf, sizeof buf), "500 MB");
+    cr_assert_str_eq(lm_format_size(8ull << 30, buf, sizeof buf), "8.0 GB");
+}
+
+/* ---- the estimate ---- */
+
+/* 100 founders a month from outside only, over 24 months: 2400 firms. */
+static lm_scenario *outside_only(double rate)
+{
+    lm_scenario *sc = lm_test_scenario(2, 0.0);
+    lm_params *p = lm_test_params(sc);
+    p->entry.base_rate = 0.0;
+    p->entry.alumni_rate = 0.0;
+    p->entry.spinout_rate = 0.0;
+    p->entry.returnee_rate = 0.0;
+    p->entry.outside_rate = rate;
+    return sc;
+}
+
+Test(estimate, follows_the_formula)
+{
+    lm_scenario *sc = outside_only(100.0);
+    lm_memory_estimate e;
+    const uint64_t total = lm_job_estimate_memory(sc, &e);
+    cr_assert_eq(e.months, 24);
+    cr_assert_float_eq(e.founders_month, 100.0, 1e-9);
+    cr_assert_float_eq(e.firms, 2400.0, 1e-9);
+    const uint64_t per_firm =
+        lm_firms_bytes_per_firm() + sizeof(lm_firm_record) + sizeof(int64_t);
+    cr_assert_eq(e.firm_state, 2u * 2400u * per_firm);
+    cr_assert_eq(e.database, 2400u * 256u);
+    cr_assert_eq(e.baseline, 16u << 20);
+    cr_assert_gt(e.region_state, 0u);
+    cr_assert_eq(total, e.firm_state + e.region_state + e.database + e.baseline);
+    cr_assert_eq(e.total, total);
+    cr_assert_eq(lm_job_estimate_memory(sc, NULL), total);
+    lm_test_scenario_free(sc);
+}
+
+Test(estimate, counts_every_source_of_founders)
+{
+    lm_scenario *sc = outside_only(10.0);
+    lm_params *p = lm_test_params(sc);
+    p->entry.base_rate = 1e-4;         /* x 500k talent per region x 2 regions = 100 */
+    p->entry.alumni_rate = 0.01;
+    p->regions[0].platform_alumni = 1000.0; /* 10 */
+    p->entry.spinout_rate = 0.5;
+    p->regions[1].institution_strength = 4.0; /* 2 */
+    lm__policy_defaults(&p->regions[1].policies[0], LM_POLICY_LAB);
+    p->regions[1].policies[0].spinout_strength = 6.0; /* 3 */
+    lm__policy_defaults(&p->regions[0].policies[0], LM_POLICY_TALENT_PROGRAM);
+    p->regions[0].policies[0].talent_level = 2.0;
+    p->entry.returnee_rate = 2.5; /* 5 */
+    p->regions[0].n_policies = p->regions[1].n_policies = 1;
+    lm_memory_estimate e;
+    lm_job_estimate_memory(sc, &e);
+    cr_assert_float_eq(e.founders_month, 10.0 + 100.0 + 10.0 + 2.0 + 3.0 + 5.0, 1e-9);
+    lm_test_scenario_free(sc);
+}
+
+Test(estimate, grows_with_the_period_and_the_rates)
+{
+    lm_scenario *sc = outside_only(100.0);
+    const uint64_t base = lm_job_estimate_memory(sc, NULL);
+    lm_test_params(sc)->end += 24;
+    const uint64_t longer = lm_job_estimate_memory(sc, NULL);
+    cr_assert_gt(longer, base);
+    lm_test_params(sc)->entry.outside_rate = 1e6;
+    lm_memory_estimate e;
+    const uint64_t huge = lm_job_estimate_memory(sc, &e);
+    /* 1e6 a month over 4 years: 4.8e7 firms, well over 10 GB. */
+    cr_assert_gt(huge, 10ull << 30, "%llu", (unsigned long long)huge);
+    lm_test_scenario_free(sc);
+}
+
+Test(estimate, saturates_instead_of_overflowing)
+{
+    lm_scenario *sc = outside_only(1e6);
+    lm_test_params(sc)->end = lm_month_of(2214, 12); /* 200 years */
+    lm_memory_estimate e;
+    const uint64_t total = lm_job_estimate_memory(sc, &e);
+    cr_assert_leq(e.firms, 4294967295.0);
+    cr_assert_geq(total, e.firm_state);
+    lm_test_scenario_free(sc);
+}
+
+/* ---- the limit ---- */
+
+Test(limit, refuses_with_the_estimate)
+{
+    lm_scenario *sc = outside_only(100.0);
+    lm_error err;
+    const uint64_t need = lm_job_estimate_memory(sc, NULL);
+    cr_assert_eq(lm_job_check_memory(sc, need, &err), LM_OK);
+    cr_assert_eq(lm_job_check_memory(sc, need - 1, &err), LM_ENOMEM);
+    char line[1024];
+    lm_error_format(&err, line, sizeof line);
+    cr_assert(strstr(line, "would need about"), "%s", line);
+    cr_assert(strstr(line, "--max-memory"), "%s", line);
+    cr_assert_null(strchr(line, '\n'), "%s", line);
+    lm_test_scenario_free(sc);
+}
+
+Test(limit, default_is_most_of_physical_memory)
+{
+    const uint64_t def = lm_job_default_max_memory();
+    const uint64_t phys = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+    cr_assert_gt(def, 0u);
+    cr_assert_leq(def, phys / 5 * 4);
+}
+
+Test(limit, a_refused_run_creates_nothing)
+{
+    char dir[] = "/tmp/lm-memory-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char out[256];
+    snprintf(out, sizeof out, "%s/res", dir);
+    lm_job_config cfg;
+    lm_job_config_init(&cfg);
+    cfg.scenario_path = TINY;
+    cfg.out_dir = out;
+    cfg.quiet = true;
+    cfg.max_memory = 1024;
+    lm_job_result res;
+    lm_error err;
+    cr_assert_eq(lm_job_run(&cfg, &res, &err), LM_ENOMEM);
+    struct stat st;
+    cr_assert_neq(stat(out, &st), 0, "the refused run created %s", out);
+    cr_assert_eq(rmdir(dir), 0, "the refused run left something in %s", dir);
+    /* No limit at all: the same run goes through. */
+    cfg.max_memory = UINT64_MAX;
+    cr_assert_eq(lm_job_run(&cfg, &res, &err), LM_OK, "%s", err.message);
+    lm_job_result_fini(&res);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}

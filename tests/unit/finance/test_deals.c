@@ -1,0 +1,256 @@
+/* tests/unit/finance/test_deals.c -- guidance funds in the deal market (MODEL.md 5.5,
+ * docs/model.md 7.9): loss tolerance decides which stages a fund can back, a realised loss
+ * above tolerance freezes its managers for exactly freeze_months, and the local
+ * reinvestment requirement is met or its shortfall reported. Small worlds built by hand:
+ * one guidance fund, no other investors, firms held at chosen stages and kept short of cash
+ * so that they seek money every month. */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "lm_test.h"
+#include "model/exits/exits.h"
+#include "model/finance/finance.h"
+#include "model/finance/finance_int.h"
+#include "model/policy/policy.h"
+
+#define M(y, mo) lm_month_of((y), (mo))
+
+/* A scenario with no founders, no VCs, angels or strategic arms: only the fund added. */
+static lm_scenario *quiet_scenario(int regions)
+{
+    lm_scenario *sc = lm_test_scenario(regions, 0.0);
+    lm_params *p = lm_test_params(sc);
+    p->end = M(2020, 12);
+    p->finance.vc_capital_share = 0.0;
+    p->finance.angel_groups = 0.0;
+    p->finance.subfund_gov_cny = 1.0e10; /* one sub-fund a vintage */
+    p->finance.signal_noise[LM_INVESTOR_GOV_ST] = 0.3; /* sharp enough to find the few */
+    p->finance.noise_dispersion = 0.0;
+    p->finance.min_close = 0.1; /* a lone fund can close a round */
+    p->exits.ipo_hazard = 0.0;
+    p->exits.acq_hazard = 0.0;
+    return sc;
+}
+
+static lm_policy *add_fund(lm_params *p, int r, double L, uint32_t stages)
+{
+    lm_region_params *rp = &p->regions[r];
+    lm_policy *pol = &rp->policies[rp->n_policies++];
+    lm__policy_defaults(pol, LM_POLICY_ST_FUND);
+    pol->start = M(2015, 1);
+    pol->budget_cny_year = 2.0e9;
+    pol->separate_budget_line = true;
+    pol->loss_tolerance = L;
+    pol->gov_share = 0.5;
+    pol->reinvest_ratio = 0.0;
+    pol->stages = stages;
+    return pol;
+}
+
+typedef struct held {
+    size_t slot;
+    int stage;
+    double revenue;
+} held;
+
+/* n firms per stage in region r, thetas spread over the prior of log theta. */
+static size_t add_firms(lm_world *w, int r, int n, held *out)
+{
+    const lm_finance_params *f = &w->p->finance;
+    size_t k = 0;
+    for (int s = 0; s < LM_STAGE_COUNT; ++s)
+        for (int j = 0; j < n; ++j) {
+            const double z = -2.0 + 6.0 * (j + 0.5) / n;
+            const double revenue = 1.5 * f->stage_min_revenue_cny_year[s] / 12.0;
+            const int head = 10 + (int)(2.0 * revenue / 3.0e4);
+            const size_t i = lm_test_add_firm(w, r, 0, LM_MODEL_TO_B, head, 0.0,
+                                              exp(f->signal_mean + f->signal_sd * z));
+            w->firms.launched[i] = w->month - 12;
+            w->firms.founded[i] = w->month - 24;
+            out[k++] = (held){i, s, revenue};
+        }
+    return k;
+}
+
+/* Every month the firms are put back: at their stage, short of cash, with their revenue. */
+static void hold(lm_world *w, const held *h, size_t n)
+{
+    lm_error err;
+    cr_assert_eq(lm__finance_grow_firms(w, &err), LM_OK);
+    for (size_t k = 0; k < n; ++k) {
+        const size_t i = h[k].slot;
+        if (w->firms.status[i] != LM_FIRM_ALIVE)
+            continue;
+        w->firms.round_stage[i] = (uint8_t)h[k].stage; /* last round: the stage before */
+        w->firms.last_round[i] = 0;
+        w->firms.revenue_ema_cny[i] = h[k].revenue;
+        w->firms.revenue_cny[i] = h[k].revenue;
+        w->firms.cash_cny[i] = 0.0;
+    }
+}
+
+static void month(lm_world *w, lm_month m, const held *h, size_t n, bool exits)
+{
+    lm_error err;
+    w->month = m;
+    lm_arena_reset(&w->scratch);
+    cr_assert_eq(lm_phase_policy(w, m, &err), LM_OK);
+    if (!w->finance)
+        cr_assert_eq(lm_finance_start(w, &err), LM_OK);
+    hold(w, h, n);
+    cr_assert_eq(lm_phase_finance(w, m, &err), LM_OK, "%s", err.message);
+    if (exits)
+        cr_assert_eq(lm_phase_exits(w, m, &err), LM_OK, "%s", err.message);
+}
+
+static int deals_by(const lm_world *w, uint32_t investor, lm_month m, int *by_stage)
+{
+    int n = 0;
+    for (size_t k = 0; k < w->finance->n_deals; ++k) {
+        const lm_deal_record *d = &w->finance->deals[k];
+        if (d->investor_id != investor || (m >= 0 && d->month != m))
+            continue;
+        ++n;
+        if (by_stage)
+            by_stage[d->stage]++;
+    }
+    return n;
+}
+
+static uint32_t the_fund(const lm_world *w)
+{
+    for (size_t i = 0; i < w->finance->n_inv; ++i)
+        if (w->finance->inv[i].guidance)
+            return (uint32_t)i;
+    cr_assert_fail("no guidance sub-fund was raised");
+    return 0;
+}
+
+static void run_tolerance(double L, int *by_stage)
+{
+    lm_scenario *sc = quiet_scenario(1);
+    add_fund(lm_test_params(sc), 0, L, (1u << LM_STAGE_COUNT) - 1u);
+    lm_world *w = lm_test_world(sc);
+    held h[5 * 60];
+    const size_t n = add_firms(w, 0, 60, h);
+    for (lm_month m = M(2015, 1); m <= M(2016, 12); ++m)
+        month(w, m, h, n, false);
+    const uint32_t fund = the_fund(w);
+    deals_by(w, fund, -1, by_stage);
+    for (size_t k = 0; k < w->finance->n_deals; ++k) {
+        const lm_deal_record *d = &w->finance->deals[k];
+        if (L == 0.0)
+            cr_assert_leq(d->expected_loss, w->p->finance.zero_loss_floor + 1e-12);
+    }
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(deals, zero_tolerance_admits_only_late_low_risk_deals)
+{
+    int by[LM_STAGE_COUNT] = {0};
+    run_tolerance(0.0, by);
+    cr_assert_eq(by[LM_STAGE_SEED] + by[LM_STAGE_A] + by[LM_STAGE_B], 0,
+                 "seed %d, a %d, b %d deals at L = 0", by[0], by[1], by[2]);
+    cr_assert_gt(by[LM_STAGE_C] + by[LM_STAGE_GROWTH], 0, "the fund made no deal at all");
+}
+
+Test(deals, thirty_percent_tolerance_lets_seed_deals_in)
+{
+    int by[LM_STAGE_COUNT] = {0};
+    run_tolerance(0.3, by);
+    cr_assert_gt(by[LM_STAGE_SEED], 0, "no seed deal at L = 0.3");
+}
+
+Test(deals, a_realised_loss_above_tolerance_freezes_for_exactly_freeze_months)
+{
+    lm_scenario *sc = quiet_scenario(1);
+    lm_policy *pol = add_fund(lm_test_params(sc), 0, 0.0, 1u << LM_STAGE_GROWTH);
+    pol->freeze_months = 5.0;
+    lm_world *w = lm_test_world(sc);
+    held h[5 * 40];
+    const size_t n = add_firms(w, 0, 40, h);
+    const lm_month m0 = M(2015, 1), kill = M(2015, 3);
+    for (lm_month m = m0; m < kill; ++m)
+        month(w, m, h, n, true);
+    const uint32_t fund = the_fund(w);
+    cr_assert_gt(deals_by(w, fund, -1, NULL), 0);
+    /* month `kill`: the finance phase runs, then every firm the fund holds dies */
+    lm_error err;
+    w->month = kill;
+    lm_arena_reset(&w->scratch);
+    cr_assert_eq(lm_phase_policy(w, kill, &err), LM_OK);
+    hold(w, h, n);
+    cr_assert_eq(lm_phase_finance(w, kill, &err), LM_OK);
+    for (size_t k = 0; k < n; ++k) {
+        const size_t i = h[k].slot;
+        if (lm__captable_share(&w->finance->firm[w->firms.id[i]], (int32_t)fund) > 0.0) {
+            w->firms.status[i] = LM_FIRM_DEAD;
+            w->firms.ended[i] = kill;
+        }
+    }
+    cr_assert_eq(lm_phase_exits(w, kill, &err), LM_OK);
+    const lm_investor *inv = &w->finance->inv[fund];
+    cr_assert_gt(inv->realised_loss, 0.0);
+    cr_assert_eq(inv->frozen_until, kill + 5);
+    cr_assert_gt(lm__investor_available(w, inv, kill + 6), 0.0);
+    for (int k = 1; k <= 5; ++k) {
+        month(w, kill + k, h, n, true);
+        cr_assert_eq(deals_by(w, fund, kill + k, NULL), 0, "a deal %d months into the freeze", k);
+    }
+    month(w, kill + 6, h, n, true);
+    cr_assert_gt(deals_by(w, fund, kill + 6, NULL), 0, "still frozen after freeze_months");
+    cr_assert_eq(w->finance->inv[fund].frozen_months, 5);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+/* A fund of region 0 with 返投 k; deals in region 1 only (and in region 0 when local). */
+static void run_reinvest(bool local_deals, double *required, double *local, double *invested,
+                         double *size, double *shortfall)
+{
+    lm_scenario *sc = quiet_scenario(2);
+    lm_params *p = lm_test_params(sc);
+    p->finance.invest_months = 12;
+    p->finance.fund_life_months = 24;
+    lm_policy *pol = add_fund(p, 0, 0.3, (1u << LM_STAGE_C) | (1u << LM_STAGE_GROWTH));
+    pol->reinvest_ratio = 1.0;
+    pol->end = M(2015, 12); /* one vintage */
+    lm_world *w = lm_test_world(sc);
+    held h[2 * 5 * 40];
+    size_t n = add_firms(w, 1, 40, h);
+    if (local_deals)
+        n += add_firms(w, 0, 40, h + n);
+    for (lm_month m = M(2015, 1); m <= M(2015, 12); ++m) {
+        month(w, m, h, n, true);
+        const lm_investor *inv = &w->finance->inv[the_fund(w)];
+        /* never so much invested elsewhere that the requirement became unreachable */
+        cr_assert_geq(inv->local_invested + inv->uncalled + 1e-3, inv->reinvest_required);
+    }
+    size_t count;
+    const lm_fund_record *rec = lm__finance_funds(w, &count);
+    const lm_fund_record *fr = &rec[the_fund(w)];
+    *required = fr->reinvest_required_cny;
+    *local = fr->local_invested_cny;
+    *invested = fr->invested_cny;
+    *size = fr->size_cny;
+    *shortfall = fr->reinvest_shortfall_cny;
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+Test(deals, reinvestment_is_met_or_the_shortfall_reported)
+{
+    double required, local, invested, size, shortfall;
+    run_reinvest(true, &required, &local, &invested, &size, &shortfall);
+    cr_assert_gt(required, 0.0);
+    cr_assert_geq(local, required, "local %g of required %g with local deals at hand", local,
+                  required);
+    cr_assert_float_eq(shortfall, 0.0, 1e-9);
+
+    run_reinvest(false, &required, &local, &invested, &size, &shortfall);
+    cr_assert_float_eq(local, 0.0, 1e-9);
+    cr_assert_float_eq(shortfall, required, 1e-6, "the shortfall is reported");
+    cr_assert_gt(invested, 0.0, "non-local deals within what the requirement leaves");
+    cr_assert_leq(invested, size - required + 1e-3);
+}

@@ -1,0 +1,157 @@
+/* tests/unit/finance/test_money.c -- money is conserved with finance on (MODEL.md 5.4-5.7):
+ * every CNY that leaves an investor arrives in a firm, every exit distributes exactly its
+ * value, the investors' money obeys its balance identity month by month, fund books add up,
+ * and cap tables sum to 1 with no negative holding after every round and exit. A whole run
+ * of a three-region world with angels, VC funds, a strategic arm, guidance funds and a
+ * direct injection. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "lm_test.h"
+#include "model/finance/finance_int.h"
+
+#define M(y, mo) lm_month_of((y), (mo))
+
+static lm_policy *add_policy(lm_params *p, int r, lm_policy_kind kind)
+{
+    lm_region_params *rp = &p->regions[r];
+    lm_policy *pol = &rp->policies[rp->n_policies++];
+    lm__policy_defaults(pol, kind);
+    pol->start = M(2015, 1);
+    return pol;
+}
+
+static lm_scenario *money_scenario(void)
+{
+    lm_scenario *sc = lm_test_scenario(3, 300.0);
+    lm_params *p = lm_test_params(sc);
+    p->end = M(2019, 12);
+    p->entry.seed_capital_cny = 2.0e6;
+    for (int r = 0; r < 3; ++r)
+        p->regions[r].private_capital_cny = 1.0e12;
+    p->regions[1].platform_alumni = 30000.0;
+    lm_policy *st = add_policy(p, 0, LM_POLICY_ST_FUND);
+    st->budget_cny_year = 2.0e9;
+    st->loss_tolerance = 0.3;
+    st->separate_budget_line = true;
+    lm_policy *inn = add_policy(p, 2, LM_POLICY_INNOVATION_FUND);
+    inn->budget_cny_year = 3.0e9;
+    inn->gov_share = 0.5;
+    inn->loss_tolerance = 0.2;
+    inn->reinvest_ratio = 2.0;
+    inn->freeze_months = 6.0;
+    lm_policy *fof = add_policy(p, 1, LM_POLICY_PROVINCIAL_FOF);
+    fof->budget_cny_year = 1.0e9;
+    lm_policy *dir = add_policy(p, 1, LM_POLICY_DIRECT_INJECTION);
+    dir->budget_cny_year = 1.0e8;
+    add_policy(p, 0, LM_POLICY_MATCHMAKING);
+    /* exits early enough to be seen in five years */
+    p->exits.ipo_min_age_months = 18.0;
+    p->exits.ipo_min_valuation_cny = 2.0e8;
+    p->exits.ipo_min_revenue_cny_year = 1.0e7;
+    p->exits.acq_min_age_months = 12.0;
+    p->exits.acq_hazard = 0.05;
+    p->exits.acq_min_revenue_cny_year = 1.0e6;
+    return sc;
+}
+
+static double rel(double a, double b) { return fabs(a - b) / fmax(1.0, fmax(fabs(a), fabs(b))); }
+
+static double system_money(const lm_world *w)
+{
+    const struct lm_finance *fin = w->finance;
+    double x = 0.0;
+    for (size_t i = 0; i < fin->n_inv; ++i)
+        x += fin->inv[i].uncalled + fin->inv[i].cash;
+    for (int r = 0; r < w->R; ++r)
+        x += w->private_capital[r];
+    return x;
+}
+
+Test(money, conserved_through_rounds_exits_and_funds)
+{
+    lm_scenario *sc = money_scenario();
+    lm_sim_config cfg = {.seed = 11, .run = 0, .threads = 2};
+    lm_sim *sim = NULL;
+    lm_error err;
+    cr_assert_eq(lm_sim_create(sc, &cfg, &sim, &err), LM_OK);
+    lm_world *w = lm__sim_world(sim);
+    size_t deals_seen = 0, exits_seen = 0;
+    while (!lm_sim_done(sim)) {
+        cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
+        const struct lm_finance *fin = w->finance;
+        const lm_ledger *l = lm_sim_ledger(sim);
+        double paid = 0.0, in = 0.0, out = 0.0, buyers = 0.0;
+        for (int r = 0; r < l->n_regions; ++r) {
+            cr_assert_eq(l->investors_paid[r], l->firms_received_investment[r]);
+            cr_assert_leq(rel(l->exit_buyers_paid[r], l->exit_holders_received[r]), 1e-6);
+            paid += l->investors_paid[r];
+            buyers += l->exit_buyers_paid[r];
+            in += l->firms_received_revenue[r] + l->firms_received_subsidy[r] +
+                  l->firms_received_investment[r];
+            out += l->firms_paid_payroll[r] + l->firms_paid_compute[r] + l->firms_paid_rent[r] +
+                   l->firms_paid_tax[r];
+        }
+        /* every CNY that left an investor this month is a deal of this month */
+        double booked = 0.0;
+        for (; deals_seen < fin->n_deals; ++deals_seen)
+            booked += fin->deals[deals_seen].amount_cny;
+        cr_assert_leq(rel(booked, paid), 1e-9, "deals %.6f, paid %.6f", booked, paid);
+        /* firms' cash moved by what they received (investment included) minus what they paid */
+        const double delta = l->firm_cash_after - l->firm_cash_before;
+        cr_assert(fabs(delta - (in - out)) <= 1e-9 * (fabs(in) + fabs(out) + 1.0),
+                  "cash moved %.6f, flows %.6f", delta, in - out);
+        /* each exit pays out exactly its value */
+        double valued = 0.0;
+        for (; exits_seen < fin->n_exits; ++exits_seen) {
+            const lm_exit_record *x = &fin->exits[exits_seen];
+            const double got = x->to_founders_cny + x->to_employees_cny + x->to_investors_cny;
+            cr_assert_leq(fabs(got - x->valuation_cny), 1e-6 * x->valuation_cny);
+            valued += x->valuation_cny;
+        }
+        cr_assert_leq(rel(valued, buyers), 1e-9);
+        /* the investors' money: X = X0 + in - out */
+        const lm_fin_totals *t = &fin->totals;
+        const double want = t->x0 + t->gov_committed + t->outside_in + t->to_private - t->invested -
+                            t->fees - t->gov_released - t->outside_out;
+        cr_assert_leq(fabs(system_money(w) - want), 1e-9 * t->x0, "X %.3f, flows %.3f",
+                      system_money(w), want);
+        /* cap tables */
+        for (size_t i = 0; i < w->firms.n; ++i) {
+            if (w->firms.status[i] != LM_FIRM_ALIVE)
+                continue;
+            const lm_fin_firm *ff = &fin->firm[w->firms.id[i]];
+            cr_assert_float_eq(lm__captable_sum(ff), 1.0, 1e-12);
+            for (int k = 0; k < ff->n; ++k)
+                cr_assert_geq(ff->stakes[k].share, 0.0);
+        }
+    }
+    const struct lm_finance *fin = w->finance;
+    for (size_t i = 0; i < fin->n_inv; ++i) {
+        const lm_investor *inv = &fin->inv[i];
+        cr_assert_geq(inv->uncalled, -1e-6);
+        if (inv->fund) {
+            cr_assert_leq(rel(inv->called, inv->invested + inv->fees), 1e-9);
+            cr_assert_leq(rel(inv->size, inv->uncalled + inv->called + inv->released), 1e-9);
+            cr_assert_leq(rel(inv->proceeds, inv->distributed + inv->carry_paid), 1e-9);
+        }
+    }
+    /* the run exercised what it checks */
+    int kinds[LM_INVESTOR_KIND_COUNT] = {0}, direct = 0, ipo = 0, acq = 0;
+    for (size_t k = 0; k < fin->n_deals; ++k) {
+        kinds[fin->deals[k].investor_kind]++;
+        direct += fin->inv[fin->deals[k].investor_id].direct;
+    }
+    for (size_t k = 0; k < fin->n_exits; ++k) {
+        ipo += fin->exits[k].kind == LM_FIRM_IPO;
+        acq += fin->exits[k].kind == LM_FIRM_ACQUIRED;
+    }
+    for (int k = 0; k < LM_INVESTOR_KIND_COUNT; ++k)
+        cr_expect_gt(kinds[k], 0, "no deal by investor kind %d", k);
+    cr_expect_gt(direct, 0, "no direct injection");
+    cr_expect_gt(ipo, 0, "no IPO");
+    cr_expect_gt(acq, 0, "no acquisition");
+    lm_sim_destroy(sim);
+    lm_test_scenario_free(sc);
+}

@@ -1,0 +1,422 @@
+/* tests/unit/server/test_server.c -- the server's parts without a socket (src/server/): run
+ * ids, scenario edits on YAML text (replacements in place, lines kept, UTF-8 columns, quoted
+ * scalars, every refusal), the job queue with a runner the test controls (bounded queue,
+ * cancel, failure), and the API's answers to requests in memory: routes, traversal, methods,
+ * bodies, edits the loader refuses (with the loader's file:line:col), a full queue. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+
+#include "io/store.h"
+#include "server/server_int.h"
+
+/* ---- run ids ---- */
+
+Test(server, run_ids)
+{
+    cr_assert(lm__run_id_valid("three-capitals-seed20150101"));
+    cr_assert(lm__run_id_valid("杭州-seed7"));
+    cr_assert(lm__run_id_valid("a b"));
+    cr_assert_not(lm__run_id_valid(""));
+    cr_assert_not(lm__run_id_valid(NULL));
+    cr_assert_not(lm__run_id_valid("."));
+    cr_assert_not(lm__run_id_valid(".."));
+    cr_assert_not(lm__run_id_valid(".hidden"));
+    cr_assert_not(lm__run_id_valid("a/b"));
+    cr_assert_not(lm__run_id_valid("..\\x"));
+    cr_assert_not(lm__run_id_valid("a\x01"));
+    cr_assert_not(lm__run_id_valid("a\x7f"));
+    char long_id[260];
+    memset(long_id, 'a', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    cr_assert_not(lm__run_id_valid(long_id));
+}
+
+/* ---- scenario edits ---- */
+
+static const char yaml[] =
+    "name: t\n"
+    "period: {start: 2015-01, end: 2016-12}\n"
+    "regions:\n"
+    "  - name: 杭州\n"
+    "    amenity: 0.8   # comment kept\n"
+    "    province: \"浙江省\"\n"
+    "    policies:\n"
+    "      - kind: st_fund\n"
+    "        start: 2015-01\n"
+    "        loss_tolerance: 0.3\n"
+    "      - {kind: lab, name: 实验室, start: 2016-01, end: 2016-07}\n"
+    "  - {name: 合肥, amenity: 0.5}\n";
+
+static char *edit(const char *json, lm_status want, lm_error *err)
+{
+    cJSON *edits = cJSON_Parse(json);
+    cr_assert_not_null(edits, "test JSON: %s", json);
+    char *out = NULL;
+    size_t len = 0;
+    const lm_status st = lm__scenario_edit(yaml, strlen(yaml), "t.yaml", edits, &out, &len, err);
+    cJSON_Delete(edits);
+    cr_assert_eq(st, want, "%s: status %d (%s)", json, st, err->message);
+    if (st == LM_OK)
+        cr_assert_eq(strlen(out), len);
+    else
+        cr_assert_null(out);
+    return out;
+}
+
+static int lines(const char *s)
+{
+    int n = 0;
+    for (; *s; ++s)
+        n += *s == '\n';
+    return n;
+}
+
+Test(server, switching_policies_off_moves_them_after_the_period)
+{
+    lm_error err;
+    char *out = edit("{\"policies\": [{\"region\": \"杭州\", \"policy\": 0, \"enabled\": false},"
+                     "{\"region\": 0, \"policy\": 1, \"enabled\": false}]}",
+                     LM_OK, &err);
+    cr_assert_eq(lines(out), lines(yaml), "lines are kept");
+    cr_assert_not_null(strstr(out, "      - kind: st_fund\n        start: 2017-01\n"), "%s", out);
+    cr_assert_not_null(strstr(out, "{kind: lab, name: 实验室, start: 2017-01, end: 2017-02}"),
+                       "%s", out);
+    cr_assert_not_null(strstr(out, "amenity: 0.8   # comment kept"));
+    free(out);
+    /* enabled: true changes nothing. */
+    out = edit("{\"policies\": [{\"region\": \"Hangzhou\", \"policy\": 0, \"enabled\": true}]}",
+               LM_EINVAL, &err); /* no name_en in this file: unknown region */
+    cr_assert_str_eq(err.field, "policies[0].region");
+    out = edit("{\"policies\": [{\"region\": 0, \"policy\": 0, \"enabled\": true}]}", LM_OK, &err);
+    cr_assert_str_eq(out, yaml);
+    free(out);
+}
+
+Test(server, setting_values_in_place)
+{
+    lm_error err;
+    /* In a flow mapping after a Chinese name: columns count characters, not bytes. */
+    char *out = edit("{\"set\": [{\"path\": \"regions[1].amenity\", \"value\": 0.25},"
+                     "{\"path\": \"regions[0].province\", \"value\": \"江苏\\\"省\"},"
+                     "{\"path\": \"regions[0].policies[0].loss_tolerance\", \"value\": 2.385}]}",
+                     LM_OK, &err);
+    cr_assert_not_null(strstr(out, "  - {name: 合肥, amenity: 0.25}\n"), "%s", out);
+    cr_assert_not_null(strstr(out, "    province: \"江苏\\\"省\"\n"), "%s", out);
+    cr_assert_not_null(strstr(out, "loss_tolerance: 2.385\n"), "%s", out);
+    cr_assert_eq(lines(out), lines(yaml));
+    free(out);
+    out = edit("{\"set\": [{\"path\": \"regions[0].amenity\", \"value\": 3}]}", LM_OK, &err);
+    cr_assert_not_null(strstr(out, "amenity: 3   # comment kept"), "%s", out);
+    free(out);
+}
+
+Test(server, edits_that_are_refused)
+{
+    lm_error err;
+    edit("{\"set\": [{\"path\": \"regions[0].talent\", \"value\": 1}]}", LM_EINVAL, &err);
+    cr_assert_str_eq(err.field, "regions[0].talent");
+    cr_assert_not_null(strstr(err.message, "not in the scenario file"));
+    edit("{\"set\": [{\"path\": \"regions[0].policies\", \"value\": 1}]}", LM_EINVAL, &err);
+    cr_assert_not_null(strstr(err.message, "a list or a mapping"));
+    edit("{\"set\": [{\"path\": \"regions[9].amenity\", \"value\": 1}]}", LM_EINVAL, &err);
+    edit("{\"set\": [{\"path\": \"regions[0.amenity\", \"value\": 1}]}", LM_EINVAL, &err);
+    edit("{\"set\": [{\"path\": \"regions[0].amenity\", \"value\": [1]}]}", LM_EINVAL, &err);
+    cr_assert_str_eq(err.field, "set[0]");
+    edit("{\"set\": [{\"path\": \"regions[0].amenity\", \"value\": 1},"
+         "{\"path\": \"regions[0].amenity\", \"value\": 2}]}",
+         LM_EINVAL, &err);
+    cr_assert_not_null(strstr(err.message, "twice"));
+    edit("{\"set\": {\"path\": \"name\"}}", LM_EINVAL, &err);
+    edit("{\"policies\": [{\"region\": 0, \"policy\": 5, \"enabled\": false}]}", LM_EINVAL, &err);
+    cr_assert_str_eq(err.field, "policies[0].policy");
+    edit("{\"policies\": [{\"region\": 1, \"policy\": 0, \"enabled\": false}]}", LM_EINVAL, &err);
+    edit("{\"policies\": [{\"region\": 0, \"policy\": 0}]}", LM_EINVAL, &err);
+    edit("{\"policies\": [{\"region\": 0, \"policy\": 0.5, \"enabled\": false}]}", LM_EINVAL,
+         &err);
+}
+
+/* ---- the job queue, with a runner the test holds back ---- */
+
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static int gate_open;
+
+static lm_status held_runner(lm__job *job, lm_job_progress_fn progress, void *user,
+                             lm_error *err)
+{
+    const lm_progress p = {.months_done = 1, .months_total = 4, .month = 2015 * 12,
+                           .firms_alive = 42, .elapsed_s = 0.5};
+    progress(&p, user);
+    pthread_mutex_lock(&gate_mu);
+    while (!gate_open && !job->stop) {
+        pthread_mutex_unlock(&gate_mu);
+        usleep(2000);
+        pthread_mutex_lock(&gate_mu);
+    }
+    pthread_mutex_unlock(&gate_mu);
+    if (job->stop)
+        return lm_error_set(err, LM_EINTR, __FILE__, __LINE__, "interrupted");
+    if (strcmp(job->scenario, "bad") == 0)
+        return lm_error_set_at(err, LM_EINVAL, "bad.yaml", 3, 7, "regions[0].amenity",
+                               "expected a number in [0, 1], got 1.4");
+    return LM_OK;
+}
+
+static lm__job *new_job(const char *scenario)
+{
+    lm__job *j = calloc(1, sizeof *j);
+    snprintf(j->scenario, sizeof j->scenario, "%s", scenario);
+    snprintf(j->run_id, sizeof j->run_id, "%s-run", scenario);
+    j->replications = 1;
+    return j;
+}
+
+static const char *state_of(lm__jobs *jobs, int id)
+{
+    static char buf[32];
+    cJSON *o = lm__jobs_get(jobs, id);
+    cr_assert_not_null(o, "job %d unknown", id);
+    snprintf(buf, sizeof buf, "%s", cJSON_GetObjectItemCaseSensitive(o, "state")->valuestring);
+    cJSON_Delete(o);
+    return buf;
+}
+
+static void wait_state(lm__jobs *jobs, int id, const char *want)
+{
+    for (int i = 0; i < 5000 && strcmp(state_of(jobs, id), want) != 0; ++i)
+        usleep(1000);
+    cr_assert_str_eq(state_of(jobs, id), want, "job %d", id);
+}
+
+static void set_gate(int open)
+{
+    pthread_mutex_lock(&gate_mu);
+    gate_open = open;
+    pthread_mutex_unlock(&gate_mu);
+}
+
+Test(server, a_bounded_queue_refuses_when_full)
+{
+    set_gate(0);
+    lm__jobs *jobs = NULL;
+    lm_error err;
+    cr_assert_eq(lm__jobs_start(1, 2, held_runner, &jobs, &err), LM_OK);
+    int id1, id2, id3, id4;
+    cr_assert_eq(lm__jobs_submit(jobs, new_job("a"), &id1, &err), LM_OK);
+    wait_state(jobs, id1, "running");
+    cr_assert_eq(lm__jobs_submit(jobs, new_job("b"), &id2, &err), LM_OK);
+    cr_assert_eq(lm__jobs_submit(jobs, new_job("bad"), &id3, &err), LM_OK);
+    cr_assert_eq(lm__jobs_submit(jobs, new_job("d"), &id4, &err), LM_ENOMEM);
+    cr_assert_not_null(strstr(err.message, "queue is full (1 running, 2 waiting)"), "%s",
+                       err.message);
+    /* Progress of the running job, position of the waiting ones. */
+    cJSON *o = lm__jobs_get(jobs, id1);
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "progress");
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(p, "firms_alive")->valuedouble, 42);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(p, "month")->valuestring, "2015-01");
+    cJSON_Delete(o);
+    o = lm__jobs_get(jobs, id3);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(o, "queue_position")->valuedouble, 2);
+    cJSON_Delete(o);
+    /* Cancel the waiting b: then there is room again. */
+    cr_assert_eq(lm__jobs_cancel(jobs, id2), 0);
+    cr_assert_str_eq(state_of(jobs, id2), "cancelled");
+    cr_assert_eq(lm__jobs_cancel(jobs, id2), 1, "already finished");
+    cr_assert_eq(lm__jobs_cancel(jobs, 999), -1);
+    cr_assert_eq(lm__jobs_submit(jobs, new_job("e"), &id4, &err), LM_OK);
+    set_gate(1);
+    wait_state(jobs, id1, "done");
+    wait_state(jobs, id3, "failed");
+    wait_state(jobs, id4, "done");
+    o = lm__jobs_get(jobs, id3);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(e, "message")->valuestring,
+                     "bad.yaml:3:7: regions[0].amenity: expected a number in [0, 1], got 1.4");
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(e, "line")->valuedouble, 3);
+    cJSON_Delete(o);
+    o = lm__jobs_get(jobs, id1);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(o, "run_id")->valuestring, "a-run");
+    cJSON_Delete(o);
+    cJSON *all = lm__jobs_list(jobs);
+    cr_assert_eq(cJSON_GetArraySize(all), 4);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(all, 0), "id")->valuedouble,
+                 id4, "newest first");
+    cJSON_Delete(all);
+    lm__jobs_stop(jobs);
+}
+
+Test(server, stopping_stops_a_running_job)
+{
+    set_gate(0);
+    lm__jobs *jobs = NULL;
+    lm_error err;
+    cr_assert_eq(lm__jobs_start(1, 1, held_runner, &jobs, &err), LM_OK);
+    int id;
+    cr_assert_eq(lm__jobs_submit(jobs, new_job("a"), &id, &err), LM_OK);
+    wait_state(jobs, id, "running");
+    cr_assert_eq(lm__jobs_cancel(jobs, id), 0);
+    wait_state(jobs, id, "cancelled");
+    lm__jobs_stop(jobs); /* joins with nothing left running */
+    cr_assert_eq(lm__jobs_start(0, 1, held_runner, &jobs, &err), LM_EINVAL);
+    cr_assert_eq(lm__jobs_start(1, 0, held_runner, &jobs, &err), LM_EINVAL);
+}
+
+/* ---- the API, requests in memory ---- */
+
+static char tmp_root[64];
+static lm__api api;
+
+static void api_setup(void)
+{
+    snprintf(tmp_root, sizeof tmp_root, "/tmp/lm_server_XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp_root), "mkdtemp: %s", strerror(errno));
+    memset(&api, 0, sizeof api);
+    lm_error err;
+    char runs[128];
+    snprintf(runs, sizeof runs, "%s/runs", tmp_root);
+    cr_assert_eq(lm__runs_open(runs, &api.runs, &err), LM_OK, "%s", err.message);
+    cr_assert_eq(lm__jobs_start(1, 1, held_runner, &api.jobs, &err), LM_OK);
+    snprintf(api.scenarios_dir, sizeof api.scenarios_dir, "%s", LM_TEST_DATA);
+    api.body_limit = 65536;
+    pthread_mutex_init(&api.mu, NULL);
+    set_gate(0);
+}
+
+static void api_teardown(void)
+{
+    set_gate(1);
+    lm__jobs_stop(api.jobs);
+    lm__runs_close(api.runs);
+    pthread_mutex_destroy(&api.mu);
+    lm__outdir_abort(tmp_root);
+}
+
+static const char *no_query(void *ctx, const char *key)
+{
+    (void)ctx;
+    (void)key;
+    return NULL;
+}
+
+static cJSON *call(const char *method, const char *path, const char *body, int want,
+                   lm__response *keep)
+{
+    const lm__request rq = {.method = method,
+                            .path = path,
+                            .content_type = body ? "application/json" : NULL,
+                            .query = no_query,
+                            .body = body,
+                            .body_len = body ? strlen(body) : 0};
+    lm__response r;
+    lm__api_handle(&api, &rq, &r);
+    const char *text = r.body ? r.body : (const char *)r.static_body;
+    cr_assert_eq(r.status, want, "%s %s: %d, expected %d: %.300s", method, path, r.status, want,
+                 text ? text : "");
+    cJSON *json = NULL;
+    if (r.content_type && strncmp(r.content_type, "application/json", 16) == 0) {
+        json = cJSON_ParseWithLength(text, r.len);
+        cr_assert_not_null(json, "%s %s: not JSON", method, path);
+        if (want >= 400) {
+            const cJSON *e = cJSON_GetObjectItemCaseSensitive(json, "error");
+            cr_assert(cJSON_IsObject(e), "%s %s: no error object", method, path);
+            cr_assert_eq(cJSON_GetObjectItemCaseSensitive(e, "status")->valuedouble, want);
+        }
+    }
+    if (keep)
+        *keep = r;
+    else
+        lm__response_fini(&r);
+    return json;
+}
+
+TestSuite(api, .init = api_setup, .fini = api_teardown);
+
+Test(api, routes_and_refusals)
+{
+    cJSON_Delete(call("GET", "/api", NULL, 200, NULL));
+    cJSON_Delete(call("GET", "/api/health", NULL, 200, NULL));
+    cJSON_Delete(call("HEAD", "/api/health", NULL, 200, NULL));
+    cJSON_Delete(call("GET", "/nope", NULL, 404, NULL));
+    cJSON_Delete(call("GET", "/api/runs/../../etc/passwd", NULL, 400, NULL));
+    cJSON_Delete(call("GET", "/static/../etc/passwd", NULL, 400, NULL));
+    cJSON_Delete(call("GET", "/api/runs/./x", NULL, 400, NULL));
+    cJSON_Delete(call("GET", "/api/runs/a\\b", NULL, 400, NULL));
+    cJSON_Delete(call("GET", "relative", NULL, 400, NULL));
+    cJSON_Delete(call("GET", "/api/runs/.hidden", NULL, 400, NULL));
+    cJSON_Delete(call("GET", "/api/runs/nothing", NULL, 404, NULL));
+    cJSON_Delete(call("GET", "/a/b/c/d/e/f/g/h/i/j", NULL, 404, NULL));
+    cJSON_Delete(call("GET", "/api/jobs/x", NULL, 400, NULL));
+    cJSON_Delete(call("GET", "/api/jobs/7", NULL, 404, NULL));
+    lm__response r;
+    cJSON_Delete(call("DELETE", "/api/runs", NULL, 405, &r));
+    cr_assert_str_eq(r.allow, "GET, POST");
+    lm__response_fini(&r);
+    cJSON *s = call("GET", "/api/scenarios", NULL, 200, NULL);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(s, "scenarios");
+    cr_assert_eq(cJSON_GetArraySize(list), 1, "tests/data holds tiny.yaml only");
+    cJSON_Delete(s);
+    s = call("GET", "/api/scenarios/tiny", NULL, 200, NULL);
+    const cJSON *regions = cJSON_GetObjectItemCaseSensitive(s, "regions");
+    cr_assert_eq(cJSON_GetArraySize(regions), 2);
+    cJSON_Delete(s);
+    cJSON_Delete(call("GET", "/api/scenarios/nope", NULL, 404, NULL));
+    cJSON_Delete(call("GET", "/api/scenarios/..", NULL, 400, NULL));
+    cJSON_Delete(call("GET", "/api/runs", NULL, 200, NULL));
+}
+
+Test(api, run_requests)
+{
+    cJSON_Delete(call("POST", "/api/runs", "", 400, NULL));
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\":", 400, NULL));
+    cJSON_Delete(call("POST", "/api/runs", "{} x", 400, NULL));
+    cJSON_Delete(call("POST", "/api/runs", "[]", 400, NULL));
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\", \"x\": 1}", 400, NULL));
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\", \"seed\": -2}", 400, NULL));
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\", \"compare\": true}", 501,
+                      NULL));
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"../x\"}", 400, NULL));
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"none\"}", 404, NULL));
+    /* The loader's verdict on an edit, located in the edited text. */
+    cJSON *e = call("POST", "/api/runs",
+                    "{\"scenario\": \"tiny\", \"set\": [{\"path\": \"regions[0].amenity\", "
+                    "\"value\": 1.4}]}",
+                    422, NULL);
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(e, "error");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(err, "field")->valuestring,
+                     "regions[0].amenity");
+    cr_assert_gt(cJSON_GetObjectItemCaseSensitive(err, "line")->valuedouble, 10);
+    cr_assert_not_null(strstr(cJSON_GetObjectItemCaseSensitive(err, "file")->valuestring,
+                              "tiny.yaml (edited)"));
+    cJSON_Delete(e);
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\", \"to\": \"2040-01\"}", 422,
+                      NULL));
+    /* Accepted: 202 with the job; the second waits; the third finds the queue full. */
+    cJSON *a = call("POST", "/api/runs",
+                    "{\"scenario\": \"tiny\", \"seed\": 9, \"replications\": 3, \"policies\": "
+                    "[{\"region\": 0, \"policy\": 0, \"enabled\": false}]}",
+                    202, NULL);
+    const cJSON *job = cJSON_GetObjectItemCaseSensitive(a, "job");
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(job, "edited")));
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(job, "replications")->valuedouble, 3);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(job, "seed")->valuedouble, 9);
+    const int id = (int)cJSON_GetObjectItemCaseSensitive(job, "id")->valuedouble;
+    cJSON_Delete(a);
+    wait_state(api.jobs, id, "running");
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\"}", 202, NULL));
+    lm__response r;
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\"}", 503, &r));
+    cr_assert_eq(r.retry_after_s, 10);
+    lm__response_fini(&r);
+    /* The edited copy of the scenario waits in the runs folder's hidden folder. */
+    char hidden[160];
+    snprintf(hidden, sizeof hidden, "%s/runs/.longmen-serve", tmp_root);
+    cr_assert_eq(access(hidden, F_OK), 0);
+    cJSON_Delete(call("DELETE", "/api/jobs/1", NULL, 202, NULL));
+    wait_state(api.jobs, id, "cancelled");
+}

@@ -1,0 +1,266 @@
+/* web/app.js -- the dashboard of `longmen serve` (web/index.html): lists runs and jobs,
+ * builds a run request from the form (scenario, seed, period, replications, policies
+ * switched off), follows the job's progress by polling /api/jobs/{id}, and shows the run's
+ * report (web/report.js) when it finishes, or its error when it fails. API: docs/api.md. */
+(function () {
+  'use strict';
+
+  const $ = function (id) { return document.getElementById(id); };
+  const state = { scenario: null, selectedRun: null, watching: null, jobs: [], lastRuns: '' };
+
+  function el(tag, attrs, children) {
+    const e = document.createElement(tag);
+    for (const k in attrs || {}) {
+      if (k === 'text') e.textContent = attrs[k];
+      else if (k === 'class') e.className = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    }
+    for (const c of children || []) if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    return e;
+  }
+
+  async function api(path, options) {
+    const r = await fetch(path, options);
+    let body = null;
+    try { body = await r.json(); } catch (e) { body = null; }
+    if (!r.ok) {
+      const err = new Error(body && body.error ? body.error.message : ('HTTP ' + r.status));
+      err.status = r.status;
+      err.body = body;
+      throw err;
+    }
+    return body;
+  }
+
+  /* ---- status line ---- */
+  async function refreshStatus() {
+    try {
+      const h = await api('/api/health');
+      $('status').textContent = 'longmen ' + h.version + ' · runs in ' + h.runs_dir + ' · ' +
+        h.jobs.running + ' running, ' + h.jobs.waiting + ' waiting (queue ' + h.jobs.queue_capacity + ')' +
+        (h.charts ? '' : ' · built without ECharts: no charts');
+    } catch (e) {
+      $('status').textContent = 'server unreachable: ' + e.message;
+    }
+  }
+
+  /* ---- scenarios and their policies ---- */
+  async function loadScenarios() {
+    const sel = $('scenario');
+    const list = await api('/api/scenarios');
+    sel.textContent = '';
+    for (const s of list.scenarios) {
+      const label = s.name + (s.valid ? ' (' + s.regions + ' regions, ' + s.period.start + '–' + s.period.end + ')' : ' (invalid: ' + s.error + ')');
+      const o = el('option', { value: s.name, text: label });
+      if (!s.valid) o.disabled = true;
+      sel.appendChild(o);
+    }
+    const preferred = list.scenarios.find(function (s) { return s.valid && s.name === 'three-capitals'; }) ||
+                      list.scenarios.find(function (s) { return s.valid; });
+    if (preferred) { sel.value = preferred.name; await loadPolicies(preferred.name); }
+  }
+
+  async function loadPolicies(name) {
+    const box = $('policies');
+    box.textContent = '';
+    try {
+      const sc = await api('/api/scenarios/' + encodeURIComponent(name));
+      state.scenario = sc;
+      $('seed').placeholder = String(sc.seed);
+      $('from').placeholder = sc.period.start;
+      $('to').placeholder = sc.period.end;
+      for (const r of sc.regions) {
+        const fs = el('fieldset', {}, [el('legend', { text: r.name + (r.name_en ? ' ' + r.name_en : '') })]);
+        if (!r.policies.length) fs.appendChild(el('p', { class: 'hint', text: 'no policies' }));
+        for (const p of r.policies) {
+          const cb = el('input', { type: 'checkbox', 'data-region': String(r.index), 'data-policy': String(p.index) });
+          cb.checked = true;
+          const when = (p.start || '?') + (p.end ? '–' + p.end : '–');
+          fs.appendChild(el('label', {}, [cb, el('span', {}, [(p.name || p.kind) + ' ', el('span', { class: 'kind', text: p.kind + ', ' + when })])]));
+        }
+        box.appendChild(fs);
+      }
+    } catch (e) {
+      box.appendChild(el('p', { class: 'msg error', text: e.message }));
+    }
+  }
+
+  /* ---- starting a run ---- */
+  function request() {
+    const body = { scenario: $('scenario').value };
+    const seed = $('seed').value.trim();
+    if (seed !== '') body.seed = Number(seed);
+    const reps = $('replications').value.trim();
+    if (reps !== '') body.replications = Number(reps);
+    if ($('from').value.trim()) body.from = $('from').value.trim();
+    if ($('to').value.trim()) body.to = $('to').value.trim();
+    const off = [];
+    for (const cb of $('policies').querySelectorAll('input[type=checkbox]'))
+      if (!cb.checked) off.push({ region: Number(cb.dataset.region), policy: Number(cb.dataset.policy), enabled: false });
+    if (off.length) body.policies = off;
+    return body;
+  }
+
+  async function start() {
+    const msg = $('start-msg');
+    msg.className = 'msg';
+    msg.textContent = 'submitting…';
+    $('start').disabled = true;
+    try {
+      const r = await api('/api/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request()) });
+      msg.textContent = 'job ' + r.job.id + ' ' + r.job.state + (r.job.replications > 1 ? ' (' + r.job.replications + ' replications stored; one runs until issue 7)' : '');
+      state.watching = r.job.id;
+      await refreshJobs();
+    } catch (e) {
+      msg.className = 'msg error';
+      const b = e.body && e.body.error;
+      msg.textContent = (e.status === 503 ? 'the queue is full: ' : '') + (b && b.text ? b.text : e.message);
+    } finally {
+      $('start').disabled = false;
+    }
+  }
+
+  /* ---- jobs ---- */
+  function jobLine(j) {
+    const p = j.progress || {};
+    const pct = Math.round(100 * (p.fraction || 0));
+    const title = 'job ' + j.id + ': ' + j.scenario + (j.edited ? ' (edited)' : '') + (j.seed !== undefined ? ', seed ' + j.seed : '');
+    const div = el('div', { class: 'job', id: 'job-' + j.id, 'data-state': j.state }, [
+      el('div', {}, [el('span', { class: 'state', text: j.state }), ' ', title])
+    ]);
+    if (j.state === 'running' || j.state === 'queued') {
+      const bar = el('div', { class: 'bar' }, [el('div')]);
+      bar.firstChild.style.width = pct + '%';
+      div.appendChild(bar);
+      div.appendChild(el('div', { class: 'hint', text: j.state === 'queued' ? 'waiting, position ' + (j.queue_position || '?') :
+        'month ' + p.months_done + '/' + p.months_total + ' ' + (p.month || '') + ' · ' + (p.firms_alive || 0).toLocaleString('en-US') + ' firms · ' + (p.elapsed_s || 0).toFixed(1) + ' s' }));
+      const cancel = el('button', { class: 'secondary', text: 'cancel' });
+      cancel.addEventListener('click', function () { api('/api/jobs/' + j.id, { method: 'DELETE' }).then(refreshJobs, refreshJobs); });
+      div.appendChild(cancel);
+    }
+    if (j.state === 'done' && j.run_id) {
+      const a = el('a', { href: '#', text: 'show ' + j.run_id, class: 'show-run' });
+      a.addEventListener('click', function (ev) { ev.preventDefault(); showRun(j.run_id); });
+      div.appendChild(el('div', {}, [a]));
+    }
+    if (j.error) div.appendChild(el('div', { class: 'err', text: j.error.message }));
+    return div;
+  }
+
+  async function refreshJobs() {
+    let list;
+    try { list = (await api('/api/jobs')).jobs; } catch (e) { return; }
+    const box = $('jobs');
+    box.textContent = '';
+    if (!list.length) box.appendChild(el('p', { class: 'hint', text: 'none yet' }));
+    for (const j of list.slice(0, 20)) box.appendChild(jobLine(j));
+    const before = state.jobs;
+    state.jobs = list;
+    // The job the user started: its progress in the view while it runs, then its run.
+    const w = state.watching !== null ? list.find(function (j) { return j.id === state.watching; }) : null;
+    if (w && (w.state === 'running' || w.state === 'queued')) showProgress(w);
+    if (w && w.state === 'done') {
+      state.watching = null;
+      $('start-msg').className = 'msg';
+      $('start-msg').textContent = 'job ' + w.id + ' done: ' + w.run_id;
+      await refreshRuns();
+      await showRun(w.run_id);
+    } else if (w && (w.state === 'failed' || w.state === 'cancelled')) {
+      state.watching = null;
+      const msg = $('start-msg');
+      msg.className = 'msg error';
+      msg.textContent = 'job ' + w.id + ' ' + w.state + ': ' + (w.error ? w.error.message : '');
+    }
+    if (before.some(function (j) { return j.state !== 'done'; }) && !list.some(function (j) { return j.state === 'running' || j.state === 'queued'; }))
+      refreshRuns();
+  }
+
+  function showProgress(j) {
+    const view = $('run-view');
+    view.removeAttribute('data-lm-ready');
+    view.removeAttribute('data-run');
+    $('view-links').textContent = '';
+    view.textContent = '';
+    const p = j.progress || {};
+    const card = el('div', { class: 'progress-card', id: 'progress-card', 'data-job': String(j.id) }, [
+      el('h2', { text: (j.state === 'queued' ? 'Waiting: ' : 'Running: ') + j.scenario + (j.edited ? ' (edited)' : '') + ', seed ' + j.seed }),
+      el('div', { class: 'job' }, [el('div', { class: 'bar big' }, [el('div')])]),
+      el('p', { text: j.state === 'queued' ? 'position ' + (j.queue_position || '?') + ' in the queue' :
+        'month ' + p.months_done + ' of ' + p.months_total + ' (' + (p.month || '') + ') · ' +
+        (p.firms_alive || 0).toLocaleString('en-US') + ' firms alive · ' + (p.elapsed_s || 0).toFixed(1) + ' s' }),
+      el('p', { class: 'hint', text: 'The report appears here when the run finishes.' })
+    ]);
+    card.querySelector('.bar div').style.width = Math.round(100 * (p.fraction || 0)) + '%';
+    view.appendChild(card);
+  }
+
+  /* ---- runs ---- */
+  async function refreshRuns() {
+    let list;
+    try { list = (await api('/api/runs')).runs; } catch (e) { return; }
+    const key = JSON.stringify(list.map(function (r) { return r.id; }));
+    const body = $('runs');
+    if (key === state.lastRuns && body.children.length) return;
+    state.lastRuns = key;
+    body.textContent = '';
+    if (!list.length) body.appendChild(el('tr', {}, [el('td', { colspan: '4', class: 'hint', text: 'no run in this folder yet' })]));
+    for (const r of list) {
+      const tr = el('tr', { class: 'run' + (r.id === state.selectedRun ? ' selected' : ''), 'data-id': r.id }, [
+        el('td', { text: r.id }), el('td', { text: String(r.seed) }),
+        el('td', { text: (r.start_month || '') + '–' + (r.end_month || '') }),
+        el('td', { text: r.firms_alive !== undefined ? Number(r.firms_alive).toLocaleString('en-US') : '' })
+      ]);
+      tr.addEventListener('click', function () { showRun(r.id); });
+      body.appendChild(tr);
+    }
+  }
+
+  async function showRun(id) {
+    state.selectedRun = id;
+    for (const tr of $('runs').querySelectorAll('tr.run')) tr.classList.toggle('selected', tr.dataset.id === id);
+    const view = $('run-view');
+    const links = $('view-links');
+    view.setAttribute('data-run', id);
+    view.removeAttribute('data-lm-ready');
+    links.textContent = '';
+    try {
+      const r = await api('/api/runs/' + encodeURIComponent(id));
+      const base = '/api/runs/' + encodeURIComponent(id) + '/';
+      links.appendChild(el('a', { href: base + 'report.html', target: '_blank', text: 'report.html' }));
+      links.appendChild(el('a', { href: base + 'headline.svg', target: '_blank', text: 'headline.svg' }));
+      links.appendChild(el('span', { class: 'hint', text: id }));
+      const container = el('div', { class: 'lm-report' });
+      view.textContent = '';
+      view.appendChild(container);
+      window.LM.renderReport(container, r.report, { standalone: false });
+      view.setAttribute('data-lm-ready', '1');
+    } catch (e) {
+      view.textContent = '';
+      view.appendChild(el('p', { class: 'msg error', text: 'cannot show run ' + id + ': ' + e.message }));
+    }
+  }
+
+  /* ---- wiring ---- */
+  $('scenario').addEventListener('change', function () { loadPolicies($('scenario').value); });
+  $('start').addEventListener('click', start);
+
+  let ticks = 0;
+  async function poll() {
+    ticks++;
+    const busy = state.jobs.some(function (j) { return j.state === 'running' || j.state === 'queued'; }) || state.watching !== null;
+    if (busy || ticks % 5 === 0) await refreshJobs();
+    if (ticks % 5 === 0) { await refreshRuns(); await refreshStatus(); }
+    setTimeout(poll, 700);
+  }
+
+  (async function init() {
+    await refreshStatus();
+    try { await loadScenarios(); } catch (e) { $('policies').textContent = 'cannot list scenarios: ' + e.message; }
+    await refreshRuns();
+    await refreshJobs();
+    const hash = decodeURIComponent(location.hash.slice(1));
+    if (hash) showRun(hash);
+    document.body.setAttribute('data-app-ready', '1');
+    setTimeout(poll, 700);
+  })();
+})();
