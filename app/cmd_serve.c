@@ -165,6 +165,7 @@ int cli_serve(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     pthread_sigmask(SIG_BLOCK, &block, &old);
+    signal(SIGPIPE, SIG_IGN); /* a client that goes away is the server's business, not fatal */
 
     lm_server *srv = NULL;
     lm_error err;
@@ -178,6 +179,11 @@ int cli_serve(int argc, char **argv)
            v6 ? "[" : "", bind, v6 ? "]" : "", lm_server_port(srv),
            cfg.runs_dir ? cfg.runs_dir : "runs");
     fflush(stdout);
+    if (strcmp(bind, "127.0.0.1") != 0 && strcmp(bind, "::1") != 0 &&
+        strncmp(bind, "127.", 4) != 0)
+        fprintf(stderr, "longmen serve: warning: listening on %s, not only on this machine: "
+                        "anyone who reaches it can start runs (there is no login)\n",
+                bind);
     sigset_t wait_mask = old;
     sigdelset(&wait_mask, SIGINT);
     sigdelset(&wait_mask, SIGTERM);

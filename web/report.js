@@ -120,9 +120,10 @@
         if (arm.lo && arm.hi) {
           const lo = series(arm, 'lo', col, g), hi = series(arm, 'hi', col, g);
           const stack = 'band-' + a + '-' + g;
-          out.push({ name: name, type: 'line', stack: stack, data: lo, symbol: 'none',
+          // The legend takes its colour from the first series of a name: colour the band too.
+          out.push({ name: name, type: 'line', stack: stack, data: lo, symbol: 'none', itemStyle: { color: color },
                      lineStyle: { opacity: 0 }, silent: true, tooltip: { show: false } });
-          out.push({ name: name, type: 'line', stack: stack, symbol: 'none', silent: true,
+          out.push({ name: name, type: 'line', stack: stack, symbol: 'none', silent: true, itemStyle: { color: color },
                      data: hi.map(function (v, i) { return v === null || lo[i] === null ? null : v - lo[i]; }),
                      lineStyle: { opacity: 0 }, areaStyle: { color: color, opacity: 0.18 }, tooltip: { show: false } });
         }

@@ -67,7 +67,8 @@ typedef struct lm_fund_record {
     int32_t policy;             /* index of the policy in its region's list, -1 none */
     int32_t direct;             /* 1 for a direct-injection vehicle */
     int32_t vintage;            /* month of the first close (creation) */
-    int32_t invest_end, life_end; /* last month of the investment period and of the life; -1 evergreen */
+    int32_t invest_end, life_end; /* last month of the investment period and of the life;
+                                     -1 for evergreen investors */
     uint32_t stages;            /* bit s = invests at stage s */
     double size_cny;            /* committed capital (funds); 0 for evergreen investors */
     double gov_share;           /* realised government share of the commitments */
@@ -80,14 +81,18 @@ typedef struct lm_fund_record {
     double distributed_cny;     /* paid to LPs (net of carry) */
     double carry_cny;
     double nav_cny;             /* open holdings at their firms' last post-money */
-    double tvpi, dpi;           /* (distributed + nav) / paid_in, distributed / paid_in; 0 when nothing paid in */
-    double irr;                 /* annual, from monthly LP cash flows and the NAV; NaN when undefined */
-    double loss_ratio;          /* realised: cost of written-off holdings and of exits below cost, over invested */
+    double tvpi, dpi;           /* (distributed + nav) / paid_in, distributed / paid_in;
+                                   0 when nothing was paid in */
+    double irr;                 /* annual, from monthly LP cash flows and the NAV; NaN when
+                                   undefined */
+    double loss_ratio;          /* realised: cost of written-off holdings and of exits below
+                                   cost, over invested */
     double loss_tolerance;      /* L (1 = no constraint) */
     double expected_loss_ratio; /* (realised loss + expected loss of open holdings) / invested */
     double reinvest_required_cny; /* k x government commitment (0 without a requirement) */
     double local_invested_cny;
-    double reinvest_shortfall_cny; /* at the end of the investment period (or now if earlier): required - local, >= 0 */
+    double reinvest_shortfall_cny; /* required - local, >= 0: final once the investment period
+                                      is over */
     int32_t deals;
     int32_t frozen_months;      /* months in which the managers were frozen */
     double signal_noise;        /* due-diligence noise sigma_i */
@@ -112,7 +117,8 @@ typedef struct lm_finance_year {
     int32_t region;
     int32_t year;
     int32_t months;
-    int64_t deals[LM_INVESTOR_KIND_COUNT][LM_STAGE_COUNT];       /* investor stakes bought in firms of the region */
+    /* investor stakes bought in firms of the region, and the money, by kind and stage */
+    int64_t deals[LM_INVESTOR_KIND_COUNT][LM_STAGE_COUNT];
     double invested_cny[LM_INVESTOR_KIND_COUNT][LM_STAGE_COUNT]; /* by investor kind and stage */
     int64_t rounds;             /* rounds closed by firms of the region */
     int64_t rounds_failed;      /* firms that sought money and got none this month, summed */
@@ -120,7 +126,8 @@ typedef struct lm_finance_year {
     int64_t funds_raised;       /* funds and sub-funds of investors of the region that closed */
     double gov_committed_cny;   /* government commitments to the region's guidance sub-funds */
     double social_committed_cny;/* other LPs' commitments to those sub-funds */
-    double gov_invested_cny;    /* government share of the guidance sub-funds' investments, plus direct injections */
+    double gov_invested_cny;    /* government share of the guidance sub-funds' investments,
+                                   plus direct injections */
     double guidance_invested_cny; /* all money the region's guidance sub-funds put into firms */
     double direct_cny;          /* direct injections */
     double leverage;            /* stock: cumulative social / government commitments, 0 if none */

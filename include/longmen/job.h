@@ -76,7 +76,7 @@ LM_API void lm_job_result_fini(lm_job_result *res);
 typedef struct lm_memory_estimate {
     double founders_month; /* expected founders a month at the start, every origin */
     int32_t months;        /* months to simulate */
-    double firms;          /* firms the estimate provides for: founders x months */
+    double firms;          /* firms the estimate provides for: founders x months x 2 */
     uint64_t firm_state;   /* live firm arrays and the archive of ended firms */
     uint64_t region_state; /* region tables, observations, the month's scratch arena */
     uint64_t database;     /* SQLite's page cache while the results are written */
@@ -86,7 +86,8 @@ typedef struct lm_memory_estimate {
 
 /* Estimated peak memory (bytes) of simulating sc over its (possibly narrowed) period and
  * writing its results; detail may be NULL. Deliberately on the high side: every founder is
- * assumed to found inside the scenario, and every growing array to have just doubled. */
+ * assumed to found inside the scenario, founder rates to double over the run, and every
+ * growing array to have just doubled. */
 LM_API uint64_t lm_job_estimate_memory(const lm_scenario *sc, lm_memory_estimate *detail);
 
 /* LM_OK when the estimate fits in max_memory bytes (0: the default below); else LM_ENOMEM

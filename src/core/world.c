@@ -202,8 +202,8 @@ void lm_world_fini(lm_world *w)
                       w->region_years,
                       /* ecosystem issue */
                       w->employed, w->openings, w->hired, w->attrition, w->attrition_cut,
-                      w->talent_flows, w->chain_own, w->chain_mass, w->chain_invest, w->platform_staff,
-                      w->platforms, w->skill_years, w->layer_years};
+                      w->talent_flows, w->chain_own, w->chain_mass, w->chain_invest,
+                      w->platform_staff, w->platforms, w->skill_years, w->layer_years};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; ++i)
         free(arrays[i]);
     memset(w, 0, sizeof *w);

@@ -61,8 +61,9 @@ static const char finance_schema_sql[] =
     "  deals INTEGER, amount_cny REAL,\n"
     "  PRIMARY KEY(run_id, region_id, year, investor_kind, stage));\n";
 
-static const char finance_index_sql[] = "CREATE INDEX deal_firm ON deal(run_id, firm_id);\n"
-                                        "CREATE INDEX deal_investor ON deal(run_id, investor_id);\n";
+static const char finance_index_sql[] =
+    "CREATE INDEX deal_firm ON deal(run_id, firm_id);\n"
+    "CREATE INDEX deal_investor ON deal(run_id, investor_id);\n";
 
 static const char deal_sql[] =
     "INSERT INTO deal(run_id, deal_id, month, firm_id, investor_id, investor_kind, stage,"

@@ -239,6 +239,23 @@ static lm_status check_finance(const lm__lctx *c)
     return LM_OK;
 }
 
+/* ---- ecosystem issue ---- */
+
+/* Progress is multiplied by 1 - attrition_drag x attrition (docs/model.md 7.11); attrition is
+ * at most key_attrition, so their product must not exceed 1 or products would regress. */
+static lm_status check_talent(const lm__lctx *c)
+{
+    const lm_talent_params *t = &c->p->talent;
+    if (t->attrition_drag * t->key_attrition <= 1.0)
+        return LM_OK;
+    const lm__ynode *tal = lm__ymap_get(lm__ymap_get(c->root, "params"), "talent");
+    return lm__fail(c, first_of(lm__ymap_get(tal, "attrition_drag"), tal, c->root),
+                    "params.talent.attrition_drag",
+                    "attrition_drag %g times key_attrition %g is above 1: progress would run "
+                    "backward",
+                    t->attrition_drag, t->key_attrition);
+}
+
 lm_status lm__validate_params(const lm__lctx *c)
 {
     lm_status st = check_period(c);
@@ -254,5 +271,7 @@ lm_status lm__validate_params(const lm__lctx *c)
         st = check_costs(c);
     if (st == LM_OK)
         st = check_finance(c); /* finance issue */
+    if (st == LM_OK)
+        st = check_talent(c); /* ecosystem issue */
     return st;
 }

@@ -341,7 +341,6 @@ static lm_status default_runner(lm__job *job, lm_job_progress_fn progress, void 
     return st;
 }
 
-lm__job_runner lm__api_default_runner(void);
 lm__job_runner lm__api_default_runner(void) { return default_runner; }
 
 static bool json_int(const cJSON *v, double lo, double hi, double *out)

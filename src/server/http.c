@@ -28,8 +28,6 @@
 #define DEFAULT_HTTP_THREADS 4
 #define DEFAULT_QUEUE 8
 
-lm__job_runner lm__api_default_runner(void);
-
 struct lm_server {
     struct MHD_Daemon *daemon;
     int fd;

@@ -162,6 +162,9 @@ typedef struct lm__request {
     size_t body_len;
 } lm__request;
 
+/* The runner of real jobs: lm_job_run with the job's settings. */
+lm__job_runner lm__api_default_runner(void);
+
 /* Answers one request. Never fails: every problem is an answer (4xx/5xx with a JSON error). */
 void lm__api_handle(lm__api *api, const lm__request *rq, lm__response *resp);
 

@@ -15,13 +15,32 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "longmen/error.h"
 #include "longmen/job.h"
 #include "longmen/longmen.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Inputs loaded, rejected with an error, and simulated; printed at exit for
+ * tests/integration/fuzz.sh and docs/reliability.md. */
+static unsigned long long n_loaded, n_rejected, n_simulated;
+
+static void print_counts(void)
+{
+    fprintf(stderr, "fuzz_scenario: %llu inputs loaded (%llu of them simulated), %llu rejected\n",
+            n_loaded, n_simulated, n_rejected);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    atexit(print_counts);
+    return 0;
+}
 
 /* Below this estimate a scenario is simulated for a few months (bytes). */
 #define SIM_MEMORY_MAX ((uint64_t)64 << 20)
@@ -54,6 +73,7 @@ static void exercise(lm_scenario *sc)
     const lm_sim_config cfg = {.seed = 1, .run = 0, .threads = 1};
     if (lm_sim_create(sc, &cfg, &sim, &err) != LM_OK)
         return;
+    ++n_simulated;
     while (!lm_sim_done(sim) && lm_sim_step(sim, &err) == LM_OK) {
     }
     size_t n = 0;
@@ -69,11 +89,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == LM_OK) {
         if (!sc)
             __builtin_trap();
+        ++n_loaded;
         exercise(sc);
         lm_scenario_free(sc);
         return 0;
     }
     /* A failure is one formatted line with no scenario. */
+    ++n_rejected;
     if (sc)
         __builtin_trap();
     char line[1200];

@@ -27,6 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static lm__api api;
 static char root[64];
+/* Answers by class, printed at exit for tests/integration/fuzz.sh and docs/reliability.md. */
+static unsigned long long n_ok, n_client_error, n_server_error;
 
 static void die(const char *what, const lm_error *err)
 {
@@ -45,6 +47,8 @@ static lm_status stub_runner(lm__job *job, lm_job_progress_fn progress, void *us
 
 static void cleanup(void)
 {
+    fprintf(stderr, "fuzz_server: %llu requests answered 2xx, %llu 4xx, %llu 5xx\n", n_ok,
+            n_client_error, n_server_error);
     lm__jobs_stop(api.jobs);
     lm__runs_close(api.runs);
     pthread_mutex_destroy(&api.mu);
@@ -163,6 +167,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lm__api_handle(&api, &rq, &resp);
         if (resp.status < 100 || resp.status > 599)
             __builtin_trap(); /* every request gets a real answer */
+        if (resp.status < 400)
+            ++n_ok;
+        else if (resp.status < 500)
+            ++n_client_error;
+        else
+            ++n_server_error;
         if (!resp.body && !resp.static_body && resp.len > 0)
             __builtin_trap();
         lm__response_fini(&resp);

@@ -44,7 +44,16 @@ for fuzzer in "${fuzzers[@]}"; do
     seeds=("$corpus"/*)
     ((${#seeds[@]} > 0)) || fail "$name: the seed corpus $corpus is empty"
     dict=()
-    [[ -f $root/tests/fuzz/$name.dict ]] && dict=(-dict="$root/tests/fuzz/$name.dict")
+    [[ -f $root/tests/fuzz/$name.dict ]] && dict=(-dict="$work/$name.dict")
+    [[ -f $root/tests/fuzz/$name.dict ]] && cp "$root/tests/fuzz/$name.dict" "$work/$name.dict"
+    # More seeds that follow the project as it grows (read, never written): the shipped
+    # scenarios and the malformed cases; and every key of the loader's tables as a word.
+    more=()
+    if [[ $name == scenario ]]; then
+        more=("$root/scenarios" "$root/tests/data")
+        grep -ohE '(NUM|TYP|STR|SKIP|PNUM)\((lm_[a-z_]+, )?[a-z_0-9]+' "$root/src/scenario/fill.c" |
+            sed -E 's/.*[(, ]([a-z_0-9]+)$/"\1"/' | sort -u >>"$work/$name.dict" || true
+    fi
 
     # 1. every seed once, each on its own (a crash names its file).
     if ! "$fuzzer" "${seeds[@]}" >"$work/$name-replay.txt" 2>&1; then
@@ -56,7 +65,7 @@ for fuzzer in "${fuzzers[@]}"; do
     # 2. fuzzing, bounded in time; new inputs into the scratch folder.
     mkdir -p "$work/$name-new" "$work/$name-artifacts"
     rc=0
-    "$fuzzer" "$work/$name-new" "$corpus" "${dict[@]}" -max_total_time="$seconds" \
+    "$fuzzer" "$work/$name-new" "$corpus" "${more[@]}" "${dict[@]}" -max_total_time="$seconds" \
         -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$work/$name-artifacts/" >"$work/$name-fuzz.txt" 2>&1 || rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name-fuzz.txt" | tail -n 1)
@@ -70,6 +79,8 @@ for fuzzer in "${fuzzers[@]}"; do
     fi
     [[ -n $runs ]] || fail "$name: the fuzzer printed no statistics: $(tail -n 5 "$work/$name-fuzz.txt")"
     total=$((total + runs))
-    echo "fuzz: $name: ${#seeds[@]} corpus inputs replayed; $runs executions in ${seconds}s, no crash"
+    # The harness's own count of how inputs ended (loaded or rejected; answers by class).
+    counts=$(sed -n "s/^fuzz_$name: //p" "$work/$name-fuzz.txt" | tail -n 1)
+    echo "fuzz: $name: ${#seeds[@]} corpus inputs replayed; $runs executions in ${seconds}s, no crash${counts:+ ($counts)}"
 done
 echo "fuzz: ok ($total executions)"

@@ -79,7 +79,7 @@ for spec in "${commands[@]}"; do
         if ((k < half)); then
             delay=$((write_at * k / (half > 1 ? half - 1 : 1)))
         else
-            delay=$(((span - write_at) * (k - half) / (kills - half > 1 ? kills - half - 1 : 1)))
+            delay=$(((span - write_at) * 9 * (k - half) / (10 * (kills - half > 1 ? kills - half - 1 : 1))))
         fi
         was=none
         if ((i % 2 == 0)); then

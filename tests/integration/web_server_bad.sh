@@ -184,6 +184,13 @@ curl -s "$URL/api/jobs/$j1" | grep -q '"error":{"message":"' || fail "the stoppe
 expect 409 "cancel a finished job" -X DELETE "$URL/api/jobs/$j1"
 [[ -z $(find "$tmp/runs" -maxdepth 1 -name '*.tmp-*') ]] || fail "a stopped run left a temporary folder"
 
+# A second server on the same port: one clear line, exit 1.
+rc=0
+"$bin" serve --port "$PORT" --runs-dir "$tmp/runs" >"$tmp/second.out" 2>"$tmp/second.err" || rc=$?
+[[ $rc == 1 ]] || fail "a second server on port $PORT exited $rc"
+grep -q "^longmen: cannot listen on 127.0.0.1 port $PORT: Address already in use" "$tmp/second.err" ||
+    fail "a second server on the same port says: $(cat "$tmp/second.err")"
+
 ((cases >= 30)) || fail "only $cases cases ran"
 stop_server
 grep -q 'stopping' "$tmp/server.log" || fail "the server did not say it stops"

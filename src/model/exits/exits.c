@@ -176,7 +176,8 @@ static void sanctions(lm_world *w, lm_month m)
             continue;
         if (inv->realised_loss > inv->loss_tolerance * inv->invested) {
             const lm_policy *pol = &w->p->regions[inv->region].policies[inv->policy];
-            inv->frozen_until = m + (int32_t)lround(pol->freeze_months);
+            /* at most a century: a freeze beyond the run is a freeze for good */
+            inv->frozen_until = m + (int32_t)lround(fmin(pol->freeze_months, 1200.0));
         }
     }
 }

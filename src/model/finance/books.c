@@ -141,7 +141,8 @@ static void record(const lm_world *w, const lm_investor *inv, double nav, lm_mon
     out->life_end = inv->life_end == INT32_MAX ? -1 : inv->life_end;
     out->stages = inv->stages;
     out->size_cny = inv->size;
-    out->gov_share = inv->direct ? 1.0 : (inv->size > 0.0 ? inv->commit[LM_LP_GOV] / inv->size : 0.0);
+    out->gov_share =
+        inv->direct ? 1.0 : (inv->size > 0.0 ? inv->commit[LM_LP_GOV] / inv->size : 0.0);
     out->committed_gov_cny = inv->commit[LM_LP_GOV];
     out->committed_private_cny = inv->commit[LM_LP_PRIVATE];
     out->committed_strategic_cny = inv->commit[LM_LP_STRATEGIC];

@@ -135,14 +135,21 @@ static lm_status grow(void **buf, size_t *cap, size_t need, size_t elem, lm_erro
     *cap = c;
     return LM_OK;
 }
-#define GROW(ptr, capv, need) grow((void **)&(ptr), &(capv), (need), sizeof *(ptr), err)
+/* Grows a finance buffer (between the month's loops, never inside one); stv gets the status. */
+#define GROW(ptr, capv, need, stv)                                                             \
+    do {                                                                                       \
+        void *grow_tmp_ = (ptr);                                                               \
+        (stv) = grow(&grow_tmp_, &(capv), (need), sizeof *(ptr), err);                         \
+        (ptr) = grow_tmp_;                                                                     \
+    } while (0)
 
 static lm_status build_pool(lm_world *w, lm_month m, lm_error *err)
 {
     struct lm_finance *fin = w->finance;
     lm_firms *fm = &w->firms;
     const lm_finance_params *f = &w->p->finance;
-    lm_status st = GROW(fin->seek, fin->cap_seek, fm->n + 1);
+    lm_status st;
+    GROW(fin->seek, fin->cap_seek, fm->n + 1, st);
     if (st != LM_OK)
         return st;
     const lm_blocks b = lm_blocks_of(fm->n);
@@ -164,7 +171,8 @@ static lm_status build_pool(lm_world *w, lm_month m, lm_error *err)
     for (size_t k = 0; k < b.count; ++k)
         count[k + 1] += count[k];
     fin->n_pool = count[b.count];
-    if ((st = GROW(fin->pool, fin->cap_pool, fin->n_pool + 1)) != LM_OK)
+    GROW(fin->pool, fin->cap_pool, fin->n_pool + 1, st);
+    if (st != LM_OK)
         return st;
     lm_deal *pool = fin->pool;
 #pragma omp parallel for schedule(static) num_threads(w->threads)
@@ -200,9 +208,10 @@ static lm_status build_weights(lm_world *w, lm_error *err)
 {
     struct lm_finance *fin = w->finance;
     const size_t n = fin->n_pool, R = (size_t)w->R;
-    lm_status st = GROW(fin->pool_by_stage, fin->cap_pool_by_stage, n + 1);
+    lm_status st;
+    GROW(fin->pool_by_stage, fin->cap_pool_by_stage, n + 1, st);
     if (st == LM_OK)
-        st = GROW(fin->cum, fin->cap_cum, R * n + 1);
+        GROW(fin->cum, fin->cap_cum, R * n + 1, st);
     if (st != LM_OK)
         return st;
     size_t *sb = fin->stage_begin;
@@ -225,7 +234,8 @@ static lm_status build_weights(lm_world *w, lm_error *err)
             double acc = 0.0;
             for (size_t j = sb[s]; j < sb[s + 1]; ++j) {
                 const lm_deal *d = &fin->pool[fin->pool_by_stage[j]];
-                const double reach = (size_t)d->region == h ? 1.0 : far * I[h * R + (size_t)d->region];
+                const size_t r = (size_t)d->region;
+                const double reach = r == h ? 1.0 : far * I[h * R + r];
                 acc += reach * d->visibility;
                 cum[j] = acc;
             }
@@ -239,7 +249,8 @@ static lm_status build_insiders(lm_world *w, lm_error *err)
 {
     struct lm_finance *fin = w->finance;
     const size_t ni = fin->n_inv;
-    lm_status st = GROW(fin->insider_begin, fin->cap_insider_begin, ni + 2);
+    lm_status st;
+    GROW(fin->insider_begin, fin->cap_insider_begin, ni + 2, st);
     if (st != LM_OK)
         return st;
     size_t *beg = fin->insider_begin;
@@ -252,7 +263,8 @@ static lm_status build_insiders(lm_world *w, lm_error *err)
     }
     for (size_t i = 0; i < ni; ++i)
         beg[i + 2] += beg[i + 1];
-    if ((st = GROW(fin->insider, fin->cap_insider, beg[ni + 1] + 1)) != LM_OK)
+    GROW(fin->insider, fin->cap_insider, beg[ni + 1] + 1, st);
+    if (st != LM_OK)
         return st;
     for (size_t j = 0; j < fin->n_pool; ++j) {
         const lm_fin_firm *ff = &fin->firm[fin->pool[j].firm_id];
@@ -392,7 +404,8 @@ static lm_status screen(lm_world *w, lm_month m, lm_error *err)
     struct lm_finance *fin = w->finance;
     const lm_finance_params *f = &w->p->finance;
     const size_t ni = fin->n_inv;
-    lm_status st = GROW(fin->offer_begin, fin->cap_offer_index, ni + 1);
+    lm_status st;
+    GROW(fin->offer_begin, fin->cap_offer_index, ni + 1, st);
     if (st != LM_OK)
         return st;
     size_t total = 0, widest = 0;
@@ -410,9 +423,9 @@ static lm_status screen(lm_world *w, lm_month m, lm_error *err)
             widest = room;
     }
     fin->offer_begin[ni] = total;
-    st = GROW(fin->offers, fin->cap_offers, total + 1);
+    GROW(fin->offers, fin->cap_offers, total + 1, st);
     if (st == LM_OK)
-        st = GROW(fin->seen_buf, fin->cap_seen_buf, (widest + 1) * (size_t)w->threads);
+        GROW(fin->seen_buf, fin->cap_seen_buf, (widest + 1) * (size_t)w->threads, st);
     if (st != LM_OK)
         return st;
     const double t0 = omp_get_wtime();
@@ -613,7 +626,8 @@ static lm_status allocate(lm_world *w, lm_month m, lm_error *err)
         while (k < n && fin->offers[k].deal == j)
             ++k;
         bool closed = false;
-        lm_status st = allocate_deal(w, m, &fin->pool[j], fin->offers + from, k - from, &closed, err);
+        lm_status st =
+            allocate_deal(w, m, &fin->pool[j], fin->offers + from, k - from, &closed, err);
         if (st != LM_OK)
             return st;
         if (!closed)
@@ -626,13 +640,14 @@ lm_status lm__deals_run(lm_world *w, lm_month m, lm_error *err)
 {
     struct lm_finance *fin = w->finance;
     const size_t ni = fin->n_inv;
-    lm_status st = GROW(fin->offer_count, fin->cap_offer_count, ni + 1);
+    lm_status st;
+    GROW(fin->offer_count, fin->cap_offer_count, ni + 1, st);
     if (st == LM_OK)
-        st = GROW(fin->inv_avail, fin->cap_inv_avail, ni + 1);
+        GROW(fin->inv_avail, fin->cap_inv_avail, ni + 1, st);
     if (st == LM_OK)
-        st = GROW(fin->inv_seen, fin->cap_inv_seen, ni + 1);
+        GROW(fin->inv_seen, fin->cap_inv_seen, ni + 1, st);
     if (st == LM_OK)
-        st = GROW(fin->inv_screened, fin->cap_inv_screened, ni + 1);
+        GROW(fin->inv_screened, fin->cap_inv_screened, ni + 1, st);
     if (st == LM_OK)
         st = build_pool(w, m, err);
     if (st == LM_OK)

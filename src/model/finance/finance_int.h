@@ -42,7 +42,13 @@ typedef struct lm_flow {
 } lm_flow;
 
 /* Who an investor's LPs are: how distributions and released commitments are split. */
-typedef enum lm_lp { LM_LP_GOV = 0, LM_LP_PRIVATE, LM_LP_STRATEGIC, LM_LP_NATIONAL, LM_LP_COUNT } lm_lp;
+typedef enum lm_lp {
+    LM_LP_GOV = 0,
+    LM_LP_PRIVATE,
+    LM_LP_STRATEGIC,
+    LM_LP_NATIONAL,
+    LM_LP_COUNT
+} lm_lp;
 
 typedef struct lm_investor {
     uint32_t id;

@@ -312,9 +312,7 @@ static lm_status make_plans(lm_world *w, lm_month m, plan **out, size_t *n, lm_e
                 if (!is_fund_policy(pol->kind) || !w->policy_active[r * LM_MAX_POLICIES + q] ||
                     !raises_now(w, pol, m) || !(budget >= 1.0e6))
                     continue;
-                count = (size_t)fmax(1.0, floor(budget / f->subfund_gov_cny + 0.5));
-                if (count > 1000)
-                    count = 1000;
+                count = (size_t)fmin(1000.0, fmax(1.0, floor(budget / f->subfund_gov_cny + 0.5)));
                 gov = budget / (double)count;
                 const double g = pol->gov_share > 0.0 ? pol->gov_share : 1.0;
                 target = gov / g;
@@ -328,9 +326,7 @@ static lm_status make_plans(lm_world *w, lm_month m, plan **out, size_t *n, lm_e
                     given >= 0.0 ? given : f->vc_capital_share * w->private_capital[r];
                 if (!(demand >= 1.0e6))
                     continue;
-                count = (size_t)fmax(1.0, floor(demand / f->vc_fund_cny + 0.5));
-                if (count > 1000)
-                    count = 1000;
+                count = (size_t)fmin(1000.0, fmax(1.0, floor(demand / f->vc_fund_cny + 0.5)));
                 size_each = demand / (double)count;
                 target = size_each;
             }
@@ -418,7 +414,8 @@ static void ration(lm_world *w, lm_month m, plan *pl, size_t n)
     if (demand > 0.0 && fin->national_left > 0.0) {
         const double share = fmin(1.0, fin->national_left / demand);
         for (size_t j = 0; j < n; ++j) {
-            const double t = fmin(remaining(&pl[j]), f->national_lp_max_share * pl[j].target) * share;
+            const double t =
+                fmin(remaining(&pl[j]), f->national_lp_max_share * pl[j].target) * share;
             pl[j].take[LM_LP_NATIONAL] += t;
             fin->national_left -= t;
             fin->totals.outside_in += t;

@@ -6,6 +6,7 @@
 # start_server <log> <longmen> [serve options...]: sets SERVER_PID, PORT and URL.
 start_server() {
     local log=$1 bin=$2
+    : >"$log" # exists before the server writes it: no race with the reads below
     shift 2
     "$bin" serve --port 0 "$@" >"$log" 2>&1 &
     SERVER_PID=$!

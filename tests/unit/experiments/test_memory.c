@@ -58,7 +58,8 @@ Test(size, formats_readably)
 
 /* ---- the estimate ---- */
 
-/* 100 founders a month from outside only, over 24 months: 2400 firms. */
+/* 100 founders a month from outside only, over 24 months: 2400 founders, 4800 firms provided
+ * for (rates may double). */
 static lm_scenario *outside_only(double rate)
 {
     lm_scenario *sc = lm_test_scenario(2, 0.0);
@@ -78,11 +79,11 @@ Test(estimate, follows_the_formula)
     const uint64_t total = lm_job_estimate_memory(sc, &e);
     cr_assert_eq(e.months, 24);
     cr_assert_float_eq(e.founders_month, 100.0, 1e-9);
-    cr_assert_float_eq(e.firms, 2400.0, 1e-9);
+    cr_assert_float_eq(e.firms, 4800.0, 1e-9);
     const uint64_t per_firm =
         lm_firms_bytes_per_firm() + sizeof(lm_firm_record) + sizeof(int64_t);
-    cr_assert_eq(e.firm_state, 2u * 2400u * per_firm);
-    cr_assert_eq(e.database, 2400u * 256u);
+    cr_assert_eq(e.firm_state, 2u * 4800u * per_firm);
+    cr_assert_eq(e.database, 4800u * 256u);
     cr_assert_eq(e.baseline, 16u << 20);
     cr_assert_gt(e.region_state, 0u);
     cr_assert_eq(total, e.firm_state + e.region_state + e.database + e.baseline);
@@ -122,7 +123,7 @@ Test(estimate, grows_with_the_period_and_the_rates)
     lm_test_params(sc)->entry.outside_rate = 1e6;
     lm_memory_estimate e;
     const uint64_t huge = lm_job_estimate_memory(sc, &e);
-    /* 1e6 a month over 4 years: 4.8e7 firms, well over 10 GB. */
+    /* 1e6 a month over 4 years: 9.6e7 firms, well over 10 GB. */
     cr_assert_gt(huge, 10ull << 30, "%llu", (unsigned long long)huge);
     lm_test_scenario_free(sc);
 }

@@ -99,6 +99,11 @@ static void make_firm(uint32_t id, lm_firm_record *f)
     f->peak_revenue_cny_month = 4.25e4 * id;
     f->cum_rd_cny = 7.77e5 + id;
     f->visibility = 0.0625 * (id % 16);
+    /* ecosystem: every fifth firm became a dragon two years after founding */
+    f->dragon_month = id % 5 == 0 ? f->founded_month + 24 : -1;
+    f->tier = id % 5 == 0 ? (LM_TIER_HIGH_TECH | LM_TIER_DRAGON)
+                          : (id % 2 ? LM_TIER_TECH_SME : 0);
+    f->platform = id % 9 == 0;
 }
 
 static lm_status firm_at(const void *ctx, uint32_t id, lm_firm_record *rec)
@@ -150,6 +155,8 @@ typedef struct fixture {
     lm_region_year years[4];
     firm_src src;
     lm_store_input in;
+    lm_region_skill_year skills[4]; /* ecosystem */
+    lm_region_layer_year layers[4];
 } fixture;
 
 static void fixture_init(fixture *fx, size_t n_firms)
@@ -183,6 +190,32 @@ static void fixture_init(fixture *fx, size_t n_firms)
                               .n_firms = n_firms,
                               .firm_at = firm_at,
                               .firm_ctx = &fx->src};
+    /* ecosystem: two skills' and one layer's rows per region and year */
+    static const char *const layer_ids[] = {"compute"};
+    fx->in.n_layers = 1;
+    fx->in.layer_ids = layer_ids;
+    for (int k = 0; k < 4; ++k) {
+        lm_region_skill_year *y = &fx->skills[k];
+        memset(y, 0, sizeof *y);
+        y->region = k / 2;
+        y->year = 2020;
+        y->skill = k % 2 ? 4 : 0; /* design, software */
+        y->months = 12;
+        y->talent = 2.385e5 + k;
+        y->migrants_in = 100.0 * k;
+        y->wage_cny_month = 21000.0;
+        lm_region_layer_year *l = &fx->layers[k];
+        memset(l, 0, sizeof *l);
+        l->region = k % 2;
+        l->year = 2020 + k / 2;
+        l->months = 12;
+        l->chain = 0.6;
+        l->chain_own = 0.5;
+    }
+    fx->in.skill_years = fx->skills;
+    fx->in.n_skill_years = 4;
+    fx->in.layer_years = fx->layers;
+    fx->in.n_layer_years = 4;
 }
 
 /* ---- reading back ---- */
@@ -267,6 +300,44 @@ Test(store, writes_every_table)
     char side[160];
     snprintf(side, sizeof side, "%s-journal", db_path);
     cr_assert(!file_exists(side));
+}
+
+/* The ecosystem tables: dragons from the firms that became one, tier words, talent pools per
+ * skill and chain layers per region and year. */
+Test(store, dragons_tiers_skills_and_layers)
+{
+    fixture fx;
+    fixture_init(&fx, 100);
+    char db_path[128];
+    path_in(db_path, sizeof db_path, "eco.sqlite");
+    lm_error err;
+    cr_assert_eq(lm__store_write(db_path, &fx.in, &err), LM_OK, "%s", err.message);
+    sqlite3 *db = open_ro(db_path);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM dragon"), 20);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM firm WHERE dragon_month IS NOT NULL"), 20);
+    /* firm 15: founded 2020-04 (START + 15 % 24), dragon 24 months later, from 合肥 origin */
+    lm_firm_record f;
+    make_firm(15, &f);
+    sqlite3_stmt *st = query(db, "SELECT region, sector, business_model, founded_year,"
+                                 " founder_origin, dragon_year FROM dragon WHERE firm_id = 15");
+    assert_text(st, 0, f.region ? "合肥" : "杭州");
+    cr_assert_eq(sqlite3_column_int(st, 3), f.founded_month / 12);
+    cr_assert_eq(sqlite3_column_int(st, 5), f.founded_month / 12 + 2);
+    sqlite3_finalize(st);
+    st = query(db, "SELECT tiers, dragon_month, platform FROM firm WHERE firm_id = 45");
+    assert_text(st, 0, "high_tech,dragon");
+    cr_assert_eq(sqlite3_column_int(st, 2), 1);
+    sqlite3_finalize(st);
+    st = query(db, "SELECT tiers FROM firm WHERE firm_id = 2");
+    assert_null(st, 0);
+    sqlite3_finalize(st);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM region_skill_year"), 4);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM region_skill_year WHERE skill = 'design'"), 2);
+    cr_assert_eq(scalar(db, "SELECT round(sum(migrants_in)) FROM region_skill_year"), 600);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM region_layer_year WHERE layer = 'compute'"
+                            " AND chain = 0.6 AND chain_own = 0.5"),
+                 4);
+    sqlite3_close(db);
 }
 
 Test(store, run_row)

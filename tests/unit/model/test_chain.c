@@ -1,12 +1,13 @@
 /* tests/unit/model/test_chain.c -- the ecosystem feedback of MODEL.md 5.9 and 5.1: chain
  * completeness (firm mass, park investments, decay, sourcing from integrated neighbours),
  * giants becoming platforms whose staff makes alumni, labs and spin-outs, and what zero
- * integration means (no knowledge spillover, no chain sourcing). */
+ * integration means (no knowledge spillover, no cross-region deals, no chain sourcing). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
 
 #include "lm_test.h"
+#include "longmen/finance.h"
 #include "model/ecosystem/ecosystem.h"
 #include "model/entry/entry.h"
 #include "model/policy/policy.h"
@@ -177,4 +178,48 @@ Test(labs, a_lab_feeds_spinout_founders_and_knowledge)
     cr_assert_lt(spinouts[0], 25);
     cr_assert_gt(spinouts[1], 50);
     cr_assert_gt(knowledge[1], knowledge[0] + 100.0);
+}
+
+/* A whole run with no integration between three regions: no investor backs a firm of another
+ * region, and chains are never sourced; with integration, both happen (so the test can fail). */
+static size_t cross_region_deals(double integ, bool *sourced)
+{
+    lm_scenario *sc = lm_test_scenario(3, 150);
+    lm_params *p = lm_test_params(sc);
+    p->end = lm_month_of(2017, 12);
+    for (int r = 0; r < 3; ++r) {
+        p->regions[r].private_capital_cny = 2.0e12;
+        p->regions[r].chain[0] = 0.1 + 0.4 * r;
+        for (int q = 0; q < 3; ++q)
+            p->integration[r * 3 + q] = r == q ? 1.0 : integ;
+    }
+    lm_sim_config cfg = {.seed = 11, .run = 0, .threads = 1};
+    lm_sim *sim = NULL;
+    lm_error err;
+    cr_assert_eq(lm_sim_create(sc, &cfg, &sim, &err), LM_OK, "%s", err.message);
+    *sourced = false;
+    while (!lm_sim_done(sim)) {
+        cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
+        const lm_world *w = lm__sim_world(sim);
+        for (int rl = 0; rl < 3 * w->L; ++rl)
+            if (w->chain[rl] != w->chain_own[rl])
+                *sourced = true;
+    }
+    size_t n = 0, cross = 0;
+    const lm_deal_record *d = lm_sim_deals(sim, &n);
+    cr_assert_gt(n, 20, "too few deals to tell (%zu)", n);
+    for (size_t k = 0; k < n; ++k)
+        cross += d[k].investor_region != d[k].region;
+    lm_sim_destroy(sim);
+    lm_test_scenario_free(sc);
+    return cross;
+}
+
+Test(integration, zero_integration_means_no_cross_region_deals_and_no_sourcing)
+{
+    bool sourced = true;
+    cr_assert_eq(cross_region_deals(0.0, &sourced), 0);
+    cr_assert_not(sourced);
+    cr_assert_gt(cross_region_deals(0.6, &sourced), 0);
+    cr_assert(sourced);
 }

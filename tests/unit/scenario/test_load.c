@@ -300,6 +300,8 @@ typedef struct bad_case {
 
 /* One row per file of tests/data/bad/ (bad.every_file_is_in_the_table keeps them in step). */
 static const bad_case bad_cases[] = {
+    {"attrition_drag_too_large.yaml", 11, 49, "params.talent.attrition_drag",
+     "attrition_drag 30 times key_attrition 0.05 is above 1"},
     {"bad_policy_kind.yaml", 12, 15, "regions[0].policies[0].kind",
      "unknown policy kind \"st_fnd\"; did you mean \"st_fund\"?"},
     {"bad_scenario_name.yaml", 2, 7, "name", "got \"三 capitals/2\""},
