@@ -112,9 +112,16 @@
     const out = [];
     const legend = [];
     const regions = opts.regions || m.regions.map(function (_, g) { return g; });
+    // More regions than colours: the ten largest at the end get the colours (and are shown),
+    // the others are grey and one click away in the legend.
+    const many = regions.length > PALETTE.length;
+    const top = many && m.arms.length ? regions.slice().sort(function (a, b) {
+      return (lastValue(series(m.arms[0], 'values', col, b)) || 0) - (lastValue(series(m.arms[0], 'values', col, a)) || 0);
+    }).slice(0, 10) : [];
+    const colorOf = function (g, k) { return !many ? PALETTE[k % PALETTE.length] : top.indexOf(g) >= 0 ? PALETTE[top.indexOf(g)] : '#a8a8a8'; };
     m.arms.forEach(function (arm, a) {
       regions.forEach(function (g, k) {
-        const color = PALETTE[k % PALETTE.length];
+        const color = colorOf(g, k);
         const name = regionName(m, g) + (m.arms.length > 1 ? ' · ' + arm.name : '');
         legend.push(name);
         if (arm.lo && arm.hi) {
@@ -132,10 +139,16 @@
                    itemStyle: { color: color }, lmRegion: g, lmArm: a });
       });
     });
+    const selected = {};
+    if (many) {
+      m.arms.forEach(function (arm) {
+        regions.forEach(function (g) { selected[regionName(m, g) + (m.arms.length > 1 ? ' · ' + arm.name : '')] = top.indexOf(g) >= 0; });
+      });
+    }
     return draw(box, {
       color: PALETTE,
       tooltip: { trigger: 'axis', valueFormatter: function (v) { return fmtNumber(v, unit); } },
-      legend: { type: 'scroll', top: 0, data: legend },
+      legend: { type: 'scroll', top: 0, data: legend, selected: selected },
       grid: { left: 70, right: 24, top: 44, bottom: 36 },
       xAxis: { type: 'category', data: m.years.map(String), boundaryGap: false },
       yAxis: { type: 'value', name: opts.yName || unit, axisLabel: { formatter: axisFormatter(unit) } },

@@ -76,8 +76,31 @@ static double value(const cJSON *stat, const char *col, int region, int year)
 }
 
 /* One panel: axes, the lines of the chosen regions for every arm, their bands, end labels. */
+#define N_COLORS ((int)(sizeof palette / sizeof palette[0]))
+
+/* Colours of regions: by region index when there are no more regions than colours (as in
+ * report.html); else in order of first drawing, so the regions drawn never share one and a
+ * region keeps its colour from panel to panel. */
+typedef struct colors {
+    int n_total;
+    int region[TOP_REGIONS * 2];
+    int n;
+} colors;
+
+static const char *color_of(colors *c, int region)
+{
+    if (c->n_total <= N_COLORS)
+        return palette[region % N_COLORS];
+    for (int i = 0; i < c->n; ++i)
+        if (c->region[i] == region)
+            return palette[i % N_COLORS];
+    if (c->n < TOP_REGIONS * 2)
+        c->region[c->n++] = region;
+    return palette[(c->n - 1) % N_COLORS];
+}
+
 static void panel(FILE *f, const cJSON *data, const char *col, const char *title, frame fr,
-                  const int *regions, int n_regions)
+                  const int *regions, int n_regions, colors *cmap)
 {
     const cJSON *arms = get(get(data, "region_year"), "arms");
     const int n_arms = cJSON_GetArraySize(arms);
@@ -118,7 +141,7 @@ static void panel(FILE *f, const cJSON *data, const char *col, const char *title
     double label_y[TOP_REGIONS];
     for (int k = 0; k < n_regions; ++k) {
         /* Colours follow the region, as in report.html, so both panels agree. */
-        const char *color = palette[regions[k] % (int)(sizeof palette / sizeof palette[0])];
+        const char *color = color_of(cmap, regions[k]);
         for (int a = 0; a < n_arms; ++a) {
             const cJSON *arm = cJSON_GetArrayItem(arms, a);
             const cJSON *lo = get(arm, "lo"), *hi = get(arm, "hi");
@@ -151,15 +174,22 @@ static void panel(FILE *f, const cJSON *data, const char *col, const char *title
         }
         label_y[k] = py(&fr, last) + 4;
     }
-    /* End labels, pushed apart to at least 15 px (regions come sorted by their last value). */
+    /* End labels at least 15 px apart (regions come sorted by their last value, so the labels
+     * top to bottom): pushed down, then, where that passes the axis, back up from it. */
     for (int k = 1; k < n_regions; ++k)
         if (label_y[k] < label_y[k - 1] + 15)
             label_y[k] = label_y[k - 1] + 15;
+    double floor_y = fr.y0 + fr.h + 4;
+    for (int k = n_regions - 1; k >= 0; --k) {
+        if (label_y[k] > floor_y)
+            label_y[k] = floor_y;
+        floor_y = label_y[k] - 15;
+    }
     const cJSON *names = get(data, "regions");
     for (int k = 0; k < n_regions; ++k) {
         const cJSON *name = get(cJSON_GetArrayItem(names, regions[k]), "name");
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"label\" fill=\"%s\">", fr.x0 + fr.w + 8,
-                label_y[k], palette[regions[k] % (int)(sizeof palette / sizeof palette[0])]);
+                label_y[k], color_of(cmap, regions[k]));
         put_text(f, cJSON_IsString(name) ? name->valuestring : "?");
         fputs("</text>\n", f);
     }
@@ -263,6 +293,7 @@ char *lm__report_svg_text(const cJSON *data)
 
     int regions[TOP_REGIONS];
     const int n_total = cJSON_GetArraySize(get(data, "regions"));
+    colors cmap = {.n_total = n_total};
     const frame base = {.y0 = 140, .h = H - 140 - 70, .first_year = first_year, .n_years = n_years};
     if (dragon) {
         frame left = base, right = base;
@@ -271,15 +302,15 @@ char *lm__report_svg_text(const cJSON *data)
         right.x0 = W / 2.0 + 70;
         right.w = W - right.x0 - 110;
         int n = pick_regions(data, "alive", n_years, regions);
-        panel(f, data, "alive", "firms alive", left, regions, n);
+        panel(f, data, "alive", "firms alive", left, regions, n, &cmap);
         n = pick_regions(data, dragon, n_years, regions);
-        panel(f, data, dragon, "dragons", right, regions, n);
+        panel(f, data, dragon, "dragons", right, regions, n, &cmap);
     } else {
         frame one = base;
         one.x0 = 100;
         one.w = W - 100 - 140;
         const int n = pick_regions(data, "alive", n_years, regions);
-        panel(f, data, "alive", "firms alive at the end of each year", one, regions, n);
+        panel(f, data, "alive", "firms alive at the end of each year", one, regions, n, &cmap);
     }
     if (n_total > TOP_REGIONS)
         fprintf(f, "<text x=\"40\" y=\"%d\" class=\"sub\">the %d largest of %d regions</text>\n",

@@ -57,11 +57,8 @@ done
 # Criterion runs each test in a child process: every test is one more memcheck start-up, so
 # the out-folder tests of the store and the memory-limit tests (which run a whole job).
 for unit in "io_test_store --filter outdir/*" "experiments_test_memory"; do
-    exe=${unit%% *}
-    [[ -x $tests_dir/$exe ]] || fail "missing unit test binary $tests_dir/$exe"
-    set -f # the filter is split on purpose, never globbed
-    # shellcheck disable=SC2086
-    memcheck 0 "$unit" "$tests_dir/"$unit -j1
-    set +f
+    read -r -a words <<<"$unit" # split, never globbed
+    [[ -x $tests_dir/${words[0]} ]] || fail "missing unit test binary $tests_dir/${words[0]}"
+    memcheck 0 "$unit" "$tests_dir/${words[0]}" "${words[@]:1}" -j1
 done
 echo "valgrind: ok ($checks programs under memcheck: 0 errors, 0 leaks)"
