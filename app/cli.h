@@ -20,6 +20,10 @@ void cli_report_help(FILE *f);
 int cli_serve(int argc, char **argv);
 void cli_serve_help(FILE *f);
 
+/* `longmen compare` (app/cmd_compare.c; experiments issue). */
+int cli_compare(int argc, char **argv);
+void cli_compare_help(FILE *f);
+
 /* Prints `longmen: <message>` and the hint `see '<help>'` on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints `longmen: <lm_error_format(err)>` on stderr; returns CLI_FAIL. */

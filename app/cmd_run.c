@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "longmen/experiments.h"
 #include "longmen/job.h"
 #include "longmen/longmen.h"
 
@@ -20,6 +21,10 @@
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig) { stop_signal = sig; }
+
+/* experiments issue: --runs R and --resume (src/experiments/replicate.c). */
+static int opt_runs = 1;
+static bool opt_resume;
 
 void cli_run_help(FILE *f)
 {
@@ -61,6 +66,16 @@ void cli_run_help(FILE *f)
             "  -f, --force      replace an existing results folder (only once the new\n"
             "                   one is complete).\n"
             "                   e.g. longmen run --seed 7 --force\n"
+            "  --runs R         R replications (1 to 10000; default 1): replication i\n"
+            "                   simulates with the seed and run index i, in parallel over\n"
+            "                   --threads (each simulation single-threaded). The table\n"
+            "                   shows per region the mean and its 90%% t-interval; the\n"
+            "                   database holds every replication (run_id 1..R).\n"
+            "                   Default folder: runs/<scenario name>-seed<N>-runs<R>.\n"
+            "                   e.g. --runs 20\n"
+            "  --resume         with --runs: an interrupted job left <DIR>.partial with its\n"
+            "                   finished replications; run only the missing ones.\n"
+            "                   e.g. longmen run --runs 20 --out runs/r20 --resume\n"
             "  -h, --help       show this help.\n"
             "Options may come before or after SCENARIO; --opt=VALUE works too.\n"
             "\n"
@@ -74,6 +89,10 @@ void cli_run_help(FILE *f)
             "  longmen run scenarios/three-capitals.yaml --seed 7 --threads 4\n"
             "  longmen run my.yaml --from 2020-01 --to 2024-12 --out runs/short --force\n"
             "  longmen run --quiet > table.txt\n"
+            "  longmen run scenarios/hefei.yaml --runs 20 --threads 2 --out runs/h20\n"
+            "\n"
+            "With --runs, Ctrl-C stops after the current month of each replication and keeps\n"
+            "the finished ones in <DIR>.partial; --resume continues (docs/experiments.md).\n"
             "\n"
             "Exit status: 0 success, 1 error (one line on stderr: file:line:col: field:\n"
             "message for scenario errors), 2 usage error, 130 interrupted.\n",
@@ -111,6 +130,8 @@ typedef enum {
     OPT_FROM,
     OPT_TO,
     OPT_MAX_MEMORY,
+    OPT_RUNS,   /* experiments issue */
+    OPT_RESUME, /* experiments issue */
     OPT_QUIET,
     OPT_FORCE,
     OPT_HELP,
@@ -128,6 +149,7 @@ static opt_id option_of(const char *name)
         {"--quiet", OPT_QUIET}, {"-q", OPT_QUIET},          {"--force", OPT_FORCE},
         {"-f", OPT_FORCE},      {"--help", OPT_HELP},       {"-h", OPT_HELP},
         {"--max-memory", OPT_MAX_MEMORY},
+        {"--runs", OPT_RUNS},   {"--resume", OPT_RESUME}, /* experiments issue */
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; ++i)
         if (strcmp(name, table[i].name) == 0)
@@ -177,6 +199,14 @@ static int set_value(lm_job_config *cfg, opt_id id, const char *name, const char
             return cli_usage_error(RUN_HELP, "%s %s: expected a size such as 500M or 8G", name,
                                    value);
         return CLI_OK;
+    case OPT_RUNS: { /* experiments issue */
+        uint64_t r;
+        if (!parse_u64(value, &r) || r < 1 || r > LM_MAX_RUNS)
+            return cli_usage_error(RUN_HELP, "%s %s: expected an integer from 1 to %d", name,
+                                   value, LM_MAX_RUNS);
+        opt_runs = (int)r;
+        return CLI_OK;
+    }
     default:
         return CLI_OK;
     }
@@ -218,10 +248,13 @@ static int parse(int argc, char **argv, lm_job_config *cfg)
             return -1;
         case OPT_QUIET:
         case OPT_FORCE:
+        case OPT_RESUME:
             if (value)
                 return cli_usage_error(RUN_HELP, "%s takes no value", name);
             if (id == OPT_QUIET)
                 cfg->quiet = true;
+            else if (id == OPT_RESUME)
+                opt_resume = true; /* experiments issue */
             else
                 cfg->force = true;
             continue;
@@ -275,6 +308,28 @@ int cli_run(int argc, char **argv)
     }
     cfg.stop_flag = &stop_signal;
     catch_signals();
+
+    /* experiments issue: several replications (one without --runs stays the job below). */
+    if (opt_runs > 1 || opt_resume) {
+        lm_experiment_config x;
+        lm_experiment_config_init(&x);
+        x.job = cfg;
+        x.runs = opt_runs;
+        x.resume = opt_resume;
+        lm_experiment_result xr;
+        lm_error xerr;
+        const lm_status xst = lm_experiment_replicate(&x, &xr, &xerr);
+        lm_progress_bar_clear(&bar);
+        if (xst == LM_EINTR) {
+            fprintf(stderr, "longmen: %s\n", xerr.message);
+            return 128 + (stop_signal ? stop_signal : SIGINT);
+        }
+        if (xst != LM_OK)
+            return cli_fail(&xerr);
+        fputs(xr.summary, stdout);
+        lm_experiment_result_fini(&xr);
+        return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+    }
 
     lm_job_result res;
     lm_error err;

@@ -21,6 +21,9 @@ static void main_help(FILE *f)
             "Commands:\n"
             "  run [SCENARIO]   simulate a scenario month by month with one seed; print a\n"
             "                   summary per region and write a results folder\n"
+            "  compare [SCENARIO] --policy EDIT | --adopt X:Y.KIND  --runs R\n"
+            "                   a baseline and a counterfactual with common random numbers:\n"
+            "                   paired differences per region ('longmen help compare')\n"
             "  report OUT_DIR   write report.html and headline.svg of a results folder again\n"
             "  serve            a local web dashboard: browse runs, start runs, watch them\n"
             "  help [COMMAND]   show this help, or a command's help ('longmen help run')\n"
@@ -38,11 +41,16 @@ static void main_help(FILE *f)
             "  --to YYYY-MM     last month to simulate             e.g. --to 2024-12\n"
             "  -q, --quiet      no progress line; the summary table is still printed\n"
             "  -f, --force      replace an existing results folder\n"
+            "  --max-memory SIZE  refuse a run estimated above SIZE  e.g. --max-memory 4G\n"
+            "  --runs R         R replications, mean and 90%% intervals  e.g. --runs 20\n"
+            "  --resume         finish an interrupted --runs job\n"
             "\n"
             "Examples:\n"
             "  longmen run                                  # scenarios/three-capitals.yaml\n"
             "  longmen run scenarios/three-capitals.yaml --seed 7 --threads 4\n"
             "  longmen run my.yaml --from 2020-01 --to 2024-12 --out runs/short --force\n"
+            "  longmen run --runs 20 --threads 2           # 20 replications, 90%% intervals\n"
+            "  longmen compare --adopt hefei:hangzhou.talent_rule --runs 10\n"
             "\n"
             "Exit status: 0 success, 1 error, 2 usage error, 130 interrupted (Ctrl-C).\n"
             "Documentation: README.md and docs/ in the source tree.\n",
@@ -79,6 +87,10 @@ static int help_command(int argc, char **argv)
         cli_run_help(stdout);
         return CLI_OK;
     }
+    if (strcmp(argv[1], "compare") == 0) { /* experiments issue */
+        cli_compare_help(stdout);
+        return CLI_OK;
+    }
     if (strcmp(argv[1], "report") == 0) {
         cli_report_help(stdout);
         return CLI_OK;
@@ -113,6 +125,8 @@ int main(int argc, char **argv)
         return cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0) /* experiments issue */
+        return cli_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return cli_serve(argc - 1, argv + 1);
     if (cmd[0] == '-')

@@ -22,7 +22,7 @@ extern "C" {
 
 #define LM_VERSION "0.1.0"
 /* Version of the results database layout (PRAGMA user_version and run.schema_version). */
-#define LM_SCHEMA_VERSION 2
+#define LM_SCHEMA_VERSION 3
 
 /* Borrowed, static: "0.1.0". */
 LM_API const char *lm_version(void);
@@ -100,12 +100,20 @@ typedef struct lm_run_info {
     uint32_t run;
     int threads;
     const char *started_at; /* ISO 8601 UTC */
+    /* experiments issue (include/longmen/experiments.h): several runs in one database */
+    int64_t run_id;  /* the run's row; 0 means 1 */
+    const char *arm; /* run.arm: "baseline", "counterfactual"; NULL outside a comparison */
 } lm_run_info;
 
 /* Writes the simulation's observations into the SQLite database at db_path (created; an
  * existing file is an error). Tables and columns: docs/output.md. */
 LM_API lm_status lm_results_write(const char *db_path, const lm_scenario *sc, const lm_sim *sim,
                                   const lm_run_info *info, lm_error *err);
+/* experiments issue: adds the simulation's observations as run info->run_id to the database
+ * at db_path (created when absent), in one durable transaction: an interrupted job leaves
+ * complete runs only. LM_EEXIST when that run_id is there already. */
+LM_API lm_status lm_results_append(const char *db_path, const lm_scenario *sc, const lm_sim *sim,
+                                   const lm_run_info *info, lm_error *err);
 
 #ifdef __cplusplus
 }

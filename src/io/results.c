@@ -13,8 +13,9 @@ static lm_status sim_firm_at(const void *ctx, uint32_t firm_id, lm_firm_record *
     return lm_sim_firm((const lm_sim *)ctx, firm_id, rec);
 }
 
-lm_status lm_results_write(const char *db_path, const lm_scenario *sc, const lm_sim *sim,
-                           const lm_run_info *info, lm_error *err)
+/* append: experiments issue, lm_results_append (one more run in a database). */
+static lm_status results_write(const char *db_path, const lm_scenario *sc, const lm_sim *sim,
+                               const lm_run_info *info, bool append, lm_error *err)
 {
     if (!db_path || !sc || !sim || !info)
         LM_FAIL(err, LM_EINVAL, "lm_results_write: missing database path, scenario, "
@@ -95,8 +96,23 @@ lm_status lm_results_write(const char *db_path, const lm_scenario *sc, const lm_
     }
     in.fund_policy_names = policy_names;
 
-    const lm_status rc = lm__store_write(db_path, &in, err);
+    in.run_id = info->run_id; /* experiments issue */
+    const lm_status rc = append ? lm__store_append(db_path, &in, err)
+                                : lm__store_write(db_path, &in, err);
     free(policy_names);
     free(names);
     return rc;
+}
+
+lm_status lm_results_write(const char *db_path, const lm_scenario *sc, const lm_sim *sim,
+                           const lm_run_info *info, lm_error *err)
+{
+    return results_write(db_path, sc, sim, info, false, err);
+}
+
+/* experiments issue */
+lm_status lm_results_append(const char *db_path, const lm_scenario *sc, const lm_sim *sim,
+                            const lm_run_info *info, lm_error *err)
+{
+    return results_write(db_path, sc, sim, info, true, err);
 }

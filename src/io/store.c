@@ -23,8 +23,9 @@
 
 #include "io/store.h"
 
-/* One row per run in this database; a store holds a single run. */
-#define RUN_ID 1
+/* The rows' run_id: 1 for a database of one run; lm__store_append (experiments issue) adds
+ * runs 1..R of replications and arms. Every function that binds it has `in` in scope. */
+#define RUN_ID lm__store_run_id(in)
 
 /* Words stored for the integer codes of lm_firm_record (results.h, core/params.h). Kept
  * here rather than borrowed from the scenario module because they are part of the database
@@ -46,7 +47,7 @@ static const char schema_sql[] =
     "  run_id INTEGER PRIMARY KEY, scenario TEXT, scenario_path TEXT, seed INTEGER NOT NULL,\n"
     "  run INTEGER NOT NULL, threads INTEGER NOT NULL, started_at TEXT,\n"
     "  longmen_version TEXT NOT NULL, schema_version INTEGER NOT NULL, months INTEGER NOT NULL,\n"
-    "  start_month TEXT, end_month TEXT, scenario_yaml TEXT);\n"
+    "  start_month TEXT, end_month TEXT, scenario_yaml TEXT, arm TEXT);\n"
     "CREATE TABLE region(\n"
     "  run_id INTEGER NOT NULL REFERENCES run(run_id), region_id INTEGER NOT NULL,\n"
     "  name TEXT NOT NULL, name_en TEXT, province TEXT,\n"
@@ -112,8 +113,8 @@ static const char index_sql[] =
 
 static const char run_insert_sql[] =
     "INSERT INTO run(run_id, scenario, scenario_path, seed, run, threads, started_at,"
-    " longmen_version, schema_version, months, start_month, end_month, scenario_yaml)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " longmen_version, schema_version, months, start_month, end_month, scenario_yaml, arm)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char region_insert_sql[] =
     "INSERT INTO region(run_id, region_id, name, name_en, province) VALUES(?,?,?,?,?)";
 static const char sector_insert_sql[] =
@@ -286,6 +287,7 @@ static lm_status write_run(const store *s, const lm_store_input *in)
     bind_text(&b, start);
     bind_text(&b, end);
     bind_text(&b, in->scenario_text);
+    bind_opt_text(&b, info->arm); /* experiments issue: NULL outside a comparison */
     rc = finish_row(s, &b, "writing the run row");
     sqlite3_finalize(st);
     return rc;
@@ -682,5 +684,103 @@ lm_status lm__store_write(const char *db_path, const lm_store_input *in, lm_erro
         rc = sync_file(db_path, err);
     if (rc != LM_OK)
         unlink(db_path);
+    return rc;
+}
+
+/* ---- experiments issue: several runs in one database (store.h, lm__store_append) ----
+ * A job of R replications (or two arms) adds its runs one at a time as they finish, each in
+ * its own transaction. Unlike lm__store_write, this database is the thing a crash must not
+ * spoil, since --resume reads it: the rollback journal is a file and SQLite syncs, so a kill
+ * at any moment leaves the runs committed before it and nothing of the run being written.
+ * The first run creates the tables (and indices) in the same transaction as its rows. */
+
+static int64_t store_scalar(const store *s, const char *sql, int64_t run_id, bool *ok)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    *ok = false;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_int64(st, 1, run_id);
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        v = sqlite3_column_int64(st, 0);
+        *ok = true;
+    } else if (rc == SQLITE_DONE) {
+        *ok = true;
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+static lm_status append_all(const store *s, const lm_store_input *given)
+{
+    lm_store_input copy = *given;
+    const lm_store_input *in = &copy;
+    lm_status rc = exec(s, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"
+                           " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
+                        "setting up the database");
+    if (rc == LM_OK)
+        rc = exec(s, "BEGIN IMMEDIATE", "starting the transaction");
+    if (rc != LM_OK)
+        return rc;
+    bool ok;
+    const int64_t version = store_scalar(s, "PRAGMA user_version", 0, &ok);
+    if (!ok)
+        return db_fail(s, "reading the schema version");
+    if (version == 0) {
+        if (store_scalar(s, "SELECT count(*) FROM sqlite_master", 0, &ok) != 0 || !ok)
+            return lm_error_set_at(s->err, LM_EDB, s->path, 0, 0, NULL,
+                                   "%s: not a longmen results database", s->path);
+        char version_sql[96];
+        snprintf(version_sql, sizeof version_sql,
+                 "PRAGMA user_version = %d; INSERT INTO schema(version) VALUES(%d);",
+                 LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
+        if ((rc = exec(s, schema_sql, "creating the tables")) != LM_OK ||
+            (rc = exec(s, version_sql, "recording the schema version")) != LM_OK ||
+            (rc = exec(s, index_sql, "creating the indices")) != LM_OK)
+            return rc;
+        copy.existing = false; /* store_finance creates its tables and indices too */
+    } else if (version != LM_SCHEMA_VERSION) {
+        return lm_error_set_at(s->err, LM_EDB, s->path, 0, 0, NULL,
+                               "%s: results database of schema version %lld, this longmen "
+                               "writes version %d",
+                               s->path, (long long)version, LM_SCHEMA_VERSION);
+    } else {
+        copy.existing = true;
+        if (store_scalar(s, "SELECT count(*) FROM run WHERE run_id = ?", RUN_ID, &ok) != 0 ||
+            !ok)
+            return lm_error_set_at(s->err, LM_EEXIST, s->path, 0, 0, NULL,
+                                   "%s: run %lld is already in the database", s->path,
+                                   (long long)RUN_ID);
+    }
+    if ((rc = write_run(s, in)) == LM_OK && (rc = write_regions(s, in)) == LM_OK &&
+        (rc = write_sectors(s, in)) == LM_OK && (rc = write_region_years(s, in)) == LM_OK &&
+        (rc = write_firms(s, in)) == LM_OK && (rc = write_skill_years(s, in)) == LM_OK &&
+        (rc = write_layer_years(s, in)) == LM_OK &&
+        (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK)
+        rc = exec(s, "COMMIT", "committing");
+    return rc;
+}
+
+lm_status lm__store_append(const char *db_path, const lm_store_input *in, lm_error *err)
+{
+    lm_status rc = validate(db_path, in, err);
+    if (rc != LM_OK)
+        return rc;
+    store s = {NULL, db_path, err};
+    if (sqlite3_open_v2(db_path, &s.db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
+        rc = s.db ? db_fail(&s, "opening")
+                  : lm_error_set_at(err, LM_ENOMEM, db_path, 0, 0, NULL,
+                                    "%s: no memory to open the database", db_path);
+    else
+        rc = append_all(&s, in);
+    if (rc != LM_OK && s.db && !sqlite3_get_autocommit(s.db))
+        (void)sqlite3_exec(s.db, "ROLLBACK", NULL, NULL, NULL);
+    if (sqlite3_close(s.db) != SQLITE_OK && rc == LM_OK)
+        rc = db_fail(&s, "closing");
     return rc;
 }

@@ -48,11 +48,26 @@ typedef struct lm_store_input {
     size_t n_exits;
     const lm_finance_year *finance_years;
     size_t n_finance_years;
+    /* experiments issue: several runs in one database (lm__store_append) */
+    int64_t run_id; /* the rows' run_id; 0 means 1 (a database of one run) */
+    bool existing;  /* the tables exist already: add rows only (set by lm__store_append) */
 } lm_store_input;
+
+/* experiments issue: the run_id of in's rows. */
+static inline int64_t lm__store_run_id(const lm_store_input *in)
+{
+    return in->run_id > 0 ? in->run_id : 1;
+}
 
 /* Creates the database at db_path (must not exist) and writes every table in one
  * transaction. On failure the file is removed. */
 lm_status lm__store_write(const char *db_path, const lm_store_input *in, lm_error *err);
+/* experiments issue: adds one run (in->run_id) to the database at db_path, creating the
+ * file and its tables when absent, in one durable transaction (rollback journal, synced):
+ * a crash or a failure leaves the database as it was, holding complete runs only. Fails
+ * with LM_EEXIST when run_id is already there, LM_EDB when the file is no results
+ * database of this schema version. */
+lm_status lm__store_append(const char *db_path, const lm_store_input *in, lm_error *err);
 /* The finance tables (store_finance.c), inside lm__store_write's transaction. */
 struct sqlite3;
 lm_status lm__store_finance(struct sqlite3 *db, const char *path, const lm_store_input *in,

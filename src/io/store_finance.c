@@ -13,7 +13,7 @@
 
 #include "io/store.h"
 
-#define RUN_ID 1
+#define RUN_ID lm__store_run_id(c->in) /* experiments issue: several runs */
 
 static const char *const stage_names[LM_STAGE_COUNT] = {"seed", "a", "b", "c", "growth"};
 static const char *const kind_names[LM_INVESTOR_KIND_COUNT] = {"gov_st", "gov_innovation", "vc",
@@ -383,7 +383,7 @@ lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input 
                             lm_error *err)
 {
     const ctx c = {db, path, err, in};
-    if (sqlite3_exec(db, finance_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
+    if (!in->existing && sqlite3_exec(db, finance_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
         return fail(&c, "creating the finance tables");
     const char *sql[] = {deal_sql, fund_sql, exit_sql, year_sql, investment_sql};
     sqlite3_stmt *st[5] = {NULL};
@@ -402,7 +402,8 @@ lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input 
         rc = years(&c, st[3], st[4]);
     for (int k = 0; k < 5; ++k)
         sqlite3_finalize(st[k]);
-    if (rc == LM_OK && sqlite3_exec(db, finance_index_sql, NULL, NULL, NULL) != SQLITE_OK)
+    if (rc == LM_OK && !in->existing &&
+        sqlite3_exec(db, finance_index_sql, NULL, NULL, NULL) != SQLITE_OK)
         rc = fail(&c, "creating the finance indices");
     return rc;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "scenario/edits_int.h" /* experiments issue */
 #include "scenario/load_int.h"
 
 #define TEXT_MAX ((size_t)16 << 20) /* a scenario of 256 regions is well under 1 MiB */
@@ -67,7 +68,8 @@ static lm_status check_text(const char *text, size_t len, const char *file, lm_e
 
 /* Parses and validates sc->text into sc->p. A scenario that extends another is merged with
  * it first (extends.c), and the parents' texts are kept after its own in sc->text. */
-static lm_status build(lm_scenario *sc, const char *file, lm_error *err)
+static lm_status build(lm_scenario *sc, const char *file, const lm_scenario_edits *edits,
+                       lm_error *err)
 {
     lm__ydoc doc;
     lm_status st = lm__yaml_parse(sc->text, sc->text_len, file, &doc, err);
@@ -78,6 +80,8 @@ static lm_status build(lm_scenario *sc, const char *file, lm_error *err)
     const lm__ynode *root = doc.root;
     if (root && root->kind == LM_Y_MAP && lm__ymap_get(root, "extends"))
         st = lm__extends_resolve(&ext, file, doc.root, &root, err);
+    if (st == LM_OK && edits) /* experiments issue: counterfactual edits (edits.c) */
+        st = lm__scenario_apply_edits(&doc, &root, file, edits, err);
     lm__lctx c = {.file = file, .err = err, .p = &sc->p, .root = root};
     lm__params_defaults(&sc->p);
     if (st != LM_OK)
@@ -114,7 +118,7 @@ static lm_status build(lm_scenario *sc, const char *file, lm_error *err)
 
 /* Takes ownership of text (malloc'd, len bytes plus a NUL). */
 static lm_status load_owned(char *text, size_t len, const char *file, const char *path,
-                            lm_scenario **out, lm_error *err)
+                            const lm_scenario_edits *edits, lm_scenario **out, lm_error *err)
 {
     lm_scenario *sc = calloc(1, sizeof *sc);
     if (!sc) {
@@ -126,7 +130,7 @@ static lm_status load_owned(char *text, size_t len, const char *file, const char
     snprintf(sc->path, sizeof sc->path, "%s", path);
     lm_status st = check_text(text, len, file, err);
     if (st == LM_OK)
-        st = build(sc, file, err);
+        st = build(sc, file, edits, err);
     if (st != LM_OK) {
         lm_scenario_free(sc);
         return st;
@@ -153,7 +157,7 @@ lm_status lm_scenario_load_string(const char *text, size_t len, const char *name
     if (len)
         memcpy(copy, text, len);
     copy[len] = '\0';
-    return load_owned(copy, len, file, "", out, err);
+    return load_owned(copy, len, file, "", NULL, out, err);
 }
 
 /* ---- reading a file ---- */
@@ -218,6 +222,13 @@ static lm_status read_all(FILE *f, const char *path, char **text, size_t *len, l
 
 lm_status lm_scenario_load(const char *path, lm_scenario **out, lm_error *err)
 {
+    return lm__scenario_load_with(path, NULL, out, err);
+}
+
+/* experiments issue: lm_scenario_load with counterfactual edits (edits.c). */
+lm_status lm__scenario_load_with(const char *path, const lm_scenario_edits *edits,
+                                 lm_scenario **out, lm_error *err)
+{
     if (!out)
         LM_FAIL(err, LM_EINVAL, "lm_scenario_load: out is NULL");
     *out = NULL;
@@ -235,7 +246,7 @@ lm_status lm_scenario_load(const char *path, lm_scenario **out, lm_error *err)
     fclose(f);
     if (st != LM_OK)
         return st;
-    return load_owned(text, len, path, path, out, err);
+    return load_owned(text, len, path, path, edits, out, err);
 }
 
 lm_status lm__read_text(const char *path, char **text, size_t *len, lm_error *err)

@@ -215,7 +215,8 @@ cJSON *lm__runs_list(lm__runs *r)
     const struct dirent *e;
     while (names && n < LIST_MAX && (e = readdir(d)) != NULL)
         if (lm__run_id_valid(e->d_name) && !strstr(e->d_name, ".tmp-") &&
-            !strstr(e->d_name, ".old-"))
+            !strstr(e->d_name, ".old-") &&
+            !strstr(e->d_name, ".partial")) /* experiments issue: an unfinished --runs job */
             snprintf(names[n++], 256, "%s", e->d_name);
     closedir(d);
     cJSON **items = names ? calloc(n + 1, sizeof *items) : NULL;

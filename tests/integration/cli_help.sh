@@ -10,7 +10,7 @@ cd "$tmp"
 
 fail() { echo "cli_help: $*" >&2; exit 1; }
 
-options=(--seed --threads --out --from --to --quiet --force --help)
+options=(--seed --threads --out --from --to --quiet --force --max-memory --help)
 
 "$bin" --help >help.txt || fail "'longmen --help' exited $?"
 "$bin" help >help2.txt || fail "'longmen help' exited $?"

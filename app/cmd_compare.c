@@ -1,0 +1,264 @@
+/* app/cmd_compare.c -- `longmen compare`: a baseline and a counterfactual of one scenario with
+ * common random numbers (src/experiments/compare.c). Parses the options into an
+ * lm_experiment_config and the edits, shows progress on a terminal, prints the paired table.
+ * Ctrl-C stops after the current month of each replication, keeping the finished ones in
+ * <DIR>.partial for --resume. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "longmen/experiments.h"
+#include "longmen/job.h"
+#include "longmen/longmen.h"
+
+#define COMPARE_HELP "longmen compare --help"
+#define MAX_EDITS 64
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+void cli_compare_help(FILE *f)
+{
+    fprintf(f,
+            "Usage: longmen compare [SCENARIO] (--policy EDIT | --adopt TO:FROM.KIND)... [options]\n"
+            "\n"
+            "Runs SCENARIO as it is (the baseline) and with the edits (the counterfactual), R\n"
+            "replications each with the same seeds and run indices (common random numbers),\n"
+            "and prints per region the mean paired difference counterfactual - baseline with\n"
+            "its 90%% t-interval: little dragons, high-tech enterprises, jobs, the TVPI of\n"
+            "policy funds, public money spent, and public money per extra dragon. Both arms\n"
+            "go into DIR/results.sqlite (run.arm), the table into DIR/summary.txt and\n"
+            "DIR/compare.csv.\n"
+            "\n"
+            "  SCENARIO         a YAML scenario; default as for 'longmen run'.\n"
+            "  --policy EDIT    one change, repeatable:\n"
+            "                   REGION.KIND.FIELD=VALUE  first policy of that kind in REGION\n"
+            "                   REGION.FIELD=VALUE       a region key\n"
+            "                   params.GROUP.FIELD=VALUE a global parameter\n"
+            "                   REGION is a region's name or name_en; KIND a policy kind\n"
+            "                   (st_fund, talent_rule, ...). Checked like the file: a bad\n"
+            "                   value is reported as file:line:col: field: message.\n"
+            "                   e.g. --policy \"hefei.guidance_fund.loss_tolerance=0.3\"\n"
+            "  --adopt X:Y.KIND region X adopts region Y's policy of that kind (all its\n"
+            "                   keys and dates), replacing X's own of that kind if any.\n"
+            "                   Adoptions apply before --policy edits. Repeatable.\n"
+            "                   e.g. --adopt hefei:hangzhou.talent_rule\n"
+            "  --runs R         replications per arm, 1 to 10000 (default 10).\n"
+            "  --resume         continue an interrupted comparison from <DIR>.partial.\n"
+            "  --seed N, --threads T, -o/--out DIR, --from YYYY-MM, --to YYYY-MM,\n"
+            "  --max-memory SIZE, -q/--quiet, -f/--force: as for 'longmen run'.\n"
+            "                   Default DIR: runs/<scenario name>-seed<N>-compare.\n"
+            "  -h, --help       show this help.\n"
+            "\n"
+            "Examples:\n"
+            "  longmen compare scenarios/three-capitals.yaml --runs 20 \\\n"
+            "      --policy \"hefei.guidance_fund.loss_tolerance=0.3\"\n"
+            "  longmen compare --adopt hefei:hangzhou.talent_rule --runs 10 --out runs/talent\n"
+            "\n"
+            "Exit status: 0 success, 1 error, 2 usage error, 130 interrupted.\n"
+            "Details: docs/experiments.md.\n");
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    if (!*s)
+        return false;
+    for (const char *p = s; *p; ++p)
+        if (*p < '0' || *p > '9')
+            return false;
+    errno = 0;
+    char *end;
+    const unsigned long long v = strtoull(s, &end, 10);
+    if (errno == ERANGE || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+typedef struct opts {
+    lm_experiment_config x;
+    const char *set[MAX_EDITS];
+    int n_set;
+    const char *adopt[MAX_EDITS];
+    int n_adopt;
+} opts;
+
+static bool has_value(const char *name)
+{
+    static const char *const with_value[] = {"--seed", "--threads", "--out",  "-o",
+                                             "--from", "--to",      "--runs", "--max-memory",
+                                             "--policy", "--adopt"};
+    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; ++i)
+        if (strcmp(name, with_value[i]) == 0)
+            return true;
+    return false;
+}
+
+static int set_value(opts *o, const char *name, const char *value)
+{
+    lm_job_config *j = &o->x.job;
+    uint64_t v;
+    if (strcmp(name, "--seed") == 0) {
+        if (!parse_u64(value, &v) || v > (uint64_t)INT64_MAX)
+            return cli_usage_error(COMPARE_HELP, "%s %s: expected an integer from 0 to %" PRId64,
+                                   name, value, INT64_MAX);
+        j->seed = v;
+        j->has_seed = true;
+    } else if (strcmp(name, "--threads") == 0) {
+        if (!parse_u64(value, &v) || v > 4096)
+            return cli_usage_error(COMPARE_HELP, "%s %s: expected an integer from 0 to 4096",
+                                   name, value);
+        j->threads = (int)v;
+    } else if (strcmp(name, "--out") == 0 || strcmp(name, "-o") == 0) {
+        if (!*value)
+            return cli_usage_error(COMPARE_HELP, "%s: expected a folder", name);
+        j->out_dir = value;
+    } else if (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0) {
+        int32_t m;
+        if (!lm_month_parse(value, &m))
+            return cli_usage_error(COMPARE_HELP, "%s %s: expected YYYY-MM", name, value);
+        if (name[2] == 'f') {
+            j->from = m;
+            j->has_from = true;
+        } else {
+            j->to = m;
+            j->has_to = true;
+        }
+    } else if (strcmp(name, "--runs") == 0) {
+        if (!parse_u64(value, &v) || v < 1 || v > LM_MAX_RUNS)
+            return cli_usage_error(COMPARE_HELP, "%s %s: expected an integer from 1 to %d",
+                                   name, value, LM_MAX_RUNS);
+        o->x.runs = (int)v;
+    } else if (strcmp(name, "--max-memory") == 0) {
+        if (!lm_parse_size(value, &j->max_memory))
+            return cli_usage_error(COMPARE_HELP, "%s %s: expected a size such as 500M or 8G",
+                                   name, value);
+    } else {
+        const bool policy = strcmp(name, "--policy") == 0;
+        int *n = policy ? &o->n_set : &o->n_adopt;
+        if (*n >= MAX_EDITS)
+            return cli_usage_error(COMPARE_HELP, "at most %d %s options", MAX_EDITS, name);
+        if (strlen(value) >= 250)
+            return cli_usage_error(COMPARE_HELP, "%s: longer than 250 characters", name);
+        (policy ? o->set : o->adopt)[(*n)++] = value;
+    }
+    return CLI_OK;
+}
+
+/* CLI_OK, CLI_USAGE (printed), or -1 after --help. */
+static int parse(int argc, char **argv, opts *o)
+{
+    bool options_done = false;
+    for (int i = 1; i < argc; ++i) {
+        char *arg = argv[i];
+        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (o->x.job.scenario_path)
+                return cli_usage_error(COMPARE_HELP, "compare: one scenario, got '%s' and '%s'",
+                                       o->x.job.scenario_path, arg);
+            o->x.job.scenario_path = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            options_done = true;
+            continue;
+        }
+        char name[32];
+        const char *value = NULL;
+        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+        if (eq && (size_t)(eq - arg) < sizeof name) {
+            snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
+            value = eq + 1;
+        } else if (eq) {
+            return cli_usage_error(COMPARE_HELP, "compare: unknown option '%s'", arg);
+        } else {
+            snprintf(name, sizeof name, "%s", arg);
+        }
+        if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+            cli_compare_help(stdout);
+            return -1;
+        }
+        bool *flag = strcmp(name, "--quiet") == 0 || strcmp(name, "-q") == 0   ? &o->x.job.quiet
+                     : strcmp(name, "--force") == 0 || strcmp(name, "-f") == 0 ? &o->x.job.force
+                     : strcmp(name, "--resume") == 0                           ? &o->x.resume
+                                                                               : NULL;
+        if (flag) {
+            if (value)
+                return cli_usage_error(COMPARE_HELP, "%s takes no value", name);
+            *flag = true;
+            continue;
+        }
+        if (!has_value(name))
+            return cli_usage_error(COMPARE_HELP, "compare: unknown option '%s'", arg);
+        if (!value) {
+            if (i + 1 >= argc)
+                return cli_usage_error(COMPARE_HELP, "%s: missing value", name);
+            value = argv[++i];
+        }
+        const int rc = set_value(o, name, value);
+        if (rc != CLI_OK)
+            return rc;
+    }
+    return CLI_OK;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
+    const int signals[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; ++i) {
+        struct sigaction old;
+        if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(signals[i], &sa, NULL);
+    }
+}
+
+int cli_compare(int argc, char **argv)
+{
+    static opts o; /* the edit lists are large for a stack frame of main's */
+    memset(&o, 0, sizeof o);
+    lm_experiment_config_init(&o.x);
+    o.x.runs = 10;
+    const int rc = parse(argc, argv, &o);
+    if (rc != CLI_OK)
+        return rc < 0 ? CLI_OK : rc;
+    if (o.n_set == 0 && o.n_adopt == 0)
+        return cli_usage_error(COMPARE_HELP,
+                               "compare: give at least one --policy or --adopt (the "
+                               "counterfactual)");
+
+    lm_progress_bar bar;
+    lm_progress_bar_init(&bar, stderr);
+    if (!o.x.job.quiet && isatty(STDERR_FILENO)) {
+        o.x.job.progress = lm_progress_bar_update;
+        o.x.job.progress_user = &bar;
+    }
+    o.x.job.stop_flag = &stop_signal;
+    catch_signals();
+
+    const lm_scenario_edits edits = {.set = o.set, .n_set = o.n_set, .adopt = o.adopt,
+                                     .n_adopt = o.n_adopt};
+    lm_experiment_result res;
+    lm_error err;
+    const lm_status st = lm_experiment_compare(&o.x, &edits, &res, &err);
+    lm_progress_bar_clear(&bar);
+    if (st == LM_EINTR) {
+        fprintf(stderr, "longmen: %s\n", err.message);
+        return 128 + (stop_signal ? stop_signal : SIGINT);
+    }
+    if (st != LM_OK)
+        return cli_fail(&err);
+    fputs(res.summary, stdout);
+    lm_experiment_result_fini(&res);
+    return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+}

@@ -1,0 +1,117 @@
+/* include/longmen/experiments.h -- experiments over many runs (issue 7): R replications of a
+ * scenario (`longmen run --runs R`) and, built on the same engine, a baseline against a
+ * counterfactual with common random numbers (`longmen compare`). src/experiments/replicate.c
+ * and compare.c; how replications, seeds and intervals work: docs/experiments.md.
+ *
+ * Replication i (0 .. R-1) of an arm simulates with the base seed and run index i
+ * (lm_sim_config.run keys every random stream), so replications are independent streams,
+ * replication 0 is exactly what a single `longmen run` simulates, and a replication's result
+ * depends neither on R nor on the number of threads. Replications run in parallel (OpenMP
+ * over replications, each simulation single-threaded); every finished replication is added
+ * to DIR.partial/results.sqlite in its own durable transaction (run_id = arm * R + i + 1), so
+ * an interrupted job keeps complete replications only, and `resume` carries on from them.
+ * When all are done, summary.txt, report.html and headline.svg are written and DIR.partial
+ * is renamed to DIR. */
+#ifndef LONGMEN_EXPERIMENTS_H
+#define LONGMEN_EXPERIMENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "longmen/error.h"
+#include "longmen/job.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The highest --runs accepted. */
+#define LM_MAX_RUNS 10000
+
+/* Counterfactual edits of a scenario; see lm_scenario_load_edited below. */
+typedef struct lm_scenario_edits {
+    const char *const *set;
+    int n_set;
+    const char *const *adopt;
+    int n_adopt;
+} lm_scenario_edits;
+
+typedef struct lm_experiment_config {
+    /* scenario_path, seed, threads, out_dir, from/to, force, quiet, progress (months over all
+     * replications; firms alive of the replication that reported), stop_flag, max_memory
+     * (per replication; fewer replications run at once when several would not fit). */
+    lm_job_config job;
+    int runs;    /* replications per arm, 1 .. LM_MAX_RUNS */
+    bool resume; /* keep the replications DIR.partial holds and run only the others */
+} lm_experiment_config;
+
+typedef struct lm_experiment_result {
+    char out_dir[4096];
+    char scenario[64];
+    uint64_t seed;
+    int runs;         /* replications per arm */
+    int n_arms;       /* 1 for run, 2 for compare */
+    int runs_resumed; /* replications found complete in DIR.partial and not run again */
+    double elapsed_s;
+    char *summary;    /* new: the table printed, exactly as in summary.txt */
+} lm_experiment_result;
+
+/* Fills cfg with the defaults of lm_job_config_init and runs = 1. */
+LM_API void lm_experiment_config_init(lm_experiment_config *cfg);
+
+/* `longmen run --runs R`. On LM_OK the folder DIR holds results.sqlite with run_id 1..R,
+ * summary.txt (per region: mean and 90% t-interval of the mean of firms alive, births,
+ * dragons, high-tech enterprises and revenue), report.html and headline.svg. On LM_EINTR
+ * (stop_flag) DIR.partial keeps the finished replications and err says how to resume.
+ * LM_EEXIST when DIR exists and !force, or when DIR.partial exists and neither resume nor
+ * force; LM_EINVAL when resume finds replications of another scenario, seed or period. */
+LM_API lm_status lm_experiment_replicate(const lm_experiment_config *cfg,
+                                         lm_experiment_result *res, lm_error *err);
+
+/* `longmen compare`: arm "baseline" (the scenario as it is) and arm "counterfactual" (with
+ * edits), R replications each with the same seed and run indices (common random numbers):
+ * run_id 1..R are the baseline, R+1..2R the counterfactual (run.arm says which). The table
+ * (summary.txt, also compare.csv) gives per region the mean paired difference
+ * counterfactual - baseline with its 90% t-interval for dragons, high-tech enterprises, jobs,
+ * the TVPI of policy funds and public money spent, and the public money per extra dragon.
+ * Edits are checked before anything runs (errors as lm_scenario_load_edited's). Folder,
+ * resume and interruption as lm_experiment_replicate; default folder
+ * runs/<name>-seed<N>-compare. */
+LM_API lm_status lm_experiment_compare(const lm_experiment_config *cfg,
+                                       const lm_scenario_edits *edits,
+                                       lm_experiment_result *res, lm_error *err);
+
+/* Frees what res owns and zeroes it. NULL is a no-op. */
+LM_API void lm_experiment_result_fini(lm_experiment_result *res);
+
+/* ---- counterfactual edits (src/scenario/edits.c) ---- */
+
+/* Edits of a scenario, applied to its parsed YAML after extends: is merged and before the
+ * loader reads it, so an edited value is checked like a value in the file and a bad one is
+ * reported as file:line:col: field: message at the node it replaces (or, for a new key, at
+ * its mapping). Adoptions apply first, then sets.
+ *   set[i]   "REGION.KIND.FIELD=VALUE": the first policy of that kind in the region
+ *                                        (region by name or name_en, kind e.g. st_fund);
+ *            "REGION.FIELD=VALUE":       a region key (REGION.a.b=V for nested mappings);
+ *            "params.GROUP.FIELD=VALUE": a global parameter.
+ *   adopt[i] "X:Y.KIND": region Y's first policy of that kind, all its keys and dates,
+ *            copied into X, replacing X's first policy of that kind or appended. */
+/* lm_scenario_edits: declared above lm_experiment_config. */
+/* lm_scenario_load with edits (NULL: none). With edits, lm_scenario_text() ends with a YAML
+ * comment listing them, so run.scenario_yaml tells the arms apart. */
+LM_API lm_status lm_scenario_load_edited(const char *path, const lm_scenario_edits *edits,
+                                         lm_scenario **out, lm_error *err);
+
+/* ---- statistics (replicate.c) ---- */
+
+/* Mean of x[0..n-1] and the two-sided 90% t-interval of the mean, mean -+ t(0.95, n-1) s/sqrt(n)
+ * (s the sample standard deviation). NaN entries are skipped; *used receives the count used
+ * (may be NULL). With fewer than two values lo = hi = mean (NaN for none). */
+LM_API double lm_stats_mean_ci90(const double *x, size_t n, double *lo, double *hi,
+                                 size_t *used);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,64 @@
+/* src/experiments/experiments_int.h -- the engine shared by `run --runs` (replicate.c) and
+ * `compare` (compare.c): run every replication of every arm into DIR.partial/results.sqlite,
+ * resumably, then read the headline metrics of every run back from the database and let the
+ * caller write its table. Private to the library. */
+#ifndef LM_EXPERIMENTS_INT_H
+#define LM_EXPERIMENTS_INT_H
+
+#include <stdio.h>
+
+#include "longmen/experiments.h"
+#include "longmen/longmen.h"
+
+/* Headline metrics of one run and region, read back from the database (experiments.md). */
+enum {
+    LM_XM_ALIVE,       /* firms alive at the end */
+    LM_XM_BIRTHS,      /* over the run */
+    LM_XM_DRAGONS,     /* firms that became little dragons, over the run */
+    LM_XM_HIGH_TECH,   /* certified high-tech enterprises at the end */
+    LM_XM_REVENUE,     /* revenue of the last simulated year, CNY */
+    LM_XM_HEADCOUNT,   /* jobs: employees of alive firms at the end */
+    LM_XM_PUBLIC,      /* public money spent: subsidies + government commitments to guidance
+                          sub-funds + direct injections, over the run, CNY */
+    LM_XM_FUND_VALUE,  /* policy funds (not direct vehicles): distributed + NAV, CNY */
+    LM_XM_FUND_PAID,   /* their paid-in capital, CNY (TVPI = value / paid-in) */
+    LM_XM_COUNT
+};
+
+typedef struct lm__arm {
+    const char *name; /* run.arm; NULL for plain replications */
+    lm_scenario *sc;  /* borrowed */
+} lm__arm;
+
+/* What the engine hands the table writer. metric(a, i, r, k): arm a, replication i, region
+ * r (n_regions = the total over regions), metric k. */
+typedef struct lm__experiment {
+    const lm_experiment_config *cfg;
+    const lm__arm *arms;
+    int n_arms, runs, n_regions;
+    uint64_t seed;
+    int32_t start, end;
+    const char *out_dir;
+    double *m; /* (n_arms * runs) x (n_regions + 1) x LM_XM_COUNT */
+} lm__experiment;
+
+static inline double lm__xm(const lm__experiment *x, int a, int i, int r, int k)
+{
+    return x->m[(((size_t)a * (size_t)x->runs + (size_t)i) * (size_t)(x->n_regions + 1) +
+                 (size_t)r) * LM_XM_COUNT + (size_t)k];
+}
+
+/* Writes the headline table (and any extra files into dir, e.g. compare.csv). */
+typedef lm_status (*lm__table_fn)(FILE *f, const lm__experiment *x, const char *dir,
+                                  lm_error *err);
+
+/* Runs the experiment: out folder default "runs/<name>-seed<N><suffix>"; arms[0].sc gives
+ * the name, period and seed. */
+lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm *arms,
+                                 int n_arms, const char *suffix, lm__table_fn table,
+                                 lm_experiment_result *res, lm_error *err);
+
+/* A cell "mean [lo, hi]" of x[0..n-1] (counts: no decimals from 100 up; scale divides). */
+void lm__cell_mean_ci(char *buf, size_t size, const double *x, size_t n, double scale);
+
+#endif

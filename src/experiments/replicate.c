@@ -1,0 +1,717 @@
+/* src/experiments/replicate.c -- replications (include/longmen/experiments.h): the engine
+ * that runs R replications of one or more arms into one resumable database, the statistics
+ * of the headline table, and `longmen run --runs R`. docs/experiments.md.
+ *
+ * Parallelism: OpenMP over replications, each simulation single-threaded (lm_sim_config
+ * threads = 1). A replication's result does not depend on the thread count anyway (the
+ * simulation is bit-identical for any --threads); running whole replications side by side
+ * uses the cores without a parallel region per phase, which pays at the small sizes
+ * experiments use. Replications are written as they finish, one at a time (a critical
+ * section around the store), each in its own durable transaction, so the database holds
+ * complete replications only whatever stops the job.
+ *
+ * Crash safety and --resume: the job writes into DIR.partial (a fixed name, not a per-process
+ * one, so a later process can find it), locked with flock while a job works in it. When every
+ * replication is in, the tables and the report are written and DIR.partial is renamed to DIR
+ * (src/io/outdir.c's commit, which also does --force's replace). After Ctrl-C or a crash
+ * DIR.partial stays; `--resume` checks that its runs are of the same scenario text, seed,
+ * period and arms, and runs only the missing ones; `--force` starts over. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+#include <sqlite3.h>
+
+#include "experiments/experiments_int.h"
+#include "io/store.h"
+#include "io/table.h"
+#include "longmen/report.h"
+
+#define PATH_BUF 4096
+
+void lm_experiment_config_init(lm_experiment_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    lm_job_config_init(&cfg->job);
+    cfg->runs = 1;
+}
+
+void lm_experiment_result_fini(lm_experiment_result *res)
+{
+    if (!res)
+        return;
+    free(res->summary);
+    memset(res, 0, sizeof *res);
+}
+
+/* ---- statistics ---- */
+
+double lm_stats_mean_ci90(const double *x, size_t n, double *lo, double *hi, size_t *used)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; v && i < n; ++i)
+        if (!isnan(x[i]))
+            v[k++] = x[i];
+    if (used)
+        *used = k;
+    double mean = NAN, l = NAN, h = NAN;
+    if (k > 0) {
+        mean = gsl_stats_mean(v, 1, k);
+        l = h = mean;
+    }
+    if (k > 1) {
+        const double sd = gsl_stats_sd_m(v, 1, k, mean);
+        const double half = gsl_cdf_tdist_Pinv(0.95, (double)(k - 1)) * sd / sqrt((double)k);
+        l = mean - half;
+        h = mean + half;
+    }
+    free(v);
+    if (lo)
+        *lo = l;
+    if (hi)
+        *hi = h;
+    return mean;
+}
+
+/* A number for a table cell: thousands separators and no decimals from 100 up, else one
+ * decimal (a mean of counts is rarely whole). */
+static void format_value(double v, char *buf, size_t size)
+{
+    if (isnan(v))
+        snprintf(buf, size, "-");
+    else if (fabs(v) >= 100)
+        lm__format_count((int64_t)llround(v), buf, size);
+    else if (fabs(v) >= 1)
+        snprintf(buf, size, "%.1f", v);
+    else if (fabs(v) < 5e-4)
+        snprintf(buf, size, "0"); /* no "-0.0" from a rounding error */
+    else
+        snprintf(buf, size, "%.2g", v); /* small amounts keep two digits */
+}
+
+void lm__cell_mean_ci(char *buf, size_t size, const double *x, size_t n, double scale)
+{
+    double lo, hi;
+    size_t used;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        snprintf(buf, size, "?");
+        return;
+    }
+    for (size_t i = 0; i < n; ++i)
+        v[i] = x[i] / scale;
+    const double mean = lm_stats_mean_ci90(v, n, &lo, &hi, &used);
+    free(v);
+    char a[48], b[48], c[48];
+    format_value(mean, a, sizeof a);
+    if (used < 2) {
+        snprintf(buf, size, "%s", a);
+        return;
+    }
+    format_value(lo, b, sizeof b);
+    format_value(hi, c, sizeof c);
+    snprintf(buf, size, "%s [%s, %s]", a, b, c);
+}
+
+/* ---- the out folder ---- */
+
+static lm_status make_dirs(const char *path, lm_error *err)
+{
+    char buf[PATH_BUF + 32];
+    snprintf(buf, sizeof buf, "%s", path);
+    const size_t n = strlen(buf);
+    for (size_t i = 1; i <= n; ++i) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        const char saved = buf[i];
+        buf[i] = '\0';
+        struct stat st;
+        if (mkdir(buf, 0755) != 0 && !(stat(buf, &st) == 0 && S_ISDIR(st.st_mode)))
+            return lm_error_set_at(err, LM_EIO, path, 0, 0, NULL, "cannot create folder %s: %s",
+                                   buf, strerror(errno));
+        buf[i] = saved;
+    }
+    return LM_OK;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* Opens (creating) DIR.partial and locks it. *fd receives the lock's descriptor. */
+static lm_status open_partial(const char *final, const char *partial, bool resume, bool force,
+                              int *fd, bool *created, lm_error *err)
+{
+    *fd = -1;
+    *created = false;
+    if (exists(final) && !force)
+        return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
+                               "output folder %s already exists (use --force to replace it)",
+                               final);
+    if (exists(partial) && !resume) {
+        if (!force)
+            return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
+                                   "%s holds an interrupted job: --resume continues it, --force "
+                                   "starts over",
+                                   partial);
+    }
+    if (!exists(partial) || !resume) {
+        lm__outdir_abort(partial); /* --force: start over */
+        lm_status st = make_dirs(partial, err);
+        if (st != LM_OK)
+            return st;
+        *created = true;
+    }
+    *fd = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*fd < 0)
+        return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL, "cannot open %s: %s", partial,
+                               strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        close(*fd);
+        *fd = -1;
+        return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
+                               "%s is in use by another longmen job", partial);
+    }
+    return LM_OK;
+}
+
+/* ---- resume: which runs the database already holds ---- */
+
+static lm_status read_done(const char *db_path, const lm__arm *arms, int n_arms, int runs,
+                           uint64_t seed, int32_t start, int32_t end, unsigned char *done,
+                           int *n_done, lm_error *err)
+{
+    *n_done = 0;
+    if (access(db_path, F_OK) != 0)
+        return LM_OK;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    lm_status rc = LM_OK;
+    /* Read-write: a hot journal left by a killed job is rolled back on open. */
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        goto db_error;
+    /* A database whose first run never committed has no tables: nothing is done. */
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", -1, &st,
+                           NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        goto db_error;
+    const bool has_run = sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!has_run) {
+        sqlite3_close(db);
+        return LM_OK;
+    }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT run_id, seed, run, coalesce(arm, ''), start_month, end_month,"
+                           " scenario_yaml FROM run ORDER BY run_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto db_error;
+    char from[16], to[16];
+    lm_month_format(start, from);
+    lm_month_format(end, to);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const int64_t id = sqlite3_column_int64(st, 0);
+        const int a = id >= 1 ? (int)((id - 1) / runs) : -1;
+        const int i = id >= 1 ? (int)((id - 1) % runs) : -1;
+        const char *arm = (const char *)sqlite3_column_text(st, 3);
+        const char *s = (const char *)sqlite3_column_text(st, 4);
+        const char *e = (const char *)sqlite3_column_text(st, 5);
+        const char *yaml = (const char *)sqlite3_column_text(st, 6);
+        const bool same = a >= 0 && a < n_arms && (uint64_t)sqlite3_column_int64(st, 1) == seed &&
+                          sqlite3_column_int64(st, 2) == i && arm &&
+                          strcmp(arm, arms[a].name ? arms[a].name : "") == 0 && s &&
+                          strcmp(s, from) == 0 && e && strcmp(e, to) == 0 && yaml &&
+                          strcmp(yaml, lm_scenario_text(arms[a].sc)) == 0;
+        if (!same) {
+            rc = lm_error_set_at(err, LM_EINVAL, db_path, 0, 0, NULL,
+                                 "--resume: %s holds run %lld, which is not replication %d of "
+                                 "this job (another scenario, seed, period, arm or --runs); "
+                                 "use --force to start over",
+                                 db_path, (long long)id, i + 1);
+            break;
+        }
+        done[id - 1] = 1;
+        ++*n_done;
+    }
+    if (rc == LM_OK && step != SQLITE_DONE)
+        goto db_error;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+
+db_error:
+    rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
+                         db ? sqlite3_errmsg(db) : "cannot open");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* ---- metrics, read back from the database for every run (resumed ones included) ---- */
+
+static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *err)
+{
+    const int nr = x->n_regions;
+    const int64_t n_runs = (int64_t)x->n_arms * x->runs;
+    static const char *const sql[] = {
+        "SELECT run_id, region_id, alive, births, dragons_new, high_tech, revenue_cny,"
+        " headcount, subsidies_cny FROM region_year WHERE run_id <= ?1"
+        " ORDER BY run_id, region_id, year",
+        "SELECT run_id, region_id, total(gov_committed_cny) + total(direct_cny)"
+        " FROM finance_year WHERE run_id <= ?1 GROUP BY run_id, region_id",
+        "SELECT run_id, region_id, total(distributed) + total(nav), total(paid_in)"
+        " FROM fund WHERE run_id <= ?1 AND policy_index >= 0 AND coalesce(direct, 0) = 0"
+        " GROUP BY run_id, region_id",
+    };
+    sqlite3 *db = NULL;
+    lm_status rc = LM_OK;
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: cannot open", db_path);
+        sqlite3_close(db);
+        return rc;
+    }
+    for (int q = 0; q < 3 && rc == LM_OK; ++q) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) {
+            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
+                                 sqlite3_errmsg(db));
+            break;
+        }
+        sqlite3_bind_int64(st, 1, n_runs);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const int64_t id = sqlite3_column_int64(st, 0);
+            const int r = sqlite3_column_int(st, 1);
+            if (id < 1 || id > n_runs || r < 0 || r >= nr)
+                continue;
+            double *m = x->m + ((size_t)(id - 1) * (size_t)(nr + 1) + (size_t)r) * LM_XM_COUNT;
+            if (q == 0) {
+                /* Ordered by year: stocks end as the last year's. */
+                m[LM_XM_ALIVE] = sqlite3_column_double(st, 2);
+                m[LM_XM_BIRTHS] += sqlite3_column_double(st, 3);
+                m[LM_XM_DRAGONS] += sqlite3_column_double(st, 4);
+                m[LM_XM_HIGH_TECH] = sqlite3_column_double(st, 5);
+                m[LM_XM_REVENUE] = sqlite3_column_double(st, 6);
+                m[LM_XM_HEADCOUNT] = sqlite3_column_double(st, 7);
+                m[LM_XM_PUBLIC] += sqlite3_column_double(st, 8);
+            } else if (q == 1) {
+                m[LM_XM_PUBLIC] += sqlite3_column_double(st, 2);
+            } else {
+                m[LM_XM_FUND_VALUE] += sqlite3_column_double(st, 2);
+                m[LM_XM_FUND_PAID] += sqlite3_column_double(st, 3);
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    /* The total over regions, run by run. */
+    for (int64_t id = 0; id < n_runs; ++id) {
+        double *base = x->m + (size_t)id * (size_t)(nr + 1) * LM_XM_COUNT;
+        for (int r = 0; r < nr; ++r)
+            for (int k = 0; k < LM_XM_COUNT; ++k)
+                base[(size_t)nr * LM_XM_COUNT + (size_t)k] += base[(size_t)r * LM_XM_COUNT + (size_t)k];
+    }
+    return rc;
+}
+
+/* ---- running ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void utc_now(char *buf, size_t size)
+{
+    const time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static bool stop_requested(const lm_job_config *cfg) { return cfg->stop_flag && *cfg->stop_flag; }
+
+static void folder_safe(char *dst, size_t size, const char *name)
+{
+    size_t k = 0;
+    for (const char *p = name; p && *p && k + 1 < size; ++p) {
+        const unsigned char c = (unsigned char)*p;
+        dst[k++] = (c == '/' || c == '\\' || c <= ' ' || c == ':') ? '-' : (char)c;
+    }
+    dst[k] = '\0';
+    if (k == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0)
+        snprintf(dst, size, "run");
+}
+
+/* Shared state of the parallel loop. */
+typedef struct loop {
+    const lm_experiment_config *cfg;
+    const lm__arm *arms;
+    const char *db;
+    uint64_t seed;
+    int runs, threads;
+    const char *started_at;
+    int months_per_run, months_total;
+    int months_done; /* over all replications of this process */
+    int finished;    /* replications committed by this process */
+    int failed;      /* first failure recorded */
+    int interrupted;
+    lm_error first;
+    lm_status first_st;
+    double t0;
+} loop;
+
+static void note_failure(loop *L, lm_status st, const lm_error *e)
+{
+#pragma omp critical(lm_experiment_error)
+    {
+        if (!L->failed) {
+            L->failed = 1;
+            L->first_st = st;
+            L->first = *e;
+        }
+    }
+}
+
+static void run_one(loop *L, int arm, int rep)
+{
+    lm_error e;
+    lm_error_clear(&e);
+    const lm__arm *A = &L->arms[arm];
+    const lm_sim_config sc = {.seed = L->seed, .run = (uint32_t)rep, .threads = 1};
+    lm_sim *sim = NULL;
+    lm_status st = lm_sim_create(A->sc, &sc, &sim, &e);
+    while (st == LM_OK && !lm_sim_done(sim)) {
+        int stop;
+#pragma omp atomic read
+        stop = L->failed;
+        if (stop || stop_requested(&L->cfg->job)) {
+            st = LM_EINTR;
+            break;
+        }
+        const int32_t month = lm_sim_month(sim);
+        st = lm_sim_step(sim, &e);
+        if (st != LM_OK)
+            break;
+        int done;
+#pragma omp atomic capture
+        done = ++L->months_done;
+        if (L->cfg->job.progress && !L->cfg->job.quiet) {
+            const lm_progress p = {.months_done = done,
+                                   .months_total = L->months_total,
+                                   .month = month,
+                                   .firms_alive = lm_sim_firms_alive(sim),
+                                   .elapsed_s = now_s() - L->t0};
+#pragma omp critical(lm_experiment_progress)
+            L->cfg->job.progress(&p, L->cfg->job.progress_user);
+        }
+    }
+    if (st == LM_OK) {
+        const lm_run_info info = {.scenario = lm_scenario_name(A->sc),
+                                  .scenario_path = lm_scenario_path(A->sc),
+                                  .seed = L->seed,
+                                  .run = (uint32_t)rep,
+                                  .threads = L->threads,
+                                  .started_at = L->started_at,
+                                  .run_id = (int64_t)arm * L->runs + rep + 1,
+                                  .arm = A->name};
+#pragma omp critical(lm_experiment_store)
+        {
+            st = lm_results_append(L->db, A->sc, sim, &info, &e);
+            if (st == LM_OK)
+                ++L->finished;
+        }
+    }
+    lm_sim_destroy(sim);
+    if (st == LM_EINTR) {
+#pragma omp atomic write
+        L->interrupted = 1;
+    } else if (st != LM_OK) {
+        note_failure(L, st, &e);
+    }
+}
+
+static int effective_threads(int threads)
+{
+#ifdef _OPENMP
+    if (threads <= 0)
+        return omp_get_max_threads();
+#endif
+    return threads > 0 ? threads : 1;
+}
+
+static lm_status write_text(const char *dir, const char *name, const char *text, lm_error *err)
+{
+    char path[PATH_BUF + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    const size_t len = strlen(text);
+    const size_t wrote = fwrite(text, 1, len, f);
+    if (fclose(f) != 0 || wrote != len)
+        LM_FAIL(err, LM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    return LM_OK;
+}
+
+static lm_status finish(lm__experiment *x, const char *partial, const char *db,
+                        lm__table_fn table, lm_experiment_result *res, lm_error *err)
+{
+    const size_t cells = (size_t)x->n_arms * (size_t)x->runs * (size_t)(x->n_regions + 1) *
+                         LM_XM_COUNT;
+    x->m = calloc(cells ? cells : 1, sizeof *x->m);
+    if (!x->m)
+        LM_FAIL(err, LM_ENOMEM, "experiment metrics");
+    lm_status st = read_metrics(db, x, err);
+    size_t len = 0;
+    FILE *mem = st == LM_OK ? open_memstream(&res->summary, &len) : NULL;
+    if (st == LM_OK && !mem)
+        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary text");
+    if (mem) {
+        st = table(mem, x, partial, err);
+        if (fclose(mem) != 0 && st == LM_OK)
+            st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary text");
+    }
+    if (st == LM_OK)
+        st = write_text(partial, "summary.txt", res->summary, err);
+    if (st == LM_OK)
+        st = lm_report_write_dir(partial, err);
+    return st;
+}
+
+lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm *arms,
+                                 int n_arms, const char *suffix, lm__table_fn table,
+                                 lm_experiment_result *res, lm_error *err)
+{
+    const double t0 = now_s();
+    const lm_job_config *job = &cfg->job;
+    if (cfg->runs < 1 || cfg->runs > LM_MAX_RUNS)
+        LM_FAIL(err, LM_EINVAL, "--runs %d: expected 1 to %d", cfg->runs, LM_MAX_RUNS);
+    lm_scenario *sc = arms[0].sc;
+    const uint64_t seed = job->has_seed ? job->seed : lm_scenario_seed(sc);
+    const int runs = cfg->runs;
+    res->runs = runs;
+    res->n_arms = n_arms;
+    res->seed = seed;
+    snprintf(res->scenario, sizeof res->scenario, "%s", lm_scenario_name(sc));
+
+    /* Memory: each replication at once needs its own simulation. */
+    uint64_t limit = job->max_memory ? job->max_memory : lm_job_default_max_memory();
+    lm_status st;
+    if (job->max_memory != UINT64_MAX && (st = lm_job_check_memory(sc, limit, err)) != LM_OK)
+        return st;
+    const uint64_t one = lm_job_estimate_memory(sc, NULL);
+    int threads = effective_threads(job->threads);
+    if (job->max_memory != UINT64_MAX && one > 0 && (uint64_t)threads * one > limit)
+        threads = (int)(limit / one) > 0 ? (int)(limit / one) : 1;
+
+    /* The folder: DIR, and DIR.partial while the job works. */
+    char final[PATH_BUF], partial[PATH_BUF + 16], db[PATH_BUF + 32];
+    if (job->out_dir) {
+        size_t n = strlen(job->out_dir);
+        while (n > 1 && job->out_dir[n - 1] == '/')
+            --n;
+        if (n == 0 || n >= PATH_BUF - 64)
+            LM_FAIL(err, LM_EINVAL, "--out: path empty or too long");
+        snprintf(final, sizeof final, "%.*s", (int)n, job->out_dir);
+    } else {
+        char name[128];
+        folder_safe(name, sizeof name, lm_scenario_name(sc));
+        snprintf(final, sizeof final, "runs/%s-seed%llu%s", name, (unsigned long long)seed,
+                 suffix);
+    }
+    snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
+    snprintf(partial, sizeof partial, "%s.partial", final);
+    snprintf(db, sizeof db, "%s/results.sqlite", partial);
+
+    int32_t start, end;
+    lm_scenario_period(sc, &start, &end);
+    const int n_runs = n_arms * runs;
+    unsigned char *done = calloc((size_t)n_runs, 1);
+    int *pending = calloc((size_t)n_runs, sizeof *pending);
+    if (!done || !pending) {
+        free(done);
+        free(pending);
+        LM_FAIL(err, LM_ENOMEM, "replication list");
+    }
+    int lock = -1;
+    bool created = false;
+    st = open_partial(final, partial, cfg->resume, job->force, &lock, &created, err);
+    int n_done = 0;
+    if (st == LM_OK)
+        st = read_done(db, arms, n_arms, runs, seed, start, end, done, &n_done, err);
+    int n_pending = 0;
+    for (int k = 0; k < n_runs; ++k)
+        if (!done[k])
+            pending[n_pending++] = k;
+    res->runs_resumed = n_done;
+
+    char started_at[32];
+    utc_now(started_at, sizeof started_at);
+    loop L = {.cfg = cfg,
+              .arms = arms,
+              .db = db,
+              .seed = seed,
+              .runs = runs,
+              .threads = effective_threads(job->threads),
+              .started_at = started_at,
+              .months_per_run = (int)(end - start + 1),
+              .t0 = t0};
+    L.months_total = L.months_per_run * n_pending;
+    if (st == LM_OK && n_pending > 0) {
+        if (job->progress && !job->quiet) {
+            const lm_progress p = {.months_total = L.months_total, .month = start};
+            job->progress(&p, job->progress_user);
+        }
+        const int nt = threads < n_pending ? threads : n_pending;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+        for (int k = 0; k < n_pending; ++k)
+            run_one(&L, pending[k] / runs, pending[k] % runs);
+        if (L.failed) {
+            *err = L.first;
+            st = L.first_st;
+        } else if (L.interrupted || stop_requested(job)) {
+            st = lm_error_set_at(err, LM_EINTR, partial, 0, 0, NULL,
+                                 "interrupted: %d of %d runs are complete in %s; the same "
+                                 "command with --resume runs the others",
+                                 n_done + L.finished, n_runs, partial);
+        }
+    }
+    free(done);
+    free(pending);
+
+    lm__experiment x = {.cfg = cfg,
+                        .arms = arms,
+                        .n_arms = n_arms,
+                        .runs = runs,
+                        .n_regions = lm_scenario_region_count(sc),
+                        .seed = seed,
+                        .start = start,
+                        .end = end,
+                        .out_dir = final};
+    if (st == LM_OK)
+        st = finish(&x, partial, db, table, res, err);
+    free(x.m);
+    if (st == LM_OK)
+        st = lm__outdir_commit(partial, final, job->force, err);
+    if (lock >= 0)
+        close(lock);
+    if (st != LM_OK && st != LM_EINTR && created && L.finished == 0)
+        lm__outdir_abort(partial); /* made by this call and empty: leave no trace */
+    if (st != LM_OK) {
+        free(res->summary);
+        res->summary = NULL;
+        return st;
+    }
+    res->elapsed_s = now_s() - t0;
+    return LM_OK;
+}
+
+/* ---- `longmen run --runs R` ---- */
+
+static lm_status replicate_table(FILE *f, const lm__experiment *x, const char *dir,
+                                 lm_error *err)
+{
+    (void)dir;
+    enum { COLS = 6, CELL = 128 };
+    const int n = x->n_regions;
+    const int rows = n + 2;
+    char *text = calloc((size_t)rows * COLS, CELL);
+    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
+    double *v = calloc((size_t)x->runs, sizeof *v);
+    if (!text || !cells || !v) {
+        free(text);
+        free(cells);
+        free(v);
+        LM_FAIL(err, LM_ENOMEM, "summary table");
+    }
+    for (int k = 0; k < rows * COLS; ++k)
+        cells[k] = text + (size_t)k * CELL;
+    const int last_year = x->end / 12;
+    snprintf(text, CELL, "region");
+    snprintf(text + 1 * CELL, CELL, "firms alive");
+    snprintf(text + 2 * CELL, CELL, "births");
+    snprintf(text + 3 * CELL, CELL, "dragons");
+    snprintf(text + 4 * CELL, CELL, "high-tech");
+    snprintf(text + 5 * CELL, CELL, "revenue %d, CNY bn", last_year);
+    static const int metric[] = {LM_XM_ALIVE, LM_XM_BIRTHS, LM_XM_DRAGONS, LM_XM_HIGH_TECH,
+                                 LM_XM_REVENUE};
+    for (int r = 0; r <= n; ++r) {
+        char *row = text + (size_t)(r + 1) * COLS * CELL;
+        snprintf(row, CELL, "%s", r < n ? lm_scenario_region_name(x->arms[0].sc, r) : "total");
+        for (int c = 0; c < 5; ++c) {
+            for (int i = 0; i < x->runs; ++i)
+                v[i] = lm__xm(x, 0, i, r, metric[c]);
+            lm__cell_mean_ci(row + (size_t)(c + 1) * CELL, CELL, v, (size_t)x->runs,
+                             metric[c] == LM_XM_REVENUE ? 1e9 : 1.0);
+        }
+    }
+    char from[16], to[16];
+    lm_month_format(x->start, from);
+    lm_month_format(x->end, to);
+    fprintf(f, "%s  seed %llu  %d runs  %s to %s (%d months)\n\n",
+            lm_scenario_name(x->arms[0].sc), (unsigned long long)x->seed, x->runs, from, to,
+            (int)(x->end - x->start + 1));
+    lm__table_write(f, cells, rows, COLS, "lrrrrr", true);
+    fprintf(f,
+            "\nmean over %d replications [90%% t-interval of the mean]; firms alive and "
+            "high-tech enterprises at %s; revenue in %d; births and dragons over %s to %s.\n",
+            x->runs, to, last_year, from, to);
+    if (x->out_dir)
+        fprintf(f, "results: %s\n", x->out_dir);
+    free(text);
+    free(cells);
+    free(v);
+    if (ferror(f))
+        LM_FAIL(err, LM_EIO, "could not write the summary table");
+    return LM_OK;
+}
+
+lm_status lm_experiment_replicate(const lm_experiment_config *cfg, lm_experiment_result *res,
+                                  lm_error *err)
+{
+    memset(res, 0, sizeof *res);
+    lm_error_clear(err);
+    const lm_job_config *job = &cfg->job;
+    const char *path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
+    lm_scenario *sc = NULL;
+    lm_status st = lm_scenario_load(path, &sc, err);
+    if (st != LM_OK)
+        return st;
+    if (job->has_from || job->has_to) {
+        int32_t start, end;
+        lm_scenario_period(sc, &start, &end);
+        st = lm_scenario_set_period(sc, job->has_from ? job->from : start,
+                                    job->has_to ? job->to : end, err);
+    }
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, "-runs%d", cfg->runs);
+    const lm__arm arm = {.name = NULL, .sc = sc};
+    if (st == LM_OK)
+        st = lm__experiment_execute(cfg, &arm, 1, suffix, replicate_table, res, err);
+    lm_scenario_free(sc);
+    if (st != LM_OK) {
+        const lm_error keep = *err;
+        lm_experiment_result_fini(res);
+        *err = keep;
+    }
+    return st;
+}

@@ -1,0 +1,208 @@
+/* tests/unit/experiments/test_compare.c -- `longmen compare` (src/experiments/compare.c) and
+ * the counterfactual edits (src/scenario/edits.c): a scenario compared with itself (no edit,
+ * or an edit that sets a value to the value it has) gives exactly the same runs in both arms,
+ * replication by replication, and zero differences; an edit does change the counterfactual;
+ * adoption copies a policy; bad edits are reported at file:line:col. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "io/store.h"
+#include "longmen/experiments.h"
+#include "lm_test.h"
+#include "scenario/scenario_int.h"
+
+#define TINY LM_TEST_DATA "/tiny.yaml"
+#define RUNS 3
+
+static char tmp_root[64];
+
+static void setup(void)
+{
+    snprintf(tmp_root, sizeof tmp_root, "/tmp/lm_cmp_XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp_root), "mkdtemp: %s", strerror(errno));
+}
+
+static void teardown(void) { lm__outdir_abort(tmp_root); }
+
+static char *dump(sqlite3 *db, const char *sql, int run_id)
+{
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_bind_int(st, 1, run_id);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int c = 1; c < sqlite3_column_count(st); ++c) /* column 0 is run_id */
+            fprintf(f, "%s|", sqlite3_column_text(st, c) ? (const char *)sqlite3_column_text(st, c)
+                                                         : "NULL");
+        fputc('\n', f);
+    }
+    fclose(f);
+    sqlite3_finalize(st);
+    return text;
+}
+
+static const char *const tables[] = {
+    "SELECT * FROM region_year WHERE run_id = ?1 ORDER BY region_id, year",
+    "SELECT * FROM firm WHERE run_id = ?1 ORDER BY firm_id",
+    "SELECT * FROM fund WHERE run_id = ?1 ORDER BY fund_id",
+    "SELECT * FROM deal WHERE run_id = ?1 ORDER BY deal_id",
+};
+
+/* Runs compare into tmp_root/name; returns the database path in db. */
+static void compare(const char *name, const lm_scenario_edits *edits, char *db, size_t size)
+{
+    char out[128];
+    snprintf(out, sizeof out, "%s/%s", tmp_root, name);
+    lm_experiment_config cfg;
+    lm_experiment_config_init(&cfg);
+    cfg.job.scenario_path = TINY;
+    cfg.job.out_dir = out;
+    cfg.job.threads = 2;
+    cfg.runs = RUNS;
+    lm_experiment_result res;
+    lm_error err;
+    cr_assert_eq(lm_experiment_compare(&cfg, edits, &res, &err), LM_OK, "%s", err.message);
+    cr_assert_eq(res.n_arms, 2);
+    cr_assert_not_null(strstr(res.summary, "counterfactual - baseline"));
+    lm_experiment_result_fini(&res);
+    snprintf(db, size, "%s/results.sqlite", out);
+}
+
+static void assert_arms_identical(const char *db_path, bool expect_same)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    bool all_same = true;
+    for (int i = 1; i <= RUNS; ++i)
+        for (size_t t = 0; t < sizeof tables / sizeof tables[0]; ++t) {
+            char *a = dump(db, tables[t], i), *b = dump(db, tables[t], RUNS + i);
+            if (expect_same)
+                cr_assert_str_eq(a, b, "replication %d differs between the arms: %s", i,
+                                 tables[t]);
+            all_same = all_same && strcmp(a, b) == 0;
+            free(a);
+            free(b);
+        }
+    if (!expect_same)
+        cr_assert_not(all_same, "the edit changed nothing");
+    /* The arms and the run indices (common random numbers). */
+    char *arms = dump(db, "SELECT run_id, arm, run FROM run WHERE ?1 > 0 ORDER BY run_id", 1);
+    cr_assert_str_eq(arms, "baseline|0|\nbaseline|1|\nbaseline|2|\n"
+                           "counterfactual|0|\ncounterfactual|1|\ncounterfactual|2|\n");
+    free(arms);
+    sqlite3_close(db);
+}
+
+/* Every diff_mean of compare.csv is exactly zero. */
+static void assert_csv_zero(const char *db_path)
+{
+    char csv[200];
+    snprintf(csv, sizeof csv, "%s", db_path);
+    strcpy(strrchr(csv, '/'), "/compare.csv");
+    FILE *f = fopen(csv, "r");
+    cr_assert_not_null(f, "no %s", csv);
+    char line[512];
+    int rows = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    while (fgets(line, sizeof line, f)) {
+        /* region,metric,runs,baseline,counterfactual,diff_mean,lo,hi */
+        char *p = line;
+        for (int k = 0; k < 5; ++k)
+            p = strchr(p, ',') + 1;
+        const double d = strtod(p, NULL);
+        const bool nan_ok = strncmp(p, "nan", 3) == 0 || strncmp(p, "-nan", 4) == 0;
+        cr_assert(d == 0.0 || nan_ok, "non-zero difference: %s", line);
+        ++rows;
+    }
+    fclose(f);
+    cr_assert_eq(rows, 3 * 5, "2 regions + total, 5 metrics");
+}
+
+Test(compare, itself_gives_zero_in_every_replication, .init = setup, .fini = teardown)
+{
+    char db[200];
+    compare("self", NULL, db, sizeof db);
+    assert_arms_identical(db, true);
+    assert_csv_zero(db);
+}
+
+Test(compare, a_no_op_edit_gives_zero_in_every_replication, .init = setup, .fini = teardown)
+{
+    /* 甲市's st_fund has loss_tolerance 0.3 in the file. */
+    const char *set[] = {"Jiashi.st_fund.loss_tolerance=0.3"};
+    const lm_scenario_edits e = {.set = set, .n_set = 1};
+    char db[200];
+    compare("noop", &e, db, sizeof db);
+    assert_arms_identical(db, true);
+    assert_csv_zero(db);
+}
+
+Test(compare, adopting_a_fund_changes_the_counterfactual, .init = setup, .fini = teardown)
+{
+    const char *adopt[] = {"Yishi:Jiashi.st_fund"};
+    const lm_scenario_edits e = {.adopt = adopt, .n_adopt = 1};
+    char db[200];
+    compare("adopt", &e, db, sizeof db);
+    assert_arms_identical(db, false);
+}
+
+Test(edits, set_and_adopt_reach_the_parameters)
+{
+    const char *set[] = {"甲市.st_fund.loss_tolerance=0.55", "Yishi.amenity=0.25",
+                         "params.entry.base_rate=0.0001", "Yishi.st_fund.budget_cny_year=2e9"};
+    const char *adopt[] = {"Yishi:Jiashi.st_fund"};
+    const lm_scenario_edits e = {.set = set, .n_set = 4, .adopt = adopt, .n_adopt = 1};
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_edited(TINY, &e, &sc, &err), LM_OK, "%s", err.message);
+    const lm_params *p = lm__scenario_params(sc);
+    cr_assert_float_eq(p->regions[0].policies[0].loss_tolerance, 0.55, 1e-12);
+    cr_assert_float_eq(p->regions[1].amenity, 0.25, 1e-12);
+    cr_assert_float_eq(p->entry.base_rate, 0.0001, 1e-15);
+    /* 乙市 keeps its lab and gains 甲市's fund (with its tolerance from the file, 0.3, not
+     * the 0.55 set on 甲市's: the copy is independent), then its budget is set. */
+    cr_assert_eq(p->regions[1].n_policies, 2);
+    cr_assert_float_eq(p->regions[1].policies[1].loss_tolerance, 0.3, 1e-12);
+    cr_assert_float_eq(p->regions[1].policies[1].budget_cny_year, 2e9, 1);
+    cr_assert_float_eq(p->regions[0].policies[0].budget_cny_year, 1e9, 1);
+    cr_assert_not_null(strstr(lm_scenario_text(sc), "--adopt Yishi:Jiashi.st_fund"));
+    lm_scenario_free(sc);
+}
+
+Test(edits, bad_edits_name_file_line_and_field)
+{
+    static const struct {
+        const char *set, *file_line, *field;
+    } cases[] = {
+        {"Jiashi.st_fund.loss_tolerance=abc", "tiny.yaml", "regions[0].policies[0].loss_tolerance"},
+        {"Jiashi.st_fund.loss_tolerence=0.3", "tiny.yaml", "regions[0].policies[0].loss_tolerence"},
+        {"Nowhere.st_fund.loss_tolerance=0.3", "tiny.yaml", "--policy"},
+        {"Yishi.st_fund.loss_tolerance=0.3", "tiny.yaml", "--policy"},
+        {"no_equals_sign", "tiny.yaml", "--policy"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        const char *set[] = {cases[i].set};
+        const lm_scenario_edits e = {.set = set, .n_set = 1};
+        lm_scenario *sc = NULL;
+        lm_error err;
+        cr_assert_eq(lm_scenario_load_edited(TINY, &e, &sc, &err), LM_EINVAL, "%s", cases[i].set);
+        cr_assert_null(sc);
+        cr_assert_not_null(strstr(err.file, cases[i].file_line), "%s: file %s", cases[i].set,
+                           err.file);
+        cr_assert_str_eq(err.field, cases[i].field, "%s", cases[i].set);
+    }
+    const char *adopt[] = {"Yishi:Jiashi.talent_rule"};
+    const lm_scenario_edits e = {.adopt = adopt, .n_adopt = 1};
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_edited(TINY, &e, &sc, &err), LM_EINVAL);
+    cr_assert_gt(err.line, 0);
+}
