@@ -114,6 +114,8 @@ rc=0
 rc=0
 "$bin" report a b >/dev/null 2>err.txt || rc=$?
 [[ $rc == 2 ]] || fail "report with two folders exited $rc"
-"$bin" report --help | grep -q 'Usage: longmen report OUT_DIR' || fail "report --help"
-"$bin" help report | grep -q 'Usage: longmen report OUT_DIR' || fail "help report"
+help1=$("$bin" report --help)
+help2=$("$bin" help report)
+grep -q 'Usage: longmen report OUT_DIR' <<<"$help1" || fail "report --help"
+grep -q 'Usage: longmen report OUT_DIR' <<<"$help2" || fail "help report"
 echo "web_report: report.html self-contained and reproducible; older, replicated and compared databases reported"

@@ -57,8 +57,11 @@ wait_job "$job" done 240
 run=$(curl -s "$URL/api/jobs/$job" | sed -n 's/.*"run_id":"\([^"]*\)".*/\1/p')
 [[ -f $tmp/runs/$run/results.sqlite && -f $tmp/runs/$run/report.html ]] ||
     fail "job $job did not leave a results folder with a report: $(ls -A "$tmp/runs")"
-curl -s "$URL/api/runs" | grep -q "\"id\":\"$run\"" || fail "/api/runs does not list $run"
-curl -s "$URL/api/runs/$run" | grep -q '"report":{"format":1' || fail "/api/runs/$run has no report data"
+# responses go through a variable: `grep -q` leaving early would make curl fail (pipefail)
+listing=$(curl -s "$URL/api/runs")
+grep -q "\"id\":\"$run\"" <<<"$listing" || fail "/api/runs does not list $run"
+one=$(curl -s "$URL/api/runs/$run")
+grep -q '"report":{"format":1' <<<"$one" || fail "/api/runs/$run has no report data"
 want=$(sqlite3 "$tmp/runs/$run/results.sqlite" "select group_concat(alive, ',') from (select alive from region_year where region = '甲市' order by year)")
 got=$(curl -s "$URL/api/runs/$run/region_year?region=%E7%94%B2%E5%B8%82" | grep -o '"alive":[0-9]*' | cut -d: -f2 | paste -sd,)
 [[ -n $want && $got == "$want" ]] || fail "region_year of 甲市: API gives '$got', the database '$want'"
@@ -180,7 +183,8 @@ expect 202 "cancel the waiting run" -X DELETE "$URL/api/jobs/$j2"
 expect 202 "stop the running run" -X DELETE "$URL/api/jobs/$j1"
 wait_job "$j2" cancelled 10
 wait_job "$j1" cancelled 120
-curl -s "$URL/api/jobs/$j1" | grep -q '"error":{"message":"' || fail "the stopped job shows no error"
+job=$(curl -s "$URL/api/jobs/$j1")
+grep -q '"error":{"message":"' <<<"$job" || fail "the stopped job shows no error"
 expect 409 "cancel a finished job" -X DELETE "$URL/api/jobs/$j1"
 [[ -z $(find "$tmp/runs" -maxdepth 1 -name '*.tmp-*') ]] || fail "a stopped run left a temporary folder"
 

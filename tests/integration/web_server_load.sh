@@ -21,7 +21,8 @@ fail() { echo "web_server_load: $*" >&2; exit 1; }
 # shellcheck source=web/serve.sh
 source "$root/tests/integration/web/serve.sh"
 command -v curl >/dev/null || fail "curl is missing (scripts/deps.txt)"
-curl --help all 2>/dev/null | grep -q -- '--parallel-max' || fail "this curl has no --parallel"
+curl_help=$(curl --help all 2>/dev/null) # via a variable: grep -q would cut the pipe early
+grep -q -- '--parallel-max' <<<"$curl_help" || fail "this curl has no --parallel"
 
 mkdir -p "$tmp/scenarios" "$tmp/runs"
 cp "$root/tests/data/tiny.yaml" "$tmp/scenarios/tiny.yaml"

@@ -52,6 +52,9 @@ bad=$(q 'select count(*) from region_layer_year where chain < chain_own - 1e-12
     --out "$tmp/cf" --quiet >cf.txt 2>cf_err.txt || fail "the example exited $?: $(cat cf_err.txt)"
 name=$(sqlite3 "$tmp/cf/results.sqlite" 'select scenario from run')
 [[ $name == hefei-adopts-hangzhou-funds ]] || fail "example ran as '$name'"
-sqlite3 "$tmp/cf/results.sqlite" 'select scenario_yaml from run' | grep -q '^# ---- extends: ' ||
+# (read into a variable first: `grep -q` closing the pipe early would make sqlite3 fail
+# with SIGPIPE under pipefail)
+kept=$(sqlite3 "$tmp/cf/results.sqlite" 'select scenario_yaml from run')
+grep -q '^# ---- extends: ' <<<"$kept" ||
     fail "the example's database does not keep the text it extends"
 echo "yangtze_delta: ok"
