@@ -68,10 +68,12 @@ for k in 2 3; do
     src=r1$k/results.sqlite
     [[ $k == 2 ]] || true
     sqlite3 reps/results.sqlite "attach '$src' as o;
-        insert into run select $k, scenario, scenario_path, seed, run, threads, started_at,
-            longmen_version, schema_version, months, start_month, end_month, scenario_yaml from o.run;
-        insert into region select $k, region_id, name, name_en, province from o.region;
-        insert into sector select $k, sector_id, id, name from o.sector;
+        create temp table rr as select * from o.run; update rr set run_id = $k;
+        insert into run select * from rr;
+        create temp table rg as select * from o.region; update rg set run_id = $k;
+        insert into region select * from rg;
+        create temp table sc as select * from o.sector; update sc set run_id = $k;
+        insert into sector select * from sc;
         create temp table ry as select * from o.region_year; update ry set run_id = $k;
         insert into region_year select * from ry;" || fail "building the replication database"
 done
