@@ -372,7 +372,8 @@ typedef struct loop {
     int months_per_run, months_total;
     int months_done; /* over all replications of this process */
     int finished;    /* replications committed by this process */
-    int failed;      /* first failure recorded */
+    int failed;      /* a replication failed: the others stop (atomic) */
+    int first_set;   /* first is the first failure (under a critical section) */
     int interrupted;
     lm_error first;
     lm_status first_st;
@@ -383,12 +384,14 @@ static void note_failure(loop *L, lm_status st, const lm_error *e)
 {
 #pragma omp critical(lm_experiment_error)
     {
-        if (!L->failed) {
-            L->failed = 1;
+        if (!L->first_set) {
+            L->first_set = 1;
             L->first_st = st;
             L->first = *e;
         }
     }
+#pragma omp atomic write
+    L->failed = 1; /* the other replications stop after their month */
 }
 
 static void run_one(loop *L, int arm, int rep)

@@ -5,6 +5,7 @@
  * adoption copies a policy; bad edits are reported at file:line:col. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,4 +206,48 @@ Test(edits, bad_edits_name_file_line_and_field)
     lm_error err;
     cr_assert_eq(lm_scenario_load_edited(TINY, &e, &sc, &err), LM_EINVAL);
     cr_assert_gt(err.line, 0);
+}
+
+/* Raises the stop flag once `after` months have been simulated. */
+typedef struct stopper {
+    volatile sig_atomic_t flag;
+    int after;
+} stopper;
+
+static void stop_after(const lm_progress *p, void *user)
+{
+    stopper *s = user;
+    if (p->months_done >= s->after)
+        s->flag = 1;
+}
+
+Test(compare, resume_only_with_the_same_edits, .init = setup, .fini = teardown)
+{
+    char out[128];
+    snprintf(out, sizeof out, "%s/resume", tmp_root);
+    const char *adopt[] = {"Yishi:Jiashi.st_fund"};
+    const char *other[] = {"Jiashi.st_fund.loss_tolerance=0.5"};
+    const lm_scenario_edits e = {.adopt = adopt, .n_adopt = 1};
+    const lm_scenario_edits f = {.set = other, .n_set = 1};
+    lm_experiment_config cfg;
+    lm_experiment_config_init(&cfg);
+    cfg.job.scenario_path = TINY;
+    cfg.job.out_dir = out;
+    cfg.job.threads = 1;
+    cfg.runs = 2;
+    stopper s = {0, 80}; /* baseline 1, 2 (48 months) and counterfactual 1 complete */
+    cfg.job.progress = stop_after;
+    cfg.job.progress_user = &s;
+    cfg.job.stop_flag = &s.flag;
+    lm_experiment_result res;
+    lm_error err;
+    cr_assert_eq(lm_experiment_compare(&cfg, &e, &res, &err), LM_EINTR, "%s", err.message);
+    cfg.job.progress = NULL;
+    cfg.job.stop_flag = NULL;
+    cfg.resume = true;
+    /* Other edits: the counterfactual kept is not theirs. */
+    cr_assert_eq(lm_experiment_compare(&cfg, &f, &res, &err), LM_EINVAL, "%s", err.message);
+    cr_assert_eq(lm_experiment_compare(&cfg, &e, &res, &err), LM_OK, "%s", err.message);
+    cr_assert_eq(res.runs_resumed, 3);
+    lm_experiment_result_fini(&res);
 }
