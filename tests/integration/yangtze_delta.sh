@@ -36,6 +36,11 @@ bad=$(q 'select count(*) from region_year where tech_sme < 0 or high_tech > aliv
 [[ $bad == 0 ]] || fail "$bad region-years with impossible tier counts"
 [[ $(q 'select sum(high_tech) from region_year where year = 2034') -gt 0 ]] ||
     fail "no high-tech enterprise in 2034"
+# the yearly counts of new dragons add up to the dragon table, region by region (a dragon
+# that lists in the month it is certified still counts)
+[[ $(q 'select count(*) from (select region, count(*) n from dragon group by region) d
+        join (select region, sum(dragons_new) n from region_year group by region) y
+        using (region) where d.n != y.n') == 0 ]] || fail "dragons_new disagrees with the dragon table"
 # every dragon row is a firm that became a dragon
 [[ $(q 'select count(*) from dragon d join firm f using (run_id, firm_id)
         where f.dragon_month is null') == 0 ]] || fail "dragon rows without a dragon month"

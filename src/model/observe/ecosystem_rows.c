@@ -24,14 +24,16 @@ static lm_status count_tiers(lm_world *w, lm_month m, lm_region_year *row, lm_er
         double *acc = partial + k * width;
         const size_t end = lm_block_end(&b, k);
         for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
+            double *a = acc + (size_t)f->region[i] * Q_N;
+            /* counted before the status test: a firm certified a dragon in December may
+               list or be acquired in the exits phase of the same month */
+            if (f->dragon_month[i] == m)
+                a[Q_NEW] += 1.0;
             if (f->status[i] != LM_FIRM_ALIVE)
                 continue;
-            double *a = acc + (size_t)f->region[i] * Q_N;
             for (int q = 0; q < Q_NEW; ++q)
                 if (f->tier[i] & bits[q])
                     a[q] += 1.0;
-            if (f->dragon_month[i] == m)
-                a[Q_NEW] += 1.0;
         }
     }
     lm_blocks_reduce(&b, partial, width, sums);
