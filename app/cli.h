@@ -4,6 +4,7 @@
 #ifndef LM_APP_CLI_H
 #define LM_APP_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "longmen/error.h"
@@ -23,6 +24,20 @@ void cli_serve_help(FILE *f);
 /* `longmen compare` (app/cmd_compare.c; experiments issue). */
 int cli_compare(int argc, char **argv);
 void cli_compare_help(FILE *f);
+
+/* `longmen sweep` (app/cmd_sweep.c; experiments issue). */
+int cli_sweep(int argc, char **argv);
+void cli_sweep_help(FILE *f);
+/* The options experiments share (--seed --threads -o/--out --from --to --runs --max-memory),
+ * in app/cmd_compare.c: CLI_OK, CLI_USAGE (printed, see help), or CLI_UNKNOWN for another
+ * option. */
+enum { CLI_UNKNOWN = -2 };
+struct lm_experiment_config;
+int cli_experiment_value(struct lm_experiment_config *x, const char *help, const char *name,
+                         const char *value);
+/* Ctrl-C and SIGTERM set the flag returned (for lm_job_config.stop_flag); a second one
+ * kills at once (app/cmd_compare.c). */
+volatile sig_atomic_t *cli_experiment_catch_signals(void);
 
 /* Prints `longmen: <message>` and the hint `see '<help>'` on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -100,29 +100,30 @@ static bool has_value(const char *name)
     return false;
 }
 
-static int set_value(opts *o, const char *name, const char *value)
+int cli_experiment_value(lm_experiment_config *x, const char *help, const char *name,
+                         const char *value)
 {
-    lm_job_config *j = &o->x.job;
+    lm_job_config *j = &x->job;
     uint64_t v;
     if (strcmp(name, "--seed") == 0) {
         if (!parse_u64(value, &v) || v > (uint64_t)INT64_MAX)
-            return cli_usage_error(COMPARE_HELP, "%s %s: expected an integer from 0 to %" PRId64,
+            return cli_usage_error(help, "%s %s: expected an integer from 0 to %" PRId64,
                                    name, value, INT64_MAX);
         j->seed = v;
         j->has_seed = true;
     } else if (strcmp(name, "--threads") == 0) {
         if (!parse_u64(value, &v) || v > 4096)
-            return cli_usage_error(COMPARE_HELP, "%s %s: expected an integer from 0 to 4096",
+            return cli_usage_error(help, "%s %s: expected an integer from 0 to 4096",
                                    name, value);
         j->threads = (int)v;
     } else if (strcmp(name, "--out") == 0 || strcmp(name, "-o") == 0) {
         if (!*value)
-            return cli_usage_error(COMPARE_HELP, "%s: expected a folder", name);
+            return cli_usage_error(help, "%s: expected a folder", name);
         j->out_dir = value;
     } else if (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0) {
         int32_t m;
         if (!lm_month_parse(value, &m))
-            return cli_usage_error(COMPARE_HELP, "%s %s: expected YYYY-MM", name, value);
+            return cli_usage_error(help, "%s %s: expected YYYY-MM", name, value);
         if (name[2] == 'f') {
             j->from = m;
             j->has_from = true;
@@ -132,14 +133,25 @@ static int set_value(opts *o, const char *name, const char *value)
         }
     } else if (strcmp(name, "--runs") == 0) {
         if (!parse_u64(value, &v) || v < 1 || v > LM_MAX_RUNS)
-            return cli_usage_error(COMPARE_HELP, "%s %s: expected an integer from 1 to %d",
+            return cli_usage_error(help, "%s %s: expected an integer from 1 to %d",
                                    name, value, LM_MAX_RUNS);
-        o->x.runs = (int)v;
+        x->runs = (int)v;
     } else if (strcmp(name, "--max-memory") == 0) {
         if (!lm_parse_size(value, &j->max_memory))
-            return cli_usage_error(COMPARE_HELP, "%s %s: expected a size such as 500M or 8G",
+            return cli_usage_error(help, "%s %s: expected a size such as 500M or 8G",
                                    name, value);
     } else {
+        return CLI_UNKNOWN;
+    }
+    return CLI_OK;
+}
+
+static int set_value(opts *o, const char *name, const char *value)
+{
+    const int rc = cli_experiment_value(&o->x, COMPARE_HELP, name, value);
+    if (rc != CLI_UNKNOWN)
+        return rc;
+    {
         const bool policy = strcmp(name, "--policy") == 0;
         int *n = policy ? &o->n_set : &o->n_adopt;
         if (*n >= MAX_EDITS)
@@ -207,7 +219,7 @@ static int parse(int argc, char **argv, opts *o)
     return CLI_OK;
 }
 
-static void catch_signals(void)
+volatile sig_atomic_t *cli_experiment_catch_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -221,6 +233,7 @@ static void catch_signals(void)
             continue;
         sigaction(signals[i], &sa, NULL);
     }
+    return &stop_signal;
 }
 
 int cli_compare(int argc, char **argv)
@@ -243,8 +256,7 @@ int cli_compare(int argc, char **argv)
         o.x.job.progress = lm_progress_bar_update;
         o.x.job.progress_user = &bar;
     }
-    o.x.job.stop_flag = &stop_signal;
-    catch_signals();
+    o.x.job.stop_flag = cli_experiment_catch_signals();
 
     const lm_scenario_edits edits = {.set = o.set, .n_set = o.n_set, .adopt = o.adopt,
                                      .n_adopt = o.n_adopt};

@@ -24,6 +24,9 @@ static void main_help(FILE *f)
             "  compare [SCENARIO] --policy EDIT | --adopt X:Y.KIND  --runs R\n"
             "                   a baseline and a counterfactual with common random numbers:\n"
             "                   paired differences per region ('longmen help compare')\n"
+            "  sweep [SCENARIO] --param NAME=LO:HI:STEPS  --runs R [--design sobol --points N]\n"
+            "                   a grid or Sobol design over parameters, R replications per\n"
+            "                   point, common random numbers ('longmen help sweep')\n"
             "  report OUT_DIR   write report.html and headline.svg of a results folder again\n"
             "  serve            a local web dashboard: browse runs, start runs, watch them\n"
             "  help [COMMAND]   show this help, or a command's help ('longmen help run')\n"
@@ -51,6 +54,7 @@ static void main_help(FILE *f)
             "  longmen run my.yaml --from 2020-01 --to 2024-12 --out runs/short --force\n"
             "  longmen run --runs 20 --threads 2           # 20 replications, 90%% intervals\n"
             "  longmen compare --adopt hefei:hangzhou.talent_rule --runs 10\n"
+            "  longmen sweep --param Hefei.st_fund.loss_tolerance=0.1:0.5:5 --runs 10\n"
             "\n"
             "Exit status: 0 success, 1 error, 2 usage error, 130 interrupted (Ctrl-C).\n"
             "Documentation: README.md and docs/ in the source tree.\n",
@@ -91,6 +95,10 @@ static int help_command(int argc, char **argv)
         cli_compare_help(stdout);
         return CLI_OK;
     }
+    if (strcmp(argv[1], "sweep") == 0) { /* experiments issue */
+        cli_sweep_help(stdout);
+        return CLI_OK;
+    }
     if (strcmp(argv[1], "report") == 0) {
         cli_report_help(stdout);
         return CLI_OK;
@@ -127,6 +135,8 @@ int main(int argc, char **argv)
         return cli_report(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0) /* experiments issue */
         return cli_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0) /* experiments issue */
+        return cli_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return cli_serve(argc - 1, argv + 1);
     if (cmd[0] == '-')

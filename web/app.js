@@ -1,12 +1,14 @@
 /* web/app.js -- the dashboard of `longmen serve` (web/index.html): lists runs and jobs,
  * builds a run request from the form (scenario, seed, period, replications, policies
- * switched off), follows the job's progress by polling /api/jobs/{id}, and shows the run's
- * report (web/report.js) when it finishes, or its error when it fails. API: docs/api.md. */
+ * switched off), or a compare (the same plus adoptions and field edits of the
+ * counterfactual), follows the job's progress by polling /api/jobs/{id}, and shows the run's
+ * report (web/report.js) when it finishes, with the paired difference table of a compare
+ * (compare.csv), or its error when it fails. API: docs/api.md. */
 (function () {
   'use strict';
 
   const $ = function (id) { return document.getElementById(id); };
-  const state = { scenario: null, selectedRun: null, watching: null, jobs: [], lastRuns: '' };
+  const state = { scenario: null, selectedRun: null, watching: null, jobs: [], lastRuns: '', adopt: [] };
 
   function el(tag, attrs, children) {
     const e = document.createElement(tag);
@@ -80,9 +82,59 @@
         }
         box.appendChild(fs);
       }
+      fillAdoption(sc);
     } catch (e) {
       box.appendChild(el('p', { class: 'msg error', text: e.message }));
     }
+  }
+
+  /* ---- counterfactual edits of a compare ---- */
+  function fillAdoption(sc) {
+    state.adopt = [];
+    renderAdoptions();
+    for (const id of ['adopt-to', 'adopt-from']) {
+      const sel = $(id);
+      sel.textContent = '';
+      for (const r of sc.regions) sel.appendChild(el('option', { value: r.name, text: r.name + (r.name_en ? ' ' + r.name_en : '') }));
+    }
+    if (sc.regions.length > 1) $('adopt-from').selectedIndex = 1;
+    fillKinds();
+  }
+
+  function fillKinds() {
+    const sel = $('adopt-kind');
+    sel.textContent = '';
+    const r = state.scenario && state.scenario.regions.find(function (g) { return g.name === $('adopt-from').value; });
+    const kinds = [];
+    for (const p of (r ? r.policies : [])) if (kinds.indexOf(p.kind) < 0) kinds.push(p.kind);
+    for (const k of kinds) sel.appendChild(el('option', { value: k, text: k }));
+    if (!kinds.length) sel.appendChild(el('option', { value: '', text: '(no policy)' }));
+  }
+
+  function renderAdoptions() {
+    const list = $('adopt-list');
+    list.textContent = '';
+    state.adopt.forEach(function (a, i) {
+      const rm = el('button', { class: 'secondary', type: 'button', text: '×', title: 'remove' });
+      rm.addEventListener('click', function () { state.adopt.splice(i, 1); renderAdoptions(); });
+      list.appendChild(el('li', { 'data-adopt': a.region + ':' + a.from + '.' + a.kind }, [a.region + ' adopts ' + a.from + '\'s ' + a.kind, rm]));
+    });
+  }
+
+  function addAdoption() {
+    const a = { region: $('adopt-to').value, from: $('adopt-from').value, kind: $('adopt-kind').value };
+    if (!a.region || !a.from || !a.kind) return;
+    if (!state.adopt.some(function (b) { return b.region === a.region && b.kind === a.kind; })) state.adopt.push(a);
+    renderAdoptions();
+  }
+
+  function compareRequest() {
+    const body = request();
+    body.compare = true;
+    if (state.adopt.length) body.adopt = state.adopt.map(function (a) { return Object.assign({}, a); });
+    const lines = $('cf-policy').value.split('\n').map(function (l) { return l.trim(); }).filter(function (l) { return l; });
+    if (lines.length) body.policy = lines;
+    return body;
   }
 
   /* ---- starting a run ---- */
@@ -101,14 +153,17 @@
     return body;
   }
 
-  async function start() {
+  async function start(compare) {
     const msg = $('start-msg');
     msg.className = 'msg';
     msg.textContent = 'submitting…';
     $('start').disabled = true;
+    $('compare').disabled = true;
     try {
-      const r = await api('/api/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request()) });
-      msg.textContent = 'job ' + r.job.id + ' ' + r.job.state + (r.job.replications > 1 ? ' (' + r.job.replications + ' replications stored; one runs until issue 7)' : '');
+      const body = compare === true ? compareRequest() : request();
+      const r = await api('/api/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      msg.textContent = 'job ' + r.job.id + ' ' + r.job.state + (r.job.compare ? ' (compare, ' + r.job.replications + ' replications per arm)' :
+        r.job.replications > 1 ? ' (' + r.job.replications + ' replications)' : '');
       state.watching = r.job.id;
       await refreshJobs();
     } catch (e) {
@@ -117,6 +172,7 @@
       msg.textContent = (e.status === 503 ? 'the queue is full: ' : '') + (b && b.text ? b.text : e.message);
     } finally {
       $('start').disabled = false;
+      $('compare').disabled = false;
     }
   }
 
@@ -124,7 +180,8 @@
   function jobLine(j) {
     const p = j.progress || {};
     const pct = Math.round(100 * (p.fraction || 0));
-    const title = 'job ' + j.id + ': ' + j.scenario + (j.edited ? ' (edited)' : '') + (j.seed !== undefined ? ', seed ' + j.seed : '');
+    const title = 'job ' + j.id + ': ' + (j.compare ? 'compare ' : '') + j.scenario + (j.edited ? ' (edited)' : '') + (j.seed !== undefined ? ', seed ' + j.seed : '') +
+      (j.replications > 1 ? ', ' + j.replications + ' replications' + (j.compare ? ' per arm' : '') : '');
     const div = el('div', { class: 'job', id: 'job-' + j.id, 'data-state': j.state }, [
       el('div', {}, [el('span', { class: 'state', text: j.state }), ' ', title])
     ]);
@@ -183,12 +240,13 @@
     view.textContent = '';
     const p = j.progress || {};
     const card = el('div', { class: 'progress-card', id: 'progress-card', 'data-job': String(j.id) }, [
-      el('h2', { text: (j.state === 'queued' ? 'Waiting: ' : 'Running: ') + j.scenario + (j.edited ? ' (edited)' : '') + ', seed ' + j.seed }),
+      el('h2', { text: (j.state === 'queued' ? 'Waiting: ' : 'Running: ') + (j.compare ? 'compare of ' : '') + j.scenario + (j.edited ? ' (edited)' : '') + ', seed ' + j.seed +
+        (j.replications > 1 ? ', ' + j.replications + ' replications' + (j.compare ? ' per arm' : '') : '') }),
       el('div', { class: 'job' }, [el('div', { class: 'bar big' }, [el('div')])]),
       el('p', { text: j.state === 'queued' ? 'position ' + (j.queue_position || '?') + ' in the queue' :
         'month ' + p.months_done + ' of ' + p.months_total + ' (' + (p.month || '') + ') · ' +
         (p.firms_alive || 0).toLocaleString('en-US') + ' firms alive · ' + (p.elapsed_s || 0).toFixed(1) + ' s' }),
-      el('p', { class: 'hint', text: 'The report appears here when the run finishes.' })
+      el('p', { class: 'hint', text: 'The report appears here when the run finishes' + (j.compare ? ' (months over both arms and all replications).' : '.') })
     ]);
     card.querySelector('.bar div').style.width = Math.round(100 * (p.fraction || 0)) + '%';
     view.appendChild(card);
@@ -231,6 +289,10 @@
       links.appendChild(el('span', { class: 'hint', text: id }));
       const container = el('div', { class: 'lm-report' });
       view.textContent = '';
+      if (r.report && r.report.mode === 'compare') {
+        links.insertBefore(el('a', { href: base + 'compare.csv', target: '_blank', text: 'compare.csv' }), links.lastChild);
+        view.appendChild(await pairedTable(base));
+      }
       view.appendChild(container);
       window.LM.renderReport(container, r.report, { standalone: false });
       view.setAttribute('data-lm-ready', '1');
@@ -240,9 +302,73 @@
     }
   }
 
+  /* ---- the paired difference table of a compare (compare.csv) ---- */
+  function csvRows(text) {
+    const rows = [];
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      const cells = [];
+      let cur = '', q = false;
+      for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (q) { if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') q = false; else cur += c; }
+        else if (c === '"') q = true;
+        else if (c === ',') { cells.push(cur); cur = ''; }
+        else cur += c;
+      }
+      cells.push(cur);
+      rows.push(cells);
+    }
+    return rows;
+  }
+
+  function num(v, metric) {
+    const x = Number(v);
+    if (v === '' || !isFinite(x)) return '–';
+    if (metric === 'public_cny') return (x / 1e9).toFixed(3);
+    if (metric === 'fund_tvpi') return x.toFixed(3);
+    return Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2);
+  }
+
+  async function pairedTable(base) {
+    const box = el('div', { class: 'compare-panel', id: 'compare-table' });
+    try {
+      const r = await fetch(base + 'compare.csv');
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      const rows = csvRows(await r.text());
+      const head = rows.shift() || [];
+      const ix = function (n) { return head.indexOf(n); };
+      const labels = { dragons: 'dragons', high_tech: 'high-tech', jobs: 'jobs', fund_tvpi: 'fund TVPI', public_cny: 'public money, CNY bn' };
+      const runs = rows.length ? rows[0][ix('runs')] : '?';
+      box.appendChild(el('h3', { text: 'Counterfactual − baseline (paired, common random numbers)' }));
+      box.appendChild(el('p', { class: 'hint', text: 'mean over replications (' + runs + ' per arm) with the 90% t-interval of the mean paired difference; charts below: baseline solid, counterfactual dashed.' }));
+      const table = el('table', { class: 'paired' });
+      table.appendChild(el('thead', {}, [el('tr', {}, ['region', 'metric', 'baseline', 'counterfactual', 'difference', '90% interval'].map(function (t) { return el('th', { text: t }); }))]));
+      const tb = el('tbody');
+      for (const row of rows) {
+        const m = row[ix('metric')];
+        const d = Number(row[ix('diff_mean')]);
+        const dc = el('td', { text: num(row[ix('diff_mean')], m), class: d > 0 ? 'pos' : d < 0 ? 'neg' : '' });
+        tb.appendChild(el('tr', { 'data-region': row[ix('region')], 'data-metric': m }, [
+          el('td', { text: row[ix('region')] }), el('td', { text: labels[m] || m }),
+          el('td', { text: num(row[ix('baseline_mean')], m) }), el('td', { text: num(row[ix('counterfactual_mean')], m) }),
+          dc, el('td', { text: '[' + num(row[ix('diff_lo90')], m) + ', ' + num(row[ix('diff_hi90')], m) + ']' })
+        ]));
+      }
+      table.appendChild(tb);
+      box.appendChild(table);
+    } catch (e) {
+      box.appendChild(el('p', { class: 'msg error', text: 'cannot read compare.csv: ' + e.message }));
+    }
+    return box;
+  }
+
   /* ---- wiring ---- */
   $('scenario').addEventListener('change', function () { loadPolicies($('scenario').value); });
-  $('start').addEventListener('click', start);
+  $('start').addEventListener('click', function () { start(false); });
+  $('compare').addEventListener('click', function () { start(true); });
+  $('adopt-from').addEventListener('change', fillKinds);
+  $('adopt-add').addEventListener('click', addAdoption);
 
   let ticks = 0;
   async function poll() {

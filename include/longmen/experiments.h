@@ -1,7 +1,8 @@
 /* include/longmen/experiments.h -- experiments over many runs (issue 7): R replications of a
  * scenario (`longmen run --runs R`) and, built on the same engine, a baseline against a
- * counterfactual with common random numbers (`longmen compare`). src/experiments/replicate.c
- * and compare.c; how replications, seeds and intervals work: docs/experiments.md.
+ * counterfactual with common random numbers (`longmen compare`), and a design of points over
+ * parameters (`longmen sweep`). src/experiments/replicate.c, compare.c and sweep.c; how
+ * replications, seeds and intervals work: docs/experiments.md.
  *
  * Replication i (0 .. R-1) of an arm simulates with the base seed and run index i
  * (lm_sim_config.run keys every random stream), so replications are independent streams,
@@ -102,6 +103,48 @@ LM_API void lm_experiment_result_fini(lm_experiment_result *res);
  * comment listing them, so run.scenario_yaml tells the arms apart. */
 LM_API lm_status lm_scenario_load_edited(const char *path, const lm_scenario_edits *edits,
                                          lm_scenario **out, lm_error *err);
+
+/* ---- parameter sweeps (src/experiments/sweep.c; `longmen sweep`) ---- */
+
+#define LM_SWEEP_MAX_PARAMS 16     /* parameters of one sweep */
+#define LM_SWEEP_MAX_POINTS 10000  /* points of one sweep */
+#define LM_SWEEP_MAX_TOTAL 100000  /* points x replications */
+
+typedef enum lm_sweep_design { LM_SWEEP_GRID, LM_SWEEP_SOBOL } lm_sweep_design;
+
+/* One swept parameter: NAME as a --policy edit's left side (REGION.KIND.FIELD, REGION.FIELD,
+ * params.GROUP.FIELD), values in [lo, hi]; steps (grid only, >= 1) evenly spaced values,
+ * endpoints included (steps 1: lo). */
+typedef struct lm_sweep_param {
+    const char *name;
+    double lo, hi;
+    int steps;
+} lm_sweep_param;
+
+typedef struct lm_sweep_config {
+    const lm_sweep_param *params;
+    int n_params;           /* 1 .. LM_SWEEP_MAX_PARAMS */
+    lm_sweep_design design;
+    int points;             /* Sobol: number of points */
+} lm_sweep_config;
+
+/* The design: *values (malloc'd, n_points x n_params, row-major; free it) holds every point's
+ * values. Grid: all combinations, the last parameter varying fastest. Sobol: the first
+ * `points` points of GSL's gsl_qrng_sobol sequence in n_params dimensions, each coordinate q
+ * scaled to lo + q (hi - lo). A value is rounded to 15 significant digits, the text the
+ * simulation reads (so the stored value is the simulated one). */
+LM_API lm_status lm_sweep_design_points(const lm_sweep_config *sw, double **values,
+                                        int *n_points, lm_error *err);
+
+/* `longmen sweep`: every point of the design is an arm ("point K", K = 1..n) with the edits
+ * NAME=VALUE, R replications each with the same seed and run indices (common random numbers
+ * across points): point K's replication i is run_id (K-1) R + i + 1. results.sqlite also
+ * holds sweep_point and sweep_value (docs/output.md); sweep.csv one row per point (parameter
+ * values, per region and in total mean and 90% interval of dragons, high-tech, firms alive,
+ * jobs, public money); summary.txt the headline table. Folder, resume and interruption as
+ * lm_experiment_replicate; default folder runs/<name>-seed<N>-sweep. */
+LM_API lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_config *sw,
+                                     lm_experiment_result *res, lm_error *err);
 
 /* ---- statistics (replicate.c) ---- */
 

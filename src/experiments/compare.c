@@ -139,7 +139,7 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
     return write_csv(x, dir, err);
 }
 
-static lm_status narrow(lm_scenario *sc, const lm_job_config *job, lm_error *err)
+lm_status lm__experiment_narrow(lm_scenario *sc, const lm_job_config *job, lm_error *err)
 {
     if (!job->has_from && !job->has_to)
         return LM_OK;
@@ -152,6 +152,14 @@ static lm_status narrow(lm_scenario *sc, const lm_job_config *job, lm_error *err
 lm_status lm_experiment_compare(const lm_experiment_config *cfg, const lm_scenario_edits *edits,
                                 lm_experiment_result *res, lm_error *err)
 {
+    return lm__experiment_compare_files(cfg, NULL, edits, res, err);
+}
+
+/* experiments_int.h: the counterfactual read from cf_path (NULL: the baseline's file). */
+lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const char *cf_path,
+                                       const lm_scenario_edits *edits,
+                                       lm_experiment_result *res, lm_error *err)
+{
     memset(res, 0, sizeof *res);
     lm_error_clear(err);
     const lm_job_config *job = &cfg->job;
@@ -159,17 +167,18 @@ lm_status lm_experiment_compare(const lm_experiment_config *cfg, const lm_scenar
     lm_scenario *base = NULL, *cf = NULL;
     lm_status st = lm_scenario_load(path, &base, err);
     if (st == LM_OK)
-        st = lm_scenario_load_edited(path, edits, &cf, err);
+        st = lm_scenario_load_edited(cf_path ? cf_path : path, edits, &cf, err);
     if (st == LM_OK)
-        st = narrow(base, job, err);
+        st = lm__experiment_narrow(base, job, err);
     if (st == LM_OK)
-        st = narrow(cf, job, err);
+        st = lm__experiment_narrow(cf, job, err);
     if (st == LM_OK && lm_scenario_region_count(base) != lm_scenario_region_count(cf))
         st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
                           "the edits changed the number of regions");
     const lm__arm arms[2] = {{.name = "baseline", .sc = base}, {.name = "counterfactual", .sc = cf}};
     if (st == LM_OK)
-        st = lm__experiment_execute(cfg, arms, 2, "-compare", compare_table, res, err);
+        st = lm__experiment_execute(cfg, arms, 2, "-compare", compare_table, NULL, res,
+                                   err);
     lm_scenario_free(base);
     lm_scenario_free(cf);
     if (st != LM_OK) {

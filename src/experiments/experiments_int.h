@@ -40,6 +40,7 @@ typedef struct lm__experiment {
     int32_t start, end;
     const char *out_dir;
     double *m; /* (n_arms * runs) x (n_regions + 1) x LM_XM_COUNT */
+    const void *user; /* the caller's, for its table writer (sweep.c) */
 } lm__experiment;
 
 static inline double lm__xm(const lm__experiment *x, int a, int i, int r, int k)
@@ -56,7 +57,16 @@ typedef lm_status (*lm__table_fn)(FILE *f, const lm__experiment *x, const char *
  * the name, period and seed. */
 lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm *arms,
                                  int n_arms, const char *suffix, lm__table_fn table,
-                                 lm_experiment_result *res, lm_error *err);
+                                 const void *user, lm_experiment_result *res, lm_error *err);
+
+/* lm_experiment_compare with the counterfactual arm read from cf_path (NULL: the baseline's
+ * file), edits applied to it: `longmen serve` writes the page's in-place edits to a copy. */
+lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const char *cf_path,
+                                       const lm_scenario_edits *edits,
+                                       lm_experiment_result *res, lm_error *err);
+
+/* Sets sc's period to --from/--to of job where given (compare.c; also sweep.c). */
+lm_status lm__experiment_narrow(lm_scenario *sc, const lm_job_config *job, lm_error *err);
 
 /* A cell "mean [lo, hi]" of x[0..n-1] (counts: no decimals from 100 up; scale divides). */
 void lm__cell_mean_ci(char *buf, size_t size, const double *x, size_t n, double scale);

@@ -170,6 +170,21 @@ static lm_status open_partial(const char *final, const char *partial, bool resum
                                    "starts over",
                                    partial);
     }
+    if (exists(partial) && !resume) {
+        /* --force starts over, but not under a live job (its lock); the database goes first,
+         * so a kill while the folder is removed cannot leave a half-written transaction's
+         * pages without the journal that would roll them back. */
+        const int busy = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        const bool locked = busy >= 0 && flock(busy, LOCK_EX | LOCK_NB) != 0;
+        if (busy >= 0)
+            close(busy);
+        if (locked)
+            return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
+                                   "%s is in use by another longmen job", partial);
+        char db[PATH_BUF + 64];
+        if (snprintf(db, sizeof db, "%s/results.sqlite", partial) < (int)sizeof db)
+            (void)unlink(db);
+    }
     if (!exists(partial) || !resume) {
         lm__outdir_abort(partial); /* --force: start over */
         lm_status st = make_dirs(partial, err);
@@ -502,7 +517,7 @@ static lm_status finish(lm__experiment *x, const char *partial, const char *db,
 
 lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm *arms,
                                  int n_arms, const char *suffix, lm__table_fn table,
-                                 lm_experiment_result *res, lm_error *err)
+                                 const void *user, lm_experiment_result *res, lm_error *err)
 {
     const double t0 = now_s();
     const lm_job_config *job = &cfg->job;
@@ -609,7 +624,8 @@ lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm 
                         .seed = seed,
                         .start = start,
                         .end = end,
-                        .out_dir = final};
+                        .out_dir = final,
+                        .user = user};
     if (st == LM_OK)
         st = finish(&x, partial, db, table, res, err);
     free(x.m);
@@ -709,7 +725,7 @@ lm_status lm_experiment_replicate(const lm_experiment_config *cfg, lm_experiment
     snprintf(suffix, sizeof suffix, "-runs%d", cfg->runs);
     const lm__arm arm = {.name = NULL, .sc = sc};
     if (st == LM_OK)
-        st = lm__experiment_execute(cfg, &arm, 1, suffix, replicate_table, res, err);
+        st = lm__experiment_execute(cfg, &arm, 1, suffix, replicate_table, NULL, res, err);
     lm_scenario_free(sc);
     if (st != LM_OK) {
         const lm_error keep = *err;

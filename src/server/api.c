@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "experiments/experiments_int.h"
+#include "io/store.h"
+#include "longmen/experiments.h"
 #include "longmen/longmen.h"
 #include "longmen/report.h"
 #include "report/assets.h"
@@ -334,6 +337,36 @@ static lm_status default_runner(lm__job *job, lm_job_progress_fn progress, void 
     cfg.progress_user = user;
     cfg.stop_flag = &job->stop;
     cfg.max_memory = job->max_memory;
+    if (job->compare || job->replications > 1) {
+        /* issue 8: R replications (replicate.c), or baseline against counterfactual with
+         * common random numbers (compare.c), through the same engine as the CLI. */
+        lm_experiment_config xc;
+        lm_experiment_config_init(&xc);
+        xc.job = cfg;
+        xc.job.quiet = false;
+        xc.runs = job->replications;
+        lm_experiment_result xr;
+        lm_status xs;
+        if (job->compare) {
+            xc.job.scenario_path = job->base_path;
+            const lm_scenario_edits edits = {(const char *const *)job->cf_set, job->n_cf_set,
+                                             (const char *const *)job->cf_adopt,
+                                             job->n_cf_adopt};
+            xs = lm__experiment_compare_files(&xc, job->scenario_path, &edits, &xr, err);
+        } else {
+            xs = lm_experiment_replicate(&xc, &xr, err);
+        }
+        if (xs == LM_OK) {
+            lm_experiment_result_fini(&xr);
+        } else {
+            /* The page cannot resume: a stopped or failed job keeps nothing, as a run. */
+            char partial[4200];
+            if (snprintf(partial, sizeof partial, "%s.partial", job->out_dir) <
+                (int)sizeof partial)
+                lm__outdir_abort(partial);
+        }
+        return xs;
+    }
     lm_job_result res;
     const lm_status st = lm_job_run(&cfg, &res, err);
     if (st == LM_OK)
@@ -360,11 +393,101 @@ static bool has_edits(const cJSON *body)
            (p && !cJSON_IsArray(p)) || (s && !cJSON_IsArray(s));
 }
 
+/* ---- compare edits (issue 8) ---- */
+
+/* A name that can stand in the library's edit grammar (REGION.KIND.FIELD=V, X:Y.KIND). */
+static bool edit_word(const cJSON *v, bool dots)
+{
+    if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) > 120)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)v->valuestring; *p; ++p)
+        if (*p < ' ' || *p == 0x7f || *p == ':' || *p == '=' || (!dots && *p == '.'))
+            return false;
+    return true;
+}
+
+/* "policy": ["REGION.KIND.FIELD=VALUE", ...] and "adopt": [{"region": X, "from": Y, "kind":
+ * KIND}, ...] (or "X:Y.KIND" strings) into job->cf_set / cf_adopt; only with compare. */
+static bool read_cf_edits(const cJSON *body, lm__job *job, lm__response *resp)
+{
+    const cJSON *pol = cJSON_GetObjectItemCaseSensitive(body, "policy");
+    const cJSON *ado = cJSON_GetObjectItemCaseSensitive(body, "adopt");
+    if ((pol || ado) && !job->compare) {
+        lm__respond_error(resp, 400, "bad_field", NULL,
+                          "policy and adopt edit the counterfactual of a compare: send them "
+                          "with \"compare\": true (or use policies/set for a run)");
+        return false;
+    }
+    if ((pol && !cJSON_IsArray(pol)) || cJSON_GetArraySize(pol) > LM__CF_EDITS_MAX) {
+        lm__respond_error(resp, 400, "bad_field", NULL,
+                          "policy: expected an array of at most %d strings "
+                          "\"REGION.KIND.FIELD=VALUE\"",
+                          LM__CF_EDITS_MAX);
+        return false;
+    }
+    if ((ado && !cJSON_IsArray(ado)) || cJSON_GetArraySize(ado) > LM__CF_EDITS_MAX) {
+        lm__respond_error(resp, 400, "bad_field", NULL,
+                          "adopt: expected an array of at most %d objects {\"region\", "
+                          "\"from\", \"kind\"}",
+                          LM__CF_EDITS_MAX);
+        return false;
+    }
+    int k = 0;
+    for (const cJSON *it = pol ? pol->child : NULL; it; it = it->next, ++k) {
+        const char *v = cJSON_IsString(it) ? it->valuestring : NULL;
+        const char *eq = v ? strchr(v, '=') : NULL;
+        bool ok = v && eq && eq > v && strlen(v) <= 400 && memchr(v, '.', (size_t)(eq - v));
+        for (const unsigned char *p = (const unsigned char *)v; ok && *p; ++p)
+            ok = *p >= ' ' && *p != 0x7f;
+        if (!ok) {
+            lm__respond_error(resp, 400, "bad_field", NULL,
+                              "policy[%d]: expected \"REGION.KIND.FIELD=VALUE\" (e.g. "
+                              "\"Hefei.st_fund.loss_tolerance=0.4\")",
+                              k);
+            return false;
+        }
+        if (!(job->cf_set[job->n_cf_set] = strdup(v))) {
+            lm__respond_error(resp, 500, "out_of_memory", NULL, "out of memory");
+            return false;
+        }
+        ++job->n_cf_set;
+    }
+    k = 0;
+    for (const cJSON *it = ado ? ado->child : NULL; it; it = it->next, ++k) {
+        char line[400];
+        line[0] = '\0';
+        if (cJSON_IsString(it) && strlen(it->valuestring) < sizeof line &&
+            strchr(it->valuestring, ':') && strchr(it->valuestring, '.')) {
+            snprintf(line, sizeof line, "%s", it->valuestring);
+        } else if (cJSON_IsObject(it)) {
+            const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, "region");
+            const cJSON *y = cJSON_GetObjectItemCaseSensitive(it, "from");
+            const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
+            if (edit_word(x, false) && edit_word(y, false) && edit_word(kind, false))
+                snprintf(line, sizeof line, "%s:%s.%s", x->valuestring, y->valuestring,
+                         kind->valuestring);
+        }
+        if (!line[0]) {
+            lm__respond_error(resp, 400, "bad_field", NULL,
+                              "adopt[%d]: expected {\"region\": X, \"from\": Y, \"kind\": "
+                              "KIND} (region names without ':', '=' or '.') or \"X:Y.KIND\"",
+                              k);
+            return false;
+        }
+        if (!(job->cf_adopt[job->n_cf_adopt] = strdup(line))) {
+            lm__respond_error(resp, 500, "out_of_memory", NULL, "out of memory");
+            return false;
+        }
+        ++job->n_cf_adopt;
+    }
+    return true;
+}
+
 /* Checks the body's members and fills job; false after answering. */
 static bool read_options(const cJSON *body, lm__job *job, lm__response *resp)
 {
-    static const char *const known[] = {"scenario", "seed", "replications", "from",
-                                        "to",       "policies", "set",      "compare"};
+    static const char *const known[] = {"scenario", "seed", "replications", "from",  "to",
+                                        "policies", "set",  "compare",      "policy", "adopt"};
     for (const cJSON *it = body->child; it; it = it->next) {
         bool ok = false;
         for (size_t k = 0; k < sizeof known / sizeof known[0] && !ok; ++k)
@@ -372,7 +495,7 @@ static bool read_options(const cJSON *body, lm__job *job, lm__response *resp)
         if (!ok) {
             lm__respond_error(resp, 400, "unknown_field", NULL,
                               "unknown field '%.60s'; expected scenario, seed, replications, "
-                              "from, to, policies, set or compare",
+                              "from, to, policies, set, compare, policy or adopt",
                               it->string);
             return false;
         }
@@ -382,12 +505,9 @@ static bool read_options(const cJSON *body, lm__job *job, lm__response *resp)
         lm__respond_error(resp, 400, "bad_field", NULL, "compare: expected true or false");
         return false;
     }
-    if (cJSON_IsTrue(compare)) {
-        lm__respond_error(resp, 501, "not_implemented", NULL,
-                          "compare (baseline against counterfactual) arrives with the "
-                          "experiments of issue 7; start a single run for now");
+    job->compare = cJSON_IsTrue(compare);
+    if (!read_cf_edits(body, job, resp))
         return false;
-    }
     double v;
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(body, "seed");
     if (seed && !cJSON_IsNull(seed)) {
@@ -512,6 +632,7 @@ static void start_run(lm__api *api, const lm__request *rq, lm__response *resp)
     }
     /* Edits, then the loader's verdict on the result, before anything is queued. */
     job->edited = has_edits(body);
+    const bool cf_edits = job->n_cf_set > 0 || job->n_cf_adopt > 0;
     char display[4500];
     snprintf(display, sizeof display, "%s%s", path, job->edited ? " (edited)" : "");
     if (job->edited) {
@@ -549,21 +670,23 @@ static void start_run(lm__api *api, const lm__request *rq, lm__response *resp)
     const unsigned n = ++api->next_file;
     pthread_mutex_unlock(&api->mu);
     snprintf(job->scenario, sizeof job->scenario, "%s", name->valuestring);
-    if (job->edited) {
+    if (job->edited || cf_edits) {
         cJSON *edits = cJSON_CreateObject();
-        static const char *const keys[] = {"policies", "set"};
-        for (int k = 0; edits && k < 2; ++k) {
+        static const char *const keys[] = {"policies", "set", "policy", "adopt"};
+        for (int k = 0; edits && k < 4; ++k) {
             const cJSON *e = cJSON_GetObjectItemCaseSensitive(body, keys[k]);
             if (e)
                 cJSON_AddItemToObject(edits, keys[k], cJSON_Duplicate(e, 1));
         }
         job->edits = edits ? cJSON_PrintUnformatted(edits) : NULL;
         cJSON_Delete(edits);
+    }
+    if (job->edited)
         st = write_edited(api, name->valuestring, n, text, len, job->scenario_path,
                           sizeof job->scenario_path, &err);
-    } else {
+    else
         snprintf(job->scenario_path, sizeof job->scenario_path, "%.4000s", path);
-    }
+    snprintf(job->base_path, sizeof job->base_path, "%.4000s", path);
     free(text);
     cJSON_Delete(body);
     if (st != LM_OK) {
@@ -571,13 +694,31 @@ static void start_run(lm__api *api, const lm__request *rq, lm__response *resp)
         lm__job_free(job);
         return;
     }
+    if (cf_edits) {
+        /* The counterfactual's library edits, checked by the loader before anything queues. */
+        const lm_scenario_edits edits = {(const char *const *)job->cf_set, job->n_cf_set,
+                                         (const char *const *)job->cf_adopt, job->n_cf_adopt};
+        lm_scenario *cf = NULL;
+        st = lm_scenario_load_edited(job->scenario_path, &edits, &cf, &err);
+        lm_scenario_free(cf);
+        if (st != LM_OK) {
+            if (job->edited)
+                unlink(job->scenario_path);
+            char line[1200];
+            lm__respond_error(resp, 422, "invalid_scenario", error_fields(&err), "%s",
+                              lm_error_format(&err, line, sizeof line));
+            lm__job_free(job);
+            return;
+        }
+    }
     const time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     snprintf(job->run_id, sizeof job->run_id, "%s%s-seed%llu-%s-%u", job->scenario,
-             job->edited ? "-edited" : "", (unsigned long long)job->seed, stamp, n);
+             job->compare ? "-compare" : job->edited ? "-edited" : "",
+             (unsigned long long)job->seed, stamp, n);
     snprintf(job->out_dir, sizeof job->out_dir, "%s/%s", lm__runs_dir(api->runs), job->run_id);
     job->threads = api->threads;
     job->max_memory = api->max_memory;
@@ -642,6 +783,8 @@ static void api_index(lm__response *resp)
         "GET /api/runs/{id}/region_year?region={name or index}",
         "GET /api/runs/{id}/report.html",
         "GET /api/runs/{id}/headline.svg",
+        "GET /api/runs/{id}/compare.csv",
+        "GET /api/runs/{id}/summary.txt",
         "GET /api/jobs",
         "GET /api/jobs/{id}",
         "DELETE /api/jobs/{id}",
@@ -707,6 +850,19 @@ static void run_routes(lm__api *api, const lm__request *rq, char **seg, int n,
             run_error(resp, st, &err);
         else
             lm__respond_json(resp, 200, out);
+        return;
+    }
+    if (n == 4 && (strcmp(seg[3], "compare.csv") == 0 || strcmp(seg[3], "summary.txt") == 0)) {
+        /* issue 8: the paired comparison table (compare runs) and the printed summary. */
+        char *data = NULL;
+        size_t len = 0;
+        const lm_status st = lm__runs_file(api->runs, id, seg[3], &data, &len, &err);
+        if (st != LM_OK)
+            run_error(resp, st, &err);
+        else
+            respond_text(resp, 200,
+                         seg[3][0] == 'c' ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8",
+                         data, len);
         return;
     }
     if (n == 4 && (strcmp(seg[3], "report.html") == 0 || strcmp(seg[3], "headline.svg") == 0)) {

@@ -1,6 +1,7 @@
 /* src/server/jobs.c -- runs started from the dashboard (server_int.h): a fixed pool of worker
  * threads takes jobs from a bounded queue, runs each through the library's job runner (the
- * same lm_job_run as `longmen run`), and records its progress, its result folder or its
+ * same lm_job_run as `longmen run`; lm_experiment_replicate / the compare engine for several
+ * replications or a compare, api.c), and records its progress, its result folder or its
  * error, so the page can show them. A full queue refuses at once (the API answers 503) rather
  * than letting work pile up; finished jobs are remembered up to a bound, oldest forgotten
  * first. One mutex guards everything here; the simulation itself runs outside it. */
@@ -40,6 +41,10 @@ void lm__job_free(lm__job *job)
     if (!job)
         return;
     free(job->edits);
+    for (int i = 0; i < job->n_cf_set; ++i)
+        free(job->cf_set[i]);
+    for (int i = 0; i < job->n_cf_adopt; ++i)
+        free(job->cf_adopt[i]);
     free(job);
 }
 
@@ -238,6 +243,7 @@ static cJSON *job_json(const lm__jobs *j, const lm__job *job)
     if (job->has_seed)
         cJSON_AddNumberToObject(o, "seed", (double)job->seed);
     cJSON_AddNumberToObject(o, "replications", job->replications);
+    cJSON_AddBoolToObject(o, "compare", job->compare);
     if (job->state == LM_JOB_QUEUED) {
         int pos = 0;
         for (int k = 0; k < j->q_len; ++k)

@@ -82,6 +82,8 @@ lm_status lm__runs_file(lm__runs *runs, const char *id, const char *name, char *
 
 /* ---- jobs (jobs.c) ---- */
 
+#define LM__CF_EDITS_MAX 32 /* "policy" and "adopt" edits of one compare, each */
+
 typedef enum lm__job_state {
     LM_JOB_QUEUED,
     LM_JOB_RUNNING,
@@ -103,7 +105,16 @@ typedef struct lm__job {
     bool has_seed;
     int32_t from, to;
     bool has_from, has_to;
-    int replications;         /* stored; several replications arrive with issue 7 */
+    int replications;         /* R: replications (per arm for a compare) */
+    /* compare (issue 8): baseline = base_path as it is, counterfactual = scenario_path (the
+     * page's in-place edits) with the library's edits cf_set ("REGION.KIND.FIELD=VALUE") and
+     * cf_adopt ("X:Y.KIND") applied by lm_scenario_load_edited. */
+    bool compare;
+    char base_path[4096];
+    char *cf_set[LM__CF_EDITS_MAX];
+    int n_cf_set;
+    char *cf_adopt[LM__CF_EDITS_MAX];
+    int n_cf_adopt;
     int threads;
     uint64_t max_memory;
     /* progress, written by the worker under the jobs' lock */

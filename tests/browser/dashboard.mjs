@@ -1,6 +1,9 @@
 // tests/browser/dashboard.mjs -- the dashboard of `longmen serve` in chromium, as a user
 // would use it: pick the scenario, switch a policy off, set a seed, start the run, watch it
 // finish, and see its charts; the chart of firms alive must hold the database's numbers.
+// Then a compare from the page (2 replications per arm, region 乙市 adopts 甲市's st_fund, a
+// field edit): both arms must appear in the chart (baseline and counterfactual series) and
+// the paired difference table must list every region and metric of compare.csv.
 // Then a run that fails (a second server with --max-memory too small) shows its error.
 // Screenshots into the test output.
 // Usage: node dashboard.mjs URL RUNS_DIR SHOT_DIR FAILING_URL
@@ -39,6 +42,33 @@ try {
   await page.screenshot({ path: path.join(shotDir, 'dashboard.png'), fullPage: false });
   await page.screenshot({ path: path.join(shotDir, 'dashboard-full.png'), fullPage: true });
 
+  // A compare started from the page.
+  await boxes[0].check(); // the policy is on again: the counterfactual adopts it as it is
+  await page.fill('#replications', '2');
+  await page.click('#cf-box summary');
+  await page.selectOption('#adopt-to', '乙市');
+  await page.selectOption('#adopt-from', '甲市');
+  await page.selectOption('#adopt-kind', 'st_fund');
+  await page.click('#adopt-add');
+  const adoptions = await page.$$eval('#adopt-list li', (li) => li.map((x) => x.dataset.adopt));
+  check(T, adoptions.length === 1 && adoptions[0] === '乙市:甲市.st_fund', `adoptions listed: ${adoptions}`);
+  await page.fill('#cf-policy', '甲市.st_fund.loss_tolerance=0.4');
+  await page.click('#compare');
+  await page.waitForSelector('#run-view[data-run^="tiny-compare-seed7-"][data-lm-ready="1"]', { timeout: 240000 });
+  const cmpId = await page.getAttribute('#run-view', 'data-run');
+  const cdb = path.join(runsDir, cmpId, 'results.sqlite');
+  const arms = sql(cdb, 'SELECT arm, count(*) FROM run GROUP BY arm ORDER BY arm').map((r) => r.join(':')).join(',');
+  check(T, arms === 'baseline:2,counterfactual:2', `the compare's runs by arm: ${arms}`);
+  const cmpSeries = Object.keys(await chartSeries(page, 'lm-chart-alive') || {});
+  for (const arm of ['baseline', 'counterfactual'])
+    check(T, cmpSeries.some((n) => n.endsWith(' · ' + arm)), `no ${arm} series in the chart (${cmpSeries.join(', ')})`);
+  const pairedRows = await page.$$eval('#compare-table table.paired tbody tr', (tr) => tr.length);
+  check(T, pairedRows === 3 * 5, `the paired table has ${pairedRows} rows, expected 3 regions x 5 metrics`);
+  const cfYaml = sql(cdb, "SELECT scenario_yaml FROM run WHERE arm = 'counterfactual' LIMIT 1").map((r) => r.join('\t')).join('\n');
+  check(T, /--adopt 乙市:甲市\.st_fund/.test(cfYaml) && /loss_tolerance=0\.4/.test(cfYaml), 'the counterfactual\'s scenario does not list the edits');
+  await page.screenshot({ path: path.join(shotDir, 'dashboard-compare.png'), fullPage: false });
+  await page.screenshot({ path: path.join(shotDir, 'dashboard-compare-full.png'), fullPage: true });
+
   // A run that fails shows its error on the page.
   const page2 = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const problems2 = watch(page2, [new URL(failingUrl).origin, 'data:', 'blob:', 'about:']);
@@ -55,7 +85,7 @@ try {
 
   check(T, problems.length === 0, problems.join('; '));
   check(T, problems2.length === 0, problems2.join('; '));
-  console.log(`${T}: ok (run ${runId}: ${regions} regions match the database; failure shown: ${err.trim().slice(0, 80)})`);
+  console.log(`${T}: ok (run ${runId}: ${regions} regions match the database; compare ${cmpId}: ${arms}, ${pairedRows} paired rows; failure shown: ${err.trim().slice(0, 80)})`);
 } catch (e) {
   fail(T, e.stack || String(e));
 } finally {

@@ -9,8 +9,10 @@
 # spread over the loading and simulation of an uninterrupted run, half over its writing (a
 # run that ends before its kill is retried), alternately into a fresh folder and with
 # --force over a complete previous result (the replace path). It prints where the kills
-# landed. Later commands (compare, sweep, calibrate; --resume with replications) join the
-# list with their own check of a complete folder.
+# landed. A second list holds jobs of several runs (run --runs R, compare), which commit each
+# replication into <out>.partial and resume: after each of their kills the partial database
+# holds complete replications only, and --resume finishes the job with the uninterrupted
+# job's result. Later commands (sweep, calibrate) join the list that fits them.
 # Usage: bash kill9.sh <longmen-binary> <repo-root>
 set -euo pipefail
 bin=$1
@@ -145,5 +147,133 @@ for spec in "${commands[@]}"; do
     echo "kill9: $name: $killed kills survived ($before_output while loading, $mid_sim mid-simulation," \
         "$mid_write mid-write, $after_commit after the commit; $finished runs ended before their kill)"
 done
+
+# ---- Jobs of several runs (run --runs R, compare): killed, checked, resumed ----
+# A job commits each finished replication into <out>.partial/results.sqlite and renames the
+# folder to <out> when all are in (docs/experiments.md). After every kill: <out> is absent or
+# complete; <out>.partial, if any, holds an intact database of complete replications only
+# (each equal to the same replication of the uninterrupted job); then the same command with
+# --resume finishes the job, and its result equals the uninterrupted job's (job_dump: every
+# table, rows sorted, minus run.started_at and run.threads; summary.txt; compare.csv).
+tiny=$tmp/tiny.yaml
+cp "$root/tests/data/tiny.yaml" "$tiny"
+jobs=(
+    "run-runs|run $tiny --runs 8 --threads 2 --quiet --out OUT"
+    "compare|compare $tiny --runs 4 --threads 2 --quiet --policy Jiashi.st_fund.loss_tolerance=0.5 --out OUT"
+)
+need=$((kills < 20 ? kills : 20))
+for spec in "${jobs[@]}"; do
+    IFS='|' read -r name args <<<"$spec"
+    # The reference, and its timing: when the first replication is committed (the database
+    # appears in <ref>.partial), and when the job ends.
+    t0=$(now_ms)
+    first_at=""
+    # shellcheck disable=SC2086
+    "$bin" ${args//OUT/ref-$name} >/dev/null 2>stderr.txt &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        if [[ -z $first_at && -f ref-$name.partial/results.sqlite ]]; then
+            first_at=$(($(now_ms) - t0))
+        fi
+        sleep 0.003
+    done
+    wait "$pid" || fail "$name: reference job failed: $(cat stderr.txt)"
+    span=$(($(now_ms) - t0))
+    [[ -n $first_at ]] || first_at=$((span / 2))
+    half=$((kills / 2))
+    reps=$(sqlite3 "ref-$name/results.sqlite" 'select count(*) from run')
+
+    fresh=$tmp/fresh-$name
+    replace=$tmp/replace-$name
+    cp -r "ref-$name" "$replace"
+    before_runs=0 with_runs=0 after_commit=0 finished=0 killed=0 resumed=0 kept_total=0
+    for ((i = 0; killed < kills && i < 2 * kills; ++i)); do
+        # As above: the first half of the kills spread over [0, first commit), the second half
+        # over the rest of the job once the first replication is in.
+        k=$((i % kills))
+        if ((k < half)); then
+            delay=$((first_at * k / (half > 1 ? half - 1 : 1)))
+        else
+            delay=$(((span - first_at) * 9 * (k - half) / (10 * (kills - half > 1 ? kills - half - 1 : 1))))
+        fi
+        force=() was=none out=$fresh
+        if ((i % 2 == 1)); then
+            out=$replace force=(--force) was=$(inode "$out")
+        fi
+        # shellcheck disable=SC2086
+        "$bin" ${args//OUT/$out} "${force[@]}" >/dev/null 2>>"$tmp/stderr.txt" &
+        pid=$!
+        t0=$(now_ms)
+        while kill -0 "$pid" 2>/dev/null && [[ ! -f $out.partial/results.sqlite ]] &&
+            ((k >= half || $(now_ms) - t0 < delay)); do
+            sleep 0.002
+        done
+        ((k < half)) || sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+        kill -9 "$pid" 2>/dev/null || true
+        rc=0
+        { wait "$pid"; } 2>/dev/null || rc=$?
+        ((rc == 0 || rc == 137)) ||
+            fail "$name: kill $i: the job exited $rc before the kill: $(tail -n 3 "$tmp/stderr.txt")"
+        # The promise: <out> absent or complete; <out>.partial intact, complete replications.
+        [[ ! -e $out ]] || check_job_complete "$out" "ref-$name"
+        kept=0
+        if [[ -e $out.partial ]]; then
+            kept=$(check_partial "$out.partial" "ref-$name")
+        fi
+        if ((rc == 0)); then
+            finished=$((finished + 1))
+        else
+            killed=$((killed + 1))
+            if [[ -d $out && $(inode "$out") != "$was" ]]; then
+                after_commit=$((after_commit + 1))
+            elif ((kept > 0)); then
+                with_runs=$((with_runs + 1))
+                kept_total=$((kept_total + kept))
+            else
+                before_runs=$((before_runs + 1))
+            fi
+        fi
+        # --resume finishes the job (a fresh folder already complete needs nothing).
+        if [[ -e $out.partial || ! -e $out || ${#force[@]} -gt 0 ]]; then
+            # shellcheck disable=SC2086
+            "$bin" ${args//OUT/$out} --resume "${force[@]}" >/dev/null 2>stderr.txt ||
+                fail "$name: kill $i: --resume exited $?: $(cat stderr.txt)"
+            resumed=$((resumed + 1))
+        fi
+        check_job_complete "$out" "ref-$name"
+        [[ ! -e $out.partial ]] || fail "$name: kill $i: $out.partial left after --resume"
+        stale=$(find "$tmp" -mindepth 1 -maxdepth 1 -name "$(basename "$out").*" -printf '%f\n')
+        [[ -z $stale ]] || fail "$name: kill $i: leftovers beside $out: $stale"
+        if [[ $out == "$fresh" ]]; then rm -rf "$fresh"; fi
+    done
+    ((killed >= need)) || fail "$name: only $killed jobs were killed; expected at least $need"
+    total_kills=$((total_kills + killed))
+    echo "kill9: $name ($reps replications): $killed kills survived ($before_runs before the first" \
+        "replication was in, $with_runs with $kept_total complete replications kept in all," \
+        "$after_commit after the commit; $finished jobs ended before their kill); $resumed resumes" \
+        "equal to the uninterrupted job"
+done
+
+# --force starts a job over, but never under a live one: while a job works in <out>.partial,
+# a --force job for the same folder is refused and the first is undisturbed; once the first
+# is killed, --force starts over (the database removed first: replicate.c).
+# shellcheck disable=SC2086
+"$bin" run "$tiny" --runs 400 --threads 1 --quiet --out "$tmp/live" >/dev/null 2>stderr.txt &
+pid=$!
+while kill -0 "$pid" 2>/dev/null && [[ ! -f $tmp/live.partial/results.sqlite ]]; do sleep 0.005; done
+kill -0 "$pid" 2>/dev/null || fail "the 400-run job ended early: $(cat stderr.txt)"
+rc=0
+"$bin" run "$tiny" --runs 2 --quiet --out "$tmp/live" --force >/dev/null 2>force.txt || rc=$?
+if ((rc != 1)) || ! grep -q 'in use by another longmen job' force.txt; then
+    fail "--force under a live job exited $rc: $(cat force.txt)"
+fi
+kill -0 "$pid" 2>/dev/null || fail "the live job died when --force was refused"
+kill -9 "$pid" 2>/dev/null || true
+{ wait "$pid"; } 2>/dev/null || true
+"$bin" run "$tiny" --runs 2 --quiet --out "$tmp/live" --force >/dev/null 2>force.txt ||
+    fail "--force after the live job was killed: $(cat force.txt)"
+[[ ! -e $tmp/live.partial && $(sqlite3 "$tmp/live/results.sqlite" 'select count(*) from run') == 2 ]] ||
+    fail "--force did not start the killed job over"
+echo "kill9: --force refused under a live job, started over once it was killed"
 ((total_kills >= 20)) || fail "only $total_kills of the runs were killed; expected at least 20"
 echo "kill9: ok ($total_kills kills)"

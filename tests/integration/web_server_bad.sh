@@ -3,8 +3,8 @@
 # a corpus of malformed and hostile requests (unknown paths and methods, path traversal in
 # plain and encoded forms, bad run and job ids, oversized, empty, non-JSON and wrong JSON
 # bodies, scenario edits the loader refuses, HTTP that is not HTTP, a slow client). Each gets
-# the designed 4xx (501 for compare, which arrives with issue 7) with a JSON error when the
-# request reached the API, and the server answers normally after every one. Also the good
+# the designed 4xx (compare requests too: bad edits of the counterfactual) with a JSON error
+# when the request reached the API, and the server answers normally after every one. Also the good
 # path (a run started by POST finishes and is listed; its region_year rows are the
 # database's), a full queue (503 with Retry-After), cancelling, and a clean stop on SIGTERM.
 # Usage: bash web_server_bad.sh <longmen-binary> <repo-root>
@@ -112,7 +112,28 @@ json '{"scenario": "tiny", "seed": 1.5}'; post; expect 400 "fractional seed" "${
 json '{"scenario": "tiny", "replications": 0}'; post; expect 400 "zero replications" "${curl_args[@]}"
 json '{"scenario": "tiny", "from": "2015-13"}'; post; expect 400 "a month 13" "${curl_args[@]}"
 json '{"scenario": "tiny", "from": "2030-01"}'; post; expect 422 "from outside the period" "${curl_args[@]}"
-json '{"scenario": "tiny", "compare": true}'; post; expect 501 "compare (issue 7)" "${curl_args[@]}"
+# Compare (issue 8): bad shapes are 400, edits the loader refuses 422 with its located error.
+json '{"scenario": "tiny", "compare": "yes"}'; post; expect 400 "compare not a boolean" "${curl_args[@]}"
+json '{"scenario": "tiny", "policy": ["甲市.st_fund.loss_tolerance=0.4"]}'; post
+expect 400 "a counterfactual edit without compare" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true, "policy": "甲市.st_fund.loss_tolerance=0.4"}'; post
+expect 400 "compare policy edits not a list" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true, "policy": ["loss_tolerance=0.4"]}'; post
+expect 400 "a compare field edit without REGION.KIND" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true, "policy": ["甲市.st_fund.loss_tolerance\u0001=0.4"]}'; post
+expect 400 "a control character in a compare field edit" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true, "adopt": [{"region": "乙市:x", "from": "甲市", "kind": "st_fund"}]}'; post
+expect 400 "an adoption with ':' in a region name" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true, "adopt": [7]}'; post
+expect 400 "an adoption that is a number" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true, "adopt": [{"region": "nowhere", "from": "甲市", "kind": "st_fund"}]}'; post
+expect 422 "an adoption by an unknown region" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true, "adopt": [{"region": "甲市", "from": "乙市", "kind": "st_fund"}]}'; post
+expect 422 "adopting a policy the region does not have" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true, "policy": ["甲市.st_fund.loss_tolerance=1.5"]}'; post
+expect 422 "a compare field edit the loader refuses" "${curl_args[@]}"
+grep -q '"text":"[^"]*tiny.yaml:[0-9]*:[0-9]*: regions\[0\]\.policies\[0\]\.loss_tolerance: ' "$tmp/body" ||
+    fail "the compare edit error is not the loader's located error: $(cat "$tmp/body")"
 json '{"scenario": "tiny", "policies": [{"region": "nowhere", "policy": 0, "enabled": false}]}'; post
 expect 422 "policy of an unknown region" "${curl_args[@]}"
 json '{"scenario": "tiny", "policies": [{"region": 0, "policy": 99, "enabled": false}]}'; post

@@ -2,7 +2,9 @@
  * ids, scenario edits on YAML text (replacements in place, lines kept, UTF-8 columns, quoted
  * scalars, every refusal), the job queue with a runner the test controls (bounded queue,
  * cancel, failure), and the API's answers to requests in memory: routes, traversal, methods,
- * bodies, edits the loader refuses (with the loader's file:line:col), a full queue. */
+ * bodies, edits the loader refuses (with the loader's file:line:col), a full queue; compare
+ * requests and the real runner's compare and replications (issue 8). */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -378,8 +380,6 @@ Test(api, run_requests)
     cJSON_Delete(call("POST", "/api/runs", "[]", 400, NULL));
     cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\", \"x\": 1}", 400, NULL));
     cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\", \"seed\": -2}", 400, NULL));
-    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\", \"compare\": true}", 501,
-                      NULL));
     cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"../x\"}", 400, NULL));
     cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"none\"}", 404, NULL));
     /* The loader's verdict on an edit, located in the edited text. */
@@ -419,4 +419,182 @@ Test(api, run_requests)
     cr_assert_eq(access(hidden, F_OK), 0);
     cJSON_Delete(call("DELETE", "/api/jobs/1", NULL, 202, NULL));
     wait_state(api.jobs, id, "cancelled");
+}
+
+/* ---- compare (issue 8) ---- */
+
+static const char *error_field(const cJSON *answer, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(answer, "error"), key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+Test(api, compare_requests)
+{
+    /* Library edits only with compare, in their shapes. */
+    cJSON_Delete(call("POST", "/api/runs",
+                      "{\"scenario\": \"tiny\", \"policy\": [\"甲市.st_fund.loss_tolerance=0.4\"]}",
+                      400, NULL));
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\", \"compare\": 1}", 400, NULL));
+    cJSON_Delete(call("POST", "/api/runs",
+                      "{\"scenario\": \"tiny\", \"compare\": true, \"policy\": \"x=1\"}", 400,
+                      NULL));
+    cJSON_Delete(call("POST", "/api/runs",
+                      "{\"scenario\": \"tiny\", \"compare\": true, \"policy\": [\"nodot=1\"]}",
+                      400, NULL));
+    cJSON_Delete(call("POST", "/api/runs",
+                      "{\"scenario\": \"tiny\", \"compare\": true, \"policy\": [\"a.b.c\"]}", 400,
+                      NULL));
+    cJSON_Delete(call("POST", "/api/runs",
+                      "{\"scenario\": \"tiny\", \"compare\": true, \"adopt\": [{\"region\": "
+                      "\"a:b\", \"from\": \"甲市\", \"kind\": \"st_fund\"}]}",
+                      400, NULL));
+    cJSON_Delete(call("POST", "/api/runs",
+                      "{\"scenario\": \"tiny\", \"compare\": true, \"adopt\": [{\"region\": "
+                      "\"乙市\", \"kind\": \"st_fund\"}]}",
+                      400, NULL));
+    cJSON_Delete(call("POST", "/api/runs",
+                      "{\"scenario\": \"tiny\", \"compare\": true, \"replications\": 0}", 400,
+                      NULL));
+    /* The loader's verdict on the counterfactual, located in the file. */
+    cJSON *e = call("POST", "/api/runs",
+                    "{\"scenario\": \"tiny\", \"compare\": true, \"policy\": "
+                    "[\"甲市.st_fund.loss_tolerance=1.5\"]}",
+                    422, NULL);
+    cr_assert_str_eq(error_field(e, "field"), "regions[0].policies[0].loss_tolerance");
+    cr_assert_not_null(strstr(error_field(e, "file"), "tiny.yaml"));
+    cr_assert_gt(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "error"),
+                                                  "line")
+                     ->valuedouble,
+                 10);
+    cJSON_Delete(e);
+    e = call("POST", "/api/runs",
+             "{\"scenario\": \"tiny\", \"compare\": true, \"adopt\": [{\"region\": \"丙市\", "
+             "\"from\": \"甲市\", \"kind\": \"st_fund\"}]}",
+             422, NULL);
+    cr_assert_str_eq(error_field(e, "field"), "--adopt");
+    cr_assert_not_null(strstr(error_field(e, "message"), "丙市"));
+    cJSON_Delete(e);
+    e = call("POST", "/api/runs",
+             "{\"scenario\": \"tiny\", \"compare\": true, \"adopt\": [\"甲市:乙市.st_fund\"]}",
+             422, NULL); /* 乙市 has no st_fund */
+    cr_assert_str_eq(error_field(e, "field"), "--adopt");
+    cJSON_Delete(e);
+    /* No edited copy stays behind for refused compares with in-place edits. */
+    cJSON_Delete(call("POST", "/api/runs",
+                      "{\"scenario\": \"tiny\", \"compare\": true, \"policies\": [{\"region\": 0, "
+                      "\"policy\": 0, \"enabled\": false}], \"adopt\": [\"甲市:乙市.st_fund\"]}",
+                      422, NULL));
+    char hidden[160];
+    snprintf(hidden, sizeof hidden, "%s/runs/.longmen-serve", tmp_root);
+    DIR *d = opendir(hidden);
+    int files = 0;
+    for (const struct dirent *de; d && (de = readdir(d)) != NULL;)
+        files += de->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    cr_assert_eq(files, 0, "%d edited copies left behind", files);
+    /* Accepted: the job says compare, its replications and its edits; the same bounded queue. */
+    cJSON *a = call("POST", "/api/runs",
+                    "{\"scenario\": \"tiny\", \"compare\": true, \"replications\": 2, \"adopt\": "
+                    "[{\"region\": \"乙市\", \"from\": \"甲市\", \"kind\": \"st_fund\"}], "
+                    "\"policy\": [\"甲市.st_fund.loss_tolerance=0.4\"]}",
+                    202, NULL);
+    const cJSON *job = cJSON_GetObjectItemCaseSensitive(a, "job");
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(job, "compare")));
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(job, "replications")->valuedouble, 2);
+    const cJSON *edits = cJSON_GetObjectItemCaseSensitive(job, "edits");
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(edits, "adopt")), 1);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(edits, "policy")), 1);
+    const int id = (int)cJSON_GetObjectItemCaseSensitive(job, "id")->valuedouble;
+    cJSON_Delete(a);
+    wait_state(api.jobs, id, "running");
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\", \"compare\": true}", 202,
+                      NULL));
+    lm__response r;
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"tiny\", \"compare\": true}", 503, &r));
+    cr_assert_eq(r.retry_after_s, 10);
+    lm__response_fini(&r);
+}
+
+static int progress_calls;
+static void count_progress(const lm_progress *p, void *user)
+{
+    (void)p;
+    (void)user;
+    ++progress_calls;
+}
+
+/* The real runner: a compare of tiny (2 replications per arm) and 3 replications of a run,
+ * each into a results folder the API then serves. */
+Test(api, the_default_runner_compares_and_replicates)
+{
+    lm__job *job = new_job("tiny");
+    job->compare = true;
+    job->replications = 2;
+    job->threads = 1;
+    snprintf(job->base_path, sizeof job->base_path, "%s/tiny.yaml", LM_TEST_DATA);
+    snprintf(job->scenario_path, sizeof job->scenario_path, "%s/tiny.yaml", LM_TEST_DATA);
+    job->cf_adopt[job->n_cf_adopt++] = strdup("乙市:甲市.st_fund");
+    snprintf(job->out_dir, sizeof job->out_dir, "%s/runs/cmp", tmp_root);
+    lm_error err;
+    lm_error_clear(&err);
+    progress_calls = 0;
+    cr_assert_eq(lm__api_default_runner()(job, count_progress, NULL, &err), LM_OK, "%s",
+                 err.message);
+    cr_assert_gt(progress_calls, 0);
+    lm__job_free(job);
+    lm__response r;
+    cJSON_Delete(call("GET", "/api/runs/cmp/compare.csv", NULL, 200, &r));
+    cr_assert_str_eq(r.content_type, "text/csv; charset=utf-8");
+    cr_assert_not_null(strstr(r.body, "region,metric,runs,baseline_mean,counterfactual_mean"));
+    /* 2 regions + total, 5 metrics, a header. */
+    cr_assert_eq(lines(r.body), 16);
+    lm__response_fini(&r);
+    cJSON *rep = call("GET", "/api/runs/cmp", NULL, 200, NULL);
+    const cJSON *arms =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rep, "report"), "arms");
+    cr_assert_eq(cJSON_GetArraySize(arms), 2);
+    cJSON_Delete(rep);
+
+    job = new_job("tiny");
+    job->replications = 3;
+    job->threads = 1;
+    snprintf(job->scenario_path, sizeof job->scenario_path, "%s/tiny.yaml", LM_TEST_DATA);
+    snprintf(job->out_dir, sizeof job->out_dir, "%s/runs/reps", tmp_root);
+    cr_assert_eq(lm__api_default_runner()(job, count_progress, NULL, &err), LM_OK, "%s",
+                 err.message);
+    lm__job_free(job);
+    cJSON *runs = call("GET", "/api/runs", NULL, 200, NULL);
+    bool found = false;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(runs, "runs"))
+    {
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(it, "id")->valuestring, "reps") == 0) {
+            found = true;
+            cr_assert_eq(cJSON_GetObjectItemCaseSensitive(it, "runs")->valuedouble, 3);
+        }
+    }
+    cr_assert(found, "the replications' folder is not listed");
+    cJSON_Delete(runs);
+    cJSON_Delete(call("GET", "/api/runs/reps/summary.txt", NULL, 200, NULL));
+    cJSON_Delete(call("GET", "/api/runs/reps/compare.csv", NULL, 404, NULL));
+
+    /* A compare stopped before its first month keeps nothing: no folder, no DIR.partial. */
+    job = new_job("tiny");
+    job->compare = true;
+    job->replications = 2;
+    job->threads = 1;
+    job->stop = 1;
+    snprintf(job->base_path, sizeof job->base_path, "%s/tiny.yaml", LM_TEST_DATA);
+    snprintf(job->scenario_path, sizeof job->scenario_path, "%s/tiny.yaml", LM_TEST_DATA);
+    snprintf(job->out_dir, sizeof job->out_dir, "%s/runs/stopped", tmp_root);
+    cr_assert_eq(lm__api_default_runner()(job, count_progress, NULL, &err), LM_EINTR);
+    lm__job_free(job);
+    char left[160];
+    snprintf(left, sizeof left, "%s/runs/stopped.partial", tmp_root);
+    cr_assert_neq(access(left, F_OK), 0, "%s is left behind", left);
+    snprintf(left, sizeof left, "%s/runs/stopped", tmp_root);
+    cr_assert_neq(access(left, F_OK), 0, "%s exists", left);
 }

@@ -1,0 +1,364 @@
+/* src/experiments/sweep.c -- `longmen sweep` (include/longmen/experiments.h): a design of
+ * points over scenario parameters (a full grid, or a Sobol quasi-random design from GSL),
+ * R replications per point with common random numbers across points, and the headline table
+ * per point. docs/experiments.md.
+ *
+ * A point is an arm of the replication engine (replicate.c): its scenario is the file with
+ * the edits NAME=VALUE of the point (src/scenario/edits.c, the same edits as `compare
+ * --policy`), so a value is checked like a value in the file, and run.scenario_yaml ends
+ * with a comment listing the edits. Every point simulates replication i with the same seed
+ * and run index i, so the points differ by their parameters only, not by their draws. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_qrng.h>
+#include <sqlite3.h>
+
+#include "experiments/experiments_int.h"
+#include "io/table.h"
+
+/* What the table writer needs beyond the engine's view. */
+typedef struct sweep_ctx {
+    const lm_sweep_config *sw;
+    const double *values; /* n_points x n_params */
+    int n_points;
+} sweep_ctx;
+
+
+/* The value as the simulation reads it: 15 significant digits. */
+static double as_text(double v, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.15g", v);
+    return strtod(buf, NULL);
+}
+
+lm_status lm_sweep_design_points(const lm_sweep_config *sw, double **values, int *n_points,
+                                 lm_error *err)
+{
+    *values = NULL;
+    *n_points = 0;
+    const int np = sw->n_params;
+    if (np < 1 || np > LM_SWEEP_MAX_PARAMS)
+        LM_FAIL(err, LM_EINVAL, "sweep: expected 1 to %d parameters, got %d",
+                LM_SWEEP_MAX_PARAMS, np);
+    for (int j = 0; j < np; ++j) {
+        const lm_sweep_param *p = &sw->params[j];
+        if (!p->name || !*p->name || strchr(p->name, '='))
+            LM_FAIL(err, LM_EINVAL, "sweep: parameter %d: expected a name without '='", j + 1);
+        if (!isfinite(p->lo) || !isfinite(p->hi))
+            LM_FAIL(err, LM_EINVAL, "sweep: %s: bounds must be finite numbers", p->name);
+        for (int k = 0; k < j; ++k)
+            if (strcmp(sw->params[k].name, p->name) == 0)
+                LM_FAIL(err, LM_EINVAL, "sweep: %s is given twice", p->name);
+    }
+    long long n = 1;
+    if (sw->design == LM_SWEEP_GRID) {
+        for (int j = 0; j < np; ++j) {
+            if (sw->params[j].steps < 1)
+                LM_FAIL(err, LM_EINVAL, "sweep: %s: steps must be at least 1",
+                        sw->params[j].name);
+            n *= sw->params[j].steps;
+            if (n > LM_SWEEP_MAX_POINTS)
+                LM_FAIL(err, LM_EINVAL, "sweep: the grid has more than %d points",
+                        LM_SWEEP_MAX_POINTS);
+        }
+    } else if (sw->design == LM_SWEEP_SOBOL) {
+        if (sw->points < 1 || sw->points > LM_SWEEP_MAX_POINTS)
+            LM_FAIL(err, LM_EINVAL, "sweep: --points %d: expected 1 to %d", sw->points,
+                    LM_SWEEP_MAX_POINTS);
+        n = sw->points;
+    } else {
+        LM_FAIL(err, LM_EINVAL, "sweep: unknown design");
+    }
+    double *v = malloc((size_t)n * (size_t)np * sizeof *v);
+    if (!v)
+        LM_FAIL(err, LM_ENOMEM, "sweep design");
+    char buf[64];
+    if (sw->design == LM_SWEEP_GRID) {
+        for (long long k = 0; k < n; ++k) {
+            long long rest = k; /* mixed radix, the last parameter fastest */
+            for (int j = np - 1; j >= 0; --j) {
+                const lm_sweep_param *p = &sw->params[j];
+                const int s = (int)(rest % p->steps);
+                rest /= p->steps;
+                const double x = p->steps == 1      ? p->lo
+                                 : s == p->steps - 1 ? p->hi
+                                                     : p->lo + (p->hi - p->lo) * s / (p->steps - 1);
+                v[k * np + j] = as_text(x, buf, sizeof buf);
+            }
+        }
+    } else {
+        gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)np);
+        if (!q) {
+            free(v);
+            LM_FAIL(err, LM_EINVAL, "sweep: GSL's Sobol sequence supports at most 40 dimensions");
+        }
+        double u[LM_SWEEP_MAX_PARAMS];
+        for (long long k = 0; k < n; ++k) {
+            gsl_qrng_get(q, u);
+            for (int j = 0; j < np; ++j) {
+                const lm_sweep_param *p = &sw->params[j];
+                v[k * np + j] = as_text(p->lo + u[j] * (p->hi - p->lo), buf, sizeof buf);
+            }
+        }
+        gsl_qrng_free(q);
+    }
+    *values = v;
+    *n_points = (int)n;
+    return LM_OK;
+}
+
+/* ---- the headline outputs ---- */
+
+enum { SW_DRAGONS, SW_HIGH_TECH, SW_ALIVE, SW_JOBS, SW_PUBLIC, SW_COUNT };
+
+static const int sw_metric[SW_COUNT] = {LM_XM_DRAGONS, LM_XM_HIGH_TECH, LM_XM_ALIVE,
+                                        LM_XM_HEADCOUNT, LM_XM_PUBLIC};
+static const char *const sw_names[SW_COUNT] = {"dragons", "high_tech", "firms_alive", "jobs",
+                                               "public_cny"};
+
+static lm_status db_fail(sqlite3 *db, const char *path, lm_error *err)
+{
+    const lm_status st = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
+                                         db ? sqlite3_errmsg(db) : "cannot open");
+    sqlite3_close(db);
+    return st;
+}
+
+/* sweep_point and sweep_value in results.sqlite (rewritten whole, so a resumed job ends with
+ * the tables an uninterrupted one writes). */
+static lm_status write_tables(const lm__experiment *x, const char *dir, lm_error *err)
+{
+    const sweep_ctx *C = x->user;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/results.sqlite", dir);
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        return db_fail(db, path, err);
+    static const char *const ddl =
+        "BEGIN;"
+        "CREATE TABLE IF NOT EXISTS sweep_point (point_id INTEGER PRIMARY KEY, arm TEXT NOT NULL,"
+        " first_run_id INTEGER NOT NULL, runs INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS sweep_value (point_id INTEGER NOT NULL, param INTEGER NOT NULL,"
+        " name TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (point_id, param));"
+        "DELETE FROM sweep_point; DELETE FROM sweep_value;";
+    if (sqlite3_exec(db, ddl, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, path, err);
+    sqlite3_stmt *p = NULL, *v = NULL;
+    bool ok = sqlite3_prepare_v2(db, "INSERT INTO sweep_point VALUES (?1, ?2, ?3, ?4)", -1, &p,
+                                 NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(db, "INSERT INTO sweep_value VALUES (?1, ?2, ?3, ?4)", -1, &v,
+                                 NULL) == SQLITE_OK;
+    const int np = C->sw->n_params;
+    for (int k = 0; ok && k < x->n_arms; ++k) {
+        sqlite3_bind_int(p, 1, k + 1);
+        sqlite3_bind_text(p, 2, x->arms[k].name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(p, 3, (int64_t)k * x->runs + 1);
+        sqlite3_bind_int(p, 4, x->runs);
+        ok = sqlite3_step(p) == SQLITE_DONE && sqlite3_reset(p) == SQLITE_OK;
+        for (int j = 0; ok && j < np; ++j) {
+            sqlite3_bind_int(v, 1, k + 1);
+            sqlite3_bind_int(v, 2, j);
+            sqlite3_bind_text(v, 3, C->sw->params[j].name, -1, SQLITE_STATIC);
+            sqlite3_bind_double(v, 4, C->values[(size_t)k * np + j]);
+            ok = sqlite3_step(v) == SQLITE_DONE && sqlite3_reset(v) == SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(p);
+    sqlite3_finalize(v);
+    if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, path, err);
+    sqlite3_close(db);
+    return LM_OK;
+}
+
+static void csv_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; ++s) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* sweep.csv: one row per point. */
+static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *err)
+{
+    const sweep_ctx *C = x->user;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        LM_FAIL(err, LM_EIO, "%s: cannot create", path);
+    const int np = C->sw->n_params, nr = x->n_regions;
+    fprintf(f, "point_id");
+    for (int j = 0; j < np; ++j) {
+        fputc(',', f);
+        csv_text(f, C->sw->params[j].name);
+    }
+    for (int r = 0; r <= nr; ++r)
+        for (int k = 0; k < SW_COUNT; ++k) {
+            static const char *const sfx[] = {"mean", "lo90", "hi90"};
+            for (int s = 0; s < 3; ++s) {
+                char head[256];
+                snprintf(head, sizeof head, "%s.%s_%s",
+                         r < nr ? lm_scenario_region_name(x->arms[0].sc, r) : "total",
+                         sw_names[k], sfx[s]);
+                fputc(',', f);
+                csv_text(f, head);
+            }
+        }
+    fputc('\n', f);
+    double *v = calloc((size_t)x->runs, sizeof *v);
+    for (int a = 0; v && a < x->n_arms; ++a) {
+        fprintf(f, "%d", a + 1);
+        for (int j = 0; j < np; ++j)
+            fprintf(f, ",%.15g", C->values[(size_t)a * np + j]);
+        for (int r = 0; r <= nr; ++r)
+            for (int k = 0; k < SW_COUNT; ++k) {
+                for (int i = 0; i < x->runs; ++i)
+                    v[i] = lm__xm(x, a, i, r, sw_metric[k]);
+                double lo, hi;
+                const double m = lm_stats_mean_ci90(v, (size_t)x->runs, &lo, &hi, NULL);
+                fprintf(f, ",%.17g,%.17g,%.17g", m, lo, hi);
+            }
+        fputc('\n', f);
+    }
+    const bool ok = v != NULL;
+    free(v);
+    if (fclose(f) != 0 || !ok)
+        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
+    return LM_OK;
+}
+
+/* The terminal table: one row per point, totals over regions. */
+static lm_status sweep_table(FILE *f, const lm__experiment *x, const char *dir, lm_error *err)
+{
+    const sweep_ctx *C = x->user;
+    enum { CELL = 128 };
+    const int np = C->sw->n_params;
+    const int cols = 1 + np + SW_COUNT, rows = x->n_arms + 1;
+    char *text = calloc((size_t)rows * (size_t)cols, CELL);
+    const char **cells = calloc((size_t)rows * (size_t)cols, sizeof *cells);
+    char *align = calloc((size_t)cols + 1, 1);
+    double *v = calloc((size_t)x->runs, sizeof *v);
+    if (!text || !cells || !align || !v) {
+        free(text);
+        free(cells);
+        free(align);
+        free(v);
+        LM_FAIL(err, LM_ENOMEM, "sweep table");
+    }
+    for (size_t k = 0; k < (size_t)rows * (size_t)cols; ++k)
+        cells[k] = text + k * CELL;
+    memset(align, 'r', (size_t)cols);
+    static const char *const titles[SW_COUNT] = {"dragons", "high-tech", "firms alive", "jobs",
+                                                 "public money, CNY bn"};
+    snprintf(text, CELL, "point");
+    for (int j = 0; j < np; ++j)
+        snprintf(text + (size_t)(1 + j) * CELL, CELL, "%s", C->sw->params[j].name);
+    for (int k = 0; k < SW_COUNT; ++k)
+        snprintf(text + (size_t)(1 + np + k) * CELL, CELL, "%s", titles[k]);
+    for (int a = 0; a < x->n_arms; ++a) {
+        char *row = text + (size_t)(a + 1) * (size_t)cols * CELL;
+        snprintf(row, CELL, "%d", a + 1);
+        for (int j = 0; j < np; ++j)
+            snprintf(row + (size_t)(1 + j) * CELL, CELL, "%.6g",
+                     C->values[(size_t)a * np + j]);
+        for (int k = 0; k < SW_COUNT; ++k) {
+            for (int i = 0; i < x->runs; ++i)
+                v[i] = lm__xm(x, a, i, x->n_regions, sw_metric[k]);
+            lm__cell_mean_ci(row + (size_t)(1 + np + k) * CELL, CELL, v, (size_t)x->runs,
+                             k == SW_PUBLIC ? 1e9 : 1.0);
+        }
+    }
+    char from[16], to[16];
+    lm_month_format(x->start, from);
+    lm_month_format(x->end, to);
+    fprintf(f, "%s  seed %llu  %s design, %d points x %d runs  %s to %s (%d months)\n",
+            lm_scenario_name(x->arms[0].sc), (unsigned long long)x->seed,
+            C->sw->design == LM_SWEEP_SOBOL ? "Sobol" : "grid", x->n_arms, x->runs, from,
+            to, (int)(x->end - x->start + 1));
+    fprintf(f, "common random numbers across points; totals over regions\n\n");
+    lm__table_write(f, cells, rows, cols, align, false);
+    fprintf(f,
+            "\nmean over %d replications [90%% t-interval of the mean]; dragons over the run, "
+            "high-tech, firms alive and jobs (employees) at %s; public money = subsidies + "
+            "government commitments to guidance funds + direct injections over the run.\n",
+            x->runs, to);
+    if (x->out_dir)
+        fprintf(f, "results: %s (sweep.csv: per region; results.sqlite: sweep_point, "
+                   "sweep_value)\n",
+                x->out_dir);
+    free(text);
+    free(cells);
+    free(align);
+    free(v);
+    if (ferror(f))
+        LM_FAIL(err, LM_EIO, "could not write the sweep table");
+    lm_status st = write_tables(x, dir, err);
+    return st == LM_OK ? write_csv(x, dir, err) : st;
+}
+
+lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_config *sw,
+                              lm_experiment_result *res, lm_error *err)
+{
+    memset(res, 0, sizeof *res);
+    lm_error_clear(err);
+    double *values = NULL;
+    int n = 0;
+    lm_status st = lm_sweep_design_points(sw, &values, &n, err);
+    if (st != LM_OK)
+        return st;
+    if ((long long)n * cfg->runs > LM_SWEEP_MAX_TOTAL) {
+        free(values);
+        LM_FAIL(err, LM_EINVAL, "sweep: %d points x %d runs is more than %d simulations", n,
+                cfg->runs, LM_SWEEP_MAX_TOTAL);
+    }
+    const int np = sw->n_params;
+    const lm_job_config *job = &cfg->job;
+    const char *path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
+    lm__arm *arms = calloc((size_t)n, sizeof *arms);
+    char *names = calloc((size_t)n, 32);
+    char *edit_text = calloc((size_t)np, 512);
+    const char **set = calloc((size_t)np, sizeof *set);
+    if (!arms || !names || !edit_text || !set)
+        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "sweep points");
+    for (int k = 0; st == LM_OK && k < n; ++k) {
+        for (int j = 0; j < np; ++j) {
+            char *e = edit_text + (size_t)j * 512;
+            snprintf(e, 512, "%s=%.15g", sw->params[j].name, values[(size_t)k * np + j]);
+            set[j] = e;
+        }
+        const lm_scenario_edits edits = {.set = set, .n_set = np};
+        snprintf(names + (size_t)k * 32, 32, "point %d", k + 1);
+        arms[k].name = names + (size_t)k * 32;
+        st = lm_scenario_load_edited(path, &edits, &arms[k].sc, err);
+        if (st == LM_OK)
+            st = lm__experiment_narrow(arms[k].sc, job, err);
+        if (st == LM_OK && k > 0 &&
+            lm_scenario_region_count(arms[k].sc) != lm_scenario_region_count(arms[0].sc))
+            st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
+                              "the edits changed the number of regions");
+    }
+    if (st == LM_OK) {
+        const sweep_ctx ctx = {.sw = sw, .values = values, .n_points = n};
+        st = lm__experiment_execute(cfg, arms, n, "-sweep", sweep_table, &ctx, res, err);
+    }
+    for (int k = 0; arms && k < n; ++k)
+        lm_scenario_free(arms[k].sc);
+    free(arms);
+    free(names);
+    free(edit_text);
+    free(set);
+    free(values);
+    if (st != LM_OK) {
+        const lm_error keep = *err;
+        lm_experiment_result_fini(res);
+        *err = keep;
+    }
+    return st;
+}
