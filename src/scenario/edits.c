@@ -18,7 +18,9 @@
  * is cloned, so a policy adopted by two regions stays two independent policies. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "longmen/experiments.h"
 #include "scenario/edits_int.h"
@@ -137,16 +139,37 @@ static lm__ynode *set_path(lm__ydoc *doc, const lm__ynode *map, char **keys, int
     return c;
 }
 
+/* A region by `name` or `name_en` as written, else by `name_en` ignoring case, so that
+ * `hefei` finds Hefei (the form the issue's examples use). */
 static int find_region(const lm__ynode *regions, const char *name)
 {
-    for (size_t r = 0; regions && regions->kind == LM_Y_SEQ && r < regions->n; ++r) {
-        const lm__ynode *a = lm__ymap_get(regions->item[r], "name");
-        const lm__ynode *b = lm__ymap_get(regions->item[r], "name_en");
-        if ((a && a->kind == LM_Y_SCALAR && strcmp(a->text, name) == 0) ||
-            (b && b->kind == LM_Y_SCALAR && strcmp(b->text, name) == 0))
-            return (int)r;
-    }
+    for (int pass = 0; pass < 2; ++pass)
+        for (size_t r = 0; regions && regions->kind == LM_Y_SEQ && r < regions->n; ++r) {
+            const lm__ynode *a = lm__ymap_get(regions->item[r], "name");
+            const lm__ynode *b = lm__ymap_get(regions->item[r], "name_en");
+            const bool hit =
+                pass == 0 ? (a && a->kind == LM_Y_SCALAR && strcmp(a->text, name) == 0) ||
+                                (b && b->kind == LM_Y_SCALAR && strcmp(b->text, name) == 0)
+                          : b && b->kind == LM_Y_SCALAR && strcasecmp(b->text, name) == 0;
+            if (hit)
+                return (int)r;
+        }
     return -1;
+}
+
+/* "guidance_fund" names whichever government guidance fund a region has: its first policy of
+ * kind st_fund, innovation_fund or provincial_fof. */
+static bool kind_matches(const char *want, const char *have)
+{
+    if (strcmp(want, "guidance_fund") == 0)
+        return strcmp(have, "st_fund") == 0 || strcmp(have, "innovation_fund") == 0 ||
+               strcmp(have, "provincial_fof") == 0;
+    return strcmp(want, have) == 0;
+}
+
+static bool kind_known(const char *kind)
+{
+    return lm__policy_kind_from_name(kind) >= 0 || strcmp(kind, "guidance_fund") == 0;
 }
 
 /* Index of the first policy of kind in a region's policies, -1 when none. */
@@ -154,7 +177,7 @@ static int find_policy(const lm__ynode *pols, const char *kind)
 {
     for (size_t i = 0; pols && pols->kind == LM_Y_SEQ && i < pols->n; ++i) {
         const lm__ynode *k = lm__ymap_get(pols->item[i], "kind");
-        if (k && k->kind == LM_Y_SCALAR && strcmp(k->text, kind) == 0)
+        if (k && k->kind == LM_Y_SCALAR && kind_matches(kind, k->text))
             return (int)i;
     }
     return -1;
@@ -211,7 +234,7 @@ static lm_status adopt_one(lm__ydoc *doc, lm__ynode **root, const char *file, co
     *colon = '\0';
     *dot = '\0';
     const char *to = buf, *from = colon + 1, *kind = dot + 1;
-    if (lm__policy_kind_from_name(kind) < 0)
+    if (!kind_known(kind))
         return bad(err, regions, file, "--adopt", "'%s' is no policy kind (%s)", kind, spec);
     const int rt = find_region(regions, to), rf = find_region(regions, from);
     if (rt < 0 || rf < 0)
@@ -225,11 +248,14 @@ static lm_status adopt_one(lm__ydoc *doc, lm__ynode **root, const char *file, co
     lm__ynode *copy = clone_node(doc, src_pols->item[k], 0);
     if (!copy)
         return oom(err);
+    /* the adopted policy replaces the target's policy of the same actual kind */
+    const lm__ynode *src_kind = lm__ymap_get(src_pols->item[k], "kind");
+    const char *actual = src_kind && src_kind->kind == LM_Y_SCALAR ? src_kind->text : kind;
     const lm__ynode *region = regions->item[rt];
     const lm__ynode *pols = lm__ymap_get(region, "policies");
     lm__ynode *seq;
     if (pols && pols->kind == LM_Y_SEQ) {
-        const int j = find_policy(pols, kind);
+        const int j = find_policy(pols, actual);
         seq = clone_node(doc, pols, j < 0 ? 1 : 0);
         if (!seq)
             return oom(err);
@@ -296,7 +322,7 @@ static lm_status set_one(lm__ydoc *doc, lm__ynode **root, const char *file, cons
                    keys[0], spec);
     const lm__ynode *region = regions->item[r];
     lm__ynode *new_region;
-    if (n >= 3 && lm__policy_kind_from_name(keys[1]) >= 0) {
+    if (n >= 3 && kind_known(keys[1])) {
         const lm__ynode *pols = lm__ymap_get(region, "policies");
         const int k = find_policy(pols, keys[1]);
         if (k < 0)

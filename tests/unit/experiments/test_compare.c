@@ -178,6 +178,24 @@ Test(edits, set_and_adopt_reach_the_parameters)
     lm_scenario_free(sc);
 }
 
+/* The issue's own form: a lower-case English region name and "guidance_fund" for whichever
+ * government guidance fund the region has. */
+Test(edits, english_names_ignore_case_and_guidance_fund_finds_the_fund)
+{
+    const char *set[] = {"jiashi.guidance_fund.loss_tolerance=0.45"};
+    const char *adopt[] = {"yishi:JIASHI.guidance_fund"};
+    const lm_scenario_edits e = {.set = set, .n_set = 1, .adopt = adopt, .n_adopt = 1};
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_edited(TINY, &e, &sc, &err), LM_OK, "%s", err.message);
+    const lm_params *p = lm__scenario_params(sc);
+    cr_assert_eq(p->regions[0].policies[0].kind, LM_POLICY_ST_FUND);
+    cr_assert_float_eq(p->regions[0].policies[0].loss_tolerance, 0.45, 1e-12);
+    cr_assert_eq(p->regions[1].n_policies, 2); /* the adopted st_fund joins 乙市's lab */
+    cr_assert_eq(p->regions[1].policies[1].kind, LM_POLICY_ST_FUND);
+    lm_scenario_free(sc);
+}
+
 Test(edits, bad_edits_name_file_line_and_field)
 {
     static const struct {
