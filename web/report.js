@@ -221,7 +221,11 @@
     const run = (m.data.runs || [])[0] || {};
     const period = (run.start_month || '?') + ' – ' + (run.end_month || '?');
     const runs = (m.data.runs || []).length;
-    const what = m.mode === 'compare' ? m.arms.map(function (a, i) { return (i === 0 ? 'baseline ' : 'counterfactual ') + a.name + ' (' + a.runs + ' runs)'; }).join(' vs ')
+    const what = m.mode === 'compare' ? m.arms.map(function (a, i) {
+        /* arms named by compare already say what they are; others (scenario names) get it said */
+        const role = i === 0 ? 'baseline' : 'counterfactual';
+        return (a.name === role ? '' : role + ' ') + a.name + ' (' + a.runs + ' runs)';
+      }).join(' vs ')
       : m.mode === 'replications' ? runs + ' replications; lines are medians, bands the 90% interval'
       : 'seed ' + run.seed;
     const h = el('header', { class: 'lm-head' }, [
