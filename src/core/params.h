@@ -88,7 +88,7 @@ typedef struct lm_policy {
 
     /* budgets: st_fund, innovation_fund, direct_injection, provincial_fof, rd_subsidy */
     double budget_cny_year;     /* refilled each January */
-    bool separate_budget_line;  /* true: carried over, always refilled (Hangzhou 2015);
+    bool separate_budget_line;  /* true: carried over, always refilled (the 2015 plan);
                                    false: unspent money returns to the treasury each year and
                                    the refill is cut in years of fiscal pressure */
 
@@ -132,7 +132,7 @@ typedef struct lm_policy {
 } lm_policy;
 
 typedef struct lm_region_params {
-    char name[LM_NAME_MAX];     /* UTF-8, the key: "杭州" */
+    char name[LM_NAME_MAX];     /* UTF-8, the key: "甲市" */
     char name_en[LM_NAME_MAX];  /* optional */
     char province[LM_NAME_MAX]; /* optional, UTF-8 */
     double population_10k;      /* resident population, 10,000 people */

@@ -140,7 +140,7 @@ static lm__ynode *set_path(lm__ydoc *doc, const lm__ynode *map, char **keys, int
 }
 
 /* A region by `name` or `name_en` as written, else by `name_en` ignoring case, so that
- * `hefei` finds Hefei (the form the issue's examples use). */
+ * a lower-case `name_en` finds its region (the form of the examples in the issues). */
 static int find_region(const lm__ynode *regions, const char *name)
 {
     for (int pass = 0; pass < 2; ++pass)
@@ -229,7 +229,7 @@ static lm_status adopt_one(lm__ydoc *doc, lm__ynode **root, const char *file, co
     const lm__ynode *regions = lm__ymap_get(*root, "regions");
     if (!colon || !dot || colon == buf || dot == colon + 1 || !dot[1])
         return bad(err, NULL, file, "--adopt", "'%s': expected TO:FROM.KIND, e.g. "
-                                               "hefei:hangzhou.talent_rule%s",
+                                               "TO:FROM.talent_rule%s",
                    spec, NULL);
     *colon = '\0';
     *dot = '\0';

@@ -442,7 +442,7 @@ static bool read_cf_edits(const cJSON *body, lm__job *job, lm__response *resp)
         if (!ok) {
             lm__respond_error(resp, 400, "bad_field", NULL,
                               "policy[%d]: expected \"REGION.KIND.FIELD=VALUE\" (e.g. "
-                              "\"Hefei.st_fund.loss_tolerance=0.4\")",
+                              "\"REGION.st_fund.loss_tolerance=0.4\")",
                               k);
             return false;
         }

@@ -22,7 +22,7 @@ static inline lm_unit_costs lm_firm_unit_costs(const lm_world *w, size_t i)
     const double wage = w->wage[r * LM_SKILL_COUNT + sec->skill];
     lm_unit_costs c;
     /* The option-tax rule lets part of pay come as options whose income tax is offset, so
-       the firm's cash cost per engineer falls (Hangzhou 2020). */
+       the firm's cash cost per engineer falls (the West Lake talent plan, 2020). */
     const double base_payroll = h * wage * (1.0 + p->costs.payroll_overhead);
     c.payroll = base_payroll * (1.0 - w->option_effect[rs]);
     /* compute_share is compute's share of costs at price index 1 (measured against pay before

@@ -2,7 +2,7 @@
  * each region are in force, their budgets, and the region-level effects other phases read.
  *
  * Budgets refill in January (and in a policy's first month, pro rata). A budget that is a
- * separate line of its own (Hangzhou 2015) carries unspent money over and is always refilled;
+ * separate line of its own (the essay's 2015 plan) carries unspent money over and is always refilled;
  * one inside the fiscal budget loses what was not spent by December and, in a year of fiscal
  * pressure (probability fiscal_pressure), is refilled at half. Effects are recomputed every
  * month from the active set, so switching a policy off removes its effect at once. The
