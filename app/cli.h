@@ -5,6 +5,7 @@
 #define LM_APP_CLI_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "longmen/error.h"
@@ -35,6 +36,20 @@ enum { CLI_UNKNOWN = -2 };
 struct lm_experiment_config;
 int cli_experiment_value(struct lm_experiment_config *x, const char *help, const char *name,
                          const char *value);
+/* The option loop every experiment command shares (app/cmd_compare.c): one SCENARIO, `--`,
+ * `--name=value` or `--name value`, -h/--help, the flags -q/--quiet, -f/--force, --resume;
+ * any other option goes to set(user, name, value). takes_value(name), when given, tells the
+ * options the command knows (others are refused before their value is read). Returns CLI_OK,
+ * CLI_USAGE (printed) or -1 after --help. */
+typedef struct cli_experiment_cmd {
+    const char *name;            /* "compare" */
+    const char *help;            /* "longmen compare --help" */
+    void (*print_help)(FILE *f);
+    int (*set)(void *user, const char *name, const char *value);
+    bool (*takes_value)(const char *name);
+} cli_experiment_cmd;
+int cli_experiment_parse(int argc, char **argv, const cli_experiment_cmd *cmd,
+                         struct lm_experiment_config *x, void *user);
 /* Ctrl-C and SIGTERM set the flag returned (for lm_job_config.stop_flag); a second one
  * kills at once (app/cmd_compare.c). */
 volatile sig_atomic_t *cli_experiment_catch_signals(void);

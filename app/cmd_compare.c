@@ -146,8 +146,9 @@ int cli_experiment_value(lm_experiment_config *x, const char *help, const char *
     return CLI_OK;
 }
 
-static int set_value(opts *o, const char *name, const char *value)
+static int set_value(void *user, const char *name, const char *value)
 {
+    opts *o = user;
     const int rc = cli_experiment_value(&o->x, COMPARE_HELP, name, value);
     if (rc != CLI_UNKNOWN)
         return rc;
@@ -163,17 +164,17 @@ static int set_value(opts *o, const char *name, const char *value)
     return CLI_OK;
 }
 
-/* CLI_OK, CLI_USAGE (printed), or -1 after --help. */
-static int parse(int argc, char **argv, opts *o)
+int cli_experiment_parse(int argc, char **argv, const cli_experiment_cmd *cmd,
+                         struct lm_experiment_config *x, void *user)
 {
     bool options_done = false;
     for (int i = 1; i < argc; ++i) {
         char *arg = argv[i];
         if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (o->x.job.scenario_path)
-                return cli_usage_error(COMPARE_HELP, "compare: one scenario, got '%s' and '%s'",
-                                       o->x.job.scenario_path, arg);
-            o->x.job.scenario_path = arg;
+            if (x->job.scenario_path)
+                return cli_usage_error(cmd->help, "%s: one scenario, got '%s' and '%s'",
+                                       cmd->name, x->job.scenario_path, arg);
+            x->job.scenario_path = arg;
             continue;
         }
         if (strcmp(arg, "--") == 0) {
@@ -187,32 +188,32 @@ static int parse(int argc, char **argv, opts *o)
             snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
             value = eq + 1;
         } else if (eq) {
-            return cli_usage_error(COMPARE_HELP, "compare: unknown option '%s'", arg);
+            return cli_usage_error(cmd->help, "%s: unknown option '%s'", cmd->name, arg);
         } else {
             snprintf(name, sizeof name, "%s", arg);
         }
         if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
-            cli_compare_help(stdout);
+            cmd->print_help(stdout);
             return -1;
         }
-        bool *flag = strcmp(name, "--quiet") == 0 || strcmp(name, "-q") == 0   ? &o->x.job.quiet
-                     : strcmp(name, "--force") == 0 || strcmp(name, "-f") == 0 ? &o->x.job.force
-                     : strcmp(name, "--resume") == 0                           ? &o->x.resume
+        bool *flag = strcmp(name, "--quiet") == 0 || strcmp(name, "-q") == 0   ? &x->job.quiet
+                     : strcmp(name, "--force") == 0 || strcmp(name, "-f") == 0 ? &x->job.force
+                     : strcmp(name, "--resume") == 0                           ? &x->resume
                                                                                : NULL;
         if (flag) {
             if (value)
-                return cli_usage_error(COMPARE_HELP, "%s takes no value", name);
+                return cli_usage_error(cmd->help, "%s takes no value", name);
             *flag = true;
             continue;
         }
-        if (!has_value(name))
-            return cli_usage_error(COMPARE_HELP, "compare: unknown option '%s'", arg);
+        if (cmd->takes_value && !cmd->takes_value(name))
+            return cli_usage_error(cmd->help, "%s: unknown option '%s'", cmd->name, arg);
         if (!value) {
             if (i + 1 >= argc)
-                return cli_usage_error(COMPARE_HELP, "%s: missing value", name);
+                return cli_usage_error(cmd->help, "%s: missing value", name);
             value = argv[++i];
         }
-        const int rc = set_value(o, name, value);
+        const int rc = cmd->set(user, name, value);
         if (rc != CLI_OK)
             return rc;
     }
@@ -242,7 +243,9 @@ int cli_compare(int argc, char **argv)
     memset(&o, 0, sizeof o);
     lm_experiment_config_init(&o.x);
     o.x.runs = 10;
-    const int rc = parse(argc, argv, &o);
+    static const cli_experiment_cmd cmd = {"compare", COMPARE_HELP, cli_compare_help, set_value,
+                                           has_value};
+    const int rc = cli_experiment_parse(argc, argv, &cmd, &o.x, &o);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
     if (o.n_set == 0 && o.n_adopt == 0)

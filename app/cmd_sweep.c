@@ -116,8 +116,9 @@ static int add_param(opts *o, const char *value)
     return CLI_OK;
 }
 
-static int set_value(opts *o, const char *name, const char *value)
+static int set_value(void *user, const char *name, const char *value)
 {
+    opts *o = user;
     const int rc = cli_experiment_value(&o->x, SWEEP_HELP, name, value);
     if (rc != CLI_UNKNOWN)
         return rc;
@@ -143,67 +144,14 @@ static int set_value(opts *o, const char *name, const char *value)
     return cli_usage_error(SWEEP_HELP, "sweep: unknown option '%s'", name);
 }
 
-/* CLI_OK, CLI_USAGE (printed), or -1 after --help. */
-static int parse(int argc, char **argv, opts *o)
-{
-    bool options_done = false;
-    for (int i = 1; i < argc; ++i) {
-        char *arg = argv[i];
-        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (o->x.job.scenario_path)
-                return cli_usage_error(SWEEP_HELP, "sweep: one scenario, got '%s' and '%s'",
-                                       o->x.job.scenario_path, arg);
-            o->x.job.scenario_path = arg;
-            continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            options_done = true;
-            continue;
-        }
-        char name[32];
-        const char *value = NULL;
-        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-        if (eq && (size_t)(eq - arg) < sizeof name) {
-            snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
-            value = eq + 1;
-        } else if (eq) {
-            return cli_usage_error(SWEEP_HELP, "sweep: unknown option '%s'", arg);
-        } else {
-            snprintf(name, sizeof name, "%s", arg);
-        }
-        if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
-            cli_sweep_help(stdout);
-            return -1;
-        }
-        bool *flag = strcmp(name, "--quiet") == 0 || strcmp(name, "-q") == 0   ? &o->x.job.quiet
-                     : strcmp(name, "--force") == 0 || strcmp(name, "-f") == 0 ? &o->x.job.force
-                     : strcmp(name, "--resume") == 0                           ? &o->x.resume
-                                                                               : NULL;
-        if (flag) {
-            if (value)
-                return cli_usage_error(SWEEP_HELP, "%s takes no value", name);
-            *flag = true;
-            continue;
-        }
-        if (!value) {
-            if (i + 1 >= argc)
-                return cli_usage_error(SWEEP_HELP, "%s: missing value", name);
-            value = argv[++i];
-        }
-        const int rc = set_value(o, name, value);
-        if (rc != CLI_OK)
-            return rc;
-    }
-    return CLI_OK;
-}
-
 int cli_sweep(int argc, char **argv)
 {
     static opts o; /* large for a stack frame of main's */
     memset(&o, 0, sizeof o);
     lm_experiment_config_init(&o.x);
     o.x.runs = 10;
-    const int rc = parse(argc, argv, &o);
+    static const cli_experiment_cmd cmd = {"sweep", SWEEP_HELP, cli_sweep_help, set_value, NULL};
+    const int rc = cli_experiment_parse(argc, argv, &cmd, &o.x, &o);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
     if (o.n_param == 0)
