@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_world.h"
 #include "core/sim_int.h"
 #include "longmen/longmen.h"
 
@@ -35,40 +36,6 @@ static const char scenario_yaml[] =
     "  entry: {base_rate: 0, alumni_rate: 0, spinout_rate: 0, restart_rate: 0, returnee_rate: 0,"
     " outside_rate: 0}\n";
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Fills the world with n live firms spread over regions, sectors and models, half of them
- * with a launched product. */
-static void populate(lm_world *w, size_t n)
-{
-    lm_error err;
-    if (lm_firms_reserve(&w->firms, n, &err) != LM_OK) {
-        fprintf(stderr, "bench: %s\n", err.message);
-        exit(1);
-    }
-    w->where = realloc(w->where, n * sizeof *w->where);
-    w->where_cap = n;
-    for (size_t k = 0; k < n; ++k) {
-        const size_t i = lm_firms_push(&w->firms);
-        w->firms.id[i] = w->next_id++;
-        w->where[i] = (int64_t)i;
-        w->firms.region[i] = (uint16_t)(k % (size_t)w->R);
-        w->firms.sector[i] = (uint8_t)(k % (size_t)w->S);
-        w->firms.model[i] = (uint8_t)(k % 3);
-        w->firms.headcount[i] = 5 + (int32_t)(k % 40);
-        w->firms.cash_cny[i] = 1e15;
-        w->firms.theta[i] = 1.0 + (double)(k % 97) / 10.0;
-        w->firms.founder_quality[i] = 1.0;
-        w->firms.launched[i] = (k % 2) ? w->month - 1 : -1;
-        w->firms.founded[i] = w->month - 24;
-    }
-}
-
 static double measure(const lm_scenario *sc, size_t n, int threads, int months,
                       double *firm_months_per_s)
 {
@@ -79,15 +46,15 @@ static double measure(const lm_scenario *sc, size_t n, int threads, int months,
         fprintf(stderr, "bench: %s\n", err.message);
         exit(1);
     }
-    populate(lm__sim_world(sim), n);
+    bench_populate(lm__sim_world(sim), n, 1, 0); /* odd firms launched, all funded */
     lm_sim_step(sim, &err); /* warm caches and page in the arrays */
-    const double t0 = now_s();
+    const double t0 = bench_now_s();
     for (int m = 0; m < months; ++m)
         if (lm_sim_step(sim, &err) != LM_OK) {
             fprintf(stderr, "bench: %s\n", err.message);
             exit(1);
         }
-    const double dt = now_s() - t0;
+    const double dt = bench_now_s() - t0;
     *firm_months_per_s = (double)n * months / dt;
     lm_sim_destroy(sim);
     return dt;
@@ -110,11 +77,11 @@ static double copy_bandwidth(int threads)
     }
     double best = 0.0;
     for (int rep = 0; rep < 5; ++rep) {
-        const double t0 = now_s();
+        const double t0 = bench_now_s();
 #pragma omp parallel for schedule(static) num_threads(threads)
         for (size_t i = 0; i < n; ++i)
             a[i] = b[i];
-        const double bw = 2.0 * (double)n * sizeof(double) / (now_s() - t0);
+        const double bw = 2.0 * (double)n * sizeof(double) / (bench_now_s() - t0);
         if (bw > best)
             best = bw;
     }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_world.h"
 #include "core/sim_int.h"
 #include "longmen/finance.h"
 #include "longmen/longmen.h"
@@ -55,12 +56,6 @@ static const char scenario_yaml[] =
     " outside_rate: 0}\n"
     "  finance: {enabled: %s}\n";
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static lm_scenario *load_text(bool finance)
 {
@@ -76,33 +71,6 @@ static lm_scenario *load_text(bool finance)
     return sc;
 }
 
-/* n live firms spread over regions, sectors and models, half launched; every tenth one has
- * no cash and a product, so it seeks money (and may die or be funded). */
-static void populate(lm_world *w, size_t n)
-{
-    lm_error err;
-    if (lm_firms_reserve(&w->firms, n, &err) != LM_OK) {
-        fprintf(stderr, "bench: %s\n", err.message);
-        exit(1);
-    }
-    w->where = realloc(w->where, n * sizeof *w->where);
-    w->where_cap = n;
-    for (size_t k = 0; k < n; ++k) {
-        const size_t i = lm_firms_push(&w->firms);
-        w->firms.id[i] = w->next_id++;
-        w->where[i] = (int64_t)i;
-        w->firms.region[i] = (uint16_t)(k % (size_t)w->R);
-        w->firms.sector[i] = (uint8_t)(k % (size_t)w->S);
-        w->firms.model[i] = (uint8_t)(k % 3);
-        w->firms.headcount[i] = 5 + (int32_t)(k % 40);
-        w->firms.cash_cny[i] = (k % 10 == 0) ? 0.0 : 1e15;
-        w->firms.theta[i] = 1.0 + (double)(k % 97) / 10.0;
-        w->firms.founder_quality[i] = 1.0;
-        w->firms.launched[i] = (k % 2 == 0) ? w->month - 1 : -1;
-        w->firms.founded[i] = w->month - 24;
-    }
-}
-
 static double fixed(const lm_scenario *sc, size_t n, int threads, int months)
 {
     lm_sim_config cfg = {.seed = 1, .run = 0, .threads = threads};
@@ -112,10 +80,10 @@ static double fixed(const lm_scenario *sc, size_t n, int threads, int months)
         fprintf(stderr, "bench: %s\n", err.message);
         exit(1);
     }
-    populate(lm__sim_world(sim), n);
+    bench_populate(lm__sim_world(sim), n, 0, 10); /* even firms launched, a tenth broke */
     lm_sim_step(sim, &err); /* warm caches, raise the first funds */
     double firm_months = 0.0;
-    const double t0 = now_s();
+    const double t0 = bench_now_s();
     for (int m = 0; m < months; ++m) {
         firm_months += (double)lm_sim_firms_alive(sim);
         if (lm_sim_step(sim, &err) != LM_OK) {
@@ -123,7 +91,7 @@ static double fixed(const lm_scenario *sc, size_t n, int threads, int months)
             exit(1);
         }
     }
-    const double dt = now_s() - t0;
+    const double dt = bench_now_s() - t0;
     lm_sim_destroy(sim);
     return firm_months / dt;
 }
@@ -149,7 +117,7 @@ static whole whole_run(const char *path, bool finance, int threads)
         exit(1);
     }
     whole out = {0};
-    const double t0 = now_s();
+    const double t0 = bench_now_s();
     while (!lm_sim_done(sim)) {
         if (lm_sim_step(sim, &err) != LM_OK) {
             fprintf(stderr, "bench: %s\n", err.message);
@@ -157,7 +125,7 @@ static whole whole_run(const char *path, bool finance, int threads)
         }
         out.firm_months += (double)lm_sim_firms_alive(sim);
     }
-    out.seconds = now_s() - t0;
+    out.seconds = bench_now_s() - t0;
     const lm_world *w = lm__sim_world(sim);
     if (w->finance) {
         out.screened = (double)w->finance->totals.screened;
