@@ -1,0 +1,37 @@
+/* src/experiments/parallel.h -- replications across processes (Open MPI) for every experiment
+ * command, behind one small interface so the experiment code reads the same with or without
+ * MPI. Built without MPI (or run without mpirun) there is one rank and every call is cheap.
+ *
+ * The rule that keeps results bit-identical for any number of ranks: item i (a replication, or
+ * an (arm, replication) pair) belongs to rank i % size; every rank computes its items, and the
+ * rows are gathered in item order, so what is computed never depends on who computed it.
+ * Only rank 0 writes files and prints. Private to the library; docs/scaling.md. */
+#ifndef LM_EXPERIMENTS_PARALLEL_H
+#define LM_EXPERIMENTS_PARALLEL_H
+
+#include <stdbool.h>
+
+#include "longmen/error.h"
+
+/* This process's rank and the number of ranks (0 and 1 without MPI). */
+int lm__par_rank(void);
+int lm__par_size(void);
+
+/* True when item i is this rank's: i % size == rank. */
+static inline bool lm__par_mine(long long i)
+{
+    return i % lm__par_size() == lm__par_rank();
+}
+
+/* rows holds n_items rows of row_len doubles, item order; this rank has filled the rows of
+ * its own items. Afterwards every rank holds every row. A no-op with one rank. */
+lm_status lm__par_allgather_rows(double *rows, long long n_items, int row_len, lm_error *err);
+
+/* Combines a status over ranks: returns the first non-OK status in rank order (and that
+ * rank's message in err) to every rank, so all ranks stop together. */
+lm_status lm__par_agree(lm_status st, lm_error *err);
+
+/* Waits for every rank. */
+void lm__par_barrier(void);
+
+#endif
