@@ -333,7 +333,9 @@ def main():
              gen,
              "name: yangtze-delta",
              'description: "The 41 cities of the Yangtze River Delta, 2015-2034: Shanghai leads, the three capitals with their policies, integration from provinces and distance"',
-             period, seed]
+             "# No spin-up (three-capitals starts in 2005): 41 regions from 2005 would take several",
+             "# times as long, and this scenario is not calibrated (docs/validation.md).",
+             "period: {start: 2015-01, end: 2034-12}", seed]
     lines += sec["layers"] + sec["sectors"] + ["regions:"]
     talent_total = 0.0
     for c in cities:

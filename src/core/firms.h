@@ -46,6 +46,8 @@
     X(double, rd_ytd_cny)        /* this calendar year so far (rnd adds) */                  \
     X(double, revenue_last_year_cny) /* last full calendar year (rolled over in December) */ \
     X(double, rd_last_year_cny)                                                              \
+    X(double, equity_ytd_cny)    /* equity raised this calendar year (finance adds) */        \
+    X(double, equity_last_year_cny) /* last full calendar year (rolled over in December) */  \
     X(double, valuation_cny)     /* post-money of the last round, marked by finance */       \
     X(uint8_t, tier)             /* bit set of lm_tier, certified each December */           \
     X(int32_t, dragon_month)     /* month first certified a little dragon, -1 never */      \

@@ -327,6 +327,9 @@ typedef struct lm_tier_rule {
     double rd_intensity_a;
     double revenue_b_cny;       /* path B: revenue >= this (< revenue_a), rd >= rd_intensity_b */
     double rd_intensity_b;
+    double equity_c_cny;        /* path C: revenue < revenue_b, equity raised in two years >= this, */
+    double rd_c_cny;            /* R&D over two years >= this, */
+    double tech_share_c;        /* and R&D staff share >= this (0 equity: no path C) */
     double min_valuation_cny;   /* unicorn; dragon: "unicorn scale" */
     double growth_multiple;     /* dragon: revenue this year / last year */
     double growth_revenue_cny;  /* dragon: fast growth counts from this revenue */
@@ -335,6 +338,14 @@ typedef struct lm_tier_rule {
     double valid_years;         /* a certificate lasts this many years (1: yearly) */
     double award_cny;           /* paid once on a new certification */
     double investor_visibility; /* >= 1: deals of certified firms are seen this much more */
+    /* Certificates are applied for (tech SME, high-tech, little giant): a programme certifies
+       from start_year (0: always), and an eligible firm without a valid certificate applies with
+       probability take_up, take_up_first up to take_up_first_year, take_up_last from
+       take_up_last_year, linear in between (renewals always apply). */
+    double start_year;
+    double take_up_first, take_up_last;
+    double take_up_first_year, take_up_last_year;
+    bool to_c_eligible;         /* little giant: false = consumer-facing firms never qualify */
 } lm_tier_rule;
 
 typedef struct lm_tier_params {

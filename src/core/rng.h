@@ -32,6 +32,8 @@ typedef enum lm_purpose {
     LM_PURPOSE_FUND,           /* a new investor's manager: noise, focus (finance issue) */
     LM_PURPOSE_SCREEN,         /* an investor's deals seen and signals in a month */
     LM_PURPOSE_EXIT,           /* a firm's IPO and acquisition draws */
+    LM_PURPOSE_BOOTSTRAP,      /* sensitivity: rows of a bootstrap resample (experiments) */
+    LM_PURPOSE_TIERS,          /* whether an eligible firm applies for a certificate (take-up) */
     LM_PURPOSE_TEST = 0x7fff
 } lm_purpose;
 

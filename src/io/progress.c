@@ -53,7 +53,7 @@ char *lm_progress_format(const lm_progress *p, int columns, char *buf, size_t si
     if (done > 0 && total >= done)
         eta = p->elapsed_s / done * (total - done);
 
-    char month[16], firms[32], elapsed[16], left[16], text[160];
+    char month[16], firms[32], elapsed[32], left[32], text[192];
     lm_month_format(p->month, month);
     format_count(p->firms_alive, firms, sizeof firms);
     lm_progress_duration(p->elapsed_s, elapsed, sizeof elapsed);

@@ -155,6 +155,9 @@ static void tier_rule_defaults(lm_tier_rule *t)
     t->max_revenue_cny = 1.0e18;
     t->valid_years = 1.0;
     t->investor_visibility = 1.0;
+    t->take_up_first = 1.0; /* every eligible firm applies: the criteria alone decide */
+    t->take_up_last = 1.0;
+    t->to_c_eligible = true;
 }
 
 void lm__ecosystem_defaults(lm_params *p)
@@ -226,6 +229,11 @@ void lm__ecosystem_defaults(lm_params *p)
     tr->little_giant.rd_intensity_a = 0.03;
     tr->little_giant.revenue_b_cny = 5.0e7;
     tr->little_giant.rd_intensity_b = 0.06;
+    /* path C: revenue below 50M with >= CNY 80M of new equity in two years, R&D >= 30M in
+       two years and R&D staff >= 50% */
+    tr->little_giant.equity_c_cny = 8.0e7;
+    tr->little_giant.rd_c_cny = 3.0e7;
+    tr->little_giant.tech_share_c = 0.5;
     tr->little_giant.valid_years = 3.0;
     tr->little_giant.award_cny = 1.0e6;
     tr->little_giant.investor_visibility = 1.5;

@@ -274,6 +274,9 @@ static const lm__field tier_rule_fields[] = {
     NUM(lm_tier_rule, rd_intensity_a, 0, INF, 0),
     NUM(lm_tier_rule, revenue_b_cny, 0, INF, 0),
     NUM(lm_tier_rule, rd_intensity_b, 0, INF, 0),
+    NUM(lm_tier_rule, equity_c_cny, 0, INF, 0),
+    NUM(lm_tier_rule, rd_c_cny, 0, INF, 0),
+    NUM(lm_tier_rule, tech_share_c, 0, 1, 0),
     NUM(lm_tier_rule, min_valuation_cny, 0, INF, 0),
     NUM(lm_tier_rule, growth_multiple, 0, INF, 0),
     NUM(lm_tier_rule, growth_revenue_cny, 0, INF, 0),
@@ -282,6 +285,12 @@ static const lm__field tier_rule_fields[] = {
     NUM(lm_tier_rule, valid_years, 1, 100, 0),
     NUM(lm_tier_rule, award_cny, 0, INF, 0),
     NUM(lm_tier_rule, investor_visibility, 1, INF, 0),
+    NUM(lm_tier_rule, start_year, 0, 9999, 0),
+    NUM(lm_tier_rule, take_up_first, 0, 1, 0),
+    NUM(lm_tier_rule, take_up_last, 0, 1, 0),
+    NUM(lm_tier_rule, take_up_first_year, 0, 9999, 0),
+    NUM(lm_tier_rule, take_up_last_year, 0, 9999, 0),
+    TYP(lm_tier_rule, to_c_eligible, LM_F_BOOL, 0, 0, 0),
 };
 
 /* Keys each tier reads (the others would be silently ignored, so they are errors). */
@@ -292,14 +301,14 @@ static const struct {
 } tier_keys[] = {
     {"tech_sme", offsetof(lm_tier_params, tech_sme),
      " min_age_months max_headcount max_revenue_cny min_tech_share min_rd_intensity"
-     " valid_years award_cny investor_visibility "},
+     " valid_years award_cny investor_visibility start_year take_up_first take_up_last take_up_first_year take_up_last_year "},
     {"high_tech", offsetof(lm_tier_params, high_tech),
      " min_age_months min_revenue_cny min_tech_share min_rd_intensity band_small_cny"
      " band_large_cny rd_intensity_small rd_intensity_mid valid_years award_cny"
-     " investor_visibility "},
+     " investor_visibility start_year take_up_first take_up_last take_up_first_year take_up_last_year "},
     {"little_giant", offsetof(lm_tier_params, little_giant),
      " min_age_months niche_share revenue_a_cny rd_intensity_a revenue_b_cny rd_intensity_b"
-     " valid_years award_cny investor_visibility "},
+     " equity_c_cny rd_c_cny tech_share_c to_c_eligible valid_years award_cny investor_visibility start_year take_up_first take_up_last take_up_first_year take_up_last_year "},
     {"unicorn", offsetof(lm_tier_params, unicorn),
      " min_valuation_cny award_cny investor_visibility "},
     {"dragon", offsetof(lm_tier_params, dragon),

@@ -66,7 +66,7 @@ if [[ -n $how ]]; then
         fail "a tiny run does not fit on the $how: $(cat err.txt)"
     before=$(checksum "$disk/earlier")
     expect_error 'results\.sqlite.*(full|space)|(full|space).*results\.sqlite|No space left' \
-        run "$big" --quiet --to 2019-12 --out "$disk/big"
+        run "$big" --quiet --from 2015-01 --to 2019-12 --out "$disk/big"
     diskerr=$(cat err.txt)
     [[ ! -e $disk/big ]] || fail "a run on a full disk left $disk/big"
     no_leftovers "$disk" "a run on a full disk"

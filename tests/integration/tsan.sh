@@ -60,7 +60,7 @@ check_run() { # check_run <label> <args...>
     fi
     runs=$((runs + 1))
 }
-check_run "three-capitals 2015-2024" "$root/scenarios/three-capitals.yaml" --to 2024-12 --out tc
+check_run "three-capitals 2015-2024" "$root/scenarios/three-capitals.yaml" --from 2015-01 --to 2024-12 --out tc
 check_run "yangtze-delta 2015-2016" "$root/scenarios/yangtze-delta.yaml" --to 2016-12 --out yd
 check_run "tiny" "$root/tests/data/tiny.yaml" --out tiny
 

@@ -53,7 +53,7 @@ bad=$(q 'select count(*) from region_layer_year where chain < chain_own - 1e-12
 [[ $bad == 0 ]] || fail "$bad chain rows out of range"
 
 # a counterfactual in a few lines: extends three-capitals.yaml
-"$bin" run "$root/scenarios/examples/hefei-adopts-hangzhou-funds.yaml" --to 2016-12 \
+"$bin" run "$root/scenarios/examples/hefei-adopts-hangzhou-funds.yaml" --from 2014-01 --to 2016-12 \
     --out "$tmp/cf" --quiet >cf.txt 2>cf_err.txt || fail "the example exited $?: $(cat cf_err.txt)"
 name=$(sqlite3 "$tmp/cf/results.sqlite" 'select scenario from run')
 [[ $name == hefei-adopts-hangzhou-funds ]] || fail "example ran as '$name'"

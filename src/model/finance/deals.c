@@ -524,6 +524,7 @@ static lm_status book(lm_world *w, lm_month m, const lm_deal *d, double pre, con
     const double cash0 = fm->cash_cny[i];
     fm->cash_cny[i] += raised;
     fm->valuation_cny[i] = post;
+    fm->equity_ytd_cny[i] += raised; /* little giants' path C (tiers) */
     w->firm_cash_before += cash0;
     w->firm_cash_after += fm->cash_cny[i];
     fm->round_stage[i] = (uint8_t)(d->stage + 1);

@@ -11,9 +11,11 @@
  *                 i >= min_rd_intensity
  *   high-tech:    a >= min_age (12), t >= min_tech_share, rev > min_revenue, i >= 5% / 4% / 3%
  *                 for rev <= band_small / <= band_large / above
- *   little giant: a >= min_age (36), rev / national market of its sector and model >=
+ *   little giant: (not To C unless to_c_eligible) a >= min_age (36), rev / national market of its sector and model >=
  *                 niche_share, and either rev >= revenue_a with i >= rd_intensity_a this year
- *                 and last, or revenue_b <= rev < revenue_a with i >= rd_intensity_b both years
+ *                 and last, or revenue_b <= rev < revenue_a with i >= rd_intensity_b both years,
+ *                 or (path C, no niche share) rev < revenue_b with equity raised over the two
+ *                 years >= equity_c, R&D over the two years >= rd_c and t >= tech_share_c
  *   unicorn:      private (alive, not listed) and valuation >= min_valuation
  *   dragon:       a <= max_age, visibility >= min_visibility, and either valuation >=
  *                 min_valuation ("unicorn scale") or rev >= growth_revenue with rev >=
@@ -67,12 +69,28 @@ static bool high_tech(const lm_tier_rule *t, double age, double rev, double rd, 
            intensity(rd, rev) >= need;
 }
 
-static bool little_giant(const lm_tier_rule *t, double age, double rev, double rd,
-                         double rev_prev, double rd_prev, double market)
+/* A firm's two calendar years for the little giant: this year and last. */
+typedef struct two_years {
+    double rev, rd, equity;
+    double rev_prev, rd_prev, equity_prev;
+} two_years;
+
+static bool little_giant(const lm_tier_rule *t, int model, double age, double tech,
+                         const two_years *y, double market)
 {
-    if (age < t->min_age_months || !(market > 0.0) || rev / market < t->niche_share)
+    if (!t->to_c_eligible && model == LM_MODEL_TO_C)
         return false;
-    const double now = intensity(rd, rev), before = intensity(rd_prev, rev_prev);
+    if (age < t->min_age_months)
+        return false;
+    const double rev = y->rev, rd = y->rd;
+    /* path C: young, R&D-heavy firms backed by equity rather than revenue */
+    if (t->equity_c_cny > 0.0 && rev < t->revenue_b_cny &&
+        y->equity + y->equity_prev >= t->equity_c_cny && rd + y->rd_prev >= t->rd_c_cny &&
+        tech >= t->tech_share_c)
+        return true;
+    if (!(market > 0.0) || rev / market < t->niche_share)
+        return false;
+    const double now = intensity(rd, rev), before = intensity(y->rd_prev, y->rev_prev);
     if (rev >= t->revenue_a_cny)
         return now >= t->rd_intensity_a && before >= t->rd_intensity_a;
     return rev >= t->revenue_b_cny && now >= t->rd_intensity_b && before >= t->rd_intensity_b;
@@ -103,8 +121,9 @@ unsigned lm_tiers_qualify(const lm_world *w, size_t i, lm_month m, const double 
         bits |= LM_TIER_TECH_SME;
     if (high_tech(&tp->high_tech, age, rev, rd, tech))
         bits |= LM_TIER_HIGH_TECH;
-    if (little_giant(&tp->little_giant, age, rev, rd, f->revenue_last_year_cny[i],
-                     f->rd_last_year_cny[i],
+    const two_years y = {rev, rd, f->equity_ytd_cny[i], f->revenue_last_year_cny[i],
+                         f->rd_last_year_cny[i], f->equity_last_year_cny[i]};
+    if (little_giant(&tp->little_giant, f->model[i], age, tech, &y,
                      market_year[f->sector[i] * LM_MODEL_COUNT + f->model[i]]))
         bits |= LM_TIER_LITTLE_GIANT;
     if (f->valuation_cny[i] >= tp->unicorn.min_valuation_cny)
@@ -155,7 +174,23 @@ static int16_t *until_of(lm_firms *f, unsigned bit)
     }
 }
 
-/* Certifies firm i; returns the awards it received. */
+double lm_tiers_take_up(const lm_tier_rule *t, int year)
+{
+    if (t->start_year > 0.0 && year < t->start_year)
+        return 0.0;
+    if (year <= t->take_up_first_year || t->take_up_last_year <= t->take_up_first_year)
+        return year >= t->take_up_last_year ? t->take_up_last : t->take_up_first;
+    if (year >= t->take_up_last_year)
+        return t->take_up_last;
+    const double x = (year - t->take_up_first_year) / (t->take_up_last_year - t->take_up_first_year);
+    return t->take_up_first + x * (t->take_up_last - t->take_up_first);
+}
+
+/* Certifies firm i; returns the awards it received. A firm without a valid certificate that
+ * meets the criteria applies with the tier's take-up probability of the year (one uniform
+ * per certificate tier from the firm's stream of the month, drawn only when some take-up is
+ * below 1, so a scenario without take-up draws nothing); holders renew whenever they meet
+ * the criteria. */
 static double certify(lm_world *w, size_t i, lm_month m, const double *market_year)
 {
     lm_firms *f = &w->firms;
@@ -165,11 +200,24 @@ static double certify(lm_world *w, size_t i, lm_month m, const double *market_ye
     const unsigned held = f->tier[i];
     unsigned now = 0u;
     double award = 0.0;
-    for (unsigned bit = 1u; bit <= LM_TIER_DRAGON; bit <<= 1) {
+    double take_up[3], u[3] = {0.0, 0.0, 0.0};
+    take_up[0] = lm_tiers_take_up(&tp->tech_sme, year);
+    take_up[1] = lm_tiers_take_up(&tp->high_tech, year);
+    take_up[2] = lm_tiers_take_up(&tp->little_giant, year);
+    if (take_up[0] < 1.0 || take_up[1] < 1.0 || take_up[2] < 1.0) {
+        lm_rng g;
+        lm_rng_init(&g, w->key, f->id[i], LM_PURPOSE_TIERS, m);
+        for (int k = 0; k < 3; ++k)
+            u[k] = lm_rng_u01(&g);
+    }
+    for (unsigned bit = 1u, k = 0; bit <= LM_TIER_DRAGON; bit <<= 1, ++k) {
         const lm_tier_rule *rule = rule_of(tp, bit);
         int16_t *until = until_of(f, bit);
         bool holds = (meets & bit) != 0;
         if (until) {
+            const bool valid = until[i] >= year && until[i] > 0;
+            if (holds && !valid && !(u[k] < take_up[k]))
+                holds = false; /* eligible, but does not apply this year */
             if (holds)
                 until[i] = (int16_t)(year + (int)rule->valid_years - 1);
             holds = until[i] >= year;
@@ -219,8 +267,10 @@ lm_status lm_phase_tiers(lm_world *w, lm_month m, lm_error *err)
             }
             f->revenue_last_year_cny[i] = f->revenue_ytd_cny[i];
             f->rd_last_year_cny[i] = f->rd_ytd_cny[i];
+            f->equity_last_year_cny[i] = f->equity_ytd_cny[i];
             f->revenue_ytd_cny[i] = 0.0;
             f->rd_ytd_cny[i] = 0.0;
+            f->equity_ytd_cny[i] = 0.0;
         }
     }
     lm_blocks_reduce(&b, partial, width, sums);

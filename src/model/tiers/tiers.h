@@ -15,6 +15,11 @@ lm_status lm_phase_tiers(lm_world *w, lm_month m, lm_error *err);
  * business model b over the year's simulated months (lm_tiers_market_year). Pure. */
 unsigned lm_tiers_qualify(const lm_world *w, size_t i, lm_month m, const double *market_year);
 
+/* The probability that an eligible firm without a valid certificate of tier t applies in year
+ * (0 before the programme's start_year; take_up_first .. take_up_last, linear between their
+ * years). */
+double lm_tiers_take_up(const lm_tier_rule *t, int year);
+
 /* Fills market_year[S * 3] for the calendar year of month m (months simulated so far). */
 void lm_tiers_market_year(const lm_world *w, lm_month m, double *market_year);
 

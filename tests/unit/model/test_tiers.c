@@ -244,3 +244,136 @@ Test(tiers, high_tech_pays_the_lower_tax_rate)
     cr_assert_gt(tax[0], 0.0);
     cr_assert_float_eq(tax[1] / tax[0], p->costs.hightech_tax / p->costs.profit_tax, 1e-9);
 }
+
+/* Take-up (MODEL.md 5.8, docs/model.md 7.12): the schedule is flat, then linear, then flat,
+ * and zero before the programme starts. */
+Test(tiers, take_up_schedule)
+{
+    lm_tier_rule t;
+    memset(&t, 0, sizeof t);
+    t.take_up_first = 0.2;
+    t.take_up_last = 0.8;
+    t.take_up_first_year = 2017;
+    t.take_up_last_year = 2023;
+    cr_assert_float_eq(lm_tiers_take_up(&t, 2010), 0.2, 1e-15);
+    cr_assert_float_eq(lm_tiers_take_up(&t, 2017), 0.2, 1e-15);
+    cr_assert_float_eq(lm_tiers_take_up(&t, 2020), 0.5, 1e-15);
+    cr_assert_float_eq(lm_tiers_take_up(&t, 2023), 0.8, 1e-15);
+    cr_assert_float_eq(lm_tiers_take_up(&t, 2030), 0.8, 1e-15);
+    t.start_year = 2019;
+    cr_assert_eq(lm_tiers_take_up(&t, 2018), 0.0);
+    cr_assert_float_eq(lm_tiers_take_up(&t, 2019), 0.2 + 0.6 * 2.0 / 6.0, 1e-15);
+    /* equal years: a step at that year */
+    t.start_year = 0;
+    t.take_up_last_year = 2017;
+    cr_assert_float_eq(lm_tiers_take_up(&t, 2016), 0.2, 1e-15);
+    cr_assert_float_eq(lm_tiers_take_up(&t, 2017), 0.8, 1e-15);
+}
+
+/* Of many eligible firms, about take_up apply and are certified (binomial, 4 sd); holders
+ * renew whatever the take-up; nobody is certified before the programme's start year. */
+Test(tiers, take_up_certifies_a_share_of_the_eligible)
+{
+    lm_params *p = lm_test_params(sc);
+    p->tiers.high_tech.take_up_first = 0.3;
+    p->tiers.high_tech.take_up_last = 0.3;
+    p->tiers.little_giant.start_year = 2020; /* nobody can be certified in 2019 */
+    p->tiers.little_giant.niche_share = 0.0;
+    enum { N = 4000 };
+    for (int k = 0; k < N; ++k) { /* eligible for all three certificates */
+        const size_t i = firm(48, 60, 1.2e8, 1.2e7);
+        w->firms.revenue_last_year_cny[i] = 1.2e8;
+        w->firms.rd_last_year_cny[i] = 1.2e7;
+    }
+    cr_assert(has(0, LM_TIER_LITTLE_GIANT) && has(0, LM_TIER_TECH_SME) && has(0, LM_TIER_HIGH_TECH));
+    lm_error err;
+    lm_arena_reset(&w->scratch);
+    cr_assert_eq(lm_phase_tiers(w, DEC, &err), LM_OK);
+    int ht = 0, giant = 0, sme = 0;
+    for (size_t i = 0; i < w->firms.n; ++i) {
+        ht += (w->firms.tier[i] & LM_TIER_HIGH_TECH) != 0;
+        giant += (w->firms.tier[i] & LM_TIER_LITTLE_GIANT) != 0;
+        sme += (w->firms.tier[i] & LM_TIER_TECH_SME) != 0;
+    }
+    cr_assert_eq(sme, N); /* take-up 1 (the default): every eligible firm */
+    const double sd = sqrt(N * 0.3 * 0.7);
+    cr_assert(fabs(ht - 0.3 * N) < 4 * sd, "high-tech certified %d of %d", ht, N);
+    cr_assert_eq(giant, 0);
+    /* next December the holders renew (valid three years, still eligible), and about 30% of
+       the others apply */
+    for (size_t i = 0; i < w->firms.n; ++i) {
+        w->firms.revenue_ytd_cny[i] = 1.2e8;
+        w->firms.rd_ytd_cny[i] = 1.2e7;
+    }
+    unsigned char before[N];
+    for (size_t i = 0; i < N; ++i)
+        before[i] = (w->firms.tier[i] & LM_TIER_HIGH_TECH) != 0;
+    lm_arena_reset(&w->scratch);
+    cr_assert_eq(lm_phase_tiers(w, DEC + 12, &err), LM_OK);
+    int kept = 0, was = 0, now = 0;
+    for (size_t i = 0; i < N; ++i) {
+        const bool has_ht = (w->firms.tier[i] & LM_TIER_HIGH_TECH) != 0;
+        was += before[i];
+        kept += before[i] && has_ht;
+        now += has_ht;
+    }
+    cr_assert_eq(kept, was);
+    const double expect = was + 0.3 * (N - was), sd2 = sqrt((N - was) * 0.3 * 0.7);
+    cr_assert(fabs(now - expect) < 4 * sd2, "%d certified, expected %.0f", now, expect);
+}
+
+/* A scenario can keep consumer-facing firms out of the little giants (an industrial
+ * programme): the same firm qualifies as To B and not as To C. */
+Test(tiers, little_giant_to_c_eligible)
+{
+    lm_params *p = lm_test_params(sc);
+    p->tiers.little_giant.niche_share = 0.0;
+    const size_t i = firm(48, 60, 1.2e8, 1.2e7);
+    w->firms.revenue_last_year_cny[i] = 1.2e8;
+    w->firms.rd_last_year_cny[i] = 1.2e7;
+    cr_assert_eq(w->firms.model[i], LM_MODEL_TO_C);
+    cr_assert(has(i, LM_TIER_LITTLE_GIANT));
+    p->tiers.little_giant.to_c_eligible = false;
+    cr_assert_not(has(i, LM_TIER_LITTLE_GIANT));
+    w->firms.model[i] = LM_MODEL_TO_B;
+    cr_assert(has(i, LM_TIER_LITTLE_GIANT));
+}
+
+/* Path C of the little giant (MIIT 2022): revenue below revenue_b, but CNY 80M of new equity
+ * and 30M of R&D over two years, with R&D staff >= 50%; no niche share needed. Each
+ * threshold with a firm on each side; equity rolls over in December like revenue. */
+Test(tiers, little_giant_path_c)
+{
+    lm_params *p = lm_test_params(sc);
+    const lm_tier_rule *g = &p->tiers.little_giant;
+    cr_assert_float_eq(g->equity_c_cny, 8.0e7, 1.0);
+    p->costs.tech_share = 0.6;
+    const size_t i = firm(48, 80, 1.0e7, 2.0e7); /* revenue 10M < 50M, R&D 20M this year */
+    w->firms.rd_last_year_cny[i] = 1.0e7;        /* 30M over two years */
+    w->firms.equity_ytd_cny[i] = 5.0e7;
+    w->firms.equity_last_year_cny[i] = 3.0e7;    /* 80M over two years */
+    cr_assert(has(i, LM_TIER_LITTLE_GIANT));
+    w->firms.equity_last_year_cny[i] = 2.9e7;
+    cr_assert_not(has(i, LM_TIER_LITTLE_GIANT), "equity below 80M");
+    w->firms.equity_last_year_cny[i] = 3.0e7;
+    w->firms.rd_last_year_cny[i] = 0.9e7;
+    cr_assert_not(has(i, LM_TIER_LITTLE_GIANT), "R&D below 30M");
+    w->firms.rd_last_year_cny[i] = 1.0e7;
+    p->costs.tech_share = 0.49;
+    cr_assert_not(has(i, LM_TIER_LITTLE_GIANT), "R&D staff below 50%%");
+    p->costs.tech_share = 0.6;
+    w->firms.founded[i] = DEC - 35;
+    cr_assert_not(has(i, LM_TIER_LITTLE_GIANT), "younger than three years");
+    w->firms.founded[i] = DEC - 48;
+    w->firms.revenue_ytd_cny[i] = g->revenue_b_cny; /* not below 50M: paths A/B decide */
+    w->firms.rd_ytd_cny[i] = 0.01 * g->revenue_b_cny;
+    cr_assert_not(has(i, LM_TIER_LITTLE_GIANT), "revenue at 50M with low R&D intensity");
+    w->firms.revenue_ytd_cny[i] = 1.0e7;
+    w->firms.rd_ytd_cny[i] = 2.0e7;
+    lm_error err;
+    lm_arena_reset(&w->scratch);
+    cr_assert_eq(lm_phase_tiers(w, DEC, &err), LM_OK);
+    cr_assert(w->firms.tier[i] & LM_TIER_LITTLE_GIANT);
+    cr_assert_float_eq(w->firms.equity_last_year_cny[i], 5.0e7, 1.0);
+    cr_assert_eq(w->firms.equity_ytd_cny[i], 0.0);
+}
