@@ -39,6 +39,7 @@ void cli_compare_help(FILE *f)
             "  SCENARIO         a YAML scenario; default as for 'longmen run'.\n"
             "  --policy EDIT    one change, repeatable:\n"
             "                   REGION.KIND.FIELD=VALUE  first policy of that kind in REGION\n"
+            "                                            (KIND#N: the N-th of that kind)\n"
             "                   REGION.FIELD=VALUE       a region key\n"
             "                   params.GROUP.FIELD=VALUE a global parameter\n"
             "                   REGION is a region's name or name_en; KIND a policy kind\n"

@@ -85,6 +85,7 @@ typedef struct lm_policy {
     uint32_t sectors;       /* YAML list of sector ids */
     uint32_t layers;        /* YAML list of chain layer ids */
     double attraction;      /* all kinds: adds to policy_attraction[r] in founders' utility */
+    bool enabled;           /* all kinds: false = the loader drops the policy (a switch) */
 
     /* budgets: st_fund, innovation_fund, direct_injection, provincial_fof, rd_subsidy */
     double budget_cny_year;     /* refilled each January */

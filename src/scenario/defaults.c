@@ -385,6 +385,7 @@ void lm__policy_defaults(lm_policy *pol, lm_policy_kind kind)
     pol->kind = kind;
     pol->start = 0;
     pol->end = LM_MONTH_NEVER;
+    pol->enabled = true;
     pol->sectors = UINT32_MAX;
     pol->layers = UINT32_MAX;
     pol->gov_share = 0.25;

@@ -7,7 +7,7 @@
  * holds; a counterfactual must also set a value left at its default and copy a whole policy
  * from one region to another, which needs the tree.
  *
- *   set   "REGION.KIND.FIELD=VALUE"   first policy of kind KIND in REGION
+ *   set   "REGION.KIND.FIELD=VALUE"   first policy of kind KIND in REGION (KIND#N: the N-th)
  *         "REGION.FIELD[.SUB]=VALUE"  a region key (nested mappings allowed)
  *         "params.GROUP.FIELD=VALUE"  a global parameter
  *   adopt "X:Y.KIND"                  Y's first policy of kind KIND, copied (all its keys,
@@ -167,17 +167,37 @@ static bool kind_matches(const char *want, const char *have)
     return strcmp(want, have) == 0;
 }
 
-static bool kind_known(const char *kind)
+/* "KIND" or "KIND#N" (the N-th policy of that kind, from 1): the kind into base, N returned
+ * (0 when the suffix is not a number from 1 to 99). */
+static int kind_ordinal(const char *kind, char *base, size_t size)
 {
-    return lm__policy_kind_from_name(kind) >= 0 || strcmp(kind, "guidance_fund") == 0;
+    snprintf(base, size, "%s", kind);
+    char *hash = strchr(base, '#');
+    if (!hash)
+        return 1;
+    *hash = '\0';
+    char *end = NULL;
+    const long n = strtol(hash + 1, &end, 10);
+    return hash[1] && end && *end == '\0' && n >= 1 && n <= 99 ? (int)n : 0;
 }
 
-/* Index of the first policy of kind in a region's policies, -1 when none. */
+static bool kind_known(const char *kind)
+{
+    char base[64];
+    if (kind_ordinal(kind, base, sizeof base) < 1)
+        return false;
+    return lm__policy_kind_from_name(base) >= 0 || strcmp(base, "guidance_fund") == 0;
+}
+
+/* Index of the policy of kind (KIND or KIND#N, as kind_ordinal) in a region's policies, -1
+ * when none. */
 static int find_policy(const lm__ynode *pols, const char *kind)
 {
-    for (size_t i = 0; pols && pols->kind == LM_Y_SEQ && i < pols->n; ++i) {
+    char base[64];
+    int left = kind_ordinal(kind, base, sizeof base);
+    for (size_t i = 0; left > 0 && pols && pols->kind == LM_Y_SEQ && i < pols->n; ++i) {
         const lm__ynode *k = lm__ymap_get(pols->item[i], "kind");
-        if (k && k->kind == LM_Y_SCALAR && kind_matches(kind, k->text))
+        if (k && k->kind == LM_Y_SCALAR && kind_matches(base, k->text) && --left == 0)
             return (int)i;
     }
     return -1;

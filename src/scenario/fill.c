@@ -110,6 +110,7 @@ static const lm__field policy_fields[] = {
     TYP(lm_policy, sectors, LM_F_SECTOR_LIST, 0, 0, 0),
     TYP(lm_policy, layers, LM_F_LAYER_LIST, 0, 0, 0),
     PNUM(attraction, 0, INF, 0, 0),
+    {"enabled", LM_F_BOOL, offsetof(lm_policy, enabled), 0, 0, 0, 0, 0},
     PNUM(budget_cny_year, 0, INF, 0, BUDGETS),
     {"separate_budget_line", LM_F_BOOL, offsetof(lm_policy, separate_budget_line), 0, 0, 0, 0,
      BUDGETS},

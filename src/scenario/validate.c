@@ -256,6 +256,22 @@ static lm_status check_talent(const lm__lctx *c)
                     t->attrition_drag, t->key_attrition);
 }
 
+/* A policy with `enabled: false` is checked like any other, then dropped, so that no phase
+ * sees it: every mechanism can be switched off in the file (or with --policy
+ * "REGION.KIND.enabled=false"). Last, since the checks above pair policies with their YAML
+ * nodes by index. */
+static void drop_disabled_policies(const lm__lctx *c)
+{
+    for (int r = 0; r < c->p->n_regions; ++r) {
+        lm_region_params *rp = &c->p->regions[r];
+        int n = 0;
+        for (int i = 0; i < rp->n_policies; ++i)
+            if (rp->policies[i].enabled)
+                rp->policies[n++] = rp->policies[i];
+        rp->n_policies = n;
+    }
+}
+
 lm_status lm__validate_params(const lm__lctx *c)
 {
     lm_status st = check_period(c);
@@ -273,5 +289,7 @@ lm_status lm__validate_params(const lm__lctx *c)
         st = check_finance(c); /* finance issue */
     if (st == LM_OK)
         st = check_talent(c); /* ecosystem issue */
+    if (st == LM_OK)
+        drop_disabled_policies(c);
     return st;
 }

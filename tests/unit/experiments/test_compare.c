@@ -269,3 +269,32 @@ Test(compare, resume_only_with_the_same_edits, .init = setup, .fini = teardown)
     cr_assert_eq(res.runs_resumed, 3);
     lm_experiment_result_fini(&res);
 }
+
+/* Every policy is a switch: `enabled: false` (here by an edit) drops it after it was checked;
+ * KIND#N names the N-th policy of a kind. */
+Test(edits, enabled_false_drops_a_policy_and_kind_n_names_the_nth)
+{
+    const char *set[] = {"Jiashi.st_fund#1.enabled=false", "Yishi.lab.enabled=true"};
+    const lm_scenario_edits e = {.set = set, .n_set = 2};
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_edited(TINY, &e, &sc, &err), LM_OK, "%s", err.message);
+    const lm_params *p = lm__scenario_params(sc);
+    cr_assert_eq(p->regions[0].n_policies, 0);
+    cr_assert_eq(p->regions[1].n_policies, 1);
+    cr_assert_eq(p->regions[1].policies[0].kind, LM_POLICY_LAB);
+    lm_scenario_free(sc);
+    /* a disabled policy is still checked: a bad value in it is an error */
+    const char *bad_value[] = {"Jiashi.st_fund.enabled=false", "Jiashi.st_fund.loss_tolerance=2"};
+    const lm_scenario_edits e2 = {.set = bad_value, .n_set = 2};
+    cr_assert_eq(lm_scenario_load_edited(TINY, &e2, &sc, &err), LM_EINVAL);
+    cr_assert_str_eq(err.field, "regions[0].policies[0].loss_tolerance");
+    /* no second lab; #0 and #x are no kinds */
+    const char *bad_n[] = {"Yishi.lab#2.enabled=false", "Yishi.lab#0.enabled=false",
+                           "Yishi.lab#x.enabled=false", "Yishi.lab.enabled=maybe"};
+    for (size_t i = 0; i < sizeof bad_n / sizeof bad_n[0]; ++i) {
+        const lm_scenario_edits e3 = {.set = &bad_n[i], .n_set = 1};
+        cr_assert_eq(lm_scenario_load_edited(TINY, &e3, &sc, &err), LM_EINVAL, "%s", bad_n[i]);
+        cr_assert_null(sc);
+    }
+}
