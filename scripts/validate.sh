@@ -8,8 +8,9 @@
 #                       [--out DIR] [--threads T] [--resume]
 #
 # Writes DIR (default runs/validation) with the run folder DIR/runs (results.sqlite, report),
-# DIR/per_run.csv (one row per replication and moment) and DIR/validation.csv (the summary,
-# also printed). About 10 GB of results for 100 replications; 10-20 minutes on 2 cores.
+# DIR/per_run.csv (one row per replication and moment), DIR/validation.csv (the summary,
+# also printed) and DIR/fit.svg (model / target for every target of
+# calibration/validation/targets.csv: docs/validation.md's plot). About 10 GB of results for 100 replications; 10-20 minutes on 2 cores.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/build/longmen scenario=$root/scenarios/three-capitals.yaml runs=100 to=2025-12
@@ -63,5 +64,7 @@ sqlite3 "$work" "$sql"
 sqlite3 -csv -header "$work" "select * from long order by moment, run_id" >"$out/per_run.csv"
 sqlite3 "$work" <"$root/calibration/validation/summary.sql" >"$out/validation.csv.tmp"
 mv "$out/validation.csv.tmp" "$out/validation.csv"
+awk -F, -f "$root/calibration/validation/fit-svg.awk" "$root/calibration/validation/targets.csv" \
+    "$out/validation.csv" >"$out/fit.svg.tmp" && mv "$out/fit.svg.tmp" "$out/fit.svg"
 column -s, -t <"$out/validation.csv"
 echo "validate: $out/validation.csv ($runs replications of $(basename "$scenario"), to $to)"
