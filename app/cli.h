@@ -29,6 +29,15 @@ void cli_compare_help(FILE *f);
 /* `longmen sweep` (app/cmd_sweep.c; experiments issue). */
 int cli_sweep(int argc, char **argv);
 void cli_sweep_help(FILE *f);
+/* `longmen sensitivity` (app/cmd_sensitivity.c; experiments issue). */
+int cli_sensitivity(int argc, char **argv);
+void cli_sensitivity_help(FILE *f);
+/* `longmen optimise` (app/cmd_optimise.c; experiments issue). */
+int cli_optimise(int argc, char **argv);
+void cli_optimise_help(FILE *f);
+/* `longmen calibrate` (app/cmd_calibrate.c; calibration issue). */
+int cli_calibrate(int argc, char **argv);
+void cli_calibrate_help(FILE *f);
 /* The options experiments share (--seed --threads -o/--out --from --to --runs --max-memory),
  * in app/cmd_compare.c: CLI_OK, CLI_USAGE (printed, see help), or CLI_UNKNOWN for another
  * option. */

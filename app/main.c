@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "longmen/longmen.h"
+#include "longmen/parallel.h"
 
 static void main_help(FILE *f)
 {
@@ -27,6 +28,15 @@ static void main_help(FILE *f)
             "  sweep [SCENARIO] --param NAME=LO:HI:STEPS  --runs R [--design sobol --points N]\n"
             "                   a grid or Sobol design over parameters, R replications per\n"
             "                   point, common random numbers ('longmen help sweep')\n"
+            "  sensitivity [SCENARIO] --params FILE --points N  [--runs R]\n"
+            "                   Sobol indices (Saltelli) of outputs to parameters, with\n"
+            "                   bootstrap intervals ('longmen help sensitivity')\n"
+            "  optimise [SCENARIO] --region R --budget CNY --levers FILE  [--runs R]\n"
+            "                   the policy mix of a region that maximises its expected dragons\n"
+            "                   under its annual public budget ('longmen help optimise')\n"
+            "  calibrate [SCENARIO] --targets FILE  [--budget N] [--runs R]\n"
+            "                   fit free parameters to target moments (method of simulated\n"
+            "                   moments, NLopt) ('longmen help calibrate')\n"
             "  report OUT_DIR   write report.html and headline.svg of a results folder again\n"
             "  serve            a local web dashboard: browse runs, start runs, watch them\n"
             "  help [COMMAND]   show this help, or a command's help ('longmen help run')\n"
@@ -55,6 +65,10 @@ static void main_help(FILE *f)
             "  longmen run --runs 20 --threads 2           # 20 replications, 90%% intervals\n"
             "  longmen compare --adopt hefei:hangzhou.talent_rule --runs 10\n"
             "  longmen sweep --param Hefei.st_fund.loss_tolerance=0.1:0.5:5 --runs 10\n"
+            "  longmen calibrate --targets calibration/essay.yaml --to 2024-12 --budget 200\n"
+            "\n"
+            "Across processes or machines (Open MPI; docs/scaling.md): the same commands\n"
+            "under 'mpirun -np P longmen ...' share the replications, same results.\n"
             "\n"
             "Exit status: 0 success, 1 error, 2 usage error, 130 interrupted (Ctrl-C).\n"
             "Documentation: README.md and docs/ in the source tree.\n",
@@ -99,6 +113,18 @@ static int help_command(int argc, char **argv)
         cli_sweep_help(stdout);
         return CLI_OK;
     }
+    if (strcmp(argv[1], "sensitivity") == 0) { /* experiments issue */
+        cli_sensitivity_help(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "optimise") == 0) { /* experiments issue */
+        cli_optimise_help(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "calibrate") == 0) { /* calibration issue */
+        cli_calibrate_help(stdout);
+        return CLI_OK;
+    }
     if (strcmp(argv[1], "report") == 0) {
         cli_report_help(stdout);
         return CLI_OK;
@@ -114,7 +140,7 @@ static int help_command(int argc, char **argv)
     return cli_usage_error("longmen --help", "help: unknown command '%s'", argv[1]);
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2)
         return cli_usage_error("longmen --help", "no command given (try 'longmen run')");
@@ -137,9 +163,40 @@ int main(int argc, char **argv)
         return cli_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0) /* experiments issue */
         return cli_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "sensitivity") == 0) /* experiments issue */
+        return cli_sensitivity(argc - 1, argv + 1);
+    if (strcmp(cmd, "optimise") == 0) /* experiments issue */
+        return cli_optimise(argc - 1, argv + 1);
+    if (strcmp(cmd, "calibrate") == 0) /* calibration issue */
+        return cli_calibrate(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return cli_serve(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return cli_usage_error("longmen --help", "unknown option '%s'", cmd);
     return cli_usage_error("longmen --help", "unknown command '%s'", cmd);
+}
+
+/* MPI issue: under mpirun/srun the processes run one command together (docs/scaling.md).
+ * MPI starts only then; only rank 0 prints (the others' stdout and stderr go to /dev/null:
+ * every rank returns the same status and message, lm__par_agree). */
+int main(int argc, char **argv)
+{
+    lm_error err;
+    lm_error_clear(&err);
+    if (lm_parallel_init(&argc, &argv, &err) != LM_OK)
+        return cli_fail(&err);
+    if (lm_parallel_rank() != 0) {
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            return CLI_FAIL;
+    }
+    /* Commands that do not distribute their work (report, serve, help) are rank 0's. */
+    static const char *const spread[] = {"run",       "compare",  "sweep",
+                                         "calibrate", "optimise", "sensitivity"};
+    bool distributed = false;
+    for (size_t i = 0; argc > 1 && i < sizeof spread / sizeof spread[0]; ++i)
+        distributed = distributed || strcmp(argv[1], spread[i]) == 0;
+    const int rc = lm_parallel_rank() == 0 || distributed ? dispatch(argc, argv) : CLI_OK;
+    fflush(stdout);
+    lm_parallel_finalize();
+    return rc;
 }

@@ -22,7 +22,7 @@ extern "C" {
 
 #define LM_VERSION "0.1.0"
 /* Version of the results database layout (PRAGMA user_version and run.schema_version). */
-#define LM_SCHEMA_VERSION 4
+#define LM_SCHEMA_VERSION 5
 
 /* Borrowed, static: "0.1.0". */
 LM_API const char *lm_version(void);

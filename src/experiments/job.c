@@ -20,6 +20,7 @@
 #include <omp.h>
 #endif
 
+#include "experiments/parallel.h"
 #include "io/store.h"
 #include "io/table.h"
 #include "longmen/job.h"
@@ -223,7 +224,7 @@ static lm_status run_into(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
     return lm__outdir_commit(tmp, res->out_dir, cfg->force, err);
 }
 
-lm_status lm_job_run(const lm_job_config *cfg, lm_job_result *res, lm_error *err)
+static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_error *err)
 {
     const double t0 = now_s();
     memset(res, 0, sizeof *res);
@@ -285,5 +286,31 @@ fail_sim:
 fail_scenario:
     lm_scenario_free(sc);
     lm_job_result_fini(res);
+    return st;
+}
+
+/* MPI issue: one run is one rank's work; under mpirun rank 0 runs it and the others wait
+ * for its status and summary (docs/scaling.md). */
+lm_status lm_job_run(const lm_job_config *cfg, lm_job_result *res, lm_error *err)
+{
+    if (lm__par_size() < 2)
+        return job_run_one(cfg, res, err);
+    lm_status st = LM_OK;
+    if (lm__par_rank() == 0) {
+        st = job_run_one(cfg, res, err);
+    } else {
+        memset(res, 0, sizeof *res);
+        lm_error_clear(err);
+    }
+    st = lm__par_agree(st, err);
+    if (st == LM_OK) {
+        char *summary = res->summary;
+        st = lm__par_bcast(res, sizeof *res, err);
+        res->summary = lm__par_rank() == 0 ? summary : NULL;
+        if (st == LM_OK)
+            st = lm__par_bcast_text(&res->summary, err);
+    }
+    if (st != LM_OK && lm__par_rank() == 0)
+        lm_job_result_fini(res);
     return st;
 }

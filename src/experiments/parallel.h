@@ -10,6 +10,7 @@
 #define LM_EXPERIMENTS_PARALLEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "longmen/error.h"
 
@@ -33,5 +34,24 @@ lm_status lm__par_agree(lm_status st, lm_error *err);
 
 /* Waits for every rank. */
 void lm__par_barrier(void);
+
+/* ---- MPI issue: added to the committed interface ---- */
+
+/* Copies bytes of buf from rank 0 to every rank. A no-op with one rank. */
+lm_status lm__par_bcast(void *buf, size_t bytes, lm_error *err);
+
+/* *text (malloc'd or NULL) of rank 0 to every rank: the others' *text is replaced by a
+ * malloc'd copy (their old one freed). A no-op with one rank. */
+lm_status lm__par_bcast_text(char **text, lm_error *err);
+
+/* The sum of v over ranks, on every rank. */
+long long lm__par_sum(long long v);
+
+/* A rank that fails or is interrupted in the middle of its items tells the others, which
+ * see it in lm__par_stopped() (polled between months) and stop after their month, instead
+ * of finishing all their items before lm__par_agree reports the failure. Both may be called
+ * from OpenMP threads; without other ranks they do nothing and return false. */
+void lm__par_tell_stop(void);
+bool lm__par_stopped(void);
 
 #endif

@@ -35,6 +35,8 @@
 #include <sqlite3.h>
 
 #include "experiments/experiments_int.h"
+#include "experiments/merge.h"
+#include "experiments/parallel.h"
 #include "io/store.h"
 #include "io/table.h"
 #include "longmen/report.h"
@@ -390,6 +392,8 @@ typedef struct loop {
     int failed;      /* a replication failed: the others stop (atomic) */
     int first_set;   /* first is the first failure (under a critical section) */
     int interrupted;
+    int peer_stopped; /* MPI issue: another rank failed or was interrupted */
+    int n_mine, n_pending; /* MPI issue: this rank's items of all (progress is scaled) */
     lm_error first;
     lm_status first_st;
     double t0;
@@ -407,6 +411,7 @@ static void note_failure(loop *L, lm_status st, const lm_error *e)
     }
 #pragma omp atomic write
     L->failed = 1; /* the other replications stop after their month */
+    lm__par_tell_stop(); /* MPI issue: and the other ranks' */
 }
 
 static void run_one(loop *L, int arm, int rep)
@@ -425,6 +430,12 @@ static void run_one(loop *L, int arm, int rep)
             st = LM_EINTR;
             break;
         }
+        if (lm__par_stopped()) { /* MPI issue: another rank failed or was interrupted */
+#pragma omp atomic write
+            L->peer_stopped = 1;
+            st = LM_EINTR;
+            break;
+        }
         const int32_t month = lm_sim_month(sim);
         st = lm_sim_step(sim, &e);
         if (st != LM_OK)
@@ -432,7 +443,12 @@ static void run_one(loop *L, int arm, int rep)
         int done;
 #pragma omp atomic capture
         done = ++L->months_done;
-        if (L->cfg->job.progress && !L->cfg->job.quiet) {
+        if (L->cfg->job.progress && !L->cfg->job.quiet && lm__par_rank() == 0) {
+            /* MPI issue: rank 0 shows its share as the whole job's fraction. */
+            if (L->n_mine > 0 && L->n_mine < L->n_pending)
+                done = (int)((long long)done * L->n_pending / L->n_mine);
+            if (done > L->months_total)
+                done = L->months_total;
             const lm_progress p = {.months_done = done,
                                    .months_total = L->months_total,
                                    .month = month,
@@ -462,6 +478,8 @@ static void run_one(loop *L, int arm, int rep)
     if (st == LM_EINTR) {
 #pragma omp atomic write
         L->interrupted = 1;
+        if (stop_requested(&L->cfg->job))
+            lm__par_tell_stop(); /* MPI issue: Ctrl-C on one rank stops them all */
     } else if (st != LM_OK) {
         note_failure(L, st, &e);
     }
@@ -570,48 +588,82 @@ lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm 
         free(pending);
         LM_FAIL(err, LM_ENOMEM, "replication list");
     }
+    /* MPI issue (docs/scaling.md): rank 0 owns the folder (its lock, the runs other ranks
+     * left in it, what is done) and tells the others; every rank then simulates its share
+     * of the pending runs, pending[j] for j % size == rank, into its own rank-K.sqlite, and
+     * rank 0 merges them into results.sqlite in run_id order. One rank: as before. */
+    const int rank = lm__par_rank(), size = lm__par_size();
     int lock = -1;
     bool created = false;
-    st = open_partial(final, partial, cfg->resume, job->force, &lock, &created, err);
     int n_done = 0;
-    if (st == LM_OK)
-        st = read_done(db, arms, n_arms, runs, seed, start, end, done, &n_done, err);
+    if (rank == 0) {
+        st = open_partial(final, partial, cfg->resume, job->force, &lock, &created, err);
+        if (st == LM_OK)
+            st = lm__merge_rank_files(partial, db, job->stop_flag, err);
+        if (st == LM_OK)
+            st = read_done(db, arms, n_arms, runs, seed, start, end, done, &n_done, err);
+    }
+    st = lm__par_agree(st, err);
+    if (st == LM_OK && size > 1) {
+        st = lm__par_bcast(done, (size_t)n_runs, err);
+        n_done = 0;
+        for (int k = 0; k < n_runs; ++k)
+            n_done += done[k] != 0;
+    }
     int n_pending = 0;
     for (int k = 0; k < n_runs; ++k)
         if (!done[k])
             pending[n_pending++] = k;
+    int n_mine = 0;
+    for (int j = 0; j < n_pending; ++j)
+        if (lm__par_mine(j))
+            pending[n_mine++] = pending[j];
     res->runs_resumed = n_done;
+    char my_db[PATH_BUF + 32];
+    if (size > 1)
+        lm__rank_db_path(my_db, sizeof my_db, partial, rank);
+    else
+        snprintf(my_db, sizeof my_db, "%s", db);
 
     char started_at[32];
     utc_now(started_at, sizeof started_at);
+    if (st == LM_OK)
+        st = lm__par_bcast(started_at, sizeof started_at, err); /* one start for the job */
     loop L = {.cfg = cfg,
               .arms = arms,
-              .db = db,
+              .db = my_db,
               .seed = seed,
               .runs = runs,
               .threads = effective_threads(job->threads),
               .started_at = started_at,
               .months_per_run = (int)(end - start + 1),
+              .n_mine = n_mine,
+              .n_pending = n_pending,
               .t0 = t0};
     L.months_total = L.months_per_run * n_pending;
+    long long finished_all = 0;
     if (st == LM_OK && n_pending > 0) {
-        if (job->progress && !job->quiet) {
+        if (job->progress && !job->quiet && rank == 0) {
             const lm_progress p = {.months_total = L.months_total, .month = start};
             job->progress(&p, job->progress_user);
         }
-        const int nt = threads < n_pending ? threads : n_pending;
+        const int nt = threads < n_mine ? threads : (n_mine > 0 ? n_mine : 1);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-        for (int k = 0; k < n_pending; ++k)
+        for (int k = 0; k < n_mine; ++k)
             run_one(&L, pending[k] / runs, pending[k] % runs);
         if (L.failed) {
             *err = L.first;
             st = L.first_st;
-        } else if (L.interrupted || stop_requested(job)) {
+        } else if ((L.interrupted && !L.peer_stopped) || stop_requested(job)) {
+            st = lm_error_set_at(err, LM_EINTR, partial, 0, 0, NULL, "interrupted");
+        } /* stopped by another rank only: its status is the job's */
+        finished_all = lm__par_sum(L.finished);
+        st = lm__par_agree(st, err);
+        if (st == LM_EINTR)
             st = lm_error_set_at(err, LM_EINTR, partial, 0, 0, NULL,
-                                 "interrupted: %d of %d runs are complete in %s; the same "
+                                 "interrupted: %lld of %d runs are complete in %s; the same "
                                  "command with --resume runs the others",
-                                 n_done + L.finished, n_runs, partial);
-        }
+                                 n_done + finished_all, n_runs, partial);
     }
     free(done);
     free(pending);
@@ -626,14 +678,19 @@ lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm 
                         .end = end,
                         .out_dir = final,
                         .user = user};
-    if (st == LM_OK)
+    if (st == LM_OK && rank == 0 && size > 1)
+        st = lm__merge_rank_files(partial, db, job->stop_flag, err);
+    if (st == LM_OK && rank == 0)
         st = finish(&x, partial, db, table, res, err);
     free(x.m);
-    if (st == LM_OK)
+    if (st == LM_OK && rank == 0)
         st = lm__outdir_commit(partial, final, job->force, err);
     if (lock >= 0)
         close(lock);
-    if (st != LM_OK && st != LM_EINTR && created && L.finished == 0)
+    st = lm__par_agree(st, err);
+    if (st == LM_OK)
+        st = lm__par_bcast_text(&res->summary, err);
+    if (rank == 0 && st != LM_OK && st != LM_EINTR && created && finished_all == 0)
         lm__outdir_abort(partial); /* made by this call and empty: leave no trace */
     if (st != LM_OK) {
         free(res->summary);

@@ -9,6 +9,7 @@
  *   - the top-level lists `regions` (matched by `name`) and `sectors` (by `id`) merge item by
  *     item, an item of the child with a new name being appended; inside a matched region,
  *     lists such as `policies` are replaced whole when the child gives them;
+ *   - the top-level list `set` (edits, set.c) is concatenated, the parent's first;
  *   - any other value, lists included (`layers`, `integration.matrix`), is replaced.
  * Every node keeps the file, line and column it was read from, so an error in a value
  * inherited from the parent points into the parent. */
@@ -157,6 +158,16 @@ static const lm__ynode *merge(lm__ydoc *a, const lm__ynode *p, const lm__ynode *
             return merge_list(a, p, c, "name");
         if (strcmp(key, "sectors") == 0)
             return merge_list(a, p, c, "id");
+        if (strcmp(key, "set") == 0) { /* calibration issue: every file's edits, in order */
+            lm__ynode *m = clone(a, c, p->n + c->n);
+            if (!m)
+                return NULL;
+            for (size_t j = 0; j < p->n; ++j)
+                m->item[m->n++] = p->item[j];
+            for (size_t j = 0; j < c->n; ++j)
+                m->item[m->n++] = c->item[j];
+            return m;
+        }
     }
     if (p->kind == LM_Y_MAP && c->kind == LM_Y_MAP)
         return merge_map(a, p, c, depth + 1);

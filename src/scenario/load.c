@@ -80,6 +80,8 @@ static lm_status build(lm_scenario *sc, const char *file, const lm_scenario_edit
     const lm__ynode *root = doc.root;
     if (root && root->kind == LM_Y_MAP && lm__ymap_get(root, "extends"))
         st = lm__extends_resolve(&ext, file, doc.root, &root, err);
+    if (st == LM_OK) /* calibration issue: the file's own `set:` edits (set.c) */
+        st = lm__scenario_apply_set(&doc, &root, file, err);
     if (st == LM_OK && edits) /* experiments issue: counterfactual edits (edits.c) */
         st = lm__scenario_apply_edits(&doc, &root, file, edits, err);
     lm__lctx c = {.file = file, .err = err, .p = &sc->p, .root = root};

@@ -54,6 +54,7 @@ for fuzzer in "${fuzzers[@]}"; do
         grep -ohE '(NUM|TYP|STR|SKIP|PNUM)\((lm_[a-z_]+, )?[a-z_0-9]+' "$root/src/scenario/fill.c" |
             sed -E 's/.*[(, ]([a-z_0-9]+)$/"\1"/' | sort -u >>"$work/$name.dict" || true
     fi
+    [[ $name == targets ]] && more=("$root/calibration") # calibration issue: the shipped files
 
     # 1. every seed once, each on its own (a crash names its file).
     if ! "$fuzzer" "${seeds[@]}" >"$work/$name-replay.txt" 2>&1; then

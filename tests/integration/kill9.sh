@@ -12,7 +12,8 @@
 # landed. A second list holds jobs of several runs (run --runs R, compare), which commit each
 # replication into <out>.partial and resume: after each of their kills the partial database
 # holds complete replications only, and --resume finishes the job with the uninterrupted
-# job's result. Later commands (sweep, calibrate) join the list that fits them.
+# job's result. calibrate has its own script (kill9_calibrate.sh: evaluations, not runs); sweep and
+# sensitivity (points x runs, tables and csv written at the end) are in the second.
 # Usage: bash kill9.sh <longmen-binary> <repo-root>
 set -euo pipefail
 bin=$1
@@ -38,15 +39,22 @@ cp "$root/scenarios/three-capitals.yaml" "$scenario"
 # name|arguments|checker: OUT stands for the results folder; the checker is called as
 # <checker> <folder> <reference-hash> on every folder that exists after a kill.
 commands=(
-    "run|run $scenario --seed 7 --threads 2 --quiet --to 2019-12 --out OUT|check_complete"
+    "run|run $scenario --seed 7 --threads 2 --quiet --from 2015-01 --to 2019-12 --out OUT|check_complete"
 )
 
 now_ms() { date +%s%3N; }
+# LM_KILL9_ONLY="a b": only the commands and jobs of those names (kill9_sweep.sh runs sweep and
+# sensitivity so, in a test of their own); without it, every name but theirs.
+only=${LM_KILL9_ONLY:-}
+selected() {
+    if [[ -n $only ]]; then [[ " $only " == *" $1 "* ]]; else [[ $1 != sweep && $1 != sensitivity ]]; fi
+}
 inode() { stat -c %i "$1" 2>/dev/null || echo none; }
 
 total_kills=0
 for spec in "${commands[@]}"; do
     IFS='|' read -r name args checker <<<"$spec"
+    selected "$name" || continue
 
     # The uninterrupted reference: its dump is the truth, and its timing spreads the kills:
     # half of them before the database file appears in the temporary folder (loading and
@@ -148,7 +156,7 @@ for spec in "${commands[@]}"; do
         "$mid_write mid-write, $after_commit after the commit; $finished runs ended before their kill)"
 done
 
-# ---- Jobs of several runs (run --runs R, compare): killed, checked, resumed ----
+# ---- Jobs of several runs (run --runs R, compare, sweep, sensitivity): killed, checked, resumed ----
 # A job commits each finished replication into <out>.partial/results.sqlite and renames the
 # folder to <out> when all are in (docs/experiments.md). After every kill: <out> is absent or
 # complete; <out>.partial, if any, holds an intact database of complete replications only
@@ -160,10 +168,13 @@ cp "$root/tests/data/tiny.yaml" "$tiny"
 jobs=(
     "run-runs|run $tiny --runs 8 --threads 2 --quiet --out OUT"
     "compare|compare $tiny --runs 4 --threads 2 --quiet --policy Jiashi.st_fund.loss_tolerance=0.5 --out OUT"
+    "sweep|sweep $tiny --runs 2 --to 2015-12 --threads 2 --quiet --param Jiashi.st_fund.loss_tolerance=0.1:0.5:3 --param params.rnd.spillover=0.001:0.005:2 --out OUT"
+    "sensitivity|sensitivity $tiny --params $root/tests/data/sensitivity/tiny.yaml --points 4 --runs 2 --to 2015-12 --threads 2 --quiet --out OUT"
 )
 need=$((kills < 20 ? kills : 20))
 for spec in "${jobs[@]}"; do
     IFS='|' read -r name args <<<"$spec"
+    selected "$name" || continue
     # The reference, and its timing: when the first replication is committed (the database
     # appears in <ref>.partial), and when the job ends.
     t0=$(now_ms)
@@ -254,6 +265,11 @@ for spec in "${jobs[@]}"; do
         "equal to the uninterrupted job"
 done
 
+if [[ -n $only ]]; then
+    ((total_kills >= 20)) || fail "only $total_kills of the runs were killed; expected at least 20"
+    echo "kill9: ok ($total_kills kills: $only)"
+    exit 0
+fi
 # --force starts a job over, but never under a live one: while a job works in <out>.partial,
 # a --force job for the same folder is refused and the first is undisturbed; once the first
 # is killed, --force starts over (the database removed first: replicate.c).

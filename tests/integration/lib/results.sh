@@ -61,20 +61,29 @@ job_dump() {
 
 # check_job_complete <dir> <reference-dir>: dir holds the complete result of the job whose
 # uninterrupted result is reference-dir: an intact database with the same job_dump, and the
-# same summary.txt (but its last line, which names the folder) and compare.csv.
+# same summary.txt (but its last line, which names the folder), compare.csv, sweep.csv,
+# sensitivity.csv and sensitivity.svg.
+declare -A job_dump_of=()
 check_job_complete() {
     local dir=$1 ref=$2 integrity
     [[ -f $dir/results.sqlite ]] || fail "$dir exists without results.sqlite: $(ls -A "$dir")"
     integrity=$(sqlite3 "$dir/results.sqlite" 'pragma integrity_check' 2>&1) ||
         fail "$dir/results.sqlite cannot be read: $integrity"
     [[ $integrity == ok ]] || fail "$dir/results.sqlite: integrity_check says: $integrity"
-    [[ $(job_dump "$dir/results.sqlite" | sha256sum) == "$(job_dump "$ref/results.sqlite" | sha256sum)" ]] ||
+    # The reference's dump is computed once per reference (kill9 checks hundreds of folders).
+    [[ -n ${job_dump_of[$ref]:-} ]] || job_dump_of[$ref]=$(job_dump "$ref/results.sqlite" | sha256sum)
+    [[ $(job_dump "$dir/results.sqlite" | sha256sum) == "${job_dump_of[$ref]}" ]] ||
         fail "$dir/results.sqlite differs from the uninterrupted job's"
     [[ -s $dir/summary.txt && -f $dir/report.html ]] || fail "$dir lacks summary.txt or report.html"
     [[ $(head -n -1 "$dir/summary.txt") == "$(head -n -1 "$ref/summary.txt")" ]] ||
         fail "$dir/summary.txt differs from the uninterrupted job's: $(diff "$ref/summary.txt" "$dir/summary.txt")"
     [[ ! -f $ref/compare.csv ]] || cmp -s "$dir/compare.csv" "$ref/compare.csv" ||
         fail "$dir/compare.csv differs from the uninterrupted job's"
+    local csv
+    for csv in sweep.csv sensitivity.csv sensitivity.svg; do # sweep and sensitivity jobs
+        [[ ! -f $ref/$csv ]] || cmp -s "$dir/$csv" "$ref/$csv" ||
+            fail "$dir/$csv differs from the uninterrupted job's"
+    done
 }
 
 # check_partial <partial-dir> <reference-dir>: the database of an interrupted job, if any, is
@@ -94,13 +103,24 @@ check_partial() {
     fi
     cols=$(run_columns "$ref/results.sqlite")
     sql="select 'run' where exists (select $cols from main.run except select $cols from r.run)"
-    for t in $(sqlite3 "$ref/results.sqlite" "select name from sqlite_master where type = 'table'
-                and name not in ('run', 'schema') and name not like 'sqlite_%' order by name"); do
+    for t in $(sqlite3 "$ref/results.sqlite" "select m.name from sqlite_master m where m.type = 'table'
+                and m.name not in ('run', 'schema') and m.name not like 'sqlite_%'
+                and exists (select 1 from pragma_table_info(m.name) p where p.name = 'run_id')
+                order by m.name"); do
         sql+=" union all select '$t' where exists (select * from main.$t except select * from r.$t)
                or exists (select * from r.$t where run_id in (select run_id from main.run)
                           except select * from main.$t)
                or (select count(*) from main.$t) <>
                   (select count(*) from r.$t where run_id in (select run_id from main.run))"
+    done
+    # Tables of the whole job (sweep_*, sensitivity_*: no run_id) are written in one
+    # transaction at the end: absent, or equal to the reference's.
+    for t in $(sqlite3 "$db" "select m.name from sqlite_master m where m.type = 'table'
+                and m.name not like 'sqlite_%' and m.name <> 'schema'
+                and not exists (select 1 from pragma_table_info(m.name) p where p.name = 'run_id')
+                order by m.name"); do
+        sql+=" union all select '$t' where exists (select * from main.$t except select * from r.$t)
+               or exists (select * from r.$t except select * from main.$t)"
     done
     bad=$(sqlite3 "$db" "attach '$ref/results.sqlite' as r" "$sql") || fail "$db: cannot compare: $bad"
     [[ -z $bad ]] || fail "$db holds incomplete or wrong replications in: ${bad//$'\n'/ }"

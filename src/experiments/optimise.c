@@ -1,0 +1,1262 @@
+/* src/experiments/optimise.c -- `longmen optimise` (include/longmen/optimise.h): the levers
+ * file turned into scenario edits, each candidate mix simulated R times in memory with common
+ * random numbers (evaluate.h), the search of optimise_core.c, a durable evaluation cache, and
+ * the outputs. docs/experiments.md ("optimise").
+ *
+ * What a mix is worth: the mean over its R replications of the objective metric of the
+ * region, computed from the simulation exactly as the headline tables compute it from the
+ * database (replicate.c, read_metrics): dragons = little dragons first certified over the
+ * run (sum of region_year.dragons_new), high_tech / jobs / firms_alive = the stock of the last
+ * simulated year (high_tech, headcount, alive), births over the run, revenue of the last
+ * year; its cost: the region's public money over the run (subsidies paid out of policy
+ * budgets + government commitments to guidance sub-funds + direct injections) divided by the
+ * years simulated (months / 12).
+ *
+ * Durability and --resume: every evaluation is committed to DIR.partial/results.sqlite in
+ * its own transaction as soon as it ends (optimise_evaluation, optimise_value,
+ * optimise_replication). A resumed job loads them into a cache keyed by (draw, mix); the
+ * search, being deterministic, asks for the same mixes in the same order, gets the cached
+ * ones back without simulating, and carries on from the first missing one, so it ends exactly
+ * as an uninterrupted job. The cache is valid while the scenario text, the levers file, the
+ * region, the objective, the seed, R and the period are the same (optimise_config); the
+ * budget, --evals, --robustness and the number of runner-ups may change on resume. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "experiments/evaluate.h"
+#include "experiments/experiments_int.h"
+#include "experiments/optimise.h"
+#include "experiments/parallel.h"
+#include "io/store.h"
+#include "io/table.h"
+#include "longmen/finance.h"
+#include "longmen/optimise.h"
+#include "scenario/levers.h"
+#include "scenario/scenario_int.h"
+
+#define PATH_BUF 4096
+/* An edit as the scenario edits take it (edits.c reads at most 255 bytes; compare's limit) */
+#define EDIT_LIMIT 251
+#define RUN0_STRIDE 10000u /* draw d uses run indices d * 10000 + i (LM_MAX_RUNS = 10000) */
+
+/* Moments of one replication, for the region. */
+enum { M_DRAGONS, M_HIGH_TECH, M_JOBS, M_ALIVE, M_BIRTHS, M_REVENUE, M_PUBLIC, M_COUNT };
+static const char *const m_names[M_COUNT] = {"dragons", "high_tech",   "jobs",      "firms_alive",
+                                             "births",  "revenue_cny", "public_cny"};
+static const char *const m_titles[M_COUNT - 1] = {"little dragons", "high-tech enterprises",
+                                                  "jobs",           "firms alive",
+                                                  "births",         "revenue (CNY)"};
+
+void lm_optimise_config_init(lm_optimise_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    lm_experiment_config_init(&cfg->x);
+    cfg->x.runs = 10;
+    cfg->objective = "dragons";
+    cfg->evals = 40;
+    cfg->robustness = 5;
+    cfg->runner_ups = 3;
+}
+
+bool lm_parse_money(const char *text, double *out)
+{
+    if (!text)
+        return false;
+    while (*text == ' ')
+        ++text;
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || errno == ERANGE || !isfinite(v) || v < 0)
+        return false;
+    while (*end == ' ')
+        ++end;
+    static const struct {
+        const char *s;
+        double f;
+    } sfx[] = {{"bn", 1e9}, {"b", 1e9}, {"m", 1e6}, {"k", 1e3}};
+    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; ++i) {
+        const size_t n = strlen(sfx[i].s);
+        if (strncasecmp(end, sfx[i].s, n) == 0) {
+            v *= sfx[i].f;
+            end += n;
+            break;
+        }
+    }
+    while (*end == ' ')
+        ++end;
+    if (strncasecmp(end, "cny", 3) == 0)
+        end += 3;
+    if (*end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static int objective_index(const char *name)
+{
+    static const char *const alias[][2] = {{"dragons", "dragons"},   {"little_dragons", "dragons"},
+                                           {"high_tech", "high_tech"}, {"high-tech", "high_tech"},
+                                           {"jobs", "jobs"},         {"headcount", "jobs"},
+                                           {"firms_alive", "firms_alive"}, {"alive", "firms_alive"},
+                                           {"births", "births"},     {"revenue", "revenue_cny"},
+                                           {"revenue_cny", "revenue_cny"}};
+    for (size_t i = 0; i < sizeof alias / sizeof alias[0]; ++i)
+        if (strcmp(name, alias[i][0]) == 0)
+            for (int k = 0; k < M_COUNT - 1; ++k)
+                if (strcmp(alias[i][1], m_names[k]) == 0)
+                    return k;
+    return -1;
+}
+
+/* A lever's value: 1.2bn, 350m, 0.25. */
+static void fmt_value(double v, char *buf, size_t size)
+{
+    if (fabs(v) >= 1e9)
+        snprintf(buf, size, "%.4gbn", v / 1e9);
+    else if (fabs(v) >= 1e6)
+        snprintf(buf, size, "%.4gm", v / 1e6);
+    else
+        snprintf(buf, size, "%.4g", v);
+}
+
+/* ---- the job's state ---- */
+
+typedef struct cache_entry {
+    int draw;
+    char *key; /* the mix, "%.17g" values joined by ',' */
+    lm__opt_outcome out;
+    int eval_id;
+} cache_entry;
+
+typedef struct job {
+    const lm_optimise_config *cfg;
+    const lm__levers *lv;
+    const char *scenario_path;
+    char region[LM_LEVER_NAME_LEN];
+    int region_index;
+    int objective;
+    uint64_t seed;
+    int runs;
+    int32_t start, end;
+    double years;
+    lm__opt_lever opt[LM_LEVERS_MAX];
+    double option_cost[LM_LEVERS_MAX][LM_LEVER_OPTIONS_MAX];
+    sqlite3 *db;         /* rank 0 only */
+    char db_path[PATH_BUF + 64];
+    cache_entry *cache;
+    int n_cache, cap_cache;
+    int next_eval_id;
+    int evals_done, resumed, planned;
+    double best;
+    double t0;
+    double *rows;        /* runs x M_COUNT, then the objective and cost of each run */
+} job;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void mix_key(const job *J, const double *mix, char *buf, size_t size)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int j = 0; j < J->lv->n && k < size; ++j)
+        k += (size_t)snprintf(buf + k, size - k, "%s%.17g", j ? "," : "", mix[j]);
+}
+
+/* The edits of mix, expanded for the region, into text[] (n_set and n_adopt of them). */
+static lm_status mix_edits(const job *J, const double *mix, char (*set)[LM_LEVER_EDIT_LEN + 64],
+                           int *n_set, char (*adopt)[LM_LEVER_EDIT_LEN + 64], int *n_adopt,
+                           lm_error *err)
+{
+    *n_set = *n_adopt = 0;
+    const lm__levers *lv = J->lv;
+    for (int j = 0; j < lv->n; ++j) {
+        const lm__lever *L = &lv->lever[j];
+        char tmpl[LM_LEVER_EDIT_LEN + 64];
+        if (L->kind != LM_LEVER_OPTIONS) {
+            const double v = L->kind == LM_LEVER_VALUES ? L->value[(int)mix[j]] : mix[j];
+            snprintf(tmpl, sizeof tmpl, "%s=%.15g", L->set, v);
+            if (!lm__levers_expand(tmpl, J->region, set[*n_set], EDIT_LIMIT))
+                LM_FAIL(err, LM_EINVAL, "lever %s: the edit is longer than %d characters",
+                        L->name, EDIT_LIMIT - 1);
+            ++*n_set;
+            continue;
+        }
+        const lm__lever_option *O = &L->option[(int)mix[j]];
+        for (int e = O->first_edit; e < O->first_edit + O->n_edits; ++e) {
+            const bool is_adopt = lv->edit_is_adopt[e];
+            char *dst = is_adopt ? adopt[*n_adopt] : set[*n_set];
+            if (!lm__levers_expand(lv->edit[e], J->region, dst, EDIT_LIMIT))
+                LM_FAIL(err, LM_EINVAL, "lever %s: an edit is longer than %d characters",
+                        L->name, EDIT_LIMIT - 1);
+            ++*(is_adopt ? n_adopt : n_set);
+        }
+    }
+    return LM_OK;
+}
+
+/* The scenario of mix (new). */
+static lm_status load_mix(const job *J, const double *mix, lm_scenario **out, lm_error *err)
+{
+    static _Thread_local char set[LM_LEVERS_EDITS_MAX + LM_LEVERS_MAX][LM_LEVER_EDIT_LEN + 64];
+    static _Thread_local char adopt[LM_LEVERS_EDITS_MAX][LM_LEVER_EDIT_LEN + 64];
+    const char *sp[LM_LEVERS_EDITS_MAX + LM_LEVERS_MAX], *ap[LM_LEVERS_EDITS_MAX];
+    int ns, na;
+    lm_status st = mix_edits(J, mix, set, &ns, adopt, &na, err);
+    if (st != LM_OK)
+        return st;
+    for (int i = 0; i < ns; ++i)
+        sp[i] = set[i];
+    for (int i = 0; i < na; ++i)
+        ap[i] = adopt[i];
+    const lm_scenario_edits edits = {.set = sp, .n_set = ns, .adopt = ap, .n_adopt = na};
+    st = lm_scenario_load_edited(J->scenario_path, &edits, out, err);
+    if (st == LM_OK)
+        st = lm__experiment_narrow(*out, &J->cfg->x.job, err);
+    if (st != LM_OK) {
+        lm_scenario_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* ---- moments of one replication ---- */
+
+static lm_status moments(const lm_scenario *sc, const lm_sim *sim, double *out, void *user,
+                         lm_error *err)
+{
+    (void)sc, (void)err;
+    const int r = *(const int *)user;
+    for (int k = 0; k < M_COUNT; ++k)
+        out[k] = 0;
+    size_t n = 0;
+    const lm_region_year *ry = lm_sim_region_years(sim, &n);
+    int32_t last = INT32_MIN;
+    for (size_t i = 0; i < n; ++i) {
+        if (ry[i].region != r)
+            continue;
+        out[M_DRAGONS] += (double)ry[i].dragons_new;
+        out[M_BIRTHS] += (double)ry[i].births;
+        out[M_PUBLIC] += ry[i].subsidies_cny;
+        if (ry[i].year >= last) {
+            last = ry[i].year;
+            out[M_HIGH_TECH] = (double)ry[i].high_tech;
+            out[M_JOBS] = (double)ry[i].headcount;
+            out[M_ALIVE] = (double)ry[i].alive;
+            out[M_REVENUE] = ry[i].revenue_cny;
+        }
+    }
+    const lm_finance_year *fy = lm_sim_finance_years(sim, &n);
+    for (size_t i = 0; i < n; ++i)
+        if (fy[i].region == r)
+            out[M_PUBLIC] += fy[i].gov_committed_cny + fy[i].direct_cny;
+    return LM_OK;
+}
+
+/* ---- the database ---- */
+
+static lm_status db_fail(const job *J, lm_error *err)
+{
+    return lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: %s", J->db_path,
+                           J->db ? sqlite3_errmsg(J->db) : "cannot open");
+}
+
+static const char *const ddl =
+    "CREATE TABLE IF NOT EXISTS schema (version INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS optimise_config (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS optimise_evaluation (eval_id INTEGER PRIMARY KEY,"
+    " draw INTEGER NOT NULL, run0 INTEGER NOT NULL, runs INTEGER NOT NULL, mix TEXT NOT NULL,"
+    " objective REAL, objective_lo REAL, objective_hi REAL, public_cny_year REAL,"
+    " public_lo REAL, public_hi REAL, UNIQUE (draw, mix));"
+    "CREATE TABLE IF NOT EXISTS optimise_value (eval_id INTEGER NOT NULL, lever_id INTEGER NOT "
+    "NULL, value REAL NOT NULL, label TEXT, PRIMARY KEY (eval_id, lever_id));"
+    "CREATE TABLE IF NOT EXISTS optimise_replication (eval_id INTEGER NOT NULL,"
+    " replication INTEGER NOT NULL, run INTEGER NOT NULL, dragons REAL, high_tech REAL,"
+    " jobs REAL, firms_alive REAL, births REAL, revenue_cny REAL, public_cny REAL,"
+    " PRIMARY KEY (eval_id, replication));"
+    "CREATE TABLE IF NOT EXISTS optimise_lever (lever_id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    " kind TEXT NOT NULL, edit TEXT, lo REAL, hi REAL, options TEXT);"
+    "CREATE TABLE IF NOT EXISTS optimise_mix (rank INTEGER PRIMARY KEY, eval_id INTEGER NOT NULL,"
+    " objective REAL, objective_lo REAL, objective_hi REAL, public_cny_year REAL,"
+    " public_lo REAL, public_hi REAL, apriori_cny_year REAL, draws INTEGER, wins INTEGER,"
+    " feasible_draws INTEGER, fresh_objective REAL, fresh_lo REAL, fresh_hi REAL,"
+    " edits TEXT);";
+
+/* The identity of the cache: what an evaluation's outcome depends on. */
+typedef struct fingerprint {
+    const char *key;
+    char value[64];
+    const char *text; /* long values */
+} fingerprint;
+
+static int fingerprints(const job *J, const lm_scenario *base, fingerprint *f)
+{
+    int n = 0;
+    f[n] = (fingerprint){.key = "scenario_yaml", .text = lm_scenario_text(base)};
+    ++n;
+    f[n] = (fingerprint){.key = "levers_yaml", .text = J->lv->text};
+    ++n;
+    f[n] = (fingerprint){.key = "region", .text = J->region};
+    ++n;
+    f[n] = (fingerprint){.key = "objective", .text = m_names[J->objective]};
+    ++n;
+    f[n].key = "seed";
+    f[n].text = NULL;
+    snprintf(f[n++].value, sizeof f[0].value, "%llu", (unsigned long long)J->seed);
+    f[n].key = "runs";
+    f[n].text = NULL;
+    snprintf(f[n++].value, sizeof f[0].value, "%d", J->runs);
+    char a[16], b[16];
+    f[n].key = "period";
+    f[n].text = NULL;
+    snprintf(f[n++].value, sizeof f[0].value, "%s..%s", lm_month_format(J->start, a),
+             lm_month_format(J->end, b));
+    return n;
+}
+
+static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error *err)
+{
+    if (sqlite3_open_v2(J->db_path, &J->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+            SQLITE_OK ||
+        /* a reader (sqlite3 on the partial database while the search runs) only delays a
+         * commit */
+        sqlite3_busy_timeout(J->db, 10000) != SQLITE_OK ||
+        sqlite3_exec(J->db, "PRAGMA synchronous=FULL; PRAGMA journal_mode=DELETE;", NULL, NULL,
+                     NULL) != SQLITE_OK ||
+        sqlite3_exec(J->db, ddl, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(J, err);
+    /* the layout version, as in every results database (docs/output.md) */
+    char version[160];
+    snprintf(version, sizeof version,
+             "BEGIN; PRAGMA user_version = %d; DELETE FROM schema; INSERT INTO schema VALUES (%d);"
+             " COMMIT;",
+             LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
+    if (sqlite3_exec(J->db, version, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(J, err);
+    fingerprint f[8];
+    const int nf = fingerprints(J, base, f);
+    sqlite3_stmt *q = NULL;
+    lm_status st = LM_OK;
+    if (sqlite3_prepare_v2(J->db, "SELECT value FROM optimise_config WHERE key = ?1", -1, &q,
+                           NULL) != SQLITE_OK)
+        return db_fail(J, err);
+    int have = 0;
+    for (int i = 0; i < nf && st == LM_OK; ++i) {
+        sqlite3_bind_text(q, 1, f[i].key, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            ++have;
+            const char *v = (const char *)sqlite3_column_text(q, 0);
+            const char *want = f[i].text ? f[i].text : f[i].value;
+            if (!v || strcmp(v, want) != 0)
+                st = lm_error_set_at(err, LM_EINVAL, J->db_path, 0, 0, NULL,
+                                     "--resume: %s holds a search with another %s; use --force "
+                                     "to start over",
+                                     J->db_path, f[i].key);
+        }
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    (void)resume;
+    if (st != LM_OK || have == nf)
+        return st;
+    /* a fresh database (or one whose first commit never happened) */
+    sqlite3_stmt *ins = NULL;
+    if (sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(J->db, "INSERT OR REPLACE INTO optimise_config VALUES (?1, ?2)", -1,
+                           &ins, NULL) != SQLITE_OK)
+        return db_fail(J, err);
+    bool ok = true;
+    for (int i = 0; i < nf && ok; ++i) {
+        sqlite3_bind_text(ins, 1, f[i].key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, f[i].text ? f[i].text : f[i].value, -1, SQLITE_STATIC);
+        ok = sqlite3_step(ins) == SQLITE_DONE && sqlite3_reset(ins) == SQLITE_OK;
+    }
+    sqlite3_finalize(ins);
+    if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(J, err);
+    return LM_OK;
+}
+
+static lm_status cache_add(job *J, int draw, const char *key, const lm__opt_outcome *o,
+                           int eval_id, lm_error *err)
+{
+    if (J->n_cache == J->cap_cache) {
+        const int cap = J->cap_cache ? 2 * J->cap_cache : 64;
+        cache_entry *c = realloc(J->cache, (size_t)cap * sizeof *c);
+        if (!c)
+            LM_FAIL(err, LM_ENOMEM, "evaluation cache");
+        J->cache = c;
+        J->cap_cache = cap;
+    }
+    char *k = strdup(key);
+    if (!k)
+        LM_FAIL(err, LM_ENOMEM, "evaluation cache");
+    J->cache[J->n_cache++] = (cache_entry){.draw = draw, .key = k, .out = *o, .eval_id = eval_id};
+    if (eval_id >= J->next_eval_id)
+        J->next_eval_id = eval_id + 1;
+    return LM_OK;
+}
+
+static lm_status load_cache(job *J, lm_error *err)
+{
+    sqlite3 *db = NULL;
+    if (access(J->db_path, F_OK) != 0)
+        return LM_OK;
+    if (sqlite3_open_v2(J->db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(db, 10000) != SQLITE_OK) {
+        sqlite3_close(db);
+        return lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: cannot open",
+                               J->db_path);
+    }
+    sqlite3_stmt *q = NULL;
+    lm_status st = LM_OK;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT eval_id, draw, mix, objective, objective_lo, objective_hi,"
+                           " public_cny_year, public_lo, public_hi FROM optimise_evaluation"
+                           " ORDER BY eval_id",
+                           -1, &q, NULL) != SQLITE_OK) {
+        st = lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: %s", J->db_path,
+                             sqlite3_errmsg(db));
+    } else {
+        while (st == LM_OK && sqlite3_step(q) == SQLITE_ROW) {
+            lm__opt_outcome o;
+            double *v = &o.objective;
+            for (int k = 0; k < 6; ++k)
+                v[k] = sqlite3_column_type(q, 3 + k) == SQLITE_NULL ? NAN
+                                                                    : sqlite3_column_double(q, 3 + k);
+            const char *key = (const char *)sqlite3_column_text(q, 2);
+            st = cache_add(J, sqlite3_column_int(q, 1), key ? key : "", &o,
+                           sqlite3_column_int(q, 0), err);
+        }
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return st;
+}
+
+static lm_status store_eval(job *J, int eval_id, int draw, const char *key, const double *mix,
+                            const lm__opt_outcome *o, lm_error *err)
+{
+    if (!J->db)
+        return LM_OK;
+    sqlite3_stmt *e = NULL, *v = NULL, *r = NULL;
+    bool ok = sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(J->db,
+                                 "INSERT INTO optimise_evaluation VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+                                 " ?7, ?8, ?9, ?10, ?11)",
+                                 -1, &e, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(J->db, "INSERT INTO optimise_value VALUES (?1, ?2, ?3, ?4)", -1,
+                                 &v, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(J->db,
+                                 "INSERT INTO optimise_replication VALUES (?1, ?2, ?3, ?4, ?5,"
+                                 " ?6, ?7, ?8, ?9, ?10)",
+                                 -1, &r, NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_int(e, 1, eval_id);
+        sqlite3_bind_int(e, 2, draw);
+        sqlite3_bind_int64(e, 3, (int64_t)draw * RUN0_STRIDE);
+        sqlite3_bind_int(e, 4, J->runs);
+        sqlite3_bind_text(e, 5, key, -1, SQLITE_STATIC);
+        const double *x = &o->objective;
+        for (int k = 0; k < 6; ++k)
+            if (isfinite(x[k]))
+                sqlite3_bind_double(e, 6 + k, x[k]);
+            else
+                sqlite3_bind_null(e, 6 + k);
+        ok = sqlite3_step(e) == SQLITE_DONE;
+    }
+    for (int j = 0; ok && j < J->lv->n; ++j) {
+        const lm__lever *L = &J->lv->lever[j];
+        sqlite3_bind_int(v, 1, eval_id);
+        sqlite3_bind_int(v, 2, j);
+        sqlite3_bind_double(v, 3, L->kind == LM_LEVER_VALUES ? L->value[(int)mix[j]] : mix[j]);
+        if (L->kind == LM_LEVER_OPTIONS)
+            sqlite3_bind_text(v, 4, L->option[(int)mix[j]].label, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(v, 4);
+        ok = sqlite3_step(v) == SQLITE_DONE && sqlite3_reset(v) == SQLITE_OK;
+    }
+    for (int i = 0; ok && i < J->runs; ++i) {
+        sqlite3_bind_int(r, 1, eval_id);
+        sqlite3_bind_int(r, 2, i);
+        sqlite3_bind_int64(r, 3, (int64_t)draw * RUN0_STRIDE + i);
+        for (int k = 0; k < M_COUNT; ++k)
+            sqlite3_bind_double(r, 4 + k, J->rows[(size_t)i * M_COUNT + (size_t)k]);
+        ok = sqlite3_step(r) == SQLITE_DONE && sqlite3_reset(r) == SQLITE_OK;
+    }
+    sqlite3_finalize(e);
+    sqlite3_finalize(v);
+    sqlite3_finalize(r);
+    if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        const lm_status st = db_fail(J, err);
+        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    return LM_OK;
+}
+
+/* ---- the objective of the search ---- */
+
+static void report(job *J, bool robustness)
+{
+    const lm_optimise_config *cfg = J->cfg;
+    if (!cfg->progress || cfg->x.job.quiet || lm__par_rank() != 0)
+        return;
+    const lm_optimise_progress p = {.evals_done = J->evals_done,
+                                    .evals_planned = J->planned,
+                                    .resumed = J->resumed,
+                                    .robustness = robustness,
+                                    .best = J->best,
+                                    .elapsed_s = now_s() - J->t0};
+    cfg->progress(&p, cfg->progress_user);
+}
+
+static lm_status evaluate_mix(const double *mix, int draw, lm__opt_outcome *out, void *user,
+                              lm_error *err)
+{
+    job *J = user;
+    char key[LM_LEVERS_MAX * 32];
+    mix_key(J, mix, key, sizeof key);
+    for (int k = 0; k < J->n_cache; ++k)
+        if (J->cache[k].draw == draw && strcmp(J->cache[k].key, key) == 0) {
+            *out = J->cache[k].out;
+            ++J->evals_done;
+            ++J->resumed;
+            if (draw == 0 && isfinite(out->objective) && out->cost <= J->cfg->budget_cny_year &&
+                (isnan(J->best) || out->objective > J->best))
+                J->best = out->objective;
+            report(J, draw > 0);
+            return LM_OK;
+        }
+    if (J->cfg->x.job.stop_flag && *J->cfg->x.job.stop_flag)
+        return lm_error_set(err, LM_EINTR, __FILE__, __LINE__, "interrupted");
+    lm_scenario *sc = NULL;
+    lm_status st = load_mix(J, mix, &sc, err);
+    if (st != LM_OK)
+        return st;
+    const lm__eval_config ec = {.seed = J->seed,
+                                .runs = J->runs,
+                                .run0 = (uint32_t)draw * RUN0_STRIDE,
+                                .threads = J->cfg->x.job.threads,
+                                .n_moments = M_COUNT,
+                                .moments = moments,
+                                .user = &J->region_index,
+                                .stop_flag = J->cfg->x.job.stop_flag};
+    st = lm__evaluate(sc, &ec, J->rows, err);
+    lm_scenario_free(sc);
+    if (st != LM_OK)
+        return st;
+    double *obj = J->rows + (size_t)J->runs * M_COUNT, *pub = obj + J->runs;
+    for (int i = 0; i < J->runs; ++i) {
+        obj[i] = J->rows[(size_t)i * M_COUNT + (size_t)J->objective];
+        pub[i] = J->rows[(size_t)i * M_COUNT + M_PUBLIC] / J->years;
+    }
+    out->objective = lm_stats_mean_ci90(obj, (size_t)J->runs, &out->objective_lo,
+                                        &out->objective_hi, NULL);
+    out->cost = lm_stats_mean_ci90(pub, (size_t)J->runs, &out->cost_lo, &out->cost_hi, NULL);
+    const int id = J->next_eval_id;
+    st = store_eval(J, id, draw, key, mix, out, err);
+    if (st == LM_OK)
+        st = cache_add(J, draw, key, out, id, err);
+    if (st != LM_OK)
+        return st;
+    ++J->evals_done;
+    if (draw == 0 && isfinite(out->objective) && out->cost <= J->cfg->budget_cny_year &&
+        (isnan(J->best) || out->objective > J->best))
+        J->best = out->objective;
+    report(J, draw > 0);
+    return LM_OK;
+}
+
+/* ---- checks before the search ---- */
+
+static int find_region(const lm_scenario *sc, const char *name)
+{
+    const lm_params *p = lm__scenario_params(sc);
+    for (int r = 0; r < p->n_regions; ++r)
+        if (strcmp(p->regions[r].name, name) == 0 || strcmp(p->regions[r].name_en, name) == 0)
+            return r;
+    for (int r = 0; r < p->n_regions; ++r)
+        if (p->regions[r].name_en[0] && strcasecmp(p->regions[r].name_en, name) == 0)
+            return r;
+    return -1;
+}
+
+/* Each lever at each end of its range (every value, every option), the others at their
+ * start: an edit that does not fit the scenario is reported at the lever. */
+static lm_status check_levers(job *J, lm_error *err)
+{
+    const lm__levers *lv = J->lv;
+    double mix[LM_LEVERS_MAX];
+    for (int j = 0; j < lv->n; ++j)
+        mix[j] = J->opt[j].n_options > 0 ? 0 : lm__opt_value(&J->opt[j], isnan(J->opt[j].start) ? 0.5 : (J->opt[j].start - J->opt[j].lo) / (J->opt[j].hi - J->opt[j].lo));
+    for (int j = 0; j < lv->n; ++j) {
+        const lm__lever *L = &lv->lever[j];
+        const int n = L->kind == LM_LEVER_CONTINUOUS ? 2 : L->n_options;
+        const double keep = mix[j];
+        for (int k = 0; k < n; ++k) {
+            mix[j] = L->kind == LM_LEVER_CONTINUOUS ? (k == 0 ? L->lo : L->hi) : k;
+            lm_scenario *sc = NULL;
+            lm_error inner;
+            lm_error_clear(&inner);
+            lm_status st = load_mix(J, mix, &sc, &inner);
+            lm_scenario_free(sc);
+            if (st != LM_OK) {
+                char line[1024], field[64];
+                snprintf(field, sizeof field, "levers[%d]", j);
+                char what[96];
+                if (L->kind == LM_LEVER_OPTIONS)
+                    snprintf(what, sizeof what, "option \"%s\"", L->option[k].label);
+                else
+                    snprintf(what, sizeof what, "%g",
+                             L->kind == LM_LEVER_VALUES ? L->value[k] : mix[j]);
+                return lm_error_set_at(err, st == LM_ENOMEM ? LM_ENOMEM : LM_EINVAL, lv->file,
+                                       L->line, L->column, field,
+                                       "lever %s at %s does not fit the scenario: %s", L->name,
+                                       what, lm_error_format(&inner, line, sizeof line));
+            }
+        }
+        mix[j] = keep;
+    }
+    return LM_OK;
+}
+
+/* ---- the out folder (as replicate.c's: DIR.partial, locked; renamed to DIR at the end) ---- */
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static lm_status open_partial(const char *final, const char *partial, bool resume, bool force,
+                              int *fd, lm_error *err)
+{
+    *fd = -1;
+    if (exists(final) && !force)
+        return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
+                               "output folder %s already exists (use --force to replace it)",
+                               final);
+    if (exists(partial) && !resume && !force)
+        return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
+                               "%s holds an interrupted search: --resume continues it, --force "
+                               "starts over",
+                               partial);
+    if (exists(partial) && !resume) {
+        const int busy = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        const bool locked = busy >= 0 && flock(busy, LOCK_EX | LOCK_NB) != 0;
+        if (busy >= 0)
+            close(busy);
+        if (locked)
+            return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
+                                   "%s is in use by another longmen job", partial);
+        lm__outdir_abort(partial);
+    }
+    if (!exists(partial)) {
+        /* parents first */
+        char buf[PATH_BUF + 32];
+        snprintf(buf, sizeof buf, "%s", partial);
+        for (char *p = buf + 1; *p; ++p)
+            if (*p == '/') {
+                *p = '\0';
+                (void)mkdir(buf, 0755);
+                *p = '/';
+            }
+        if (mkdir(partial, 0755) != 0)
+            return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL, "cannot create folder %s: %s",
+                                   partial, strerror(errno));
+    }
+    *fd = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*fd < 0)
+        return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL, "cannot open %s: %s", partial,
+                               strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        close(*fd);
+        *fd = -1;
+        return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
+                               "%s is in use by another longmen job", partial);
+    }
+    return LM_OK;
+}
+
+/* ---- outputs ---- */
+
+/* "name=value" of every lever of a mix, e.g. "st_fund_budget=1.2e9 talent_rule=adopt". */
+static void mix_text(const job *J, const double *mix, char *buf, size_t size, const char *sep)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int j = 0; j < J->lv->n && k < size; ++j) {
+        const lm__lever *L = &J->lv->lever[j];
+        if (L->kind == LM_LEVER_OPTIONS)
+            k += (size_t)snprintf(buf + k, size - k, "%s%s=%s", j ? sep : "", L->name,
+                                  L->option[(int)mix[j]].label);
+        else {
+            char v[64];
+            fmt_value(L->kind == LM_LEVER_VALUES ? L->value[(int)mix[j]] : mix[j], v, sizeof v);
+            k += (size_t)snprintf(buf + k, size - k, "%s%s=%s", j ? sep : "", L->name, v);
+        }
+    }
+}
+
+static int eval_id_of(const job *J, const lm__opt_eval *E)
+{
+    char key[LM_LEVERS_MAX * 32];
+    mix_key(J, E->mix, key, sizeof key);
+    for (int k = 0; k < J->n_cache; ++k)
+        if (J->cache[k].draw == E->draw && strcmp(J->cache[k].key, key) == 0)
+            return J->cache[k].eval_id;
+    return 0;
+}
+
+/* Per ranked mix: wins and feasible draws on the fresh draws, and its fresh mean. */
+typedef struct ranked_info {
+    int wins, feasible;
+    double fresh, fresh_lo, fresh_hi;
+} ranked_info;
+
+static void robustness_info(const lm__opt_result *r, ranked_info *info)
+{
+    double means[LM_OPTIMISE_MAX_REDRAWS];
+    for (int j = 0; j < r->n_ranked; ++j) {
+        info[j] = (ranked_info){.fresh = NAN, .fresh_lo = NAN, .fresh_hi = NAN};
+        for (int d = 0; d < r->n_draws; ++d) {
+            const lm__opt_eval *E = &r->evals[r->rob[d * r->n_ranked + j]];
+            means[d] = E->out.objective;
+            info[j].feasible += E->feasible;
+            int win = 0;
+            for (int i = 1; i < r->n_ranked; ++i) {
+                const double o = r->evals[r->rob[d * r->n_ranked + i]].out.objective;
+                const double w = r->evals[r->rob[d * r->n_ranked + win]].out.objective;
+                if (isfinite(o) && (!isfinite(w) || o > w))
+                    win = i;
+            }
+            info[j].wins += win == j;
+        }
+        if (r->n_draws > 0)
+            info[j].fresh = lm_stats_mean_ci90(means, (size_t)r->n_draws, &info[j].fresh_lo,
+                                               &info[j].fresh_hi, NULL);
+    }
+}
+
+static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranked_info *info,
+                                    lm_error *err)
+{
+    sqlite3_stmt *l = NULL, *m = NULL;
+    bool ok = sqlite3_exec(J->db, "BEGIN; DELETE FROM optimise_lever; DELETE FROM optimise_mix;",
+                           NULL, NULL, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(J->db,
+                                 "INSERT INTO optimise_lever VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                 -1, &l, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(J->db,
+                                 "INSERT INTO optimise_mix VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                                 " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                                 -1, &m, NULL) == SQLITE_OK;
+    static const char *const kinds[] = {"continuous", "values", "options"};
+    for (int j = 0; ok && j < J->lv->n; ++j) {
+        const lm__lever *L = &J->lv->lever[j];
+        char opts[2048] = "";
+        size_t k = 0;
+        for (int o = 0; L->kind != LM_LEVER_CONTINUOUS && o < L->n_options && k < sizeof opts;
+             ++o) {
+            if (L->kind == LM_LEVER_VALUES)
+                k += (size_t)snprintf(opts + k, sizeof opts - k, "%s%.15g", o ? "," : "",
+                                      L->value[o]);
+            else
+                k += (size_t)snprintf(opts + k, sizeof opts - k, "%s%s", o ? "," : "",
+                                      L->option[o].label);
+        }
+        char edit[LM_LEVER_EDIT_LEN + 64];
+        sqlite3_bind_int(l, 1, j);
+        sqlite3_bind_text(l, 2, L->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(l, 3, kinds[L->kind], -1, SQLITE_STATIC);
+        if (L->kind != LM_LEVER_OPTIONS && lm__levers_expand(L->set, J->region, edit, sizeof edit))
+            sqlite3_bind_text(l, 4, edit, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(l, 4);
+        if (L->kind == LM_LEVER_CONTINUOUS) {
+            sqlite3_bind_double(l, 5, L->lo);
+            sqlite3_bind_double(l, 6, L->hi);
+            sqlite3_bind_null(l, 7);
+        } else {
+            sqlite3_bind_null(l, 5);
+            sqlite3_bind_null(l, 6);
+            sqlite3_bind_text(l, 7, opts, -1, SQLITE_TRANSIENT);
+        }
+        ok = sqlite3_step(l) == SQLITE_DONE && sqlite3_reset(l) == SQLITE_OK;
+    }
+    for (int j = 0; ok && j < r->n_ranked; ++j) {
+        const lm__opt_eval *E = &r->evals[r->ranked[j]];
+        char text[2048];
+        mix_text(J, E->mix, text, sizeof text, " ");
+        const double v[] = {E->out.objective, E->out.objective_lo, E->out.objective_hi,
+                            E->out.cost,      E->out.cost_lo,      E->out.cost_hi,
+                            E->apriori};
+        sqlite3_bind_int(m, 1, j + 1);
+        sqlite3_bind_int(m, 2, eval_id_of(J, E));
+        for (int k = 0; k < 7; ++k)
+            if (isfinite(v[k]))
+                sqlite3_bind_double(m, 3 + k, v[k]);
+            else
+                sqlite3_bind_null(m, 3 + k);
+        sqlite3_bind_int(m, 10, r->n_draws);
+        sqlite3_bind_int(m, 11, info[j].wins);
+        sqlite3_bind_int(m, 12, info[j].feasible);
+        const double f[] = {info[j].fresh, info[j].fresh_lo, info[j].fresh_hi};
+        for (int k = 0; k < 3; ++k)
+            if (isfinite(f[k]))
+                sqlite3_bind_double(m, 13 + k, f[k]);
+            else
+                sqlite3_bind_null(m, 13 + k);
+        sqlite3_bind_text(m, 16, text, -1, SQLITE_TRANSIENT);
+        ok = sqlite3_step(m) == SQLITE_DONE && sqlite3_reset(m) == SQLITE_OK;
+    }
+    sqlite3_finalize(l);
+    sqlite3_finalize(m);
+    if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        const lm_status st = db_fail(J, err);
+        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    return LM_OK;
+}
+
+static void csv_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; ++s) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* optimise.csv: every search evaluation (draw 0), in the order made, with its rank. */
+static lm_status write_csv(const job *J, const lm__opt_result *r, const char *dir, lm_error *err)
+{
+    char path[PATH_BUF + 64];
+    snprintf(path, sizeof path, "%s/optimise.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    fprintf(f, "eval_id,rank");
+    for (int j = 0; j < J->lv->n; ++j) {
+        fputc(',', f);
+        csv_text(f, J->lv->lever[j].name);
+    }
+    fprintf(f, ",%s_mean,%s_lo90,%s_hi90,public_cny_year_mean,public_cny_year_lo90,"
+               "public_cny_year_hi90,apriori_cny_year,feasible\n",
+            m_names[J->objective], m_names[J->objective], m_names[J->objective]);
+    for (int k = 0; k < r->n_evals; ++k) {
+        const lm__opt_eval *E = &r->evals[k];
+        if (E->draw != 0)
+            continue;
+        int rank = 0;
+        for (int j = 0; j < r->n_ranked; ++j)
+            if (r->ranked[j] == k)
+                rank = j + 1;
+        fprintf(f, "%d,", eval_id_of(J, E));
+        if (rank)
+            fprintf(f, "%d", rank);
+        for (int j = 0; j < J->lv->n; ++j) {
+            const lm__lever *L = &J->lv->lever[j];
+            fputc(',', f);
+            if (L->kind == LM_LEVER_OPTIONS)
+                csv_text(f, L->option[(int)E->mix[j]].label);
+            else
+                fprintf(f, "%.15g",
+                        L->kind == LM_LEVER_VALUES ? L->value[(int)E->mix[j]] : E->mix[j]);
+        }
+        fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%d\n", E->out.objective,
+                E->out.objective_lo, E->out.objective_hi, E->out.cost, E->out.cost_lo,
+                E->out.cost_hi, E->apriori, E->feasible ? 1 : 0);
+    }
+    if (fclose(f) != 0)
+        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
+    return LM_OK;
+}
+
+static void fmt_num(double v, char *buf, size_t size, bool money)
+{
+    if (!isfinite(v))
+        snprintf(buf, size, "-");
+    else if (money)
+        snprintf(buf, size, "%.3g bn", v / 1e9);
+    else if (fabs(v) >= 1000)
+        lm__format_count((int64_t)llround(v), buf, size);
+    else
+        snprintf(buf, size, "%.1f", v);
+}
+
+static void fmt_ci(double m, double lo, double hi, char *buf, size_t size, bool money)
+{
+    char a[48], b[48], c[48];
+    fmt_num(m, a, sizeof a, money);
+    fmt_num(lo, b, sizeof b, money);
+    fmt_num(hi, c, sizeof c, money);
+    if (money) /* "1.2 bn [1.1, 1.3]" */
+        snprintf(buf, size, "%s [%.*s, %.*s]", a, (int)(strlen(b) > 3 ? strlen(b) - 3 : strlen(b)),
+                 b, (int)(strlen(c) > 3 ? strlen(c) - 3 : strlen(c)), c);
+    else
+        snprintf(buf, size, "%s [%s, %s]", a, b, c);
+}
+
+static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
+                               const lm__opt_result *r, const ranked_info *info, lm_error *err)
+{
+    const lm_optimise_config *cfg = J->cfg;
+    char from[16], to[16];
+    lm_month_format(J->start, from);
+    lm_month_format(J->end, to);
+    const char *title = m_titles[J->objective];
+    fprintf(f, "%s  seed %llu  optimise %s of %s under %.4g bn CNY a year\n",
+            lm_scenario_name(base), (unsigned long long)J->seed, title, J->region,
+            cfg->budget_cny_year / 1e9);
+    fprintf(f, "%d lever%s (%d discrete combination%s, %d pruned a priori, %d refined by COBYLA); "
+               "%d search evaluation%s x %d run%s, %s to %s (%d months)\n\n",
+            J->lv->n, J->lv->n == 1 ? "" : "s", r->n_combos, r->n_combos == 1 ? "" : "s",
+            r->n_pruned, r->n_local, r->n_search, r->n_search == 1 ? "" : "s", J->runs,
+            J->runs == 1 ? "" : "s", from, to, (int)(J->end - J->start + 1));
+    if (r->n_ranked == 0) {
+        double cheapest = INFINITY;
+        for (int k = 0; k < r->n_evals; ++k)
+            if (r->evals[k].draw == 0 && r->evals[k].out.cost < cheapest)
+                cheapest = r->evals[k].out.cost;
+        fprintf(f, "No evaluated mix keeps the budget: the cheapest cost %.4g bn CNY a year "
+                   "(simulated mean public money of %s). Raise --budget or widen the levers.\n",
+                cheapest / 1e9, J->region);
+        return ferror(f) ? lm_error_set(err, LM_EIO, __FILE__, __LINE__, "summary") : LM_OK;
+    }
+    enum { CELL = 512 };
+    const int n_lev = J->lv->n;
+    const int cols = 1 + n_lev + 4;
+    const int rows = 1 + r->n_ranked;
+    char *text = calloc((size_t)rows * (size_t)cols, CELL);
+    const char **cells = calloc((size_t)rows * (size_t)cols, sizeof *cells);
+    char *align = calloc((size_t)cols + 1, 1);
+    if (!text || !cells || !align) {
+        free(text);
+        free(cells);
+        free(align);
+        LM_FAIL(err, LM_ENOMEM, "summary");
+    }
+    for (size_t k = 0; k < (size_t)rows * (size_t)cols; ++k)
+        cells[k] = text + k * CELL;
+    memset(align, 'r', (size_t)cols);
+    align[0] = 'l';
+    snprintf(text, CELL, "mix");
+    for (int j = 0; j < n_lev; ++j)
+        snprintf(text + (size_t)(1 + j) * CELL, CELL, "%s", J->lv->lever[j].name);
+    snprintf(text + (size_t)(1 + n_lev) * CELL, CELL, "%s", m_names[J->objective]);
+    snprintf(text + (size_t)(2 + n_lev) * CELL, CELL, "public CNY/yr");
+    snprintf(text + (size_t)(3 + n_lev) * CELL, CELL, "fresh %s", m_names[J->objective]);
+    snprintf(text + (size_t)(4 + n_lev) * CELL, CELL, "best on draws");
+    for (int i = 0; i < r->n_ranked; ++i) {
+        const lm__opt_eval *E = &r->evals[r->ranked[i]];
+        char *row = text + (size_t)(i + 1) * (size_t)cols * CELL;
+        snprintf(row, CELL, i == 0 ? "best" : "#%d", i + 1);
+        for (int j = 0; j < n_lev; ++j) {
+            const lm__lever *L = &J->lv->lever[j];
+            char *c = row + (size_t)(1 + j) * CELL;
+            if (L->kind == LM_LEVER_OPTIONS)
+                snprintf(c, CELL, "%s", L->option[(int)E->mix[j]].label);
+            else
+                fmt_value(L->kind == LM_LEVER_VALUES ? L->value[(int)E->mix[j]] : E->mix[j], c,
+                          CELL);
+        }
+        const bool money = J->objective == M_REVENUE;
+        fmt_ci(E->out.objective, E->out.objective_lo, E->out.objective_hi,
+               row + (size_t)(1 + n_lev) * CELL, CELL, money);
+        fmt_ci(E->out.cost, E->out.cost_lo, E->out.cost_hi, row + (size_t)(2 + n_lev) * CELL,
+               CELL, true);
+        if (r->n_draws > 0) {
+            fmt_ci(info[i].fresh, info[i].fresh_lo, info[i].fresh_hi,
+                   row + (size_t)(3 + n_lev) * CELL, CELL, money);
+            snprintf(row + (size_t)(4 + n_lev) * CELL, CELL, "%d/%d", info[i].wins, r->n_draws);
+        } else {
+            snprintf(row + (size_t)(3 + n_lev) * CELL, CELL, "-");
+            snprintf(row + (size_t)(4 + n_lev) * CELL, CELL, "-");
+        }
+    }
+    lm__table_write(f, cells, rows, cols, align, false);
+    free(text);
+    free(cells);
+    free(align);
+
+    const lm__opt_eval *B = &r->evals[r->ranked[0]];
+    char mix[2048];
+    mix_text(J, B->mix, mix, sizeof mix, ", ");
+    fprintf(f, "\nbest mix: %s\n", mix);
+    fprintf(f, "expected %s of %s %s to %s: %.4g, 90%% interval [%.4g, %.4g] (%d runs, common "
+               "random numbers)\n",
+            title, J->region, from, to, B->out.objective, B->out.objective_lo,
+            B->out.objective_hi, J->runs);
+    fprintf(f, "public money of %s: %.4g bn CNY a year [%.4g, %.4g] (budget %.4g bn)\n",
+            J->region, B->out.cost / 1e9, B->out.cost_lo / 1e9, B->out.cost_hi / 1e9,
+            cfg->budget_cny_year / 1e9);
+    if (r->n_draws > 0) {
+        fprintf(f, "on %d fresh draws of %d runs (run indices d x 10000 + i): %.4g, 90%% interval "
+                   "[%.4g, %.4g]\n",
+                r->n_draws, J->runs, r->fresh_mean, r->fresh_lo, r->fresh_hi);
+        fprintf(f, "robustness: the best mix stays best in %d of %d fresh draws (%.0f%%) against "
+                   "%d runner-up%s, and within the budget in %d of %d\n",
+                r->best_stays, r->n_draws, 100.0 * r->best_stays / r->n_draws, r->n_ranked - 1,
+                r->n_ranked - 1 == 1 ? "" : "s", r->best_feasible, r->n_draws);
+    }
+    fprintf(f, "\n%s: mean over the runs [90%% t-interval of the mean]; public CNY/yr: the "
+               "region's subsidies + government commitments to guidance funds + direct "
+               "injections, a year; fresh: mean of the draw means [90%% t-interval].\n",
+            m_names[J->objective]);
+    if (ferror(f))
+        LM_FAIL(err, LM_EIO, "could not write the summary");
+    return LM_OK;
+}
+
+static lm_status write_text(const char *dir, const char *name, const char *text, lm_error *err)
+{
+    char path[PATH_BUF + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    const size_t len = strlen(text);
+    const size_t wrote = fwrite(text, 1, len, f);
+    if (fclose(f) != 0 || wrote != len)
+        LM_FAIL(err, LM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    return LM_OK;
+}
+
+static void folder_safe(char *dst, size_t size, const char *name)
+{
+    size_t k = 0;
+    for (const char *p = name; p && *p && k + 1 < size; ++p) {
+        const unsigned char c = (unsigned char)*p;
+        dst[k++] = (c == '/' || c == '\\' || c <= ' ' || c == ':') ? '-' : (char)c;
+    }
+    dst[k] = '\0';
+    if (k == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0)
+        snprintf(dst, size, "run");
+}
+
+/* ---- the command ---- */
+
+lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_result *res,
+                                 lm_error *err)
+{
+    memset(res, 0, sizeof *res);
+    lm_error_clear(err);
+    const double t0 = now_s();
+    const lm_job_config *jc = &cfg->x.job;
+    if (!cfg->levers_path)
+        LM_FAIL(err, LM_EINVAL, "optimise: --levers FILE is required");
+    if (!(cfg->budget_cny_year > 0) || !isfinite(cfg->budget_cny_year))
+        LM_FAIL(err, LM_EINVAL, "optimise: --budget must be a positive amount of CNY a year");
+    if (cfg->x.runs < 1 || cfg->x.runs > LM_MAX_RUNS)
+        LM_FAIL(err, LM_EINVAL, "--runs %d: expected 1 to %d", cfg->x.runs, LM_MAX_RUNS);
+    if (cfg->evals < 1 || cfg->evals > LM_OPTIMISE_MAX_EVALS)
+        LM_FAIL(err, LM_EINVAL, "--evals %d: expected 1 to %d", cfg->evals,
+                LM_OPTIMISE_MAX_EVALS);
+    if (cfg->robustness < 0 || cfg->robustness > LM_OPTIMISE_MAX_REDRAWS)
+        LM_FAIL(err, LM_EINVAL, "--robustness %d: expected 0 to %d", cfg->robustness,
+                LM_OPTIMISE_MAX_REDRAWS);
+    if (cfg->runner_ups < 0 || cfg->runner_ups > 31)
+        LM_FAIL(err, LM_EINVAL, "runner-ups %d: expected 0 to 31", cfg->runner_ups);
+    const int objective = objective_index(cfg->objective ? cfg->objective : "dragons");
+    if (objective < 0)
+        LM_FAIL(err, LM_EINVAL,
+                "--objective %s: expected dragons, high_tech, jobs, firms_alive, births or "
+                "revenue",
+                cfg->objective);
+
+    lm__levers *lv = NULL;
+    lm_status st = lm__levers_load(cfg->levers_path, &lv, err);
+    if (st != LM_OK)
+        return st;
+    job J = {.cfg = cfg, .lv = lv, .objective = objective, .runs = cfg->x.runs, .best = NAN,
+             .t0 = t0, .next_eval_id = 1};
+    J.scenario_path = jc->scenario_path ? jc->scenario_path : lm_default_scenario_path();
+    lm_scenario *base = NULL;
+    int lock = -1;
+    char final[PATH_BUF], partial[PATH_BUF + 16];
+    lm__opt_result r = {0};
+    st = lm_scenario_load(J.scenario_path, &base, err);
+    if (st == LM_OK)
+        st = lm__experiment_narrow(base, jc, err);
+    const char *region = cfg->region ? cfg->region : lv->region;
+    if (st == LM_OK && (!region || !region[0]))
+        st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
+                          "optimise: no region: give --region or `region:` in %s",
+                          cfg->levers_path);
+    if (st == LM_OK) {
+        J.region_index = find_region(base, region);
+        if (J.region_index < 0)
+            st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
+                              "--region %s: no region of that name or name_en in %s", region,
+                              J.scenario_path);
+        else if (strlen(region) >= sizeof J.region)
+            st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__, "--region: name too long");
+        else
+            snprintf(J.region, sizeof J.region, "%s", region);
+    }
+    if (st == LM_OK) {
+        J.seed = jc->has_seed ? jc->seed : lm_scenario_seed(base);
+        lm_scenario_period(base, &J.start, &J.end);
+        J.years = (double)(J.end - J.start + 1) / 12.0;
+        for (int j = 0; j < lv->n; ++j) {
+            const lm__lever *L = &lv->lever[j];
+            lm__opt_lever *O = &J.opt[j];
+            if (L->kind == LM_LEVER_CONTINUOUS) {
+                *O = (lm__opt_lever){.lo = L->lo, .hi = L->hi, .start = L->start, .step = L->step,
+                                     .cost_per_unit = L->cost_per_unit};
+            } else {
+                for (int k = 0; k < L->n_options; ++k)
+                    J.option_cost[j][k] = L->kind == LM_LEVER_VALUES
+                                              ? L->cost_per_unit * L->value[k]
+                                              : L->option[k].cost;
+                *O = (lm__opt_lever){.n_options = L->n_options, .option_cost = J.option_cost[j]};
+            }
+        }
+        st = check_levers(&J, err);
+    }
+    J.rows = malloc((size_t)J.runs * (M_COUNT + 2) * sizeof *J.rows); /* + objective, cost */
+    if (st == LM_OK && !J.rows)
+        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "evaluation rows");
+    if (st == LM_OK && jc->max_memory != UINT64_MAX) {
+        const uint64_t limit = jc->max_memory ? jc->max_memory : lm_job_default_max_memory();
+        st = lm_job_check_memory(base, limit, err);
+    }
+
+    /* the folder */
+    if (st == LM_OK) {
+        if (jc->out_dir) {
+            size_t n = strlen(jc->out_dir);
+            while (n > 1 && jc->out_dir[n - 1] == '/')
+                --n;
+            if (n == 0 || n >= PATH_BUF - 64)
+                st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
+                                  "--out: path empty or too long");
+            snprintf(final, sizeof final, "%.*s", (int)n, jc->out_dir);
+        } else {
+            char name[128];
+            folder_safe(name, sizeof name, lm_scenario_name(base));
+            snprintf(final, sizeof final, "runs/%s-seed%llu-optimise", name,
+                     (unsigned long long)J.seed);
+        }
+        snprintf(partial, sizeof partial, "%s.partial", final);
+        snprintf(J.db_path, sizeof J.db_path, "%s/results.sqlite", partial);
+        snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
+        snprintf(res->scenario, sizeof res->scenario, "%s", lm_scenario_name(base));
+        res->seed = J.seed;
+        res->runs = J.runs;
+        res->n_arms = 1;
+    }
+    const bool root = lm__par_rank() == 0;
+    if (st == LM_OK && root) {
+        st = open_partial(final, partial, cfg->x.resume, jc->force, &lock, err);
+        if (st == LM_OK)
+            st = open_db(&J, base, cfg->x.resume, err);
+    }
+    st = lm__par_agree(st, err);
+    if (st == LM_OK)
+        st = load_cache(&J, err); /* every rank: the same replay */
+    st = lm__par_agree(st, err);
+    const int cached = J.n_cache;
+
+    if (st == LM_OK) {
+        long long combos = 1;
+        int n_cont = 0;
+        for (int j = 0; j < lv->n; ++j)
+            if (J.opt[j].n_options)
+                combos *= J.opt[j].n_options;
+            else
+                ++n_cont;
+        J.planned = (int)(n_cont ? combos + cfg->evals : combos) +
+                    cfg->robustness * (1 + cfg->runner_ups);
+        const lm__opt_problem p = {.levers = J.opt,
+                                   .n_levers = lv->n,
+                                   .budget = cfg->budget_cny_year,
+                                   .evals = cfg->evals,
+                                   .runner_ups = cfg->runner_ups,
+                                   .redraws = cfg->robustness,
+                                   .distinct = 0.05,
+                                   .seed = J.seed,
+                                   .eval = evaluate_mix,
+                                   .user = &J};
+        st = lm__opt_run(&p, &r, err);
+        res->runs_resumed = J.resumed;
+    }
+    if (st == LM_EINTR || (st != LM_OK && jc->stop_flag && *jc->stop_flag)) {
+        st = lm_error_set_at(err, LM_EINTR, partial, 0, 0, NULL,
+                             "interrupted: %d evaluations are kept in %s; the same command with "
+                             "--resume continues the search",
+                             J.n_cache, partial);
+    }
+
+    /* outputs (rank 0) */
+    if (st == LM_OK && root) {
+        ranked_info info[32];
+        robustness_info(&r, info);
+        st = write_final_tables(&J, &r, info, err);
+        size_t len = 0;
+        FILE *mem = st == LM_OK ? open_memstream(&res->summary, &len) : NULL;
+        if (st == LM_OK && !mem)
+            st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
+        if (mem) {
+            st = write_summary(mem, &J, base, &r, info, err);
+            if (st == LM_OK)
+                fprintf(mem, "results: %s (optimise.csv: every evaluation; results.sqlite: "
+                             "optimise_* tables)\n",
+                        final);
+            if (fclose(mem) != 0 && st == LM_OK)
+                st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
+        }
+        if (st == LM_OK)
+            st = write_csv(&J, &r, partial, err);
+        if (st == LM_OK)
+            st = write_text(partial, "summary.txt", res->summary, err);
+        if (J.db) {
+            sqlite3_close(J.db);
+            J.db = NULL;
+        }
+        if (st == LM_OK)
+            st = lm__outdir_commit(partial, final, jc->force, err);
+    }
+    if (J.db)
+        sqlite3_close(J.db);
+    if (lock >= 0)
+        close(lock);
+    (void)cached;
+    st = lm__par_agree(st, err); /* the outputs are rank 0's: every rank ends with its status */
+    lm__opt_result_fini(&r);
+    for (int k = 0; k < J.n_cache; ++k)
+        free(J.cache[k].key);
+    free(J.cache);
+    free(J.rows);
+    lm_scenario_free(base);
+    lm__levers_free(lv);
+    if (st != LM_OK) {
+        const lm_error keep = *err;
+        lm_experiment_result_fini(res);
+        *err = keep;
+        return st;
+    }
+    res->elapsed_s = now_s() - t0;
+    return LM_OK;
+}
