@@ -189,13 +189,18 @@ int main(int argc, char **argv)
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
             return CLI_FAIL;
     }
-    /* Commands that do not distribute their work (report, serve, help) are rank 0's. */
+    /* Commands that do not distribute their work (report, serve, help) are rank 0's, run
+     * as one process: MPI ends first, so that a job `serve` starts does not wait for ranks
+     * that are not there. */
     static const char *const spread[] = {"run",       "compare",  "sweep",
                                          "calibrate", "optimise", "sensitivity"};
     bool distributed = false;
     for (size_t i = 0; argc > 1 && i < sizeof spread / sizeof spread[0]; ++i)
         distributed = distributed || strcmp(argv[1], spread[i]) == 0;
-    const int rc = lm_parallel_rank() == 0 || distributed ? dispatch(argc, argv) : CLI_OK;
+    const int rank = lm_parallel_rank();
+    if (!distributed)
+        lm_parallel_finalize();
+    const int rc = rank == 0 || distributed ? dispatch(argc, argv) : CLI_OK;
     fflush(stdout);
     lm_parallel_finalize();
     return rc;

@@ -16,7 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #ifdef LM_WITH_MPI
 #include <mpi.h>
 #endif
@@ -424,6 +428,25 @@ bool lm__par_stopped(void)
 }
 
 #endif
+
+int lm__par_threads_default(void)
+{
+    const char *local = env_value("OMPI_COMM_WORLD_LOCAL_SIZE");
+    if (lm__par_size() < 2 || !local || env_value("OMP_NUM_THREADS"))
+        return 0;
+    const long ranks = strtol(local, NULL, 10);
+    if (ranks < 2)
+        return 0;
+#ifdef _OPENMP
+    const int procs = omp_get_num_procs(); /* the processors this rank may run on */
+#else
+    const int procs = 1;
+#endif
+    /* Bound to its own cores (mpirun's default for a few ranks): all of them; else a share. */
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const long share = procs < cores ? procs : procs / ranks;
+    return share >= 1 ? (int)share : 1;
+}
 
 int lm_parallel_rank(void)
 {

@@ -54,4 +54,9 @@ long long lm__par_sum(long long v);
 void lm__par_tell_stop(void);
 bool lm__par_stopped(void);
 
+/* The default number of OpenMP threads of a rank (--threads 0) when several ranks share a
+ * machine: its processors over the ranks on it (at least 1); 0 (OpenMP's default) with one
+ * rank per machine, without MPI, or when OMP_NUM_THREADS is set. */
+int lm__par_threads_default(void);
+
 #endif

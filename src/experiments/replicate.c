@@ -487,6 +487,8 @@ static void run_one(loop *L, int arm, int rep)
 
 static int effective_threads(int threads)
 {
+    if (threads <= 0 && lm__par_threads_default() > 0)
+        return lm__par_threads_default(); /* MPI issue: ranks sharing a machine share its cores */
 #ifdef _OPENMP
     if (threads <= 0)
         return omp_get_max_threads();
