@@ -5,10 +5,12 @@
  * across variants). Items are split over ranks by lm__par_mine and over OpenMP threads
  * dynamically, one replication at a time, each simulation single-threaded; every replication
  * writes only its own row, so the rows, and whatever the caller computes from them, do not
- * depend on the thread or rank count. A failure stops the other replications after their
- * month; the error returned is the first in replication order among the replications that
- * really failed (not those stopped because another failed), so it too is the same for any
- * thread count when the failure is a property of the replication. */
+ * depend on the thread or rank count. A failure of replication f stops the replications
+ * after f (i > f) after their month, never those before it, so the replications before the
+ * first failing one always finish: the error returned is that of the first replication in
+ * replication order that fails, the same for any thread count when the failure is a
+ * property of the replication. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +32,16 @@ typedef struct eval_state {
     unsigned char *state; /* REP_* per replication */
     lm_status *st;        /* per replication, REP_FAILED */
     lm_error *errs;       /* per replication, REP_FAILED */
-    int failed;           /* a replication failed: the others stop (atomic) */
+    int first_failed;     /* lowest failing replication, INT_MAX none: later ones stop */
 } eval_state;
 
-static bool stop_raised(const eval_state *E)
+/* Replication i stops when the user stops the job or a replication before it failed. */
+static bool stop_raised(const eval_state *E, int i)
 {
-    int failed;
+    int first;
 #pragma omp atomic read
-    failed = E->failed;
-    return failed || (E->cfg->stop_flag && *E->cfg->stop_flag);
+    first = E->first_failed;
+    return first < i || (E->cfg->stop_flag && *E->cfg->stop_flag);
 }
 
 static void one(eval_state *E, int i)
@@ -49,9 +52,9 @@ static void one(eval_state *E, int i)
     double *row = E->out + (size_t)i * (size_t)cfg->n_moments;
     const lm_sim_config sc = {.seed = cfg->seed, .run = cfg->run0 + (uint32_t)i, .threads = 1};
     lm_sim *sim = NULL;
-    lm_status st = stop_raised(E) ? LM_EINTR : lm_sim_create(E->sc, &sc, &sim, e);
+    lm_status st = stop_raised(E, i) ? LM_EINTR : lm_sim_create(E->sc, &sc, &sim, e);
     while (st == LM_OK && !lm_sim_done(sim)) {
-        if (stop_raised(E)) {
+        if (stop_raised(E, i)) {
             st = LM_EINTR;
             break;
         }
@@ -67,8 +70,16 @@ static void one(eval_state *E, int i)
     } else {
         E->state[i] = REP_FAILED;
         E->st[i] = st;
+#pragma omp critical(lm_eval_first_failed)
+        {
+            int first;
+#pragma omp atomic read
+            first = E->first_failed;
+            if (i < first) {
 #pragma omp atomic write
-        E->failed = 1;
+                E->first_failed = i;
+            }
+        }
     }
 }
 
@@ -83,7 +94,7 @@ lm_status lm__evaluate(const lm_scenario *sc, const lm__eval_config *cfg, double
     for (size_t k = 0; k < cells; ++k)
         out[k] = NAN;
 
-    eval_state E = {.sc = sc, .cfg = cfg, .out = out};
+    eval_state E = {.sc = sc, .cfg = cfg, .out = out, .first_failed = INT_MAX};
     E.state = calloc((size_t)runs, sizeof *E.state);
     E.st = calloc((size_t)runs, sizeof *E.st);
     E.errs = calloc((size_t)runs, sizeof *E.errs);

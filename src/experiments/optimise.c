@@ -10,7 +10,9 @@
  * simulated year (high_tech, headcount, alive), births over the run, revenue of the last
  * year; its cost: the region's public money over the run (subsidies paid out of policy
  * budgets + government commitments to guidance sub-funds + direct injections) divided by the
- * years simulated (months / 12).
+ * years of the policy era: from the first month any policy of the scenario starts (not before
+ * the period) to the end, so that a spin-up without policies (three-capitals' 2005-2014)
+ * does not dilute the annual cost.
  *
  * Durability and --resume: every evaluation is committed to DIR.partial/results.sqlite in
  * its own transaction as soon as it ends (optimise_evaluation, optimise_value,
@@ -38,6 +40,7 @@
 #include "experiments/experiments_int.h"
 #include "experiments/optimise.h"
 #include "experiments/parallel.h"
+#include "scenario/scenario_int.h"
 #include "io/store.h"
 #include "io/table.h"
 #include "longmen/finance.h"
@@ -1043,6 +1046,19 @@ static lm_status write_text(const char *dir, const char *name, const char *text,
     return LM_OK;
 }
 
+/* The first month of the policy era: the earliest start of any policy of any region, not
+ * before the period's start (the period's start when there are no policies). */
+static int32_t policy_era_start(const lm_scenario *sc, int32_t start, int32_t end)
+{
+    const lm_params *p = lm__scenario_params(sc);
+    int32_t first = INT32_MAX;
+    for (int r = 0; r < p->n_regions; ++r)
+        for (int k = 0; k < p->regions[r].n_policies; ++k)
+            if (p->regions[r].policies[k].start < first)
+                first = p->regions[r].policies[k].start;
+    return first <= start || first > end ? start : first;
+}
+
 static void folder_safe(char *dst, size_t size, const char *name)
 {
     size_t k = 0;
@@ -1118,7 +1134,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     if (st == LM_OK) {
         J.seed = jc->has_seed ? jc->seed : lm_scenario_seed(base);
         lm_scenario_period(base, &J.start, &J.end);
-        J.years = (double)(J.end - J.start + 1) / 12.0;
+        J.years = (double)(J.end - policy_era_start(base, J.start, J.end) + 1) / 12.0;
         for (int j = 0; j < lv->n; ++j) {
             const lm__lever *L = &lv->lever[j];
             lm__opt_lever *O = &J.opt[j];
