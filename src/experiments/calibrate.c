@@ -39,6 +39,7 @@
 
 #include "experiments/calibrate_int.h"
 #include "experiments/evaluate.h"
+#include "experiments/experiments_int.h"
 #include "experiments/parallel.h"
 #include "io/store.h"
 #include "io/table.h"
@@ -1078,80 +1079,6 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
 
 /* ---- the folder ---- */
 
-static bool exists(const char *path)
-{
-    struct stat sb;
-    return lstat(path, &sb) == 0;
-}
-
-static lm_status open_partial(const char *final, const char *partial, bool resume, bool force,
-                              int *fd, bool *created, lm_error *err)
-{
-    *fd = -1;
-    *created = false;
-    if (exists(final) && !force)
-        return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
-                               "output folder %s already exists (use --force to replace it)",
-                               final);
-    if (exists(partial) && !resume && !force)
-        return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
-                               "%s holds an interrupted calibration: --resume continues it, "
-                               "--force starts over",
-                               partial);
-    if (exists(partial) && !resume) {
-        const int busy = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        const bool locked = busy >= 0 && flock(busy, LOCK_EX | LOCK_NB) != 0;
-        if (busy >= 0)
-            close(busy);
-        if (locked)
-            return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
-                                   "%s is in use by another longmen job", partial);
-        char db[PATH_BUF + 64];
-        snprintf(db, sizeof db, "%s/results.sqlite", partial);
-        (void)unlink(db); /* first: never pages without their journal */
-        lm__outdir_abort(partial);
-    }
-    if (!exists(partial)) {
-        /* the parent folders, then the folder itself */
-        char buf[PATH_BUF + 16];
-        snprintf(buf, sizeof buf, "%s", partial);
-        for (char *p = buf + 1; *p; ++p) {
-            if (*p != '/')
-                continue;
-            *p = '\0';
-            (void)mkdir(buf, 0755);
-            *p = '/';
-        }
-        if (mkdir(partial, 0755) != 0)
-            return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL,
-                                   "cannot create folder %s: %s", partial, strerror(errno));
-        *created = true;
-    }
-    *fd = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (*fd < 0)
-        return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL, "cannot open %s: %s", partial,
-                               strerror(errno));
-    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-        close(*fd);
-        *fd = -1;
-        return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
-                               "%s is in use by another longmen job", partial);
-    }
-    return LM_OK;
-}
-
-static void folder_safe(char *dst, size_t size, const char *src)
-{
-    size_t k = 0;
-    for (const char *p = src; *p && k + 1 < size; ++p) {
-        const unsigned char c = (unsigned char)*p;
-        dst[k++] = (c == '/' || c == '\\' || c <= ' ' || c == ':') ? '-' : (char)c;
-    }
-    dst[k] = '\0';
-    if (k == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0)
-        snprintf(dst, size, "scenario");
-}
-
 /* A parameter name that the scenario cannot take: the loader's message, at the parameter. */
 static lm_status check_params(cal *C, lm_error *err)
 {
@@ -1260,7 +1187,7 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
         snprintf(final, sizeof final, "%.*s", (int)n, job->out_dir);
     } else {
         char name[128];
-        folder_safe(name, sizeof name, lm_scenario_name(C.sc));
+        lm__folder_safe(name, sizeof name, lm_scenario_name(C.sc), "scenario");
         snprintf(final, sizeof final, "runs/%s-seed%llu-calibrate", name,
                  (unsigned long long)C.seed);
     }
@@ -1268,7 +1195,8 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     snprintf(C.partial, sizeof C.partial, "%s.partial", final);
     snprintf(C.db_path, sizeof C.db_path, "%s/results.sqlite", C.partial);
     if (lm__par_rank() == 0)
-        st = open_partial(final, C.partial, cfg->x.resume, job->force, &lock, &created, err);
+        st = lm__outdir_open_partial(final, C.partial, cfg->x.resume, job->force, "calibration", &lock, &created,
+                                         err);
     st = lm__par_agree(st, err);
     if (st != LM_OK)
         goto out;

@@ -65,6 +65,10 @@ lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const ch
                                        const lm_scenario_edits *edits,
                                        lm_experiment_result *res, lm_error *err);
 
+/* A scenario name made safe as a folder name (no '/', '\\', ':', control characters or
+ * spaces; "." and ".." and "" become fallback), for the default out folders (job.c). */
+void lm__folder_safe(char *dst, size_t size, const char *name, const char *fallback);
+
 /* Sets sc's period to --from/--to of job where given (compare.c; also sweep.c). */
 lm_status lm__experiment_narrow(lm_scenario *sc, const lm_job_config *job, lm_error *err);
 

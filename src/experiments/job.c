@@ -20,6 +20,7 @@
 #include <omp.h>
 #endif
 
+#include "experiments/experiments_int.h"
 #include "experiments/parallel.h"
 #include "io/store.h"
 #include "io/table.h"
@@ -61,8 +62,8 @@ static double now_s(void)
 }
 
 /* The scenario name as a folder name: separators and blanks become '-', UTF-8 stays (a
- * Chinese scenario name gives a Chinese folder name). An empty name falls back to "run". */
-static void folder_safe(char *dst, size_t size, const char *name)
+ * Chinese scenario name gives a Chinese folder name); an empty name gives fallback. */
+void lm__folder_safe(char *dst, size_t size, const char *name, const char *fallback)
 {
     size_t k = 0;
     for (const char *p = name; p && *p && k + 1 < size; ++p) {
@@ -71,7 +72,7 @@ static void folder_safe(char *dst, size_t size, const char *name)
     }
     dst[k] = '\0';
     if (k == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0)
-        snprintf(dst, size, "run");
+        snprintf(dst, size, "%s", fallback);
 }
 
 static lm_status narrow_period(lm_scenario *sc, const lm_job_config *cfg, lm_error *err)
@@ -251,7 +252,7 @@ static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_er
         }
     } else {
         char name[128];
-        folder_safe(name, sizeof name, lm_scenario_name(sc));
+        lm__folder_safe(name, sizeof name, lm_scenario_name(sc), "run");
         snprintf(res->out_dir, sizeof res->out_dir, "runs/%s-seed%llu", name,
                  (unsigned long long)seed);
     }

@@ -642,61 +642,6 @@ static lm_status check_levers(job *J, lm_error *err)
 
 /* ---- the out folder (as replicate.c's: DIR.partial, locked; renamed to DIR at the end) ---- */
 
-static bool exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
-static lm_status open_partial(const char *final, const char *partial, bool resume, bool force,
-                              int *fd, lm_error *err)
-{
-    *fd = -1;
-    if (exists(final) && !force)
-        return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
-                               "output folder %s already exists (use --force to replace it)",
-                               final);
-    if (exists(partial) && !resume && !force)
-        return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
-                               "%s holds an interrupted search: --resume continues it, --force "
-                               "starts over",
-                               partial);
-    if (exists(partial) && !resume) {
-        const int busy = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        const bool locked = busy >= 0 && flock(busy, LOCK_EX | LOCK_NB) != 0;
-        if (busy >= 0)
-            close(busy);
-        if (locked)
-            return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
-                                   "%s is in use by another longmen job", partial);
-        lm__outdir_abort(partial);
-    }
-    if (!exists(partial)) {
-        /* parents first */
-        char buf[PATH_BUF + 32];
-        snprintf(buf, sizeof buf, "%s", partial);
-        for (char *p = buf + 1; *p; ++p)
-            if (*p == '/') {
-                *p = '\0';
-                (void)mkdir(buf, 0755);
-                *p = '/';
-            }
-        if (mkdir(partial, 0755) != 0)
-            return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL, "cannot create folder %s: %s",
-                                   partial, strerror(errno));
-    }
-    *fd = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (*fd < 0)
-        return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL, "cannot open %s: %s", partial,
-                               strerror(errno));
-    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-        close(*fd);
-        *fd = -1;
-        return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
-                               "%s is in use by another longmen job", partial);
-    }
-    return LM_OK;
-}
 
 /* ---- outputs ---- */
 
@@ -1059,18 +1004,6 @@ static int32_t policy_era_start(const lm_scenario *sc, int32_t start, int32_t en
     return first <= start || first > end ? start : first;
 }
 
-static void folder_safe(char *dst, size_t size, const char *name)
-{
-    size_t k = 0;
-    for (const char *p = name; p && *p && k + 1 < size; ++p) {
-        const unsigned char c = (unsigned char)*p;
-        dst[k++] = (c == '/' || c == '\\' || c <= ' ' || c == ':') ? '-' : (char)c;
-    }
-    dst[k] = '\0';
-    if (k == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0)
-        snprintf(dst, size, "run");
-}
-
 /* ---- the command ---- */
 
 lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_result *res,
@@ -1171,7 +1104,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
             snprintf(final, sizeof final, "%.*s", (int)n, jc->out_dir);
         } else {
             char name[128];
-            folder_safe(name, sizeof name, lm_scenario_name(base));
+            lm__folder_safe(name, sizeof name, lm_scenario_name(base), "run");
             snprintf(final, sizeof final, "runs/%s-seed%llu-optimise", name,
                      (unsigned long long)J.seed);
         }
@@ -1185,7 +1118,8 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     }
     const bool root = lm__par_rank() == 0;
     if (st == LM_OK && root) {
-        st = open_partial(final, partial, cfg->x.resume, jc->force, &lock, err);
+        st = lm__outdir_open_partial(final, partial, cfg->x.resume, jc->force, "search", &lock, NULL,
+                                         err);
         if (st == LM_OK)
             st = open_db(&J, base, cfg->x.resume, err);
     }

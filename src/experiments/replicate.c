@@ -128,85 +128,6 @@ void lm__cell_mean_ci(char *buf, size_t size, const double *x, size_t n, double 
     snprintf(buf, size, "%s [%s, %s]", a, b, c);
 }
 
-/* ---- the out folder ---- */
-
-static lm_status make_dirs(const char *path, lm_error *err)
-{
-    char buf[PATH_BUF + 32];
-    snprintf(buf, sizeof buf, "%s", path);
-    const size_t n = strlen(buf);
-    for (size_t i = 1; i <= n; ++i) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        const char saved = buf[i];
-        buf[i] = '\0';
-        struct stat st;
-        if (mkdir(buf, 0755) != 0 && !(stat(buf, &st) == 0 && S_ISDIR(st.st_mode)))
-            return lm_error_set_at(err, LM_EIO, path, 0, 0, NULL, "cannot create folder %s: %s",
-                                   buf, strerror(errno));
-        buf[i] = saved;
-    }
-    return LM_OK;
-}
-
-static bool exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
-/* Opens (creating) DIR.partial and locks it. *fd receives the lock's descriptor. */
-static lm_status open_partial(const char *final, const char *partial, bool resume, bool force,
-                              int *fd, bool *created, lm_error *err)
-{
-    *fd = -1;
-    *created = false;
-    if (exists(final) && !force)
-        return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
-                               "output folder %s already exists (use --force to replace it)",
-                               final);
-    if (exists(partial) && !resume) {
-        if (!force)
-            return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
-                                   "%s holds an interrupted job: --resume continues it, --force "
-                                   "starts over",
-                                   partial);
-    }
-    if (exists(partial) && !resume) {
-        /* --force starts over, but not under a live job (its lock); the database goes first,
-         * so a kill while the folder is removed cannot leave a half-written transaction's
-         * pages without the journal that would roll them back. */
-        const int busy = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        const bool locked = busy >= 0 && flock(busy, LOCK_EX | LOCK_NB) != 0;
-        if (busy >= 0)
-            close(busy);
-        if (locked)
-            return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
-                                   "%s is in use by another longmen job", partial);
-        char db[PATH_BUF + 64];
-        if (snprintf(db, sizeof db, "%s/results.sqlite", partial) < (int)sizeof db)
-            (void)unlink(db);
-    }
-    if (!exists(partial) || !resume) {
-        lm__outdir_abort(partial); /* --force: start over */
-        lm_status st = make_dirs(partial, err);
-        if (st != LM_OK)
-            return st;
-        *created = true;
-    }
-    *fd = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (*fd < 0)
-        return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL, "cannot open %s: %s", partial,
-                               strerror(errno));
-    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-        close(*fd);
-        *fd = -1;
-        return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
-                               "%s is in use by another longmen job", partial);
-    }
-    return LM_OK;
-}
-
 /* ---- resume: which runs the database already holds ---- */
 
 static lm_status read_done(const char *db_path, const lm__arm *arms, int n_arms, int runs,
@@ -365,18 +286,6 @@ static void utc_now(char *buf, size_t size)
 }
 
 static bool stop_requested(const lm_job_config *cfg) { return cfg->stop_flag && *cfg->stop_flag; }
-
-static void folder_safe(char *dst, size_t size, const char *name)
-{
-    size_t k = 0;
-    for (const char *p = name; p && *p && k + 1 < size; ++p) {
-        const unsigned char c = (unsigned char)*p;
-        dst[k++] = (c == '/' || c == '\\' || c <= ' ' || c == ':') ? '-' : (char)c;
-    }
-    dst[k] = '\0';
-    if (k == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0)
-        snprintf(dst, size, "run");
-}
 
 /* Shared state of the parallel loop. */
 typedef struct loop {
@@ -572,7 +481,7 @@ lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm 
         snprintf(final, sizeof final, "%.*s", (int)n, job->out_dir);
     } else {
         char name[128];
-        folder_safe(name, sizeof name, lm_scenario_name(sc));
+        lm__folder_safe(name, sizeof name, lm_scenario_name(sc), "run");
         snprintf(final, sizeof final, "runs/%s-seed%llu%s", name, (unsigned long long)seed,
                  suffix);
     }
@@ -599,7 +508,7 @@ lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm 
     bool created = false;
     int n_done = 0;
     if (rank == 0) {
-        st = open_partial(final, partial, cfg->resume, job->force, &lock, &created, err);
+        st = lm__outdir_open_partial(final, partial, cfg->resume, job->force, "job", &lock, &created, err);
         if (st == LM_OK)
             st = lm__merge_rank_files(partial, db, job->stop_flag, err);
         if (st == LM_OK)

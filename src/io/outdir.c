@@ -425,3 +425,64 @@ void lm__outdir_abort(const char *tmp)
     (void)remove_tree(tmp);
     release(tmp);
 }
+
+/* ---- the resumable folder of experiments (store.h) ---- */
+
+static bool path_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static lm_status in_use(const char *partial, lm_error *err)
+{
+    return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
+                           "%s is in use by another longmen job", partial);
+}
+
+lm_status lm__outdir_open_partial(const char *final, const char *partial, bool resume,
+                                  bool force, const char *what, int *fd, bool *created,
+                                  lm_error *err)
+{
+    *fd = -1;
+    if (created)
+        *created = false;
+    if (path_exists(final) && !force)
+        return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
+                               "output folder %s already exists (use --force to replace it)",
+                               final);
+    if (path_exists(partial) && !resume) {
+        if (!force)
+            return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
+                                   "%s holds an interrupted %s: --resume continues it, "
+                                   "--force starts over",
+                                   partial, what);
+        const int busy = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        const bool locked = busy >= 0 && flock(busy, LOCK_EX | LOCK_NB) != 0;
+        if (busy >= 0)
+            close(busy);
+        if (locked)
+            return in_use(partial, err);
+        char db[PATH_BUF + 64];
+        if (snprintf(db, sizeof db, "%s/results.sqlite", partial) < (int)sizeof db)
+            (void)unlink(db);
+        lm__outdir_abort(partial);
+    }
+    if (!path_exists(partial)) {
+        if (make_dirs(partial) != 0)
+            return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL, "cannot create folder %s: %s",
+                                   partial, strerror(errno));
+        if (created)
+            *created = true;
+    }
+    *fd = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*fd < 0)
+        return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL, "cannot open %s: %s", partial,
+                               strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        close(*fd);
+        *fd = -1;
+        return in_use(partial, err);
+    }
+    return LM_OK;
+}

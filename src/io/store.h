@@ -84,4 +84,17 @@ lm_status lm__outdir_commit(const char *tmp, const char *final_dir, bool force, 
 /* Removes the temporary folder and everything in it (after a failure). */
 void lm__outdir_abort(const char *tmp);
 
+/* The resumable out folder of the experiment commands (run --runs, compare, sweep,
+ * sensitivity, calibrate, optimise): `partial` (DIR.partial, a fixed name so that a later
+ * process finds it) is created, or kept for --resume, and locked with flock; *fd receives
+ * the lock's descriptor (close it to unlock), *created (may be NULL) whether the folder is
+ * new. LM_EEXIST when `final` exists and !force, when `partial` holds an interrupted job and
+ * neither resume nor force ("... holds an interrupted <what>"), or when another process
+ * holds the lock. --force (without resume) starts over: the database goes first, so a kill
+ * while the folder is removed cannot leave a half-written transaction's pages without the
+ * journal that would roll them back. */
+lm_status lm__outdir_open_partial(const char *final, const char *partial, bool resume,
+                                  bool force, const char *what, int *fd, bool *created,
+                                  lm_error *err);
+
 #endif
