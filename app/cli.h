@@ -67,5 +67,10 @@ volatile sig_atomic_t *cli_experiment_catch_signals(void);
 int cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints `longmen: <lm_error_format(err)>` on stderr; returns CLI_FAIL. */
 int cli_fail(const lm_error *err);
+/* The end of every experiment command (app/main.c): after an interruption (LM_EINTR) the
+ * message and 128 + the signal (SIGINT when signal_no is 0); after an error cli_fail; else
+ * the summary (when not NULL: ranks but 0 of an MPI job have none) on stdout and CLI_OK, or
+ * CLI_FAIL when stdout cannot be written. */
+int cli_experiment_end(lm_status st, const lm_error *err, const char *summary, int signal_no);
 
 #endif

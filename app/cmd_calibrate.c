@@ -159,17 +159,11 @@ int cli_calibrate(int argc, char **argv)
     volatile sig_atomic_t *stop = cli_experiment_catch_signals();
     o.c.x.job.stop_flag = stop;
 
-    lm_calibrate_result res;
+    lm_calibrate_result res = {.summary = NULL};
     lm_error err;
     const lm_status st = lm_calibrate(&o.c, &res, &err);
     lm_progress_bar_clear(&L.bar);
-    if (st == LM_EINTR) {
-        fprintf(stderr, "longmen: %s\n", err.message);
-        return 128 + (*stop ? *stop : SIGINT);
-    }
-    if (st != LM_OK)
-        return cli_fail(&err);
-    fputs(res.summary, stdout);
+    const int exit_code = cli_experiment_end(st, &err, res.summary, *stop);
     lm_calibrate_result_fini(&res);
-    return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+    return exit_code;
 }

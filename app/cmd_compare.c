@@ -264,17 +264,11 @@ int cli_compare(int argc, char **argv)
 
     const lm_scenario_edits edits = {.set = o.set, .n_set = o.n_set, .adopt = o.adopt,
                                      .n_adopt = o.n_adopt};
-    lm_experiment_result res;
+    lm_experiment_result res = {.summary = NULL}; /* failures may return before filling it */
     lm_error err;
     const lm_status st = lm_experiment_compare(&o.x, &edits, &res, &err);
     lm_progress_bar_clear(&bar);
-    if (st == LM_EINTR) {
-        fprintf(stderr, "longmen: %s\n", err.message);
-        return 128 + (stop_signal ? stop_signal : SIGINT);
-    }
-    if (st != LM_OK)
-        return cli_fail(&err);
-    fputs(res.summary, stdout);
+    const int exit_code = cli_experiment_end(st, &err, res.summary, stop_signal);
     lm_experiment_result_fini(&res);
-    return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+    return exit_code;
 }

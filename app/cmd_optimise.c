@@ -180,19 +180,12 @@ int cli_optimise(int argc, char **argv)
         o.progress_user = &L;
     }
     o.x.job.stop_flag = cli_experiment_catch_signals();
-    lm_experiment_result res;
+    lm_experiment_result res = {.summary = NULL}; /* failures may return before filling it */
     lm_error err;
     const lm_status st = lm_experiment_optimise(&o, &res, &err);
     if (L.drawn)
         fprintf(stderr, "\r%*s\r", L.drawn, "");
-    if (st == LM_EINTR) {
-        fprintf(stderr, "longmen: %s\n", err.message);
-        return 128 + (*o.x.job.stop_flag ? (int)*o.x.job.stop_flag : SIGINT);
-    }
-    if (st != LM_OK)
-        return cli_fail(&err);
-    if (res.summary) /* NULL on the ranks but 0 of an MPI job */
-        fputs(res.summary, stdout);
+    const int exit_code = cli_experiment_end(st, &err, res.summary, (int)*o.x.job.stop_flag);
     lm_experiment_result_fini(&res);
-    return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+    return exit_code;
 }

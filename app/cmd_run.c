@@ -316,19 +316,13 @@ int cli_run(int argc, char **argv)
         x.job = cfg;
         x.runs = opt_runs;
         x.resume = opt_resume;
-        lm_experiment_result xr;
+        lm_experiment_result xr = {.summary = NULL};
         lm_error xerr;
         const lm_status xst = lm_experiment_replicate(&x, &xr, &xerr);
         lm_progress_bar_clear(&bar);
-        if (xst == LM_EINTR) {
-            fprintf(stderr, "longmen: %s\n", xerr.message);
-            return 128 + (stop_signal ? stop_signal : SIGINT);
-        }
-        if (xst != LM_OK)
-            return cli_fail(&xerr);
-        fputs(xr.summary, stdout);
+        const int exit_code = cli_experiment_end(xst, &xerr, xr.summary, stop_signal);
         lm_experiment_result_fini(&xr);
-        return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+        return exit_code;
     }
 
     lm_job_result res;

@@ -140,16 +140,10 @@ int cli_sensitivity(int argc, char **argv)
     o.x.job.stop_flag = stop;
 
     const lm_sens_config sc = {.spec = &spec, .points = o.points, .bootstrap = o.bootstrap};
-    lm_experiment_result res;
+    lm_experiment_result res = {.summary = NULL}; /* failures may return before filling it */
     const lm_status st = lm_experiment_sensitivity(&o.x, &sc, &res, &err);
     lm_progress_bar_clear(&bar);
-    if (st == LM_EINTR) {
-        fprintf(stderr, "longmen: %s\n", err.message);
-        return 128 + (*stop ? *stop : SIGINT);
-    }
-    if (st != LM_OK)
-        return cli_fail(&err);
-    fputs(res.summary, stdout);
+    const int exit_code = cli_experiment_end(st, &err, res.summary, *stop);
     lm_experiment_result_fini(&res);
-    return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+    return exit_code;
 }

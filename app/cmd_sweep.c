@@ -178,17 +178,11 @@ int cli_sweep(int argc, char **argv)
                                 .n_params = o.n_param,
                                 .design = o.design,
                                 .points = o.points};
-    lm_experiment_result res;
+    lm_experiment_result res = {.summary = NULL}; /* failures may return before filling it */
     lm_error err;
     const lm_status st = lm_experiment_sweep(&o.x, &sw, &res, &err);
     lm_progress_bar_clear(&bar);
-    if (st == LM_EINTR) {
-        fprintf(stderr, "longmen: %s\n", err.message);
-        return 128 + (*stop ? *stop : SIGINT);
-    }
-    if (st != LM_OK)
-        return cli_fail(&err);
-    fputs(res.summary, stdout);
+    const int exit_code = cli_experiment_end(st, &err, res.summary, *stop);
     lm_experiment_result_fini(&res);
-    return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+    return exit_code;
 }

@@ -93,6 +93,19 @@ int cli_fail(const lm_error *err)
     return CLI_FAIL;
 }
 
+int cli_experiment_end(lm_status st, const lm_error *err, const char *summary, int signal_no)
+{
+    if (st == LM_EINTR) {
+        fprintf(stderr, "longmen: %s\n", err->message);
+        return 128 + (signal_no ? signal_no : SIGINT);
+    }
+    if (st != LM_OK)
+        return cli_fail(err);
+    if (summary)
+        fputs(summary, stdout);
+    return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+}
+
 static int help_command(int argc, char **argv)
 {
     if (argc < 2) {

@@ -65,6 +65,21 @@ lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const ch
                                        const lm_scenario_edits *edits,
                                        lm_experiment_result *res, lm_error *err);
 
+/* The arms "point 1" .. "point n" of a design (sweep.c, sensitivity.c): arm k is the scenario
+ * at path with the edits names[j]=values[k d + j] (j < d, written with 15 significant digits,
+ * the text the simulation reads), narrowed to job's --from/--to; an edit that changes the
+ * number of regions is an error. On LM_OK the arms are the caller's (lm__point_arms_free,
+ * also after a failure). */
+typedef struct lm__point_arms {
+    lm__arm *arm;
+    char *names;
+    int n;
+} lm__point_arms;
+lm_status lm__point_arms_make(const char *path, const char *const *names, int d,
+                              const double *values, int n, const lm_job_config *job,
+                              lm__point_arms *out, lm_error *err);
+void lm__point_arms_free(lm__point_arms *pa);
+
 /* A scenario name made safe as a folder name (no '/', '\\', ':', control characters or
  * spaces; "." and ".." and "" become fallback), for the default out folders (job.c). */
 void lm__folder_safe(char *dst, size_t size, const char *name, const char *fallback);

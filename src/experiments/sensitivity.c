@@ -710,11 +710,7 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
     if ((st = lm_sens_design(d, n, &u, err)) != LM_OK)
         return st;
     double *values = malloc((size_t)n_points * (size_t)d * sizeof *values);
-    lm__arm *arms = calloc((size_t)n_points, sizeof *arms);
-    char *names = calloc((size_t)n_points, 32);
-    char *edit_text = calloc((size_t)d, 512);
-    const char **set = calloc((size_t)d, sizeof *set);
-    if (!values || !arms || !names || !edit_text || !set)
+    if (!values)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "sensitivity points");
     char buf[64];
     for (size_t k = 0; st == LM_OK && k < (size_t)n_points * (size_t)d; ++k) {
@@ -724,23 +720,12 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
         snprintf(buf, sizeof buf, "%.15g", p->lo + u[k] * (p->hi - p->lo));
         values[k] = strtod(buf, NULL);
     }
-    for (int k = 0; st == LM_OK && k < n_points; ++k) {
-        for (int j = 0; j < d; ++j) {
-            char *e = edit_text + (size_t)j * 512;
-            snprintf(e, 512, "%s=%.15g", spec->params[j].name, values[(size_t)k * d + j]);
-            set[j] = e;
-        }
-        const lm_scenario_edits edits = {.set = set, .n_set = d};
-        snprintf(names + (size_t)k * 32, 32, "point %d", k + 1);
-        arms[k].name = names + (size_t)k * 32;
-        st = lm_scenario_load_edited(path, &edits, &arms[k].sc, err);
-        if (st == LM_OK)
-            st = lm__experiment_narrow(arms[k].sc, job, err);
-        if (st == LM_OK && k > 0 &&
-            lm_scenario_region_count(arms[k].sc) != lm_scenario_region_count(arms[0].sc))
-            st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
-                              "the edits changed the number of regions");
-    }
+    const char *names[LM_SENS_MAX_PARAMS];
+    for (int j = 0; j < d; ++j)
+        names[j] = spec->params[j].name;
+    lm__point_arms pa = {0};
+    if (st == LM_OK)
+        st = lm__point_arms_make(path, names, d, values, n_points, job, &pa, err);
     if (st == LM_OK) {
         const sens_ctx ctx = {.cfg = sens,
                               .spec = spec,
@@ -749,15 +734,10 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
                               .n_points = n_points,
                               .values = values,
                               .region = region};
-        st = lm__experiment_execute(cfg, arms, n_points, "-sensitivity", sens_table, &ctx, res,
+        st = lm__experiment_execute(cfg, pa.arm, n_points, "-sensitivity", sens_table, &ctx, res,
                                     err);
     }
-    for (int k = 0; arms && k < n_points; ++k)
-        lm_scenario_free(arms[k].sc);
-    free(arms);
-    free(names);
-    free(edit_text);
-    free(set);
+    lm__point_arms_free(&pa);
     free(values);
     free(u);
     if (st != LM_OK) {

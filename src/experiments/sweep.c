@@ -303,6 +303,51 @@ static lm_status sweep_table(FILE *f, const lm__experiment *x, const char *dir, 
     return st == LM_OK ? write_csv(x, dir, err) : st;
 }
 
+lm_status lm__point_arms_make(const char *path, const char *const *names, int d,
+                              const double *values, int n, const lm_job_config *job,
+                              lm__point_arms *out, lm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->arm = calloc((size_t)n, sizeof *out->arm);
+    out->names = calloc((size_t)n, 32);
+    char *edit_text = calloc((size_t)d, 512);
+    const char **set = calloc((size_t)d, sizeof *set);
+    lm_status st = LM_OK;
+    if (!out->arm || !out->names || !edit_text || !set)
+        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "design points");
+    else
+        out->n = n;
+    for (int k = 0; st == LM_OK && k < n; ++k) {
+        for (int j = 0; j < d; ++j) {
+            char *e = edit_text + (size_t)j * 512;
+            snprintf(e, 512, "%s=%.15g", names[j], values[(size_t)k * d + j]);
+            set[j] = e;
+        }
+        const lm_scenario_edits edits = {.set = set, .n_set = d};
+        snprintf(out->names + (size_t)k * 32, 32, "point %d", k + 1);
+        out->arm[k].name = out->names + (size_t)k * 32;
+        st = lm_scenario_load_edited(path, &edits, &out->arm[k].sc, err);
+        if (st == LM_OK)
+            st = lm__experiment_narrow(out->arm[k].sc, job, err);
+        if (st == LM_OK && k > 0 &&
+            lm_scenario_region_count(out->arm[k].sc) != lm_scenario_region_count(out->arm[0].sc))
+            st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
+                              "the edits changed the number of regions");
+    }
+    free(edit_text);
+    free(set);
+    return st;
+}
+
+void lm__point_arms_free(lm__point_arms *pa)
+{
+    for (int k = 0; pa->arm && k < pa->n; ++k)
+        lm_scenario_free(pa->arm[k].sc);
+    free(pa->arm);
+    free(pa->names);
+    memset(pa, 0, sizeof *pa);
+}
+
 lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_config *sw,
                               lm_experiment_result *res, lm_error *err)
 {
@@ -321,39 +366,16 @@ lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_co
     const int np = sw->n_params;
     const lm_job_config *job = &cfg->job;
     const char *path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
-    lm__arm *arms = calloc((size_t)n, sizeof *arms);
-    char *names = calloc((size_t)n, 32);
-    char *edit_text = calloc((size_t)np, 512);
-    const char **set = calloc((size_t)np, sizeof *set);
-    if (!arms || !names || !edit_text || !set)
-        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "sweep points");
-    for (int k = 0; st == LM_OK && k < n; ++k) {
-        for (int j = 0; j < np; ++j) {
-            char *e = edit_text + (size_t)j * 512;
-            snprintf(e, 512, "%s=%.15g", sw->params[j].name, values[(size_t)k * np + j]);
-            set[j] = e;
-        }
-        const lm_scenario_edits edits = {.set = set, .n_set = np};
-        snprintf(names + (size_t)k * 32, 32, "point %d", k + 1);
-        arms[k].name = names + (size_t)k * 32;
-        st = lm_scenario_load_edited(path, &edits, &arms[k].sc, err);
-        if (st == LM_OK)
-            st = lm__experiment_narrow(arms[k].sc, job, err);
-        if (st == LM_OK && k > 0 &&
-            lm_scenario_region_count(arms[k].sc) != lm_scenario_region_count(arms[0].sc))
-            st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
-                              "the edits changed the number of regions");
-    }
+    const char *names[LM_SWEEP_MAX_PARAMS];
+    for (int j = 0; j < np; ++j)
+        names[j] = sw->params[j].name;
+    lm__point_arms pa = {0};
+    st = lm__point_arms_make(path, names, np, values, n, job, &pa, err);
     if (st == LM_OK) {
         const sweep_ctx ctx = {.sw = sw, .values = values, .n_points = n};
-        st = lm__experiment_execute(cfg, arms, n, "-sweep", sweep_table, &ctx, res, err);
+        st = lm__experiment_execute(cfg, pa.arm, n, "-sweep", sweep_table, &ctx, res, err);
     }
-    for (int k = 0; arms && k < n; ++k)
-        lm_scenario_free(arms[k].sc);
-    free(arms);
-    free(names);
-    free(edit_text);
-    free(set);
+    lm__point_arms_free(&pa);
     free(values);
     if (st != LM_OK) {
         const lm_error keep = *err;
