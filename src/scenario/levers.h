@@ -4,7 +4,7 @@
  * an error is reported as file:line:col: field: message like a scenario error.
  * src/scenario/levers.c. Private to the library.
  *
- *   region: Hefei                      # optional: the default of --region
+ *   region: Yishi                      # optional: the default of --region
  *   levers:
  *     - name: st_fund_budget           # [a-z0-9_]+, unique
  *       set: "{region}.st_fund.budget_cny_year"   # a `compare --policy` left side;
@@ -20,7 +20,7 @@
  *       options:                       # alternatives, each a list of edits
  *         - label: none
  *         - label: adopt
- *           adopt: "{region}:Hangzhou.talent_rule"   # a string or a list
+ *           adopt: "{region}:Jiashi.talent_rule"     # a string or a list
  *           set: ["{region}.talent_rule.start=2018-01"]
  *           cost: 2.0e7                # a-priori CNY a year
  * {region} in any edit is replaced by the region optimised. */
