@@ -766,22 +766,6 @@ static void fmt_num(double v, char *buf, size_t size)
         snprintf(buf, size, "%.3g", v);
 }
 
-static lm_status write_file(const char *dir, const char *name, const char *text, size_t len,
-                            lm_error *err)
-{
-    char path[PATH_BUF + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno));
-    const size_t wrote = fwrite(text, 1, len, f);
-    const int flushed = fflush(f);
-    const int synced = flushed == 0 ? fsync(fileno(f)) : -1;
-    if (fclose(f) != 0 || wrote != len || synced != 0)
-        LM_FAIL(err, LM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return LM_OK;
-}
-
 /* The path of target relative to the folder dir (both made absolute); the absolute path
  * when either cannot be resolved. */
 static void relative_path(const char *dir, const char *target, char *out, size_t size)
@@ -912,7 +896,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         }
         fclose(f);
         if (lm__par_rank() == 0)
-            st = write_file(C->partial, "trace.csv", text, len, err);
+            st = lm__write_text(C->partial, "trace.csv", text, len, err);
         free(text);
         text = NULL;
     }
@@ -946,7 +930,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         }
         fclose(f);
         if (lm__par_rank() == 0)
-            st = write_file(C->partial, "moments.csv", text, len, err);
+            st = lm__write_text(C->partial, "moments.csv", text, len, err);
         free(text);
         text = NULL;
     }
@@ -1037,7 +1021,8 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         if (fclose(f) != 0 && st == LM_OK)
             st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
         if (st == LM_OK && lm__par_rank() == 0)
-            st = write_file(C->partial, "summary.txt", res->summary, strlen(res->summary), err);
+            st = lm__write_text(C->partial, "summary.txt", res->summary, strlen(res->summary),
+                                err);
     }
     /* calibrated.yaml */
     f = st == LM_OK ? open_memstream(&text, &len) : NULL;
@@ -1070,7 +1055,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                     B->x[j], t->params[j].lo, t->params[j].hi, round10(t->params[j].start));
         fclose(f);
         if (lm__par_rank() == 0)
-            st = write_file(C->partial, "calibrated.yaml", text, len, err);
+            st = lm__write_text(C->partial, "calibrated.yaml", text, len, err);
         free(text);
     }
     free(s);

@@ -80,6 +80,11 @@ lm_status lm__point_arms_make(const char *path, const char *const *names, int d,
                               lm__point_arms *out, lm_error *err);
 void lm__point_arms_free(lm__point_arms *pa);
 
+/* Writes text (len bytes) to dir/name, flushed and fsynced (replicate.c): the summaries,
+ * CSVs and overlays of the experiment commands. */
+lm_status lm__write_text(const char *dir, const char *name, const char *text, size_t len,
+                         lm_error *err);
+
 /* A scenario name made safe as a folder name (no '/', '\\', ':', control characters or
  * spaces; "." and ".." and "" become fallback), for the default out folders (job.c). */
 void lm__folder_safe(char *dst, size_t size, const char *name, const char *fallback);

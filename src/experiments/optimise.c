@@ -977,20 +977,6 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     return LM_OK;
 }
 
-static lm_status write_text(const char *dir, const char *name, const char *text, lm_error *err)
-{
-    char path[PATH_BUF + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno));
-    const size_t len = strlen(text);
-    const size_t wrote = fwrite(text, 1, len, f);
-    if (fclose(f) != 0 || wrote != len)
-        LM_FAIL(err, LM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return LM_OK;
-}
-
 /* The first month of the policy era: the earliest start of any policy of any region, not
  * before the period's start (the period's start when there are no policies). */
 static int32_t policy_era_start(const lm_scenario *sc, int32_t start, int32_t end)
@@ -1180,7 +1166,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         if (st == LM_OK)
             st = write_csv(&J, &r, partial, err);
         if (st == LM_OK)
-            st = write_text(partial, "summary.txt", res->summary, err);
+            st = lm__write_text(partial, "summary.txt", res->summary, strlen(res->summary), err);
         if (J.db) {
             sqlite3_close(J.db);
             J.db = NULL;

@@ -405,16 +405,18 @@ static int effective_threads(int threads)
     return threads > 0 ? threads : 1;
 }
 
-static lm_status write_text(const char *dir, const char *name, const char *text, lm_error *err)
+lm_status lm__write_text(const char *dir, const char *name, const char *text, size_t len,
+                         lm_error *err)
 {
     char path[PATH_BUF + 64];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     if (!f)
         LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno));
-    const size_t len = strlen(text);
     const size_t wrote = fwrite(text, 1, len, f);
-    if (fclose(f) != 0 || wrote != len)
+    const int flushed = fflush(f);
+    const int synced = flushed == 0 ? fsync(fileno(f)) : -1;
+    if (fclose(f) != 0 || wrote != len || synced != 0)
         LM_FAIL(err, LM_EIO, "%s: cannot write: %s", path, strerror(errno));
     return LM_OK;
 }
@@ -438,7 +440,7 @@ static lm_status finish(lm__experiment *x, const char *partial, const char *db,
             st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary text");
     }
     if (st == LM_OK)
-        st = write_text(partial, "summary.txt", res->summary, err);
+        st = lm__write_text(partial, "summary.txt", res->summary, strlen(res->summary), err);
     if (st == LM_OK)
         st = lm_report_write_dir(partial, err);
     return st;
