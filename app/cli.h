@@ -38,11 +38,14 @@ void cli_optimise_help(FILE *f);
 /* `longmen calibrate` (app/cmd_calibrate.c; calibration issue). */
 int cli_calibrate(int argc, char **argv);
 void cli_calibrate_help(FILE *f);
-/* The options experiments share (--seed --threads -o/--out --from --to --runs --max-memory),
+/* The options experiments share (--seed --threads -o/--out --from --to --runs --detail
+ * --max-memory),
  * in app/cmd_compare.c: CLI_OK, CLI_USAGE (printed, see help), or CLI_UNKNOWN for another
  * option. */
 enum { CLI_UNKNOWN = -2 };
 struct lm_experiment_config;
+/* --detail K|all (app/cmd_compare.c): replications per arm that keep every firm and deal row. */
+int cli_detail_value(const char *help, const char *name, const char *value, int *detail);
 int cli_experiment_value(struct lm_experiment_config *x, const char *help, const char *name,
                          const char *value);
 /* The option loop every experiment command shares (app/cmd_compare.c): one SCENARIO, `--`,

@@ -70,6 +70,9 @@ typedef struct opts {
 static int set_value(void *user, const char *name, const char *value)
 {
     opts *o = user;
+    /* calibrate evaluates in memory and stores no replication's firms: --detail has no use */
+    if (strcmp(name, "--detail") == 0)
+        return cli_usage_error(CALIBRATE_HELP, "calibrate: unknown option '%s'", name);
     const int rc = cli_experiment_value(&o->c.x, CALIBRATE_HELP, name, value);
     if (rc != CLI_UNKNOWN)
         return rc;

@@ -51,6 +51,9 @@ void cli_compare_help(FILE *f)
             "                   Adoptions apply before --policy edits. Repeatable.\n"
             "                   e.g. --adopt hefei:hangzhou.talent_rule\n"
             "  --runs R         replications per arm, 1 to 10000 (default 10).\n"
+            "  --detail K       replications 1..K of each arm keep a row for every firm\n"
+            "                   and deal, the others only those of notable firms\n"
+            "                   (run.detail = 0); 'all' or 0 to 10000 (default 20).\n"
             "  --resume         continue an interrupted comparison from <DIR>.partial.\n"
             "  --seed N, --threads T, -o/--out DIR, --from YYYY-MM, --to YYYY-MM,\n"
             "  --max-memory SIZE, -q/--quiet, -f/--force: as for 'longmen run'.\n"
@@ -94,11 +97,21 @@ static bool has_value(const char *name)
 {
     static const char *const with_value[] = {"--seed", "--threads", "--out",  "-o",
                                              "--from", "--to",      "--runs", "--max-memory",
-                                             "--policy", "--adopt"};
+                                             "--policy", "--adopt", "--detail"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; ++i)
         if (strcmp(name, with_value[i]) == 0)
             return true;
     return false;
+}
+
+int cli_detail_value(const char *help, const char *name, const char *value, int *detail)
+{
+    uint64_t v = LM_DETAIL_ALL;
+    if (strcmp(value, "all") != 0 && (!parse_u64(value, &v) || v > LM_DETAIL_ALL))
+        return cli_usage_error(help, "%s %s: expected 'all' or an integer from 0 to %d", name,
+                               value, LM_DETAIL_ALL);
+    *detail = (int)v;
+    return CLI_OK;
 }
 
 int cli_experiment_value(lm_experiment_config *x, const char *help, const char *name,
@@ -137,6 +150,8 @@ int cli_experiment_value(lm_experiment_config *x, const char *help, const char *
             return cli_usage_error(help, "%s %s: expected an integer from 1 to %d",
                                    name, value, LM_MAX_RUNS);
         x->runs = (int)v;
+    } else if (strcmp(name, "--detail") == 0) {
+        return cli_detail_value(help, name, value, &x->detail);
     } else if (strcmp(name, "--max-memory") == 0) {
         if (!lm_parse_size(value, &j->max_memory))
             return cli_usage_error(help, "%s %s: expected a size such as 500M or 8G",

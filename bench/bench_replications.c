@@ -6,8 +6,11 @@
  * process CPU time is printed beside the wall clock, since a machine shared with other jobs
  * inflates the wall clock (the load average is printed too). docs/performance.md.
  *
- * Usage (from the source folder): bench_replications [--runs R] [--threads T] [SCENARIO...]
- *   R replications per thread (default 2), threads 1..T (default 2); scenarios default to
+ * Usage (from the source folder):
+ *   bench_replications [--runs R] [--threads T] [--detail K] [SCENARIO...]
+ *   R replications per thread (default 2), threads 1..T (default 2); replications 1..K keep
+ *   every firm and deal row (default 0: all brief, as all but the first 20 of a
+ *   `longmen run --runs 1000`; --detail 1000 for every row); scenarios default to
  *   scenarios/three-capitals.yaml and scenarios/yangtze-delta.yaml. */
 #include <omp.h>
 #include <stdio.h>
@@ -47,7 +50,7 @@ typedef struct measured {
     double firm_months;   /* summed over replications */
 } measured;
 
-static measured batch(const lm_scenario *sc, int threads, int reps, const char *dir)
+static measured batch(const lm_scenario *sc, int threads, int reps, int detail, const char *dir)
 {
     char db[512];
     snprintf(db, sizeof db, "%s/bench-%d.sqlite", dir, threads);
@@ -80,7 +83,8 @@ static measured batch(const lm_scenario *sc, int threads, int reps, const char *
                                   .seed = cfg.seed,
                                   .run = (uint32_t)rep,
                                   .threads = threads,
-                                  .run_id = rep + 1};
+                                  .run_id = rep + 1,
+                                  .brief = rep >= detail};
         double t2, u2;
 #pragma omp critical(bench_store)
         {
@@ -112,7 +116,7 @@ static measured batch(const lm_scenario *sc, int threads, int reps, const char *
 
 int main(int argc, char **argv)
 {
-    int per_thread = 2, max_threads = 2;
+    int per_thread = 2, max_threads = 2, detail = 0;
     const char *paths[16];
     int n_paths = 0;
     for (int i = 1; i < argc; ++i) {
@@ -120,10 +124,13 @@ int main(int argc, char **argv)
             per_thread = atoi(argv[++i]);
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             max_threads = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--detail") == 0 && i + 1 < argc)
+            detail = atoi(argv[++i]);
         else if (argv[i][0] != '-' && n_paths < 16)
             paths[n_paths++] = argv[i];
         else {
-            fprintf(stderr, "usage: bench_replications [--runs R] [--threads T] [SCENARIO...]\n");
+            fprintf(stderr, "usage: bench_replications [--runs R] [--threads T] [--detail K] "
+                            "[SCENARIO...]\n");
             return 2;
         }
     }
@@ -143,8 +150,9 @@ int main(int argc, char **argv)
     double load[3] = {0};
     if (getloadavg(load, 3) < 0)
         load[0] = -1;
-    printf("replications per hour (%d per thread), load average %.2f at the start\n",
-           per_thread, load[0]);
+    printf("replications per hour (%d per thread; replications 1..%d keep every firm and deal "
+           "row), load average %.2f at the start\n",
+           per_thread, detail, load[0]);
     printf("%-20s %7s %5s %7s %7s %9s %9s %9s %9s %10s %9s %10s\n", "scenario", "threads",
            "reps", "wall s", "cpu s", "sim/rep", "(cpu)", "write/rep", "(cpu)", "firm-mo/s",
            "reps/hour", "efficiency");
@@ -156,7 +164,7 @@ int main(int argc, char **argv)
         double rate1 = 0;
         for (int t = 1; t <= max_threads; ++t) {
             const int reps = per_thread * t;
-            const measured m = batch(sc, t, reps, dir);
+            const measured m = batch(sc, t, reps, detail, dir);
             const double rate = reps / m.wall * 3600.0;
             if (t == 1)
                 rate1 = rate;

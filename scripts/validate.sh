@@ -31,7 +31,7 @@ done
 ((runs >= 100)) || echo "validate: $runs replications (docs/validation.md uses 100; t = 1.66 assumes about 100)" >&2
 mkdir -p "$out"
 if [[ ! -f $out/runs/results.sqlite ]]; then
-    "$bin" run "$scenario" --runs "$runs" --to "$to" --threads "$threads" --out "$out/runs" \
+    "$bin" run "$scenario" --runs "$runs" --to "$to" --threads "$threads" --out "$out/runs" --detail all \
         "${resume[@]}" >"$out/run.txt"
 fi
 work=$out/work.sqlite

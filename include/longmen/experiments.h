@@ -29,6 +29,9 @@ extern "C" {
 
 /* The highest --runs accepted. */
 #define LM_MAX_RUNS 10000
+/* Replications per arm that keep every firm and deal row by default (--detail). */
+#define LM_DETAIL_DEFAULT 20
+#define LM_DETAIL_ALL LM_MAX_RUNS
 
 /* Counterfactual edits of a scenario; see lm_scenario_load_edited below. */
 typedef struct lm_scenario_edits {
@@ -45,6 +48,11 @@ typedef struct lm_experiment_config {
     lm_job_config job;
     int runs;    /* replications per arm, 1 .. LM_MAX_RUNS */
     bool resume; /* keep the replications DIR.partial holds and run only the others */
+    /* Replications per arm (run index 0 .. detail-1) that keep every firm and deal row; the
+     * others are brief (lm_run_info.brief): per-firm rows are most of a replication's cost
+     * and disk (docs/performance.md), and no table of the summaries needs them. 0 .. LM_MAX_RUNS
+     * (LM_DETAIL_ALL: every one); default LM_DETAIL_DEFAULT. */
+    int detail;
 } lm_experiment_config;
 
 typedef struct lm_experiment_result {

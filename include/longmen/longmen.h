@@ -22,7 +22,7 @@ extern "C" {
 
 #define LM_VERSION "0.1.0"
 /* Version of the results database layout (PRAGMA user_version and run.schema_version). */
-#define LM_SCHEMA_VERSION 5
+#define LM_SCHEMA_VERSION 6
 
 /* Borrowed, static: "0.1.0". */
 LM_API const char *lm_version(void);
@@ -103,6 +103,10 @@ typedef struct lm_run_info {
     /* experiments issue (include/longmen/experiments.h): several runs in one database */
     int64_t run_id;  /* the run's row; 0 means 1 */
     const char *arm; /* run.arm: "baseline", "counterfactual"; NULL outside a comparison */
+    /* A brief run (run.detail = 0) keeps its region, finance, fund, exit and dragon rows but
+     * only the firm rows of dragons, unicorns, platforms and exited firms, and no deal rows:
+     * what experiments write for replications past --detail (docs/output.md). */
+    bool brief;
 } lm_run_info;
 
 /* Writes the simulation's observations into the SQLite database at db_path (created; an

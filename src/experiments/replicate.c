@@ -48,6 +48,7 @@ void lm_experiment_config_init(lm_experiment_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     lm_job_config_init(&cfg->job);
     cfg->runs = 1;
+    cfg->detail = LM_DETAIL_DEFAULT;
 }
 
 void lm_experiment_result_fini(lm_experiment_result *res)
@@ -375,7 +376,8 @@ static void run_one(loop *L, int arm, int rep)
                                   .threads = L->threads,
                                   .started_at = L->started_at,
                                   .run_id = (int64_t)arm * L->runs + rep + 1,
-                                  .arm = A->name};
+                                  .arm = A->name,
+                                  .brief = rep >= L->cfg->detail};
 #pragma omp critical(lm_experiment_store)
         {
             st = lm_results_append(L->db, A->sc, sim, &info, &e);
@@ -454,6 +456,8 @@ lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm 
     const lm_job_config *job = &cfg->job;
     if (cfg->runs < 1 || cfg->runs > LM_MAX_RUNS)
         LM_FAIL(err, LM_EINVAL, "--runs %d: expected 1 to %d", cfg->runs, LM_MAX_RUNS);
+    if (cfg->detail < 0 || cfg->detail > LM_DETAIL_ALL)
+        LM_FAIL(err, LM_EINVAL, "--detail %d: expected 0 to %d", cfg->detail, LM_DETAIL_ALL);
     lm_scenario *sc = arms[0].sc;
     const uint64_t seed = job->has_seed ? job->seed : lm_scenario_seed(sc);
     const int runs = cfg->runs;

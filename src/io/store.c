@@ -47,7 +47,8 @@ static const char schema_sql[] =
     "  run_id INTEGER PRIMARY KEY, scenario TEXT, scenario_path TEXT, seed INTEGER NOT NULL,\n"
     "  run INTEGER NOT NULL, threads INTEGER NOT NULL, started_at TEXT,\n"
     "  longmen_version TEXT NOT NULL, schema_version INTEGER NOT NULL, months INTEGER NOT NULL,\n"
-    "  start_month TEXT, end_month TEXT, scenario_yaml TEXT, arm TEXT);\n"
+    "  start_month TEXT, end_month TEXT, scenario_yaml TEXT, arm TEXT,\n"
+    "  detail INTEGER NOT NULL DEFAULT 1);\n"
     "CREATE TABLE region(\n"
     "  run_id INTEGER NOT NULL REFERENCES run(run_id), region_id INTEGER NOT NULL,\n"
     "  name TEXT NOT NULL, name_en TEXT, province TEXT,\n"
@@ -113,8 +114,8 @@ static const char index_sql[] =
 
 static const char run_insert_sql[] =
     "INSERT INTO run(run_id, scenario, scenario_path, seed, run, threads, started_at,"
-    " longmen_version, schema_version, months, start_month, end_month, scenario_yaml, arm)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " longmen_version, schema_version, months, start_month, end_month, scenario_yaml, arm,"
+    " detail) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char region_insert_sql[] =
     "INSERT INTO region(run_id, region_id, name, name_en, province) VALUES(?,?,?,?,?)";
 static const char sector_insert_sql[] =
@@ -288,6 +289,7 @@ static lm_status write_run(const store *s, const lm_store_input *in)
     bind_text(&b, end);
     bind_text(&b, in->scenario_text);
     bind_opt_text(&b, info->arm); /* experiments issue: NULL outside a comparison */
+    bind_i64(&b, info->brief ? 0 : 1);
     rc = finish_row(s, &b, "writing the run row");
     sqlite3_finalize(st);
     return rc;
@@ -471,6 +473,14 @@ static lm_status write_dragon(const store *s, const lm_store_input *in, sqlite3_
     return finish_row(s, &b, "writing dragon rows");
 }
 
+/* The firms a brief run keeps (lm_run_info.brief): those the dragon and exit tables name,
+ * and the unicorns and platforms, so every firm_id of the run's other tables has its row. */
+static bool notable(const lm_firm_record *f)
+{
+    return f->dragon_month >= 0 || (f->tier & (LM_TIER_UNICORN | LM_TIER_DRAGON)) != 0 ||
+           f->status == LM_FIRM_IPO || f->status == LM_FIRM_ACQUIRED || f->platform != 0;
+}
+
 static lm_status write_firms(const store *s, const lm_store_input *in)
 {
     if (in->n_firms > UINT32_MAX)
@@ -492,6 +502,8 @@ static lm_status write_firms(const store *s, const lm_store_input *in)
                                  lm_status_name(got));
             break;
         }
+        if (in->info->brief && !notable(&f))
+            continue;
         rc = write_firm(s, in, st, &f, id);
         if (rc == LM_OK && f.dragon_month >= 0)
             rc = write_dragon(s, in, dst, &f, id);

@@ -173,6 +173,8 @@ static bool region_ok(const ctx *c, int32_t r) { return r >= 0 && r < c->in->n_r
 static lm_status deals(const ctx *c, sqlite3_stmt *st)
 {
     const lm_store_input *in = c->in;
+    if (in->info->brief)
+        return LM_OK; /* a brief run keeps no deal rows (run.detail = 0) */
     for (size_t i = 0; i < in->n_deals; ++i) {
         const lm_deal_record *d = &in->deals[i];
         char mb[8];

@@ -644,6 +644,23 @@ static void missing(ctx *c, cJSON *s, const char *needs)
     add(c, s, "needs", str(needs));
 }
 
+/* A brief run (run.detail = 0, longmen.h lm_run_info.brief) keeps the rows of notable firms
+ * only, which would draw a false picture of all firms. Databases without the column have
+ * every row. */
+static bool run_is_brief(ctx *c, int64_t run_id)
+{
+    sqlite3_stmt *st = NULL;
+    bool brief = false;
+    if (sqlite3_prepare_v2(c->db, "SELECT detail FROM run WHERE run_id = ?1", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, run_id);
+        brief = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER &&
+                sqlite3_column_int64(st, 0) == 0;
+    }
+    sqlite3_finalize(st);
+    return brief;
+}
+
 /* Firms by status and by size, per region, for each arm's first run. */
 static lm_status firm_sections(ctx *c, cJSON *sections, const runs *r, const column *fc, int nf)
 {
@@ -651,6 +668,11 @@ static lm_status firm_sections(ctx *c, cJSON *sections, const runs *r, const col
     cJSON *size = section(c, sections, "firm_size");
     if (!status || !size)
         return LM_OK;
+    if (r->n > 0 && run_is_brief(c, r->id[0])) {
+        missing(c, status, "a firm row for every firm (this run is brief: run.detail = 0)");
+        missing(c, size, "a firm row for every firm (this run is brief: run.detail = 0)");
+        return LM_OK;
+    }
     if (nf <= 0 || find_column(fc, nf, "status") < 0 || find_column(fc, nf, "region_id") < 0) {
         missing(c, status, "firm.status");
         missing(c, size, "firm.headcount, firm.peak_headcount");

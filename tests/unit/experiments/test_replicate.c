@@ -286,3 +286,92 @@ Test(store, append_adds_runs_and_refuses_a_duplicate, .init = setup, .fini = tea
     lm_sim_destroy(sim);
     lm_scenario_free(sc);
 }
+
+/* --detail: replications past the first K are brief. They simulate the same (every summary
+ * table is the one a job with every row writes), keep the firm rows of exactly the notable
+ * firms (dragons, unicorns, platforms, exited firms, so every firm_id of the dragon and exit
+ * tables has its row) and no deal rows, and say so in run.detail. */
+static lm_status replicate_detail(const char *out, int detail, lm_error *err)
+{
+    lm_experiment_config cfg;
+    lm_experiment_config_init(&cfg);
+    cfg.job.scenario_path = TINY;
+    cfg.job.out_dir = out;
+    cfg.job.threads = 2;
+    cfg.runs = 3;
+    cfg.detail = detail;
+    lm_experiment_result res;
+    const lm_status st = lm_experiment_replicate(&cfg, &res, err);
+    if (st == LM_OK)
+        lm_experiment_result_fini(&res);
+    return st;
+}
+
+Test(replicate, detail_keeps_every_row_of_the_first_runs_only, .init = setup, .fini = teardown)
+{
+    char full[128], brief[128], fdb[160], bdb[160];
+    path_of(full, sizeof full, "full");
+    path_of(brief, sizeof brief, "brief");
+    lm_error err;
+    cr_assert_eq(replicate_detail(full, LM_DETAIL_ALL, &err), LM_OK, "%s", err.message);
+    cr_assert_eq(replicate_detail(brief, 1, &err), LM_OK, "%s", err.message);
+    snprintf(fdb, sizeof fdb, "%s/results.sqlite", full);
+    snprintf(bdb, sizeof bdb, "%s/results.sqlite", brief);
+
+    const char *same[] = {
+        all_rows,
+        "SELECT * FROM finance_year ORDER BY run_id, region_id, year",
+        "SELECT * FROM fund ORDER BY run_id, fund_id",
+        "SELECT * FROM exit ORDER BY run_id, firm_id, month",
+        "SELECT * FROM dragon ORDER BY run_id, firm_id",
+        "SELECT * FROM investment_year ORDER BY run_id, region_id, year, investor_kind, stage",
+        "SELECT * FROM firm WHERE run_id = 1 ORDER BY firm_id",
+        "SELECT * FROM deal WHERE run_id = 1 ORDER BY deal_id",
+        /* the notable firms of the brief runs */
+        "SELECT * FROM firm WHERE run_id > 1 AND (dragon_month IS NOT NULL OR tiers LIKE "
+        "'%unicorn%' OR tiers LIKE '%dragon%' OR status IN ('ipo', 'acquired') OR platform = 1)"
+        " ORDER BY run_id, firm_id",
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; ++i) {
+        char *a = dump(fdb, same[i]), *b = dump(bdb, same[i]);
+        cr_assert_str_eq(a, b, "%s", same[i]);
+        free(a);
+        free(b);
+    }
+    /* The full job has more firms and deals in runs 2-3 (else this test could not fail). */
+    char *n_full = dump(fdb, "SELECT count(*) > 100 FROM firm WHERE run_id = 2");
+    char *d_full = dump(fdb, "SELECT count(*) > 0 FROM deal WHERE run_id > 1");
+    cr_assert_str_eq(n_full, "1|\n");
+    cr_assert_str_eq(d_full, "1|\n");
+    free(n_full);
+    free(d_full);
+    char *flags = dump(bdb, "SELECT run_id, detail FROM run ORDER BY run_id");
+    cr_assert_str_eq(flags, "1|1|\n2|0|\n3|0|\n");
+    free(flags);
+    char *kept = dump(bdb, "SELECT (SELECT count(*) FROM firm WHERE run_id > 1) = (SELECT "
+                           "count(*) FROM firm WHERE run_id > 1 AND (dragon_month IS NOT NULL OR "
+                           "tiers LIKE '%unicorn%' OR tiers LIKE '%dragon%' OR status IN ('ipo', "
+                           "'acquired') OR platform = 1)), (SELECT count(*) FROM deal WHERE "
+                           "run_id > 1)");
+    cr_assert_str_eq(kept, "1|0|\n", "brief runs keep notable firms only and no deals");
+    free(kept);
+    char *orphans = dump(bdb, "SELECT (SELECT count(*) FROM dragon d LEFT JOIN firm f USING "
+                              "(run_id, firm_id) WHERE f.firm_id IS NULL) + (SELECT count(*) FROM "
+                              "exit x LEFT JOIN firm f USING (run_id, firm_id) WHERE f.firm_id IS "
+                              "NULL)");
+    cr_assert_str_eq(orphans, "0|\n");
+    free(orphans);
+    char *full_flags = dump(fdb, "SELECT group_concat(detail) FROM run");
+    cr_assert_str_eq(full_flags, "1,1,1|\n");
+    free(full_flags);
+}
+
+Test(replicate, detail_out_of_range_is_refused, .init = setup, .fini = teardown)
+{
+    char out[128];
+    path_of(out, sizeof out, "bad");
+    lm_error err;
+    cr_assert_eq(replicate_detail(out, -1, &err), LM_EINVAL);
+    cr_assert_not_null(strstr(err.message, "--detail"), "%s", err.message);
+    cr_assert_eq(access(out, F_OK), -1, "nothing written");
+}

@@ -533,6 +533,43 @@ Test(store, firm_rows_exact)
     sqlite3_close(db);
 }
 
+/* A brief run (lm_run_info.brief, experiments' --detail) keeps the firm rows of exactly the
+ * notable firms: dragons, unicorns, platforms, firms that exited by IPO or acquisition. */
+Test(store, brief_run_keeps_notable_firms_only)
+{
+    fixture fx;
+    fixture_init(&fx, 1000);
+    fx.info.brief = true;
+    char db_path[128];
+    path_in(db_path, sizeof db_path, "brief.sqlite");
+    lm_error err;
+    cr_assert_eq(lm__store_write(db_path, &fx.in, &err), LM_OK, "%s", err.message);
+    int64_t notable = 0;
+    for (uint32_t id = 0; id < 1000; ++id) {
+        lm_firm_record f;
+        make_firm(id, &f);
+        notable += f.dragon_month >= 0 || f.platform || f.status == LM_FIRM_IPO ||
+                   f.status == LM_FIRM_ACQUIRED || (f.tier & LM_TIER_UNICORN);
+    }
+    cr_assert(notable > 0 && notable < 1000);
+    sqlite3 *db = open_ro(db_path);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM firm"), notable);
+    cr_assert_eq(scalar(db, "SELECT detail FROM run"), 0);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM firm WHERE firm_id = 1"), 0, "alive, plain");
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM firm WHERE firm_id IN (2, 3, 5, 9)"), 4);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM dragon"), 200, "every dragon row kept");
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM region_year"), 4);
+    sqlite3_close(db);
+
+    fx.info.brief = false;
+    path_in(db_path, sizeof db_path, "full.sqlite");
+    cr_assert_eq(lm__store_write(db_path, &fx.in, &err), LM_OK, "%s", err.message);
+    db = open_ro(db_path);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM firm"), 1000);
+    cr_assert_eq(scalar(db, "SELECT detail FROM run"), 1);
+    sqlite3_close(db);
+}
+
 Test(store, primary_keys_are_unique)
 {
     fixture fx;
