@@ -63,11 +63,16 @@ size_t lm_firms_push(lm_firms *f)
     return i;
 }
 
-void lm_firms_move(lm_firms *f, size_t dst, size_t src)
+void lm_firms_compact(lm_firms *f, const uint32_t *kept, size_t from, size_t n_kept)
 {
-#define LM_FIRM_MOVE(type, name) f->name[dst] = f->name[src];
-    LM_FIRM_FIELDS(LM_FIRM_MOVE)
-#undef LM_FIRM_MOVE
+#define LM_FIRM_COMPACT(type, name)                                                              \
+    {                                                                                            \
+        type *a = f->name;                                                                       \
+        for (size_t k = from; k < n_kept; ++k)                                                   \
+            a[k] = a[kept[k]];                                                                   \
+    }
+    LM_FIRM_FIELDS(LM_FIRM_COMPACT)
+#undef LM_FIRM_COMPACT
 }
 
 void lm_firms_record(const lm_firms *f, size_t i, lm_firm_record *rec)

@@ -78,8 +78,10 @@ void lm_firms_fini(lm_firms *f);
 lm_status lm_firms_reserve(lm_firms *f, size_t extra, lm_error *err);
 /* Appends one zeroed slot and returns its index (room must have been reserved). */
 size_t lm_firms_push(lm_firms *f);
-/* Moves slot src to slot dst (dst < src), for compaction. */
-void lm_firms_move(lm_firms *f, size_t dst, size_t src);
+/* Closes up the arrays after ended firms: slot k takes slot kept[k] for k in from..n_kept-1
+ * (kept ascending, kept[k] >= k, and kept[k] == k below from), field by field; the caller
+ * sets n. */
+void lm_firms_compact(lm_firms *f, const uint32_t *kept, size_t from, size_t n_kept);
 /* The firm in slot i as an output record. */
 void lm_firms_record(const lm_firms *f, size_t i, lm_firm_record *rec);
 

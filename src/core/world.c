@@ -190,7 +190,7 @@ void lm_world_fini(lm_world *w)
         w->finance_free(w->finance);
     lm_firms_fini(&w->firms);
     lm_arena_fini(&w->scratch);
-    void *arrays[] = {w->where,          w->archive,           w->talent,
+    void *arrays[] = {w->where,          w->archive,           w->kept_slots,       w->talent,
                       w->wage,           w->knowledge,         w->knowledge_next,
                       w->chain,          w->recent_failed,     w->private_capital,
                       w->platform_alumni, w->platform_sectors,     w->policy_active,
@@ -224,20 +224,31 @@ lm_status lm_world_compact(lm_world *w, lm_error *err)
         w->archive = a;
         w->archive_cap = cap;
     }
-    size_t keep = 0;
+    if (f->n > w->kept_cap) {
+        uint32_t *k = realloc(w->kept_slots, f->cap * sizeof *k);
+        if (!k)
+            LM_FAIL(err, LM_ENOMEM, "cannot grow the compaction list to %zu slots", f->cap);
+        w->kept_slots = k;
+        w->kept_cap = f->cap;
+    }
+    /* First the ended firms go to the archive and the survivors are listed; then every field
+     * array is closed up on its own (lm_firms_compact), a streaming pass per array instead
+     * of a scattered move of all fields per firm. Slots before the first ended one stay. */
+    size_t keep = 0, first_gap = f->n;
     for (size_t i = 0; i < f->n; ++i) {
         if (f->status[i] != LM_FIRM_ALIVE) {
             lm_firms_record(f, i, &w->archive[w->n_archive]);
             w->where[f->id[i]] = -(int64_t)w->n_archive - 1;
             w->n_archive++;
+            if (first_gap == f->n)
+                first_gap = i;
             continue;
         }
-        if (keep != i) {
-            lm_firms_move(f, keep, i);
-            w->where[f->id[keep]] = (int64_t)keep;
-        }
-        ++keep;
+        if (keep != i)
+            w->where[f->id[i]] = (int64_t)keep;
+        w->kept_slots[keep++] = (uint32_t)i;
     }
+    lm_firms_compact(f, w->kept_slots, first_gap, keep);
     f->n = keep;
     w->ended_in_slots = 0;
     return LM_OK;

@@ -14,6 +14,7 @@
  * request is scaled by the same factor budget / requests. */
 #include <math.h>
 
+#include "core/minmax.h"
 #include "model/costs/costs.h"
 #include "model/costs/unit_costs.h"
 #include "model/talent/talent.h"
@@ -68,7 +69,7 @@ static lm_status request_subsidies(lm_world *w, double *ration, lm_error *err)
     lm_blocks_reduce(&b, partial, width, req);
     for (size_t j = 0; j < width; ++j) {
         const double budget = w->policy_budget[j];
-        ration[j] = req[j] <= 0.0 ? 0.0 : (req[j] <= budget ? 1.0 : fmax(budget, 0.0) / req[j]);
+        ration[j] = req[j] <= 0.0 ? 0.0 : (req[j] <= budget ? 1.0 : lm_fmax(budget, 0.0) / req[j]);
     }
     return LM_OK;
 }
@@ -85,17 +86,17 @@ static int32_t next_headcount(const lm_cost_params *c, double team, int32_t h, d
     const double per_head = burn / h;
     const double net_burn = burn - revenue;
     if (net_burn > 0.0 && cash / net_burn < c->runway_cut_months) {
-        const int32_t cut = (int32_t)fmax(1.0, floor(c->cut_rate * h));
+        const int32_t cut = (int32_t)lm_fmax(1.0, floor(c->cut_rate * h));
         return h - cut < 1 ? 1 : h - cut;
     }
     if (per_head <= 0.0 || cash <= 0.0)
         return h;
-    const double need = fmax(team, revenue / c->revenue_per_head_cny_month);
+    const double need = lm_fmax(team, revenue / c->revenue_per_head_cny_month);
     const double affordable = (revenue + cash / c->runway_target_months) / per_head;
-    const double target = fmin(fmin(need, affordable), c->max_headcount);
+    const double target = lm_fmin(lm_fmin(need, affordable), c->max_headcount);
     if (target <= h)
         return h;
-    const double next = fmin(target, floor(h * (1.0 + c->hire_rate)) + 1.0);
+    const double next = lm_fmin(target, floor(h * (1.0 + c->hire_rate)) + 1.0);
     return next > h ? (int32_t)next : h;
 }
 
@@ -261,7 +262,7 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
         for (int k = 0; k < LM_MAX_POLICIES; ++k) {
             const double paid = sums[(size_t)R * C_N + (size_t)r * LM_MAX_POLICIES + (size_t)k];
             double *budget = &w->policy_budget[r * LM_MAX_POLICIES + k];
-            *budget = fmax(0.0, *budget - paid);
+            *budget = lm_fmax(0.0, *budget - paid);
         }
     }
     w->firm_cash_before += cash0;

@@ -21,15 +21,16 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/minmax.h"
 #include "model/exits/exits.h"
 #include "model/finance/finance_int.h"
 
 /* A holder's cost leaves its open book; returns nothing. */
 static void resolve(lm_investor *inv, const lm_stake *s, double proceeds)
 {
-    inv->cost_open = fmax(0.0, inv->cost_open - s->cost_cny);
-    inv->el_open = fmax(0.0, inv->el_open - s->cost_cny * s->p_loss);
-    const double loss = fmax(0.0, s->cost_cny - proceeds);
+    inv->cost_open = lm_fmax(0.0, inv->cost_open - s->cost_cny);
+    inv->el_open = lm_fmax(0.0, inv->el_open - s->cost_cny * s->p_loss);
+    const double loss = lm_fmax(0.0, s->cost_cny - proceeds);
     inv->realised_loss += loss;
     inv->realised_month += loss;
 }
@@ -132,7 +133,7 @@ static lm_status maybe_exit(lm_world *w, size_t i, lm_month m, lm_error *err)
     const lm_firms *fm = &w->firms;
     const double run_rate = 12.0 * fm->revenue_ema_cny[i];
     const double age = (double)(m - fm->founded[i]);
-    const double ipo_value = fmax(fm->valuation_cny[i], x->ipo_revenue_multiple * run_rate);
+    const double ipo_value = lm_fmax(fm->valuation_cny[i], x->ipo_revenue_multiple * run_rate);
     const bool ipo = ipo_value >= x->ipo_min_valuation_cny &&
                      run_rate >= x->ipo_min_revenue_cny_year && age >= x->ipo_min_age_months;
     const bool acq = !ipo && fm->launched[i] >= 0 && run_rate >= x->acq_min_revenue_cny_year &&
@@ -156,7 +157,7 @@ static lm_status maybe_exit(lm_world *w, size_t i, lm_month m, lm_error *err)
         return LM_OK;
     if (ipo)
         return pay_out(w, i, m, LM_FIRM_IPO, ipo_value, -1, err);
-    const double price = fmax(x->acq_revenue_multiple * run_rate,
+    const double price = lm_fmax(x->acq_revenue_multiple * run_rate,
                               x->acq_valuation_share * fm->valuation_cny[i]);
     if (!(price > 0.0))
         return LM_OK;
@@ -177,7 +178,7 @@ static void sanctions(lm_world *w, lm_month m)
         if (inv->realised_loss > inv->loss_tolerance * inv->invested) {
             const lm_policy *pol = &w->p->regions[inv->region].policies[inv->policy];
             /* at most a century: a freeze beyond the run is a freeze for good */
-            inv->frozen_until = m + (int32_t)lround(fmin(pol->freeze_months, 1200.0));
+            inv->frozen_until = m + (int32_t)lround(lm_fmin(pol->freeze_months, 1200.0));
         }
     }
 }

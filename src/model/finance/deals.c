@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/minmax.h"
 #include "model/costs/unit_costs.h"
 #include "model/finance/finance_int.h"
 
@@ -40,13 +41,13 @@ double lm__deal_loss(const lm_finance_params *f, int s, double z)
 
 static double revenue_factor(const lm_finance_params *f, int s, double run_rate)
 {
-    return fmax(1.0, f->revenue_multiple * run_rate / f->pre_money_cny[s]);
+    return lm_fmax(1.0, f->revenue_multiple * run_rate / f->pre_money_cny[s]);
 }
 
 double lm__deal_pre_money(const lm_finance_params *f, int s, double z, double run_rate)
 {
     return f->pre_money_cny[s] *
-           fmax(exp(f->price_slope * clampz(z)), revenue_factor(f, s, run_rate));
+           lm_fmax(exp(f->price_slope * clampz(z)), revenue_factor(f, s, run_rate));
 }
 
 double lm__deal_multiple(const lm_finance_params *f, int s, double z, double run_rate,
@@ -98,10 +99,10 @@ static double seek_size(lm_world *w, size_t i, lm_month m)
     if (!short_of_cash && !(milestone && gap_ok))
         return 0.0;
     /* what the plan needs, or the stake investors want at the reference price */
-    const double want = fmax(burn * f->round_months,
+    const double want = lm_fmax(burn * f->round_months,
                              f->round_equity / (1.0 - f->round_equity) * f->pre_money_cny[s]);
     const double ref = f->round_cny[s];
-    return fmin(fmax(want, ref / f->round_factor), ref * f->round_factor);
+    return lm_fmin(lm_fmax(want, ref / f->round_factor), ref * f->round_factor);
 }
 
 /* Deals-seen factor of a certified firm: the largest investor_visibility of its tiers. */
@@ -109,15 +110,15 @@ static double tier_factor(const lm_params *p, uint8_t tier)
 {
     double v = 1.0;
     if (tier & LM_TIER_TECH_SME)
-        v = fmax(v, p->tiers.tech_sme.investor_visibility);
+        v = lm_fmax(v, p->tiers.tech_sme.investor_visibility);
     if (tier & LM_TIER_HIGH_TECH)
-        v = fmax(v, p->tiers.high_tech.investor_visibility);
+        v = lm_fmax(v, p->tiers.high_tech.investor_visibility);
     if (tier & LM_TIER_LITTLE_GIANT)
-        v = fmax(v, p->tiers.little_giant.investor_visibility);
+        v = lm_fmax(v, p->tiers.little_giant.investor_visibility);
     if (tier & LM_TIER_UNICORN)
-        v = fmax(v, p->tiers.unicorn.investor_visibility);
+        v = lm_fmax(v, p->tiers.unicorn.investor_visibility);
     if (tier & LM_TIER_DRAGON)
-        v = fmax(v, p->tiers.dragon.investor_visibility);
+        v = lm_fmax(v, p->tiers.dragon.investor_visibility);
     return v;
 }
 
@@ -318,9 +319,9 @@ static void judge(screen_ctx *c, uint32_t j, double noise_scale)
     const double mult = lm__deal_multiple(f, d->stage, z, d->run_rate, loss, pre);
     if (mult < inv->hurdle || loss > inv->max_loss)
         return;
-    double amount = fmin(inv->ticket_share * d->size, c->avail);
+    double amount = lm_fmin(inv->ticket_share * d->size, c->avail);
     if (inv->max_ticket > 0.0)
-        amount = fmin(amount, inv->max_ticket);
+        amount = lm_fmin(amount, inv->max_ticket);
     if (amount < TICKET_MIN_CNY)
         return;
     c->out[c->n_out++] = (lm_offer){j, inv->id, amount, loss, mult, pre, z};
@@ -370,7 +371,7 @@ static size_t screen_investor(const lm_world *w, const lm_investor *inv, double 
         *n_screened = n_judged;
         return c.n_out;
     }
-    const double lambda = fmin(f->deals_seen_month[inv->kind], f->pool_share * total);
+    const double lambda = lm_fmin(f->deals_seen_month[inv->kind], f->pool_share * total);
     unsigned looks = lm_rng_poisson(&g, lambda);
     const size_t cap = looks_cap(f, inv);
     if (looks > cap)
@@ -472,7 +473,7 @@ static double allowed(const lm_world *w, const lm_investor *inv, const lm_offer 
     if (o->multiple * o->pre_own / pre < inv->hurdle)
         return 0.0;
     const double avail = lm__investor_available(w, inv, m);
-    double amt = fmin(fmin(o->amount, room), avail);
+    double amt = lm_fmin(lm_fmin(o->amount, room), avail);
     if (inv->guidance) {
         const double L = inv->loss_tolerance;
         if (L <= f->zero_loss_floor) {
@@ -484,14 +485,14 @@ static double allowed(const lm_world *w, const lm_investor *inv, const lm_offer 
             /* the largest ticket that keeps the open portfolio's expected loss ratio,
                expected loss / cost, within L (realised losses are the freeze's business) */
             const double slack = L * inv->cost_open - inv->el_open;
-            amt = fmin(amt, slack / (o->loss - L));
+            amt = lm_fmin(amt, slack / (o->loss - L));
         }
         if (inv->reinvest_required > 0.0 && !lm__investor_is_local(w, inv, d->region)) {
             const double short_local = inv->reinvest_required - inv->local_invested;
-            amt = fmin(amt, avail - fmax(0.0, short_local));
+            amt = lm_fmin(amt, avail - lm_fmax(0.0, short_local));
         }
     }
-    const double floor_amt = fmax(TICKET_MIN_CNY, 0.02 * d->size);
+    const double floor_amt = lm_fmax(TICKET_MIN_CNY, 0.02 * d->size);
     return amt >= floor_amt ? amt : 0.0;
 }
 
