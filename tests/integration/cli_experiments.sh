@@ -25,6 +25,24 @@ cmp -s out.txt r3/summary.txt || fail "summary.txt differs from the terminal tab
 [[ $(sqlite3 r3/results.sqlite 'select group_concat(run) from run') == "0,1,2" ]] || fail "run indices"
 [[ -f r3/report.html ]] || fail "no report.html"
 [[ ! -e r3.partial ]] || fail "r3.partial left behind"
+[[ $(sqlite3 r3/results.sqlite 'select group_concat(detail) from run') == "1,1,1" ]] ||
+    fail "replications within --detail (default 20) must keep every row"
+
+# ---- --detail: the same replications, brief past the first; the same table ----
+"$bin" run "$scenario" --runs 3 --threads 2 --detail 1 --out brief -q >brief.txt 2>err.txt ||
+    fail "run --detail 1 exited $?: $(cat err.txt)"
+[[ $(sqlite3 brief/results.sqlite 'select group_concat(detail) from run') == "1,0,0" ]] ||
+    fail "run.detail of --detail 1"
+diff <(grep -v '^results:' out.txt) <(grep -v '^results:' brief.txt) >/dev/null ||
+    fail "--detail changed the table: $(diff out.txt brief.txt)"
+[[ $(sqlite3 brief/results.sqlite 'select count(*) from firm where run_id = 1') == \
+   $(sqlite3 r3/results.sqlite 'select count(*) from firm where run_id = 1') ]] ||
+    fail "replication 1 lost firm rows"
+[[ $(sqlite3 brief/results.sqlite 'select count(*) from deal where run_id > 1') == 0 ]] ||
+    fail "brief replications keep deal rows"
+rc=0; "$bin" run "$scenario" --runs 2 --detail some -q >/dev/null 2>err.txt || rc=$?
+[[ $rc == 2 ]] && grep -q -- "--detail some: expected 'all' or an integer" err.txt ||
+    fail "--detail some: exit $rc, $(cat err.txt)"
 
 # ---- interrupted and resumed ----
 # SIGTERM (background jobs of a script ignore SIGINT). A fast machine may finish first: then
