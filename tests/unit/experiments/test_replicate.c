@@ -64,15 +64,21 @@ static const char all_rows[] =
 static const char all_firms[] =
     "SELECT * FROM firm ORDER BY run_id, firm_id";
 
+/* A job of `runs` replications of the tiny scenario into out. */
+static void tiny_job(lm_experiment_config *cfg, const char *out, int runs, int threads)
+{
+    lm_experiment_config_init(cfg);
+    cfg->job.scenario_path = TINY;
+    cfg->job.out_dir = out;
+    cfg->job.threads = threads;
+    cfg->runs = runs;
+}
+
 static lm_status replicate(const char *out, int runs, int threads, bool resume,
                            lm_experiment_result *res, lm_error *err)
 {
     lm_experiment_config cfg;
-    lm_experiment_config_init(&cfg);
-    cfg.job.scenario_path = TINY;
-    cfg.job.out_dir = out;
-    cfg.job.threads = threads;
-    cfg.runs = runs;
+    tiny_job(&cfg, out, runs, threads);
     cfg.resume = resume;
     return lm_experiment_replicate(&cfg, res, err);
 }
@@ -195,11 +201,7 @@ Test(replicate, interrupted_keeps_complete_runs_and_resume_finishes, .init = set
     path_of(out, sizeof out, "r");
     path_of(ref, sizeof ref, "ref");
     lm_experiment_config cfg;
-    lm_experiment_config_init(&cfg);
-    cfg.job.scenario_path = TINY;
-    cfg.job.out_dir = out;
-    cfg.job.threads = 1;
-    cfg.runs = 3;
+    tiny_job(&cfg, out, 3, 1);
     stopper s = {0, 30}; /* replication 0 (24 months) completes, 1 does not */
     cfg.job.progress = stop_after;
     cfg.job.progress_user = &s;
@@ -294,11 +296,7 @@ Test(store, append_adds_runs_and_refuses_a_duplicate, .init = setup, .fini = tea
 static lm_status replicate_detail(const char *out, int detail, lm_error *err)
 {
     lm_experiment_config cfg;
-    lm_experiment_config_init(&cfg);
-    cfg.job.scenario_path = TINY;
-    cfg.job.out_dir = out;
-    cfg.job.threads = 2;
-    cfg.runs = 3;
+    tiny_job(&cfg, out, 3, 2);
     cfg.detail = detail;
     lm_experiment_result res;
     const lm_status st = lm_experiment_replicate(&cfg, &res, err);
