@@ -44,6 +44,8 @@ void cli_calibrate_help(FILE *f);
  * option. */
 enum { CLI_UNKNOWN = -2 };
 struct lm_experiment_config;
+/* Whether name is one of those shared options that take a value (app/cmd_compare.c). */
+bool cli_experiment_takes_value(const char *name);
 /* --detail K|all (app/cmd_compare.c): replications per arm that keep every firm and deal row. */
 int cli_detail_value(const char *help, const char *name, const char *value, int *detail);
 int cli_experiment_value(struct lm_experiment_config *x, const char *help, const char *name,

@@ -93,15 +93,21 @@ typedef struct opts {
     int n_adopt;
 } opts;
 
-static bool has_value(const char *name)
+bool cli_experiment_takes_value(const char *name)
 {
-    static const char *const with_value[] = {"--seed", "--threads", "--out",  "-o",
-                                             "--from", "--to",      "--runs", "--max-memory",
-                                             "--policy", "--adopt", "--detail"};
+    static const char *const with_value[] = {"--seed", "--threads", "--out",        "-o",
+                                             "--from", "--to",      "--runs",       "--detail",
+                                             "--max-memory"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; ++i)
         if (strcmp(name, with_value[i]) == 0)
             return true;
     return false;
+}
+
+static bool has_value(const char *name)
+{
+    return cli_experiment_takes_value(name) || strcmp(name, "--policy") == 0 ||
+           strcmp(name, "--adopt") == 0;
 }
 
 int cli_detail_value(const char *help, const char *name, const char *value, int *detail)

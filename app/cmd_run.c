@@ -17,15 +17,6 @@
 
 #define RUN_HELP "longmen run --help"
 
-/* The signal that asked us to stop, 0 while none did. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig) { stop_signal = sig; }
-
-/* experiments issue: --runs R and --resume (src/experiments/replicate.c). */
-static int opt_runs = 1;
-static int opt_detail = LM_DETAIL_DEFAULT;
-static bool opt_resume;
 
 void cli_run_help(FILE *f)
 {
@@ -108,209 +99,23 @@ void cli_run_help(FILE *f)
             "message for scenario errors), 2 usage error, 130 interrupted.\n");
 }
 
-static bool all_digits(const char *s)
+/* --runs, --detail, --seed... are the options every experiment shares (app/cmd_compare.c);
+ * run has no other (cli_experiment_takes_value refuses the rest before this is called). */
+static int set_value(void *user, const char *name, const char *value)
 {
-    if (!*s)
-        return false;
-    for (; *s; ++s)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    if (!all_digits(s))
-        return false;
-    errno = 0;
-    char *end;
-    const unsigned long long v = strtoull(s, &end, 10);
-    if (errno == ERANGE || *end)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* Options that take a value; a flag has none. */
-typedef enum {
-    OPT_SEED,
-    OPT_THREADS,
-    OPT_OUT,
-    OPT_FROM,
-    OPT_TO,
-    OPT_MAX_MEMORY,
-    OPT_RUNS,   /* experiments issue */
-    OPT_RESUME, /* experiments issue */
-    OPT_DETAIL,
-    OPT_QUIET,
-    OPT_FORCE,
-    OPT_HELP,
-    OPT_UNKNOWN
-} opt_id;
-
-static opt_id option_of(const char *name)
-{
-    static const struct {
-        const char *name;
-        opt_id id;
-    } table[] = {
-        {"--seed", OPT_SEED},   {"--threads", OPT_THREADS}, {"--out", OPT_OUT},
-        {"-o", OPT_OUT},        {"--from", OPT_FROM},       {"--to", OPT_TO},
-        {"--quiet", OPT_QUIET}, {"-q", OPT_QUIET},          {"--force", OPT_FORCE},
-        {"-f", OPT_FORCE},      {"--help", OPT_HELP},       {"-h", OPT_HELP},
-        {"--max-memory", OPT_MAX_MEMORY},
-        {"--runs", OPT_RUNS},   {"--resume", OPT_RESUME}, /* experiments issue */
-        {"--detail", OPT_DETAIL},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; ++i)
-        if (strcmp(name, table[i].name) == 0)
-            return table[i].id;
-    return OPT_UNKNOWN;
-}
-
-static int set_value(lm_job_config *cfg, opt_id id, const char *name, const char *value)
-{
-    switch (id) {
-    case OPT_SEED:
-        /* Seeds are stored as SQLite integers, which are signed 64-bit. */
-        if (!parse_u64(value, &cfg->seed) || cfg->seed > (uint64_t)INT64_MAX)
-            return cli_usage_error(RUN_HELP, "%s %s: expected an integer from 0 to %" PRId64, name,
-                                   value, INT64_MAX);
-        cfg->has_seed = true;
-        return CLI_OK;
-    case OPT_THREADS: {
-        uint64_t t;
-        if (!parse_u64(value, &t) || t > 4096)
-            return cli_usage_error(RUN_HELP, "%s %s: expected an integer from 0 to 4096", name,
-                                   value);
-        cfg->threads = (int)t;
-        return CLI_OK;
-    }
-    case OPT_OUT:
-        if (!*value)
-            return cli_usage_error(RUN_HELP, "%s: expected a folder", name);
-        cfg->out_dir = value;
-        return CLI_OK;
-    case OPT_FROM:
-    case OPT_TO: {
-        int32_t m;
-        if (!lm_month_parse(value, &m))
-            return cli_usage_error(RUN_HELP, "%s %s: expected YYYY-MM", name, value);
-        if (id == OPT_FROM) {
-            cfg->from = m;
-            cfg->has_from = true;
-        } else {
-            cfg->to = m;
-            cfg->has_to = true;
-        }
-        return CLI_OK;
-    }
-    case OPT_MAX_MEMORY:
-        if (!lm_parse_size(value, &cfg->max_memory))
-            return cli_usage_error(RUN_HELP, "%s %s: expected a size such as 500M or 8G", name,
-                                   value);
-        return CLI_OK;
-    case OPT_RUNS: { /* experiments issue */
-        uint64_t r;
-        if (!parse_u64(value, &r) || r < 1 || r > LM_MAX_RUNS)
-            return cli_usage_error(RUN_HELP, "%s %s: expected an integer from 1 to %d", name,
-                                   value, LM_MAX_RUNS);
-        opt_runs = (int)r;
-        return CLI_OK;
-    }
-    case OPT_DETAIL:
-        return cli_detail_value(RUN_HELP, name, value, &opt_detail);
-    default:
-        return CLI_OK;
-    }
-}
-
-/* Fills cfg from argv. Returns CLI_OK, CLI_USAGE (message printed), or -1 after --help. */
-static int parse(int argc, char **argv, lm_job_config *cfg)
-{
-    bool options_done = false;
-    for (int i = 1; i < argc; ++i) {
-        char *arg = argv[i];
-        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (cfg->scenario_path)
-                return cli_usage_error(RUN_HELP, "run: one scenario at a time, got '%s' and '%s'",
-                                       cfg->scenario_path, arg);
-            cfg->scenario_path = arg;
-            continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            options_done = true;
-            continue;
-        }
-        /* --name=value: split a copy of the name off the value. */
-        char name[32];
-        const char *value = NULL;
-        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-        if (eq && (size_t)(eq - arg) < sizeof name) {
-            snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
-            value = eq + 1;
-        } else {
-            snprintf(name, sizeof name, "%s", arg);
-        }
-        const opt_id id = eq && (size_t)(eq - arg) >= sizeof name ? OPT_UNKNOWN : option_of(name);
-        switch (id) {
-        case OPT_UNKNOWN:
-            return cli_usage_error(RUN_HELP, "run: unknown option '%s'", arg);
-        case OPT_HELP:
-            cli_run_help(stdout);
-            return -1;
-        case OPT_QUIET:
-        case OPT_FORCE:
-        case OPT_RESUME:
-            if (value)
-                return cli_usage_error(RUN_HELP, "%s takes no value", name);
-            if (id == OPT_QUIET)
-                cfg->quiet = true;
-            else if (id == OPT_RESUME)
-                opt_resume = true; /* experiments issue */
-            else
-                cfg->force = true;
-            continue;
-        default:
-            break;
-        }
-        if (!value) {
-            if (i + 1 >= argc)
-                return cli_usage_error(RUN_HELP, "%s: missing value", name);
-            value = argv[++i];
-        }
-        const int rc = set_value(cfg, id, name, value);
-        if (rc != CLI_OK)
-            return rc;
-    }
-    return CLI_OK;
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* One-shot: a second Ctrl-C kills at once, for a user who will not wait for the month. */
-    sa.sa_flags = SA_RESETHAND;
-    const int signals[] = {SIGINT, SIGTERM};
-    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; ++i) {
-        struct sigaction old;
-        /* A signal ignored on entry (nohup, a background job of a script) stays ignored. */
-        if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-            continue;
-        sigaction(signals[i], &sa, NULL);
-    }
+    return cli_experiment_value(user, RUN_HELP, name, value);
 }
 
 int cli_run(int argc, char **argv)
 {
-    lm_job_config cfg;
-    lm_job_config_init(&cfg);
-    const int rc = parse(argc, argv, &cfg);
+    lm_experiment_config x;
+    lm_experiment_config_init(&x);
+    static const cli_experiment_cmd cmd = {"run", RUN_HELP, cli_run_help, set_value,
+                                           cli_experiment_takes_value};
+    const int rc = cli_experiment_parse(argc, argv, &cmd, &x, &x);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
+    lm_job_config cfg = x.job;
 
     /* Progress only for a person watching: a pipe, a log file or a test sees nothing. */
     lm_progress_bar bar;
@@ -319,22 +124,17 @@ int cli_run(int argc, char **argv)
         cfg.progress = lm_progress_bar_update;
         cfg.progress_user = &bar;
     }
-    cfg.stop_flag = &stop_signal;
-    catch_signals();
+    volatile sig_atomic_t *stop_signal = cli_experiment_catch_signals();
+    cfg.stop_flag = stop_signal;
 
     /* experiments issue: several replications (one without --runs stays the job below). */
-    if (opt_runs > 1 || opt_resume) {
-        lm_experiment_config x;
-        lm_experiment_config_init(&x);
+    if (x.runs > 1 || x.resume) {
         x.job = cfg;
-        x.runs = opt_runs;
-        x.resume = opt_resume;
-        x.detail = opt_detail;
         lm_experiment_result xr = {.summary = NULL};
         lm_error xerr;
         const lm_status xst = lm_experiment_replicate(&x, &xr, &xerr);
         lm_progress_bar_clear(&bar);
-        const int exit_code = cli_experiment_end(xst, &xerr, xr.summary, stop_signal);
+        const int exit_code = cli_experiment_end(xst, &xerr, xr.summary, *stop_signal);
         lm_experiment_result_fini(&xr);
         return exit_code;
     }
@@ -345,7 +145,7 @@ int cli_run(int argc, char **argv)
     lm_progress_bar_clear(&bar);
     if (st == LM_EINTR) {
         fputs("interrupted\n", stderr);
-        return 128 + (stop_signal ? stop_signal : SIGINT);
+        return 128 + (*stop_signal ? *stop_signal : SIGINT);
     }
     if (st != LM_OK)
         return cli_fail(&err);
