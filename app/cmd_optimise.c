@@ -74,14 +74,16 @@ static bool parse_int(const char *s, int lo, int hi, int *out)
     return true;
 }
 
+/* The shared options but --detail (optimise evaluates in memory: no replication's firms are
+ * stored), and optimise's own. */
 static bool takes_value(const char *name)
 {
-    static const char *const with_value[] = {
-        "--seed",   "--threads", "--out",   "-o",        "--from",       "--to",
-        "--runs",   "--max-memory", "--region", "--budget", "--levers", "--objective",
-        "--evals",  "--robustness", "--runner-ups"};
-    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; ++i)
-        if (strcmp(name, with_value[i]) == 0)
+    static const char *const own[] = {"--region",     "--budget",      "--levers", "--objective",
+                                      "--evals",      "--robustness",  "--runner-ups"};
+    if (strcmp(name, "--detail") != 0 && cli_experiment_takes_value(name))
+        return true;
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; ++i)
+        if (strcmp(name, own[i]) == 0)
             return true;
     return false;
 }
