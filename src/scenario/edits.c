@@ -157,15 +157,12 @@ static int find_region(const lm__ynode *regions, const char *name)
     return -1;
 }
 
-/* "guidance_fund" names whichever government guidance fund a region has: its first policy of
- * kind st_fund, innovation_fund or provincial_fof. */
-static bool kind_matches(const char *want, const char *have)
-{
-    if (strcmp(want, "guidance_fund") == 0)
-        return strcmp(have, "st_fund") == 0 || strcmp(have, "innovation_fund") == 0 ||
-               strcmp(have, "provincial_fof") == 0;
-    return strcmp(want, have) == 0;
-}
+/* "guidance_fund" names a region's government guidance funds in this order: its early-stage
+ * funds first (st_fund: the loss-tolerant funds that invest early and small, the ones the essay
+ * credits), then its industry funds (innovation_fund), then provincial funds of funds; each
+ * kind in file order. So "hefei.guidance_fund" is Hefei's first st_fund wherever its industry
+ * fund stands in the file, and "guidance_fund#2" the next in that order. */
+static const char *const guidance_kinds[] = {"st_fund", "innovation_fund", "provincial_fof"};
 
 /* "KIND" or "KIND#N" (the N-th policy of that kind, from 1): the kind into base, N returned
  * (0 when the suffix is not a number from 1 to 99). */
@@ -195,10 +192,15 @@ static int find_policy(const lm__ynode *pols, const char *kind)
 {
     char base[64];
     int left = kind_ordinal(kind, base, sizeof base);
-    for (size_t i = 0; left > 0 && pols && pols->kind == LM_Y_SEQ && i < pols->n; ++i) {
-        const lm__ynode *k = lm__ymap_get(pols->item[i], "kind");
-        if (k && k->kind == LM_Y_SCALAR && kind_matches(base, k->text) && --left == 0)
-            return (int)i;
+    const bool alias = strcmp(base, "guidance_fund") == 0;
+    const size_t n_kinds = alias ? sizeof guidance_kinds / sizeof guidance_kinds[0] : 1;
+    for (size_t g = 0; g < n_kinds; ++g) {
+        const char *want = alias ? guidance_kinds[g] : base;
+        for (size_t i = 0; left > 0 && pols && pols->kind == LM_Y_SEQ && i < pols->n; ++i) {
+            const lm__ynode *k = lm__ymap_get(pols->item[i], "kind");
+            if (k && k->kind == LM_Y_SCALAR && strcmp(want, k->text) == 0 && --left == 0)
+                return (int)i;
+        }
     }
     return -1;
 }

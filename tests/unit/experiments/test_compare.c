@@ -196,6 +196,61 @@ Test(edits, english_names_ignore_case_and_guidance_fund_finds_the_fund)
     lm_scenario_free(sc);
 }
 
+/* "guidance_fund" prefers the early-stage funds: with an industry fund first in the file,
+ * guidance_fund is still the first st_fund, #2 the next st_fund, #3 the industry fund. */
+Test(edits, guidance_fund_means_the_early_stage_fund_first)
+{
+    FILE *in = fopen(TINY, "r");
+    cr_assert_not_null(in);
+    char text[16384];
+    const size_t len = fread(text, 1, sizeof text - 1, in);
+    fclose(in);
+    text[len] = '\0';
+    const char *at = strstr(text, "    policies:\n      - kind: st_fund\n");
+    cr_assert_not_null(at);
+    char path[] = "/tmp/lm_guidance_XXXXXX.yaml";
+    const int fd = mkstemps(path, 5);
+    cr_assert(fd >= 0);
+    FILE *out = fdopen(fd, "w");
+    fprintf(out,
+            "%.*s    policies:\n"
+            "      - kind: innovation_fund\n        name: industry\n        start: 2015-01\n"
+            "        budget_cny_year: 2.0e9\n        loss_tolerance: 0.02\n"
+            "        sectors: [robotics]\n"
+            "      - kind: st_fund\n        name: angel\n        start: 2015-01\n"
+            "        budget_cny_year: 5.0e8\n        loss_tolerance: 0.1\n"
+            "        sectors: [ai_models]\n"
+            "%s",
+            (int)(at - text), text, at + strlen("    policies:\n"));
+    fclose(out);
+    static const struct {
+        const char *kind;
+        int index; /* of the policy edited, -1: no such fund */
+    } cases[] = {{"guidance_fund", 1}, {"guidance_fund#2", 2}, {"guidance_fund#3", 0},
+                 {"guidance_fund#4", -1}, {"innovation_fund", 0}, {"st_fund#2", 2}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
+        char edit[96];
+        snprintf(edit, sizeof edit, "Jiashi.%s.loss_tolerance=0.45", cases[c].kind);
+        const char *set[] = {edit};
+        const lm_scenario_edits e = {.set = set, .n_set = 1};
+        lm_scenario *sc = NULL;
+        lm_error err;
+        const lm_status st = lm_scenario_load_edited(path, &e, &sc, &err);
+        if (cases[c].index < 0) {
+            cr_assert_eq(st, LM_EINVAL, "%s", edit);
+            continue;
+        }
+        cr_assert_eq(st, LM_OK, "%s: %s", edit, err.message);
+        const lm_params *p = lm__scenario_params(sc);
+        cr_assert_eq(p->regions[0].n_policies, 3);
+        for (int k = 0; k < 3; ++k)
+            cr_assert_eq(p->regions[0].policies[k].loss_tolerance == 0.45, k == cases[c].index,
+                         "%s: policy %d", edit, k);
+        lm_scenario_free(sc);
+    }
+    unlink(path);
+}
+
 Test(edits, bad_edits_name_file_line_and_field)
 {
     static const struct {
