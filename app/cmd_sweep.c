@@ -44,7 +44,7 @@ void cli_sweep_help(FILE *f)
             "  --runs R         replications per point, 1 to 10000 (default 10).\n"
             "  --detail K       replications 1..K of each point keep a row for every firm\n"
             "                   and deal, the others only those of notable firms\n"
-            "                   (run.detail = 0); 'all' or 0 to 10000 (default 20).\n"
+            "                   (run.detail = 0); 'all' or 0 to 10000 (default 0).\n"
             "  --resume         continue an interrupted sweep from <DIR>.partial.\n"
             "  --seed N, --threads T, -o/--out DIR, --from YYYY-MM, --to YYYY-MM,\n"
             "  --max-memory SIZE, -q/--quiet, -f/--force: as for 'longmen run'.\n"
@@ -153,6 +153,9 @@ int cli_sweep(int argc, char **argv)
     memset(&o, 0, sizeof o);
     lm_experiment_config_init(&o.x);
     o.x.runs = 10;
+    /* A design has many points and no summary of it needs a firm row: none keeps them unless
+     * asked (a default replication's firm and deal rows are 172 MB, docs/experiments.md). */
+    o.x.detail = 0;
     static const cli_experiment_cmd cmd = {"sweep", SWEEP_HELP, cli_sweep_help, set_value, NULL};
     const int rc = cli_experiment_parse(argc, argv, &cmd, &o.x, &o);
     if (rc != CLI_OK)

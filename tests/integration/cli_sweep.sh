@@ -61,7 +61,7 @@ grep -q 'tiny.yaml:[0-9]*:[0-9]*: regions\[0\].policies\[0\].loss_tolerence' err
 # ---- interrupted and resumed ----
 # SIGTERM (background jobs of a script ignore SIGINT). A fast machine may finish first: then
 # the resume part is not exercised, which is said, not failed.
-"$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.1:0.5:3 --runs 100 --threads 1 \
+"$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.1:0.5:3 --runs 100 --detail 1 --threads 1 \
     --out big -q >big.txt 2>big_err.txt &
 pid=$!
 sleep 0.4
@@ -72,7 +72,7 @@ if [[ $rc == 143 ]]; then
     [[ -d big.partial ]] || fail "an interrupted sweep left no big.partial"
     grep -q -- '--resume' big_err.txt || fail "the interruption message does not mention --resume"
     kept=$(sqlite3 big.partial/results.sqlite 'select count(*) from run' 2>/dev/null || echo 0)
-    "$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.1:0.5:3 --runs 100 --threads 2 \
+    "$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.1:0.5:3 --runs 100 --detail 1 --threads 2 \
         --out big --resume -q >/dev/null 2>resume.txt || fail "--resume exited $?: $(cat resume.txt)"
     [[ $(sqlite3 big/results.sqlite 'select count(*) from run') == 300 ]] || fail "resumed sweep lacks runs"
     [[ $(sqlite3 big/results.sqlite 'select count(*) from sweep_point') == 3 ]] || fail "sweep_point"
@@ -83,7 +83,7 @@ else
 fi
 # Point 3's replication 1 equals that of a one-point sweep at the same value 0.5 (same seed
 # and run index): a point's runs do not depend on the sweep it is in.
-"$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.5:0.5:1 --runs 1 --out one -q \
+"$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.5:0.5:1 --runs 1 --detail 1 --out one -q \
     >/dev/null 2>err.txt || fail "one-point sweep exited $?: $(cat err.txt)"
 a=$(sqlite3 big/results.sqlite "select * from firm where run_id = 201 order by firm_id" | cut -d'|' -f2-)
 b=$(sqlite3 one/results.sqlite "select * from firm where run_id = 1 order by firm_id" | cut -d'|' -f2-)
