@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "longmen/experiments.h"
 #include "longmen/longmen.h"
 #include "longmen/optimise.h"
@@ -41,17 +42,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc, (void)argv;
     atexit(print_counts);
     return 0;
-}
-
-static void check_line(const lm_error *err)
-{
-    char line[1400];
-    lm_error_format(err, line, sizeof line);
-    if (!line[0])
-        __builtin_trap();
-    for (const char *c = line; *c; ++c)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            __builtin_trap(); /* one line, and nothing that rewrites a terminal */
 }
 
 /* The edits of lever j at its first value or option, as the optimiser builds them. */
@@ -96,7 +86,7 @@ static void apply(const lm__levers *lv, int j)
         if (sc)
             __builtin_trap();
         ++n_edit_errors;
-        check_line(&err);
+        fuzz_check_error_line(&err);
     }
 }
 
@@ -118,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ++n_rejected;
         if (lv)
             __builtin_trap();
-        check_line(&err);
+        fuzz_check_error_line(&err);
         return 0;
     }
     if (!lv || lv->n < 1 || lv->n > LM_LEVERS_MAX || lv->n_edits > LM_LEVERS_EDITS_MAX)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "longmen/error.h"
 #include "longmen/sensitivity.h"
 
@@ -108,12 +109,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ++n_rejected;
     if (spec.n_params != 0 || spec.n_outputs != 0)
         __builtin_trap(); /* a failed parse leaves nothing half-read */
-    char line[1200];
-    lm_error_format(&err, line, sizeof line);
-    if (!line[0])
-        __builtin_trap();
-    for (const char *c = line; *c; ++c)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            __builtin_trap(); /* one line, and nothing that rewrites a terminal */
+    fuzz_check_error_line(&err);
     return 0;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "longmen/error.h"
 #include "longmen/job.h"
 #include "longmen/longmen.h"
@@ -98,12 +99,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ++n_rejected;
     if (sc)
         __builtin_trap();
-    char line[1200];
-    lm_error_format(&err, line, sizeof line);
-    if (!line[0])
-        __builtin_trap();
-    for (const char *c = line; *c; ++c)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            __builtin_trap(); /* one line, and nothing that rewrites a terminal */
+    fuzz_check_error_line(&err);
     return 0;
 }

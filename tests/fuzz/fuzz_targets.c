@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "experiments/calibrate_int.h"
+#include "fuzz_common.h"
 #include "longmen/calibrate.h"
 #include "longmen/error.h"
 #include "longmen/longmen.h"
@@ -45,17 +46,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void check_line(const lm_error *err)
-{
-    char line[1200];
-    lm_error_format(err, line, sizeof line);
-    if (!line[0])
-        __builtin_trap();
-    for (const char *c = line; *c; ++c)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            __builtin_trap(); /* one line, and nothing that rewrites a terminal */
-}
-
 static void exercise(lm_targets *t)
 {
     const int nt = lm_targets_target_count(t), np = lm_targets_param_count(t);
@@ -69,7 +59,7 @@ static void exercise(lm_targets *t)
     if (lm__cal_bind(t, tiny, &err) == LM_OK)
         ++n_bound;
     else
-        check_line(&err);
+        fuzz_check_error_line(&err);
     char buf[2048];
     double rows[3 * LM_CAL_MAX_TARGETS];
     static const double vals[] = {0.0, 1.0, -3.5, 1e300, NAN, INFINITY, 42.0};
@@ -99,6 +89,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ++n_rejected;
     if (t)
         __builtin_trap();
-    check_line(&err);
+    fuzz_check_error_line(&err);
     return 0;
 }

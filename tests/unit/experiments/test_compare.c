@@ -16,6 +16,7 @@
 #include "io/store.h"
 #include "longmen/experiments.h"
 #include "lm_test.h"
+#include "lm_test_db.h"
 #include "scenario/scenario_int.h"
 
 #define TINY LM_TEST_DATA "/tiny.yaml"
@@ -30,25 +31,6 @@ static void setup(void)
 }
 
 static void teardown(void) { lm__outdir_abort(tmp_root); }
-
-static char *dump(sqlite3 *db, const char *sql, int run_id)
-{
-    sqlite3_stmt *st = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    sqlite3_bind_int(st, 1, run_id);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int c = 1; c < sqlite3_column_count(st); ++c) /* column 0 is run_id */
-            fprintf(f, "%s|", sqlite3_column_text(st, c) ? (const char *)sqlite3_column_text(st, c)
-                                                         : "NULL");
-        fputc('\n', f);
-    }
-    fclose(f);
-    sqlite3_finalize(st);
-    return text;
-}
 
 static const char *const tables[] = {
     "SELECT * FROM region_year WHERE run_id = ?1 ORDER BY region_id, year",
@@ -84,7 +66,7 @@ static void assert_arms_identical(const char *db_path, bool expect_same)
     bool all_same = true;
     for (int i = 1; i <= RUNS; ++i)
         for (size_t t = 0; t < sizeof tables / sizeof tables[0]; ++t) {
-            char *a = dump(db, tables[t], i), *b = dump(db, tables[t], RUNS + i);
+            char *a = lm_test_dump_run(db, tables[t], i), *b = lm_test_dump_run(db, tables[t], RUNS + i);
             if (expect_same)
                 cr_assert_str_eq(a, b, "replication %d differs between the arms: %s", i,
                                  tables[t]);
@@ -95,7 +77,7 @@ static void assert_arms_identical(const char *db_path, bool expect_same)
     if (!expect_same)
         cr_assert_not(all_same, "the edit changed nothing");
     /* The arms and the run indices (common random numbers). */
-    char *arms = dump(db, "SELECT run_id, arm, run FROM run WHERE ?1 > 0 ORDER BY run_id", 1);
+    char *arms = lm_test_dump_run(db, "SELECT run_id, arm, run FROM run WHERE ?1 > 0 ORDER BY run_id", 1);
     cr_assert_str_eq(arms, "baseline|0|\nbaseline|1|\nbaseline|2|\n"
                            "counterfactual|0|\ncounterfactual|1|\ncounterfactual|2|\n");
     free(arms);

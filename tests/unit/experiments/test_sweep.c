@@ -15,6 +15,7 @@
 #include "io/store.h"
 #include "longmen/experiments.h"
 #include "lm_test.h"
+#include "lm_test_db.h"
 
 #define TINY LM_TEST_DATA "/tiny.yaml"
 #define RUNS 2
@@ -88,25 +89,6 @@ Test(sweep_design, bad_designs_are_refused)
     cr_assert_null(v);
 }
 
-static char *dump(sqlite3 *db, const char *sql, int run_id)
-{
-    sqlite3_stmt *st = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    sqlite3_bind_int(st, 1, run_id);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int c = 1; c < sqlite3_column_count(st); ++c) /* column 0 is run_id */
-            fprintf(f, "%s|", sqlite3_column_text(st, c) ? (const char *)sqlite3_column_text(st, c)
-                                                         : "NULL");
-        fputc('\n', f);
-    }
-    fclose(f);
-    sqlite3_finalize(st);
-    return text;
-}
-
 static const char *const tables[] = {
     "SELECT * FROM region_year WHERE run_id = ?1 ORDER BY region_id, year",
     "SELECT * FROM firm WHERE run_id = ?1 ORDER BY firm_id",
@@ -118,7 +100,7 @@ static bool same_runs(sqlite3 *db, int a, int b, int i)
 {
     bool same = true;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; ++t) {
-        char *x = dump(db, tables[t], (a - 1) * RUNS + i), *y = dump(db, tables[t], (b - 1) * RUNS + i);
+        char *x = lm_test_dump_run(db, tables[t], (a - 1) * RUNS + i), *y = lm_test_dump_run(db, tables[t], (b - 1) * RUNS + i);
         same = same && strcmp(x, y) == 0;
         free(x);
         free(y);
@@ -153,14 +135,14 @@ Test(sweep, points_reach_the_runs_with_common_random_numbers, .init = setup, .fi
     sqlite3 *db = NULL;
     cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     /* Runs: point K's replication i is run_id (K-1) R + i + 1, run index i. */
-    char *runs = dump(db, "SELECT run_id, arm, run FROM run WHERE ?1 > 0 ORDER BY run_id", 1);
+    char *runs = lm_test_dump_run(db, "SELECT run_id, arm, run FROM run WHERE ?1 > 0 ORDER BY run_id", 1);
     cr_assert_str_eq(runs, "point 1|0|\npoint 1|1|\npoint 2|0|\npoint 2|1|\n"
                            "point 3|0|\npoint 3|1|\npoint 4|0|\npoint 4|1|\n");
     free(runs);
-    char *pts = dump(db, "SELECT ?1, * FROM sweep_point ORDER BY point_id", 0);
+    char *pts = lm_test_dump_run(db, "SELECT ?1, * FROM sweep_point ORDER BY point_id", 0);
     cr_assert_str_eq(pts, "1|point 1|1|2|\n2|point 2|3|2|\n3|point 3|5|2|\n4|point 4|7|2|\n");
     free(pts);
-    char *vals = dump(db, "SELECT ?1, point_id, name, value FROM sweep_value"
+    char *vals = lm_test_dump_run(db, "SELECT ?1, point_id, name, value FROM sweep_value"
                           " ORDER BY point_id, param", 0);
     cr_assert_str_eq(vals, "1|Jiashi.st_fund.loss_tolerance|0.05|\n1|params.costs.grace_months|4.0|\n"
                            "2|Jiashi.st_fund.loss_tolerance|0.05|\n2|params.costs.grace_months|4.0|\n"
@@ -168,7 +150,7 @@ Test(sweep, points_reach_the_runs_with_common_random_numbers, .init = setup, .fi
                            "4|Jiashi.st_fund.loss_tolerance|0.95|\n4|params.costs.grace_months|4.0|\n");
     free(vals);
     /* The point's edits are in the scenario text kept with its runs. */
-    char *yaml = dump(db, "SELECT run_id, scenario_yaml FROM run WHERE run_id = ?1", 5);
+    char *yaml = lm_test_dump_run(db, "SELECT run_id, scenario_yaml FROM run WHERE run_id = ?1", 5);
     cr_assert_not_null(strstr(yaml, "--policy Jiashi.st_fund.loss_tolerance=0.95"), "%s", yaml);
     cr_assert_not_null(strstr(yaml, "--policy params.costs.grace_months=4"));
     free(yaml);
