@@ -58,6 +58,18 @@ RD_2015_SCALE = 0.55   # R&D spending 2015 relative to 2023 (approximate)
 RD_COVERAGE = 0.25     # share of a non-capital city's R&D in the scenario's 13 sectors
 KNOWLEDGE_UNIT_CNY = 1.0e7  # defaults.c rnd.knowledge_unit_cny
 KNOWLEDGE_DECAY = 0.02      # defaults.c rnd.knowledge_decay: knowledge = institutions / decay
+
+# ---- single-city scenarios: the fit of calibration/single-city/<id>.yaml (docs/validation.md)
+# Alone, a city's firms meet none of the other three capitals' firms in the national markets,
+# so too many grow large (Hefei alone: 5.7 dragons founded 2015-2024 against 0.55 inside
+# three-capitals). More outside incumbents (a lower revenue per incumbent) stand for those
+# competitors, and more founders from the rest of the country keep the tier counts.
+SINGLE_CITY_FIT = {  # id: (market.incumbent_revenue_cny_year, entry.outside_rate)
+    "hefei": (4.9e6, 6000),
+    "hangzhou": (3.4e6, 7100),
+    "nanjing": (2.2e6, 9700),
+}
+
 SECTOR_RD_WEIGHT = {"ai_models": 1.0, "games": 0.3, "robotics": 1.5, "bci": 0.2,
                     "design_software": 0.5, "nev": 3.0, "pv_storage": 2.0, "speech_ai": 0.5,
                     "quantum": 0.2, "semiconductors": 3.0, "ecommerce": 1.0,
@@ -321,7 +333,20 @@ def main():
                  f"name: {sid}",
                  f'description: "{desc}"',
                  period, seed]
-        lines += sec["layers"] + sec["sectors"] + ["regions:"] + big[zh] + params_block(sec)
+        revenue, outside = SINGLE_CITY_FIT[sid]
+        block = params_block(sec, [
+            "  # Single-city fit (calibration/single-city/%s.yaml): outside incumbents stand for" % sid,
+            "  # the other capitals' firms in the national markets.",
+            "  market:",
+            "    incumbent_revenue_cny_year: " + ("%.1e" % revenue).replace("e+0", "e")])
+        entry = [i for i, l in enumerate(block) if l.startswith("  entry: {")]
+        if len(entry) != 1 or "outside_rate: " not in block[entry[0]]:
+            sys.exit("gen-yangtze-delta: three-capitals.yaml's params.entry is not one flow map"
+                     " with outside_rate")
+        block[entry[0]] = re.sub(r"outside_rate: [^,}]+", f"outside_rate: {outside:g}",
+                                 block[entry[0]])
+        block.insert(entry[0], "  # outside_rate: the single-city fit (market: below)")
+        lines += sec["layers"] + sec["sectors"] + ["regions:"] + big[zh] + block
         write(os.path.join(args.out, f"{sid}.yaml"), lines)
 
     # ---- yangtze-delta ----
