@@ -14,6 +14,13 @@ surv as (select run_id,
           avg(case when f0 between 2015*12 and 2019*12+11 then (status <> 'dead' or e0 - f0 >= 60) end) s5,
           avg(case when f0 between 2010*12 and 2014*12+11 then (status <> 'dead' or e0 - f0 >= 120) end) s10
         from fm group by run_id),
+-- venture-backed start-ups shut down: of the firms whose first round was in 2018, the share
+-- dead within 7 years of that round (Carta's class of 2018; an exit is not a shutdown)
+fr as (select run_id, firm_id, min(cast(substr(month,1,4) as int) * 12 + cast(substr(month,6,2) as int) - 1) m0
+       from deal group by run_id, firm_id),
+shut as (select f.run_id, avg(f.status = 'dead' and f.e0 - fr.m0 <= 84) shut7
+         from fr join fm f on f.run_id = fr.run_id and f.firm_id = fr.firm_id
+         where fr.m0 between 2018*12 and 2018*12+11 group by f.run_id),
 -- Zipf: Hill estimator of the tail index of staff among firms alive at the end, top 500
 top as (select run_id, headcount h, row_number() over (partition by run_id order by headcount desc) k
         from fm where status = 'alive' and headcount > 0),
@@ -42,7 +49,7 @@ ttu as (select run_id, max(case when k = cast(0.5 * n as int) + 1 then yrs end) 
 seeded as (select distinct d.run_id, d.firm_id from deal d join fm f on f.run_id = d.run_id and f.firm_id = d.firm_id
            where d.stage = 'seed' and f.f0 between 2005*12 and 2014*12+11),
 s2u as (select s.run_id, avg(u.firm_id is not null) share from seeded s left join uni u on u.run_id = s.run_id and u.firm_id = s.firm_id group by s.run_id)
-select r.run_id, s1, s5, s10, alpha, below1, above10, n deals_resolved, q1, med, q3, (q3 - q1) / med iqr_over_median,
+select r.run_id, s1, s5, s10, shut7, alpha, below1, above10, n deals_resolved, q1, med, q3, (q3 - q1) / med iqr_over_median,
        median_years, unicorns, s2u.share seed_to_unicorn
-from run r left join surv using (run_id) left join zipf using (run_id) left join deals using (run_id)
+from run r left join surv using (run_id) left join shut using (run_id) left join zipf using (run_id) left join deals using (run_id)
      left join funds using (run_id) left join ttu using (run_id) left join s2u using (run_id) order by r.run_id;
