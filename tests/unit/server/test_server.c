@@ -196,6 +196,22 @@ static void wait_state(lm__jobs *jobs, int id, const char *want)
     cr_assert_str_eq(state_of(jobs, id), want, "job %d", id);
 }
 
+/* The running job's first progress report: the runner reports just after the job turns
+ * "running", so a slow machine (the sanitizer build) can see the state before the report. */
+static void wait_progress(lm__jobs *jobs, int id)
+{
+    for (int i = 0; i < 5000; ++i) {
+        cJSON *o = lm__jobs_get(jobs, id);
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "progress");
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(p, "firms_alive");
+        const bool reported = cJSON_IsNumber(f) && f->valuedouble > 0;
+        cJSON_Delete(o);
+        if (reported)
+            return;
+        usleep(1000);
+    }
+}
+
 static void set_gate(int open)
 {
     pthread_mutex_lock(&gate_mu);
@@ -218,6 +234,7 @@ Test(server, a_bounded_queue_refuses_when_full)
     cr_assert_not_null(strstr(err.message, "queue is full (1 running, 2 waiting)"), "%s",
                        err.message);
     /* Progress of the running job, position of the waiting ones. */
+    wait_progress(jobs, id1);
     cJSON *o = lm__jobs_get(jobs, id1);
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "progress");
     cr_assert_eq(cJSON_GetObjectItemCaseSensitive(p, "firms_alive")->valuedouble, 42);
