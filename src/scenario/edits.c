@@ -160,8 +160,8 @@ static int find_region(const lm__ynode *regions, const char *name)
 /* "guidance_fund" names a region's government guidance funds in this order: its early-stage
  * funds first (st_fund: the loss-tolerant funds that invest early and small, the ones the essay
  * credits), then its industry funds (innovation_fund), then provincial funds of funds; each
- * kind in file order. So "hefei.guidance_fund" is Hefei's first st_fund wherever its industry
- * fund stands in the file, and "guidance_fund#2" the next in that order. */
+ * kind in file order. So "jiashi.guidance_fund" is Jiashi's first st_fund wherever its
+ * industry fund stands in the file, and "guidance_fund#2" the next in that order. */
 static const char *const guidance_kinds[] = {"st_fund", "innovation_fund", "provincial_fof"};
 
 /* "KIND" or "KIND#N" (the N-th policy of that kind, from 1): the kind into base, N returned
