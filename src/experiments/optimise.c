@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -589,18 +588,6 @@ static lm_status evaluate_mix(const double *mix, int draw, lm__opt_outcome *out,
 
 /* ---- checks before the search ---- */
 
-static int find_region(const lm_scenario *sc, const char *name)
-{
-    const lm_params *p = lm__scenario_params(sc);
-    for (int r = 0; r < p->n_regions; ++r)
-        if (strcmp(p->regions[r].name, name) == 0 || strcmp(p->regions[r].name_en, name) == 0)
-            return r;
-    for (int r = 0; r < p->n_regions; ++r)
-        if (p->regions[r].name_en[0] && strcasecmp(p->regions[r].name_en, name) == 0)
-            return r;
-    return -1;
-}
-
 /* Each lever at each end of its range (every value, every option), the others at their
  * start: an edit that does not fit the scenario is reported at the lever. */
 static lm_status check_levers(job *J, lm_error *err)
@@ -1040,7 +1027,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
                           "optimise: no region: give --region or `region:` in %s",
                           cfg->levers_path);
     if (st == LM_OK) {
-        J.region_index = find_region(base, region);
+        J.region_index = lm__region_named(lm__scenario_params(base), region);
         if (J.region_index < 0)
             st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
                               "--region %s: no region of that name or name_en in %s", region,

@@ -13,7 +13,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_sort.h>
@@ -609,19 +608,13 @@ static lm_status sens_table(FILE *f, const lm__experiment *x, const char *dir, l
     return st;
 }
 
-/* The region an output names (name, or name_en ignoring case), -1 for the total. */
+/* The region an output names (lm__region_named), -1 for the total (no name), -2 unknown. */
 static int find_region(const lm_scenario *sc, const char *name)
 {
     if (!name[0])
         return -1;
-    const lm_params *p = lm__scenario_params(sc);
-    for (int r = 0; r < p->n_regions; ++r)
-        if (strcmp(p->regions[r].name, name) == 0 || strcmp(p->regions[r].name_en, name) == 0)
-            return r;
-    for (int r = 0; r < p->n_regions; ++r)
-        if (p->regions[r].name_en[0] && strcasecmp(p->regions[r].name_en, name) == 0)
-            return r;
-    return -2;
+    const int r = lm__region_named(lm__scenario_params(sc), name);
+    return r < 0 ? -2 : r;
 }
 
 /* Each parameter alone at lo and at hi on the scenario: a name the edits cannot apply, or a

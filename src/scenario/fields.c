@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "scenario/load_int.h"
+#include "scenario/scenario_int.h"
 
 /* ---- errors and paths ---- */
 
@@ -325,6 +327,17 @@ int lm__region_index(const lm_params *p, const char *name)
 {
     for (int r = 0; r < p->n_regions; ++r)
         if (strcmp(p->regions[r].name, name) == 0)
+            return r;
+    return -1;
+}
+
+int lm__region_named(const lm_params *p, const char *name)
+{
+    for (int r = 0; r < p->n_regions; ++r)
+        if (strcmp(p->regions[r].name, name) == 0 || strcmp(p->regions[r].name_en, name) == 0)
+            return r;
+    for (int r = 0; r < p->n_regions; ++r)
+        if (p->regions[r].name_en[0] && strcasecmp(p->regions[r].name_en, name) == 0)
             return r;
     return -1;
 }

@@ -31,6 +31,10 @@ void lm__sector_defaults(lm_sector_params *s);
 void lm__region_defaults(lm_region_params *r);
 void lm__policy_defaults(lm_policy *pol, lm_policy_kind kind);
 
+/* The region a command names: its `name` or `name_en` exactly, else `name_en` ignoring case
+ * ("hefei"); -1 when none (src/scenario/fields.c). */
+int lm__region_named(const lm_params *p, const char *name);
+
 /* YAML names of the enums ("software", "to_c", "platform", "st_fund"), NULL when out of
  * range; and the reverse, -1 when unknown. */
 const char *lm__skill_name(int skill);
