@@ -85,6 +85,9 @@ void lm__point_arms_free(lm__point_arms *pa);
 lm_status lm__write_text(const char *dir, const char *name, const char *text, size_t len,
                          lm_error *err);
 
+/* s as a CSV field: in double quotes, a quote doubled; NULL as "" (replicate.c). */
+void lm__csv_text(FILE *f, const char *s);
+
 /* A scenario name made safe as a folder name (no '/', '\\', ':', control characters or
  * spaces; "." and ".." and "" become fallback), for the default out folders (job.c). */
 void lm__folder_safe(char *dst, size_t size, const char *name, const char *fallback);

@@ -772,17 +772,6 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
     return LM_OK;
 }
 
-static void csv_text(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; ++s) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* optimise.csv: every search evaluation (draw 0), in the order made, with its rank. */
 static lm_status write_csv(const job *J, const lm__opt_result *r, const char *dir, lm_error *err)
 {
@@ -794,7 +783,7 @@ static lm_status write_csv(const job *J, const lm__opt_result *r, const char *di
     fprintf(f, "eval_id,rank");
     for (int j = 0; j < J->lv->n; ++j) {
         fputc(',', f);
-        csv_text(f, J->lv->lever[j].name);
+        lm__csv_text(f, J->lv->lever[j].name);
     }
     fprintf(f, ",%s_mean,%s_lo90,%s_hi90,public_cny_year_mean,public_cny_year_lo90,"
                "public_cny_year_hi90,apriori_cny_year,feasible\n",
@@ -814,7 +803,7 @@ static lm_status write_csv(const job *J, const lm__opt_result *r, const char *di
             const lm__lever *L = &J->lv->lever[j];
             fputc(',', f);
             if (L->kind == LM_LEVER_OPTIONS)
-                csv_text(f, L->option[(int)E->mix[j]].label);
+                lm__csv_text(f, L->option[(int)E->mix[j]].label);
             else
                 fprintf(f, "%.15g",
                         L->kind == LM_LEVER_VALUES ? L->value[(int)E->mix[j]] : E->mix[j]);

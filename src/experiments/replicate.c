@@ -407,6 +407,17 @@ static int effective_threads(int threads)
     return threads > 0 ? threads : 1;
 }
 
+void lm__csv_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; ++s) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 lm_status lm__write_text(const char *dir, const char *name, const char *text, size_t len,
                          lm_error *err)
 {

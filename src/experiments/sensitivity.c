@@ -398,17 +398,6 @@ static lm_status write_tables(const lm__experiment *x, const sens_ctx *C, const 
     return LM_OK;
 }
 
-static void csv_text(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; ++s) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void csv_num(FILE *f, double v)
 {
     if (isnan(v))
@@ -437,15 +426,15 @@ static lm_status write_csv(const lm__experiment *x, const sens_ctx *C, const lm_
         for (int r = 0; r < d; ++r) {
             const int i = order[(size_t)o * d + r];
             const lm_sens_index *v = &idx[(size_t)o * d + i];
-            csv_text(f, label);
+            lm__csv_text(f, label);
             fputc(',', f);
-            csv_text(f, lm_sens_metric_name(C->spec->outputs[o].metric));
+            lm__csv_text(f, lm_sens_metric_name(C->spec->outputs[o].metric));
             fputc(',', f);
-            csv_text(f, C->region[o] >= 0
+            lm__csv_text(f, C->region[o] >= 0
                             ? lm_scenario_region_name(x->arms[0].sc, C->region[o])
                             : "total");
             fprintf(f, ",%d,", r + 1);
-            csv_text(f, C->spec->params[i].name);
+            lm__csv_text(f, C->spec->params[i].name);
             csv_num(f, v->s1);
             csv_num(f, v->s1_lo);
             csv_num(f, v->s1_hi);

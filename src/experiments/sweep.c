@@ -173,17 +173,6 @@ static lm_status write_tables(const lm__experiment *x, const char *dir, lm_error
     return LM_OK;
 }
 
-static void csv_text(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; ++s) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* sweep.csv: one row per point. */
 static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *err)
 {
@@ -197,7 +186,7 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
     fprintf(f, "point_id");
     for (int j = 0; j < np; ++j) {
         fputc(',', f);
-        csv_text(f, C->sw->params[j].name);
+        lm__csv_text(f, C->sw->params[j].name);
     }
     for (int r = 0; r <= nr; ++r)
         for (int k = 0; k < SW_COUNT; ++k) {
@@ -208,7 +197,7 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
                          r < nr ? lm_scenario_region_name(x->arms[0].sc, r) : "total",
                          sw_names[k], sfx[s]);
                 fputc(',', f);
-                csv_text(f, head);
+                lm__csv_text(f, head);
             }
         }
     fputc('\n', f);
