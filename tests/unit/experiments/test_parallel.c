@@ -183,6 +183,26 @@ static char *dump_all(const char *db_path)
     return buf;
 }
 
+
+/* Simulates replication rep of sc (seed 42) and appends it to db as run rep + 1. */
+static void append_replication(const char *db, const lm_scenario *sc, int rep)
+{
+    lm_error err;
+    const lm_sim_config scfg = {.seed = 42, .run = (uint32_t)rep, .threads = 1};
+    lm_sim *sim = NULL;
+    cr_assert_eq(lm_sim_create(sc, &scfg, &sim, &err), LM_OK, "%s", err.message);
+    while (!lm_sim_done(sim))
+        cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
+    const lm_run_info info = {.scenario = "tiny",
+                              .scenario_path = TINY,
+                              .seed = 42,
+                              .run = (uint32_t)rep,
+                              .run_id = rep + 1,
+                              .arm = rep % 2 ? "odd" : NULL};
+    cr_assert_eq(lm_results_append(db, sc, sim, &info, &err), LM_OK, "%s", err.message);
+    lm_sim_destroy(sim);
+}
+
 Test(parallel, merged_rank_files_equal_one_process, .init = setup, .fini = teardown)
 {
     enum { RUNS = 5 };
@@ -199,37 +219,13 @@ Test(parallel, merged_rank_files_equal_one_process, .init = setup, .fini = teard
     const int order[RUNS] = {1, 3, 0, 4, 2};
     for (int k = 0; k < RUNS; ++k) {
         const int rep = order[k];
-        const lm_sim_config scfg = {.seed = 42, .run = (uint32_t)rep, .threads = 1};
-        lm_sim *sim = NULL;
-        cr_assert_eq(lm_sim_create(sc, &scfg, &sim, &err), LM_OK, "%s", err.message);
-        while (!lm_sim_done(sim))
-            cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
-        const lm_run_info info = {.scenario = "tiny",
-                                  .scenario_path = TINY,
-                                  .seed = 42,
-                                  .run = (uint32_t)rep,
-                                  .run_id = rep + 1,
-                                  .arm = rep % 2 ? "odd" : NULL};
         char rank_db[256];
         lm__rank_db_path(rank_db, sizeof rank_db, partial, rep % 2);
-        cr_assert_eq(lm_results_append(rank_db, sc, sim, &info, &err), LM_OK, "%s", err.message);
-        lm_sim_destroy(sim);
+        append_replication(rank_db, sc, rep);
     }
     /* One process, run_id order. */
     for (int rep = 0; rep < RUNS; ++rep) {
-        const lm_sim_config scfg = {.seed = 42, .run = (uint32_t)rep, .threads = 1};
-        lm_sim *sim = NULL;
-        cr_assert_eq(lm_sim_create(sc, &scfg, &sim, &err), LM_OK, "%s", err.message);
-        while (!lm_sim_done(sim))
-            cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
-        const lm_run_info info = {.scenario = "tiny",
-                                  .scenario_path = TINY,
-                                  .seed = 42,
-                                  .run = (uint32_t)rep,
-                                  .run_id = rep + 1,
-                                  .arm = rep % 2 ? "odd" : NULL};
-        cr_assert_eq(lm_results_append(one, sc, sim, &info, &err), LM_OK, "%s", err.message);
-        lm_sim_destroy(sim);
+        append_replication(one, sc, rep);
     }
     char rank0[256];
     lm__rank_db_path(rank0, sizeof rank0, partial, 0);
