@@ -663,6 +663,8 @@ static double objective(unsigned n, const double *u, double *grad, void *data)
             st = push_eval(C, x, rows, f, C->stage, &C->err);
         if (st == LM_OK && lm__par_rank() == 0)
             st = store_eval(C, k, &C->ev[C->n_ev - 1], &C->err);
+        if (st == LM_OK)
+            lm__pause_point("evaluation", k, C->cfg->x.job.stop_flag);
         if (lm__par_size() > 1) /* the ranks stop together when rank 0 cannot store */
             st = lm__par_agree(st, &C->err);
         free(rows);

@@ -5,6 +5,7 @@
 #ifndef LM_EXPERIMENTS_INT_H
 #define LM_EXPERIMENTS_INT_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "longmen/experiments.h"
@@ -84,6 +85,12 @@ void lm__point_arms_free(lm__point_arms *pa);
  * CSVs and overlays of the experiment commands. */
 lm_status lm__write_text(const char *dir, const char *name, const char *text, size_t len,
                          lm_error *err);
+
+/* Holds the job after the count-th event of this process when LM_PAUSE_AT=event:count is
+ * set, until *stop is set (pause_point.c): the test suite's way to interrupt a job at a
+ * known point instead of after a fixed sleep. Events: "run" (a replication appended to the
+ * job's database), "evaluation" (calibrate's and optimise's, committed to <DIR>.partial). */
+void lm__pause_point(const char *event, long count, const volatile sig_atomic_t *stop);
 
 /* s as a CSV field: in double quotes, a quote doubled; NULL as "" (replicate.c). */
 void lm__csv_text(FILE *f, const char *s);

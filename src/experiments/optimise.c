@@ -575,6 +575,8 @@ static lm_status evaluate_mix(const double *mix, int draw, lm__opt_outcome *out,
     const int id = J->next_eval_id;
     st = store_eval(J, id, draw, key, mix, out, err);
     if (st == LM_OK)
+        lm__pause_point("evaluation", id, J->cfg->x.job.stop_flag);
+    if (st == LM_OK)
         st = cache_add(J, draw, key, out, id, err);
     if (st != LM_OK)
         return st;

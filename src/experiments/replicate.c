@@ -382,7 +382,7 @@ static void run_one(loop *L, int arm, int rep)
         {
             st = lm_results_append(L->db, A->sc, sim, &info, &e);
             if (st == LM_OK)
-                ++L->finished;
+                lm__pause_point("run", ++L->finished, L->cfg->job.stop_flag);
         }
     }
     lm_sim_destroy(sim);

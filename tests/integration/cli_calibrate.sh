@@ -14,6 +14,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 fail() { echo "cli_calibrate: $*" >&2; exit 1; }
+# shellcheck source=lib/pause.sh
+source "$root/tests/integration/lib/pause.sh"
 scenario=$root/tests/data/tiny.yaml
 targets=$root/calibration/smoke.yaml
 
@@ -86,27 +88,26 @@ mkdir r i
 (cd r && "$bin" calibrate "$scenario" --targets "$targets" --budget 30 --runs 4 --threads 2 \
     --out c -q >/dev/null 2>err.txt) || fail "reference exited $?: $(cat r/err.txt)"
 cd i
-"$bin" calibrate "$scenario" --targets "$targets" --budget 30 --runs 4 --threads 2 --out c -q \
-    >/dev/null 2>big_err.txt &
+# Held after its 5th evaluation is committed (LM_PAUSE_AT, lib/pause.sh), then stopped: the
+# signal lands at that point however loaded the machine is.
+LM_PAUSE_AT=evaluation:5 "$bin" calibrate "$scenario" --targets "$targets" --budget 30 --runs 4 \
+    --threads 2 --out c -q >/dev/null 2>big_err.txt &
 pid=$!
-sleep 0.3
-kill -TERM "$pid" 2>/dev/null || true
+wait_paused "$pid" big_err.txt
+kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
-if [[ $rc == 143 ]]; then
-    [[ -d c.partial ]] || fail "an interrupted calibration left no c.partial"
-    grep -q -- '--resume' big_err.txt || fail "the interruption message does not mention --resume"
-    kept=$(sqlite3 c.partial/results.sqlite 'select count(*) from calibration_evaluation' 2>/dev/null || echo 0)
-    rc=0; "$bin" calibrate "$scenario" --targets "$targets" --budget 30 --runs 4 --out c -q \
-        >/dev/null 2>err.txt || rc=$?
-    [[ $rc == 1 ]] && grep -q -- '--resume' err.txt || fail "without --resume: exit $rc: $(cat err.txt)"
-    "$bin" calibrate "$scenario" --targets "$targets" --budget 30 --runs 4 --threads 1 --out c \
-        --resume -q >/dev/null 2>err.txt || fail "--resume exited $?: $(cat err.txt)"
-    echo "interrupted with $kept evaluations kept, resumed"
-else
-    [[ $rc == 0 ]] || fail "the calibration exited $rc: $(cat big_err.txt)"
-    echo "the calibration finished before the signal; resume not exercised"
-fi
+[[ $rc == 143 ]] || fail "the stopped calibration exited $rc: $(cat big_err.txt)"
+[[ -d c.partial && ! -e c ]] || fail "an interrupted calibration left no c.partial, or a c"
+grep -q -- '--resume' big_err.txt || fail "the interruption message does not mention --resume"
+kept=$(sqlite3 c.partial/results.sqlite 'select count(*) from calibration_evaluation')
+[[ $kept == 5 ]] || fail "the interrupted calibration kept $kept evaluations, expected 5"
+rc=0; "$bin" calibrate "$scenario" --targets "$targets" --budget 30 --runs 4 --out c -q \
+    >/dev/null 2>err.txt || rc=$?
+[[ $rc == 1 ]] && grep -q -- '--resume' err.txt || fail "without --resume: exit $rc: $(cat err.txt)"
+"$bin" calibrate "$scenario" --targets "$targets" --budget 30 --runs 4 --threads 1 --out c \
+    --resume -q >/dev/null 2>err.txt || fail "--resume exited $?: $(cat err.txt)"
+echo "interrupted with $kept evaluations kept, resumed"
 cd ..
 for f in trace.csv moments.csv summary.txt calibrated.yaml; do
     cmp -s r/c/$f i/c/$f || fail "$f of the resumed calibration differs: $(diff r/c/$f i/c/$f | head -5)"

@@ -13,6 +13,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 fail() { echo "cli_experiments: $*" >&2; exit 1; }
+# shellcheck source=lib/pause.sh
+source "$root/tests/integration/lib/pause.sh"
 scenario=$root/tests/data/tiny.yaml
 
 # ---- run --runs ----
@@ -45,36 +47,33 @@ rc=0; "$bin" run "$scenario" --runs 2 --detail some -q >/dev/null 2>err.txt || r
     fail "--detail some: exit $rc, $(cat err.txt)"
 
 # ---- interrupted and resumed ----
-# SIGTERM (background jobs of a script ignore SIGINT). A fast machine may finish first: then
-# the resume part is not exercised, which is said, not failed.
-rc=0
-"$bin" run "$scenario" --runs 300 --threads 1 --out big -q >big.txt 2>big_err.txt &
+# Held after its 4th replication is in (LM_PAUSE_AT, lib/pause.sh), then stopped by SIGTERM
+# (background jobs of a script ignore SIGINT): the signal lands there however loaded the
+# machine is.
+LM_PAUSE_AT=run:4 "$bin" run "$scenario" --runs 12 --threads 1 --out big -q >big.txt 2>big_err.txt &
 pid=$!
-sleep 0.4
-kill -TERM "$pid" 2>/dev/null || true
+wait_paused "$pid" big_err.txt
+kill -TERM "$pid"
+rc=0
 wait "$pid" || rc=$?
-if [[ $rc == 143 ]]; then
-    [[ ! -e big ]] || fail "an interrupted job created its final folder"
-    [[ -d big.partial ]] || fail "an interrupted job left no big.partial"
-    grep -q -- '--resume' big_err.txt || fail "the interruption message does not mention --resume: $(cat big_err.txt)"
-    kept=$(sqlite3 big.partial/results.sqlite 'select count(*) from run' 2>/dev/null || echo 0)
-    rc=0
-    "$bin" run "$scenario" --runs 300 --threads 2 --out big -q >/dev/null 2>again.txt || rc=$?
-    [[ $rc == 1 ]] || fail "a second job without --resume exited $rc, expected 1"
-    grep -q -- '--resume' again.txt || fail "the refusal does not mention --resume: $(cat again.txt)"
-    "$bin" run "$scenario" --runs 300 --threads 2 --out big --resume -q >/dev/null 2>resume.txt ||
-        fail "--resume exited $?: $(cat resume.txt)"
-    [[ $(sqlite3 big/results.sqlite 'select count(*) from run') == 300 ]] || fail "resumed job lacks runs"
-    [[ ! -e big.partial ]] || fail "big.partial left after the resume"
-    q='select * from region_year where run_id <= 3 order by run_id, region_id, year'
-    [[ $(sqlite3 big/results.sqlite "$q") == $(sqlite3 r3/results.sqlite "$q") ]] ||
-        fail "replications 1-3 of the resumed job differ from those of a 3-run job"
-    echo "interrupted with $kept complete replications, resumed"
-elif [[ $rc == 0 ]]; then
-    echo "the 300-run job finished before the signal; resume not exercised"
-else
-    fail "the signalled job exited $rc: $(cat big_err.txt)"
-fi
+[[ $rc == 143 ]] || fail "the signalled job exited $rc: $(cat big_err.txt)"
+[[ ! -e big ]] || fail "an interrupted job created its final folder"
+[[ -d big.partial ]] || fail "an interrupted job left no big.partial"
+grep -q -- '--resume' big_err.txt || fail "the interruption message does not mention --resume: $(cat big_err.txt)"
+kept=$(sqlite3 big.partial/results.sqlite 'select count(*) from run')
+[[ $kept == 4 ]] || fail "the interrupted job kept $kept replications, expected 4"
+rc=0
+"$bin" run "$scenario" --runs 12 --threads 2 --out big -q >/dev/null 2>again.txt || rc=$?
+[[ $rc == 1 ]] || fail "a second job without --resume exited $rc, expected 1"
+grep -q -- '--resume' again.txt || fail "the refusal does not mention --resume: $(cat again.txt)"
+"$bin" run "$scenario" --runs 12 --threads 2 --out big --resume -q >/dev/null 2>resume.txt ||
+    fail "--resume exited $?: $(cat resume.txt)"
+[[ $(sqlite3 big/results.sqlite 'select count(*) from run') == 12 ]] || fail "resumed job lacks runs"
+[[ ! -e big.partial ]] || fail "big.partial left after the resume"
+q='select * from region_year where run_id <= 3 order by run_id, region_id, year'
+[[ $(sqlite3 big/results.sqlite "$q") == $(sqlite3 r3/results.sqlite "$q") ]] ||
+    fail "replications 1-3 of the resumed job differ from those of a 3-run job"
+echo "interrupted with $kept complete replications, resumed"
 
 # ---- compare ----
 "$bin" compare --help >help.txt || fail "compare --help exited $?"

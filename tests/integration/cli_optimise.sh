@@ -14,6 +14,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 fail() { echo "cli_optimise: $*" >&2; exit 1; }
+# shellcheck source=lib/pause.sh
+source "$root/tests/integration/lib/pause.sh"
 scenario=$root/tests/data/tiny.yaml
 levers=$root/tests/data/levers/tiny.yaml
 args=(--levers "$levers" --budget 1bn --objective births --runs 2 --evals 14 --robustness 2
@@ -146,44 +148,33 @@ rc=0
 # ---- a signal (Ctrl-C, SIGTERM) keeps the finished evaluations; --resume finishes identically ----
 long=(--levers "$levers" --budget 1bn --objective births --runs 4 --evals 40 --robustness 2 --threads 1)
 "$bin" optimise "$scenario" "${long[@]}" --out whole -q >/dev/null 2>err.txt || fail "whole: $(cat err.txt)"
-"$bin" optimise "$scenario" "${long[@]}" --out stopped -q >/dev/null 2>err.txt &
+# Held after its 3rd evaluation is committed (LM_PAUSE_AT, lib/pause.sh), then stopped.
+LM_PAUSE_AT=evaluation:3 "$bin" optimise "$scenario" "${long[@]}" --out stopped -q >/dev/null 2>err.txt &
 pid=$!
-for _ in $(seq 1 200); do
-    n=$(sqlite3 stopped.partial/results.sqlite 'select count(*) from optimise_evaluation' 2>/dev/null || echo 0)
-    ((n >= 3)) && break
-    sleep 0.05
-done
-kill -TERM "$pid" 2>/dev/null || true # (SIGINT is ignored by a background job of a script)
+wait_paused "$pid" err.txt
+kill -TERM "$pid" # (SIGINT is ignored by a background job of a script)
 rc=0
 wait "$pid" || rc=$?
-if [[ $rc == 143 ]]; then
-    [[ -d stopped.partial && ! -e stopped ]] || fail "after Ctrl-C: no partial folder"
-    grep -q 'with --resume continues' err.txt || fail "after Ctrl-C: $(cat err.txt)"
-    kept=$(sqlite3 stopped.partial/results.sqlite 'select count(*) from optimise_evaluation')
-    echo "cli_optimise: stopped by SIGTERM with $kept evaluations kept; resuming"
-    "$bin" optimise "$scenario" "${long[@]}" --out stopped --resume -q >/dev/null 2>err.txt || fail "resume after Ctrl-C: $(cat err.txt)"
-elif [[ $rc != 0 ]]; then
-    fail "interrupted search exited $rc: $(cat err.txt)"
-else
-    echo "cli_optimise: the search finished before Ctrl-C; the signal case was not exercised"
-fi
+[[ $rc == 143 ]] || fail "interrupted search exited $rc: $(cat err.txt)"
+[[ -d stopped.partial && ! -e stopped ]] || fail "after Ctrl-C: no partial folder"
+grep -q 'with --resume continues' err.txt || fail "after Ctrl-C: $(cat err.txt)"
+kept=$(sqlite3 stopped.partial/results.sqlite 'select count(*) from optimise_evaluation')
+[[ $kept == 3 ]] || fail "the stopped search kept $kept evaluations, expected 3"
+echo "cli_optimise: stopped by SIGTERM with $kept evaluations kept; resuming"
+"$bin" optimise "$scenario" "${long[@]}" --out stopped --resume -q >/dev/null 2>err.txt || fail "resume after Ctrl-C: $(cat err.txt)"
 cmp -s whole/optimise.csv stopped/optimise.csv || fail "resumed after Ctrl-C differs from the uninterrupted search"
 
 # ---- kill -9: the partial database holds complete evaluations only; --resume finishes ----
-"$bin" optimise "$scenario" "${long[@]}" --out killed -q >/dev/null 2>err.txt &
+# Held after its 5th evaluation is committed, then killed: a crash at a known point.
+LM_PAUSE_AT=evaluation:5 "$bin" optimise "$scenario" "${long[@]}" --out killed -q >/dev/null 2>err.txt &
 pid=$!
-for _ in $(seq 1 200); do
-    n=$(sqlite3 killed.partial/results.sqlite 'select count(*) from optimise_evaluation' 2>/dev/null || echo 0)
-    ((n >= 5)) && break
-    sleep 0.02
-done
-kill -KILL "$pid" 2>/dev/null || true
+wait_paused "$pid" err.txt
+kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
-if [[ -d killed.partial ]]; then
-    "$bin" optimise "$scenario" "${long[@]}" --out killed --resume -q >/dev/null 2>err.txt || fail "resume after kill -9: $(cat err.txt)"
-else
-    echo "cli_optimise: the search finished before kill -9; the crash case was not exercised"
-fi
+[[ -d killed.partial && ! -e killed ]] || fail "after kill -9: no partial folder, or a final one"
+kept=$(sqlite3 killed.partial/results.sqlite 'select count(*) from optimise_evaluation')
+[[ $kept == 5 ]] || fail "the killed search kept $kept evaluations, expected 5"
+"$bin" optimise "$scenario" "${long[@]}" --out killed --resume -q >/dev/null 2>err.txt || fail "resume after kill -9: $(cat err.txt)"
 cmp -s whole/optimise.csv killed/optimise.csv || fail "resumed after kill -9 differs from the uninterrupted search"
 for t in optimise_evaluation optimise_replication optimise_mix; do
     [[ $(sqlite3 whole/results.sqlite "select * from $t" | md5sum) == $(sqlite3 killed/results.sqlite "select * from $t" | md5sum) ]] ||

@@ -17,6 +17,8 @@ cd "$tmp"
 fail() { echo "cli_sensitivity: $*" >&2; exit 1; }
 # shellcheck source=lib/results.sh
 source "$root/tests/integration/lib/results.sh"
+# shellcheck source=lib/pause.sh
+source "$root/tests/integration/lib/pause.sh"
 scenario=$root/tests/data/tiny.yaml
 params=$root/tests/data/sensitivity/tiny.yaml
 
@@ -123,28 +125,25 @@ rc=0
 # ---- interrupted and resumed: equal to an uninterrupted analysis ----
 args=(sensitivity "$scenario" --params "$params" --points 8 --runs 6 --to 2015-06 -q)
 "$bin" "${args[@]}" --threads 2 --out ref >/dev/null 2>err.txt || fail "reference exited $?: $(cat err.txt)"
-"$bin" "${args[@]}" --threads 1 --out big >/dev/null 2>big_err.txt &
+# Held after its 30th replication is in (LM_PAUSE_AT, lib/pause.sh), then stopped.
+LM_PAUSE_AT=run:30 "$bin" "${args[@]}" --threads 1 --out big >/dev/null 2>big_err.txt &
 pid=$!
-while kill -0 "$pid" 2>/dev/null && [[ ! -f big.partial/results.sqlite ]]; do sleep 0.005; done
-sleep 0.3
-kill -TERM "$pid" 2>/dev/null || true
+wait_paused "$pid" big_err.txt
+kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
-if [[ $rc == 143 ]]; then
-    [[ -d big.partial && ! -e big ]] || fail "an interrupted analysis left no big.partial, or a big"
-    grep -q -- '--resume' big_err.txt || fail "the interruption message does not mention --resume"
-    kept=$(sqlite3 big.partial/results.sqlite 'select count(*) from run')
-    rc=0
-    "$bin" "${args[@]}" --threads 2 --out big >/dev/null 2>err.txt || rc=$?
-    { [[ $rc == 1 ]] && grep -q -- '--resume continues it' err.txt; } || fail "a second start without --resume: $rc $(cat err.txt)"
-    "$bin" "${args[@]}" --threads 2 --out big --resume >/dev/null 2>err.txt ||
-        fail "--resume exited $?: $(cat err.txt)"
-    check_job_complete big ref
-    cmp -s big/sensitivity.csv ref/sensitivity.csv || fail "resumed sensitivity.csv differs"
-    cmp -s big/sensitivity.svg ref/sensitivity.svg || fail "resumed sensitivity.svg differs"
-    echo "interrupted with $kept of 240 complete replications; --resume equals the uninterrupted analysis"
-else
-    [[ $rc == 0 ]] || fail "the analysis exited $rc: $(cat big_err.txt)"
-    echo "the analysis ended before the signal; resume not exercised"
-fi
+[[ $rc == 143 ]] || fail "the signalled analysis exited $rc: $(cat big_err.txt)"
+[[ -d big.partial && ! -e big ]] || fail "an interrupted analysis left no big.partial, or a big"
+grep -q -- '--resume' big_err.txt || fail "the interruption message does not mention --resume"
+kept=$(sqlite3 big.partial/results.sqlite 'select count(*) from run')
+[[ $kept == 30 ]] || fail "the interrupted analysis kept $kept replications, expected 30"
+rc=0
+"$bin" "${args[@]}" --threads 2 --out big >/dev/null 2>err.txt || rc=$?
+{ [[ $rc == 1 ]] && grep -q -- '--resume continues it' err.txt; } || fail "a second start without --resume: $rc $(cat err.txt)"
+"$bin" "${args[@]}" --threads 2 --out big --resume >/dev/null 2>err.txt ||
+    fail "--resume exited $?: $(cat err.txt)"
+check_job_complete big ref
+cmp -s big/sensitivity.csv ref/sensitivity.csv || fail "resumed sensitivity.csv differs"
+cmp -s big/sensitivity.svg ref/sensitivity.svg || fail "resumed sensitivity.svg differs"
+echo "interrupted with $kept of 240 complete replications; --resume equals the uninterrupted analysis"
 echo "cli_sensitivity: ok"

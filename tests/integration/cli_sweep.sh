@@ -13,6 +13,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 fail() { echo "cli_sweep: $*" >&2; exit 1; }
+# shellcheck source=lib/pause.sh
+source "$root/tests/integration/lib/pause.sh"
 scenario=$root/tests/data/tiny.yaml
 
 "$bin" sweep --help >help.txt || fail "sweep --help exited $?"
@@ -59,33 +61,38 @@ grep -q 'tiny.yaml:[0-9]*:[0-9]*: regions\[0\].policies\[0\].loss_tolerence' err
 [[ ! -e bad && ! -e bad.partial ]] || fail "a bad sweep created a folder"
 
 # ---- interrupted and resumed ----
-# SIGTERM (background jobs of a script ignore SIGINT). A fast machine may finish first: then
-# the resume part is not exercised, which is said, not failed.
-"$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.1:0.5:3 --runs 100 --detail 1 --threads 1 \
-    --out big -q >big.txt 2>big_err.txt &
+# Held after its 5th replication is in (LM_PAUSE_AT, lib/pause.sh), then stopped by SIGTERM
+# (background jobs of a script ignore SIGINT).
+LM_PAUSE_AT=run:5 "$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.1:0.5:3 --runs 4 \
+    --detail 1 --threads 1 --out big -q >big.txt 2>big_err.txt &
 pid=$!
-sleep 0.4
-kill -TERM "$pid" 2>/dev/null || true
+wait_paused "$pid" big_err.txt
+kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
-if [[ $rc == 143 ]]; then
-    [[ -d big.partial ]] || fail "an interrupted sweep left no big.partial"
-    grep -q -- '--resume' big_err.txt || fail "the interruption message does not mention --resume"
-    kept=$(sqlite3 big.partial/results.sqlite 'select count(*) from run' 2>/dev/null || echo 0)
-    "$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.1:0.5:3 --runs 100 --detail 1 --threads 2 \
-        --out big --resume -q >/dev/null 2>resume.txt || fail "--resume exited $?: $(cat resume.txt)"
-    [[ $(sqlite3 big/results.sqlite 'select count(*) from run') == 300 ]] || fail "resumed sweep lacks runs"
-    [[ $(sqlite3 big/results.sqlite 'select count(*) from sweep_point') == 3 ]] || fail "sweep_point"
-    echo "interrupted with $kept complete replications, resumed"
-else
-    [[ $rc == 0 ]] || fail "the 300-run sweep exited $rc: $(cat big_err.txt)"
-    echo "the 300-run sweep finished before the signal; resume not exercised"
-fi
+[[ $rc == 143 ]] || fail "the signalled sweep exited $rc: $(cat big_err.txt)"
+[[ -d big.partial && ! -e big ]] || fail "an interrupted sweep left no big.partial, or a big"
+grep -q -- '--resume' big_err.txt || fail "the interruption message does not mention --resume"
+kept=$(sqlite3 big.partial/results.sqlite 'select count(*) from run')
+[[ $kept == 5 ]] || fail "the interrupted sweep kept $kept replications, expected 5"
+"$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.1:0.5:3 --runs 4 --detail 1 --threads 2 \
+    --out big --resume -q >/dev/null 2>resume.txt || fail "--resume exited $?: $(cat resume.txt)"
+[[ $(sqlite3 big/results.sqlite 'select count(*) from run') == 12 ]] || fail "resumed sweep lacks runs"
+[[ $(sqlite3 big/results.sqlite 'select count(*) from sweep_point') == 3 ]] || fail "sweep_point"
+"$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.1:0.5:3 --runs 4 --detail 1 --threads 2 \
+    --out whole -q >/dev/null 2>err.txt || fail "the uninterrupted sweep exited $?: $(cat err.txt)"
+for t in sweep_point region_year; do
+    [[ $(sqlite3 big/results.sqlite "select * from $t order by 1, 2, 3") == \
+       $(sqlite3 whole/results.sqlite "select * from $t order by 1, 2, 3") ]] ||
+        fail "table $t of the resumed sweep differs from the uninterrupted one"
+done
+echo "interrupted with $kept complete replications, resumed"
+
 # Point 3's replication 1 equals that of a one-point sweep at the same value 0.5 (same seed
 # and run index): a point's runs do not depend on the sweep it is in.
 "$bin" sweep "$scenario" --param Jiashi.st_fund.loss_tolerance=0.5:0.5:1 --runs 1 --detail 1 --out one -q \
     >/dev/null 2>err.txt || fail "one-point sweep exited $?: $(cat err.txt)"
-a=$(sqlite3 big/results.sqlite "select * from firm where run_id = 201 order by firm_id" | cut -d'|' -f2-)
+a=$(sqlite3 big/results.sqlite "select * from firm where run_id = 9 order by firm_id" | cut -d'|' -f2-)
 b=$(sqlite3 one/results.sqlite "select * from firm where run_id = 1 order by firm_id" | cut -d'|' -f2-)
 [[ -n $a && $a == "$b" ]] || fail "a point's replication depends on the sweep it is in"
 echo ok

@@ -14,6 +14,8 @@ set -euo pipefail
 bin=$1
 root=$2
 source "$root/tests/integration/lib/results.sh"
+# shellcheck source=lib/pause.sh
+source "$root/tests/integration/lib/pause.sh"
 fail() { echo "mpi: $*" >&2; exit 1; }
 command -v mpirun >/dev/null || { echo "mpi: mpirun not found (apt install openmpi-bin): skipped"; exit 77; }
 command -v sqlite3 >/dev/null || fail "sqlite3 not found"
@@ -122,49 +124,39 @@ rc=0
     fail "the refusal is not said once: $(cat two/exists.err)"
 
 # ---- interrupted under mpirun, resumed by one process ----
+# Each rank holds after its 3rd replication (LM_PAUSE_AT, lib/pause.sh); once one says so,
 # SIGTERM to mpirun, which passes it to the ranks: each stops after its month and keeps its
-# finished runs in big.partial/rank-K.sqlite. A fast machine may finish first: then the
-# resume is not exercised, which is said, not failed.
+# finished runs in big.partial/rank-K.sqlite.
 rc=0
-(cd two && exec "${mpienv[@]}" mpirun -np 2 --oversubscribe "$bin" run "$scenario" --runs 200 --threads 1 \
-     --out big -q >big.out 2>big.err) &
+(cd two && LM_PAUSE_AT=run:3 exec "${mpienv[@]}" mpirun -np 2 --oversubscribe "$bin" run "$scenario" \
+     --runs 20 --threads 1 --out big -q >big.out 2>big.err) &
 pid=$!
-sleep 1
-kill -TERM "$pid" 2>/dev/null || true
+wait_paused "$pid" two/big.err
+kill -TERM "$pid"
 wait "$pid" || rc=$?
-if [[ $rc != 0 && -e two/big ]]; then
-    # The signal reached mpirun after rank 0 had committed the folder (mpirun still exits
-    # 143): then the folder must be the complete job, and nothing partial may be left.
-    [[ ! -e two/big.partial ]] || fail "a finished job left big.partial next to big"
-    [[ $(sqlite3 two/big/results.sqlite 'select count(*) from run') == 200 ]] ||
-        fail "the job was signalled after its folder appeared, and the folder is incomplete"
-    echo "mpi: the 200-run job finished just before the signal (exit $rc); resume not exercised"
-elif [[ $rc != 0 ]]; then
-    [[ -d two/big.partial ]] || fail "an interrupted job left no big.partial"
-    (cd two && "$bin" run "$scenario" --runs 200 --threads 2 --out big --resume -q >/dev/null 2>resume.err) ||
-        fail "one-process --resume of an MPI job exited $?: $(cat two/resume.err)"
-    (cd one && "$bin" run "$scenario" --runs 200 --threads 2 --out big -q >/dev/null 2>&1) || fail "one: big"
-    job_dump one/big/results.sqlite >big.one.txt
-    job_dump two/big/results.sqlite >big.two.txt
-    cmp -s big.one.txt big.two.txt || fail "big: the resumed job differs from an uninterrupted one"
-    echo "mpi: interrupted under mpirun (exit $rc), resumed by one process"
-    # And the other way round: one process interrupted, mpirun --resume.
-    rc=0
-    (cd two && exec "$bin" run "$scenario" --runs 200 --threads 1 --out big2 -q >/dev/null 2>big2.err) &
-    pid=$!
-    sleep 1.5
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" || rc=$?
-    if [[ $rc == 143 ]]; then
-        (cd two && mpi run "$scenario" --runs 200 --threads 1 --out big2 --resume -q >/dev/null 2>resume2.err) ||
-            fail "mpirun --resume of a one-process job exited $?: $(cat two/resume2.err)"
-        job_dump two/big2/results.sqlite >big2.two.txt
-        cmp -s big.one.txt big2.two.txt || fail "big2: the job resumed under mpirun differs"
-        echo "mpi: interrupted in one process, resumed under mpirun"
-    fi
-else
-    echo "mpi: the 200-run job finished before the signal; resume not exercised"
-fi
+[[ $rc != 0 ]] || fail "the job signalled under mpirun exited 0"
+[[ ! -e two/big ]] || fail "the job signalled under mpirun committed its folder"
+[[ -d two/big.partial ]] || fail "an interrupted job left no big.partial"
+(cd two && "$bin" run "$scenario" --runs 20 --threads 2 --out big --resume -q >/dev/null 2>resume.err) ||
+    fail "one-process --resume of an MPI job exited $?: $(cat two/resume.err)"
+(cd one && "$bin" run "$scenario" --runs 20 --threads 2 --out big -q >/dev/null 2>&1) || fail "one: big"
+job_dump one/big/results.sqlite >big.one.txt
+job_dump two/big/results.sqlite >big.two.txt
+cmp -s big.one.txt big.two.txt || fail "big: the resumed job differs from an uninterrupted one"
+echo "mpi: interrupted under mpirun (exit $rc), resumed by one process"
+# And the other way round: one process interrupted after its 4th replication, mpirun --resume.
+rc=0
+(cd two && LM_PAUSE_AT=run:4 exec "$bin" run "$scenario" --runs 20 --threads 1 --out big2 -q >/dev/null 2>big2.err) &
+pid=$!
+wait_paused "$pid" two/big2.err
+kill -TERM "$pid"
+wait "$pid" || rc=$?
+[[ $rc == 143 ]] || fail "the one-process job exited $rc: $(cat two/big2.err)"
+(cd two && mpi run "$scenario" --runs 20 --threads 1 --out big2 --resume -q >/dev/null 2>resume2.err) ||
+    fail "mpirun --resume of a one-process job exited $?: $(cat two/resume2.err)"
+job_dump two/big2/results.sqlite >big2.two.txt
+cmp -s big.one.txt big2.two.txt || fail "big2: the job resumed under mpirun differs"
+echo "mpi: interrupted in one process, resumed under mpirun"
 
 # ---- the commands built on the same engine or evaluator, when this build has them ----
 has() { "$bin" --help | grep -q "^  $1 "; }
