@@ -53,7 +53,7 @@ post
 expect 202 "POST a valid run" "${curl_args[@]}"
 job=$(sed -n 's/.*"job":{"id":\([0-9]*\).*/\1/p' "$tmp/body")
 [[ -n $job ]] || fail "POST /api/runs did not give a job id: $(cat "$tmp/body")"
-wait_job "$job" done 240
+wait_job "$job" done 600
 run=$(curl -s "$URL/api/jobs/$job" | sed -n 's/.*"run_id":"\([^"]*\)".*/\1/p')
 [[ -f $tmp/runs/$run/results.sqlite && -f $tmp/runs/$run/report.html ]] ||
     fail "job $job did not leave a results folder with a report: $(ls -A "$tmp/runs")"
@@ -193,7 +193,7 @@ json '{"scenario": "three-capitals"}'
 post
 expect 202 "first long run" "${curl_args[@]}"
 j1=$(sed -n 's/.*"job":{"id":\([0-9]*\).*/\1/p' "$tmp/body")
-wait_job "$j1" running 60
+wait_job "$j1" running 300
 expect 202 "second long run waits" "${curl_args[@]}"
 j2=$(sed -n 's/.*"job":{"id":\([0-9]*\).*/\1/p' "$tmp/body")
 curl -s -D "$tmp/headers" -o /dev/null "${curl_args[@]}"
@@ -202,8 +202,8 @@ grep -q 'queue is full' "$tmp/body" || fail "the 503 does not say the queue is f
 grep -qi '^Retry-After: [0-9]' "$tmp/headers" || fail "the 503 has no Retry-After header"
 expect 202 "cancel the waiting run" -X DELETE "$URL/api/jobs/$j2"
 expect 202 "stop the running run" -X DELETE "$URL/api/jobs/$j1"
-wait_job "$j2" cancelled 10
-wait_job "$j1" cancelled 120
+wait_job "$j2" cancelled 120
+wait_job "$j1" cancelled 300
 job=$(curl -s "$URL/api/jobs/$j1")
 grep -q '"error":{"message":"' <<<"$job" || fail "the stopped job shows no error"
 expect 409 "cancel a finished job" -X DELETE "$URL/api/jobs/$j1"

@@ -10,8 +10,9 @@ start_server() {
     shift 2
     "$bin" serve --port 0 "$@" >"$log" 2>&1 &
     SERVER_PID=$!
-    local i
-    for ((i = 0; i < 200; ++i)); do
+    # Bounded by the clock, not a count of polls: a loaded machine starts the server late.
+    local start=$SECONDS
+    while ((SECONDS - start < ${LM_TEST_WAIT_S:-300})); do
         PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log" | head -n1)
         [[ -n $PORT ]] && break
         kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited at start: $(cat "$log")"
@@ -45,8 +46,8 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
 
 # wait_job <id> <state-regex> [seconds]: polls /api/jobs/<id> until its state matches.
 wait_job() {
-    local id=$1 want=$2 limit=${3:-120} i state
-    for ((i = 0; i < limit * 10; ++i)); do
+    local id=$1 want=$2 limit=${3:-300} start=$SECONDS state
+    while ((SECONDS - start < limit)); do
         state=$(curl -s --max-time 5 "$URL/api/jobs/$id" | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p')
         [[ $state =~ ^($want)$ ]] && return 0
         sleep 0.1

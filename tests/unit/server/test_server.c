@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -189,9 +190,22 @@ static const char *state_of(lm__jobs *jobs, int id)
     return buf;
 }
 
+/* Waits are bounded by the wall clock, not by a count of polls: a loaded machine (the
+ * sanitizer build beside other work) stretches every poll, and a state that is due comes
+ * however long the machine takes; the bound only ends a test whose state never comes. */
+#define WAIT_LIMIT_S 300.0
+
+static double wall_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 static void wait_state(lm__jobs *jobs, int id, const char *want)
 {
-    for (int i = 0; i < 5000 && strcmp(state_of(jobs, id), want) != 0; ++i)
+    const double t0 = wall_s();
+    while (strcmp(state_of(jobs, id), want) != 0 && wall_s() - t0 < WAIT_LIMIT_S)
         usleep(1000);
     cr_assert_str_eq(state_of(jobs, id), want, "job %d", id);
 }
@@ -200,7 +214,7 @@ static void wait_state(lm__jobs *jobs, int id, const char *want)
  * "running", so a slow machine (the sanitizer build) can see the state before the report. */
 static void wait_progress(lm__jobs *jobs, int id)
 {
-    for (int i = 0; i < 5000; ++i) {
+    for (const double t0 = wall_s(); wall_s() - t0 < WAIT_LIMIT_S;) {
         cJSON *o = lm__jobs_get(jobs, id);
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "progress");
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(p, "firms_alive");
@@ -210,6 +224,7 @@ static void wait_progress(lm__jobs *jobs, int id)
             return;
         usleep(1000);
     }
+    cr_assert_fail("job %d made no progress report in %.0f s", id, WAIT_LIMIT_S);
 }
 
 static void set_gate(int open)
