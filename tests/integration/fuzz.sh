@@ -13,10 +13,6 @@
 set -euo pipefail
 bin=$1
 root=$(cd "$2" && pwd)
-if [[ ${LM_IN_SANITIZER_BUILD:-} == 1 ]]; then
-    echo "fuzz: skipped under the sanitizer build (it builds its own instrumented copy)"
-    exit 0
-fi
 fail() { echo "fuzz: $*" >&2; exit 1; }
 command -v clang >/dev/null || fail "clang is needed for libFuzzer (scripts/deps.txt: clang, libclang-rt-14-dev)"
 seconds=${LM_FUZZ_SECONDS:-45}

@@ -11,10 +11,6 @@
 set -euo pipefail
 bin=$1
 root=$(cd "$2" && pwd)
-if [[ ${LM_IN_SANITIZER_BUILD:-} == 1 ]]; then
-    echo "kill9_calibrate: skipped under the sanitizer build (timing-driven; the plain build runs it)"
-    exit 0
-fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"

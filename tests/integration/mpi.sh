@@ -8,7 +8,8 @@
 # same summary.txt. A job interrupted under mpirun leaves its ranks' finished runs, and a
 # one-process --resume finishes it with the same results; a one-process job interrupted is
 # finished by `mpirun ... --resume`. A build without MPI refuses to run
-# as several processes. Skipped (exit 77) when mpirun is missing or the build has no MPI.
+# as several processes. Skipped (exit 77) only when the build was configured without MPI;
+# a missing mpirun is a failure (scripts/install-deps.sh installs it).
 # Usage: bash mpi.sh <longmen-binary> <repo-root>
 set -euo pipefail
 bin=$1
@@ -17,7 +18,7 @@ source "$root/tests/integration/lib/results.sh"
 # shellcheck source=lib/pause.sh
 source "$root/tests/integration/lib/pause.sh"
 fail() { echo "mpi: $*" >&2; exit 1; }
-command -v mpirun >/dev/null || { echo "mpi: mpirun not found (apt install openmpi-bin): skipped"; exit 77; }
+command -v mpirun >/dev/null || fail "mpirun not found (bash scripts/install-deps.sh installs openmpi-bin)"
 command -v sqlite3 >/dev/null || fail "sqlite3 not found"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -40,7 +41,7 @@ mpi() { "${mpienv[@]}" mpirun -np 2 --oversubscribe "$bin" "$@"; }
 if ! mpi --version >mpiver.txt 2>&1; then
     grep -q 'built without MPI' mpiver.txt ||
         fail "mpirun -np 2 longmen --version failed: $(cat mpiver.txt)"
-    echo "mpi: this build has no MPI (LM_WITH_MPI=OFF); it refuses to run as 2 processes: skipped"
+    echo "mpi: SKIPPED: this build has no MPI (configured with LM_WITH_MPI=OFF); it refuses to run as 2 processes"
     exit 77
 fi
 [[ $(grep -c '^longmen ' mpiver.txt) == 1 ]] || fail "--version printed by more than rank 0: $(cat mpiver.txt)"

@@ -18,10 +18,6 @@ set -euo pipefail
 bin=$1
 root=$2
 fail() { echo "policy_ablation: $*" >&2; exit 1; }
-if [[ ${LM_IN_SANITIZER_BUILD:-} == 1 ]]; then
-    echo "policy_ablation: skipped in the sanitizer build (the plain build runs it; minutes under ASan)"
-    exit 0
-fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"

@@ -8,8 +8,9 @@ root=$1
 build=$2
 
 export ASAN_OPTIONS=detect_leaks=1
-# Scripts that build or time their own instrumented copies (fuzz, valgrind, tsan, kill9) skip
-# themselves under this build: they run in the plain one.
+# The scripts that build or run instrumented copies of their own are not registered in this
+# build (LM_PLAIN_BUILD_ONLY, tests/CMakeLists.txt); those left read this to adapt (mpi.sh:
+# no leak check of Open MPI's own allocations; web_server_load.sh: ASan's larger memory).
 export LM_IN_SANITIZER_BUILD=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 

@@ -16,7 +16,8 @@ for c in "$root/data/yrd-cities.csv" "$root/../shared/data/yrd-cities.csv"; do
     [[ -f $c ]] && { csv=$c; break; }
 done
 if [[ -z $csv ]]; then
-    echo "scenarios_generated: skipped: no yrd-cities.csv beside the source tree" >&2
+    echo "scenarios_generated: SKIPPED: no ../shared/data/yrd-cities.csv beside the source tree" \
+        "(the city data lives outside the repository; CI lays it beside the clone)"
     exit 77
 fi
 cp "$root/scenarios/three-capitals.yaml" "$tmp/" # the generator reads it from --out

@@ -13,10 +13,6 @@
 set -euo pipefail
 bin=$1
 root=$(cd "$2" && pwd)
-if [[ ${LM_IN_SANITIZER_BUILD:-} == 1 ]]; then
-    echo "tsan: skipped under the sanitizer build (it builds its own instrumented copy)"
-    exit 0
-fi
 fail() { echo "tsan: $*" >&2; exit 1; }
 command -v clang >/dev/null || fail "clang is needed (scripts/deps.txt: clang, libomp-14-dev)"
 build=$(cd "$(dirname "$bin")" && pwd)-tsan

@@ -12,10 +12,6 @@
 set -euo pipefail
 bin=$1
 root=$2
-if [[ ${LM_IN_SANITIZER_BUILD:-} == 1 ]]; then
-    echo "valgrind: skipped under the sanitizer build (memcheck and ASan do not mix)"
-    exit 0
-fi
 fail() { echo "valgrind: $*" >&2; exit 1; }
 command -v valgrind >/dev/null || fail "valgrind is not installed (scripts/deps.txt lists it)"
 tests_dir=$(dirname "$bin")/tests
