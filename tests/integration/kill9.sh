@@ -9,11 +9,11 @@
 # spread over the loading and simulation of an uninterrupted run, half over its writing (a
 # run that ends before its kill is retried), alternately into a fresh folder and with
 # --force over a complete previous result (the replace path). It prints where the kills
-# landed. A second list holds jobs of several runs (run --runs R, compare), which commit each
-# replication into <out>.partial and resume: after each of their kills the partial database
+# landed. A second list holds jobs of several runs (run --runs R, compare: kill9_jobs.sh;
+# sweep, sensitivity: kill9_sweep.sh), which commit each replication into <out>.partial and
+# resume: after each of their kills the partial database
 # holds complete replications only, and --resume finishes the job with the uninterrupted
-# job's result. calibrate has its own script (kill9_calibrate.sh: evaluations, not runs); sweep and
-# sensitivity (points x runs, tables and csv written at the end) are in the second.
+# job's result. calibrate has its own script (kill9_calibrate.sh: evaluations, not runs).
 # Usage: bash kill9.sh <longmen-binary> <repo-root>
 set -euo pipefail
 bin=$1
@@ -25,6 +25,8 @@ cd "$tmp"
 fail() { echo "kill9: $*" >&2; exit 1; }
 # shellcheck source=lib/results.sh
 source "$root/tests/integration/lib/results.sh"
+# shellcheck source=lib/pause.sh
+source "$root/tests/integration/lib/pause.sh"
 kills=${LM_KILL9_KILLS:-24}
 ((kills >= 2)) || fail "LM_KILL9_KILLS must be at least 2"
 # A copy: the reference and every killed run must read the same file.
@@ -39,11 +41,12 @@ commands=(
 )
 
 now_ms() { date +%s%3N; }
-# LM_KILL9_ONLY="a b": only the commands and jobs of those names (kill9_sweep.sh runs sweep and
-# sensitivity so, in a test of their own); without it, every name but theirs.
+# LM_KILL9_ONLY="a b": only the jobs of those names, in a test of their own that ctest runs
+# beside this one (kill9_jobs.sh: run-runs and compare; kill9_sweep.sh: sweep and
+# sensitivity); without it, the single run and the --force check below.
 only=${LM_KILL9_ONLY:-}
 selected() {
-    if [[ -n $only ]]; then [[ " $only " == *" $1 "* ]]; else [[ $1 != sweep && $1 != sensitivity ]]; fi
+    if [[ -n $only ]]; then [[ " $only " == *" $1 "* ]]; else [[ $1 == run ]]; fi
 }
 inode() { stat -c %i "$1" 2>/dev/null || echo none; }
 
@@ -270,10 +273,11 @@ fi
 # a --force job for the same folder is refused and the first is undisturbed; once the first
 # is killed, --force starts over (the database removed first: replicate.c).
 # shellcheck disable=SC2086
-"$bin" run "$tiny" --runs 400 --threads 1 --quiet --out "$tmp/live" >/dev/null 2>stderr.txt &
+# The live job holds after its first replication (LM_PAUSE_AT, lib/pause.sh): alive however
+# fast or slow the machine.
+LM_PAUSE_AT=run:1 "$bin" run "$tiny" --runs 4 --threads 1 --quiet --out "$tmp/live" >/dev/null 2>stderr.txt &
 pid=$!
-while kill -0 "$pid" 2>/dev/null && [[ ! -f $tmp/live.partial/results.sqlite ]]; do sleep 0.005; done
-kill -0 "$pid" 2>/dev/null || fail "the 400-run job ended early: $(cat stderr.txt)"
+wait_paused "$pid" stderr.txt
 rc=0
 "$bin" run "$tiny" --runs 2 --quiet --out "$tmp/live" --force >/dev/null 2>force.txt || rc=$?
 if ((rc != 1)) || ! grep -q 'in use by another longmen job' force.txt; then
