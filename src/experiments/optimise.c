@@ -71,41 +71,6 @@ void lm_optimise_config_init(lm_optimise_config *cfg)
     cfg->runner_ups = 3;
 }
 
-bool lm_parse_money(const char *text, double *out)
-{
-    if (!text)
-        return false;
-    while (*text == ' ')
-        ++text;
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || errno == ERANGE || !isfinite(v) || v < 0)
-        return false;
-    while (*end == ' ')
-        ++end;
-    static const struct {
-        const char *s;
-        double f;
-    } sfx[] = {{"bn", 1e9}, {"b", 1e9}, {"m", 1e6}, {"k", 1e3}};
-    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; ++i) {
-        const size_t n = strlen(sfx[i].s);
-        if (strncasecmp(end, sfx[i].s, n) == 0) {
-            v *= sfx[i].f;
-            end += n;
-            break;
-        }
-    }
-    while (*end == ' ')
-        ++end;
-    if (strncasecmp(end, "cny", 3) == 0)
-        end += 3;
-    if (*end || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
 static int objective_index(const char *name)
 {
     static const char *const alias[][2] = {{"dragons", "dragons"},   {"little_dragons", "dragons"},
