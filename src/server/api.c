@@ -349,9 +349,10 @@ static lm_status default_runner(lm__job *job, lm_job_progress_fn progress, void 
         lm_status xs;
         if (job->compare) {
             xc.job.scenario_path = job->base_path;
-            const lm_scenario_edits edits = {(const char *const *)job->cf_set, job->n_cf_set,
-                                             (const char *const *)job->cf_adopt,
-                                             job->n_cf_adopt};
+            const lm_scenario_edits edits = {.set = (const char *const *)job->cf_set,
+                                             .n_set = job->n_cf_set,
+                                             .adopt = (const char *const *)job->cf_adopt,
+                                             .n_adopt = job->n_cf_adopt};
             xs = lm__experiment_compare_files(&xc, job->scenario_path, &edits, &xr, err);
         } else {
             xs = lm_experiment_replicate(&xc, &xr, err);
@@ -696,8 +697,10 @@ static void start_run(lm__api *api, const lm__request *rq, lm__response *resp)
     }
     if (cf_edits) {
         /* The counterfactual's library edits, checked by the loader before anything queues. */
-        const lm_scenario_edits edits = {(const char *const *)job->cf_set, job->n_cf_set,
-                                         (const char *const *)job->cf_adopt, job->n_cf_adopt};
+        const lm_scenario_edits edits = {.set = (const char *const *)job->cf_set,
+                                         .n_set = job->n_cf_set,
+                                         .adopt = (const char *const *)job->cf_adopt,
+                                         .n_adopt = job->n_cf_adopt};
         lm_scenario *cf = NULL;
         st = lm_scenario_load_edited(job->scenario_path, &edits, &cf, &err);
         lm_scenario_free(cf);
