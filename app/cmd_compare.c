@@ -65,7 +65,10 @@ void cli_compare_help(FILE *f)
             "  --runs R         replications per arm, 1 to 10000 (default 10).\n"
             "  --detail K       replications 1..K of each arm keep a row for every firm\n"
             "                   and deal, the others only those of notable firms\n"
-            "                   (run.detail = 0); 'all' or 0 to 10000 (default 20).\n"
+            "                   (run.detail = 0); 'all' or 0 to 10000. Default 0: every\n"
+            "                   table of the summary is there, and a 10-replication compare\n"
+            "                   of the default scenario to 2030 writes about 110 MB instead\n"
+            "                   of 370 MB with --detail 1 (2.8 GB with --detail 10).\n"
             "  --resume         continue an interrupted comparison from <DIR>.partial.\n"
             "  --seed N, --threads T, -o/--out DIR, --from YYYY-MM, --to YYYY-MM,\n"
             "  --max-memory SIZE, -q/--quiet, -f/--force: as for 'longmen run'.\n"
@@ -299,6 +302,7 @@ int cli_compare(int argc, char **argv)
     memset(&o, 0, sizeof o);
     lm_experiment_config_init(&o.x);
     o.x.runs = 10;
+    o.x.detail = LM_DETAIL_COMPARE_DEFAULT;
     static const cli_experiment_cmd cmd = {"compare", COMPARE_HELP, cli_compare_help, set_value,
                                            has_value};
     const int rc = cli_experiment_parse(argc, argv, &cmd, &o.x, &o);

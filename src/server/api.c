@@ -345,6 +345,8 @@ static lm_status default_runner(lm__job *job, lm_job_progress_fn progress, void 
         xc.job = cfg;
         xc.job.quiet = false;
         xc.runs = job->replications;
+        if (job->compare)
+            xc.detail = LM_DETAIL_COMPARE_DEFAULT;
         lm_experiment_result xr;
         lm_status xs;
         if (job->compare) {
