@@ -71,6 +71,13 @@
       $('seed').placeholder = String(sc.seed);
       $('from').placeholder = sc.period.start;
       $('to').placeholder = sc.period.end;
+      /* the example edit names a region of the chosen scenario, not a fixed one */
+      const first = sc.regions.find(function (r) { return r.policies.some(function (p) { return p.kind === 'st_fund'; }); }) || sc.regions[0];
+      if (first) {
+        const pol = first.policies.find(function (p) { return p.kind === 'st_fund'; }) || first.policies[0];
+        $('cf-policy').placeholder = (first.name_en || first.name) + '.' + (pol ? pol.kind : 'st_fund') +
+          (pol && pol.kind !== 'st_fund' ? '.enabled=false' : '.loss_tolerance=0.4');
+      }
       for (const r of sc.regions) {
         const fs = el('fieldset', {}, [el('legend', { text: r.name + (r.name_en ? ' ' + r.name_en : '') })]);
         if (!r.policies.length) fs.appendChild(el('p', { class: 'hint', text: 'no policies' }));
@@ -261,16 +268,27 @@
     if (key === state.lastRuns && body.children.length) return;
     state.lastRuns = key;
     body.textContent = '';
-    if (!list.length) body.appendChild(el('tr', {}, [el('td', { colspan: '4', class: 'hint', text: 'no run in this folder yet' })]));
+    state.runKinds = {};
+    if (!list.length) body.appendChild(el('tr', {}, [el('td', { colspan: '5', class: 'hint', text: 'no run in this folder yet' })]));
     for (const r of list) {
-      const tr = el('tr', { class: 'run' + (r.id === state.selectedRun ? ' selected' : ''), 'data-id': r.id }, [
-        el('td', { text: r.id }), el('td', { text: String(r.seed) }),
+      state.runKinds[r.id] = r.kind || 'run';
+      const tr = el('tr', { class: 'run' + (r.id === state.selectedRun ? ' selected' : ''), 'data-id': r.id, 'data-kind': r.kind || 'run' }, [
+        el('td', { text: r.id }), el('td', { class: 'kind', text: r.kind || 'run' }), el('td', { text: String(r.seed) }),
         el('td', { text: (r.start_month || '') + '–' + (r.end_month || '') }),
         el('td', { text: r.firms_alive !== undefined ? Number(r.firms_alive).toLocaleString('en-US') : '' })
       ]);
       tr.addEventListener('click', function () { showRun(r.id); });
       body.appendChild(tr);
     }
+  }
+
+  /* A big run's report data takes the server a while to read: say so at once, and keep
+     whatever the user clicked last (a slow answer for an earlier click is dropped). */
+  function showLoading(view, id) {
+    view.textContent = '';
+    view.appendChild(el('div', { class: 'loading', id: 'run-loading', role: 'status', 'aria-live': 'polite' }, [
+      el('span', { class: 'spinner' }), 'Loading ' + id + '… a run with many replications takes a few seconds or more.'
+    ]));
   }
 
   async function showRun(id) {
@@ -281,9 +299,21 @@
     view.setAttribute('data-run', id);
     view.removeAttribute('data-lm-ready');
     links.textContent = '';
+    const base = '/api/runs/' + encodeURIComponent(id) + '/';
+    if ((state.runKinds || {})[id] === 'optimise') {
+      /* an optimise folder has its own page (no run table to draw from) */
+      links.appendChild(el('a', { href: base + 'report.html', target: '_blank', text: 'report.html' }));
+      links.appendChild(el('span', { class: 'hint', text: id + ' (optimise)' }));
+      view.textContent = '';
+      const frame = el('iframe', { class: 'lm-optimise', src: base + 'report.html', title: 'optimise report ' + id });
+      frame.addEventListener('load', function () { if (state.selectedRun === id) view.setAttribute('data-lm-ready', '1'); });
+      view.appendChild(frame);
+      return;
+    }
+    showLoading(view, id);
     try {
       const r = await api('/api/runs/' + encodeURIComponent(id));
-      const base = '/api/runs/' + encodeURIComponent(id) + '/';
+      if (state.selectedRun !== id) return;
       links.appendChild(el('a', { href: base + 'report.html', target: '_blank', text: 'report.html' }));
       links.appendChild(el('a', { href: base + 'headline.svg', target: '_blank', text: 'headline.svg' }));
       links.appendChild(el('span', { class: 'hint', text: id }));
@@ -297,6 +327,7 @@
       window.LM.renderReport(container, r.report, { standalone: false });
       view.setAttribute('data-lm-ready', '1');
     } catch (e) {
+      if (state.selectedRun !== id) return;
       view.textContent = '';
       view.appendChild(el('p', { class: 'msg error', text: 'cannot show run ' + id + ': ' + e.message }));
     }
