@@ -74,6 +74,18 @@ rm "$html" full/headline.svg
 "$bin" report full >/dev/null 2>err.txt || fail "longmen report of an optimise folder: $(cat err.txt)"
 cmp -s first.html "$html" || fail "longmen report wrote another report.html"
 
+# ---- a shipped levers file for every region of the default scenario, whose every lever
+# fits it (one month, one replication: the edits are what is checked) ----
+three=$root/scenarios/three-capitals.yaml
+for region in $(sed -n 's/^ *name_en: *//p' "$three"); do
+    file=$root/scenarios/examples/levers-${region,,}.yaml
+    [[ -f $file ]] || fail "no levers file for $region ($file)"
+    grep -q "^region: $region\$" "$file" || fail "$file is not $region's"
+    "$bin" optimise "$three" --levers "$file" --budget 20bn --runs 1 --evals 4 --robustness 0 \
+        --from 2034-12 --to 2034-12 --out "lev-$region" -q >/dev/null 2>err.txt ||
+        fail "$file does not fit $three: $(cat err.txt)"
+done
+
 # ---- the metrics of a mix are those of the results database: a mix that changes nothing
 # (the fund budget at its value in the file) against `run --runs 2` ----
 printf 'region: Jiashi\nlevers:\n  - name: same\n    set: "{region}.st_fund.budget_cny_year"\n    values: [1.0e9]\n' >same.yaml
