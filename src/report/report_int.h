@@ -28,6 +28,17 @@ char *lm__report_svg_text(const cJSON *data);
 /* The report page for data: HTML text. New (release: free()). */
 lm_status lm__report_html_text(const cJSON *data, char **out, size_t *len, lm_error *err);
 
+/* The answer of a compare (paired.c): root.paired = {pairs, baseline_run_ids,
+ * counterfactual_run_ids, years, touched: [region_id...], metrics: [{id, title, mean, lo, hi}]}
+ * where mean[r][t] is the mean paired difference of region r (r = number of regions: the
+ * total) in year t and lo/hi its 90% t-interval. Nothing is added when the database holds no
+ * baseline and counterfactual arms. */
+struct sqlite3;
+lm_status lm__report_paired(struct sqlite3 *db, cJSON *root, lm_error *err);
+/* root.fund_by_arm = [{arm, kind, funds, runs, paid_in, tvpi, dpi, loss_ratio,
+ * loss_tolerance}]: the funds of each arm and kind pooled over its replications (paired.c). */
+lm_status lm__report_fund_arms(struct sqlite3 *db, cJSON *root, lm_error *err);
+
 /* ---- optimise (optimise_html.c) ---- */
 
 /* Replications per mix below which optimise warns that its 90% intervals cannot be trusted
