@@ -311,6 +311,12 @@
       return;
     }
     showLoading(view, id);
+    /* The summary table (a few kB, written by the command) comes first, while the server reads
+       the report data, which for a big run takes a while: the answer is on screen at once. */
+    fetch(base + 'summary.txt').then(function (resp) { return resp.ok ? resp.text() : null; }).then(function (text) {
+      if (!text || state.selectedRun !== id || !$('run-loading')) return;
+      view.insertBefore(el('pre', { class: 'run-summary', id: 'run-summary', text: text }), view.firstChild);
+    }).catch(function () { /* the report will say what is wrong */ });
     try {
       const r = await api('/api/runs/' + encodeURIComponent(id));
       if (state.selectedRun !== id) return;
@@ -318,7 +324,9 @@
       links.appendChild(el('a', { href: base + 'headline.svg', target: '_blank', text: 'headline.svg' }));
       links.appendChild(el('span', { class: 'hint', text: id }));
       const container = el('div', { class: 'lm-report' });
+      const early = $('run-summary');
       view.textContent = '';
+      if (early) view.appendChild(el('details', { class: 'run-summary' }, [el('summary', { text: 'summary table (summary.txt)' }), early]));
       if (r.report && r.report.mode === 'compare') {
         links.insertBefore(el('a', { href: base + 'compare.csv', target: '_blank', text: 'compare.csv' }), links.lastChild);
         view.appendChild(await pairedTable(base));

@@ -6,7 +6,7 @@
 // the paired difference table must list every region and metric of compare.csv.
 // The example field edit names a region of the chosen scenario; the runs list says run,
 // compare or optimise; a slow run shows a loading state until its data arrives (the API call
-// held back); an optimise folder opens its own report (answer, frontier, mixes).
+// held back), with the run's summary.txt shown meanwhile; an optimise folder opens its own report (answer, frontier, mixes).
 // Then a run that fails (a second server with --max-memory too small) shows its error.
 // Screenshots into the test output.
 // Usage: node dashboard.mjs URL RUNS_DIR SHOT_DIR FAILING_URL
@@ -90,6 +90,11 @@ try {
   await page.waitForSelector('#run-loading', { state: 'visible', timeout: 10000 });
   const loadingText = await page.textContent('#run-loading');
   check(T, loadingText.includes(runId), `the loading state does not name the run: "${loadingText}"`);
+  // the summary table comes first, while the report data is held back
+  await page.waitForSelector('#run-summary', { timeout: 10000 });
+  const early = await page.textContent('#run-summary');
+  const fileSummary = (await import('node:fs')).readFileSync(path.join(runsDir, runId, 'summary.txt'), 'utf8');
+  check(T, early === fileSummary, 'the summary shown while loading is not the run\'s summary.txt');
   check(T, await page.getAttribute('#run-view', 'data-lm-ready') === null, 'the view is ready before its data came');
   await page.screenshot({ path: path.join(shotDir, 'dashboard-loading.png'), fullPage: false });
   release();
