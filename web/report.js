@@ -207,6 +207,8 @@
   function section(root, toc, id, title, lead) {
     const s = el('section', { class: 'lm-sec', id: 'sec-' + id }, [el('h2', { text: title })]);
     if (lead) s.appendChild(el('p', { class: 'lm-lead', text: lead }));
+    /* several runs: every section says which (the answer says it per figure) */
+    if (LM._which && id !== 'answer') s.appendChild(el('p', { class: 'lm-note lm-which', text: LM._which }));
     root.appendChild(s);
     toc.appendChild(el('a', { href: '#sec-' + id, text: title }));
     return s;
@@ -826,7 +828,9 @@
   }
 
   function firms(m, root, toc) {
-    const s = section(root, toc, 'firms', 'Firm sizes and fates', 'Employees of the firms alive at the end and of every firm at its peak; firms by status at the end of the run.');
+    const first = (m.data.runs || [])[0] || {};
+    const s = section(root, toc, 'firms', 'Firm sizes and fates', 'Employees of the firms alive at the end and of every firm at its peak; firms by status at the end of the run' +
+      (m.mode === 'single' ? '.' : ': one replication only, run_id ' + first.run_id + ' (' + ((m.arms[0] || {}).name || 'first arm') + ', replication 1).'));
     const size = m.sections.firm_size, status = m.sections.firm_status;
     if ((!size || !size.present) && (!status || !status.present)) { notYet(s, 'the firm table'); return; }
     const row = el('div', { class: 'lm-row' });
@@ -914,6 +918,11 @@
     LM.dispose(container);
     container.textContent = '';
     const m = model(data);
+    LM._which = m.mode === 'single' ? '' : 'Runs: ' + m.arms.map(function (a, i) {
+      const ids = ((data.arms || [])[i] || {}).run_ids || [];
+      return a.name + ' ' + ids.length + ' replication' + (ids.length === 1 ? '' : 's') +
+        (ids.length ? ' (run_id ' + ids[0] + (ids.length > 1 ? '–' + ids[ids.length - 1] : '') + ')' : '');
+    }).join(', ') + '. Lines are each arm\'s yearly medians over its replications and bands their 5–95% range, unless a figure says it shows one replication.';
     header(m, container, opts);
     const toc = el('nav', { class: 'lm-toc' });
     container.appendChild(toc);

@@ -43,6 +43,12 @@ try {
     `fund multiples not split by arm: ${armSeries}`);
   const which = await page.textContent('#lm-dragons-which');
   check(T, which.includes(`replication 1 of ${runs}`) && which.includes('first certified'), `the dragon section does not say what it shows: ${which}`);
+  // every other section says which runs it shows
+  const whiches = await page.$$eval('.lm-body section', (ss) => ss.map((s) => [s.id, (s.querySelector('.lm-which') || {}).textContent || '']));
+  for (const [id, text] of whiches) {
+    if (id === 'sec-answer') continue;
+    check(T, text.includes(`baseline ${runs} replications (run_id 1–${runs})`) && text.includes('counterfactual'), `${id} does not say which runs: "${text}"`);
+  }
   const glance = await page.textContent('#sec-summary thead');
   check(T, glance.includes('dragons (first certified over the run)'), `at a glance: ${glance}`);
   await page.screenshot({ path: path.join(shotDir, 'compare-report.png'), fullPage: true });
