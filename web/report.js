@@ -90,6 +90,10 @@
   }
 
   function draw(box, option, meta) {
+    if (LM._oneRun) {
+      box.insertAdjacentElement('afterend', el('p', { class: 'lm-note lm-one-run', text: LM._oneRun }));
+      LM._oneRun = '';
+    }
     if (typeof global.echarts === 'undefined') {
       box.classList.add('lm-nochart');
       box.textContent = 'charts unavailable: ECharts was not bundled when longmen was built ' +
@@ -423,6 +427,8 @@
     const ci = t.columns.indexOf(catCol), vi = t.columns.indexOf(valCol);
     const gi = t.columns.indexOf('region_id'), yi = t.columns.indexOf('year'), ri = t.columns.indexOf('run_id');
     const first = (m.data.arms && m.data.arms[0] && m.data.arms[0].run_ids) ? m.data.arms[0].run_ids[0] : null;
+    /* the next figure drawn shows this one run: draw() says so under it */
+    if (first !== null && m.mode !== 'single') LM._oneRun = 'This figure: one replication, run_id ' + first + ' (' + ((m.arms[0] || {}).name || 'first arm') + ', replication 1).';
     const y0 = m.years[0];
     const out = m.regions.map(function () { return m.years.map(function () { return null; }); });
     for (const r of t.rows) {

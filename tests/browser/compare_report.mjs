@@ -49,6 +49,9 @@ try {
     if (id === 'sec-answer') continue;
     check(T, text.includes(`baseline ${runs} replications (run_id 1–${runs})`) && text.includes('counterfactual'), `${id} does not say which runs: "${text}"`);
   }
+  // figures drawn from one replication (finance_year panels) say so under them
+  const oneRun = await page.$$eval('.lm-one-run', (ps) => ps.map((p) => p.textContent));
+  check(T, oneRun.length >= 1 && oneRun.every((t) => t.includes('run_id 1 (baseline, replication 1)')), `one-run figures: ${oneRun.join(' | ')}`);
   const glance = await page.textContent('#sec-summary thead');
   check(T, glance.includes('dragons (first certified over the run)'), `at a glance: ${glance}`);
   await page.screenshot({ path: path.join(shotDir, 'compare-report.png'), fullPage: true });
