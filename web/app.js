@@ -124,12 +124,19 @@
     state.adopt.forEach(function (a, i) {
       const rm = el('button', { class: 'secondary', type: 'button', text: '×', title: 'remove' });
       rm.addEventListener('click', function () { state.adopt.splice(i, 1); renderAdoptions(); });
-      list.appendChild(el('li', { 'data-adopt': a.region + ':' + a.from + '.' + a.kind }, [a.region + ' adopts ' + a.from + '\'s ' + a.kind, rm]));
+      list.appendChild(el('li', { 'data-adopt': a.region + ':' + a.from + '.' + a.kind + (a.month ? '@' + a.month : '') },
+        [a.region + ' adopts ' + a.from + '\'s ' + a.kind + (a.month ? ' from ' + a.month : ' (with its dates)') + ', replacing its own', rm]));
     });
   }
 
   function addAdoption() {
     const a = { region: $('adopt-to').value, from: $('adopt-from').value, kind: $('adopt-kind').value };
+    const month = $('adopt-month').value.trim();
+    if (month) {
+      if (!/^\d{4}-\d{2}$/.test(month)) { $('adopt-month').setCustomValidity('YYYY-MM'); $('adopt-month').reportValidity(); return; }
+      a.month = month;
+    }
+    $('adopt-month').setCustomValidity('');
     if (!a.region || !a.from || !a.kind) return;
     if (!state.adopt.some(function (b) { return b.region === a.region && b.kind === a.kind; })) state.adopt.push(a);
     renderAdoptions();

@@ -466,14 +466,22 @@ static bool read_cf_edits(const cJSON *body, lm__job *job, lm__response *resp)
             const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, "region");
             const cJSON *y = cJSON_GetObjectItemCaseSensitive(it, "from");
             const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
-            if (edit_word(x, false) && edit_word(y, false) && edit_word(kind, false))
-                snprintf(line, sizeof line, "%s:%s.%s", x->valuestring, y->valuestring,
-                         kind->valuestring);
+            /* "month": "YYYY-MM" adopts from that month (--adopt X:Y.KIND@YYYY-MM) */
+            const cJSON *month = cJSON_GetObjectItemCaseSensitive(it, "month");
+            int32_t m;
+            const bool month_ok = !month || cJSON_IsNull(month) ||
+                                  (cJSON_IsString(month) && (!month->valuestring[0] ||
+                                                             lm_month_parse(month->valuestring, &m)));
+            const bool dated = month_ok && cJSON_IsString(month) && month->valuestring[0];
+            if (month_ok && edit_word(x, false) && edit_word(y, false) && edit_word(kind, false))
+                snprintf(line, sizeof line, "%s:%s.%s%s%s", x->valuestring, y->valuestring,
+                         kind->valuestring, dated ? "@" : "", dated ? month->valuestring : "");
         }
         if (!line[0]) {
             lm__respond_error(resp, 400, "bad_field", NULL,
                               "adopt[%d]: expected {\"region\": X, \"from\": Y, \"kind\": "
-                              "KIND} (region names without ':', '=' or '.') or \"X:Y.KIND\"",
+                              "KIND[, \"month\": \"YYYY-MM\"]} (region names without ':', '=' or "
+                              "'.') or \"X:Y.KIND[@YYYY-MM]\"",
                               k);
             return false;
         }

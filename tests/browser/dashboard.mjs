@@ -52,9 +52,10 @@ try {
   await page.selectOption('#adopt-to', '乙市');
   await page.selectOption('#adopt-from', '甲市');
   await page.selectOption('#adopt-kind', 'st_fund');
+  await page.fill('#adopt-month', '2016-03');
   await page.click('#adopt-add');
   const adoptions = await page.$$eval('#adopt-list li', (li) => li.map((x) => x.dataset.adopt));
-  check(T, adoptions.length === 1 && adoptions[0] === '乙市:甲市.st_fund', `adoptions listed: ${adoptions}`);
+  check(T, adoptions.length === 1 && adoptions[0] === '乙市:甲市.st_fund@2016-03', `adoptions listed: ${adoptions}`);
   await page.fill('#cf-policy', '甲市.st_fund.loss_tolerance=0.4');
   await page.click('#compare');
   await page.waitForSelector('#run-view[data-run^="tiny-compare-seed7-"][data-lm-ready="1"]', { timeout: 240000 });
@@ -68,7 +69,7 @@ try {
   const pairedRows = await page.$$eval('#compare-table table.paired tbody tr', (tr) => tr.length);
   check(T, pairedRows === 3 * 5, `the paired table has ${pairedRows} rows, expected 3 regions x 5 metrics`);
   const cfYaml = sql(cdb, "SELECT scenario_yaml FROM run WHERE arm = 'counterfactual' LIMIT 1").map((r) => r.join('\t')).join('\n');
-  check(T, /--adopt 乙市:甲市\.st_fund/.test(cfYaml) && /loss_tolerance=0\.4/.test(cfYaml), 'the counterfactual\'s scenario does not list the edits');
+  check(T, /--adopt 乙市:甲市\.st_fund@2016-03/.test(cfYaml) && /loss_tolerance=0\.4/.test(cfYaml), 'the counterfactual\'s scenario does not list the edits');
   await page.screenshot({ path: path.join(shotDir, 'dashboard-compare.png'), fullPage: false });
   await page.screenshot({ path: path.join(shotDir, 'dashboard-compare-full.png'), fullPage: true });
 
