@@ -124,8 +124,9 @@
     state.adopt.forEach(function (a, i) {
       const rm = el('button', { class: 'secondary', type: 'button', text: '×', title: 'remove' });
       rm.addEventListener('click', function () { state.adopt.splice(i, 1); renderAdoptions(); });
-      list.appendChild(el('li', { 'data-adopt': a.region + ':' + a.from + '.' + a.kind + (a.month ? '@' + a.month : '') },
-        [a.region + ' adopts ' + a.from + '\'s ' + a.kind + (a.month ? ' from ' + a.month : ' (with its dates)') + ', replacing its own', rm]));
+      list.appendChild(el('li', { 'data-adopt': a.region + ':' + a.from + '.' + a.kind + (a.month ? '@' + a.month : ''), 'data-add': a.add ? '1' : '0' },
+        [a.region + (a.add ? ' adds ' : ' adopts ') + a.from + '\'s ' + a.kind + (a.month ? ' from ' + a.month : ' (with its dates)') +
+         (a.add ? ', keeping its own' : ', replacing its own'), rm]));
     });
   }
 
@@ -137,6 +138,7 @@
       a.month = month;
     }
     $('adopt-month').setCustomValidity('');
+    if ($('adopt-keep').checked) a.add = true;
     if (!a.region || !a.from || !a.kind) return;
     if (!state.adopt.some(function (b) { return b.region === a.region && b.kind === a.kind; })) state.adopt.push(a);
     renderAdoptions();
