@@ -58,9 +58,14 @@ bool lm__money_parse(const char *text, double *out, char *why, size_t size)
     double v = strtod(s, &end);
     /* strtod also reads "inf", "nan" and hex; an amount is a plain decimal number */
     const bool plain = end != s && strspn(s, "0123456789.+-eE") >= (size_t)(end - s);
-    if (!plain || errno == ERANGE || !isfinite(v)) {
+    if (!plain) {
         if (why)
             snprintf(why, size, "no number at the start");
+        return false;
+    }
+    if (errno == ERANGE || !isfinite(v)) {
+        if (why)
+            snprintf(why, size, "too large");
         return false;
     }
     if (v < 0) {
