@@ -65,7 +65,7 @@ bool lm__money_parse(const char *text, double *out, char *why, size_t size)
     }
     if (errno == ERANGE || !isfinite(v)) {
         if (why)
-            snprintf(why, size, "too large");
+            snprintf(why, size, "out of range");
         return false;
     }
     if (v < 0) {

@@ -31,7 +31,7 @@ Test(money, refuses_with_a_reason)
                {"-5bn", "cannot be negative"},
                {"inf", "no number at the start"},
                {"10 bn extra", "unknown unit \"bn extra\""},
-               {"1e400", "too large"}};
+               {"1e400", "out of range"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
         double v = 42;
         char why[400];
