@@ -35,7 +35,8 @@ void cli_optimise_help(FILE *f)
             "\n"
             "  SCENARIO         a YAML scenario; default as for 'longmen run'.\n"
             "  --region R       the region (name or name_en); default: the levers file's.\n"
-            "  --budget CNY     the region's annual public budget: 2e9, 2bn, 500m, 1.5e9 CNY.\n"
+            "  --budget CNY     the region's public budget PER YEAR (not over the run):\n"
+            "                   2e9, 2bn, 500m, 1.5e9 CNY, 20亿, 5000万.\n"
             "  --levers FILE    the levers (YAML; format in docs/experiments.md), e.g.\n"
             "                   scenarios/examples/levers-hefei.yaml\n"
             "  --objective M    dragons (default), high_tech, jobs, firms_alive, births,\n"
@@ -99,11 +100,13 @@ static int set_value(void *user, const char *name, const char *value)
             return cli_usage_error(OPTIMISE_HELP, "--region: expected a region name");
         o->region = value;
     } else if (strcmp(name, "--budget") == 0) {
-        if (!lm_parse_money(value, &o->budget_cny_year) || !(o->budget_cny_year > 0))
+        char why[400] = "";
+        if (!lm_parse_money_why(value, &o->budget_cny_year, why, sizeof why) ||
+            !(o->budget_cny_year > 0))
             return cli_usage_error(OPTIMISE_HELP,
                                    "--budget %s: expected a positive amount of CNY a year, "
-                                   "e.g. 2e9, 2bn or 500m",
-                                   value);
+                                   "e.g. 2e9, 2bn, 500m, 100亿 or 5000万%s%s",
+                                   value, why[0] ? ": " : "", why);
     } else if (strcmp(name, "--levers") == 0) {
         if (!*value)
             return cli_usage_error(OPTIMISE_HELP, "--levers: expected a file");

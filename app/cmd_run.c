@@ -71,7 +71,7 @@ void cli_run_help(FILE *f)
             "                   they keep only dragons, unicorns, platforms and exited firms\n"
             "                   (run.detail = 0): a replication of the default scenario then\n"
             "                   writes about 9 MB instead of 170. 'all' or 0 to 10000;\n"
-            "                   default 20.\n"
+            "                   default 1 (the report's firm tables show replication 1).\n"
             "                   e.g. longmen run --runs 1000 --detail 5\n"
             "  --resume         with --runs: an interrupted job left <DIR>.partial with its\n"
             "                   finished replications; run only the missing ones.\n"

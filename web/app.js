@@ -71,6 +71,13 @@
       $('seed').placeholder = String(sc.seed);
       $('from').placeholder = sc.period.start;
       $('to').placeholder = sc.period.end;
+      /* the example edit names a region of the chosen scenario, not a fixed one */
+      const first = sc.regions.find(function (r) { return r.policies.some(function (p) { return p.kind === 'st_fund'; }); }) || sc.regions[0];
+      if (first) {
+        const pol = first.policies.find(function (p) { return p.kind === 'st_fund'; }) || first.policies[0];
+        $('cf-policy').placeholder = (first.name_en || first.name) + '.' + (pol ? pol.kind : 'st_fund') +
+          (pol && pol.kind !== 'st_fund' ? '.enabled=false' : '.loss_tolerance=0.4');
+      }
       for (const r of sc.regions) {
         const fs = el('fieldset', {}, [el('legend', { text: r.name + (r.name_en ? ' ' + r.name_en : '') })]);
         if (!r.policies.length) fs.appendChild(el('p', { class: 'hint', text: 'no policies' }));
@@ -117,12 +124,21 @@
     state.adopt.forEach(function (a, i) {
       const rm = el('button', { class: 'secondary', type: 'button', text: '×', title: 'remove' });
       rm.addEventListener('click', function () { state.adopt.splice(i, 1); renderAdoptions(); });
-      list.appendChild(el('li', { 'data-adopt': a.region + ':' + a.from + '.' + a.kind }, [a.region + ' adopts ' + a.from + '\'s ' + a.kind, rm]));
+      list.appendChild(el('li', { 'data-adopt': a.region + ':' + a.from + '.' + a.kind + (a.month ? '@' + a.month : ''), 'data-add': a.add ? '1' : '0' },
+        [a.region + (a.add ? ' adds ' : ' adopts ') + a.from + '\'s ' + a.kind + (a.month ? ' from ' + a.month : ' (with its dates)') +
+         (a.add ? ', keeping its own' : ', replacing its own'), rm]));
     });
   }
 
   function addAdoption() {
     const a = { region: $('adopt-to').value, from: $('adopt-from').value, kind: $('adopt-kind').value };
+    const month = $('adopt-month').value.trim();
+    if (month) {
+      if (!/^\d{4}-\d{2}$/.test(month)) { $('adopt-month').setCustomValidity('YYYY-MM'); $('adopt-month').reportValidity(); return; }
+      a.month = month;
+    }
+    $('adopt-month').setCustomValidity('');
+    if ($('adopt-keep').checked) a.add = true;
     if (!a.region || !a.from || !a.kind) return;
     if (!state.adopt.some(function (b) { return b.region === a.region && b.kind === a.kind; })) state.adopt.push(a);
     renderAdoptions();
@@ -261,16 +277,27 @@
     if (key === state.lastRuns && body.children.length) return;
     state.lastRuns = key;
     body.textContent = '';
-    if (!list.length) body.appendChild(el('tr', {}, [el('td', { colspan: '4', class: 'hint', text: 'no run in this folder yet' })]));
+    state.runKinds = {};
+    if (!list.length) body.appendChild(el('tr', {}, [el('td', { colspan: '5', class: 'hint', text: 'no run in this folder yet' })]));
     for (const r of list) {
-      const tr = el('tr', { class: 'run' + (r.id === state.selectedRun ? ' selected' : ''), 'data-id': r.id }, [
-        el('td', { text: r.id }), el('td', { text: String(r.seed) }),
+      state.runKinds[r.id] = r.kind || 'run';
+      const tr = el('tr', { class: 'run' + (r.id === state.selectedRun ? ' selected' : ''), 'data-id': r.id, 'data-kind': r.kind || 'run' }, [
+        el('td', { text: r.id }), el('td', { class: 'kind', text: r.kind || 'run' }), el('td', { text: String(r.seed) }),
         el('td', { text: (r.start_month || '') + '–' + (r.end_month || '') }),
         el('td', { text: r.firms_alive !== undefined ? Number(r.firms_alive).toLocaleString('en-US') : '' })
       ]);
       tr.addEventListener('click', function () { showRun(r.id); });
       body.appendChild(tr);
     }
+  }
+
+  /* A big run's report data takes the server a while to read: say so at once, and keep
+     whatever the user clicked last (a slow answer for an earlier click is dropped). */
+  function showLoading(view, id) {
+    view.textContent = '';
+    view.appendChild(el('div', { class: 'loading', id: 'run-loading', role: 'status', 'aria-live': 'polite' }, [
+      el('span', { class: 'spinner' }), 'Loading ' + id + '… a run with many replications takes a few seconds or more.'
+    ]));
   }
 
   async function showRun(id) {
@@ -281,14 +308,34 @@
     view.setAttribute('data-run', id);
     view.removeAttribute('data-lm-ready');
     links.textContent = '';
+    const base = '/api/runs/' + encodeURIComponent(id) + '/';
+    if ((state.runKinds || {})[id] === 'optimise') {
+      /* an optimise folder has its own page (no run table to draw from) */
+      links.appendChild(el('a', { href: base + 'report.html', target: '_blank', text: 'report.html' }));
+      links.appendChild(el('span', { class: 'hint', text: id + ' (optimise)' }));
+      view.textContent = '';
+      const frame = el('iframe', { class: 'lm-optimise', src: base + 'report.html', title: 'optimise report ' + id });
+      frame.addEventListener('load', function () { if (state.selectedRun === id) view.setAttribute('data-lm-ready', '1'); });
+      view.appendChild(frame);
+      return;
+    }
+    showLoading(view, id);
+    /* The summary table (a few kB, written by the command) comes first, while the server reads
+       the report data, which for a big run takes a while: the answer is on screen at once. */
+    fetch(base + 'summary.txt').then(function (resp) { return resp.ok ? resp.text() : null; }).then(function (text) {
+      if (!text || state.selectedRun !== id || !$('run-loading')) return;
+      view.insertBefore(el('pre', { class: 'run-summary', id: 'run-summary', text: text }), view.firstChild);
+    }).catch(function () { /* the report will say what is wrong */ });
     try {
       const r = await api('/api/runs/' + encodeURIComponent(id));
-      const base = '/api/runs/' + encodeURIComponent(id) + '/';
+      if (state.selectedRun !== id) return;
       links.appendChild(el('a', { href: base + 'report.html', target: '_blank', text: 'report.html' }));
       links.appendChild(el('a', { href: base + 'headline.svg', target: '_blank', text: 'headline.svg' }));
       links.appendChild(el('span', { class: 'hint', text: id }));
       const container = el('div', { class: 'lm-report' });
+      const early = $('run-summary');
       view.textContent = '';
+      if (early) view.appendChild(el('details', { class: 'run-summary' }, [el('summary', { text: 'summary table (summary.txt)' }), early]));
       if (r.report && r.report.mode === 'compare') {
         links.insertBefore(el('a', { href: base + 'compare.csv', target: '_blank', text: 'compare.csv' }), links.lastChild);
         view.appendChild(await pairedTable(base));
@@ -297,6 +344,7 @@
       window.LM.renderReport(container, r.report, { standalone: false });
       view.setAttribute('data-lm-ready', '1');
     } catch (e) {
+      if (state.selectedRun !== id) return;
       view.textContent = '';
       view.appendChild(el('p', { class: 'msg error', text: 'cannot show run ' + id + ': ' + e.message }));
     }

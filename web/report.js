@@ -90,6 +90,10 @@
   }
 
   function draw(box, option, meta) {
+    if (LM._oneRun) {
+      box.insertAdjacentElement('afterend', el('p', { class: 'lm-note lm-one-run', text: LM._oneRun }));
+      LM._oneRun = '';
+    }
     if (typeof global.echarts === 'undefined') {
       box.classList.add('lm-nochart');
       box.textContent = 'charts unavailable: ECharts was not bundled when longmen was built ' +
@@ -207,6 +211,8 @@
   function section(root, toc, id, title, lead) {
     const s = el('section', { class: 'lm-sec', id: 'sec-' + id }, [el('h2', { text: title })]);
     if (lead) s.appendChild(el('p', { class: 'lm-lead', text: lead }));
+    /* several runs: every section says which (the answer says it per figure) */
+    if (LM._which && id !== 'answer') s.appendChild(el('p', { class: 'lm-note lm-which', text: LM._which }));
     root.appendChild(s);
     toc.appendChild(el('a', { href: '#sec-' + id, text: title }));
     return s;
@@ -235,21 +241,70 @@
     root.appendChild(h);
   }
 
+  /* The answer of a compare: per headline metric the mean paired difference per year with its
+     90% band (data.paired, src/report/paired.c), the regions the edits touch first and shown,
+     the others one click away in the legend. */
+  function answer(m, root, toc) {
+    const P = m.data.paired;
+    if (!P || !P.metrics || !P.metrics.length) return;
+    const nr = m.regions.length;
+    const touched = (P.touched || []).filter(function (g) { return g >= 0 && g < nr; });
+    const others = m.regions.map(function (_, g) { return g; }).filter(function (g) { return touched.indexOf(g) < 0; });
+    const order = touched.concat([nr], others);
+    const name = function (g) { return g === nr ? 'total' : regionName(m, g); };
+    const which = 'replication i of the counterfactual minus replication i of the baseline, i = 1..' + P.pairs +
+      ' (run_id ' + P.counterfactual_run_ids.join(',') + ' minus ' + P.baseline_run_ids.join(',') + '), common random numbers';
+    const s = section(root, toc, 'answer', 'The answer: counterfactual − baseline, year by year',
+      'Mean paired difference per year over ' + P.pairs + ' pair' + (P.pairs === 1 ? '' : 's') + ' of replications, with its 90% t-interval as a band. ' +
+      (touched.length ? 'The regions the edits touch come first: ' + touched.map(name).join(', ') + ', then the total; the other regions are one click away in the legend.'
+                      : 'The edits name no region: every region is shown.'));
+    s.setAttribute('data-touched', touched.map(name).join(','));
+    for (const met of P.metrics) {
+      const out = [];
+      order.forEach(function (g, k) {
+        const color = g === nr ? '#333' : PALETTE[k % PALETTE.length];
+        const lo = met.lo[g] || [], hi = met.hi[g] || [];
+        const stack = 'paired-' + met.id + '-' + g;
+        out.push({ name: name(g), type: 'line', stack: stack, stackStrategy: 'all', data: lo, symbol: 'none', itemStyle: { color: color },
+                   lineStyle: { opacity: 0 }, silent: true, tooltip: { show: false } });
+        out.push({ name: name(g), type: 'line', stack: stack, stackStrategy: 'all', symbol: 'none', silent: true, itemStyle: { color: color },
+                   data: hi.map(function (v, i) { return v === null || lo[i] === null ? null : v - lo[i]; }),
+                   lineStyle: { opacity: 0 }, areaStyle: { color: color, opacity: 0.15 }, tooltip: { show: false } });
+        out.push({ name: name(g), type: 'line', data: met.mean[g] || [], symbolSize: 3,
+                   lineStyle: { width: g === nr ? 1.5 : 2, type: g === nr ? 'dashed' : 'solid', color: color }, itemStyle: { color: color } });
+      });
+      const selected = {};
+      order.forEach(function (g) { selected[name(g)] = !touched.length || g === nr || touched.indexOf(g) >= 0; });
+      s.appendChild(el('h3', { text: met.title }));
+      draw(chartBox(s, 'paired-' + met.id, 280), {
+        tooltip: { trigger: 'axis', valueFormatter: function (v) { return fmtNumber(v, ''); } },
+        legend: { type: 'scroll', top: 0, data: order.map(name), selected: selected },
+        grid: { left: 70, right: 24, top: 44, bottom: 36 },
+        xAxis: { type: 'category', data: P.years.map(String), boundaryGap: false },
+        yAxis: { type: 'value', name: 'difference', axisLabel: { formatter: axisFormatter('') } },
+        series: out
+      }, { kind: 'paired', metric: met.id, order: order.map(name) });
+      s.appendChild(el('p', { class: 'lm-note', text: 'Shows ' + which + '. ' + met.title + '.' }));
+    }
+  }
+
   function summary(m, root, toc) {
     const s = section(root, toc, 'summary', 'Regions at a glance',
-      'Firms alive at the end, births, deaths and launched products over the run, revenue of the last year.' +
-      (m.mode !== 'single' ? ' Medians of the baseline.' : ''));
+      'Firms alive at the end, births, deaths and launched products over the run, revenue of the last year; dragons: firms first certified a little dragon over the run (the definition of the terminal\'s tables).' +
+      (m.mode !== 'single' ? ' ' + (m.arms[0] ? m.arms[0].name : 'first arm') + ' arm, ' + ((m.arms[0] || {}).runs || '?') + ' replications: yearly medians (summed over the years for flows).' : ''));
     const arm = m.arms[0] || {};
-    const dragonCol = matching(m, /dragon/)[0];
+    /* Dragons as everywhere else (run's and compare's tables, the answer above): firms first
+       certified a little dragon over the run, the sum of dragons_new; not those alive at the end. */
+    const dragonCol = has(m, 'dragons_new') ? 'dragons_new' : null;
     const cols = ['region', 'English', 'alive (end)', 'births', 'deaths', 'launched', 'revenue, last year', 'non-local founders'];
-    if (dragonCol) cols.push('dragons (end)');
+    if (dragonCol) cols.push('dragons (first certified over the run)');
     const rows = m.regions.map(function (r, g) {
       const births = sum(series(arm, 'values', 'births', g));
       const row = [r.name, r.name_en || '', lastValue(series(arm, 'values', 'alive', g)), births,
         sum(series(arm, 'values', 'deaths', g)), sum(series(arm, 'values', 'launched', g)),
         lastValue(series(arm, 'values', 'revenue_cny', g)),
         births > 0 ? sum(series(arm, 'values', 'births_nonlocal', g)) / births : null];
-      if (dragonCol) row.push(lastValue(series(arm, 'values', dragonCol, g)));
+      if (dragonCol) row.push(sum(series(arm, 'values', dragonCol, g)));
       return row;
     });
     s.appendChild(table(cols, rows, function (v, i) {
@@ -322,8 +377,15 @@
     if (!stock && (!d || !d.present)) { notYet(s, (d && d.needs) || 'a dragon table'); return; }
     const row = el('div', { class: 'lm-row' });
     s.appendChild(row);
+    /* say which replication the firm-level parts show, and which dragons each part counts */
+    const first = (m.data.runs || [])[0] || {};
+    const arm0 = m.arms[0] || {};
+    s.appendChild(el('p', { class: 'lm-note', id: 'lm-dragons-which', text:
+      (stock ? 'Lines: dragons holding the title at each year\'s end (region_year.' + stock + ')' + (m.mode !== 'single' ? ', medians of each arm\'s replications' : '') + '. ' : '') +
+      'List and business models: the firms first certified a little dragon over the run (the definition of the tables) in ' +
+      (m.mode === 'single' ? 'this run' : 'one replication only: run_id ' + first.run_id + ' (' + (arm0.name || 'first arm') + ', replication 1 of ' + (arm0.runs || '?') + ')') + '.' }));
     if (stock) {
-      const a = el('div', { class: 'lm-half' }, [el('h3', { text: 'dragons per region' })]);
+      const a = el('div', { class: 'lm-half' }, [el('h3', { text: 'dragons holding the title, per region' })]);
       row.appendChild(a);
       regionLines(m, chartBox(a, 'dragons-lines', 280), stock);
     }
@@ -365,6 +427,8 @@
     const ci = t.columns.indexOf(catCol), vi = t.columns.indexOf(valCol);
     const gi = t.columns.indexOf('region_id'), yi = t.columns.indexOf('year'), ri = t.columns.indexOf('run_id');
     const first = (m.data.arms && m.data.arms[0] && m.data.arms[0].run_ids) ? m.data.arms[0].run_ids[0] : null;
+    /* the next figure drawn shows this one run: draw() says so under it */
+    if (first !== null && m.mode !== 'single') LM._oneRun = 'This figure: one replication, run_id ' + first + ' (' + ((m.arms[0] || {}).name || 'first arm') + ', replication 1).';
     const y0 = m.years[0];
     const out = m.regions.map(function () { return m.years.map(function () { return null; }); });
     for (const r of t.rows) {
@@ -619,15 +683,43 @@
       if (has2(fy, 'leverage')) panelRegionLines(m, chartBox(half(row2, 'leverage: social per government yuan'), 'funds-leverage', 280), fy, 'leverage', '', { kind: 'leverage', table: 'finance_year' });
       drawn = true;
     }
+    if (m.arms.length > 1 && fundArms(m, s, 'funds-arms', 'loss_ratio', 'mean realised loss ratio, guidance funds', isGuidance)) drawn = true;
     if (!drawn && lossCols.length) { regionLines(m, chartBox(s, 'funds'), lossCols[0]); drawn = true; }
     if (!drawn) notYet(s, 'a finance_year table (guidance_loss_ratio) or a fund table with loss_ratio and loss_tolerance');
   }
 
   function median(v) { const a = v.filter(function (x) { return x !== null && x !== undefined && !Number.isNaN(x); }).sort(function (x, y) { return x - y; }); if (!a.length) return null; const h = (a.length - 1) / 2; return (a[Math.floor(h)] + a[Math.ceil(h)]) / 2; }
 
+  /* Funds pooled per arm and kind over the arm's replications (data.fund_by_arm): one bar per
+     arm, so a compare's arms are not mixed. Returns whether it drew. */
+  function fundArms(m, s, id, key, label, filter) {
+    const rows = (m.data.fund_by_arm || []).filter(function (r) { return r[key] !== null && r[key] !== undefined && (!filter || filter(r.kind)); });
+    if (!rows.length) return false;
+    const arms = [], kinds = [];
+    for (const r of rows) { if (arms.indexOf(r.arm) < 0) arms.push(r.arm); if (kinds.indexOf(r.kind) < 0) kinds.push(r.kind); }
+    const runsOf = function (a) { const r = rows.find(function (x) { return x.arm === a; }); return r ? r.runs : 0; };
+    draw(chartBox(s, id, 300), {
+      tooltip: { trigger: 'axis', valueFormatter: function (v) { return v === null ? '–' : Number(v).toFixed(3); } },
+      legend: { top: 0 },
+      grid: { left: 60, right: 24, top: 44, bottom: 40 },
+      xAxis: { type: 'category', data: kinds },
+      yAxis: { type: 'value', name: label },
+      series: arms.map(function (a, i) {
+        return { name: a + ' (' + runsOf(a) + ' replications)', type: 'bar', itemStyle: { color: PALETTE[i % PALETTE.length] },
+                 data: kinds.map(function (k) { const r = rows.find(function (x) { return x.arm === a && x.kind === k; }); return r ? r[key] : null; }) };
+      })
+    }, { kind: 'fund_by_arm', value: key, arms: arms });
+    s.appendChild(el('p', { class: 'lm-note', text: label + ' by kind of fund, pooled over each arm\'s replications (' +
+      arms.map(function (a) { return a + ': ' + runsOf(a); }).join(', ') + '): the sum over the funds of a kind of ' +
+      (key === 'tvpi' ? 'distributed + NAV over the sum of paid-in' : key === 'dpi' ? 'distributed over paid-in' : 'the mean per fund') + '.' }));
+    return true;
+  }
+
   function multiples(m, root, toc) {
     const s = section(root, toc, 'multiples', 'Fund multiples', 'TVPI (total value to paid-in) and DPI (distributions to paid-in) of the funds, by kind and by vintage.');
     const fund = m.tables.fund;
+    /* several arms: never pool their funds into one bar */
+    if (m.arms.length > 1 && fundArms(m, s, 'multiples-arms', 'tvpi', 'TVPI')) return;
     if (fund && fund.mode === 'rows' && has2(fund, 'tvpi') && has2(fund, 'kind')) {
       m.used.fund = true;
       const ki = fund.columns.indexOf('kind'), ti = fund.columns.indexOf('tvpi'), di = fund.columns.indexOf('dpi');
@@ -657,6 +749,7 @@
       }
       return;
     }
+    if (fundArms(m, s, 'multiples-arms', 'tvpi', 'TVPI')) return;
     const cols = matching(m, /tvpi|dpi|multiple|irr/);
     if (cols.length) { multiColumnSection(m, s, el('div'), 'multiples-cols', '', '', cols, ''); return; }
     notYet(s, 'fund multiples (tvpi, dpi) in a fund table or region_year');
@@ -741,7 +834,9 @@
   }
 
   function firms(m, root, toc) {
-    const s = section(root, toc, 'firms', 'Firm sizes and fates', 'Employees of the firms alive at the end and of every firm at its peak; firms by status at the end of the run.');
+    const first = (m.data.runs || [])[0] || {};
+    const s = section(root, toc, 'firms', 'Firm sizes and fates', 'Employees of the firms alive at the end and of every firm at its peak; firms by status at the end of the run' +
+      (m.mode === 'single' ? '.' : ': one replication only, run_id ' + first.run_id + ' (' + ((m.arms[0] || {}).name || 'first arm') + ', replication 1).'));
     const size = m.sections.firm_size, status = m.sections.firm_status;
     if ((!size || !size.present) && (!status || !status.present)) { notYet(s, 'the firm table'); return; }
     const row = el('div', { class: 'lm-row' });
@@ -829,12 +924,18 @@
     LM.dispose(container);
     container.textContent = '';
     const m = model(data);
+    LM._which = m.mode === 'single' ? '' : 'Runs: ' + m.arms.map(function (a, i) {
+      const ids = ((data.arms || [])[i] || {}).run_ids || [];
+      return a.name + ' ' + ids.length + ' replication' + (ids.length === 1 ? '' : 's') +
+        (ids.length ? ' (run_id ' + ids[0] + (ids.length > 1 ? '–' + ids[ids.length - 1] : '') + ')' : '');
+    }).join(', ') + '. Lines are each arm\'s yearly medians over its replications and bands their 5–95% range, unless a figure says it shows one replication.';
     header(m, container, opts);
     const toc = el('nav', { class: 'lm-toc' });
     container.appendChild(toc);
     const body = el('div', { class: 'lm-body' });
     container.appendChild(body);
     const parts = [
+      function () { answer(m, body, toc); },
       function () { summary(m, body, toc); },
       function () { columnSection(m, body, toc, 'alive', 'Firms alive', 'Firms alive at the end of each year, per region' + (m.mode === 'replications' ? ' (median and 90% band).' : '.'), 'alive'); },
       function () { birthsDeaths(m, body, toc); },

@@ -64,10 +64,15 @@ LM_API void lm_optimise_config_init(lm_optimise_config *cfg);
 LM_API lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_result *res,
                                         lm_error *err);
 
-/* Parses an amount of money in CNY: a number (2e9, 1500000000) optionally followed by k
- * (thousand), m (million), bn or b (billion), case-insensitive, and optionally " CNY":
- * "2bn", "500m", "1.5e9". False when malformed, negative or not finite. */
+/* Parses an amount of money in CNY (src/scenario/money.c): a plain number (2e9, 1500000000)
+ * optionally followed by a unit, k/thousand, 万 (1e4), m/mn/million, 亿 (1e8), bn/b/billion,
+ * 万亿/tn/trillion (case-insensitive, a space allowed before it), and optionally CNY, RMB,
+ * yuan or 元: "2bn", "500m", "1.5e9", "100亿", "5000万". The same syntax works in every
+ * money field of a scenario. False when malformed, negative or not finite. */
 LM_API bool lm_parse_money(const char *text, double *out);
+/* As lm_parse_money; on failure why (size bytes) says what is wrong in one phrase, naming
+ * the valid units and the closest one for an unknown unit. */
+LM_API bool lm_parse_money_why(const char *text, double *out, char *why, size_t size);
 
 #ifdef __cplusplus
 }

@@ -138,7 +138,8 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
     free(d);
     if (ferror(f))
         LM_FAIL(err, LM_EIO, "could not write the comparison table");
-    return write_csv(x, dir, err);
+    const lm_status st = write_csv(x, dir, err);
+    return st == LM_OK ? lm__compare_write_paths(f, x, dir, err) : st;
 }
 
 lm_status lm__experiment_narrow(lm_scenario *sc, const lm_job_config *job, lm_error *err)

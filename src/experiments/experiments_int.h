@@ -99,6 +99,11 @@ void lm__csv_text(FILE *f, const char *s);
  * spaces; "." and ".." and "" become fallback), for the default out folders (job.c). */
 void lm__folder_safe(char *dst, size_t size, const char *name, const char *fallback);
 
+/* compare's pairs.csv, paths.csv and costs.csv into dir, and the cost table onto summary
+ * (compare_paths.c); dir holds results.sqlite with both arms. */
+lm_status lm__compare_write_paths(FILE *summary, const lm__experiment *x, const char *dir,
+                                  lm_error *err);
+
 /* Sets sc's period to --from/--to of job where given (compare.c; also sweep.c). */
 lm_status lm__experiment_narrow(lm_scenario *sc, const lm_job_config *job, lm_error *err);
 

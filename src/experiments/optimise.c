@@ -44,6 +44,7 @@
 #include "io/table.h"
 #include "longmen/finance.h"
 #include "longmen/optimise.h"
+#include "report/report_int.h"
 #include "scenario/levers.h"
 #include "scenario/scenario_int.h"
 
@@ -69,41 +70,6 @@ void lm_optimise_config_init(lm_optimise_config *cfg)
     cfg->evals = 40;
     cfg->robustness = 5;
     cfg->runner_ups = 3;
-}
-
-bool lm_parse_money(const char *text, double *out)
-{
-    if (!text)
-        return false;
-    while (*text == ' ')
-        ++text;
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || errno == ERANGE || !isfinite(v) || v < 0)
-        return false;
-    while (*end == ' ')
-        ++end;
-    static const struct {
-        const char *s;
-        double f;
-    } sfx[] = {{"bn", 1e9}, {"b", 1e9}, {"m", 1e6}, {"k", 1e3}};
-    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; ++i) {
-        const size_t n = strlen(sfx[i].s);
-        if (strncasecmp(end, sfx[i].s, n) == 0) {
-            v *= sfx[i].f;
-            end += n;
-            break;
-        }
-    }
-    while (*end == ' ')
-        ++end;
-    if (strncasecmp(end, "cny", 3) == 0)
-        end += 3;
-    if (*end || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
 }
 
 static int objective_index(const char *name)
@@ -766,6 +732,13 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
     }
     sqlite3_finalize(l);
     sqlite3_finalize(m);
+    /* The budget of this search (not of the cache: a resume may change it) for the report,
+     * which `longmen report DIR` writes again from the database alone. */
+    char budget[128];
+    snprintf(budget, sizeof budget,
+             "INSERT OR REPLACE INTO optimise_config VALUES ('budget_cny_year', '%.17g')",
+             J->cfg->budget_cny_year);
+    ok = ok && sqlite3_exec(J->db, budget, NULL, NULL, NULL) == SQLITE_OK;
     if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         const lm_status st = db_fail(J, err);
         sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
@@ -946,6 +919,12 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
                 r->best_stays, r->n_draws, 100.0 * r->best_stays / r->n_draws, r->n_ranked - 1,
                 r->n_ranked - 1 == 1 ? "" : "s", r->best_feasible, r->n_draws);
     }
+    if (J->runs < LM_OPTIMISE_RUNS_FOR_INTERVALS)
+        fprintf(f, "\nwarning: %d replication%s per mix: too few for the 90%% intervals, which "
+                   "rest on %d degree%s of freedom (far too wide, or of zero width when the "
+                   "replications happen to agree); use --runs %d or more before acting on them.\n",
+                J->runs, J->runs == 1 ? "" : "s", J->runs - 1, J->runs == 2 ? "" : "s",
+                LM_OPTIMISE_RUNS_FOR_INTERVALS);
     fprintf(f, "\n%s: mean over the runs [90%% t-interval of the mean]; public CNY/yr: the "
                "region's subsidies + government commitments to guidance funds + direct "
                "injections, a year; fresh: mean of the draw means [90%% t-interval].\n",
@@ -1149,6 +1128,8 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
             sqlite3_close(J.db);
             J.db = NULL;
         }
+        if (st == LM_OK)
+            st = lm__optimise_report_write(partial, err);
         if (st == LM_OK)
             st = lm__outdir_commit(partial, final, jc->force, err);
     }

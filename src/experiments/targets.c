@@ -85,7 +85,7 @@ static bool word_in(const char *list, const char *word)
 static lm_status unknown_key(const lm__lctx *c, const lm__ynode *k, const char *path,
                              const char *const *keys, size_t n, const char *where)
 {
-    char dym[160] = "";
+    char dym[360] = "";
     lm__did_you_mean(dym, sizeof dym, k->text, keys, n);
     return lm__fail(c, k, path, "unknown key \"%s\" in %s%s", k->kind == LM_Y_SCALAR ? k->text : "?",
                     where, dym);
@@ -156,12 +156,9 @@ static lm_status read_word(const lm__lctx *c, const lm__ynode *map, const char *
     memcpy(text, v->text, v->len + 1);
     const int k = find_name(names, n, text);
     if (k < 0) {
-        char all[256] = "", dym[160] = "";
-        for (size_t i = 0; i < n; ++i)
-            snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "",
-                     names[i]);
-        lm__did_you_mean(dym, sizeof dym, text, names, n);
-        return lm__fail(c, v, sub, "unknown %s \"%s\": expected one of %s%s", key, text, all, dym);
+        char msg[400];
+        snprintf(msg, sizeof msg, "unknown %s \"%s\"", key, text);
+        return lm__fail(c, v, sub, "%s", lm__did_you_mean(msg, sizeof msg, text, names, n));
     }
     *out = k;
     return LM_OK;

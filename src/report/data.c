@@ -973,6 +973,10 @@ static lm_status build(ctx *c, cJSON *root)
         st = read_names(c, root, &r, &n_regions);
     if (st == LM_OK)
         st = read_region_year(c, root, &r, n_regions);
+    if (st == LM_OK)
+        st = lm__report_paired(c->db, root, c->err);
+    if (st == LM_OK && table_exists(c, "fund"))
+        st = lm__report_fund_arms(c->db, root, c->err);
     cJSON *sections = st == LM_OK ? add(c, root, "sections", cJSON_CreateObject()) : NULL;
     if (sections) {
         nf = table_exists(c, "firm") ? table_columns(c, "firm", &fc) : 0;

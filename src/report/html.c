@@ -202,6 +202,8 @@ lm_status lm_report_write_dir(const char *dir, lm_error *err)
     if (stat(db, &sb) != 0)
         return lm_error_set_at(err, LM_EIO, dir, 0, 0, "",
                                "%s: no results.sqlite in this folder; is it a results folder?", dir);
+    if (lm__report_is_optimise(db))
+        return lm__optimise_report_write(dir, err);
     cJSON *data = NULL;
     lm_status st = lm__report_build(db, &data, err);
     if (st == LM_OK)

@@ -174,16 +174,19 @@ static void panel(FILE *f, const cJSON *data, const char *col, const char *title
         }
         label_y[k] = py(&fr, last) + 4;
     }
-    /* End labels at least 15 px apart (regions come sorted by their last value, so the labels
-     * top to bottom): pushed down, then, where that passes the axis, back up from it. */
+    /* End labels at least LABEL_GAP px apart (regions come sorted by their last value, so the
+     * labels top to bottom): pushed down, then, where that passes the axis, back up from it.
+     * The gap is the label's line height: 15 px labels of CJK glyphs, which fill their em box,
+     * touched at 15 px when several regions end on the same count (dragons: 1, 1, 1, 0). */
+    enum { LABEL_GAP = 19 };
     for (int k = 1; k < n_regions; ++k)
-        if (label_y[k] < label_y[k - 1] + 15)
-            label_y[k] = label_y[k - 1] + 15;
+        if (label_y[k] < label_y[k - 1] + LABEL_GAP)
+            label_y[k] = label_y[k - 1] + LABEL_GAP;
     double floor_y = fr.y0 + fr.h + 4;
     for (int k = n_regions - 1; k >= 0; --k) {
         if (label_y[k] > floor_y)
             label_y[k] = floor_y;
-        floor_y = label_y[k] - 15;
+        floor_y = label_y[k] - LABEL_GAP;
     }
     const cJSON *names = get(data, "regions");
     for (int k = 0; k < n_regions; ++k) {
@@ -304,7 +307,8 @@ char *lm__report_svg_text(const cJSON *data)
         int n = pick_regions(data, "alive", n_years, regions);
         panel(f, data, "alive", "firms alive", left, regions, n, &cmap);
         n = pick_regions(data, dragon, n_years, regions);
-        panel(f, data, dragon, "dragons", right, regions, n, &cmap);
+        panel(f, data, dragon, "dragons holding the title at the year's end", right, regions, n,
+              &cmap);
     } else {
         frame one = base;
         one.x0 = 100;

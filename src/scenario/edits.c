@@ -10,10 +10,14 @@
  *   set   "REGION.KIND.FIELD=VALUE"   first policy of kind KIND in REGION (KIND#N: the N-th)
  *         "REGION.FIELD[.SUB]=VALUE"  a region key (nested mappings allowed)
  *         "params.GROUP.FIELD=VALUE"  a global parameter
- *   adopt "X:Y.KIND"                  Y's first policy of kind KIND, copied (all its keys,
+ *   adopt "X:Y.KIND[@YYYY-MM]"        Y's first policy of kind KIND, copied (all its keys,
  *                                     dates included) into X in place of X's first policy of
- *                                     that kind, or appended to X's policies
- * Regions are named by `name` or `name_en`. Adoptions apply before the sets, so a set can
+ *                                     that kind, or appended to X's policies; with @YYYY-MM
+ *                                     the copy starts that month and has no end (Y's dates
+ *                                     are Y's history, not X's decision)
+ *   add   "X:Y.KIND[@YYYY-MM]"        the same copy appended beside X's own policies, so X
+ *                                     keeps its policy of that kind and gains Y's
+ * Regions are named by `name` or `name_en`. Adoptions and additions apply before the sets, so a set can
  * tune an adopted policy. Nodes are never changed in place: a mapping or list that changes
  * is cloned, so a policy adopted by two regions stays two independent policies. */
 #include <stdio.h>
@@ -32,7 +36,7 @@
 static lm_status bad(lm_error *err, const lm__ynode *at, const char *file, const char *edit,
                      const char *fmt, const char *a, const char *b)
 {
-    char msg[400];
+    char msg[1024];
     snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
     return lm_error_set_at(err, LM_EINVAL, at && at->file ? at->file : file, at ? at->line : 0,
                            at ? at->column : 0, edit, "%s", msg);
@@ -157,6 +161,25 @@ static int find_region(const lm__ynode *regions, const char *name)
     return -1;
 }
 
+/* "no region named 'hefie'; did you mean "hefei"? Valid: ..." with every region's name and
+ * name_en as choices. */
+static lm_status no_region(lm_error *err, const lm__ynode *regions, const char *file,
+                           const char *option, const char *name, const char *spec)
+{
+    const char *names[2 * LM_MAX_REGIONS];
+    size_t n = 0;
+    for (size_t r = 0; regions && regions->kind == LM_Y_SEQ && r < regions->n; ++r)
+        for (int k = 0; k < 2 && n < sizeof names / sizeof names[0]; ++k) {
+            const lm__ynode *v = lm__ymap_get(regions->item[r], k ? "name_en" : "name");
+            if (v && v->kind == LM_Y_SCALAR && v->text[0])
+                names[n++] = v->text;
+        }
+    char msg[400];
+    snprintf(msg, sizeof msg, "no region named '%s' in the scenario (%s)", name, spec);
+    return bad(err, regions, file, option, "%s%s", lm__did_you_mean(msg, sizeof msg, name, names, n),
+               NULL);
+}
+
 /* "guidance_fund" names a region's government guidance funds in this order: its early-stage
  * funds first (st_fund: the loss-tolerant funds that invest early and small, the ones the essay
  * credits), then its industry funds (innovation_fund), then provincial funds of funds; each
@@ -205,6 +228,44 @@ static int find_policy(const lm__ynode *pols, const char *kind)
     return -1;
 }
 
+/* "'st_fnd' is no policy kind; did you mean "st_fund"? Valid: ..." */
+static lm_status no_kind(lm_error *err, const lm__ynode *at, const char *file, const char *option,
+                         const char *kind, const char *spec)
+{
+    const char *kinds[LM_POLICY_KIND_COUNT + 1];
+    for (int k = 0; k < LM_POLICY_KIND_COUNT; ++k)
+        kinds[k] = lm__policy_kind_name(k);
+    kinds[LM_POLICY_KIND_COUNT] = "guidance_fund";
+    char base[64], msg[480];
+    kind_ordinal(kind, base, sizeof base);
+    snprintf(msg, sizeof msg, "'%s' is no policy kind (%s)", kind, spec);
+    return bad(err, at, file, option, "%s%s",
+               lm__did_you_mean(msg, sizeof msg, base, kinds, LM_POLICY_KIND_COUNT + 1), NULL);
+}
+
+/* "region 'hefei' has no st_fund policy; it has: talent_rule, ..." */
+static lm_status no_policy(lm_error *err, const lm__ynode *region, const char *file,
+                           const char *option, const char *name, const char *kind,
+                           const char *hint)
+{
+    const lm__ynode *pols = lm__ymap_get(region, "policies");
+    char msg[480];
+    int len = snprintf(msg, sizeof msg, "region '%s' has no %s policy%s", name, kind, hint);
+    const char *sep = "; it has ";
+    for (size_t i = 0; pols && pols->kind == LM_Y_SEQ && i < pols->n && len > 0 &&
+                       (size_t)len < sizeof msg;
+         ++i) {
+        const lm__ynode *k = lm__ymap_get(pols->item[i], "kind");
+        if (k && k->kind == LM_Y_SCALAR) {
+            len += snprintf(msg + len, sizeof msg - (size_t)len, "%s%s", sep, k->text);
+            sep = ", ";
+        }
+    }
+    if (sep[0] == ';' && len > 0 && (size_t)len < sizeof msg)
+        snprintf(msg + len, sizeof msg - (size_t)len, "; it has no policies");
+    return bad(err, region, file, option, "%s%s", msg, NULL);
+}
+
 /* Splits s at '.' into at most max pieces (s is modified). */
 static int split_dots(char *s, char **out, int max)
 {
@@ -241,35 +302,64 @@ static lm_status put_region(lm__ydoc *doc, lm__ynode **root, int r, lm__ynode *r
     return LM_OK;
 }
 
-static lm_status adopt_one(lm__ydoc *doc, lm__ynode **root, const char *file, const char *spec,
-                           lm_error *err)
+/* A copy of map without key (the same map when it has none). NULL: out of memory. */
+static lm__ynode *map_without(lm__ydoc *doc, lm__ynode *map, const char *key)
 {
+    for (size_t i = 0; i < map->n; ++i)
+        if (map->item[2 * i]->kind == LM_Y_SCALAR && strcmp(map->item[2 * i]->text, key) == 0) {
+            lm__ynode *c = clone_node(doc, map, 0);
+            if (!c)
+                return NULL;
+            memmove(c->item + 2 * i, c->item + 2 * i + 2, 2 * (c->n - i - 1) * sizeof *c->item);
+            --c->n;
+            return c;
+        }
+    return map;
+}
+
+/* adopt (replace X's own policy of the kind) or add (keep it, append the copy). */
+static lm_status adopt_one(lm__ydoc *doc, lm__ynode **root, const char *file, const char *spec,
+                           bool add, lm_error *err)
+{
+    const char *option = add ? "--add" : "--adopt";
     char buf[EDIT_MAX];
     snprintf(buf, sizeof buf, "%s", spec);
+    char *at = strchr(buf, '@');
+    if (at)
+        *at = '\0';
     char *colon = strchr(buf, ':');
     char *dot = colon ? strrchr(colon + 1, '.') : NULL;
     const lm__ynode *regions = lm__ymap_get(*root, "regions");
     if (!colon || !dot || colon == buf || dot == colon + 1 || !dot[1])
-        return bad(err, NULL, file, "--adopt", "'%s': expected TO:FROM.KIND, e.g. "
-                                               "TO:FROM.talent_rule%s",
+        return bad(err, NULL, file, option, "'%s': expected TO:FROM.KIND or TO:FROM.KIND@YYYY-MM, "
+                                            "e.g. TO:FROM.talent_rule@2026-01%s",
                    spec, NULL);
+    int32_t from_month = 0;
+    if (at && !lm_month_parse(at + 1, &from_month))
+        return bad(err, NULL, file, option, "'%s': expected a month YYYY-MM after @, got '%s'",
+                   spec, at + 1);
     *colon = '\0';
     *dot = '\0';
     const char *to = buf, *from = colon + 1, *kind = dot + 1;
     if (!kind_known(kind))
-        return bad(err, regions, file, "--adopt", "'%s' is no policy kind (%s)", kind, spec);
+        return no_kind(err, regions, file, option, kind, spec);
     const int rt = find_region(regions, to), rf = find_region(regions, from);
     if (rt < 0 || rf < 0)
-        return bad(err, regions, file, "--adopt", "no region named '%s' in the scenario (%s)",
-                   rt < 0 ? to : from, spec);
+        return no_region(err, regions, file, option, rt < 0 ? to : from, spec);
     const lm__ynode *src_pols = lm__ymap_get(regions->item[rf], "policies");
     const int k = find_policy(src_pols, kind);
     if (k < 0)
-        return bad(err, regions->item[rf], file, "--adopt", "region '%s' has no %s policy",
-                   from, kind);
+        return no_policy(err, regions->item[rf], file, option, from, kind, "");
     lm__ynode *copy = clone_node(doc, src_pols->item[k], 0);
     if (!copy)
         return oom(err);
+    if (at) {
+        lm__ynode *start = new_scalar(doc, copy, at + 1);
+        copy = start ? map_with(doc, copy, "start", start) : NULL;
+        copy = copy ? map_without(doc, copy, "end") : NULL;
+        if (!copy)
+            return oom(err);
+    }
     /* the adopted policy replaces the target's policy of the same actual kind */
     const lm__ynode *src_kind = lm__ymap_get(src_pols->item[k], "kind");
     const char *actual = src_kind && src_kind->kind == LM_Y_SCALAR ? src_kind->text : kind;
@@ -277,7 +367,7 @@ static lm_status adopt_one(lm__ydoc *doc, lm__ynode **root, const char *file, co
     const lm__ynode *pols = lm__ymap_get(region, "policies");
     lm__ynode *seq;
     if (pols && pols->kind == LM_Y_SEQ) {
-        const int j = find_policy(pols, actual);
+        const int j = add ? -1 : find_policy(pols, actual);
         seq = clone_node(doc, pols, j < 0 ? 1 : 0);
         if (!seq)
             return oom(err);
@@ -340,17 +430,15 @@ static lm_status set_one(lm__ydoc *doc, lm__ynode **root, const char *file, cons
     const lm__ynode *regions = lm__ymap_get(*root, "regions");
     const int r = find_region(regions, keys[0]);
     if (r < 0)
-        return bad(err, regions, file, "--policy", "no region named '%s' in the scenario (%s)",
-                   keys[0], spec);
+        return no_region(err, regions, file, "--policy", keys[0], spec);
     const lm__ynode *region = regions->item[r];
     lm__ynode *new_region;
     if (n >= 3 && kind_known(keys[1])) {
         const lm__ynode *pols = lm__ymap_get(region, "policies");
         const int k = find_policy(pols, keys[1]);
         if (k < 0)
-            return bad(err, region, file, "--policy",
-                       "region '%s' has no %s policy (--adopt copies one from another region)",
-                       keys[0], keys[1]);
+            return no_policy(err, region, file, "--policy", keys[0], keys[1],
+                             " (--adopt or --add copies one from another region)");
         lm__ynode *pol = set_path(doc, pols->item[k], keys + 2, n - 2, value, &bad_at, &no_mem);
         lm__ynode *seq = pol ? clone_node(doc, pols, 0) : NULL;
         if (seq)
@@ -374,7 +462,9 @@ lm_status lm__scenario_apply_edits(lm__ydoc *doc, const lm__ynode **root, const 
     lm__ynode *r = (lm__ynode *)*root; /* replaced, never written through */
     lm_status st = LM_OK;
     for (int i = 0; st == LM_OK && i < edits->n_adopt; ++i)
-        st = adopt_one(doc, &r, file, edits->adopt[i], err);
+        st = adopt_one(doc, &r, file, edits->adopt[i], false, err);
+    for (int i = 0; st == LM_OK && i < edits->n_add; ++i)
+        st = adopt_one(doc, &r, file, edits->add[i], true, err);
     for (int i = 0; st == LM_OK && i < edits->n_set; ++i)
         st = set_one(doc, &r, file, edits->set[i], err);
     if (st == LM_OK)
@@ -386,13 +476,15 @@ lm_status lm_scenario_load_edited(const char *path, const lm_scenario_edits *edi
                                   lm_scenario **out, lm_error *err)
 {
     lm_status st = lm__scenario_load_with(path, edits, out, err);
-    if (st != LM_OK || !edits || (edits->n_set == 0 && edits->n_adopt == 0))
+    if (st != LM_OK || !edits || (edits->n_set == 0 && edits->n_adopt == 0 && edits->n_add == 0))
         return st;
     /* The text kept with the run says what was changed (run.scenario_yaml). */
     lm_scenario *sc = *out;
     size_t extra = 64;
     for (int i = 0; i < edits->n_adopt; ++i)
         extra += strlen(edits->adopt[i]) + 16;
+    for (int i = 0; i < edits->n_add; ++i)
+        extra += strlen(edits->add[i]) + 16;
     for (int i = 0; i < edits->n_set; ++i)
         extra += strlen(edits->set[i]) + 16;
     char *text = realloc(sc->text, sc->text_len + extra + 1);
@@ -406,6 +498,8 @@ lm_status lm_scenario_load_edited(const char *path, const lm_scenario_edits *edi
     k += (size_t)sprintf(text + k, "\n# longmen compare, counterfactual edits:");
     for (int i = 0; i < edits->n_adopt; ++i)
         k += (size_t)sprintf(text + k, "\n#   --adopt %s", edits->adopt[i]);
+    for (int i = 0; i < edits->n_add; ++i)
+        k += (size_t)sprintf(text + k, "\n#   --add %s", edits->add[i]);
     for (int i = 0; i < edits->n_set; ++i)
         k += (size_t)sprintf(text + k, "\n#   --policy %s", edits->set[i]);
     k += (size_t)sprintf(text + k, "\n");

@@ -550,6 +550,33 @@ static lm_status read_id_field(const lm__lctx *c, const lm__ynode *n, const char
     }
 }
 
+/* Keys counting plain CNY (budget_cny_year, wage_cny_month); not gdp_100m_cny, whose unit
+ * is already CNY 100M, so "10bn" there would be read 100 times too large. */
+static bool money_key(const char *key)
+{
+    const char *p = strstr(key, "_cny");
+    return p && (p[4] == '\0' || p[4] == '_') && !strstr(key, "100m");
+}
+
+/* A money field written with a unit (10bn, 100亿, 5000万: money.c), checked against the
+ * field's range like a plain number. */
+static lm_status read_money(const lm__lctx *c, const lm__ynode *n, const char *path,
+                            const lm__field *f, double *out)
+{
+    char why[320], want[96];
+    double v;
+    if (!lm__money_parse(n->text, &v, why, sizeof why))
+        return lm__fail(c, n, path, "expected an amount of CNY such as 2e9, 10bn or 100亿, got "
+                                    "\"%s\": %s",
+                        n->text, why);
+    if (!in_range(v, f->lo, f->hi, f->flags))
+        return lm__fail(c, n, path, "expected %s, got %s (%g CNY)",
+                        range_text(want, sizeof want, "a number", f->lo, f->hi, f->flags), n->text,
+                        v);
+    *out = v;
+    return LM_OK;
+}
+
 static lm_status read_field(const lm__lctx *c, const lm__ynode *n, const char *path,
                             const lm__field *f, void *ptr)
 {
@@ -557,6 +584,9 @@ static lm_status read_field(const lm__lctx *c, const lm__ynode *n, const char *p
     case LM_F_SKIP:
         return LM_OK;
     case LM_F_NUM:
+        if (money_key(f->key) && n && n->kind == LM_Y_SCALAR && !n->quoted && !lm__ynull(n) &&
+            !number_syntax(n->text) && !infinite_or_nan_syntax(n->text))
+            return read_money(c, n, path, f, ptr);
         return lm__read_number(c, n, path, f->lo, f->hi, f->flags, ptr);
     case LM_F_INT:
         return read_int(c, n, path, f, ptr);

@@ -139,13 +139,18 @@ char *lm__extends_text(const lm__extends *x, const char *text, size_t len, size_
  * terminated. */
 lm_status lm__read_text(const char *path, char **text, size_t *len, lm_error *err);
 
+/* ---- money (money.c): lm_parse_money_why, for the loader's money fields ---- */
+bool lm__money_parse(const char *text, double *out, char *why, size_t size);
+
 /* ---- did you mean (suggest.c) ---- */
 
 /* Edit distance in characters (UTF-8 code points), adjacent swaps counting 1. */
 int lm__edit_distance(const char *a, const char *b);
 /* The candidate closest to word if it is close enough to be a likely typo, else NULL. */
 const char *lm__suggest(const char *word, const char *const *cands, size_t n);
-/* Appends `; did you mean "x"?` to buf when a suggestion exists. Returns buf. */
+/* Appends `; did you mean "x"?` to buf when a suggestion exists, then the valid choices
+ * (NULL entries skipped; as many as fit, "and N more"). The one helper for every unknown
+ * name: keys, kinds, regions, sectors, units. Returns buf. */
 char *lm__did_you_mean(char *buf, size_t size, const char *word, const char *const *cands,
                        size_t n);
 

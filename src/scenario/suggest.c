@@ -1,7 +1,8 @@
 /* src/scenario/suggest.c -- "did you mean" for unknown keys, kinds, sectors and regions.
  * Distances count characters, not bytes, so that a one-character slip in a Chinese name
  * ("苏洲" for "苏州") is one edit like a slip in an ASCII key; an adjacent swap counts one
- * (optimal string alignment), the most common typing error after a wrong letter. */
+ * (optimal string alignment), the most common typing error after a wrong letter; ASCII
+ * letters compare without case. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,8 @@ static int decode(const char *s, uint32_t out[MAX_CHARS])
         cp &= more == 3 ? 0x07 : more == 2 ? 0x0F : more == 1 ? 0x1F : 0x7F;
         while (more-- > 0 && (*u & 0xC0) == 0x80)
             cp = (cp << 6) | (*u++ & 0x3F);
-        out[n++] = cp;
+        /* ASCII case is no typo to count: "hefei" is the region "Hefei" */
+        out[n++] = cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
     }
     return n;
 }
@@ -84,13 +86,34 @@ const char *lm__suggest(const char *word, const char *const *cands, size_t n)
     return best;
 }
 
+/* The valid choices follow the suggestion, so that a user who did not slip but guessed
+ * sees what exists without opening the docs. They stop before LIST_MAX characters (an
+ * lm_error message is one line a terminal should show whole), ending "and N more". */
+#define LIST_MAX 360
+
 char *lm__did_you_mean(char *buf, size_t size, const char *word, const char *const *cands, size_t n)
 {
     const char *s = lm__suggest(word, cands, n);
-    if (s) {
-        const size_t used = strlen(buf);
-        if (used < size)
-            snprintf(buf + used, size - used, "; did you mean \"%s\"?", s);
+    size_t used = strlen(buf);
+    if (s && used < size)
+        used += (size_t)snprintf(buf + used, size - used, "; did you mean \"%s\"?", s);
+    const size_t limit = size < LIST_MAX ? size : LIST_MAX;
+    size_t listed = 0, valid = 0;
+    for (size_t i = 0; i < n; ++i)
+        valid += cands[i] != NULL;
+    for (size_t i = 0; i < n && used < limit; ++i) {
+        if (!cands[i])
+            continue;
+        const char *sep = listed == 0 ? (s ? " Valid: " : "; valid: ") : ", ";
+        const size_t need = strlen(sep) + strlen(cands[i]);
+        /* room for this one and, if others follow, for " and N more" */
+        const size_t tail = listed + 1 < valid ? 16 : 0;
+        if (used + need + tail >= limit)
+            break;
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", sep, cands[i]);
+        ++listed;
     }
+    if (listed < valid && listed > 0 && used < size)
+        snprintf(buf + used, size - used, " and %zu more", valid - listed);
     return buf;
 }

@@ -345,13 +345,18 @@ static lm_status default_runner(lm__job *job, lm_job_progress_fn progress, void 
         xc.job = cfg;
         xc.job.quiet = false;
         xc.runs = job->replications;
+        if (job->compare)
+            xc.detail = LM_DETAIL_COMPARE_DEFAULT;
         lm_experiment_result xr;
         lm_status xs;
         if (job->compare) {
             xc.job.scenario_path = job->base_path;
-            const lm_scenario_edits edits = {(const char *const *)job->cf_set, job->n_cf_set,
-                                             (const char *const *)job->cf_adopt,
-                                             job->n_cf_adopt};
+            const lm_scenario_edits edits = {.set = (const char *const *)job->cf_set,
+                                             .n_set = job->n_cf_set,
+                                             .adopt = (const char *const *)job->cf_adopt,
+                                             .n_adopt = job->n_cf_adopt,
+                                             .add = (const char *const *)job->cf_add,
+                                             .n_add = job->n_cf_add};
             xs = lm__experiment_compare_files(&xc, job->scenario_path, &edits, &xr, err);
         } else {
             xs = lm_experiment_replicate(&xc, &xr, err);
@@ -456,6 +461,7 @@ static bool read_cf_edits(const cJSON *body, lm__job *job, lm__response *resp)
     for (const cJSON *it = ado ? ado->child : NULL; it; it = it->next, ++k) {
         char line[400];
         line[0] = '\0';
+        bool adds = false;
         if (cJSON_IsString(it) && strlen(it->valuestring) < sizeof line &&
             strchr(it->valuestring, ':') && strchr(it->valuestring, '.')) {
             snprintf(line, sizeof line, "%s", it->valuestring);
@@ -463,22 +469,36 @@ static bool read_cf_edits(const cJSON *body, lm__job *job, lm__response *resp)
             const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, "region");
             const cJSON *y = cJSON_GetObjectItemCaseSensitive(it, "from");
             const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
-            if (edit_word(x, false) && edit_word(y, false) && edit_word(kind, false))
-                snprintf(line, sizeof line, "%s:%s.%s", x->valuestring, y->valuestring,
-                         kind->valuestring);
+            /* "month": "YYYY-MM" adopts from that month (--adopt X:Y.KIND@YYYY-MM) */
+            const cJSON *month = cJSON_GetObjectItemCaseSensitive(it, "month");
+            int32_t m;
+            bool month_ok = !month || cJSON_IsNull(month) ||
+                                  (cJSON_IsString(month) && (!month->valuestring[0] ||
+                                                             lm_month_parse(month->valuestring, &m)));
+            const bool dated = month_ok && cJSON_IsString(month) && month->valuestring[0];
+            /* "add": true keeps X's own policy of the kind (--add) */
+            const cJSON *add = cJSON_GetObjectItemCaseSensitive(it, "add");
+            if (add && !cJSON_IsBool(add))
+                month_ok = false;
+            adds = cJSON_IsTrue(add);
+            if (month_ok && edit_word(x, false) && edit_word(y, false) && edit_word(kind, false))
+                snprintf(line, sizeof line, "%s:%s.%s%s%s", x->valuestring, y->valuestring,
+                         kind->valuestring, dated ? "@" : "", dated ? month->valuestring : "");
         }
         if (!line[0]) {
             lm__respond_error(resp, 400, "bad_field", NULL,
                               "adopt[%d]: expected {\"region\": X, \"from\": Y, \"kind\": "
-                              "KIND} (region names without ':', '=' or '.') or \"X:Y.KIND\"",
+                              "KIND[, \"month\": \"YYYY-MM\", \"add\": true]} (region names "
+                              "without ':', '=' or '.') or \"X:Y.KIND[@YYYY-MM]\"",
                               k);
             return false;
         }
-        if (!(job->cf_adopt[job->n_cf_adopt] = strdup(line))) {
+        char **slot = adds ? &job->cf_add[job->n_cf_add] : &job->cf_adopt[job->n_cf_adopt];
+        if (!(*slot = strdup(line))) {
             lm__respond_error(resp, 500, "out_of_memory", NULL, "out of memory");
             return false;
         }
-        ++job->n_cf_adopt;
+        ++*(adds ? &job->n_cf_add : &job->n_cf_adopt);
     }
     return true;
 }
@@ -632,7 +652,7 @@ static void start_run(lm__api *api, const lm__request *rq, lm__response *resp)
     }
     /* Edits, then the loader's verdict on the result, before anything is queued. */
     job->edited = has_edits(body);
-    const bool cf_edits = job->n_cf_set > 0 || job->n_cf_adopt > 0;
+    const bool cf_edits = job->n_cf_set > 0 || job->n_cf_adopt > 0 || job->n_cf_add > 0;
     char display[4500];
     snprintf(display, sizeof display, "%s%s", path, job->edited ? " (edited)" : "");
     if (job->edited) {
@@ -696,8 +716,12 @@ static void start_run(lm__api *api, const lm__request *rq, lm__response *resp)
     }
     if (cf_edits) {
         /* The counterfactual's library edits, checked by the loader before anything queues. */
-        const lm_scenario_edits edits = {(const char *const *)job->cf_set, job->n_cf_set,
-                                         (const char *const *)job->cf_adopt, job->n_cf_adopt};
+        const lm_scenario_edits edits = {.set = (const char *const *)job->cf_set,
+                                         .n_set = job->n_cf_set,
+                                         .adopt = (const char *const *)job->cf_adopt,
+                                         .n_adopt = job->n_cf_adopt,
+                                         .add = (const char *const *)job->cf_add,
+                                         .n_add = job->n_cf_add};
         lm_scenario *cf = NULL;
         st = lm_scenario_load_edited(job->scenario_path, &edits, &cf, &err);
         lm_scenario_free(cf);

@@ -45,6 +45,8 @@ void lm__job_free(lm__job *job)
         free(job->cf_set[i]);
     for (int i = 0; i < job->n_cf_adopt; ++i)
         free(job->cf_adopt[i]);
+    for (int i = 0; i < job->n_cf_add; ++i)
+        free(job->cf_add[i]);
     free(job);
 }
 

@@ -139,6 +139,71 @@ static bool same_stamp(const stamp *a, const stamp *b)
 
 /* The listing's object of one run, read from its database. NULL when it is no readable
  * longmen database (it is then left out). */
+/* What made the folder, for the list: "compare" (arms baseline and counterfactual), "sweep"
+ * (arms "point N"; "sensitivity" with its tables), "replications" (several runs), "run". */
+static const char *folder_kind(sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    const char *kind = "run";
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*), (SELECT count(*) FROM run WHERE arm = "
+                           "'counterfactual'), (SELECT count(*) FROM run WHERE arm LIKE "
+                           "'point %'), (SELECT count(*) FROM sqlite_master WHERE name LIKE "
+                           "'sensitivity%') FROM run",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        kind = sqlite3_column_int(q, 1) > 0   ? "compare"
+               : sqlite3_column_int(q, 3) > 0 ? "sensitivity"
+               : sqlite3_column_int(q, 2) > 0 ? "sweep"
+               : sqlite3_column_int(q, 0) > 1 ? "replications"
+                                              : "run";
+    sqlite3_finalize(q);
+    return kind;
+}
+
+/* An optimise folder has no run table; the list shows its region, seed, replications per
+ * mix and period, and its report.html is its own (src/report/optimise_html.c). */
+static cJSON *optimise_info(const char *id, const char *db_path, sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT key, value FROM optimise_config", -1, &q, NULL) !=
+        SQLITE_OK) {
+        sqlite3_finalize(q);
+        return NULL;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddStringToObject(o, "kind", "optimise");
+    while (o && sqlite3_step(q) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(q, 0);
+        const char *v = (const char *)sqlite3_column_text(q, 1);
+        if (!k || !v)
+            continue;
+        if (strcmp(k, "seed") == 0 || strcmp(k, "runs") == 0)
+            cJSON_AddNumberToObject(o, k, atof(v));
+        else if (strcmp(k, "region") == 0 || strcmp(k, "objective") == 0)
+            cJSON_AddStringToObject(o, k, v);
+        else if (strcmp(k, "period") == 0 && strlen(v) == 16) { /* YYYY-MM..YYYY-MM */
+            char a[8], b[8];
+            snprintf(a, sizeof a, "%.7s", v);
+            snprintf(b, sizeof b, "%.7s", v + 9);
+            cJSON_AddStringToObject(o, "start_month", a);
+            cJSON_AddStringToObject(o, "end_month", b);
+        }
+    }
+    sqlite3_finalize(q);
+    /* no started_at in the tables: the database's last change orders it in the list */
+    struct stat sb;
+    if (o && stat(db_path, &sb) == 0) {
+        char when[32];
+        struct tm tm;
+        gmtime_r(&sb.st_mtime, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        cJSON_AddStringToObject(o, "started_at", when);
+    }
+    return o;
+}
+
 static cJSON *read_info(const char *id, const char *db_path)
 {
     sqlite3 *db = NULL;
@@ -177,6 +242,10 @@ static cJSON *read_info(const char *id, const char *db_path)
     }
     sqlite3_finalize(q);
     q = NULL;
+    if (o)
+        cJSON_AddStringToObject(o, "kind", folder_kind(db));
+    else
+        o = optimise_info(id, db_path, db);
     /* Firms alive at the end, over all regions: one number for the list. */
     if (o && sqlite3_prepare_v2(db,
                                 "SELECT sum(alive) FROM region_year WHERE run_id = "

@@ -115,6 +115,8 @@ typedef struct lm__job {
     int n_cf_set;
     char *cf_adopt[LM__CF_EDITS_MAX];
     int n_cf_adopt;
+    char *cf_add[LM__CF_EDITS_MAX]; /* "X:Y.KIND[@YYYY-MM]" added beside X's own (--add) */
+    int n_cf_add;
     int threads;
     uint64_t max_memory;
     /* progress, written by the worker under the jobs' lock */

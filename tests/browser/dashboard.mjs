@@ -4,6 +4,9 @@
 // Then a compare from the page (2 replications per arm, region 乙市 adopts 甲市's st_fund, a
 // field edit): both arms must appear in the chart (baseline and counterfactual series) and
 // the paired difference table must list every region and metric of compare.csv.
+// The example field edit names a region of the chosen scenario; the runs list says run,
+// compare or optimise; a slow run shows a loading state until its data arrives (the API call
+// held back), with the run's summary.txt shown meanwhile; an optimise folder opens its own report (answer, frontier, mixes).
 // Then a run that fails (a second server with --max-memory too small) shows its error.
 // Screenshots into the test output.
 // Usage: node dashboard.mjs URL RUNS_DIR SHOT_DIR FAILING_URL
@@ -49,9 +52,10 @@ try {
   await page.selectOption('#adopt-to', '乙市');
   await page.selectOption('#adopt-from', '甲市');
   await page.selectOption('#adopt-kind', 'st_fund');
+  await page.fill('#adopt-month', '2016-03');
   await page.click('#adopt-add');
   const adoptions = await page.$$eval('#adopt-list li', (li) => li.map((x) => x.dataset.adopt));
-  check(T, adoptions.length === 1 && adoptions[0] === '乙市:甲市.st_fund', `adoptions listed: ${adoptions}`);
+  check(T, adoptions.length === 1 && adoptions[0] === '乙市:甲市.st_fund@2016-03', `adoptions listed: ${adoptions}`);
   await page.fill('#cf-policy', '甲市.st_fund.loss_tolerance=0.4');
   await page.click('#compare');
   await page.waitForSelector('#run-view[data-run^="tiny-compare-seed7-"][data-lm-ready="1"]', { timeout: 240000 });
@@ -65,9 +69,51 @@ try {
   const pairedRows = await page.$$eval('#compare-table table.paired tbody tr', (tr) => tr.length);
   check(T, pairedRows === 3 * 5, `the paired table has ${pairedRows} rows, expected 3 regions x 5 metrics`);
   const cfYaml = sql(cdb, "SELECT scenario_yaml FROM run WHERE arm = 'counterfactual' LIMIT 1").map((r) => r.join('\t')).join('\n');
-  check(T, /--adopt 乙市:甲市\.st_fund/.test(cfYaml) && /loss_tolerance=0\.4/.test(cfYaml), 'the counterfactual\'s scenario does not list the edits');
+  check(T, /--adopt 乙市:甲市\.st_fund@2016-03/.test(cfYaml) && /loss_tolerance=0\.4/.test(cfYaml), 'the counterfactual\'s scenario does not list the edits');
   await page.screenshot({ path: path.join(shotDir, 'dashboard-compare.png'), fullPage: false });
   await page.screenshot({ path: path.join(shotDir, 'dashboard-compare-full.png'), fullPage: true });
+
+  // The example field edit names a region of the chosen scenario (tiny), not a fixed one.
+  const example = await page.getAttribute('#cf-policy', 'placeholder');
+  check(T, /^(Jiashi|甲市|Yishi|乙市)\./.test(example), `the field-edit example "${example}" names no region of tiny`);
+  // The runs list says what each folder is.
+  await page.waitForSelector(`#runs tr.run[data-id="${cmpId}"]`, { timeout: 30000 });
+  const kindOf = async (id) => page.$eval(`#runs tr.run[data-id="${id}"] td.kind`, (td) => td.textContent);
+  check(T, await kindOf(runId) === 'run', `the run is listed as "${await kindOf(runId)}"`);
+  check(T, await kindOf(cmpId) === 'compare', `the compare is listed as "${await kindOf(cmpId)}"`);
+  check(T, await kindOf('opt') === 'optimise', `the optimise folder is listed as "${await kindOf('opt')}"`);
+
+  // A slow run shows a loading state at once, and the report when its data arrives.
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route((u) => u.pathname === '/api/runs/' + encodeURIComponent(runId), async (route) => { await gate; await route.continue(); });
+  await page.click(`#runs tr.run[data-id="${runId}"]`);
+  await page.waitForSelector('#run-loading', { state: 'visible', timeout: 10000 });
+  const loadingText = await page.textContent('#run-loading');
+  check(T, loadingText.includes(runId), `the loading state does not name the run: "${loadingText}"`);
+  // the summary table comes first, while the report data is held back
+  await page.waitForSelector('#run-summary', { timeout: 10000 });
+  const early = await page.textContent('#run-summary');
+  const fileSummary = (await import('node:fs')).readFileSync(path.join(runsDir, runId, 'summary.txt'), 'utf8');
+  check(T, early === fileSummary, 'the summary shown while loading is not the run\'s summary.txt');
+  check(T, await page.getAttribute('#run-view', 'data-lm-ready') === null, 'the view is ready before its data came');
+  await page.screenshot({ path: path.join(shotDir, 'dashboard-loading.png'), fullPage: false });
+  release();
+  await page.waitForSelector(`#run-view[data-run="${runId}"][data-lm-ready="1"]`, { timeout: 60000 });
+  check(T, (await page.$('#run-loading')) === null, 'the loading state stays after the report came');
+  await page.unroute((u) => u.pathname === '/api/runs/' + encodeURIComponent(runId));
+
+  // An optimise folder opens its own report: the answer, the frontier, the mixes.
+  await page.click('#runs tr.run[data-id="opt"]');
+  await page.waitForSelector('#run-view[data-run="opt"][data-lm-ready="1"]', { timeout: 30000 });
+  const frame = page.frame({ url: /\/api\/runs\/opt\/report\.html$/ });
+  check(T, frame, 'no frame with the optimise report');
+  for (const id of ['lm-optimise-answer', 'lm-optimise-frontier', 'lm-optimise-mixes', 'lm-optimise-robustness'])
+    check(T, (await frame.$('#' + id)) !== null, `the optimise report has no #${id}`);
+  const dots = await frame.$$eval('#lm-optimise-frontier circle.mix', (c) => c.length);
+  const evals = Number(sql(path.join(runsDir, 'opt', 'results.sqlite'), 'SELECT count(*) FROM optimise_evaluation WHERE draw = 0')[0][0]);
+  check(T, dots === evals, `the frontier has ${dots} dots for ${evals} evaluations`);
+  await page.screenshot({ path: path.join(shotDir, 'dashboard-optimise.png'), fullPage: false });
 
   // A run that fails shows its error on the page.
   const page2 = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -53,4 +53,28 @@ nothing_created "a malformed scenario with the default folder"
 # A period outside the scenario's is bad input too (exit 1, not a usage error).
 expect_failure "$tiny" --from 1990-01 --out res
 nothing_created "--from outside the scenario's period"
+# Unknown names and units: one line naming the closest valid choice and the valid ones;
+# an amount split in two words is a usage error, not a scenario file ("billion: cannot open").
+# expect_cmd <exit> <fixed string the line must hold> <args...>
+expect_cmd() {
+    local want_rc=$1 want=$2 rc=0
+    shift 2
+    "$bin" "$@" >../out.txt 2>../err.txt || rc=$?
+    [[ $rc == "$want_rc" ]] || fail "'longmen $*' exited $rc, expected $want_rc: $(cat ../err.txt)"
+    grep -qF -- "$want" ../err.txt || fail "'longmen $*': want '$want' in: $(cat ../err.txt)"
+    [[ $(grep -c '^longmen: ' ../err.txt) == 1 ]] || fail "'longmen $*': $(cat ../err.txt)"
+}
+expect_cmd 1 "no region named 'jiashl' in the scenario (jiashl:Yishi.lab); did you mean \"Jiashi\"? Valid: 甲市, Jiashi, 乙市, Yishi" \
+    compare "$tiny" --adopt jiashl:Yishi.lab --runs 1 --out res
+expect_cmd 1 "'st_fnd' is no policy kind" compare "$tiny" --add Yishi:Jiashi.st_fnd --runs 1 --out res
+grep -qF 'did you mean "st_fund"? Valid: st_fund, innovation_fund,' ../err.txt || fail "kinds: $(cat ../err.txt)"
+expect_cmd 1 'unknown unit "bln"; did you mean "bn"?' \
+    compare "$tiny" --policy Jiashi.st_fund.budget_cny_year=10bln --runs 1 --out res
+expect_cmd 2 "--budget 10 billion: write the amount as one word, e.g. --budget 10bn" \
+    optimise "$tiny" --region Jiashi --budget 10 billion --levers x.yaml --out res
+expect_cmd 2 'unknown unit "bln"; did you mean "bn"?' \
+    optimise "$tiny" --region Jiashi --budget 10bln --levers x.yaml --out res
+expect_cmd 1 'did you mean "loss_tolerance"?' \
+    compare "$tiny" --policy Jiashi.st_fund.loss_tolerence=0.3 --runs 1 --out res
+nothing_created "unknown names and units"
 echo "cli_bad_input: ok"

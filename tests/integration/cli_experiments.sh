@@ -27,21 +27,23 @@ cmp -s out.txt r3/summary.txt || fail "summary.txt differs from the terminal tab
 [[ $(sqlite3 r3/results.sqlite 'select group_concat(run) from run') == "0,1,2" ]] || fail "run indices"
 [[ -f r3/report.html ]] || fail "no report.html"
 [[ ! -e r3.partial ]] || fail "r3.partial left behind"
-[[ $(sqlite3 r3/results.sqlite 'select group_concat(detail) from run') == "1,1,1" ]] ||
-    fail "replications within --detail (default 20) must keep every row"
+[[ $(sqlite3 r3/results.sqlite 'select group_concat(detail) from run') == "1,0,0" ]] ||
+    fail "run --runs keeps every row of replication 1 only by default (--detail 1)"
 
-# ---- --detail: the same replications, brief past the first; the same table ----
-"$bin" run "$scenario" --runs 3 --threads 2 --detail 1 --out brief -q >brief.txt 2>err.txt ||
-    fail "run --detail 1 exited $?: $(cat err.txt)"
-[[ $(sqlite3 brief/results.sqlite 'select group_concat(detail) from run') == "1,0,0" ]] ||
-    fail "run.detail of --detail 1"
-diff <(grep -v '^results:' out.txt) <(grep -v '^results:' brief.txt) >/dev/null ||
-    fail "--detail changed the table: $(diff out.txt brief.txt)"
-[[ $(sqlite3 brief/results.sqlite 'select count(*) from firm where run_id = 1') == \
+# ---- --detail: the same replications, brief past the first (the default); the same table ----
+"$bin" run "$scenario" --runs 3 --threads 2 --detail all --out whole -q >whole.txt 2>err.txt ||
+    fail "run --detail all exited $?: $(cat err.txt)"
+[[ $(sqlite3 whole/results.sqlite 'select group_concat(detail) from run') == "1,1,1" ]] ||
+    fail "run.detail of --detail all"
+diff <(grep -v '^results:' out.txt) <(grep -v '^results:' whole.txt) >/dev/null ||
+    fail "--detail changed the table: $(diff out.txt whole.txt)"
+[[ $(sqlite3 whole/results.sqlite 'select count(*) from firm where run_id = 1') == \
    $(sqlite3 r3/results.sqlite 'select count(*) from firm where run_id = 1') ]] ||
     fail "replication 1 lost firm rows"
-[[ $(sqlite3 brief/results.sqlite 'select count(*) from deal where run_id > 1') == 0 ]] ||
+[[ $(sqlite3 r3/results.sqlite 'select count(*) from deal where run_id > 1') == 0 ]] ||
     fail "brief replications keep deal rows"
+[[ $(sqlite3 whole/results.sqlite 'select count(*) from deal where run_id > 1') -gt 0 ]] ||
+    fail "--detail all keeps no deal rows past replication 1"
 rc=0; "$bin" run "$scenario" --runs 2 --detail some -q >/dev/null 2>err.txt || rc=$?
 [[ $rc == 2 ]] && grep -q -- "--detail some: expected 'all' or an integer" err.txt ||
     fail "--detail some: exit $rc, $(cat err.txt)"
@@ -92,6 +94,9 @@ grep -q 'counterfactual - baseline' cmp.txt || fail "no comparison table: $(cat 
 [[ $(sqlite3 self/results.sqlite "select count(*) from run where arm = 'counterfactual'") == 3 ]] || fail "counterfactual runs"
 nonzero=$(awk -F, 'NR > 1 && $6 != "0" && $6 != "nan" && $6 != "-nan"' self/compare.csv)
 [[ -z $nonzero ]] || fail "self-compare has non-zero differences: $nonzero"
+[[ $(sqlite3 self/results.sqlite "select group_concat(detail) from run") == "0,0,0,0,0,0" ]] ||
+    fail "compare keeps whole rows by default (--detail 0 expected)"
+[[ -f self/pairs.csv && -f self/paths.csv && -f self/costs.csv ]] || fail "no pairs/paths/costs.csv"
 for i in 1 2 3; do
     a=$(sqlite3 self/results.sqlite "select * from firm where run_id = $i order by firm_id" | cut -d'|' -f2-)
     b=$(sqlite3 self/results.sqlite "select * from firm where run_id = $((i + 3)) order by firm_id" | cut -d'|' -f2-)

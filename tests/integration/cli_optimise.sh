@@ -60,6 +60,34 @@ csv_best=$(awk -F, 'NR > 1 && $2 == 1 { print $1 }' full/optimise.csv)
 m=$(sqlite3 "$db" "select abs(e.objective - (select avg(births) from optimise_replication r where r.eval_id = e.eval_id)) < 1e-9 from optimise_evaluation e where e.eval_id = $csv_best")
 [[ $m == 1 ]] || fail "the objective is not the mean of the replications"
 
+# ---- the report: the answer, the frontier, the mixes, robustness; --runs 2 is warned ----
+html=full/report.html
+[[ -f $html && -f full/headline.svg ]] || fail "no report.html or headline.svg"
+for id in lm-optimise-answer lm-optimise-frontier lm-optimise-mixes lm-optimise-robustness lm-optimise-few-runs; do
+    grep -q "id=\"$id\"" "$html" || fail "report.html has no #$id"
+done
+grep -q 'warning: 2 replications per mix: too few for the 90% intervals' out.txt || fail "no --runs 2 warning"
+grep -q 'budget: CNY 1 bn a year, 2 bn over the 24 months' "$html" || fail "the budget is not said per year and in total"
+# one row per reported mix, and a dot per search evaluation
+[[ $(grep -c '<tr><td>' "$html") == $(sqlite3 "$db" 'select count(*) from optimise_mix') ]] || fail "mix rows"
+[[ $(grep -c '<circle class="mix' "$html") == "$n_search" ]] || fail "frontier dots: $(grep -c '<circle' "$html") for $n_search evaluations"
+cp "$html" first.html
+rm "$html" full/headline.svg
+"$bin" report full >/dev/null 2>err.txt || fail "longmen report of an optimise folder: $(cat err.txt)"
+cmp -s first.html "$html" || fail "longmen report wrote another report.html"
+
+# ---- a shipped levers file for every region of the default scenario, whose every lever
+# fits it (one month, one replication: the edits are what is checked) ----
+three=$root/scenarios/three-capitals.yaml
+for region in $(sed -n 's/^ *name_en: *//p' "$three"); do
+    file=$root/scenarios/examples/levers-${region,,}.yaml
+    [[ -f $file ]] || fail "no levers file for $region ($file)"
+    grep -q "^region: $region\$" "$file" || fail "$file is not $region's"
+    "$bin" optimise "$three" --levers "$file" --budget 20bn --runs 1 --evals 4 --robustness 0 \
+        --from 2034-12 --to 2034-12 --out "lev-$region" -q >/dev/null 2>err.txt ||
+        fail "$file does not fit $three: $(cat err.txt)"
+done
+
 # ---- the metrics of a mix are those of the results database: a mix that changes nothing
 # (the fund budget at its value in the file) against `run --runs 2` ----
 printf 'region: Jiashi\nlevers:\n  - name: same\n    set: "{region}.st_fund.budget_cny_year"\n    values: [1.0e9]\n' >same.yaml

@@ -36,10 +36,18 @@ mkdir -p "$shots"
 "$bin" run "$root/tests/data/tiny.yaml" --seed 3 --out "$tmp/run" --quiet >/dev/null ||
     fail "the tiny run failed"
 node "$root/tests/browser/report.mjs" "$tmp/run" "$shots" || fail "report.html in chromium"
+# report.html of a compare: the answer first, checked against its paths.csv.
+"$bin" compare "$root/tests/data/tiny.yaml" --adopt Yishi:Jiashi.st_fund --runs 3 --out "$tmp/cmp" -q >/dev/null ||
+    fail "the tiny compare failed"
+node "$root/tests/browser/compare_report.mjs" "$tmp/cmp" "$shots" 乙市 3 || fail "a compare's report.html in chromium"
 
 # The dashboard: one server that runs, one whose runs all fail (--max-memory 1M).
 mkdir -p "$tmp/scenarios" "$tmp/runs" "$tmp/runs2"
 cp "$root/tests/data/tiny.yaml" "$tmp/scenarios/tiny.yaml"
+# an optimise folder, which the dashboard lists and opens through its own report
+"$bin" optimise "$root/tests/data/tiny.yaml" --levers "$root/tests/data/levers/tiny.yaml" \
+    --budget 2bn --runs 2 --evals 4 --robustness 1 --runner-ups 1 --out "$tmp/runs/opt" -q >/dev/null ||
+    fail "the tiny optimise failed"
 start_server "$tmp/server2.log" "$bin" --runs-dir "$tmp/runs2" --scenarios-dir "$tmp/scenarios" \
     --max-memory 1M
 SERVER2_PID=$SERVER_PID

@@ -124,6 +124,10 @@ json '{"scenario": "tiny", "compare": true, "policy": ["甲市.st_fund.loss_tole
 expect 400 "a control character in a compare field edit" "${curl_args[@]}"
 json '{"scenario": "tiny", "compare": true, "adopt": [{"region": "乙市:x", "from": "甲市", "kind": "st_fund"}]}'; post
 expect 400 "an adoption with ':' in a region name" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true, "adopt": [{"region": "乙市", "from": "甲市", "kind": "st_fund", "month": "2016-13"}]}'; post
+expect 400 "an adoption from a month that is none" "${curl_args[@]}"
+json '{"scenario": "tiny", "compare": true, "adopt": [{"region": "乙市", "from": "甲市", "kind": "st_fund", "month": 201603}]}'; post
+expect 400 "an adoption month that is a number" "${curl_args[@]}"
 json '{"scenario": "tiny", "compare": true, "adopt": [7]}'; post
 expect 400 "an adoption that is a number" "${curl_args[@]}"
 json '{"scenario": "tiny", "compare": true, "adopt": [{"region": "nowhere", "from": "甲市", "kind": "st_fund"}]}'; post

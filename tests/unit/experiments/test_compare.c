@@ -263,6 +263,93 @@ Test(edits, bad_edits_name_file_line_and_field)
     cr_assert_gt(err.line, 0);
 }
 
+/* @YYYY-MM: the copy starts that month and drops the source's end (乙市's lab ends 2016-07);
+ * --adopt replaces the region's own policy of the kind, --add keeps it and appends. */
+Test(edits, adopt_from_a_date_replaces_and_add_keeps_the_own_policy)
+{
+    int32_t m2016_03, m2015_06;
+    cr_assert(lm_month_parse("2016-03", &m2016_03));
+    cr_assert(lm_month_parse("2015-06", &m2015_06));
+    const char *adopt[] = {"Jiashi:Jiashi.st_fund@2016-03", "Jiashi:Yishi.lab@2015-06"};
+    const lm_scenario_edits a = {.adopt = adopt, .n_adopt = 2};
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_edited(TINY, &a, &sc, &err), LM_OK, "%s", err.message);
+    const lm_params *p = lm__scenario_params(sc);
+    cr_assert_eq(p->regions[0].n_policies, 2, "the own st_fund replaced, the lab appended");
+    cr_assert_eq(p->regions[0].policies[0].kind, LM_POLICY_ST_FUND);
+    cr_assert_eq(p->regions[0].policies[0].start, m2016_03);
+    cr_assert_eq(p->regions[0].policies[1].kind, LM_POLICY_LAB);
+    cr_assert_eq(p->regions[0].policies[1].start, m2015_06);
+    cr_assert_eq(p->regions[0].policies[1].end, LM_MONTH_NEVER, "Yishi's end is not copied");
+    cr_assert_neq(p->regions[1].policies[0].end, LM_MONTH_NEVER, "the source keeps its end");
+    lm_scenario_free(sc);
+
+    const char *add[] = {"Jiashi:Jiashi.st_fund@2016-03"};
+    const lm_scenario_edits b = {.add = add, .n_add = 1};
+    cr_assert_eq(lm_scenario_load_edited(TINY, &b, &sc, &err), LM_OK, "%s", err.message);
+    p = lm__scenario_params(sc);
+    cr_assert_eq(p->regions[0].n_policies, 2, "the own st_fund kept, the copy beside it");
+    cr_assert_eq(p->regions[0].policies[0].kind, LM_POLICY_ST_FUND);
+    cr_assert_neq(p->regions[0].policies[0].start, m2016_03);
+    cr_assert_eq(p->regions[0].policies[1].kind, LM_POLICY_ST_FUND);
+    cr_assert_eq(p->regions[0].policies[1].start, m2016_03);
+    cr_assert_not_null(strstr(lm_scenario_text(sc), "--add Jiashi:Jiashi.st_fund@2016-03"));
+    lm_scenario_free(sc);
+}
+
+/* Unknown names say the closest valid one and list the valid ones. */
+Test(edits, unknown_names_suggest_and_list_the_choices)
+{
+    static const struct {
+        const char *adopt, *set, *want[3];
+    } cases[] = {
+        {"jiashl:Yishi.lab", NULL,
+         {"no region named 'jiashl'", "did you mean \"Jiashi\"?", "Valid: 甲市, Jiashi, 乙市, Yishi"}},
+        {"Jiashi:Yishi.lba", NULL,
+         {"'lba' is no policy kind", "did you mean \"lab\"?", "talent_rule"}},
+        {"Jiashi:Yishi.st_fund", NULL, {"region 'Yishi' has no st_fund policy", "it has lab", ""}},
+        {"Jiashi:Yishi.lab@2016-13", NULL, {"expected a month YYYY-MM after @", "", ""}},
+        {NULL, "Yishl.amenity=0.3", {"did you mean \"Yishi\"?", "", ""}},
+        {NULL, "Jiashi.st_fund.budget_cny_year=10bln",
+         {"unknown unit \"bln\"; did you mean \"bn\"?", "亿", ""}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        const char *one[] = {cases[i].adopt ? cases[i].adopt : cases[i].set};
+        const lm_scenario_edits e = cases[i].adopt ? (lm_scenario_edits){.adopt = one, .n_adopt = 1}
+                                                   : (lm_scenario_edits){.set = one, .n_set = 1};
+        lm_scenario *sc = NULL;
+        lm_error err;
+        cr_assert_eq(lm_scenario_load_edited(TINY, &e, &sc, &err), LM_EINVAL, "%s", one[0]);
+        for (int k = 0; k < 3; ++k)
+            cr_assert_not_null(strstr(err.message, cases[i].want[k]), "%s: \"%s\" lacks \"%s\"",
+                               one[0], err.message, cases[i].want[k]);
+    }
+}
+
+/* Money fields take the units --budget takes. */
+Test(edits, money_fields_take_units)
+{
+    static const struct {
+        const char *value;
+        double cny;
+    } cases[] = {{"10bn", 1e10}, {"1e10", 1e10}, {"100亿", 1e10}, {"5000万", 5e7},
+                 {"2.5 billion CNY", 2.5e9}, {"300m", 3e8}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        char edit[128];
+        snprintf(edit, sizeof edit, "Jiashi.st_fund.budget_cny_year=%s", cases[i].value);
+        const char *set[] = {edit};
+        const lm_scenario_edits e = {.set = set, .n_set = 1};
+        lm_scenario *sc = NULL;
+        lm_error err;
+        cr_assert_eq(lm_scenario_load_edited(TINY, &e, &sc, &err), LM_OK, "%s: %s", edit,
+                     err.message);
+        cr_assert_float_eq(lm__scenario_params(sc)->regions[0].policies[0].budget_cny_year,
+                           cases[i].cny, 1e-3, "%s", edit);
+        lm_scenario_free(sc);
+    }
+}
+
 /* Raises the stop flag once `after` months have been simulated. */
 typedef struct stopper {
     volatile sig_atomic_t flag;

@@ -6,6 +6,7 @@
  * marked absent, never an error); hostile names ("</script>", "<&>") that must not break
  * the page or the SVG; and the refusals (no file, not a database, an empty run table). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "io/store.h"
+#include "longmen/experiments.h"
 #include "longmen/job.h"
 #include "longmen/report.h"
 #include "report/report_int.h"
@@ -369,4 +371,105 @@ Test(report, refusals)
     char html[160];
     path_in(html, sizeof html, "report.html");
     cr_assert_neq(access(html, F_OK), 0);
+}
+
+/* ---- a compare: the answer section's numbers, and the figure's labels ---- */
+
+/* The paired data of a compare of tiny.yaml (Yishi adopts Jiashi's fund, 3 pairs) against the
+ * database: each mean is the mean over the pairs of counterfactual - baseline, read with SQL;
+ * the region the edit names (乙市) is the touched one; end labels of the figure at least 19 px
+ * apart, even where regions end on the same value. */
+Test(report, a_compare_carries_its_paired_differences)
+{
+    char out[128], db[160];
+    path_in(out, sizeof out, "cmp");
+    const char *adopt[] = {"Yishi:Jiashi.st_fund"};
+    const lm_scenario_edits e = {.adopt = adopt, .n_adopt = 1};
+    lm_experiment_config cfg;
+    lm_experiment_config_init(&cfg);
+    cfg.job.scenario_path = LM_TEST_DATA "/tiny.yaml";
+    cfg.job.out_dir = out;
+    cfg.job.quiet = true;
+    cfg.runs = 3;
+    lm_experiment_result res;
+    lm_error err;
+    cr_assert_eq(lm_experiment_compare(&cfg, &e, &res, &err), LM_OK, "%s", err.message);
+    lm_experiment_result_fini(&res);
+    snprintf(db, sizeof db, "%s/results.sqlite", out);
+    cJSON *data = report_of(db);
+    const cJSON *p = at(data, "paired");
+    cr_assert_eq(at(p, "pairs")->valueint, 3);
+    cr_assert_eq(cJSON_GetArraySize(at(p, "touched")), 1);
+    cr_assert_eq(cJSON_GetArrayItem(at(p, "touched"), 0)->valueint, 1, "乙市 is region 1");
+    sqlite3 *s = NULL;
+    cr_assert_eq(sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(s,
+                                    "SELECT y.year, avg(c.headcount - y.headcount) FROM region_year y"
+                                    " JOIN run rb ON rb.run_id = y.run_id AND rb.arm = 'baseline'"
+                                    " JOIN run rc ON rc.run = rb.run AND rc.arm = 'counterfactual'"
+                                    " JOIN region_year c ON c.run_id = rc.run_id AND c.region_id ="
+                                    " y.region_id AND c.year = y.year WHERE y.region_id = 1"
+                                    " GROUP BY y.year ORDER BY y.year",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    const cJSON *jobs = NULL, *m = NULL;
+    cJSON_ArrayForEach(m, at(p, "metrics"))
+    {
+        if (strcmp(at(m, "id")->valuestring, "jobs") == 0)
+            jobs = m;
+    }
+    cr_assert_not_null(jobs);
+    int t = 0;
+    double any = 0;
+    for (; sqlite3_step(q) == SQLITE_ROW; ++t) {
+        const double want = sqlite3_column_double(q, 1);
+        const cJSON *got = cJSON_GetArrayItem(cJSON_GetArrayItem(at(jobs, "mean"), 1), t);
+        cr_assert(cJSON_IsNumber(got), "year %d", t);
+        cr_assert_float_eq(got->valuedouble, want, 1e-9, "year %d", t);
+        const double lo = cJSON_GetArrayItem(cJSON_GetArrayItem(at(jobs, "lo"), 1), t)->valuedouble;
+        const double hi = cJSON_GetArrayItem(cJSON_GetArrayItem(at(jobs, "hi"), 1), t)->valuedouble;
+        cr_assert(lo <= want && want <= hi, "year %d: %g not in [%g, %g]", t, want, lo, hi);
+        any += fabs(want);
+    }
+    cr_assert_eq(t, 2, "2015 and 2016");
+    cr_assert_gt(any, 0, "the fund changes Yishi's jobs");
+    sqlite3_finalize(q);
+    sqlite3_close(s);
+    /* funds per arm: both arms, the counterfactual with Yishi's new st_fund */
+    int arms_seen = 0;
+    cJSON_ArrayForEach(m, at(data, "fund_by_arm"))
+    {
+        arms_seen += strcmp(at(m, "arm")->valuestring, "counterfactual") == 0 ? 10 : 1;
+        cr_assert_eq(at(m, "runs")->valueint, 3);
+    }
+    cr_assert_geq(arms_seen, 11, "funds of both arms");
+    cJSON_Delete(data);
+
+    char svg[200];
+    snprintf(svg, sizeof svg, "%s/headline.svg", out);
+    char *text = read_file(svg);
+    /* <text x="X" y="Y" class="label" ...>: labels of one panel share X */
+    double xs[16], ys[16];
+    int n = 0;
+    for (const char *c = text; (c = strstr(c, "class=\"label\"")) != NULL && n < 16; ++c) {
+        const char *t = c;
+        while (t > text && strncmp(t, "<text", 5) != 0)
+            --t;
+        const char *x = strstr(t, " x=\""), *y = strstr(t, " y=\"");
+        cr_assert(x && y && x < c && y < c);
+        xs[n] = strtod(x + 4, NULL);
+        ys[n++] = strtod(y + 4, NULL);
+    }
+    cr_assert_geq(n, 2);
+    int pairs_checked = 0;
+    for (int i = 0; i < n; ++i)
+        for (int j = i + 1; j < n; ++j)
+            if (xs[i] == xs[j]) {
+                cr_assert_geq(fabs(ys[i] - ys[j]), 19, "labels %d and %d are %g px apart", i, j,
+                              fabs(ys[i] - ys[j]));
+                ++pairs_checked;
+            }
+    cr_assert_geq(pairs_checked, 1);
+    free(text);
 }

@@ -778,7 +778,17 @@ Test(suggest, only_likely_typos)
     cr_assert_null(lm__suggest("budget_cny_year", keys, 5));
     char buf[128] = "unknown key \"strat\"";
     cr_assert_str_eq(lm__did_you_mean(buf, sizeof buf, "strat", keys, 5),
-                     "unknown key \"strat\"; did you mean \"start\"?");
+                     "unknown key \"strat\"; did you mean \"start\"? Valid: name, start, end, "
+                     "rate, loss_tolerance");
+    char none[128] = "unknown key \"zzz\"";
+    cr_assert_str_eq(lm__did_you_mean(none, sizeof none, "zzz", keys, 5),
+                     "unknown key \"zzz\"; valid: name, start, end, rate, loss_tolerance");
+    cr_assert_str_eq(lm__suggest("HEFEI", (const char *[]){"Hefei", "Nanjing"}, 2), "Hefei",
+                     "ASCII case is not counted");
+    /* a list too long for the buffer ends with how many were left out */
+    char small[64] = "unknown key \"zzz\"";
+    cr_assert_str_eq(lm__did_you_mean(small, sizeof small, "zzz", keys, 5),
+                     "unknown key \"zzz\"; valid: name, start, end and 2 more");
 }
 
 /* ---- the format follows params.h ---- */

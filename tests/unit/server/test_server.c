@@ -513,6 +513,23 @@ Test(api, compare_requests)
              422, NULL); /* 乙市 has no st_fund */
     cr_assert_str_eq(error_field(e, "field"), "--adopt");
     cJSON_Delete(e);
+    /* "add": true goes to --add (the region keeps its own), "month" to @YYYY-MM */
+    e = call("POST", "/api/runs",
+             "{\"scenario\": \"tiny\", \"compare\": true, \"adopt\": [{\"region\": \"丙市\", "
+             "\"from\": \"甲市\", \"kind\": \"st_fund\", \"month\": \"2016-03\", \"add\": true}]}",
+             422, NULL);
+    cr_assert_str_eq(error_field(e, "field"), "--add");
+    cr_assert_not_null(strstr(error_field(e, "message"), "丙市:甲市.st_fund@2016-03"),
+                       "%s", error_field(e, "message"));
+    cJSON_Delete(e);
+    cJSON_Delete(call("POST", "/api/runs",
+                      "{\"scenario\": \"tiny\", \"compare\": true, \"adopt\": [{\"region\": "
+                      "\"乙市\", \"from\": \"甲市\", \"kind\": \"st_fund\", \"add\": \"yes\"}]}",
+                      400, NULL));
+    cJSON_Delete(call("POST", "/api/runs",
+                      "{\"scenario\": \"tiny\", \"compare\": true, \"adopt\": [{\"region\": "
+                      "\"乙市\", \"from\": \"甲市\", \"kind\": \"st_fund\", \"month\": \"2016-13\"}]}",
+                      400, NULL));
     /* No edited copy stays behind for refused compares with in-place edits. */
     cJSON_Delete(call("POST", "/api/runs",
                       "{\"scenario\": \"tiny\", \"compare\": true, \"policies\": [{\"region\": 0, "

@@ -1,0 +1,318 @@
+/* src/experiments/compare_paths.c -- the files of `longmen compare` for analysis outside
+ * longmen, in the shape BehaviorSpace users expect: pairs.csv, one row per replication and
+ * region with both arms and their difference (what the summary's means and intervals are
+ * made of, so a reader can redo them or use another test); paths.csv, per region, metric and
+ * year, the mean paired difference with its 90% t-interval (when the effect shows, not only
+ * how big it is at the end); costs.csv, the public money per extra dragon, high-tech
+ * enterprise and job. The summary gets the cost table too. compare.c writes the headline
+ * table and compare.csv; the definitions of the metrics are the same (docs/experiments.md). */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "experiments/experiments_int.h"
+#include "io/table.h"
+
+/* The paired metrics, as compare.c's table defines them. */
+enum { P_DRAGONS, P_HIGH_TECH, P_JOBS, P_TVPI, P_PUBLIC, P_COUNT };
+static const char *const p_names[P_COUNT] = {"dragons", "high_tech", "jobs", "fund_tvpi",
+                                             "public_cny"};
+
+static double pair_value(const lm__experiment *x, int a, int i, int r, int k)
+{
+    switch (k) {
+    case P_DRAGONS:
+        return lm__xm(x, a, i, r, LM_XM_DRAGONS);
+    case P_HIGH_TECH:
+        return lm__xm(x, a, i, r, LM_XM_HIGH_TECH);
+    case P_JOBS:
+        return lm__xm(x, a, i, r, LM_XM_HEADCOUNT);
+    case P_TVPI: {
+        const double paid = lm__xm(x, a, i, r, LM_XM_FUND_PAID);
+        return paid > 0 ? lm__xm(x, a, i, r, LM_XM_FUND_VALUE) / paid : NAN;
+    }
+    default:
+        return lm__xm(x, a, i, r, LM_XM_PUBLIC);
+    }
+}
+
+static const char *region_name(const lm__experiment *x, int r)
+{
+    return r < x->n_regions ? lm_scenario_region_name(x->arms[0].sc, r) : "total";
+}
+
+/* A CSV number: empty for NaN (a replication without policy funds has no TVPI). */
+static void csv_num(FILE *f, double v)
+{
+    if (isnan(v))
+        fputs(",", f);
+    else
+        fprintf(f, ",%.17g", v);
+}
+
+static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/pairs.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        LM_FAIL(err, LM_EIO, "%s: cannot create", path);
+    fputs("run,region", f);
+    for (int k = 0; k < P_COUNT; ++k)
+        fprintf(f, ",%s_baseline,%s_counterfactual,%s_diff", p_names[k], p_names[k], p_names[k]);
+    fputs("\n", f);
+    for (int i = 0; i < x->runs; ++i)
+        for (int r = 0; r <= x->n_regions; ++r) {
+            fprintf(f, "%d,", i);
+            lm__csv_text(f, region_name(x, r));
+            for (int k = 0; k < P_COUNT; ++k) {
+                const double b = pair_value(x, 0, i, r, k), c = pair_value(x, 1, i, r, k);
+                csv_num(f, b);
+                csv_num(f, c);
+                csv_num(f, c - b);
+            }
+            fputs("\n", f);
+        }
+    if (fclose(f) != 0)
+        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
+    return LM_OK;
+}
+
+/* ---- year by year, read from the database ---- */
+
+/* Yearly metrics: cumulative dragons (first certified up to that year, the terminal's
+ * definition), high-tech enterprises and jobs at the year's end, public money spent up to
+ * that year (subsidies + government commitments to guidance funds + direct injections). */
+enum { Y_DRAGONS, Y_HIGH_TECH, Y_JOBS, Y_PUBLIC, Y_COUNT };
+static const char *const y_names[Y_COUNT] = {"dragons", "high_tech", "jobs", "public_cny"};
+
+typedef struct years {
+    int first, n;  /* calendar years first .. first + n - 1 */
+    int runs, nr;  /* replications per arm, regions (plus the total) */
+    double *v;     /* [arm][run][region + total][year][Y_COUNT], flows until made cumulative */
+} years;
+
+static double *ycell(const years *y, int a, int i, int r, int t)
+{
+    return y->v + ((((size_t)a * (size_t)y->runs + (size_t)i) * (size_t)(y->nr + 1) +
+                    (size_t)r) * (size_t)y->n + (size_t)t) * Y_COUNT;
+}
+
+static lm_status read_years(const lm__experiment *x, const char *db_path, years *y,
+                            lm_error *err)
+{
+    static const char *const sql[] = {
+        "SELECT run_id, region_id, year, dragons_new, high_tech, headcount, subsidies_cny"
+        " FROM region_year WHERE run_id <= ?1",
+        "SELECT run_id, region_id, year, total(gov_committed_cny) + total(direct_cny)"
+        " FROM finance_year WHERE run_id <= ?1 GROUP BY run_id, region_id, year",
+    };
+    const int64_t n_runs = 2 * (int64_t)x->runs;
+    y->first = x->start / 12;
+    y->n = x->end / 12 - x->start / 12 + 1;
+    y->runs = x->runs;
+    y->nr = x->n_regions;
+    y->v = calloc((size_t)2 * (size_t)x->runs * (size_t)(x->n_regions + 1) * (size_t)y->n *
+                      Y_COUNT,
+                  sizeof *y->v);
+    if (!y->v)
+        LM_FAIL(err, LM_ENOMEM, "paths by year");
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        LM_FAIL(err, LM_EDB, "%s: cannot open", db_path);
+    }
+    lm_status rc = LM_OK;
+    for (int q = 0; q < 2 && rc == LM_OK; ++q) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) {
+            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
+                                 sqlite3_errmsg(db));
+            break;
+        }
+        sqlite3_bind_int64(st, 1, n_runs);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const int64_t id = sqlite3_column_int64(st, 0);
+            const int r = sqlite3_column_int(st, 1), t = sqlite3_column_int(st, 2) - y->first;
+            if (id < 1 || id > n_runs || r < 0 || r >= y->nr || t < 0 || t >= y->n)
+                continue;
+            const int a = (int)((id - 1) / x->runs), i = (int)((id - 1) % x->runs);
+            double *c = ycell(y, a, i, r, t);
+            if (q == 0) {
+                c[Y_DRAGONS] = sqlite3_column_double(st, 3);
+                c[Y_HIGH_TECH] = sqlite3_column_double(st, 4);
+                c[Y_JOBS] = sqlite3_column_double(st, 5);
+                c[Y_PUBLIC] += sqlite3_column_double(st, 6);
+            } else {
+                c[Y_PUBLIC] += sqlite3_column_double(st, 3);
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    /* flows to running sums, then the total over regions */
+    for (int a = 0; a < 2; ++a)
+        for (int i = 0; i < y->runs; ++i) {
+            for (int r = 0; r < y->nr; ++r)
+                for (int t = 1; t < y->n; ++t) {
+                    ycell(y, a, i, r, t)[Y_DRAGONS] += ycell(y, a, i, r, t - 1)[Y_DRAGONS];
+                    ycell(y, a, i, r, t)[Y_PUBLIC] += ycell(y, a, i, r, t - 1)[Y_PUBLIC];
+                }
+            for (int r = 0; r < y->nr; ++r)
+                for (int t = 0; t < y->n; ++t)
+                    for (int k = 0; k < Y_COUNT; ++k)
+                        ycell(y, a, i, y->nr, t)[k] += ycell(y, a, i, r, t)[k];
+        }
+    return rc;
+}
+
+static lm_status write_paths(const lm__experiment *x, const years *y, const char *dir,
+                             lm_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/paths.csv", dir);
+    FILE *f = fopen(path, "w");
+    double *b = calloc((size_t)x->runs, sizeof *b), *c = calloc((size_t)x->runs, sizeof *c),
+           *d = calloc((size_t)x->runs, sizeof *d);
+    if (!f || !b || !c || !d) {
+        if (f)
+            fclose(f);
+        free(b);
+        free(c);
+        free(d);
+        LM_FAIL(err, f ? LM_ENOMEM : LM_EIO, "%s: cannot create", path);
+    }
+    fputs("region,metric,year,runs,baseline_mean,counterfactual_mean,diff_mean,diff_lo90,"
+          "diff_hi90\n",
+          f);
+    for (int r = 0; r <= y->nr; ++r)
+        for (int k = 0; k < Y_COUNT; ++k)
+            for (int t = 0; t < y->n; ++t) {
+                for (int i = 0; i < x->runs; ++i) {
+                    b[i] = ycell(y, 0, i, r, t)[k];
+                    c[i] = ycell(y, 1, i, r, t)[k];
+                    d[i] = c[i] - b[i];
+                }
+                double lo, hi;
+                size_t used;
+                const double mb = lm_stats_mean_ci90(b, (size_t)x->runs, NULL, NULL, NULL);
+                const double mc = lm_stats_mean_ci90(c, (size_t)x->runs, NULL, NULL, NULL);
+                const double md = lm_stats_mean_ci90(d, (size_t)x->runs, &lo, &hi, &used);
+                lm__csv_text(f, region_name(x, r));
+                fprintf(f, ",%s,%d,%zu,%.17g,%.17g,%.17g,%.17g,%.17g\n", y_names[k],
+                        y->first + t, used, mb, mc, md, lo, hi);
+            }
+    free(b);
+    free(c);
+    free(d);
+    if (fclose(f) != 0)
+        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
+    return LM_OK;
+}
+
+/* ---- cost per extra outcome ---- */
+
+/* Public money per extra unit: mean extra public money / mean extra units. NaN when the
+ * mean extra units is not positive (a policy that adds nothing has no price per unit; a
+ * mean of whole differences is a multiple of 1/R, so below 1e-9 it is zero up to rounding). */
+static double cost_per(double extra_public, double extra_units)
+{
+    return extra_units > 1e-9 ? extra_public / extra_units : NAN;
+}
+
+/* CNY m with three significant digits, whole numbers from 1,000 up (no exponents). */
+static void cost_cell(char *buf, size_t size, double v, double scale)
+{
+    if (isnan(v))
+        snprintf(buf, size, "n/a");
+    else if (fabs(v / scale) >= 1000)
+        snprintf(buf, size, "%.0f", v / scale);
+    else
+        snprintf(buf, size, "%.3g", v / scale);
+}
+
+static lm_status write_costs(FILE *summary, const lm__experiment *x, const char *dir,
+                             lm_error *err)
+{
+    enum { COLS = 5, CELL = 64 };
+    static const int per[3] = {P_DRAGONS, P_HIGH_TECH, P_JOBS};
+    const int rows = x->n_regions + 2;
+    char *text = calloc((size_t)rows * COLS, CELL);
+    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
+    double *d = calloc((size_t)x->runs, sizeof *d);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/costs.csv", dir);
+    FILE *f = text && cells && d ? fopen(path, "w") : NULL;
+    if (!f) {
+        free(text);
+        free(cells);
+        free(d);
+        LM_FAIL(err, LM_EIO, "%s: cannot create", path);
+    }
+    for (int k = 0; k < rows * COLS; ++k)
+        cells[k] = text + (size_t)k * CELL;
+    static const char *const titles[COLS] = {"region", "extra public money, CNY bn",
+                                             "CNY m per extra dragon",
+                                             "CNY m per extra high-tech", "CNY m per extra job"};
+    for (int c = 0; c < COLS; ++c)
+        snprintf(text + (size_t)c * CELL, CELL, "%s", titles[c]);
+    fputs("region,extra_public_cny,cny_per_extra_dragon,cny_per_extra_high_tech,"
+          "cny_per_extra_job\n",
+          f);
+    for (int r = 0; r <= x->n_regions; ++r) {
+        double mean[P_COUNT];
+        for (int k = 0; k < P_COUNT; ++k) {
+            for (int i = 0; i < x->runs; ++i)
+                d[i] = pair_value(x, 1, i, r, k) - pair_value(x, 0, i, r, k);
+            mean[k] = lm_stats_mean_ci90(d, (size_t)x->runs, NULL, NULL, NULL);
+        }
+        char *row = text + (size_t)(r + 1) * COLS * CELL;
+        snprintf(row, CELL, "%s", region_name(x, r));
+        cost_cell(row + CELL, CELL, mean[P_PUBLIC], 1e9);
+        static const double scale[3] = {1e6, 1e6, 1e6};
+        lm__csv_text(f, region_name(x, r));
+        csv_num(f, mean[P_PUBLIC]);
+        for (int j = 0; j < 3; ++j) {
+            const double v = cost_per(mean[P_PUBLIC], mean[per[j]]);
+            cost_cell(row + (size_t)(j + 2) * CELL, CELL, v, scale[j]);
+            csv_num(f, v);
+        }
+        fputs("\n", f);
+    }
+    fprintf(summary, "\npublic money per extra outcome (mean extra public money / mean extra "
+                     "outcome over the %d pairs; n/a without a positive mean gain):\n\n",
+            x->runs);
+    lm__table_write(summary, cells, rows, COLS, "lrrrr", true);
+    fprintf(summary, "\nper replication: pairs.csv; mean difference by year with its 90%% "
+                     "interval: paths.csv; these costs: costs.csv\n");
+    free(text);
+    free(cells);
+    free(d);
+    if (fclose(f) != 0)
+        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
+    return LM_OK;
+}
+
+lm_status lm__compare_write_paths(FILE *summary, const lm__experiment *x, const char *dir,
+                                  lm_error *err)
+{
+    if (x->n_arms != 2)
+        return LM_OK;
+    lm_status st = write_pairs(x, dir, err);
+    if (st == LM_OK)
+        st = write_costs(summary, x, dir, err);
+    if (st != LM_OK)
+        return st;
+    char db[4200];
+    snprintf(db, sizeof db, "%s/results.sqlite", dir);
+    years y = {0};
+    st = read_years(x, db, &y, err);
+    if (st == LM_OK)
+        st = write_paths(x, &y, dir, err);
+    free(y.v);
+    return st;
+}
