@@ -188,19 +188,19 @@ int cli_experiment_value(lm_experiment_config *x, const char *help, const char *
     return CLI_OK;
 }
 
-/* --precision / --halfwidth METRIC=H: the metric is checked against the scenario later. */
-static int target_value(const char *name, const char *value, lm_precision_target *list, int *n)
+int cli_target_value(const char *help, const char *name, const char *value,
+                     lm_precision_target *list, int *n, int max)
 {
     const char *eq = strrchr(value, '=');
     char *end = NULL;
     const double h = eq ? strtod(eq + 1, &end) : NAN;
     if (!eq || eq == value || end == eq + 1 || *end || !(h > 0.0) || !isfinite(h))
-        return cli_usage_error(COMPARE_HELP,
+        return cli_usage_error(help,
                                "%s %s: expected REGION.METRIC=HALFWIDTH with a positive "
                                "half-width, e.g. hangzhou.dragons=0.5",
                                name, value);
-    if (*n >= MAX_EDITS)
-        return cli_usage_error(COMPARE_HELP, "at most %d %s options", MAX_EDITS, name);
+    if (*n >= max)
+        return cli_usage_error(help, "at most %d %s options", max, name);
     /* the metric is the text before '=': cut it off in place (argv is ours to change) */
     *(char *)eq = '\0';
     list[(*n)++] = (lm_precision_target){value, h};
@@ -214,9 +214,11 @@ static int set_value(void *user, const char *name, const char *value)
     if (rc != CLI_UNKNOWN)
         return rc;
     if (strcmp(name, "--precision") == 0)
-        return target_value(name, value, o->precision, &o->n_precision);
+        return cli_target_value(COMPARE_HELP, name, value, o->precision, &o->n_precision,
+                                MAX_EDITS);
     if (strcmp(name, "--halfwidth") == 0)
-        return target_value(name, value, o->halfwidth, &o->n_halfwidth);
+        return cli_target_value(COMPARE_HELP, name, value, o->halfwidth, &o->n_halfwidth,
+                                MAX_EDITS);
     if (strcmp(name, "--max-runs") == 0) {
         uint64_t v;
         if (!parse_u64(value, &v) || v < 1 || v > LM_MAX_RUNS)

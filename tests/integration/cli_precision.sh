@@ -4,7 +4,7 @@
 # the target half-width is met, and the result (database, compare.csv, table) is that of a
 # plain --runs N job with the final N; a job stopped by a signal between or inside batches
 # finishes with --resume to the same result; the summary marks Holm's correction and shows the
-# pairing's worth; bad targets are usage errors.
+# pairing's worth; `sweep --precision` applies the rule per point; bad targets are errors.
 # Usage: bash cli_precision.sh <longmen-binary> <repo-root>
 set -euo pipefail
 bin=$1
@@ -68,6 +68,19 @@ fi
 [[ $(job_dump big/results.sqlite) == "$(job_dump plain/results.sqlite)" ]] ||
     fail "the resumed job's database differs from that of --runs 60"
 cmp -s big/compare.csv plain/compare.csv || fail "the resumed job's compare.csv differs"
+
+# ---- sweep --precision: per point, the same batches ----
+"$bin" sweep "$scenario" --param "甲市.st_fund.loss_tolerance=0.1:0.9:3" --runs 4 --threads 2 -q \
+    --out s --precision total.jobs=40 --max-runs 40 >s.txt 2>err.txt || fail "sweep --precision exited $?: $(cat err.txt)"
+n=$(sed -n 's/.* x \([0-9]*\) runs .*/\1/p' s.txt)
+(( n > 4 && n < 40 )) || fail "sweep stopped at '$n' runs per point"
+grep -q "^precision total.jobs: widest half-width over the points .* after $n runs, target 40: met" s.txt ||
+    fail "sweep: no 'met' line: $(cat s.txt)"
+"$bin" sweep "$scenario" --param "甲市.st_fund.loss_tolerance=0.1:0.9:3" --runs "$n" --threads 2 -q \
+    --out s2 >/dev/null 2>err.txt || fail "sweep --runs $n exited $?: $(cat err.txt)"
+[[ $(job_dump s/results.sqlite) == "$(job_dump s2/results.sqlite)" ]] ||
+    fail "the sweep's database differs from that of --runs $n"
+cmp -s s/sweep.csv s2/sweep.csv || fail "sweep.csv differs from that of --runs $n"
 
 # ---- bad targets ----
 rc=0
