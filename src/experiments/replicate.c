@@ -689,6 +689,7 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
         if (st == LM_OK)
             st = lm__merge_rank_files(partial, db, job->stop_flag, err);
     }
+    st = lm__par_agree(st, err); /* before any other collective: rank 0 may have failed */
     /* A job with a stopping rule grows runs batch by batch; resumed, it starts at the batch
        its database reached (the decisions before it were "go on", and are again). */
     int runs = cfg->runs;
