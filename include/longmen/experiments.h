@@ -175,7 +175,9 @@ LM_API lm_status lm_sweep_design_points(const lm_sweep_config *sw, double **valu
  * holds sweep_point and sweep_value (docs/output.md); sweep.csv one row per point (parameter
  * values, per region and in total mean and 90% interval of dragons, high-tech, firms alive,
  * jobs, public money); summary.txt the headline table. Folder, resume and interruption as
- * lm_experiment_replicate; default folder runs/<name>-seed<N>-sweep. */
+ * lm_experiment_replicate; default folder runs/<name>-seed<N>-sweep. With cfg->precision
+ * (REGION.METRIC, METRIC dragons, high_tech, firms_alive, jobs or public_cny), batches of
+ * runs are added until every point's 90% interval of the mean meets every target. */
 LM_API lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_config *sw,
                                      lm_experiment_result *res, lm_error *err);
 
