@@ -304,7 +304,7 @@ static void fmt_num(char *buf, size_t size, double v)
 {
     if (isnan(v))
         snprintf(buf, size, "n/a");
-    else if (fabs(v) >= 1e4 && fabs(v) < 1e15) /* jobs: whole people, not 5.35e+04 */
+    else if (fabs(v) >= 1e3 && fabs(v) < 1e15) /* jobs: whole people, not 5.35e+04 */
         snprintf(buf, size, "%.0f", v);
     else
         snprintf(buf, size, "%.3g", v);
