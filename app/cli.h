@@ -50,6 +50,11 @@ bool cli_experiment_takes_value(const char *name);
 int cli_detail_value(const char *help, const char *name, const char *value, int *detail);
 int cli_experiment_value(struct lm_experiment_config *x, const char *help, const char *name,
                          const char *value);
+/* --precision / --halfwidth METRIC=H (app/cmd_compare.c): appends {METRIC, H} to list (at most
+ * max); the metric is checked against the scenario later. Cuts value at its '=' (argv). */
+struct lm_precision_target;
+int cli_target_value(const char *help, const char *name, const char *value,
+                     struct lm_precision_target *list, int *n, int max);
 /* The option loop every experiment command shares (app/cmd_compare.c): one SCENARIO, `--`,
  * `--name=value` or `--name value`, -h/--help, the flags -q/--quiet, -f/--force, --resume;
  * any other option goes to set(user, name, value). takes_value(name), when given, tells the

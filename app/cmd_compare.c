@@ -4,6 +4,7 @@
  * Ctrl-C stops after the current month of each replication, keeping the finished ones in
  * <DIR>.partial for --resume. */
 #include <errno.h>
+#include <math.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,7 +62,9 @@ void cli_compare_help(FILE *f)
             "                   its policy of that kind and gains Y's.\n"
             "                   e.g. --add hefei:hangzhou.st_fund@2026-01\n"
             "                   --adopt applies first, then --add, then --policy (which\n"
-            "                   can tune an adopted policy).\n"
+            "                   can tune an adopted policy).\n");
+    /* two strings: ISO C bounds a string literal at 4095 characters */
+    fprintf(f,
             "  --runs R         replications per arm, 1 to 10000 (default 10).\n"
             "  --detail K       replications 1..K of each arm keep a row for every firm\n"
             "                   and deal, the others only those of notable firms\n"
@@ -70,6 +73,17 @@ void cli_compare_help(FILE *f)
             "                   of the default scenario to 2030 writes about 110 MB instead\n"
             "                   of 370 MB with --detail 1 (2.8 GB with --detail 10).\n"
             "  --resume         continue an interrupted comparison from <DIR>.partial.\n"
+            "  --precision REGION.METRIC=H  add replications in batches of --runs (in run\n"
+            "                   index order) until the 90%% interval of that paired\n"
+            "                   difference has half-width at most H, or --max-runs; the\n"
+            "                   result is that of --runs N for the final N. METRIC:\n"
+            "                   dragons, high_tech, jobs, fund_tvpi, public_cny (CNY).\n"
+            "                   Repeatable (all must be met).\n"
+            "                   e.g. --precision hangzhou.dragons=0.5\n"
+            "  --max-runs N     with --precision: at most N per arm (default 200).\n"
+            "  --halfwidth [REGION.]METRIC=H  half-width for the summary's 'pairs for\n"
+            "                   +- h' column (default: --precision's, else\n"
+            "                   docs/experiments.md). Repeatable.\n"
             "  --seed N, --threads T, -o/--out DIR, --from YYYY-MM, --to YYYY-MM,\n"
             "  --max-memory SIZE, -q/--quiet, -f/--force: as for 'longmen run'.\n"
             "                   Default DIR: runs/<scenario name>-seed<N>-compare.\n"
@@ -80,6 +94,8 @@ void cli_compare_help(FILE *f)
             "      --policy \"hefei.guidance_fund.loss_tolerance=0.3\"\n"
             "  longmen compare --adopt hefei:hangzhou.talent_rule --runs 10 --out runs/talent\n"
             "  longmen compare --add hefei:hangzhou.st_fund@2026-01 --to 2030-12 --runs 10\n"
+            "  longmen compare --adopt hefei:hangzhou.st_fund --runs 10 --detail 0 \\\n"
+            "      --precision hangzhou.dragons=0.5 --max-runs 100\n"
             "\n"
             "Exit status: 0 success, 1 error, 2 usage error, 130 interrupted.\n"
             "Details: docs/experiments.md.\n");
@@ -109,6 +125,9 @@ typedef struct opts {
     int n_adopt;
     const char *add[MAX_EDITS];
     int n_add;
+    lm_precision_target precision[MAX_EDITS], halfwidth[MAX_EDITS];
+    int n_precision, n_halfwidth;
+    bool has_max_runs;
 } opts;
 
 bool cli_experiment_takes_value(const char *name)
@@ -125,7 +144,9 @@ bool cli_experiment_takes_value(const char *name)
 static bool has_value(const char *name)
 {
     return cli_experiment_takes_value(name) || strcmp(name, "--policy") == 0 ||
-           strcmp(name, "--adopt") == 0 || strcmp(name, "--add") == 0;
+           strcmp(name, "--adopt") == 0 || strcmp(name, "--add") == 0 ||
+           strcmp(name, "--precision") == 0 || strcmp(name, "--halfwidth") == 0 ||
+           strcmp(name, "--max-runs") == 0;
 }
 
 int cli_detail_value(const char *help, const char *name, const char *value, int *detail)
@@ -186,12 +207,46 @@ int cli_experiment_value(lm_experiment_config *x, const char *help, const char *
     return CLI_OK;
 }
 
+int cli_target_value(const char *help, const char *name, const char *value,
+                     lm_precision_target *list, int *n, int max)
+{
+    const char *eq = strrchr(value, '=');
+    char *end = NULL;
+    const double h = eq ? strtod(eq + 1, &end) : NAN;
+    if (!eq || eq == value || end == eq + 1 || *end || !(h > 0.0) || !isfinite(h))
+        return cli_usage_error(help,
+                               "%s %s: expected REGION.METRIC=HALFWIDTH with a positive "
+                               "half-width, e.g. hangzhou.dragons=0.5",
+                               name, value);
+    if (*n >= max)
+        return cli_usage_error(help, "at most %d %s options", max, name);
+    /* the metric is the text before '=': cut it off in place (argv is ours to change) */
+    *(char *)eq = '\0';
+    list[(*n)++] = (lm_precision_target){value, h};
+    return CLI_OK;
+}
+
 static int set_value(void *user, const char *name, const char *value)
 {
     opts *o = user;
     const int rc = cli_experiment_value(&o->x, COMPARE_HELP, name, value);
     if (rc != CLI_UNKNOWN)
         return rc;
+    if (strcmp(name, "--precision") == 0)
+        return cli_target_value(COMPARE_HELP, name, value, o->precision, &o->n_precision,
+                                MAX_EDITS);
+    if (strcmp(name, "--halfwidth") == 0)
+        return cli_target_value(COMPARE_HELP, name, value, o->halfwidth, &o->n_halfwidth,
+                                MAX_EDITS);
+    if (strcmp(name, "--max-runs") == 0) {
+        uint64_t v;
+        if (!parse_u64(value, &v) || v < 1 || v > LM_MAX_RUNS)
+            return cli_usage_error(COMPARE_HELP, "%s %s: expected an integer from 1 to %d",
+                                   name, value, LM_MAX_RUNS);
+        o->x.max_runs = (int)v;
+        o->has_max_runs = true;
+        return CLI_OK;
+    }
     {
         const bool policy = strcmp(name, "--policy") == 0, add = strcmp(name, "--add") == 0;
         int *n = policy ? &o->n_set : add ? &o->n_add : &o->n_adopt;
@@ -312,6 +367,17 @@ int cli_compare(int argc, char **argv)
         return cli_usage_error(COMPARE_HELP,
                                "compare: give at least one --policy, --adopt or --add (the "
                                "counterfactual)");
+    if (o.has_max_runs && o.n_precision == 0)
+        return cli_usage_error(COMPARE_HELP, "--max-runs: only with --precision");
+    if (o.n_precision > 0 && !o.has_max_runs)
+        o.x.max_runs = o.x.runs > 200 ? o.x.runs : 200;
+    if (o.n_precision > 0 && o.x.max_runs < o.x.runs)
+        return cli_usage_error(COMPARE_HELP, "--max-runs %d: less than --runs %d", o.x.max_runs,
+                               o.x.runs);
+    o.x.precision = o.precision;
+    o.x.n_precision = o.n_precision;
+    o.x.halfwidth = o.halfwidth;
+    o.x.n_halfwidth = o.n_halfwidth;
 
     lm_progress_bar bar;
     lm_progress_bar_init(&bar, stderr);

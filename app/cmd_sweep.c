@@ -17,6 +17,7 @@
 #include "longmen/longmen.h"
 
 #define SWEEP_HELP "longmen sweep --help"
+#define MAX_TARGETS 16
 
 void cli_sweep_help(FILE *f)
 {
@@ -46,6 +47,12 @@ void cli_sweep_help(FILE *f)
             "                   and deal, the others only those of notable firms\n"
             "                   (run.detail = 0); 'all' or 0 to 10000 (default 0).\n"
             "  --resume         continue an interrupted sweep from <DIR>.partial.\n"
+            "  --precision REGION.METRIC=H  add --runs replications per point at a time\n"
+            "                   until every point's 90%% interval of the mean of METRIC\n"
+            "                   (dragons, high_tech, firms_alive, jobs, public_cny) has\n"
+            "                   half-width at most H, or --max-runs (default 200).\n"
+            "                   Repeatable. As 'longmen compare --precision'.\n"
+            "  --max-runs N     with --precision: at most N per point.\n"
             "  --seed N, --threads T, -o/--out DIR, --from YYYY-MM, --to YYYY-MM,\n"
             "  --max-memory SIZE, -q/--quiet, -f/--force: as for 'longmen run'.\n"
             "                   Default DIR: runs/<scenario name>-seed<N>-sweep.\n"
@@ -70,6 +77,8 @@ typedef struct opts {
     int n_param;
     lm_sweep_design design;
     int points;
+    lm_precision_target precision[MAX_TARGETS];
+    int n_precision;
 } opts;
 
 static bool parse_double(const char *s, double *out)
@@ -125,6 +134,17 @@ static int set_value(void *user, const char *name, const char *value)
     const int rc = cli_experiment_value(&o->x, SWEEP_HELP, name, value);
     if (rc != CLI_UNKNOWN)
         return rc;
+    if (strcmp(name, "--precision") == 0)
+        return cli_target_value(SWEEP_HELP, name, value, o->precision, &o->n_precision,
+                                MAX_TARGETS);
+    if (strcmp(name, "--max-runs") == 0) {
+        double v;
+        if (!parse_double(value, &v) || v < 1 || v > LM_MAX_RUNS || v != floor(v))
+            return cli_usage_error(SWEEP_HELP, "--max-runs %s: expected an integer from 1 to %d",
+                                   value, LM_MAX_RUNS);
+        o->x.max_runs = (int)v;
+        return CLI_OK;
+    }
     if (strcmp(name, "--param") == 0)
         return add_param(o, value);
     if (strcmp(name, "--design") == 0) {
@@ -166,6 +186,15 @@ int cli_sweep(int argc, char **argv)
         return cli_usage_error(SWEEP_HELP, "sweep: --design sobol needs --points N");
     if (o.design == LM_SWEEP_GRID && o.points != 0)
         return cli_usage_error(SWEEP_HELP, "sweep: --points goes with --design sobol");
+    if (o.x.max_runs > 0 && o.n_precision == 0)
+        return cli_usage_error(SWEEP_HELP, "--max-runs: only with --precision");
+    if (o.n_precision > 0 && o.x.max_runs == 0)
+        o.x.max_runs = o.x.runs > 200 ? o.x.runs : 200;
+    if (o.n_precision > 0 && o.x.max_runs < o.x.runs)
+        return cli_usage_error(SWEEP_HELP, "--max-runs %d: less than --runs %d", o.x.max_runs,
+                               o.x.runs);
+    o.x.precision = o.precision;
+    o.x.n_precision = o.n_precision;
     for (int j = 0; o.design == LM_SWEEP_GRID && j < o.n_param; ++j)
         if (o.param[j].steps == 0)
             return cli_usage_error(SWEEP_HELP, "--param %s: the grid needs LO:HI:STEPS",

@@ -48,6 +48,16 @@ typedef struct lm_scenario_edits {
     int n_add;
 } lm_scenario_edits;
 
+/* A target on one cell of the compare table: metric "REGION.METRIC" (REGION a region's name
+ * or name_en, or "total"; METRIC dragons, high_tech, jobs, fund_tvpi or public_cny) and the
+ * half-width of the 90% interval of its mean paired difference, in the metric's units
+ * (public_cny in CNY). For sample sizes (lm_experiment_config.halfwidth) "METRIC" alone
+ * names the metric in every region. */
+typedef struct lm_precision_target {
+    const char *metric;
+    double halfwidth;
+} lm_precision_target;
+
 typedef struct lm_experiment_config {
     /* scenario_path, seed, threads, out_dir, from/to, force, quiet, progress (months over all
      * replications; firms alive of the replication that reported), stop_flag, max_memory
@@ -60,6 +70,17 @@ typedef struct lm_experiment_config {
      * and disk (docs/performance.md), and no table of the summaries needs them. 0 .. LM_MAX_RUNS
      * (LM_DETAIL_ALL: every one); default LM_DETAIL_DEFAULT. */
     int detail;
+    /* compare only. Precision targets (NULL/0: none): runs is the first batch and the step;
+     * after each batch the job stops when every target's 90% half-width is at most its
+     * value, or at max_runs (runs .. LM_MAX_RUNS). The result is the one of runs = the final
+     * count: the same replications, run ids and tables. One process only (no MPI). */
+    const lm_precision_target *precision;
+    int n_precision;
+    int max_runs;
+    /* compare only: half-widths for which the summary reports the pairs needed (the
+     * precision targets count too); metrics not named get a default (docs/experiments.md). */
+    const lm_precision_target *halfwidth;
+    int n_halfwidth;
 } lm_experiment_config;
 
 typedef struct lm_experiment_result {
@@ -90,7 +111,11 @@ LM_API lm_status lm_experiment_replicate(const lm_experiment_config *cfg,
  * run_id 1..R are the baseline, R+1..2R the counterfactual (run.arm says which). The table
  * (summary.txt, also compare.csv) gives per region the mean paired difference
  * counterfactual - baseline with its 90% t-interval for dragons, high-tech enterprises, jobs,
- * the TVPI of policy funds and public money spent, and the public money per extra dragon.
+ * the TVPI of policy funds and public money spent, and the public money per extra dragon;
+ * marks the differences that stay distinguishable from zero after Holm's correction over all
+ * cells (paired t-tests, family-wise 10%); and per cell the correlation of the arms, the
+ * paired and one-arm SDs and the pairs a half-width needs. With cfg->precision, replications
+ * are added in batches until the targets are met (lm_experiment_config).
  * Edits are checked before anything runs (errors as lm_scenario_load_edited's). Folder,
  * resume and interruption as lm_experiment_replicate; default folder
  * runs/<name>-seed<N>-compare. */
@@ -160,7 +185,9 @@ LM_API lm_status lm_sweep_design_points(const lm_sweep_config *sw, double **valu
  * holds sweep_point and sweep_value (docs/output.md); sweep.csv one row per point (parameter
  * values, per region and in total mean and 90% interval of dragons, high-tech, firms alive,
  * jobs, public money); summary.txt the headline table. Folder, resume and interruption as
- * lm_experiment_replicate; default folder runs/<name>-seed<N>-sweep. */
+ * lm_experiment_replicate; default folder runs/<name>-seed<N>-sweep. With cfg->precision
+ * (REGION.METRIC, METRIC dragons, high_tech, firms_alive, jobs or public_cny), batches of
+ * runs are added until every point's 90% interval of the mean meets every target. */
 LM_API lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_config *sw,
                                      lm_experiment_result *res, lm_error *err);
 

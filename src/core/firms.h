@@ -2,7 +2,9 @@
  * and time, so each field is one contiguous array that a phase streams through. Slots
  * 0..n-1 hold firms in order of birth; a firm that ends (dies, later: exits) keeps its slot,
  * flagged, until the scheduler compacts the arrays (stable: order of birth is kept), and its
- * final record moves to the archive. Ids are stable: id = order of birth over the run.
+ * final record moves to the archive. Ids are stable within a run: id = order of birth. Random
+ * draws are keyed by `stream` instead, the key of the founder who started the firm, which
+ * does not move when another firm is born or not in a counterfactual run.
  *
  * The field list is an X-macro so that growth and compaction touch every array without a
  * hand-written list that could forget one. */
@@ -18,6 +20,7 @@
 /* X(type, name): every per-firm array. */
 #define LM_FIRM_FIELDS(X)                                                                        \
     X(uint32_t, id)                                                                              \
+    X(uint64_t, stream)          /* stable key of its random streams (core/rng.h) */             \
     X(uint16_t, region)                                                                          \
     X(int16_t, origin)           /* -1: outside the scenario */                                  \
     X(uint8_t, sector)                                                                           \

@@ -2,7 +2,9 @@
  * draw from our counters. The type has no state of its own: `state` points at an lm_rng. */
 #include <math.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
 
 #include "core/rng.h"
 
@@ -30,6 +32,34 @@ unsigned lm_rng_poisson(lm_rng *g, double mean)
         return lm_rng_poisson_small(g, mean);
     gsl_rng r = lm_rng_gsl(g);
     return gsl_ran_poisson(&r, mean);
+}
+
+unsigned lm_rng_poisson_inv(lm_rng *g, double mean)
+{
+    if (!(mean > 0.0))
+        return 0;
+    if (mean < 600.0) /* exp(-mean) is far from underflow: walk up from 0 */
+        return lm_rng_poisson_small(g, mean);
+    /* Start at the mode, where the cdf and the mass are known, and walk to the uniform: a
+       few standard deviations at most. */
+    const double u = lm_rng_u01(g);
+    unsigned k = (unsigned)floor(mean);
+    double cdf = gsl_cdf_poisson_P(k, mean);
+    double p = exp((double)k * log(mean) - mean - gsl_sf_lngamma((double)k + 1.0));
+    if (u <= cdf) {
+        while (k > 0 && u <= cdf - p && p > 0.0) {
+            cdf -= p;
+            p *= (double)k / mean;
+            --k;
+        }
+        return k;
+    }
+    while (u > cdf && p > 0.0) {
+        ++k;
+        p *= mean / (double)k;
+        cdf += p;
+    }
+    return k;
 }
 
 double lm_rng_gaussian(lm_rng *g)

@@ -1,13 +1,17 @@
 /* src/core/rng.h -- counter-based random numbers (Random123 Philox 4x32-10, MODEL.md 4).
  * A draw is a pure function of (seed, run, entity, purpose, month, draw index): no generator
  * state is shared between firms, threads or processes, so a run is bit-identical for a seed
- * whatever the thread count. Common random numbers across counterfactual runs: a founder's
- * draws are keyed by (origin, arrival index), so they stay aligned; a firm's later draws are
- * keyed by its id (order of birth), so they stay aligned while births before it do not
- * change.
+ * whatever the thread count. Common random numbers across counterfactual runs need every
+ * stream keyed by an identity that does not move when another agent's fate changes (ids
+ * handed out in order of birth would: one extra firm shifts every later firm's numbers). So
+ * the entity of a stream is a stable key: a founder's is (origin, source, month, arrival
+ * index within them), a firm keeps its founder's key for life (lm_firms.stream), an investor
+ * has (kind, region, policy, vintage, ordinal), and an investor's signal of a firm's round is
+ * keyed by the pair (lm_stream_pair).
  *
  * Key   = 64-bit hash of (seed, run).
- * Counter = {entity low 32 bits, entity high 16 bits | purpose << 16, month, draw index}.
+ * Counter = {entity low 32 bits, entity high 32 bits, purpose << 16 | month mod 2^16,
+ *            draw index}.
  * Distributions come from GSL through a gsl_rng whose "state" is one of these streams
  * (lm_rng_gsl), so GSL's tested samplers run on our counters without any allocation. */
 #ifndef LM_CORE_RNG_H
@@ -34,6 +38,7 @@ typedef enum lm_purpose {
     LM_PURPOSE_EXIT,           /* a firm's IPO and acquisition draws */
     LM_PURPOSE_BOOTSTRAP,      /* sensitivity: rows of a bootstrap resample (experiments) */
     LM_PURPOSE_TIERS,          /* whether an eligible firm applies for a certificate (take-up) */
+    LM_PURPOSE_SIGNAL,         /* an investor's noisy view of one firm's round */
     LM_PURPOSE_TEST = 0x7fff
 } lm_purpose;
 
@@ -64,17 +69,57 @@ static inline lm_rng_key lm_rng_key_make(uint64_t seed, uint32_t run)
     return key;
 }
 
-/* A stream for one (entity, purpose, month). entity may use 48 bits. */
+/* A stream for one (entity, purpose, month). entity may use all 64 bits; months are taken
+ * modulo 2^16 (5461 years), so any run's months stay distinct. */
 static inline void lm_rng_init(lm_rng *g, lm_rng_key key, uint64_t entity, lm_purpose purpose,
                                int32_t month)
 {
     g->key.v[0] = key.k[0];
     g->key.v[1] = key.k[1];
     g->ctr.v[0] = (uint32_t)entity;
-    g->ctr.v[1] = (uint32_t)((entity >> 32) & 0xffffu) | ((uint32_t)purpose << 16);
-    g->ctr.v[2] = (uint32_t)month;
+    g->ctr.v[1] = (uint32_t)(entity >> 32);
+    g->ctr.v[2] = ((uint32_t)purpose << 16) | ((uint32_t)month & 0xffffu);
     g->ctr.v[3] = 0;
     g->used = 4;
+}
+
+/* ---- stable stream keys (entities) ----
+ * Tags in the top 4 bits keep the kinds of key apart; fields are packed, not hashed, so two
+ * identities never share a key. */
+#define LM_STREAM_FOUNDER 0x1ULL
+#define LM_STREAM_INVESTOR 0x2ULL
+#define LM_STREAM_PLACED 0x3ULL /* firms placed by hand (tests, fixtures): by their id */
+
+/* A founder, and the firm she starts: origin region (R for the rest of the country), source
+ * of the founder, month of arrival and her index among the arrivals of that origin, source
+ * and month. Bits: tag 4 | origin 10 | source 4 | month 16 | index 30. */
+static inline uint64_t lm_stream_founder(int origin, int source, int32_t month, uint32_t index)
+{
+    return (LM_STREAM_FOUNDER << 60) | ((uint64_t)((uint32_t)origin & 0x3ffu) << 50) |
+           ((uint64_t)((uint32_t)source & 0xfu) << 46) |
+           ((uint64_t)((uint32_t)month & 0xffffu) << 30) | (uint64_t)(index & 0x3fffffffu);
+}
+
+/* An investor: kind, home region, policy slot (-1 none), month of creation and its ordinal
+ * among investors of the same kind, region, policy and month. Bits: tag 4 | kind 4 |
+ * region 10 | policy + 1 6 | month 16 | ordinal 24. */
+static inline uint64_t lm_stream_investor(int kind, int region, int policy, int32_t month,
+                                          uint32_t ordinal)
+{
+    return (LM_STREAM_INVESTOR << 60) | ((uint64_t)((uint32_t)kind & 0xfu) << 56) |
+           ((uint64_t)((uint32_t)region & 0x3ffu) << 46) |
+           ((uint64_t)((uint32_t)(policy + 1) & 0x3fu) << 40) |
+           ((uint64_t)((uint32_t)month & 0xffffu) << 24) | (uint64_t)(ordinal & 0xffffffu);
+}
+
+/* A firm placed without a founder (tests, fixtures), keyed by its id. */
+static inline uint64_t lm_stream_placed(uint32_t id) { return (LM_STREAM_PLACED << 60) | id; }
+
+/* A pair of stable keys (an investor looking at a firm): hashed, since the two keys fill 128
+ * bits; a collision would only make two signals share numbers, at odds of about 2^-64. */
+static inline uint64_t lm_stream_pair(uint64_t a, uint64_t b)
+{
+    return lm_mix64(a ^ lm_mix64(b));
 }
 
 static inline uint32_t lm_rng_u32(lm_rng *g)
@@ -134,6 +179,11 @@ static inline unsigned lm_rng_poisson_small(lm_rng *g, double mean)
     }
     return k;
 }
+
+/* Poisson count by inversion of one uniform, for any mean: a count whose mean changes a little
+ * between counterfactual runs changes by little (common random numbers), unlike a rejection
+ * sampler. Used for counts of arrivals; costs O(sqrt(mean)) steps. */
+unsigned lm_rng_poisson_inv(lm_rng *g, double mean);
 
 /* Any mean: GSL's sampler on this stream. */
 unsigned lm_rng_poisson(lm_rng *g, double mean);

@@ -6,18 +6,45 @@
  * both arms as far as the arms' entities are the same; the difference of a paired run is the
  * policy's effect plus the divergence the policy sets off, not two independent draws. Hence
  * the paired interval: the t-interval of the mean of the R differences. A scenario compared
- * with itself gives identical runs and exactly zero in every replication. */
+ * with itself gives identical runs and exactly zero in every replication.
+ *
+ * What the pairing is worth, the multiple-comparison correction, sample sizes and the
+ * --precision stopping rule: compare_stats.c, used by the functions at the end of this file. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "experiments/compare_stats.h"
 #include "experiments/experiments_int.h"
 #include "io/table.h"
+#include "scenario/scenario_int.h"
 
 enum { CMP_DRAGONS, CMP_HIGH_TECH, CMP_JOBS, CMP_TVPI, CMP_PUBLIC, CMP_COUNT };
 
 static const char *const cmp_names[CMP_COUNT] = {"dragons", "high_tech", "jobs", "fund_tvpi",
                                                  "public_cny"};
+
+/* Family-wise error rate of Holm's correction: that of the table's 90% intervals. */
+#define HOLM_ALPHA 0.10
+
+/* What compare's table writer and stopping rule need beyond the engine's lm__experiment. */
+typedef struct cmp_target {
+    int r, k; /* region (n_regions: total), metric */
+    double half;
+    const char *name;
+} cmp_target;
+typedef struct cmp_opts {
+    cmp_target *precision;
+    int n_precision;
+    double *half; /* [(n_regions + 1) * CMP_COUNT] half-width for the pairs needed */
+} cmp_opts;
+
+static void all_stats(const lm__experiment *x, lm__paired *st, double *adj, size_t *m);
+static void pairing_table(FILE *f, const lm__experiment *x, const lm__paired *st,
+                          const double *adj, size_t m);
+static void write_csv_stats_header(FILE *f);
+static void write_csv_stats(FILE *f, const lm__experiment *x, const lm__paired *st,
+                            const double *adj, int r, int k);
 
 /* The value of comparison metric c in arm a, replication i, region r. */
 static double cmp_value(const lm__experiment *x, int a, int i, int r, int c)
@@ -46,10 +73,17 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
     if (!f)
         LM_FAIL(err, LM_EIO, "%s: cannot create", path);
     fprintf(f, "region,metric,runs,baseline_mean,counterfactual_mean,diff_mean,diff_lo90,"
-               "diff_hi90\n");
+               "diff_hi90");
+    write_csv_stats_header(f);
+    const size_t cells = (size_t)(x->n_regions + 1) * CMP_COUNT;
+    lm__paired *st = calloc(cells, sizeof *st);
+    double *adj = calloc(cells, sizeof *adj);
+    size_t m = 0;
+    if (st && adj)
+        all_stats(x, st, adj, &m);
     double *b = calloc((size_t)x->runs, sizeof *b), *c = calloc((size_t)x->runs, sizeof *c),
            *d = calloc((size_t)x->runs, sizeof *d);
-    for (int r = 0; b && c && d && r <= x->n_regions; ++r)
+    for (int r = 0; b && c && d && st && adj && r <= x->n_regions; ++r)
         for (int k = 0; k < CMP_COUNT; ++k) {
             for (int i = 0; i < x->runs; ++i) {
                 b[i] = cmp_value(x, 0, i, r, k);
@@ -63,10 +97,13 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
             const double md = lm_stats_mean_ci90(d, (size_t)x->runs, &lo, &hi, &used);
             const char *name = r < x->n_regions ? lm_scenario_region_name(x->arms[0].sc, r)
                                                 : "total";
-            fprintf(f, "\"%s\",%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g\n", name, cmp_names[k], used,
+            fprintf(f, "\"%s\",%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g", name, cmp_names[k], used,
                     mb, mc, md, lo, hi);
+            write_csv_stats(f, x, st, adj, r, k);
         }
-    const bool ok = b && c && d;
+    const bool ok = b && c && d && st && adj;
+    free(st);
+    free(adj);
     free(b);
     free(c);
     free(d);
@@ -83,12 +120,18 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
     char *text = calloc((size_t)rows * COLS, CELL);
     const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
     double *d = calloc((size_t)x->runs, sizeof *d);
-    if (!text || !cells || !d) {
+    lm__paired *st = calloc((size_t)(n + 1) * CMP_COUNT, sizeof *st);
+    double *adj = calloc((size_t)(n + 1) * CMP_COUNT, sizeof *adj);
+    if (!text || !cells || !d || !st || !adj) {
         free(text);
         free(cells);
         free(d);
+        free(st);
+        free(adj);
         LM_FAIL(err, LM_ENOMEM, "comparison table");
     }
+    size_t n_tests = 0;
+    all_stats(x, st, adj, &n_tests);
     for (int k = 0; k < rows * COLS; ++k)
         cells[k] = text + (size_t)k * CELL;
     static const char *const titles[COLS] = {"region", "dragons", "high-tech", "jobs",
@@ -106,6 +149,11 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
             mean_d[k] = lm_stats_mean_ci90(d, (size_t)x->runs, NULL, NULL, NULL);
             lm__cell_mean_ci(row + (size_t)(k + 1) * CELL, CELL, d, (size_t)x->runs,
                              k == CMP_PUBLIC ? 1e9 : 1.0);
+            if (adj[r * CMP_COUNT + k] < HOLM_ALPHA) { /* survives Holm's correction */
+                char *cell = row + (size_t)(k + 1) * CELL;
+                const size_t len = strlen(cell);
+                snprintf(cell + len, CELL - len, " *");
+            }
         }
         char *cost = row + (size_t)6 * CELL;
         /* a mean of whole differences is a multiple of 1/R: anything below 1e-9 is zero up
@@ -130,17 +178,30 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
             "guidance funds + direct injections over the run; per extra dragon: mean extra "
             "public money / mean extra dragons, n/a without extra dragons.\n",
             x->runs, to);
+    fprintf(f,
+            "* the difference stays distinguishable from zero after Holm's correction over all "
+            "%zu comparisons of the table (paired t-tests, family-wise error %.0f%%); without a "
+            "*, an interval that misses zero may do so by chance.\n",
+            n_tests, 100.0 * HOLM_ALPHA);
+    pairing_table(f, x, st, adj, n_tests);
     if (x->out_dir)
         fprintf(f, "results: %s (compare.csv: both arms' means and the differences)\n",
                 x->out_dir);
     free(text);
     free(cells);
     free(d);
+    free(st);
+    free(adj);
     if (ferror(f))
         LM_FAIL(err, LM_EIO, "could not write the comparison table");
-    const lm_status st = write_csv(x, dir, err);
-    return st == LM_OK ? lm__compare_write_paths(f, x, dir, err) : st;
+    const lm_status written = write_csv(x, dir, err);
+    return written == LM_OK ? lm__compare_write_paths(f, x, dir, err) : written;
 }
+
+static lm_status targets_make(const lm_experiment_config *cfg, const lm_scenario *sc,
+                              cmp_opts *o, lm_error *err);
+static void targets_free(cmp_opts *o);
+static bool precision_met(const lm__experiment *x);
 
 lm_status lm__experiment_narrow(lm_scenario *sc, const lm_job_config *job, lm_error *err)
 {
@@ -179,9 +240,14 @@ lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const ch
         st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
                           "the edits changed the number of regions");
     const lm__arm arms[2] = {{.name = "baseline", .sc = base}, {.name = "counterfactual", .sc = cf}};
+    cmp_opts opts = {0};
     if (st == LM_OK)
-        st = lm__experiment_execute(cfg, arms, 2, "-compare", compare_table, NULL, res,
-                                   err);
+        st = targets_make(cfg, base, &opts, err);
+    if (st == LM_OK)
+        st = lm__experiment_execute_until(cfg, arms, 2, "-compare", compare_table,
+                                          cfg->n_precision > 0 ? precision_met : NULL, &opts,
+                                          res, err);
+    targets_free(&opts);
     lm_scenario_free(base);
     lm_scenario_free(cf);
     if (st != LM_OK) {
@@ -190,4 +256,247 @@ lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const ch
         *err = keep;
     }
     return st;
+}
+
+/* ---- what the pairs are worth: statistics per cell, Holm, sample sizes, --precision ---- */
+
+static void cell_values(const lm__experiment *x, int r, int k, int runs, double *b, double *c)
+{
+    for (int i = 0; i < runs; ++i) {
+        b[i] = cmp_value(x, 0, i, r, k);
+        c[i] = cmp_value(x, 1, i, r, k);
+    }
+}
+
+/* st and adj: [(n_regions + 1) * CMP_COUNT], cell (r, k) at r * CMP_COUNT + k; *m the number
+ * of tests Holm's correction counted (cells with a p-value). */
+static void all_stats(const lm__experiment *x, lm__paired *st, double *adj, size_t *m)
+{
+    const size_t cells = (size_t)(x->n_regions + 1) * CMP_COUNT;
+    double *b = calloc((size_t)x->runs, sizeof *b), *c = calloc((size_t)x->runs, sizeof *c);
+    double *p = calloc(cells, sizeof *p);
+    *m = 0;
+    if (!b || !c || !p) {
+        for (size_t j = 0; j < cells; ++j) {
+            lm__paired_stats(NULL, NULL, 0, &st[j]);
+            adj[j] = NAN;
+        }
+    } else {
+        for (int r = 0; r <= x->n_regions; ++r)
+            for (int k = 0; k < CMP_COUNT; ++k) {
+                cell_values(x, r, k, x->runs, b, c);
+                lm__paired_stats(b, c, (size_t)x->runs, &st[r * CMP_COUNT + k]);
+                p[r * CMP_COUNT + k] = st[r * CMP_COUNT + k].p;
+            }
+        *m = lm__holm(p, cells, adj);
+    }
+    free(b);
+    free(c);
+    free(p);
+}
+
+static double half_for(const lm__experiment *x, int r, int k)
+{
+    const cmp_opts *o = x->user;
+    return o && o->half ? o->half[r * CMP_COUNT + k] : NAN;
+}
+
+static void fmt_num(char *buf, size_t size, double v)
+{
+    if (isnan(v))
+        snprintf(buf, size, "n/a");
+    else if (fabs(v) >= 1e3 && fabs(v) < 1e15) /* jobs: whole people, not 5.35e+04 */
+        snprintf(buf, size, "%.0f", v);
+    else
+        snprintf(buf, size, "%.3g", v);
+}
+
+/* Per cell: the correlation of the arms, one arm's SD against the paired SD (what pairing
+ * bought), Holm's adjusted p-value, and the pairs the half-width needs. */
+static void pairing_table(FILE *f, const lm__experiment *x, const lm__paired *st,
+                          const double *adj, size_t m)
+{
+    enum { COLS = 9, CELL = 64 };
+    const int n = x->n_regions;
+    const int rows = 1 + (n + 1) * CMP_COUNT;
+    char *text = calloc((size_t)rows * COLS, CELL);
+    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
+    if (!text || !cells) {
+        free(text);
+        free(cells);
+        return;
+    }
+    for (int j = 0; j < rows * COLS; ++j)
+        cells[j] = text + (size_t)j * CELL;
+    static const char *const titles[COLS] = {"region", "metric", "corr", "SD one arm",
+                                             "SD paired", "paired/one", "p (Holm)", "+- h",
+                                             "pairs for +- h"};
+    for (int c = 0; c < COLS; ++c)
+        snprintf(text + (size_t)c * CELL, CELL, "%s", titles[c]);
+    int row = 1;
+    for (int r = 0; r <= n; ++r)
+        for (int k = 0; k < CMP_COUNT; ++k, ++row) {
+            const lm__paired *q = &st[r * CMP_COUNT + k];
+            char *cell = text + (size_t)row * COLS * CELL;
+            const double scale = k == CMP_PUBLIC ? 1e9 : 1.0;
+            const double h = half_for(x, r, k);
+            snprintf(cell, CELL, "%s", r < n ? lm_scenario_region_name(x->arms[0].sc, r) : "total");
+            snprintf(cell + CELL, CELL, "%s%s", cmp_names[k], k == CMP_PUBLIC ? " (bn)" : "");
+            fmt_num(cell + 2 * CELL, CELL, q->corr);
+            fmt_num(cell + 3 * CELL, CELL, q->sd_single / scale);
+            fmt_num(cell + 4 * CELL, CELL, q->sd_d / scale);
+            fmt_num(cell + 5 * CELL, CELL, q->sd_single > 0.0 ? q->sd_d / q->sd_single : NAN);
+            fmt_num(cell + 6 * CELL, CELL, adj[r * CMP_COUNT + k]);
+            fmt_num(cell + 7 * CELL, CELL, h / scale);
+            const size_t need = lm__pairs_needed(q->sd_d, h, LM_MAX_RUNS);
+            if (q->n < 2 || need == 0)
+                snprintf(cell + 8 * CELL, CELL, "n/a");
+            else
+                snprintf(cell + 8 * CELL, CELL, "%s%zu", need >= LM_MAX_RUNS ? ">= " : "", need);
+        }
+    fprintf(f, "\nwhat the pairing is worth, and the pairs a half-width needs:\n\n");
+    lm__table_write(f, cells, rows, COLS, "llrrrrrrr", false);
+    fprintf(f,
+            "\ncorr: correlation of the arms over the %d pairs; SD one arm: sqrt of the mean of "
+            "the two arms' variances (two independent arms would give a difference SD of 1.41 "
+            "times it); SD paired: SD of the paired differences; p (Holm): paired t-test, "
+            "adjusted over %zu comparisons; pairs for +- h: pairs whose 90%% interval would "
+            "have half-width h at the observed paired SD (h: --precision, else --halfwidth, "
+            "else the default of docs/experiments.md).\n",
+            x->runs, m);
+    const cmp_opts *o = x->user;
+    for (int t = 0; o && t < o->n_precision; ++t) {
+        const cmp_target *g = &o->precision[t];
+        const lm__paired *q = &st[g->r * CMP_COUNT + g->k];
+        const double scale = g->k == CMP_PUBLIC ? 1e9 : 1.0;
+        fprintf(f, "precision %s: half-width %.3g after %d pairs, target %.3g: %s\n", g->name,
+                q->half / scale, x->runs, g->half / scale,
+                q->half <= g->half ? "met" : "not met (--max-runs reached)");
+    }
+    free(text);
+    free(cells);
+}
+
+static void write_csv_stats_header(FILE *f)
+{
+    fprintf(f, ",sd_baseline,sd_counterfactual,sd_one_arm,sd_paired,correlation,p_value,"
+               "p_holm,holm_distinct,halfwidth90,halfwidth_target,pairs_needed\n");
+}
+
+static void write_csv_stats(FILE *f, const lm__experiment *x, const lm__paired *st,
+                            const double *adj, int r, int k)
+{
+    const lm__paired *q = &st[r * CMP_COUNT + k];
+    const double a = adj[r * CMP_COUNT + k], h = half_for(x, r, k);
+    const size_t need = q->n >= 2 ? lm__pairs_needed(q->sd_d, h, LM_MAX_RUNS) : 0;
+    fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%.17g,%.17g,", q->sd_b, q->sd_c,
+            q->sd_single, q->sd_d, q->corr, q->p, a, a < HOLM_ALPHA, q->half, h);
+    if (need > 0)
+        fprintf(f, "%zu\n", need);
+    else
+        fprintf(f, "\n");
+}
+
+/* Default half-widths of the sample sizes, in the metrics' units (docs/experiments.md). */
+static const double cmp_default_half[CMP_COUNT] = {0.5, 10.0, 1000.0, 0.05, 1.0e8};
+
+/* "REGION.METRIC" (or "METRIC" when any_region) into region r (n: total, -1: every region)
+ * and metric k. */
+static lm_status target_named(const lm_scenario *sc, const char *option, const char *name,
+                              bool any_region, int *r, int *k, lm_error *err)
+{
+    const int n = lm_scenario_region_count(sc);
+    const char *dot = strrchr(name, '.');
+    const char *metric = dot ? dot + 1 : name;
+    *k = -1;
+    for (int j = 0; j < CMP_COUNT; ++j)
+        if (strcmp(metric, cmp_names[j]) == 0)
+            *k = j;
+    if (*k < 0)
+        LM_FAIL(err, LM_EINVAL,
+                "%s %s: unknown metric '%s' (dragons, high_tech, jobs, fund_tvpi, public_cny)",
+                option, name, metric);
+    if (!dot) {
+        if (!any_region)
+            LM_FAIL(err, LM_EINVAL, "%s %s: expected REGION.METRIC, e.g. hangzhou.dragons",
+                    option, name);
+        *r = -1;
+        return LM_OK;
+    }
+    char region[128];
+    const size_t len = (size_t)(dot - name);
+    if (len == 0 || len >= sizeof region)
+        LM_FAIL(err, LM_EINVAL, "%s %s: expected REGION.METRIC", option, name);
+    memcpy(region, name, len);
+    region[len] = '\0';
+    if (strcmp(region, "total") == 0) {
+        *r = n;
+        return LM_OK;
+    }
+    *r = lm__region_named(lm__scenario_params(sc), region);
+    if (*r < 0)
+        LM_FAIL(err, LM_EINVAL, "%s %s: no region '%s' in %s", option, name, region,
+                lm_scenario_name(sc));
+    return LM_OK;
+}
+
+static lm_status targets_make(const lm_experiment_config *cfg, const lm_scenario *sc,
+                              cmp_opts *o, lm_error *err)
+{
+    const int n = lm_scenario_region_count(sc);
+    memset(o, 0, sizeof *o);
+    o->half = calloc((size_t)(n + 1) * CMP_COUNT, sizeof *o->half);
+    o->precision = calloc((size_t)(cfg->n_precision > 0 ? cfg->n_precision : 1),
+                          sizeof *o->precision);
+    if (!o->half || !o->precision)
+        LM_FAIL(err, LM_ENOMEM, "compare targets");
+    for (int r = 0; r <= n; ++r)
+        for (int k = 0; k < CMP_COUNT; ++k)
+            o->half[r * CMP_COUNT + k] = cmp_default_half[k];
+    int r, k;
+    for (int t = 0; t < cfg->n_halfwidth; ++t) {
+        const lm_precision_target *g = &cfg->halfwidth[t];
+        lm_status st = target_named(sc, "--halfwidth", g->metric, true, &r, &k, err);
+        if (st != LM_OK)
+            return st;
+        if (!(g->halfwidth > 0.0) || !isfinite(g->halfwidth))
+            LM_FAIL(err, LM_EINVAL, "--halfwidth %s: expected a positive half-width", g->metric);
+        for (int q = 0; q <= n; ++q)
+            if (r < 0 || q == r)
+                o->half[q * CMP_COUNT + k] = g->halfwidth;
+    }
+    for (int t = 0; t < cfg->n_precision; ++t) {
+        const lm_precision_target *g = &cfg->precision[t];
+        lm_status st = target_named(sc, "--precision", g->metric, false, &r, &k, err);
+        if (st != LM_OK)
+            return st;
+        if (!(g->halfwidth > 0.0) || !isfinite(g->halfwidth))
+            LM_FAIL(err, LM_EINVAL, "--precision %s: expected a positive half-width", g->metric);
+        o->precision[o->n_precision++] = (cmp_target){r, k, g->halfwidth, g->metric};
+        o->half[r * CMP_COUNT + k] = g->halfwidth;
+    }
+    return LM_OK;
+}
+
+static void targets_free(cmp_opts *o)
+{
+    free(o->precision);
+    free(o->half);
+    memset(o, 0, sizeof *o);
+}
+
+/* The stopping rule of --precision: every target's 90% half-width at most its value. */
+static bool precision_met(const lm__experiment *x)
+{
+    const cmp_opts *o = x->user;
+    double *b = calloc((size_t)x->runs, sizeof *b), *c = calloc((size_t)x->runs, sizeof *c);
+    bool met = b && c;
+    for (int t = 0; met && t < o->n_precision; ++t) {
+        const cmp_target *g = &o->precision[t];
+        cell_values(x, g->r, g->k, x->runs, b, c);
+        met = lm__precision_reached(b, c, (size_t)x->runs, g->half);
+    }
+    free(b);
+    free(c);
+    return met;
 }

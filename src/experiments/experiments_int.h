@@ -6,6 +6,7 @@
 #define LM_EXPERIMENTS_INT_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "longmen/experiments.h"
@@ -59,6 +60,18 @@ typedef lm_status (*lm__table_fn)(FILE *f, const lm__experiment *x, const char *
 lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm *arms,
                                  int n_arms, const char *suffix, lm__table_fn table,
                                  const void *user, lm_experiment_result *res, lm_error *err);
+
+/* A stopping rule: true when the replications x holds are enough (compare --precision). */
+typedef bool (*lm__until_fn)(const lm__experiment *x);
+
+/* lm__experiment_execute in batches: cfg->runs replications per arm first, then cfg->runs
+ * more at a time until until(x) or cfg->max_runs; each batch renumbers the runs already in
+ * the database to the new size (run_id = arm * runs + i + 1), so the result is the one of a
+ * job of the final size. until NULL: one batch of cfg->runs. One process only. */
+lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm__arm *arms,
+                                       int n_arms, const char *suffix, lm__table_fn table,
+                                       lm__until_fn until, const void *user,
+                                       lm_experiment_result *res, lm_error *err);
 
 /* lm_experiment_compare with the counterfactual arm read from cf_path (NULL: the baseline's
  * file), edits applied to it: `longmen serve` writes the page's in-place edits to a copy. */

@@ -34,6 +34,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <sqlite3.h>
 
+#include "experiments/compare_stats.h"
 #include "experiments/experiments_int.h"
 #include "experiments/merge.h"
 #include "experiments/parallel.h"
@@ -459,27 +460,192 @@ static lm_status finish(lm__experiment *x, const char *partial, const char *db,
     return st;
 }
 
+/* ---- batches of a job with a stopping rule (compare --precision) ---- */
+
+/* The highest replication index + 1 that DIR.partial holds (0 when none). */
+static lm_status max_replication(const char *db_path, int *out, lm_error *err)
+{
+    *out = 0;
+    if (access(db_path, F_OK) != 0)
+        return LM_OK;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    lm_status rc = LM_OK;
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", -1, &st,
+                           NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
+                             db ? sqlite3_errmsg(db) : "cannot open");
+    } else if (sqlite3_column_int(st, 0) > 0) {
+        sqlite3_finalize(st);
+        st = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT coalesce(max(run), -1) FROM run", -1, &st, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            *out = sqlite3_column_int(st, 0) + 1;
+        else
+            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
+                                 sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* Gives every run of DIR.partial the run_id a job of `runs` replications per arm gives it
+ * (arm a, replication i: a * runs + i + 1), in every table that has a run_id column, so that
+ * a job grown batch by batch ends with the database a job of its final size writes. Runs of
+ * an unknown arm or of a replication beyond `runs` are left for read_done to refuse. Two
+ * steps (to minus the new id, then back) so that no id ever meets one not yet moved. */
+static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_arms, int runs,
+                               lm_error *err)
+{
+    if (access(db_path, F_OK) != 0)
+        return LM_OK;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *ins = NULL;
+    lm_status rc = LM_OK;
+    int moved = 0;
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        goto db_error;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", -1, &st,
+                           NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        goto db_error;
+    const bool has_run = sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!has_run) {
+        sqlite3_close(db);
+        return LM_OK;
+    }
+    if (sqlite3_exec(db,
+                     "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;"
+                     " CREATE TEMP TABLE lm_renumber(old INTEGER PRIMARY KEY, new INTEGER);",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT run_id, run, coalesce(arm, '') FROM run", -1, &st,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO lm_renumber VALUES (?1, ?2)", -1, &ins, NULL) !=
+            SQLITE_OK)
+        goto db_error;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const int64_t id = sqlite3_column_int64(st, 0);
+        const int64_t i = sqlite3_column_int64(st, 1);
+        const char *arm = (const char *)sqlite3_column_text(st, 2);
+        int a = -1;
+        for (int k = 0; k < n_arms && a < 0; ++k)
+            if (strcmp(arm, arms[k].name ? arms[k].name : "") == 0)
+                a = k;
+        if (a < 0 || i < 0 || i >= runs || id == (int64_t)a * runs + i + 1)
+            continue;
+        sqlite3_bind_int64(ins, 1, id);
+        sqlite3_bind_int64(ins, 2, (int64_t)a * runs + i + 1);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            goto db_error;
+        sqlite3_reset(ins);
+        ++moved;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    sqlite3_finalize(ins);
+    ins = NULL;
+    if (moved > 0) {
+        if (sqlite3_prepare_v2(db,
+                               "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name)"
+                               " AS c WHERE m.type = 'table' AND c.name = 'run_id'",
+                               -1, &st, NULL) != SQLITE_OK)
+            goto db_error;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            char sql[512];
+            const char *t = (const char *)sqlite3_column_text(st, 0);
+            snprintf(sql, sizeof sql,
+                     "UPDATE \"%s\" SET run_id = -(SELECT new FROM lm_renumber WHERE old = run_id)"
+                     " WHERE run_id IN (SELECT old FROM lm_renumber);"
+                     " UPDATE \"%s\" SET run_id = -run_id WHERE run_id < 0;",
+                     t, t);
+            if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+                goto db_error;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (sqlite3_exec(db, "DROP TABLE lm_renumber; COMMIT;", NULL, NULL, NULL) != SQLITE_OK)
+        goto db_error;
+    sqlite3_close(db);
+    return LM_OK;
+
+db_error:
+    rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
+                         db ? sqlite3_errmsg(db) : "cannot open");
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    if (db)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* Whether the rule is met by the first `runs` replications of each arm. */
+static lm_status batch_met(const lm_experiment_config *cfg, const lm__arm *arms, int n_arms,
+                           int runs, uint64_t seed, int32_t start, int32_t end, const char *final,
+                           const void *user, const char *db, lm__until_fn until, bool *met,
+                           lm_error *err)
+{
+    lm__experiment x = {.cfg = cfg,
+                        .arms = arms,
+                        .n_arms = n_arms,
+                        .runs = runs,
+                        .n_regions = lm_scenario_region_count(arms[0].sc),
+                        .seed = seed,
+                        .start = start,
+                        .end = end,
+                        .out_dir = final,
+                        .user = user};
+    const size_t cells =
+        (size_t)n_arms * (size_t)runs * (size_t)(x.n_regions + 1) * LM_XM_COUNT;
+    x.m = calloc(cells ? cells : 1, sizeof *x.m);
+    if (!x.m)
+        LM_FAIL(err, LM_ENOMEM, "experiment metrics");
+    lm_status st = read_metrics(db, &x, err);
+    *met = st == LM_OK && until(&x);
+    free(x.m);
+    return st;
+}
+
 lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm *arms,
                                  int n_arms, const char *suffix, lm__table_fn table,
                                  const void *user, lm_experiment_result *res, lm_error *err)
+{
+    return lm__experiment_execute_until(cfg, arms, n_arms, suffix, table, NULL, user, res, err);
+}
+
+lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm__arm *arms,
+                                       int n_arms, const char *suffix, lm__table_fn table,
+                                       lm__until_fn until, const void *user,
+                                       lm_experiment_result *res, lm_error *err)
 {
     const double t0 = now_s();
     const lm_job_config *job = &cfg->job;
     if (cfg->runs < 1 || cfg->runs > LM_MAX_RUNS)
         LM_FAIL(err, LM_EINVAL, "--runs %d: expected 1 to %d", cfg->runs, LM_MAX_RUNS);
+    const int max_runs = until ? cfg->max_runs : cfg->runs;
+    if (until && (max_runs < cfg->runs || max_runs > LM_MAX_RUNS))
+        LM_FAIL(err, LM_EINVAL, "--max-runs %d: expected --runs (%d) to %d", max_runs, cfg->runs,
+                LM_MAX_RUNS);
     if (cfg->detail < 0 || cfg->detail > LM_DETAIL_ALL)
         LM_FAIL(err, LM_EINVAL, "--detail %d: expected 0 to %d", cfg->detail, LM_DETAIL_ALL);
     lm_scenario *sc = arms[0].sc;
     const uint64_t seed = job->has_seed ? job->seed : lm_scenario_seed(sc);
-    const int runs = cfg->runs;
-    res->runs = runs;
+    res->runs = cfg->runs;
     res->n_arms = n_arms;
     res->seed = seed;
     snprintf(res->scenario, sizeof res->scenario, "%s", lm_scenario_name(sc));
 
     /* Memory: each replication at once needs its own simulation. */
     uint64_t limit = job->max_memory ? job->max_memory : lm_job_default_max_memory();
-    lm_status st;
+    lm_status st = LM_OK;
     if (job->max_memory != UINT64_MAX && (st = lm_job_check_memory(sc, limit, err)) != LM_OK)
         return st;
     const uint64_t one = lm_job_estimate_memory(sc, NULL);
@@ -508,14 +674,6 @@ lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm 
 
     int32_t start, end;
     lm_scenario_period(sc, &start, &end);
-    const int n_runs = n_arms * runs;
-    unsigned char *done = calloc((size_t)n_runs, 1);
-    int *pending = calloc((size_t)n_runs, sizeof *pending);
-    if (!done || !pending) {
-        free(done);
-        free(pending);
-        LM_FAIL(err, LM_ENOMEM, "replication list");
-    }
     /* MPI issue (docs/scaling.md): rank 0 owns the folder (its lock, the runs other ranks
      * left in it, what is done) and tells the others; every rank then simulates its share
      * of the pending runs, pending[j] for j % size == rank, into its own rank-K.sqlite, and
@@ -524,77 +682,117 @@ lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm 
     int lock = -1;
     bool created = false;
     int n_done = 0;
+    if (until && size > 1)
+        LM_FAIL(err, LM_EINVAL, "--precision runs in one process (no MPI)");
     if (rank == 0) {
         st = lm__outdir_open_partial(final, partial, cfg->resume, job->force, "job", &lock, &created, err);
         if (st == LM_OK)
             st = lm__merge_rank_files(partial, db, job->stop_flag, err);
-        if (st == LM_OK)
-            st = read_done(db, arms, n_arms, runs, seed, start, end, done, &n_done, err);
     }
-    st = lm__par_agree(st, err);
-    if (st == LM_OK && size > 1) {
-        st = lm__par_bcast(done, (size_t)n_runs, err);
-        n_done = 0;
-        for (int k = 0; k < n_runs; ++k)
-            n_done += done[k] != 0;
+    st = lm__par_agree(st, err); /* before any other collective: rank 0 may have failed */
+    /* A job with a stopping rule grows runs batch by batch; resumed, it starts at the batch
+       its database reached (the decisions before it were "go on", and are again). */
+    int runs = cfg->runs;
+    if (st == LM_OK && until && cfg->resume) {
+        int reached = 0;
+        st = max_replication(db, &reached, err);
+        while (runs < reached && runs < max_runs)
+            runs = lm__precision_next_runs(runs, cfg->runs, max_runs);
     }
-    int n_pending = 0;
-    for (int k = 0; k < n_runs; ++k)
-        if (!done[k])
-            pending[n_pending++] = k;
-    int n_mine = 0;
-    for (int j = 0; j < n_pending; ++j)
-        if (lm__par_mine(j))
-            pending[n_mine++] = pending[j];
-    res->runs_resumed = n_done;
-    char my_db[PATH_BUF + 32];
-    if (size > 1)
-        lm__rank_db_path(my_db, sizeof my_db, partial, rank);
-    else
-        snprintf(my_db, sizeof my_db, "%s", db);
-
+    long long finished_all = 0;
+    bool first_batch = true;
     char started_at[32];
     utc_now(started_at, sizeof started_at);
     if (st == LM_OK)
         st = lm__par_bcast(started_at, sizeof started_at, err); /* one start for the job */
-    loop L = {.cfg = cfg,
-              .arms = arms,
-              .db = my_db,
-              .seed = seed,
-              .runs = runs,
-              .threads = effective_threads(job->threads),
-              .started_at = started_at,
-              .months_per_run = (int)(end - start + 1),
-              .n_mine = n_mine,
-              .n_pending = n_pending,
-              .t0 = t0};
-    L.months_total = L.months_per_run * n_pending;
-    long long finished_all = 0;
-    if (st == LM_OK && n_pending > 0) {
-        if (job->progress && !job->quiet && rank == 0) {
-            const lm_progress p = {.months_total = L.months_total, .month = start};
-            job->progress(&p, job->progress_user);
+    for (;;) {
+        if (st == LM_OK && until && rank == 0)
+            st = renumber_runs(db, arms, n_arms, runs, err);
+        const int n_runs = n_arms * runs;
+        unsigned char *done = calloc((size_t)n_runs, 1);
+        int *pending = calloc((size_t)n_runs, sizeof *pending);
+        if (!done || !pending) {
+            free(done);
+            free(pending);
+            if (lock >= 0)
+                close(lock);
+            LM_FAIL(err, LM_ENOMEM, "replication list");
         }
-        const int nt = threads < n_mine ? threads : (n_mine > 0 ? n_mine : 1);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-        for (int k = 0; k < n_mine; ++k)
-            run_one(&L, pending[k] / runs, pending[k] % runs);
-        if (L.failed) {
-            *err = L.first;
-            st = L.first_st;
-        } else if ((L.interrupted && !L.peer_stopped) || stop_requested(job)) {
-            st = lm_error_set_at(err, LM_EINTR, partial, 0, 0, NULL, "interrupted");
-        } /* stopped by another rank only: its status is the job's */
-        finished_all = lm__par_sum(L.finished);
+        n_done = 0;
+        if (st == LM_OK && rank == 0)
+            st = read_done(db, arms, n_arms, runs, seed, start, end, done, &n_done, err);
         st = lm__par_agree(st, err);
-        if (st == LM_EINTR)
-            st = lm_error_set_at(err, LM_EINTR, partial, 0, 0, NULL,
-                                 "interrupted: %lld of %d runs are complete in %s; the same "
-                                 "command with --resume runs the others",
-                                 n_done + finished_all, n_runs, partial);
+        if (st == LM_OK && size > 1) {
+            st = lm__par_bcast(done, (size_t)n_runs, err);
+            n_done = 0;
+            for (int k = 0; k < n_runs; ++k)
+                n_done += done[k] != 0;
+        }
+        int n_pending = 0;
+        for (int k = 0; k < n_runs; ++k)
+            if (!done[k])
+                pending[n_pending++] = k;
+        int n_mine = 0;
+        for (int j = 0; j < n_pending; ++j)
+            if (lm__par_mine(j))
+                pending[n_mine++] = pending[j];
+        if (first_batch)
+            res->runs_resumed = n_done; /* found in DIR.partial, not run by this call */
+        first_batch = false;
+        char my_db[PATH_BUF + 32];
+        if (size > 1)
+            lm__rank_db_path(my_db, sizeof my_db, partial, rank);
+        else
+            snprintf(my_db, sizeof my_db, "%s", db);
+
+        loop L = {.cfg = cfg,
+                  .arms = arms,
+                  .db = my_db,
+                  .seed = seed,
+                  .runs = runs,
+                  .threads = effective_threads(job->threads),
+                  .started_at = started_at,
+                  .months_per_run = (int)(end - start + 1),
+                  .n_mine = n_mine,
+                  .n_pending = n_pending,
+                  .t0 = t0};
+        L.months_total = L.months_per_run * n_pending;
+        if (st == LM_OK && n_pending > 0) {
+            if (job->progress && !job->quiet && rank == 0) {
+                const lm_progress p = {.months_total = L.months_total, .month = start};
+                job->progress(&p, job->progress_user);
+            }
+            const int nt = threads < n_mine ? threads : (n_mine > 0 ? n_mine : 1);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+            for (int k = 0; k < n_mine; ++k)
+                run_one(&L, pending[k] / runs, pending[k] % runs);
+            if (L.failed) {
+                *err = L.first;
+                st = L.first_st;
+            } else if ((L.interrupted && !L.peer_stopped) || stop_requested(job)) {
+                st = lm_error_set_at(err, LM_EINTR, partial, 0, 0, NULL, "interrupted");
+            } /* stopped by another rank only: its status is the job's */
+            const long long finished = lm__par_sum(L.finished);
+            finished_all += finished;
+            st = lm__par_agree(st, err);
+            if (st == LM_EINTR)
+                st = lm_error_set_at(err, LM_EINTR, partial, 0, 0, NULL,
+                                     "interrupted: %lld of %d runs are complete in %s; the same "
+                                     "command with --resume runs the others",
+                                     n_done + finished, n_runs, partial);
+        }
+        free(done);
+        free(pending);
+        if (st != LM_OK || !until || runs >= max_runs)
+            break;
+        bool met = false;
+        st = batch_met(cfg, arms, n_arms, runs, seed, start, end, final, user, db, until, &met,
+                       err);
+        if (st != LM_OK || met)
+            break;
+        runs = lm__precision_next_runs(runs, cfg->runs, max_runs);
     }
-    free(done);
-    free(pending);
+    res->runs = runs;
 
     lm__experiment x = {.cfg = cfg,
                         .arms = arms,

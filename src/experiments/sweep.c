@@ -17,12 +17,20 @@
 
 #include "experiments/experiments_int.h"
 #include "io/table.h"
+#include "scenario/scenario_int.h"
 
 /* What the table writer needs beyond the engine's view. */
+typedef struct sweep_target {
+    int r, k; /* region (n_regions: total), SW_ metric */
+    double half;
+} sweep_target;
+
 typedef struct sweep_ctx {
     const lm_sweep_config *sw;
     const double *values; /* n_points x n_params */
     int n_points;
+    const sweep_target *targets; /* --precision, per point */
+    int n_targets;
 } sweep_ctx;
 
 
@@ -278,6 +286,20 @@ static lm_status sweep_table(FILE *f, const lm__experiment *x, const char *dir, 
             "high-tech, firms alive and jobs (employees) at %s; public money = subsidies + "
             "government commitments to guidance funds + direct injections over the run.\n",
             x->runs, to);
+    for (int t = 0; t < C->n_targets; ++t) { /* --precision: the widest point decides */
+        double widest = 0.0;
+        for (int a = 0; a < x->n_arms; ++a) {
+            for (int i = 0; i < x->runs; ++i)
+                v[i] = lm__xm(x, a, i, C->targets[t].r, sw_metric[C->targets[t].k]);
+            double lo, hi;
+            lm_stats_mean_ci90(v, (size_t)x->runs, &lo, &hi, NULL);
+            widest = fmax(widest, (hi - lo) / 2.0);
+        }
+        fprintf(f, "precision %s: widest half-width over the points %.3g after %d runs, target "
+                   "%.3g: %s\n",
+                x->cfg->precision[t].metric, widest, x->runs, C->targets[t].half,
+                widest <= C->targets[t].half ? "met" : "not met (--max-runs reached)");
+    }
     if (x->out_dir)
         fprintf(f, "results: %s (sweep.csv: per region; results.sqlite: sweep_point, "
                    "sweep_value)\n",
@@ -337,6 +359,56 @@ void lm__point_arms_free(lm__point_arms *pa)
     memset(pa, 0, sizeof *pa);
 }
 
+/* ---- --precision per point: compare's batches, on each point's mean ---- */
+
+/* "REGION.METRIC" (REGION a name, name_en or total) into a target. */
+static lm_status sweep_target_make(const lm_scenario *sc, const lm_precision_target *g,
+                                   sweep_target *t, lm_error *err)
+{
+    const char *dot = strrchr(g->metric, '.');
+    t->k = -1;
+    for (int k = 0; dot && k < SW_COUNT; ++k)
+        if (strcmp(dot + 1, sw_names[k]) == 0)
+            t->k = k;
+    if (t->k < 0)
+        LM_FAIL(err, LM_EINVAL,
+                "--precision %s: expected REGION.METRIC, METRIC dragons, high_tech, "
+                "firms_alive, jobs or public_cny",
+                g->metric);
+    char region[128];
+    const size_t len = (size_t)(dot - g->metric);
+    if (len == 0 || len >= sizeof region)
+        LM_FAIL(err, LM_EINVAL, "--precision %s: expected REGION.METRIC", g->metric);
+    memcpy(region, g->metric, len);
+    region[len] = '\0';
+    t->r = strcmp(region, "total") == 0 ? lm_scenario_region_count(sc)
+                                        : lm__region_named(lm__scenario_params(sc), region);
+    if (t->r < 0)
+        LM_FAIL(err, LM_EINVAL, "--precision %s: no region '%s' in %s", g->metric, region,
+                lm_scenario_name(sc));
+    t->half = g->halfwidth;
+    return LM_OK;
+}
+
+/* Every point's 90% interval of the mean of every target at most its half-width. */
+static bool sweep_precision_met(const lm__experiment *x)
+{
+    const sweep_ctx *C = x->user;
+    double *v = calloc((size_t)x->runs, sizeof *v);
+    bool met = v != NULL;
+    for (int a = 0; met && a < x->n_arms; ++a)
+        for (int t = 0; met && t < C->n_targets; ++t) {
+            for (int i = 0; i < x->runs; ++i)
+                v[i] = lm__xm(x, a, i, C->targets[t].r, sw_metric[C->targets[t].k]);
+            double lo, hi;
+            size_t used;
+            lm_stats_mean_ci90(v, (size_t)x->runs, &lo, &hi, &used);
+            met = used >= 2 && (hi - lo) / 2.0 <= C->targets[t].half;
+        }
+    free(v);
+    return met;
+}
+
 lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_config *sw,
                               lm_experiment_result *res, lm_error *err)
 {
@@ -347,10 +419,11 @@ lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_co
     lm_status st = lm_sweep_design_points(sw, &values, &n, err);
     if (st != LM_OK)
         return st;
-    if ((long long)n * cfg->runs > LM_SWEEP_MAX_TOTAL) {
+    const int most = cfg->n_precision > 0 && cfg->max_runs > cfg->runs ? cfg->max_runs : cfg->runs;
+    if ((long long)n * most > LM_SWEEP_MAX_TOTAL) {
         free(values);
         LM_FAIL(err, LM_EINVAL, "sweep: %d points x %d runs is more than %d simulations", n,
-                cfg->runs, LM_SWEEP_MAX_TOTAL);
+                most, LM_SWEEP_MAX_TOTAL);
     }
     const int np = sw->n_params;
     const lm_job_config *job = &cfg->job;
@@ -359,11 +432,20 @@ lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_co
     for (int j = 0; j < np; ++j)
         names[j] = sw->params[j].name;
     lm__point_arms pa = {0};
-    st = lm__point_arms_make(path, names, np, values, n, job, &pa, err);
+    sweep_target *targets = calloc((size_t)(cfg->n_precision > 0 ? cfg->n_precision : 1),
+                                   sizeof *targets);
+    st = targets ? lm__point_arms_make(path, names, np, values, n, job, &pa, err)
+                 : lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "sweep targets");
+    for (int t = 0; st == LM_OK && t < cfg->n_precision; ++t)
+        st = sweep_target_make(pa.arm[0].sc, &cfg->precision[t], &targets[t], err);
     if (st == LM_OK) {
-        const sweep_ctx ctx = {.sw = sw, .values = values, .n_points = n};
-        st = lm__experiment_execute(cfg, pa.arm, n, "-sweep", sweep_table, &ctx, res, err);
+        const sweep_ctx ctx = {.sw = sw, .values = values, .n_points = n, .targets = targets,
+                               .n_targets = cfg->n_precision};
+        st = lm__experiment_execute_until(cfg, pa.arm, n, "-sweep", sweep_table,
+                                          cfg->n_precision > 0 ? sweep_precision_met : NULL,
+                                          &ctx, res, err);
     }
+    free(targets);
     lm__point_arms_free(&pa);
     free(values);
     if (st != LM_OK) {

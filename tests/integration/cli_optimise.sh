@@ -18,7 +18,7 @@ fail() { echo "cli_optimise: $*" >&2; exit 1; }
 source "$root/tests/integration/lib/pause.sh"
 scenario=$root/tests/data/tiny.yaml
 levers=$root/tests/data/levers/tiny.yaml
-args=(--levers "$levers" --budget 1bn --objective births --runs 2 --evals 14 --robustness 2
+args=(--levers "$levers" --budget 1.5bn --objective births --runs 2 --evals 14 --robustness 2
       --runner-ups 2 --threads 2)
 
 # ---- help ----
@@ -39,9 +39,9 @@ grep -q '90% interval' out.txt || fail "no 90% interval"
 db=full/results.sqlite
 best=$(sqlite3 "$db" 'select public_cny_year from optimise_mix where rank = 1')
 [[ -n $best ]] || fail "no best mix in optimise_mix"
-awk -v p="$best" 'BEGIN { exit !(p <= 1e9) }' || fail "the best mix spends $best a year, over the budget"
+awk -v p="$best" 'BEGIN { exit !(p <= 1.5e9) }' || fail "the best mix spends $best a year, over the budget"
 # every mix reported keeps the budget
-over=$(sqlite3 "$db" 'select count(*) from optimise_mix where public_cny_year > 1e9')
+over=$(sqlite3 "$db" 'select count(*) from optimise_mix where public_cny_year > 1.5e9')
 [[ $over == 0 ]] || fail "$over reported mixes exceed the budget"
 n_search=$(sqlite3 "$db" 'select count(*) from optimise_evaluation where draw = 0')
 ((n_search >= 3 && n_search <= 16)) || fail "search evaluations: $n_search (evals 14 + 2 combinations)"
@@ -67,7 +67,7 @@ for id in lm-optimise-answer lm-optimise-frontier lm-optimise-mixes lm-optimise-
     grep -q "id=\"$id\"" "$html" || fail "report.html has no #$id"
 done
 grep -q 'warning: 2 replications per mix: too few for the 90% intervals' out.txt || fail "no --runs 2 warning"
-grep -q 'budget: CNY 1 bn a year, 2 bn over the 24 months' "$html" || fail "the budget is not said per year and in total"
+grep -q 'budget: CNY 1.5 bn a year, 3 bn over the 24 months' "$html" || fail "the budget is not said per year and in total"
 # one row per reported mix, and a dot per search evaluation
 [[ $(grep -c '<tr><td>' "$html") == $(sqlite3 "$db" 'select count(*) from optimise_mix') ]] || fail "mix rows"
 [[ $(grep -c '<circle class="mix' "$html") == "$n_search" ]] || fail "frontier dots: $(grep -c '<circle' "$html") for $n_search evaluations"

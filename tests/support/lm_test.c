@@ -100,6 +100,7 @@ size_t lm_test_add_firm(lm_world *w, int region, int sector, int model, int head
     const size_t i = lm_firms_push(&w->firms);
     const uint32_t id = w->next_id++;
     w->firms.id[i] = id;
+    w->firms.stream[i] = lm_stream_placed(id);
     w->where[id] = (int64_t)i;
     w->firms.region[i] = (uint16_t)region;
     w->firms.sector[i] = (uint8_t)sector;

@@ -167,7 +167,7 @@ static void hire(lm_world *w, size_t i, lm_month m, const double *fill, double *
         const double frac = want - hires;
         if (frac > 0.0) {
             lm_rng g;
-            lm_rng_init(&g, w->key, f->id[i], LM_PURPOSE_HIRE, m);
+            lm_rng_init(&g, w->key, f->stream[i], LM_PURPOSE_HIRE, m);
             if (lm_rng_u01(&g) < frac)
                 ++hires;
         }

@@ -8,17 +8,20 @@
  * source. She picks region r with probability proportional to
  *   exp(beta*U[r,s] - moving_cost*[r != origin] - distance_cost*(1 - integration[o,r]))
  * or founds outside the scenario (utility outside_utility), and is then lost to it. Firms
- * are appended in order (origin, arrival), so ids do not depend on threads.
+ * are appended in order (origin, source, arrival), so ids do not depend on threads.
  *
- * Each founder draws from her own stream keyed by (origin, arrival index), so one founder's
- * choices do not shift another's random numbers between counterfactual runs. */
+ * Arrivals are counted per source (independent Poisson counts add up to the Poisson total),
+ * each count by inversion of one uniform, and each founder draws from her own stream keyed
+ * by (origin, source, month, arrival index). So a policy that changes one source's rate
+ * leaves the other sources' founders as they were, and one founder's choices never shift
+ * another's random numbers between counterfactual runs; the firm keeps her key for life. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "model/entry/entry.h"
 
 #define OUTSIDE_ORIGIN(w) ((w)->R) /* entity index of the rest of the country */
-#define ARRIVALS_MAX 4000000u     /* per origin and month; rates are validated far below */
+#define ARRIVALS_MAX 4000000u     /* per origin, source and month; rates are validated far below */
 
 double lm_entry_utility(const lm_world *w, int r, int s)
 {
@@ -124,8 +127,8 @@ static int choose_region(const lm_world *w, lm_rng *g, int o, int s, const doubl
     return (pick < 0 || pick == R) ? -1 : pick;
 }
 
-static lm_status birth(lm_world *w, lm_rng *g, int o, int r, int s, lm_source src, double fq,
-                       lm_error *err)
+static lm_status birth(lm_world *w, lm_rng *g, uint64_t stream, int o, int r, int s,
+                       lm_source src, double fq, lm_error *err)
 {
     const lm_params *p = w->p;
     const lm_sector_params *sec = &p->sectors[s];
@@ -139,6 +142,7 @@ static lm_status birth(lm_world *w, lm_rng *g, int o, int r, int s, lm_source sr
     const size_t i = lm_firms_push(f);
     const uint32_t id = w->next_id++;
     f->id[i] = id;
+    f->stream[i] = stream;
     w->where[id] = (int64_t)i;
     f->region[i] = (uint16_t)r;
     f->origin[i] = (int16_t)(o == OUTSIDE_ORIGIN(w) ? -1 : o);
@@ -172,20 +176,22 @@ static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *uti
         rates[LM_SOURCE_OTHER] = e->outside_rate;
     else
         source_rates(w, o, rates);
-    double lambda = 0.0;
-    for (int k = 0; k < LM_SOURCE_COUNT; ++k)
-        lambda += rates[k];
-    lm_rng g;
-    lm_rng_init(&g, w->key, (uint64_t)o, LM_PURPOSE_ENTRY_COUNT, m);
-    unsigned n = lm_rng_poisson(&g, lambda);
-    if (n > ARRIVALS_MAX)
-        n = ARRIVALS_MAX;
+    unsigned count[LM_SOURCE_COUNT];
+    uint64_t n = 0;
+    for (int k = 0; k < LM_SOURCE_COUNT; ++k) {
+        lm_rng g;
+        lm_rng_init(&g, w->key, (uint64_t)(o * LM_SOURCE_COUNT + k), LM_PURPOSE_ENTRY_COUNT, m);
+        count[k] = lm_rng_poisson_inv(&g, rates[k]);
+        if (count[k] > ARRIVALS_MAX)
+            count[k] = ARRIVALS_MAX;
+        n += count[k];
+    }
     lm_status st = lm_firms_reserve(&w->firms, n, err);
     if (st != LM_OK)
         return st;
-    if (w->next_id + (uint64_t)n > w->where_cap) {
+    if (w->next_id + n > w->where_cap) {
         size_t cap = w->where_cap ? w->where_cap : 1024;
-        while (cap < w->next_id + (uint64_t)n)
+        while (cap < w->next_id + n)
             cap *= 2;
         int64_t *p = realloc(w->where, cap * sizeof *p);
         if (!p)
@@ -193,24 +199,27 @@ static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *uti
         w->where = p;
         w->where_cap = cap;
     }
-    for (unsigned j = 0; j < n; ++j) {
-        lm_rng fg;
-        lm_rng_init(&fg, w->key, ((uint64_t)o << 22) | j, LM_PURPOSE_FOUNDER, m);
-        const int src = draw_discrete(&fg, rates, LM_SOURCE_COUNT);
-        const lm_source source = src < 0 ? LM_SOURCE_OTHER : (lm_source)src;
-        const double fq = exp(e->quality_mu[source] + e->quality_sigma * lm_rng_gaussian(&fg));
-        const int s = draw_sector(w, &fg, o, source, scratch);
-        const int r = choose_region(w, &fg, o, s, utility, scratch);
-        /* A serial founder is no longer "recently failed" once she founds again, wherever. */
-        if (source == LM_SOURCE_SERIAL && !outside && w->recent_failed[o] >= 1.0)
-            w->recent_failed[o] -= 1.0;
-        if (r < 0) {
-            if (!outside)
-                w->events[o].founders_elsewhere++;
-            continue;
+    for (int k = 0; k < LM_SOURCE_COUNT; ++k) {
+        const lm_source source = (lm_source)k;
+        for (unsigned j = 0; j < count[k]; ++j) {
+            const uint64_t key = lm_stream_founder(o, k, m, j);
+            lm_rng fg;
+            lm_rng_init(&fg, w->key, key, LM_PURPOSE_FOUNDER, m);
+            const double fq =
+                exp(e->quality_mu[source] + e->quality_sigma * lm_rng_gaussian(&fg));
+            const int s = draw_sector(w, &fg, o, source, scratch);
+            const int r = choose_region(w, &fg, o, s, utility, scratch);
+            /* A serial founder is no longer "recently failed" once she founds again. */
+            if (source == LM_SOURCE_SERIAL && !outside && w->recent_failed[o] >= 1.0)
+                w->recent_failed[o] -= 1.0;
+            if (r < 0) {
+                if (!outside)
+                    w->events[o].founders_elsewhere++;
+                continue;
+            }
+            if ((st = birth(w, &fg, key, o, r, s, source, fq, err)) != LM_OK)
+                return st;
         }
-        if ((st = birth(w, &fg, o, r, s, source, fq, err)) != LM_OK)
-            return st;
     }
     return LM_OK;
 }

@@ -152,7 +152,7 @@ static lm_status maybe_exit(lm_world *w, size_t i, lm_month m, lm_error *err)
         hazard = x->acq_hazard * reach;
     }
     lm_rng g;
-    lm_rng_init(&g, w->key, fm->id[i], LM_PURPOSE_EXIT, m);
+    lm_rng_init(&g, w->key, fm->stream[i], LM_PURPOSE_EXIT, m);
     if (!(lm_rng_u01(&g) < hazard))
         return LM_OK;
     if (ipo)

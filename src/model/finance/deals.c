@@ -299,7 +299,7 @@ typedef struct screen_ctx {
     const lm_finance_params *f;
     const lm_investor *inv;
     double avail;
-    lm_rng *g;
+    lm_month m;
     lm_offer *out;
     size_t n_out;
 } screen_ctx;
@@ -311,7 +311,12 @@ static void judge(screen_ctx *c, uint32_t j, double noise_scale)
     const lm_deal *d = &c->w->finance->pool[j];
     const lm_investor *inv = c->inv;
     const double sigma = inv->sigma * d->noise_factor * noise_scale;
-    const double x = d->log_theta + sigma * lm_rng_gaussian(c->g);
+    /* The noise of this look is keyed by (investor, firm, month), not drawn in sequence from
+       the investor's stream: a deal more or less in its month leaves its other signals. */
+    lm_rng g;
+    lm_rng_init(&g, c->w->key, lm_stream_pair(inv->stream, c->w->firms.stream[d->slot]),
+                LM_PURPOSE_SIGNAL, c->m);
+    const double x = d->log_theta + sigma * lm_rng_gaussian(&g);
     const double sd2 = f->signal_sd * f->signal_sd;
     const double z = sd2 / (sd2 + sigma * sigma) * (x - f->signal_mean);
     const double loss = lm__deal_loss(f, d->stage, z);
@@ -348,8 +353,8 @@ static size_t screen_investor(const lm_world *w, const lm_investor *inv, double 
     const struct lm_finance *fin = w->finance;
     const lm_finance_params *f = &w->p->finance;
     lm_rng g;
-    lm_rng_init(&g, w->key, inv->id, LM_PURPOSE_SCREEN, m);
-    screen_ctx c = {w, f, inv, avail, &g, out, 0};
+    lm_rng_init(&g, w->key, inv->stream, LM_PURPOSE_SCREEN, m);
+    screen_ctx c = {w, f, inv, avail, m, out, 0};
     size_t n_judged = 0;
     for (size_t k = fin->insider_begin[inv->id]; k < fin->insider_begin[inv->id + 1]; ++k) {
         const uint32_t j = fin->insider[k];
@@ -372,7 +377,7 @@ static size_t screen_investor(const lm_world *w, const lm_investor *inv, double 
         return c.n_out;
     }
     const double lambda = lm_fmin(f->deals_seen_month[inv->kind], f->pool_share * total);
-    unsigned looks = lm_rng_poisson(&g, lambda);
+    unsigned looks = lm_rng_poisson_inv(&g, lambda);
     const size_t cap = looks_cap(f, inv);
     if (looks > cap)
         looks = (unsigned)cap;

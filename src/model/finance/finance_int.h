@@ -52,6 +52,7 @@ typedef enum lm_lp {
 
 typedef struct lm_investor {
     uint32_t id;
+    uint64_t stream;     /* stable key of its random streams (lm_stream_investor) */
     uint8_t kind;        /* lm_investor_kind */
     uint8_t direct;      /* a direct-injection vehicle: spends its policy's budget */
     uint8_t fund;        /* has LPs, a life, fees and carry (sub-funds and VC funds) */

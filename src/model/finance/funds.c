@@ -163,7 +163,7 @@ static void manager(lm_world *w, lm_investor *inv, lm_investor_kind kind)
 {
     const lm_finance_params *f = &w->p->finance;
     lm_rng g;
-    lm_rng_init(&g, w->key, inv->id, LM_PURPOSE_FUND, inv->vintage);
+    lm_rng_init(&g, w->key, inv->stream, LM_PURPOSE_FUND, inv->vintage);
     inv->sigma = f->signal_noise[kind] * exp(f->noise_dispersion * lm_rng_gaussian(&g));
     inv->hurdle = f->hurdle[kind];
     inv->max_loss = f->max_deal_loss[kind];

@@ -116,9 +116,18 @@ lm_status lm__finance_add_investor(lm_world *w, lm_investor_kind kind, int regio
         fin->inv = a;
         fin->cap_inv = cap;
     }
+    /* Its stream key counts the investors of the same kind, region and policy created this
+       month before it (they sit at the end of the array): unlike its id, that does not move
+       when another region raises one fund more or less. */
+    uint32_t ordinal = 0;
+    for (size_t k = fin->n_inv; k > 0 && fin->inv[k - 1].vintage == m; --k) {
+        const lm_investor *o = &fin->inv[k - 1];
+        ordinal += o->kind == (uint8_t)kind && o->region == region && o->policy == policy;
+    }
     lm_investor *inv = &fin->inv[fin->n_inv];
     memset(inv, 0, sizeof *inv);
     inv->id = (uint32_t)fin->n_inv++;
+    inv->stream = lm_stream_investor((int)kind, region, policy, m, ordinal);
     inv->kind = (uint8_t)kind;
     inv->region = (int16_t)region;
     inv->policy = (int16_t)policy;

@@ -141,7 +141,7 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
             const double base = wt * (per_weight[s * NB + bm] +
                                       per_weight[(size_t)S * NB + ((size_t)r * S + s) * NB + bm]);
             lm_rng g;
-            lm_rng_init(&g, w->key, f->id[i], LM_PURPOSE_MARKET, m);
+            lm_rng_init(&g, w->key, f->stream[i], LM_PURPOSE_MARKET, m);
             const double sd = mp->volatility[bm];
             const double shock = sd > 0.0 ? exp(sd * lm_rng_gaussian(&g) - 0.5 * sd * sd) : 1.0;
             const double rev = base * shock;

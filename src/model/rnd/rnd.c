@@ -86,7 +86,7 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
     int n = 0;
     if (rate > 0.0) {
         lm_rng g;
-        lm_rng_init(&g, w->key, f->id[i], LM_PURPOSE_RND, m);
+        lm_rng_init(&g, w->key, f->stream[i], LM_PURPOSE_RND, m);
         n = (int)lm_rng_poisson_small(&g, rate);
         for (int j = 0; j < n; ++j) {
             const double jump = lm_rng_pareto(&g, sec->breakthrough_alpha, rp->jump_min);

@@ -206,7 +206,7 @@ static double certify(lm_world *w, size_t i, lm_month m, const double *market_ye
     take_up[2] = lm_tiers_take_up(&tp->little_giant, year);
     if (take_up[0] < 1.0 || take_up[1] < 1.0 || take_up[2] < 1.0) {
         lm_rng g;
-        lm_rng_init(&g, w->key, f->id[i], LM_PURPOSE_TIERS, m);
+        lm_rng_init(&g, w->key, f->stream[i], LM_PURPOSE_TIERS, m);
         for (int k = 0; k < 3; ++k)
             u[k] = lm_rng_u01(&g);
     }

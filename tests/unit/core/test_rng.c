@@ -70,3 +70,36 @@ Test(rng, poisson_gaussian_and_pareto_moments)
     }
     cr_assert(fabs(s / n - 3.0) < 0.05);
 }
+
+Test(rng, poisson_by_inversion_has_the_moments_and_moves_little_with_the_mean)
+{
+    const double means[3] = {3.7, 238.5, 2385.0}; /* the last walks from the mode */
+    for (int k = 0; k < 3; ++k) {
+        const int n = 20000;
+        double s = 0.0, s2 = 0.0;
+        for (int i = 0; i < n; ++i) {
+            lm_rng g;
+            lm_rng_init(&g, lm_rng_key_make(7, 0), (uint64_t)i, LM_PURPOSE_TEST, k);
+            const double x = lm_rng_poisson_inv(&g, means[k]);
+            s += x;
+            s2 += x * x;
+        }
+        const double mean = s / n, var = s2 / n - mean * mean;
+        cr_assert(fabs(mean - means[k]) < 5.0 * sqrt(means[k] / n), "mean %g: %g", means[k], mean);
+        cr_assert(fabs(var / means[k] - 1.0) < 0.05, "variance %g: %g", means[k], var);
+    }
+    /* common random numbers: the same uniform and a mean larger by 1 give a count never
+       smaller and larger by about 1 (by 2 only where F(k + 1; mean + 1) < u <= F(k; mean), a
+       sliver), where two independent draws would differ by about 69 */
+    double moved = 0.0;
+    for (int i = 0; i < 2000; ++i) {
+        lm_rng a, b;
+        lm_rng_init(&a, lm_rng_key_make(7, 1), (uint64_t)i, LM_PURPOSE_TEST, 0);
+        b = a;
+        const unsigned x = lm_rng_poisson_inv(&a, 2385.0), y = lm_rng_poisson_inv(&b, 2386.0);
+        cr_assert_geq(y, x);
+        cr_assert_leq(y - x, 2u, "%u %u", x, y);
+        moved += y - x;
+    }
+    cr_assert(fabs(moved / 2000.0 - 1.0) < 0.05, "mean shift %g", moved / 2000.0);
+}

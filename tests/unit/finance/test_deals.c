@@ -167,6 +167,9 @@ Test(deals, a_realised_loss_above_tolerance_freezes_for_exactly_freeze_months)
     lm_scenario *sc = quiet_scenario(1);
     lm_policy *pol = add_fund(lm_test_params(sc), 0, 0.0, 1u << LM_STAGE_GROWTH);
     pol->freeze_months = 5.0;
+    /* money enough that the fund still has some when the freeze ends, whichever deals its
+       signals led it to before */
+    pol->budget_cny_year = 8.0e9;
     lm_world *w = lm_test_world(sc);
     held h[5 * 40];
     const size_t n = add_firms(w, 0, 40, h);
