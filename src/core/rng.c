@@ -7,6 +7,7 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "core/rng.h"
+#include "core/detmath.h"
 
 static void philox_set(void *state, unsigned long seed)
 {
@@ -45,7 +46,7 @@ unsigned lm_rng_poisson_inv(lm_rng *g, double mean)
     const double u = lm_rng_u01(g);
     unsigned k = (unsigned)floor(mean);
     double cdf = gsl_cdf_poisson_P(k, mean);
-    double p = exp((double)k * log(mean) - mean - gsl_sf_lngamma((double)k + 1.0));
+    double p = lm_exp((double)k * lm_log(mean) - mean - gsl_sf_lngamma((double)k + 1.0));
     if (u <= cdf) {
         while (k > 0 && u <= cdf - p && p > 0.0) {
             cdf -= p;

@@ -23,6 +23,8 @@
 #include <Random123/philox.h>
 #include <gsl/gsl_rng.h>
 
+#include "core/detmath.h"
+
 /* What a draw is for: part of the counter, so two purposes never share numbers. */
 typedef enum lm_purpose {
     LM_PURPOSE_POLICY = 1,     /* fiscal cuts of budgets */
@@ -156,7 +158,7 @@ static inline gsl_rng lm_rng_gsl(lm_rng *g)
 /* Pareto with tail index alpha and minimum xm: xm * U^(-1/alpha). */
 static inline double lm_rng_pareto(lm_rng *g, double alpha, double xm)
 {
-    return xm * pow(lm_rng_u01(g), -1.0 / alpha);
+    return xm * lm_pow(lm_rng_u01(g), -1.0 / alpha);
 }
 
 /* Poisson count by inversion from one uniform; exact for any mean below ~700, which is all
@@ -168,7 +170,7 @@ static inline unsigned lm_rng_poisson_small(lm_rng *g, double mean)
        below 1 - x the count is surely 0 and no exp() is needed (most firms, most months). */
     if (u <= 1.0 - mean)
         return 0;
-    double p = exp(-mean), cdf = p;
+    double p = lm_exp(-mean), cdf = p;
     unsigned k = 0;
     while (u > cdf && k < 10000u) {
         ++k;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/world.h"
+#include "core/detmath.h"
 
 void lm_blocks_reduce(const lm_blocks *b, const double *partial, size_t width, double *out)
 {
@@ -149,7 +150,7 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     for (int s = 0; s < w->S; ++s)
         for (size_t h = 0; h < LM_TEAM_TABLE; ++h)
             w->team_factor[(size_t)s * LM_TEAM_TABLE + h] =
-                pow((double)h / p->sectors[s].team_size, p->rnd.eta);
+                lm_pow((double)h / p->sectors[s].team_size, p->rnd.eta);
 
     w->first_year = lm_month_year(p->start);
     w->n_years = lm_month_year(p->end) - w->first_year + 1;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "model/entry/entry.h"
+#include "core/detmath.h"
 
 #define OUTSIDE_ORIGIN(w) ((w)->R) /* entity index of the rest of the country */
 #define ARRIVALS_MAX 4000000u     /* per origin, source and month; rates are validated far below */
@@ -31,11 +32,11 @@ double lm_entry_utility(const lm_world *w, int r, int s)
     const int skill = w->p->sectors[s].skill;
     /* Capital in units of CNY 100M (亿元): log(1 + x) then reads as "orders of magnitude of
        the early-stage money a founder can hope to meet". */
-    return e->w_cap * log1p(w->early_capital_cny[rs] / 1.0e8) +
-           e->w_tal * log1p(w->talent[r * LM_SKILL_COUNT + skill]) +
+    return e->w_cap * lm_log1p(w->early_capital_cny[rs] / 1.0e8) +
+           e->w_tal * lm_log1p(w->talent[r * LM_SKILL_COUNT + skill]) +
            e->w_chain * lm_world_sector_chain(w, r, s) + e->w_pol * w->attraction[r] +
            e->w_amen * rp->amenity - e->w_cost * rp->cost_index +
-           e->w_know * log1p(w->knowledge[rs]);
+           e->w_know * lm_log1p(w->knowledge[rs]);
 }
 
 /* The five source terms of lambda for an origin region. */
@@ -122,7 +123,7 @@ static int choose_region(const lm_world *w, lm_rng *g, int o, int s, const doubl
             vmax = x;
     }
     for (int r = 0; r <= R; ++r)
-        v[r] = exp(v[r] - vmax);
+        v[r] = lm_exp(v[r] - vmax);
     const int pick = draw_discrete(g, v, R + 1);
     return (pick < 0 || pick == R) ? -1 : pick;
 }
@@ -136,7 +137,7 @@ static lm_status birth(lm_world *w, lm_rng *g, uint64_t stream, int o, int r, in
     const int model = draw_discrete(g, sec->model_weight, LM_MODEL_COUNT);
     const double theta = fmin(fq * lm_rng_pareto(g, sec->pareto_alpha, 1.0), p->rnd.theta_max);
     const double seed = p->entry.seed_capital_cny *
-                        exp(p->entry.seed_capital_sigma * lm_rng_gaussian(g));
+                        lm_exp(p->entry.seed_capital_sigma * lm_rng_gaussian(g));
     if (w->next_id == UINT32_MAX)
         LM_FAIL(err, LM_ENOMEM, "more than 4 billion firms in one run");
     const size_t i = lm_firms_push(f);
@@ -206,7 +207,7 @@ static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *uti
             lm_rng fg;
             lm_rng_init(&fg, w->key, key, LM_PURPOSE_FOUNDER, m);
             const double fq =
-                exp(e->quality_mu[source] + e->quality_sigma * lm_rng_gaussian(&fg));
+                lm_exp(e->quality_mu[source] + e->quality_sigma * lm_rng_gaussian(&fg));
             const int s = draw_sector(w, &fg, o, source, scratch);
             const int r = choose_region(w, &fg, o, s, utility, scratch);
             /* A serial founder is no longer "recently failed" once she founds again. */

@@ -10,6 +10,7 @@
 
 #include "core/sim_int.h"
 #include "model/finance/finance_int.h"
+#include "core/detmath.h"
 
 /* ---- IRR ---- */
 
@@ -24,10 +25,10 @@ typedef struct npv_ctx {
 static double npv(double r, void *arg)
 {
     const npv_ctx *c = arg;
-    const double lg = log1p(r);
+    const double lg = lm_log1p(r);
     double v = 0.0;
     for (size_t j = 0; j < c->n; ++j)
-        v += c->flow[j] * exp(-lg * (double)(c->month[j] - c->t0));
+        v += c->flow[j] * lm_exp(-lg * (double)(c->month[j] - c->t0));
     return v;
 }
 
@@ -57,7 +58,7 @@ double lm_irr_annual(const int32_t *month, const double *flow, size_t n)
     for (size_t k = 1; k < ng; ++k) {
         const double fk = npv(grid[k], &c);
         if (flo == 0.0)
-            return pow(1.0 + grid[k - 1], 12.0) - 1.0;
+            return lm_pow(1.0 + grid[k - 1], 12.0) - 1.0;
         if ((flo < 0.0) != (fk < 0.0)) {
             lo = grid[k - 1];
             hi = grid[k];
@@ -85,7 +86,7 @@ double lm_irr_annual(const int32_t *month, const double *flow, size_t n)
     }
     gsl_set_error_handler(old);
     gsl_root_fsolver_free(s);
-    return isnan(root) ? NAN : expm1(12.0 * log1p(root));
+    return isnan(root) ? NAN : lm_expm1(12.0 * lm_log1p(root));
 }
 
 /* ---- fund records ---- */

@@ -24,6 +24,7 @@
 #include "core/minmax.h"
 #include "model/costs/unit_costs.h"
 #include "model/finance/finance_int.h"
+#include "core/detmath.h"
 
 #define Z_MAX 3.0          /* posterior signals beyond +-3 sd are clamped */
 #define TICKET_MIN_CNY 1.0e5
@@ -35,8 +36,8 @@ static double clampz(double z) { return z < -Z_MAX ? -Z_MAX : (z > Z_MAX ? Z_MAX
 double lm__deal_loss(const lm_finance_params *f, int s, double z)
 {
     const double base = f->base_loss[s], lmin = f->min_loss[s];
-    const double a = log((1.0 - base) / (base - lmin));
-    return lmin + (1.0 - lmin) / (1.0 + exp(a + f->loss_slope * clampz(z)));
+    const double a = lm_log((1.0 - base) / (base - lmin));
+    return lmin + (1.0 - lmin) / (1.0 + lm_exp(a + f->loss_slope * clampz(z)));
 }
 
 static double revenue_factor(const lm_finance_params *f, int s, double run_rate)
@@ -47,14 +48,14 @@ static double revenue_factor(const lm_finance_params *f, int s, double run_rate)
 double lm__deal_pre_money(const lm_finance_params *f, int s, double z, double run_rate)
 {
     return f->pre_money_cny[s] *
-           lm_fmax(exp(f->price_slope * clampz(z)), revenue_factor(f, s, run_rate));
+           lm_fmax(lm_exp(f->price_slope * clampz(z)), revenue_factor(f, s, run_rate));
 }
 
 double lm__deal_multiple(const lm_finance_params *f, int s, double z, double run_rate,
                          double loss, double pre)
 {
     const double win = f->success_multiple[s] * f->pre_money_cny[s] *
-                       exp(f->multiple_slope * clampz(z)) * revenue_factor(f, s, run_rate);
+                       lm_exp(f->multiple_slope * clampz(z)) * revenue_factor(f, s, run_rate);
     return (1.0 - loss) * win / pre;
 }
 
@@ -192,7 +193,7 @@ static lm_status build_pool(lm_world *w, lm_month m, lm_error *err)
             d->run_rate = 12.0 * fm->revenue_ema_cny[i];
             d->stage = (uint8_t)next_stage(f, fm, i, d->run_rate);
             d->size = seek[i];
-            d->log_theta = log(fm->theta[i] > 0.0 ? fm->theta[i] : 1e-9);
+            d->log_theta = lm_log(fm->theta[i] > 0.0 ? fm->theta[i] : 1e-9);
             d->noise_factor = fin->noise_factor[r];
             d->visibility = fin->deal_mult[r] * tier_factor(w->p, fm->tier[i]);
         }

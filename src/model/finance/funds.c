@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "model/finance/finance_int.h"
+#include "core/detmath.h"
 
 static bool is_fund_policy(lm_policy_kind k)
 {
@@ -164,7 +165,7 @@ static void manager(lm_world *w, lm_investor *inv, lm_investor_kind kind)
     const lm_finance_params *f = &w->p->finance;
     lm_rng g;
     lm_rng_init(&g, w->key, inv->stream, LM_PURPOSE_FUND, inv->vintage);
-    inv->sigma = f->signal_noise[kind] * exp(f->noise_dispersion * lm_rng_gaussian(&g));
+    inv->sigma = f->signal_noise[kind] * lm_exp(f->noise_dispersion * lm_rng_gaussian(&g));
     inv->hurdle = f->hurdle[kind];
     inv->max_loss = f->max_deal_loss[kind];
     inv->ticket_share = f->ticket_share[kind];

@@ -18,13 +18,14 @@
 #include <stdlib.h>
 
 #include "model/market/market.h"
+#include "core/detmath.h"
 
 #define NB LM_MODEL_COUNT
 
 static double growth(const lm_world *w, int s, lm_month m)
 {
     const double years = (double)(m - w->p->start) / 12.0;
-    return pow(1.0 + w->p->sectors[s].market_growth, years);
+    return lm_pow(1.0 + w->p->sectors[s].market_growth, years);
 }
 
 double lm_market_size_month(const lm_world *w, int s, int b, lm_month m)
@@ -73,7 +74,7 @@ static lm_status weigh(lm_world *w, lm_month m, double *sums, lm_error *err)
                 continue;
             }
             const int s = f->sector[i], bm = f->model[i], r = f->region[i];
-            const double wt = pow(f->quality[i], gamma[bm]) * adoption(w, f, i, m);
+            const double wt = lm_pow(f->quality[i], gamma[bm]) * adoption(w, f, i, m);
             f->share_weight[i] = wt;
             acc[s * NB + bm] += wt;
             acc[(size_t)S * NB + ((size_t)r * S + s) * NB + bm] += wt;
@@ -143,14 +144,14 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
             lm_rng g;
             lm_rng_init(&g, w->key, f->stream[i], LM_PURPOSE_MARKET, m);
             const double sd = mp->volatility[bm];
-            const double shock = sd > 0.0 ? exp(sd * lm_rng_gaussian(&g) - 0.5 * sd * sd) : 1.0;
+            const double shock = sd > 0.0 ? lm_exp(sd * lm_rng_gaussian(&g) - 0.5 * sd * sd) : 1.0;
             const double rev = base * shock;
             f->revenue_cny[i] = rev;
             f->revenue_ytd_cny[i] += rev;
             if (rev > f->peak_revenue_cny[i])
                 f->peak_revenue_cny[i] = rev;
             const double target =
-                1.0 - exp(-mp->visibility_gain[bm] * rev / mp->visibility_ref_cny_month);
+                1.0 - lm_exp(-mp->visibility_gain[bm] * rev / mp->visibility_ref_cny_month);
             f->visibility[i] += mp->visibility_rate * (target - f->visibility[i]);
             acc[r] += rev;
         }

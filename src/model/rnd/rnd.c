@@ -23,6 +23,7 @@
 #include "model/costs/unit_costs.h"
 #include "model/rnd/rnd.h"
 #include "model/talent/talent.h"
+#include "core/detmath.h"
 
 static double compute_access(const lm_world *w, int r, int s)
 {
@@ -37,7 +38,7 @@ static double team_factor(const lm_world *w, int s, double headcount)
     const size_t h = (size_t)headcount;
     if (w->team_factor && (double)h == headcount && h < LM_TEAM_TABLE)
         return w->team_factor[(size_t)s * LM_TEAM_TABLE + h];
-    return pow(headcount / w->p->sectors[s].team_size, w->p->rnd.eta);
+    return lm_pow(headcount / w->p->sectors[s].team_size, w->p->rnd.eta);
 }
 
 double lm_rnd_progress(const lm_world *w, int r, int s, double headcount)
@@ -76,7 +77,7 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
     const double rd_ratio = c.rd / rp->breakthrough_ref_cny;
     const double rd_term = rp->rd_elasticity == 1.0 ? rd_ratio
                            : rp->rd_elasticity == 0.5 ? sqrt(rd_ratio)
-                                                      : pow(rd_ratio, rp->rd_elasticity);
+                                                      : lm_pow(rd_ratio, rp->rd_elasticity);
     /* Fishing out: the nearer a product is to the frontier, the fewer ideas are left to
        find, so potential grows logistically toward theta_max instead of compounding. */
     const double room = 1.0 - f->theta[i] / rp->theta_max;
@@ -96,7 +97,7 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
         }
         f->breakthroughs[i] += n;
     }
-    f->quality[i] = f->theta[i] * (1.0 - exp(-f->cum_rd_cny[i] / sec->rd_scale_cny));
+    f->quality[i] = f->theta[i] * (1.0 - lm_exp(-f->cum_rd_cny[i] / sec->rd_scale_cny));
     return n;
 }
 

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "model/talent/talent.h"
+#include "core/detmath.h"
 
 double lm_talent_graduates_month(const lm_world *w, int r, int k)
 {
@@ -48,7 +49,7 @@ static double destination_value(const lm_world *w, int d, int k)
     const lm_talent_params *t = &w->p->talent;
     const int idx = d * LM_SKILL_COUNT + k;
     const double pool = w->talent[idx] > 1.0 ? w->talent[idx] : 1.0;
-    return t->beta_wage * log(w->wage[idx] / t->outside_wage_cny_month[k]) +
+    return t->beta_wage * lm_log(w->wage[idx] / t->outside_wage_cny_month[k]) +
            t->beta_amenity * w->p->regions[d].amenity + t->beta_policy * w->talent_policy[d] +
            t->beta_openings * w->openings[idx] / pool;
 }
@@ -78,7 +79,7 @@ static void spread(lm_world *w, int o, int k, double movers, const double *value
     }
     double sum = 0.0;
     for (int d = 0; d <= R; ++d) {
-        x[d] = exp(x[d] - xmax);
+        x[d] = lm_exp(x[d] - xmax);
         sum += x[d];
     }
     for (int d = 0; d <= R; ++d) {
