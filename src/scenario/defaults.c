@@ -60,6 +60,7 @@ void lm__params_defaults(lm_params *p)
     memset(p, 0, sizeof *p);
     p->start = lm_month_of(2015, 1);
     p->end = lm_month_of(2034, 12);
+    p->market_base = lm_month_of(2015, 1);
     p->seed = 20150101;
 
     lm_entry_params *e = &p->entry;

@@ -41,6 +41,7 @@ static const lm__field top_fields[] = {
     STR(lm_params, description, 0),
     TYP(lm_params, seed, LM_F_U64, 0, 0, 0),
     SKIP(period, 0),
+    TYP(lm_params, market_base, LM_F_MONTH, 0, 0, 0),
     SKIP(layers, 0),
     SKIP(sectors, REQ),
     SKIP(regions, REQ),

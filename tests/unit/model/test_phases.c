@@ -252,6 +252,29 @@ Test(market, revenue_of_a_single_firm_matches_the_share_formula)
     lm_test_scenario_free(sc);
 }
 
+/* Sizes are stated at market_base: whatever month the run starts, the size at the base month
+ * is the scenario's figure, and a spin-up before it sees the market discounted by growth. */
+Test(market, size_at_the_base_month_is_the_scenario_figure_whatever_the_start)
+{
+    const lm_month starts[] = {M(2005, 1), M(2012, 7), M(2015, 1)};
+    for (size_t k = 0; k < sizeof starts / sizeof *starts; ++k) {
+        lm_scenario *sc = lm_test_scenario(1, 10);
+        lm_params *p = lm_test_params(sc);
+        p->start = starts[k];
+        p->market_base = M(2015, 1);
+        p->sectors[0].market_cny_year[0] = 2.385e10;
+        p->sectors[0].market_growth = 0.25;
+        lm_world *w = lm_test_world(sc);
+        cr_assert_float_eq(lm_market_size_month(w, 0, 0, M(2015, 1)), 2.385e10 / 12.0, 1e-3);
+        const double before = 2.385e10 / pow(1.25, 10.0) / 12.0; /* 2005-01 */
+        cr_assert_float_eq(lm_market_size_month(w, 0, 0, M(2005, 1)), before, 1e-9 * before);
+        const double after = 2.385e10 * pow(1.25, 1.5) / 12.0; /* 2016-07 */
+        cr_assert_float_eq(lm_market_size_month(w, 0, 0, M(2016, 7)), after, 1e-9 * after);
+        lm_test_world_free(w);
+        lm_test_scenario_free(sc);
+    }
+}
+
 Test(market, shares_of_every_segment_sum_to_one)
 {
     lm_scenario *sc = lm_test_scenario(3, 10);
