@@ -190,6 +190,12 @@ static size_t years_done(const lm_sim *sim)
     return years;
 }
 
+const lm_public_year *lm_sim_public_years(const lm_sim *sim, size_t *count)
+{
+    *count = years_done(sim) * (size_t)sim->w.R;
+    return sim->w.public_years;
+}
+
 const lm_region_skill_year *lm_sim_skill_years(const lm_sim *sim, size_t *count)
 {
     *count = years_done(sim) * (size_t)sim->w.R * LM_SKILL_COUNT;

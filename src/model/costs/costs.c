@@ -19,10 +19,14 @@
 #include "model/costs/unit_costs.h"
 #include "model/talent/talent.h"
 
-/* Per block: per region [payroll, compute, rent, tax, subsidy, deaths, failed founders,
- * cash before, cash after], then subsidy paid per region x policy, then per region x skill
+/* Per block: per region [payroll, compute, rent, tax, subsidy, deaths, cash before, cash
+ * after, tax expenditures: personal (option offset), corporate (high-tech rate), other
+ * (rent relief)], then subsidy paid per region x policy, then per region x skill
  * [staff after cuts, openings]. */
-enum { C_PAYROLL, C_COMPUTE, C_RENT, C_TAX, C_SUBSIDY, C_DEATHS, C_CASH0, C_CASH1, C_N };
+enum {
+    C_PAYROLL, C_COMPUTE, C_RENT, C_TAX, C_SUBSIDY, C_DEATHS, C_CASH0, C_CASH1,
+    C_TAX_PERSONAL, C_TAX_CORPORATE, C_TAX_OTHER, C_N
+};
 enum { H_STAFF, H_OPENINGS, H_N };
 
 static size_t hire_base(const lm_world *w)
@@ -118,6 +122,10 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, 
     const double rate =
         (f->tier[i] & LM_TIER_HIGH_TECH) ? p->costs.hightech_tax : p->costs.profit_tax;
     const double tax = profit > 0.0 ? profit * rate : 0.0;
+    /* the reduced rate is a tax the region forgoes, as the option offset and rent relief are */
+    a[C_TAX_CORPORATE] += profit > 0.0 ? profit * lm_fmax(0.0, p->costs.profit_tax - rate) : 0.0;
+    a[C_TAX_PERSONAL] += c.option_offset;
+    a[C_TAX_OTHER] += c.rent_relief;
     a[C_CASH0] += f->cash_cny[i];
     f->cash_cny[i] += f->revenue_cny[i] + subsidy - burn - tax;
     a[C_CASH1] += f->cash_cny[i];
@@ -254,6 +262,9 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
         mo->state_received_tax += a[C_TAX];
         mo->firms_received_subsidy += a[C_SUBSIDY];
         mo->state_paid_subsidy += a[C_SUBSIDY];
+        mo->tax_forgone_personal += a[C_TAX_PERSONAL];
+        mo->tax_forgone_corporate += a[C_TAX_CORPORATE];
+        mo->tax_forgone_other += a[C_TAX_OTHER];
         w->events[r].deaths += (int64_t)a[C_DEATHS];
         /* every founder of a dead firm becomes a failed founder who may try again */
         w->recent_failed[r] += a[C_DEATHS];

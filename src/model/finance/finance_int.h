@@ -142,6 +142,8 @@ struct lm_finance {
     size_t n_inv, cap_inv;
     int32_t *strategic;         /* [R] id of the region's strategic investor, -1 */
     int32_t *direct;            /* [R*LM_MAX_POLICIES] id of a policy's direct vehicle, -1 */
+    double *recycled;           /* [R*LM_MAX_POLICIES] released government commitments back in
+                                   a policy's budget, not yet committed again */
     int32_t *provincial;        /* [R] canonical region of the province (-1 none) */
     /* month helpers, per region */
     double *deal_mult;          /* [R] deals-seen multiplier (matchmaking, corridor) */

@@ -96,20 +96,32 @@ double lm__investor_available(const lm_world *w, const lm_investor *inv, lm_mont
     return fmax(0.0, inv->cash);
 }
 
+/* Government LPs' share of a fund's money (0 for a fund without government money). */
+static double gov_share_of(const lm_investor *inv)
+{
+    return inv->fund && inv->size > 0.0 ? inv->commit[LM_LP_GOV] / inv->size : 0.0;
+}
+
 lm_status lm__investor_pay(lm_world *w, lm_investor *inv, lm_month m, double amount,
                            lm_error *err)
 {
     struct lm_finance *fin = w->finance;
+    lm_money *purse = &w->money[inv->region];
     if (inv->direct) {
         double *budget = &w->policy_budget[inv->region * LM_MAX_POLICIES + inv->policy];
         *budget = fmax(0.0, *budget - amount);
         fin->totals.direct_paid += amount;
+        purse->state_paid_direct += amount;
     } else {
         if (inv->fund)
             inv->uncalled -= amount;
         else
             inv->cash -= amount;
         fin->totals.invested += amount;
+        /* public money is the government LP's share of what is called, not what it promised */
+        const double g = gov_share_of(inv) * amount;
+        purse->gov_called += g;
+        purse->gov_invested += g;
     }
     inv->called += amount;
     inv->invested += amount;
@@ -147,12 +159,15 @@ lm_status lm__investor_receive(lm_world *w, lm_investor *inv, lm_month m, double
         const double priv = to_lps(w, inv, to_lp);
         lm_finance_year *y = lm__finance_year(w, inv->region, m);
         y->exit_wealth_cny += priv;
+        w->money[inv->region].gov_returned += gov_share_of(inv) * to_lp;
     } else if (inv->kind == LM_INVESTOR_ANGEL) {
         w->private_capital[inv->region] += amount; /* angels' wealth, recycled */
         fin->totals.to_private += amount;
         lm__finance_year(w, inv->region, m)->exit_wealth_cny += amount;
     }
     /* strategic arms: back to the platform; direct vehicles: back to the treasury */
+    if (inv->direct)
+        w->money[inv->region].gov_returned += to_lp;
     inv->distributed += to_lp;
     return lm__finance_flow(inv, m, to_lp, err);
 }
@@ -471,6 +486,11 @@ static lm_status close_fund(lm_world *w, lm_month m, const plan *p, lm_error *er
         double *budget = &w->policy_budget[p->region * LM_MAX_POLICIES + p->policy];
         *budget = fmax(0.0, *budget - gov);
         fin->totals.gov_committed += gov;
+        double *recycled = &fin->recycled[p->region * LM_MAX_POLICIES + p->policy];
+        const double again = fmin(gov, *recycled);
+        *recycled -= again;
+        w->money[p->region].gov_recommitted += again;
+        w->money[p->region].gov_committed_new += gov - again;
         inv->guidance = 1;
         inv->stages = pol->stages;
         inv->sectors = pol->sectors;
@@ -557,11 +577,16 @@ static void release(lm_world *w, lm_investor *inv)
     const double priv = u * inv->commit[LM_LP_PRIVATE] / inv->size;
     const double other = u - gov - priv;
     fin->totals.gov_released += gov;
+    w->money[inv->region].gov_released += gov;
     if (inv->policy >= 0) {
         const lm_policy *pol = &w->p->regions[inv->region].policies[inv->policy];
         const int k = inv->region * LM_MAX_POLICIES + inv->policy;
-        if (pol->separate_budget_line && w->policy_active[k])
-            w->policy_budget[k] += gov; /* a separate line keeps what the fund did not use */
+        if (pol->separate_budget_line && w->policy_active[k]) {
+            /* a separate line keeps what the fund did not use; committing it again is the
+               same money promised twice, not new public money */
+            w->policy_budget[k] += gov;
+            fin->recycled[k] += gov;
+        }
     }
     w->private_capital[inv->region] += priv; /* within X */
     fin->totals.outside_out += other;
@@ -579,13 +604,18 @@ lm_status lm__funds_fees_and_ends(lm_world *w, lm_month m, lm_error *err)
             inv->frozen_months++;
         if (!inv->fund || m > inv->life_end || m < inv->vintage)
             continue;
-        const double base = m <= inv->invest_end ? inv->size : inv->cost_open;
+        /* A guidance sub-fund pays its managers on the capital it has put to work (how such
+           funds are paid: on paid-in or invested capital), so a fund that invests nothing
+           costs its government LP nothing; market funds pay on commitments. */
+        const double committed = inv->guidance ? inv->invested : inv->size;
+        const double base = m <= inv->invest_end ? committed : inv->cost_open;
         const double fee = fmin(f->fee_rate / 12.0 * base, fmax(0.0, inv->uncalled));
         if (fee > 0.0) {
             inv->uncalled -= fee;
             inv->called += fee;
             inv->fees += fee;
             fin->totals.fees += fee;
+            w->money[inv->region].gov_called += gov_share_of(inv) * fee;
             lm_status st = lm__finance_flow(inv, m, -fee, err);
             if (st != LM_OK)
                 return st;
