@@ -398,7 +398,10 @@ typedef struct lm_finance_params {
     /* funds */
     double fund_life_months;
     double invest_months;       /* investment period */
-    double fee_rate;            /* management fee a year: on commitments, then on open cost */
+    double follow_on_reserve;   /* share of a fund's size kept for follow-on rounds of firms it
+                                   holds; follow-ons may run until the fund's life ends */
+    double fee_rate;            /* management fee a year: on commitments (guidance sub-funds: on
+                                   invested capital), then on open cost */
     double carry;               /* share of profits above paid-in */
     double subfund_gov_cny;     /* government commitment per guidance sub-fund */
     double gov_share_cap;       /* a sub-fund short of social capital closes at most at this

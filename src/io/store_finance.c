@@ -53,7 +53,8 @@ static const char finance_schema_sql[] =
     "  raised_cny REAL, deals INTEGER, funds_raised INTEGER, gov_committed_cny REAL,\n"
     "  social_committed_cny REAL, gov_invested_cny REAL, guidance_invested_cny REAL,\n"
     "  direct_cny REAL, leverage REAL, guidance_loss_ratio REAL, guidance_loss_tolerance REAL,\n"
-    "  frozen_funds INTEGER, ipos INTEGER, acquisitions INTEGER, exit_value_cny REAL,\n"
+    "  frozen_funds INTEGER, guidance_offers INTEGER, guidance_loss_bound INTEGER,\n"
+    "  ipos INTEGER, acquisitions INTEGER, exit_value_cny REAL,\n"
     "  exit_wealth_cny REAL, private_capital_cny REAL, dry_powder_cny REAL,\n"
     "  PRIMARY KEY(run_id, region_id, year));\n"
     "CREATE TABLE investment_year(\n"
@@ -94,9 +95,9 @@ static const char year_sql[] =
     "INSERT INTO finance_year(run_id, region, region_id, year, months, rounds, rounds_failed,"
     " raised_cny, deals, funds_raised, gov_committed_cny, social_committed_cny,"
     " gov_invested_cny, guidance_invested_cny, direct_cny, leverage, guidance_loss_ratio,"
-    " guidance_loss_tolerance, frozen_funds, ipos, acquisitions, exit_value_cny,"
-    " exit_wealth_cny, private_capital_cny, dry_powder_cny)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " guidance_loss_tolerance, frozen_funds, guidance_offers, guidance_loss_bound, ipos,"
+    " acquisitions, exit_value_cny, exit_wealth_cny, private_capital_cny, dry_powder_cny)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char investment_sql[] =
     "INSERT INTO investment_year(run_id, region, region_id, year, investor_kind, stage, deals,"
     " amount_cny) VALUES(?,?,?,?,?,?,?,?)";
@@ -369,6 +370,8 @@ static lm_status years(const ctx *c, sqlite3_stmt *yst, sqlite3_stmt *ist)
         f64(&b, y->guidance_loss_ratio);
         f64(&b, y->guidance_loss_tolerance);
         i64(&b, y->frozen_funds);
+        i64(&b, y->guidance_offers);
+        i64(&b, y->guidance_loss_bound);
         i64(&b, y->ipos);
         i64(&b, y->acquisitions);
         f64(&b, y->exit_value_cny);

@@ -83,6 +83,12 @@ static double fee_reserve(const lm_finance_params *f, const lm_investor *inv, lm
            (left + 0.5 * (f->fund_life_months - f->invest_months));
 }
 
+/* The part of the follow-on reserve not yet spent on follow-ons. */
+static double reserve_left(const lm_finance_params *f, const lm_investor *inv)
+{
+    return fmax(0.0, f->follow_on_reserve * inv->size - inv->follow_on);
+}
+
 double lm__investor_available(const lm_world *w, const lm_investor *inv, lm_month m)
 {
     if (m > inv->invest_end || m <= inv->frozen_until)
@@ -91,9 +97,26 @@ double lm__investor_available(const lm_world *w, const lm_investor *inv, lm_mont
         const int k = inv->region * LM_MAX_POLICIES + inv->policy;
         return w->policy_active[k] ? fmax(0.0, w->policy_budget[k]) : 0.0;
     }
-    if (inv->fund)
-        return fmax(0.0, inv->uncalled - fee_reserve(&w->p->finance, inv, m));
+    if (inv->fund) {
+        const lm_finance_params *f = &w->p->finance;
+        return fmax(0.0, inv->uncalled - fee_reserve(f, inv, m) - reserve_left(f, inv));
+    }
     return fmax(0.0, inv->cash);
+}
+
+double lm__investor_available_follow(const lm_world *w, const lm_investor *inv, lm_month m)
+{
+    if (!inv->fund)
+        return lm__investor_available(w, inv, m);
+    if (m > inv->life_end || m < inv->vintage || m <= inv->frozen_until)
+        return 0.0;
+    return fmax(0.0, inv->uncalled - fee_reserve(&w->p->finance, inv, m));
+}
+
+double lm__guidance_loss_room(const lm_world *w, const lm_investor *inv, lm_month m)
+{
+    const double L = fmax(inv->loss_tolerance, w->p->finance.zero_loss_floor);
+    return L * (inv->cost_open + lm__investor_available_follow(w, inv, m)) - inv->el_open;
 }
 
 /* Government LPs' share of a fund's money (0 for a fund without government money). */
@@ -628,12 +651,36 @@ lm_status lm__funds_fees_and_ends(lm_world *w, lm_month m, lm_error *err)
 
 /* ---- early capital (MODEL.md 5.1) ---- */
 
+/* What a guidance sub-fund could put into seed and A deals under its loss tolerance: its
+ * loss room over the expected loss of those stages (their base_loss, the prior of a deal
+ * nobody has screened yet); nothing when L is at the zero-loss floor and those stages'
+ * expected loss is above it. Money it may not deploy draws no founder. */
+static double deployable_early(const lm_world *w, const lm_investor *inv, lm_month m)
+{
+    const lm_finance_params *f = &w->p->finance;
+    double prior = 0.0;
+    int n = 0;
+    for (int s = LM_STAGE_SEED; s <= LM_STAGE_A; ++s)
+        if (inv->stages & (1u << s)) {
+            prior += f->base_loss[s];
+            ++n;
+        }
+    if (n == 0)
+        return 0.0;
+    prior /= n;
+    if (inv->loss_tolerance <= f->zero_loss_floor && prior > f->zero_loss_floor)
+        return 0.0;
+    return fmax(0.0, lm__guidance_loss_room(w, inv, m)) / fmax(prior, 1e-9);
+}
+
 /* early[r,s] = sum_h I[h,r] sum_{i home h, s in focus} flow_i x early_share_i x weight_i,
  * flow = what it may invest in a year: a fund's dry powder spread over the years left in
  * its investment period (at least one), an angel group's or strategic arm's money at hand
  * (drawn each year), a direct-injection budget; early_share = share of its stages that are
  * seed or A; weight = its loss tolerance (guidance: L; direct: 1; VC, strategic, angels:
- * their parameters). A fund that cannot lose cannot back an idea. A flow, like the annual
+ * their parameters). A fund that cannot lose cannot back an idea, and a guidance sub-fund
+ * counts only the money its loss tolerance lets it deploy in seed and A deals
+ * (deployable_early): a fund that may not invest draws no founder. A flow, like the annual
  * budgets that stood for it before investors existed (docs/model.md 7.1, 7.9). */
 void lm__finance_early_capital(lm_world *w, lm_month m)
 {
@@ -651,7 +698,10 @@ void lm__finance_early_capital(lm_world *w, lm_month m)
         double flow = lm__investor_available(w, inv, m + 1);
         if (inv->fund)
             flow /= fmax(1.0, (double)(inv->invest_end - m) / 12.0);
-        const double x = flow * inv->early_weight * popcount32(inv->stages & early) / n_st;
+        double x = flow * popcount32(inv->stages & early) / n_st;
+        if (inv->guidance && x > 0.0)
+            x = fmin(x, deployable_early(w, inv, m + 1));
+        x *= inv->early_weight;
         if (!(x > 0.0))
             continue;
         for (int s = 0; s < S; ++s)
