@@ -136,6 +136,9 @@ typedef struct lm_ledger {
        equals what the cap table's holders received */
     const double *investors_paid, *firms_received_investment;
     const double *exit_buyers_paid, *exit_holders_received;
+    /* dying firms' unpaid bills (negative cash) their staff, compute providers and landlords
+       write off: money into the firms' books, which end at 0 (docs/model.md 7.5) */
+    const double *creditors_wrote_off;
     double firm_cash_before, firm_cash_after; /* over all firms alive at any point of the month,
                                                  including those that died in it */
 } lm_ledger;

@@ -88,6 +88,10 @@ typedef struct lm_money {
     double tax_forgone_personal, tax_forgone_corporate, tax_forgone_other;
     double gov_called, gov_invested, state_paid_direct, gov_returned;
     double gov_committed_new, gov_recommitted, gov_released;
+    /* a dying firm's unpaid bills (its negative cash) written off by its named creditors, in
+       proportion to its last month's bills: the firm's cash returns to 0 (docs/model.md 7.5) */
+    double creditors_wrote_off, unpaid_staff, unpaid_compute, unpaid_landlords;
+    double exited_firm_cash; /* cash that left the firms' books with firms that exited */
     /* finance issue: rounds (finance phase) and exits (exits phase), by the firm's region */
     double investors_paid, firms_received_investment;
     double exit_buyers_paid, exit_holders_received;
