@@ -491,9 +491,10 @@ static double allowed(const lm_world *w, const lm_investor *inv, const lm_offer 
     double amt = lm_fmin(lm_fmin(o->amount, room), avail);
     if (inv->guidance) {
         const double before = amt;
-        if (inv->loss_tolerance <= f->zero_loss_floor && o->loss > f->zero_loss_floor) {
-            /* L (near) 0: the managers may lose nothing; only a deal whose own expected
-               loss is below the floor passes (late-stage firms with a strong signal) */
+        if (inv->loss_tolerance <= f->zero_loss_floor && f->min_loss[d->stage] > f->zero_loss_floor) {
+            /* L (near) 0: the managers may lose next to nothing, so they stay in the stages
+               where a firm can be that safe (with the defaults C and growth: late-stage deals);
+               the loss room below, at the floor, keeps their portfolio safe */
             amt = 0.0;
         } else if (o->loss > 0.0) {
             /* the open portfolio's expected loss stays within L of the capital the fund is

@@ -653,23 +653,23 @@ lm_status lm__funds_fees_and_ends(lm_world *w, lm_month m, lm_error *err)
 
 /* What a guidance sub-fund could put into seed and A deals under its loss tolerance: its
  * loss room over the expected loss of those stages (their base_loss, the prior of a deal
- * nobody has screened yet); nothing when L is at the zero-loss floor and those stages'
- * expected loss is above it. Money it may not deploy draws no founder. */
+ * nobody has screened yet). At L <= zero_loss_floor it backs only stages whose min_loss is
+ * within the floor (deals.c), with the defaults neither seed nor A. Money it may not deploy
+ * draws no founder. */
 static double deployable_early(const lm_world *w, const lm_investor *inv, lm_month m)
 {
     const lm_finance_params *f = &w->p->finance;
     double prior = 0.0;
     int n = 0;
+    const bool floor_only = inv->loss_tolerance <= f->zero_loss_floor;
     for (int s = LM_STAGE_SEED; s <= LM_STAGE_A; ++s)
-        if (inv->stages & (1u << s)) {
+        if ((inv->stages & (1u << s)) && !(floor_only && f->min_loss[s] > f->zero_loss_floor)) {
             prior += f->base_loss[s];
             ++n;
         }
     if (n == 0)
         return 0.0;
     prior /= n;
-    if (inv->loss_tolerance <= f->zero_loss_floor && prior > f->zero_loss_floor)
-        return 0.0;
     return fmax(0.0, lm__guidance_loss_room(w, inv, m)) / fmax(prior, 1e-9);
 }
 

@@ -137,10 +137,17 @@ static void run_tolerance(double L, int *by_stage)
         month(w, m, h, n, false);
     const uint32_t fund = the_fund(w);
     deals_by(w, fund, -1, by_stage);
+    const lm_finance_params *f = &w->p->finance;
     for (size_t k = 0; k < w->finance->n_deals; ++k) {
         const lm_deal_record *d = &w->finance->deals[k];
-        if (L == 0.0)
-            cr_assert_leq(d->expected_loss, w->p->finance.zero_loss_floor + 1e-12);
+        if (L == 0.0) /* only stages where a firm can be as safe as the floor */
+            cr_assert_leq(f->min_loss[d->stage], f->zero_loss_floor);
+    }
+    if (L == 0.0) { /* and the portfolio's expected loss within the floor of its capital */
+        const lm_investor *inv = &w->finance->inv[fund];
+        const double capital = inv->cost_open + lm__investor_available_follow(w, inv, M(2017, 1));
+        cr_assert_gt(inv->cost_open, 0.0);
+        cr_assert_leq(inv->el_open, f->zero_loss_floor * capital * (1.0 + 1e-9));
     }
     lm_test_world_free(w);
     lm_test_scenario_free(sc);
