@@ -491,7 +491,8 @@ static double allowed(const lm_world *w, const lm_investor *inv, const lm_offer 
     double amt = lm_fmin(lm_fmin(o->amount, room), avail);
     if (inv->guidance) {
         const double before = amt;
-        if (inv->loss_tolerance <= f->zero_loss_floor && f->min_loss[d->stage] > f->zero_loss_floor) {
+        if (inv->loss_tolerance <= f->zero_loss_floor &&
+            f->min_loss[d->stage] > f->zero_loss_floor) {
             /* L (near) 0: the managers may lose next to nothing, so they stay in the stages
                where a firm can be that safe (with the defaults C and growth: late-stage deals);
                the loss room below, at the floor, keeps their portfolio safe */

@@ -341,7 +341,8 @@ Test(costs, talent_rule_and_high_tech_rate_are_tax_expenditures)
         const lm_unit_costs ci = lm_firm_unit_costs(w, i), cj = lm_firm_unit_costs(w, j);
         lm_error err;
         cr_assert_eq(lm_phase_costs(w, M(2015, 1), &err), LM_OK);
-        const double offset = with_rule ? 0.1 * 1.35 * (8 * 20000.0 + 6 * w->wage[LM_SKILL_HARDWARE]) : 0.0;
+        const double pay = 1.35 * (8 * 20000.0 + 6 * w->wage[LM_SKILL_HARDWARE]);
+        const double offset = with_rule ? 0.1 * pay : 0.0;
         cr_assert_float_eq(w->money[0].tax_forgone_personal, offset, 1e-6);
         cr_assert_float_eq(ci.option_offset + cj.option_offset, offset, 1e-6);
         const double profit = 2.385e6 - (cj.payroll + cj.compute + cj.rent);
