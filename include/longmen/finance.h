@@ -134,6 +134,8 @@ typedef struct lm_finance_year {
     double guidance_loss_ratio; /* stock: realised losses / invested over the region's sub-funds */
     double guidance_loss_tolerance; /* stock: invested-weighted L of those sub-funds */
     int64_t frozen_funds;       /* stock: sub-funds whose managers are frozen */
+    int64_t guidance_offers;    /* offers of the region's guidance sub-funds weighed in deals */
+    int64_t guidance_loss_bound;/* of which cut or refused by their loss tolerance */
     int64_t ipos, acquisitions;
     double exit_value_cny;      /* exits of firms of the region */
     double exit_wealth_cny;     /* exit proceeds that became the region's private capital */

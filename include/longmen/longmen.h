@@ -22,7 +22,7 @@ extern "C" {
 
 #define LM_VERSION "0.1.0"
 /* Version of the results database layout (PRAGMA user_version and run.schema_version). */
-#define LM_SCHEMA_VERSION 6
+#define LM_SCHEMA_VERSION 7
 
 /* Borrowed, static: "0.1.0". */
 LM_API const char *lm_version(void);
@@ -90,6 +90,8 @@ LM_API const lm_ledger *lm_sim_ledger(const lm_sim *sim);
 /* Talent pools per region, skill and year, and chain layers per region, layer and year
  * (longmen/ecosystem.h), for the years simulated so far. Borrowed, like region years. */
 LM_API const lm_region_skill_year *lm_sim_skill_years(const lm_sim *sim, size_t *count);
+/* The public purse per region and year (lm_public_year), borrowed like region years. */
+LM_API const lm_public_year *lm_sim_public_years(const lm_sim *sim, size_t *count);
 LM_API const lm_region_layer_year *lm_sim_layer_years(const lm_sim *sim, size_t *count);
 
 /* ---- results (src/io/) ---- */

@@ -64,6 +64,33 @@ typedef struct lm_region_year {
                                   and the rest of the country */
 } lm_region_year;
 
+/* The public purse of one region in one year: what it gave up, not what it promised
+ * (docs/model.md 7.14). Outlays are money that left the purse; tax expenditures are taxes the
+ * region's rules forgo; returns are what government LPs and direct vehicles got back.
+ * Commitments are promises and stay in columns of their own, never summed into the cost:
+ *   net_cny = subsidies + gov_called + direct + tax_personal + tax_corporate + tax_other
+ *             - gov_returned. */
+typedef struct lm_public_year {
+    int32_t region;
+    int32_t year;
+    int32_t months;
+    double subsidies_cny;       /* R&D subsidies paid out of policy budgets */
+    double gov_called_cny;      /* government LPs' share of guidance sub-funds' capital calls
+                                   (deals and management fees) */
+    double gov_invested_cny;    /* of which into deals */
+    double direct_cny;          /* direct injections paid into firms */
+    double tax_personal_cny;    /* forgone personal income tax: the talent rule's option offset */
+    double tax_corporate_cny;   /* forgone corporate income tax: high-tech rate against the
+                                   profit tax rate on certified firms' profits */
+    double tax_other_cny;       /* other reliefs: parks' rent discounts */
+    double gov_returned_cny;    /* distributions to government LPs, direct vehicles' proceeds */
+    double net_cny;             /* the public money of the year, as above */
+    double gov_committed_cny;   /* new government commitments to guidance sub-funds, out of
+                                   fresh budget */
+    double gov_recommitted_cny; /* commitments of released money committed again */
+    double gov_released_cny;    /* uncalled government commitments released at funds' ends */
+} lm_public_year;
+
 /* One firm, alive or not. Months are indices (year*12 + month-1); -1 = never. */
 typedef struct lm_firm_record {
     uint32_t firm_id;          /* stable: order of birth */
@@ -109,6 +136,9 @@ typedef struct lm_ledger {
        equals what the cap table's holders received */
     const double *investors_paid, *firms_received_investment;
     const double *exit_buyers_paid, *exit_holders_received;
+    /* dying firms' unpaid bills (negative cash) their staff, compute providers and landlords
+       write off: money into the firms' books, which end at 0 (docs/model.md 7.5) */
+    const double *creditors_wrote_off;
     double firm_cash_before, firm_cash_after; /* over all firms alive at any point of the month,
                                                  including those that died in it */
 } lm_ledger;

@@ -33,8 +33,8 @@ typedef enum lm_sens_metric {
     LM_SENS_ALIVE,     /* firms alive at the end */
     LM_SENS_BIRTHS,    /* firms born over the run */
     LM_SENS_JOBS,      /* employees of alive firms at the end */
-    LM_SENS_PUBLIC,    /* public money over the run, CNY (subsidies + guidance commitments +
-                          direct injections) */
+    LM_SENS_PUBLIC,    /* public money over the run, CNY: what the purse gave up, net
+                          (public_year.net_cny; commitments not counted) */
     LM_SENS_REVENUE,   /* revenue of the last simulated year, CNY */
     LM_SENS_FUND_TVPI, /* policy funds: (distributed + NAV) / paid-in */
     LM_SENS_METRIC_COUNT

@@ -182,9 +182,9 @@ typedef struct lm_sector_params {
     double pareto_alpha;     /* tail index of latent potential theta */
     double breakthrough_alpha; /* tail index of breakthrough jumps J */
     double rd_scale_cny;     /* R_s: cumulative R&D that brings quality to 63% of theta */
-    double market_cny_year[LM_MODEL_COUNT]; /* national market size at the start */
+    double market_cny_year[LM_MODEL_COUNT]; /* national market size at market_base */
     double market_growth;    /* yearly growth rate of the national market */
-    double incumbents;       /* competitors outside the scenario at the start, as a count of
+    double incumbents;       /* competitors outside the scenario at market_base, as a count of
                                 quality-1 firms; 0 = market / incumbent_revenue_cny_year */
     bool strategic;          /* strategic industry (innovation funds prefer it) */
 } lm_sector_params;
@@ -398,7 +398,10 @@ typedef struct lm_finance_params {
     /* funds */
     double fund_life_months;
     double invest_months;       /* investment period */
-    double fee_rate;            /* management fee a year: on commitments, then on open cost */
+    double follow_on_reserve;   /* share of a fund's size kept for follow-on rounds of firms it
+                                   holds; follow-ons may run until the fund's life ends */
+    double fee_rate;            /* management fee a year: on commitments (guidance sub-funds: on
+                                   invested capital), then on open cost */
     double carry;               /* share of profits above paid-in */
     double subfund_gov_cny;     /* government commitment per guidance sub-fund */
     double gov_share_cap;       /* a sub-fund short of social capital closes at most at this
@@ -436,6 +439,7 @@ typedef struct lm_params {
     char name[LM_NAME_MAX];
     char description[256];
     lm_month start, end;        /* period, inclusive of both months */
+    lm_month market_base;       /* month at which sectors' market_cny_year and incumbents hold */
     uint64_t seed;              /* default seed when the CLI gives none */
     int n_regions, n_sectors, n_layers;
     char layer_id[LM_MAX_LAYERS][LM_NAME_MAX];

@@ -42,7 +42,7 @@ static const struct {
     {"observe", lm_phase_observe},     /* 11 */
 };
 
-enum { LEDGER_ARRAYS = 18 };
+enum { LEDGER_ARRAYS = 19 };
 
 struct lm_sim {
     lm_world w;
@@ -116,7 +116,8 @@ static void keep_ledger(lm_sim *sim)
             m->firms_received_subsidy, m->customers_paid,    m->firms_received_revenue,
             m->founders_paid_seed,  m->firms_received_seed,
             m->investors_paid,      m->firms_received_investment, /* finance issue */
-            m->exit_buyers_paid,    m->exit_holders_received};
+            m->exit_buyers_paid,    m->exit_holders_received,
+            m->creditors_wrote_off};
         for (size_t k = 0; k < LEDGER_ARRAYS; ++k)
             d[k * R + r] = v[k];
     }
@@ -130,7 +131,8 @@ static void keep_ledger(lm_sim *sim)
         &l->firms_received_subsidy, &l->customers_paid,   &l->firms_received_revenue,
         &l->founders_paid_seed,  &l->firms_received_seed,
         &l->investors_paid,      &l->firms_received_investment, /* finance issue */
-        &l->exit_buyers_paid,    &l->exit_holders_received};
+        &l->exit_buyers_paid,    &l->exit_holders_received,
+        &l->creditors_wrote_off};
     for (size_t k = 0; k < LEDGER_ARRAYS; ++k)
         *fields[k] = d + k * R;
     l->firm_cash_before = w->firm_cash_before;
@@ -188,6 +190,12 @@ static size_t years_done(const lm_sim *sim)
         if (sim->w.region_years[(size_t)y * (size_t)sim->w.R].months > 0)
             years = (size_t)y + 1;
     return years;
+}
+
+const lm_public_year *lm_sim_public_years(const lm_sim *sim, size_t *count)
+{
+    *count = years_done(sim) * (size_t)sim->w.R;
+    return sim->w.public_years;
 }
 
 const lm_region_skill_year *lm_sim_skill_years(const lm_sim *sim, size_t *count)

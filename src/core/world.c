@@ -156,6 +156,7 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     w->n_years = lm_month_year(p->end) - w->first_year + 1;
     ALLOC(w->region_years, (size_t)w->n_years * R);
     ALLOC(w->skill_years, (size_t)w->n_years * RK);
+    ALLOC(w->public_years, (size_t)w->n_years * R);
     ALLOC(w->layer_years, (size_t)w->n_years * R * L);
     for (int y = 0; y < w->n_years; ++y)
         for (int r = 0; r < w->R; ++r) {
@@ -179,6 +180,9 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
             lm_region_year *row = &w->region_years[(size_t)y * R + (size_t)r];
             row->region = r;
             row->year = w->first_year + y;
+            lm_public_year *pub = &w->public_years[(size_t)y * R + (size_t)r];
+            pub->region = r;
+            pub->year = w->first_year + y;
         }
     return LM_OK;
 }
@@ -204,7 +208,8 @@ void lm_world_fini(lm_world *w)
                       /* ecosystem issue */
                       w->employed, w->openings, w->hired, w->attrition, w->attrition_cut,
                       w->talent_flows, w->chain_own, w->chain_mass, w->chain_invest,
-                      w->platform_staff, w->platforms, w->skill_years, w->layer_years};
+                      w->platform_staff, w->platforms, w->skill_years, w->layer_years,
+                      w->public_years};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; ++i)
         free(arrays[i]);
     memset(w, 0, sizeof *w);

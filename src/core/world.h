@@ -83,6 +83,15 @@ typedef struct lm_money {
     double customers_paid, firms_received_revenue;
     double founders_paid_seed, firms_received_seed;
     double rd_spend;
+    /* the public purse (lm_public_year), by the purse's region: tax expenditures of the
+       costs phase; calls, injections, returns and commitments of the finance phases */
+    double tax_forgone_personal, tax_forgone_corporate, tax_forgone_other;
+    double gov_called, gov_invested, state_paid_direct, gov_returned;
+    double gov_committed_new, gov_recommitted, gov_released;
+    /* a dying firm's unpaid bills (its negative cash) written off by its named creditors, in
+       proportion to its last month's bills: the firm's cash returns to 0 (docs/model.md 7.5) */
+    double creditors_wrote_off, unpaid_staff, unpaid_compute, unpaid_landlords;
+    double exited_firm_cash; /* cash that left the firms' books with firms that exited */
     /* finance issue: rounds (finance phase) and exits (exits phase), by the firm's region */
     double investors_paid, firms_received_investment;
     double exit_buyers_paid, exit_holders_received;
@@ -150,6 +159,7 @@ typedef struct lm_world {
     double *platform_staff;  /* [R*SKILL] staff of platforms by skill: the scenario's
                                 platform_staff (software) + giant firms' (ecosystem) */
     int32_t *platforms;      /* [R] firms of the region that became platforms (ecosystem) */
+    lm_public_year *public_years; /* observations [n_years * R], year-major */
     lm_region_skill_year *skill_years; /* observations [n_years * R * SKILL], year-major */
     lm_region_layer_year *layer_years; /* observations [n_years * R * L], year-major */
 

@@ -112,6 +112,32 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
     return LM_OK;
 }
 
+/* Share of the new government commitments to guidance sub-funds that reached firms (the
+ * government's part of the sub-funds' deals over the commitments), mean over replications,
+ * per arm: a fund that commits and never invests shows here, not in public money. */
+static void invested_share_lines(FILE *f, const lm__experiment *x)
+{
+    fprintf(f, "public capital invested, %% of new government commitments to guidance funds "
+               "(baseline -> counterfactual):");
+    for (int r = 0; r <= x->n_regions; ++r) {
+        double share[2];
+        for (int a = 0; a < 2; ++a) {
+            double committed = 0.0, invested = 0.0;
+            for (int i = 0; i < x->runs; ++i) {
+                committed += lm__xm(x, a, i, r, LM_XM_GOV_COMMITTED);
+                invested += lm__xm(x, a, i, r, LM_XM_GOV_INVESTED);
+            }
+            share[a] = committed > 0.0 ? 100.0 * invested / committed : NAN;
+        }
+        const char *name = r < x->n_regions ? lm_scenario_region_name(x->arms[0].sc, r) : "total";
+        char b[32], c[32];
+        snprintf(b, sizeof b, isfinite(share[0]) ? "%.1f%%" : "n/a", share[0]);
+        snprintf(c, sizeof c, isfinite(share[1]) ? "%.1f%%" : "n/a", share[1]);
+        fprintf(f, "%s %s %s -> %s", r == 0 ? "" : ";", name, b, c);
+    }
+    fprintf(f, "\n");
+}
+
 static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir, lm_error *err)
 {
     enum { COLS = 7, CELL = 128 };
@@ -174,9 +200,11 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
     fprintf(f,
             "\nmean paired difference over %d replications [90%% t-interval]; dragons over the "
             "run, high-tech and jobs (employees) at %s; fund TVPI of policy funds (distributed "
-            "+ NAV over paid-in); public money = subsidies + government commitments to "
-            "guidance funds + direct injections over the run; per extra dragon: mean extra "
-            "public money / mean extra dragons, n/a without extra dragons.\n",
+            "+ NAV over paid-in); public money = what the purse gave up over the run, net: "
+            "subsidies + government capital called by guidance funds + direct injections + "
+            "tax expenditures - returns to government LPs (commitments not counted); per "
+            "extra dragon: mean extra public money / mean extra dragons, n/a without extra "
+            "dragons.\n",
             x->runs, to);
     fprintf(f,
             "* the difference stays distinguishable from zero after Holm's correction over all "
@@ -184,6 +212,7 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
             "*, an interval that misses zero may do so by chance.\n",
             n_tests, 100.0 * HOLM_ALPHA);
     pairing_table(f, x, st, adj, n_tests);
+    invested_share_lines(f, x);
     if (x->out_dir)
         fprintf(f, "results: %s (compare.csv: both arms' means and the differences)\n",
                 x->out_dir);

@@ -86,7 +86,8 @@ static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error 
 
 /* Yearly metrics: cumulative dragons (first certified up to that year, the terminal's
  * definition), high-tech enterprises and jobs at the year's end, public money spent up to
- * that year (subsidies + government commitments to guidance funds + direct injections). */
+ * that year (public_year.net_cny: outlays and tax expenditures less returns, the figure of
+ * compare.csv). */
 enum { Y_DRAGONS, Y_HIGH_TECH, Y_JOBS, Y_PUBLIC, Y_COUNT };
 static const char *const y_names[Y_COUNT] = {"dragons", "high_tech", "jobs", "public_cny"};
 
@@ -106,10 +107,10 @@ static lm_status read_years(const lm__experiment *x, const char *db_path, years 
                             lm_error *err)
 {
     static const char *const sql[] = {
-        "SELECT run_id, region_id, year, dragons_new, high_tech, headcount, subsidies_cny"
+        "SELECT run_id, region_id, year, dragons_new, high_tech, headcount"
         " FROM region_year WHERE run_id <= ?1",
-        "SELECT run_id, region_id, year, total(gov_committed_cny) + total(direct_cny)"
-        " FROM finance_year WHERE run_id <= ?1 GROUP BY run_id, region_id, year",
+        "SELECT run_id, region_id, year, total(net_cny)"
+        " FROM public_year WHERE run_id <= ?1 GROUP BY run_id, region_id, year",
     };
     const int64_t n_runs = 2 * (int64_t)x->runs;
     y->first = x->start / 12;
@@ -146,7 +147,6 @@ static lm_status read_years(const lm__experiment *x, const char *db_path, years 
                 c[Y_DRAGONS] = sqlite3_column_double(st, 3);
                 c[Y_HIGH_TECH] = sqlite3_column_double(st, 4);
                 c[Y_JOBS] = sqlite3_column_double(st, 5);
-                c[Y_PUBLIC] += sqlite3_column_double(st, 6);
             } else {
                 c[Y_PUBLIC] += sqlite3_column_double(st, 3);
             }

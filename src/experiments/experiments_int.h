@@ -20,10 +20,12 @@ enum {
     LM_XM_HIGH_TECH,   /* certified high-tech enterprises at the end */
     LM_XM_REVENUE,     /* revenue of the last simulated year, CNY */
     LM_XM_HEADCOUNT,   /* jobs: employees of alive firms at the end */
-    LM_XM_PUBLIC,      /* public money spent: subsidies + government commitments to guidance
-                          sub-funds + direct injections, over the run, CNY */
+    LM_XM_PUBLIC,      /* public money given up over the run, CNY: public_year.net_cny
+                          (outlays + tax expenditures - returns; commitments not counted) */
     LM_XM_FUND_VALUE,  /* policy funds (not direct vehicles): distributed + NAV, CNY */
     LM_XM_FUND_PAID,   /* their paid-in capital, CNY (TVPI = value / paid-in) */
+    LM_XM_GOV_COMMITTED, /* new government commitments to guidance sub-funds, over the run */
+    LM_XM_GOV_INVESTED,  /* the government's share of what those sub-funds put into deals */
     LM_XM_COUNT
 };
 

@@ -8,8 +8,8 @@
  * database (replicate.c, read_metrics): dragons = little dragons first certified over the
  * run (sum of region_year.dragons_new), high_tech / jobs / firms_alive = the stock of the last
  * simulated year (high_tech, headcount, alive), births over the run, revenue of the last
- * year; its cost: the region's public money over the run (subsidies paid out of policy
- * budgets + government commitments to guidance sub-funds + direct injections) divided by the
+ * year; its cost: the region's public money over the run (public_year.net_cny: outlays and
+ * tax expenditures less returns; commitments are no cost) divided by the
  * years of the policy era: from the first month any policy of the scenario starts (not before
  * the period) to the end, so that a spin-up without policies (three-capitals' 2005-2014)
  * does not dilute the annual cost.
@@ -221,7 +221,6 @@ static lm_status moments(const lm_scenario *sc, const lm_sim *sim, double *out, 
             continue;
         out[M_DRAGONS] += (double)ry[i].dragons_new;
         out[M_BIRTHS] += (double)ry[i].births;
-        out[M_PUBLIC] += ry[i].subsidies_cny;
         if (ry[i].year >= last) {
             last = ry[i].year;
             out[M_HIGH_TECH] = (double)ry[i].high_tech;
@@ -230,10 +229,11 @@ static lm_status moments(const lm_scenario *sc, const lm_sim *sim, double *out, 
             out[M_REVENUE] = ry[i].revenue_cny;
         }
     }
-    const lm_finance_year *fy = lm_sim_finance_years(sim, &n);
+    /* what the public purse gives up, net (the figure of compare): commitments are no cost */
+    const lm_public_year *py = lm_sim_public_years(sim, &n);
     for (size_t i = 0; i < n; ++i)
-        if (fy[i].region == r)
-            out[M_PUBLIC] += fy[i].gov_committed_cny + fy[i].direct_cny;
+        if (py[i].region == r)
+            out[M_PUBLIC] += py[i].net_cny;
     return LM_OK;
 }
 
@@ -926,8 +926,8 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
                 J->runs, J->runs == 1 ? "" : "s", J->runs - 1, J->runs == 2 ? "" : "s",
                 LM_OPTIMISE_RUNS_FOR_INTERVALS);
     fprintf(f, "\n%s: mean over the runs [90%% t-interval of the mean]; public CNY/yr: the "
-               "region's subsidies + government commitments to guidance funds + direct "
-               "injections, a year; fresh: mean of the draw means [90%% t-interval].\n",
+               "region's public money, net (outlays and tax expenditures less returns; "
+               "commitments are no cost), a year; fresh: mean of the draw means [90%% t-interval].\n",
             m_names[J->objective]);
     if (ferror(f))
         LM_FAIL(err, LM_EIO, "could not write the summary");

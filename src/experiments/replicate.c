@@ -212,10 +212,11 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
     const int64_t n_runs = (int64_t)x->n_arms * x->runs;
     static const char *const sql[] = {
         "SELECT run_id, region_id, alive, births, dragons_new, high_tech, revenue_cny,"
-        " headcount, subsidies_cny FROM region_year WHERE run_id <= ?1"
+        " headcount FROM region_year WHERE run_id <= ?1"
         " ORDER BY run_id, region_id, year",
-        "SELECT run_id, region_id, total(gov_committed_cny) + total(direct_cny)"
-        " FROM finance_year WHERE run_id <= ?1 GROUP BY run_id, region_id",
+        "SELECT run_id, region_id, total(net_cny), total(gov_committed_cny),"
+        " total(gov_invested_cny) FROM public_year WHERE run_id <= ?1"
+        " GROUP BY run_id, region_id",
         "SELECT run_id, region_id, total(distributed) + total(nav), total(paid_in)"
         " FROM fund WHERE run_id <= ?1 AND policy_index >= 0 AND coalesce(direct, 0) = 0"
         " GROUP BY run_id, region_id",
@@ -249,9 +250,10 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
                 m[LM_XM_HIGH_TECH] = sqlite3_column_double(st, 5);
                 m[LM_XM_REVENUE] = sqlite3_column_double(st, 6);
                 m[LM_XM_HEADCOUNT] = sqlite3_column_double(st, 7);
-                m[LM_XM_PUBLIC] += sqlite3_column_double(st, 8);
             } else if (q == 1) {
                 m[LM_XM_PUBLIC] += sqlite3_column_double(st, 2);
+                m[LM_XM_GOV_COMMITTED] += sqlite3_column_double(st, 3);
+                m[LM_XM_GOV_INVESTED] += sqlite3_column_double(st, 4);
             } else {
                 m[LM_XM_FUND_VALUE] += sqlite3_column_double(st, 2);
                 m[LM_XM_FUND_PAID] += sqlite3_column_double(st, 3);

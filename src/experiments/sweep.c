@@ -283,8 +283,9 @@ static lm_status sweep_table(FILE *f, const lm__experiment *x, const char *dir, 
     lm__table_write(f, cells, rows, cols, align, false);
     fprintf(f,
             "\nmean over %d replications [90%% t-interval of the mean]; dragons over the run, "
-            "high-tech, firms alive and jobs (employees) at %s; public money = subsidies + "
-            "government commitments to guidance funds + direct injections over the run.\n",
+            "high-tech, firms alive and jobs (employees) at %s; public money = what the purse "
+            "gave up over the run, net (outlays + tax expenditures - returns; commitments not "
+            "counted).\n",
             x->runs, to);
     for (int t = 0; t < C->n_targets; ++t) { /* --precision: the widest point decides */
         double widest = 0.0;

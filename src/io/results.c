@@ -82,6 +82,7 @@ static lm_status results_write(const char *db_path, const lm_scenario *sc, const
     in.funds = lm_sim_funds(sim, &in.n_funds);
     in.exits = lm_sim_exits(sim, &in.n_exits);
     in.finance_years = lm_sim_finance_years(sim, &in.n_finance_years);
+    in.public_years = lm_sim_public_years(sim, &in.n_public_years);
     const char **policy_names = calloc(in.n_funds + 1, sizeof *policy_names);
     if (!policy_names) {
         free(names);

@@ -48,6 +48,8 @@ typedef struct lm_store_input {
     size_t n_exits;
     const lm_finance_year *finance_years;
     size_t n_finance_years;
+    const lm_public_year *public_years; /* the public purse per region and year */
+    size_t n_public_years;
     /* experiments issue: several runs in one database (lm__store_append) */
     int64_t run_id; /* the rows' run_id; 0 means 1 (a database of one run) */
     bool existing;  /* the tables exist already: add rows only (set by lm__store_append) */

@@ -1,5 +1,6 @@
 /* src/io/store_finance.c -- the finance tables of the results database (MODEL.md 6,
- * include/longmen/finance.h): deal, fund, exit, finance_year and investment_year. Written by
+ * include/longmen/finance.h): deal, fund, exit, finance_year, investment_year and the
+ * public purse's ledger public_year. Written by
  * lm__store_write inside its transaction, after the other tables; columns: docs/output.md.
  * Kept apart from store.c so the money's layout reads in one place. Like store.c, this file
  * knows rows, not the model; the words for codes (stages, investor kinds) are part of the
@@ -52,14 +53,22 @@ static const char finance_schema_sql[] =
     "  raised_cny REAL, deals INTEGER, funds_raised INTEGER, gov_committed_cny REAL,\n"
     "  social_committed_cny REAL, gov_invested_cny REAL, guidance_invested_cny REAL,\n"
     "  direct_cny REAL, leverage REAL, guidance_loss_ratio REAL, guidance_loss_tolerance REAL,\n"
-    "  frozen_funds INTEGER, ipos INTEGER, acquisitions INTEGER, exit_value_cny REAL,\n"
+    "  frozen_funds INTEGER, guidance_offers INTEGER, guidance_loss_bound INTEGER,\n"
+    "  ipos INTEGER, acquisitions INTEGER, exit_value_cny REAL,\n"
     "  exit_wealth_cny REAL, private_capital_cny REAL, dry_powder_cny REAL,\n"
     "  PRIMARY KEY(run_id, region_id, year));\n"
     "CREATE TABLE investment_year(\n"
     "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
     "  year INTEGER NOT NULL, investor_kind TEXT NOT NULL, stage TEXT NOT NULL,\n"
     "  deals INTEGER, amount_cny REAL,\n"
-    "  PRIMARY KEY(run_id, region_id, year, investor_kind, stage));\n";
+    "  PRIMARY KEY(run_id, region_id, year, investor_kind, stage));\n"
+    "CREATE TABLE public_year(\n"
+    "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
+    "  year INTEGER NOT NULL, months INTEGER NOT NULL, subsidies_cny REAL,\n"
+    "  gov_called_cny REAL, gov_invested_cny REAL, direct_cny REAL, tax_personal_cny REAL,\n"
+    "  tax_corporate_cny REAL, tax_other_cny REAL, gov_returned_cny REAL, net_cny REAL,\n"
+    "  gov_committed_cny REAL, gov_recommitted_cny REAL, gov_released_cny REAL,\n"
+    "  PRIMARY KEY(run_id, region_id, year));\n";
 
 static const char finance_index_sql[] =
     "CREATE INDEX deal_firm ON deal(run_id, firm_id);\n"
@@ -86,12 +95,18 @@ static const char year_sql[] =
     "INSERT INTO finance_year(run_id, region, region_id, year, months, rounds, rounds_failed,"
     " raised_cny, deals, funds_raised, gov_committed_cny, social_committed_cny,"
     " gov_invested_cny, guidance_invested_cny, direct_cny, leverage, guidance_loss_ratio,"
-    " guidance_loss_tolerance, frozen_funds, ipos, acquisitions, exit_value_cny,"
-    " exit_wealth_cny, private_capital_cny, dry_powder_cny)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " guidance_loss_tolerance, frozen_funds, guidance_offers, guidance_loss_bound, ipos,"
+    " acquisitions, exit_value_cny, exit_wealth_cny, private_capital_cny, dry_powder_cny)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char investment_sql[] =
     "INSERT INTO investment_year(run_id, region, region_id, year, investor_kind, stage, deals,"
     " amount_cny) VALUES(?,?,?,?,?,?,?,?)";
+
+static const char public_sql[] =
+    "INSERT INTO public_year(run_id, region, region_id, year, months, subsidies_cny,"
+    " gov_called_cny, gov_invested_cny, direct_cny, tax_personal_cny, tax_corporate_cny,"
+    " tax_other_cny, gov_returned_cny, net_cny, gov_committed_cny, gov_recommitted_cny,"
+    " gov_released_cny) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 typedef struct ctx {
     sqlite3 *db;
@@ -355,6 +370,8 @@ static lm_status years(const ctx *c, sqlite3_stmt *yst, sqlite3_stmt *ist)
         f64(&b, y->guidance_loss_ratio);
         f64(&b, y->guidance_loss_tolerance);
         i64(&b, y->frozen_funds);
+        i64(&b, y->guidance_offers);
+        i64(&b, y->guidance_loss_bound);
         i64(&b, y->ipos);
         i64(&b, y->acquisitions);
         f64(&b, y->exit_value_cny);
@@ -381,16 +398,49 @@ static lm_status years(const ctx *c, sqlite3_stmt *yst, sqlite3_stmt *ist)
     return LM_OK;
 }
 
+static lm_status public_years(const ctx *c, sqlite3_stmt *st)
+{
+    const lm_store_input *in = c->in;
+    for (size_t i = 0; i < in->n_public_years; ++i) {
+        const lm_public_year *y = &in->public_years[i];
+        if (!region_ok(c, y->region))
+            return bad(c, "public_year", i, "region", y->region);
+        row b = {st, 0, SQLITE_OK};
+        i64(&b, RUN_ID);
+        text(&b, in->region_names[y->region]);
+        i64(&b, y->region);
+        i64(&b, y->year);
+        i64(&b, y->months);
+        f64(&b, y->subsidies_cny);
+        f64(&b, y->gov_called_cny);
+        f64(&b, y->gov_invested_cny);
+        f64(&b, y->direct_cny);
+        f64(&b, y->tax_personal_cny);
+        f64(&b, y->tax_corporate_cny);
+        f64(&b, y->tax_other_cny);
+        f64(&b, y->gov_returned_cny);
+        f64(&b, y->net_cny);
+        f64(&b, y->gov_committed_cny);
+        f64(&b, y->gov_recommitted_cny);
+        f64(&b, y->gov_released_cny);
+        lm_status rc = step(c, &b, "writing public_year rows");
+        if (rc != LM_OK)
+            return rc;
+    }
+    return LM_OK;
+}
+
 lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input *in,
                             lm_error *err)
 {
     const ctx c = {db, path, err, in};
     if (!in->existing && sqlite3_exec(db, finance_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
         return fail(&c, "creating the finance tables");
-    const char *sql[] = {deal_sql, fund_sql, exit_sql, year_sql, investment_sql};
-    sqlite3_stmt *st[5] = {NULL};
+    const char *sql[] = {deal_sql, fund_sql, exit_sql, year_sql, investment_sql, public_sql};
+    enum { N_SQL = sizeof sql / sizeof *sql };
+    sqlite3_stmt *st[N_SQL] = {NULL};
     lm_status rc = LM_OK;
-    for (int k = 0; k < 5 && rc == LM_OK; ++k)
+    for (int k = 0; k < N_SQL && rc == LM_OK; ++k)
         if (sqlite3_prepare_v3(db, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &st[k], NULL) !=
             SQLITE_OK)
             rc = fail(&c, "preparing the finance rows");
@@ -402,7 +452,9 @@ lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input 
         rc = exits(&c, st[2]);
     if (rc == LM_OK)
         rc = years(&c, st[3], st[4]);
-    for (int k = 0; k < 5; ++k)
+    if (rc == LM_OK)
+        rc = public_years(&c, st[5]);
+    for (int k = 0; k < N_SQL; ++k)
         sqlite3_finalize(st[k]);
     if (rc == LM_OK && !in->existing &&
         sqlite3_exec(db, finance_index_sql, NULL, NULL, NULL) != SQLITE_OK)

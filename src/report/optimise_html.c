@@ -450,7 +450,7 @@ static void page(FILE *f, const opt *o)
     fputs("<h2>What more money buys</h2>\n", f);
     svg_frontier(f, o, false);
     fprintf(f, "<p class=\"note\">Each dot is a mix of the search, at its mean public money a "
-               "year (subsidies + government commitments to guidance funds + direct injections) "
+               "year (outlays and tax expenditures less returns; commitments are no cost) "
                "and its mean %s over the %d replications, with 90%% t-intervals as bars; the "
                "line joins the mixes that no cheaper mix beats; orange: the best mix within the "
                "budget (dashed). Hover a dot for its levers.</p>\n",

@@ -60,6 +60,7 @@ void lm__params_defaults(lm_params *p)
     memset(p, 0, sizeof *p);
     p->start = lm_month_of(2015, 1);
     p->end = lm_month_of(2034, 12);
+    p->market_base = lm_month_of(2015, 1);
     p->seed = 20150101;
 
     lm_entry_params *e = &p->entry;
@@ -312,6 +313,7 @@ void lm__finance_defaults(lm_params *p)
     f->insider_noise = 0.5;
     f->fund_life_months = 120.0;
     f->invest_months = 60.0;
+    f->follow_on_reserve = 0.3;
     f->fee_rate = 0.02;
     f->carry = 0.2;
     f->subfund_gov_cny = 5.0e8;

@@ -41,6 +41,7 @@ static const lm__field top_fields[] = {
     STR(lm_params, description, 0),
     TYP(lm_params, seed, LM_F_U64, 0, 0, 0),
     SKIP(period, 0),
+    TYP(lm_params, market_base, LM_F_MONTH, 0, 0, 0),
     SKIP(layers, 0),
     SKIP(sectors, REQ),
     SKIP(regions, REQ),
@@ -404,6 +405,7 @@ static const lm__field finance_fields[] = {
     NUM(lm_finance_params, insider_noise, 0, 10, 0),
     NUM(lm_finance_params, fund_life_months, 1, MONTHS_MAX, 0),
     NUM(lm_finance_params, invest_months, 1, MONTHS_MAX, 0), /* <= fund life: validate.c */
+    NUM(lm_finance_params, follow_on_reserve, 0, 1, 0),
     NUM(lm_finance_params, fee_rate, 0, 1, 0),
     NUM(lm_finance_params, carry, 0, 1, 0),
     NUM(lm_finance_params, subfund_gov_cny, 0, INF, LOX),

@@ -100,8 +100,8 @@ for i in 0 1; do
           (select high_tech from region_year where run_id = $((i + 1)) and region_id = 0 order by year desc limit 1),
           (select headcount from region_year where run_id = $((i + 1)) and region_id = 0 order by year desc limit 1),
           (select alive from region_year where run_id = $((i + 1)) and region_id = 0 order by year desc limit 1),
-          printf('%.6e', sum(subsidies_cny) + (select total(gov_committed_cny) + total(direct_cny)
-                  from finance_year where run_id = $((i + 1)) and region_id = 0))
+          printf('%.6e', (select total(net_cny)
+                  from public_year where run_id = $((i + 1)) and region_id = 0))
         from region_year where run_id = $((i + 1)) and region_id = 0")
     got=$(sqlite3 same/results.sqlite "select cast(births as int), cast(dragons as int), cast(high_tech as int),
         cast(jobs as int), cast(firms_alive as int), printf('%.6e', public_cny)

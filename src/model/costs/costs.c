@@ -19,10 +19,15 @@
 #include "model/costs/unit_costs.h"
 #include "model/talent/talent.h"
 
-/* Per block: per region [payroll, compute, rent, tax, subsidy, deaths, failed founders,
- * cash before, cash after], then subsidy paid per region x policy, then per region x skill
+/* Per block: per region [payroll, compute, rent, tax, subsidy, deaths, cash before, cash
+ * after, tax expenditures: personal (option offset), corporate (high-tech rate), other
+ * (rent relief)], then subsidy paid per region x policy, then per region x skill
  * [staff after cuts, openings]. */
-enum { C_PAYROLL, C_COMPUTE, C_RENT, C_TAX, C_SUBSIDY, C_DEATHS, C_CASH0, C_CASH1, C_N };
+enum {
+    C_PAYROLL, C_COMPUTE, C_RENT, C_TAX, C_SUBSIDY, C_DEATHS, C_CASH0, C_CASH1,
+    C_TAX_PERSONAL, C_TAX_CORPORATE, C_TAX_OTHER,
+    C_UNPAID_STAFF, C_UNPAID_COMPUTE, C_UNPAID_LANDLORDS, C_N
+};
 enum { H_STAFF, H_OPENINGS, H_N };
 
 static size_t hire_base(const lm_world *w)
@@ -100,6 +105,23 @@ static int32_t next_headcount(const lm_cost_params *c, double team, int32_t h, d
     return next > h ? (int32_t)next : h;
 }
 
+/* A dead firm's negative cash is bills it never paid: its staff, compute providers and
+ * landlords write them off, shared as its last month's bills were (tax is paid only on
+ * profit, so the state is no creditor), and its cash returns to 0. */
+static void write_off(lm_firms *f, size_t i, const lm_unit_costs *c, double *a)
+{
+    const double debt = -f->cash_cny[i];
+    if (!(debt > 0.0))
+        return;
+    const double bills = c->payroll + c->compute + c->rent;
+    const double staff = bills > 0.0 ? debt * c->payroll / bills : debt;
+    const double compute = bills > 0.0 ? debt * c->compute / bills : 0.0;
+    a[C_UNPAID_STAFF] += staff;
+    a[C_UNPAID_COMPUTE] += compute;
+    a[C_UNPAID_LANDLORDS] += debt - staff - compute;
+    f->cash_cny[i] = 0.0;
+}
+
 static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, double *acc)
 {
     const lm_params *p = w->p;
@@ -118,9 +140,12 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, 
     const double rate =
         (f->tier[i] & LM_TIER_HIGH_TECH) ? p->costs.hightech_tax : p->costs.profit_tax;
     const double tax = profit > 0.0 ? profit * rate : 0.0;
+    /* the reduced rate is a tax the region forgoes, as the option offset and rent relief are */
+    a[C_TAX_CORPORATE] += profit > 0.0 ? profit * lm_fmax(0.0, p->costs.profit_tax - rate) : 0.0;
+    a[C_TAX_PERSONAL] += c.option_offset;
+    a[C_TAX_OTHER] += c.rent_relief;
     a[C_CASH0] += f->cash_cny[i];
     f->cash_cny[i] += f->revenue_cny[i] + subsidy - burn - tax;
-    a[C_CASH1] += f->cash_cny[i];
     a[C_PAYROLL] += c.payroll;
     a[C_COMPUTE] += c.compute;
     a[C_RENT] += c.rent;
@@ -136,11 +161,14 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, 
             f->status[i] = LM_FIRM_DEAD;
             f->ended[i] = m;
             a[C_DEATHS] += 1.0;
+            write_off(f, i, &c, a);
+            a[C_CASH1] += f->cash_cny[i];
             return;
         }
     } else {
         f->insolvent_months[i] = 0;
     }
+    a[C_CASH1] += f->cash_cny[i];
     const int32_t next = next_headcount(&p->costs, p->sectors[f->sector[i]].team_size,
                                         f->headcount[i], f->cash_cny[i], f->revenue_cny[i], burn);
     /* Cuts happen now; hires are wanted now and made against the pool in hire() below. */
@@ -254,6 +282,14 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
         mo->state_received_tax += a[C_TAX];
         mo->firms_received_subsidy += a[C_SUBSIDY];
         mo->state_paid_subsidy += a[C_SUBSIDY];
+        mo->tax_forgone_personal += a[C_TAX_PERSONAL];
+        mo->tax_forgone_corporate += a[C_TAX_CORPORATE];
+        mo->tax_forgone_other += a[C_TAX_OTHER];
+        mo->unpaid_staff += a[C_UNPAID_STAFF];
+        mo->unpaid_compute += a[C_UNPAID_COMPUTE];
+        mo->unpaid_landlords += a[C_UNPAID_LANDLORDS];
+        mo->creditors_wrote_off +=
+            a[C_UNPAID_STAFF] + a[C_UNPAID_COMPUTE] + a[C_UNPAID_LANDLORDS];
         w->events[r].deaths += (int64_t)a[C_DEATHS];
         /* every founder of a dead firm becomes a failed founder who may try again */
         w->recent_failed[r] += a[C_DEATHS];

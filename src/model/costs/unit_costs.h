@@ -10,6 +10,9 @@
 typedef struct lm_unit_costs {
     double payroll, compute, rent;
     double rd; /* the R&D part: tech staff's payroll and all compute */
+    /* what policies give up for this firm (the public purse's tax expenditures): income tax
+       offset on option pay, rent a park forgoes */
+    double option_offset, rent_relief;
 } lm_unit_costs;
 
 static inline lm_unit_costs lm_firm_unit_costs(const lm_world *w, size_t i)
@@ -30,7 +33,10 @@ static inline lm_unit_costs lm_firm_unit_costs(const lm_world *w, size_t i)
        and a complete chain lower the price (why DeepSeek's compute was cheap). */
     const double price = 1.0 - p->costs.compute_discount_max * w->compute_index[r];
     c.compute = base_payroll * sec->compute_share / (1.0 - sec->compute_share) * price;
-    c.rent = h * p->regions[r].rent_cny_head_month * (1.0 - w->rent_discount[rs]);
+    const double rent = h * p->regions[r].rent_cny_head_month;
+    c.rent = rent * (1.0 - w->rent_discount[rs]);
+    c.option_offset = base_payroll - c.payroll;
+    c.rent_relief = rent - c.rent;
     c.rd = p->costs.tech_share * c.payroll + c.compute;
     return c;
 }

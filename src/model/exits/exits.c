@@ -121,6 +121,9 @@ static lm_status pay_out(lm_world *w, size_t i, lm_month m, lm_firm_status kind,
         y->acquisitions++;
         w->events[r].acquisitions++;
     }
+    /* the firm leaves the scenario's private firms with its cash (the buyer's or the market's
+       now): a documented outflow of the firms' books */
+    w->money[r].exited_firm_cash += fm->cash_cny[i];
     fm->status[i] = (uint8_t)kind;
     fm->ended[i] = m;
     lm__captable_free(ff);

@@ -299,7 +299,7 @@ typedef struct screen_ctx {
     const lm_world *w;
     const lm_finance_params *f;
     const lm_investor *inv;
-    double avail;
+    double avail;        /* for the deal being judged: follow-on money for its own firms */
     lm_month m;
     lm_offer *out;
     size_t n_out;
@@ -355,6 +355,7 @@ static size_t screen_investor(const lm_world *w, const lm_investor *inv, double 
     const lm_finance_params *f = &w->p->finance;
     lm_rng g;
     lm_rng_init(&g, w->key, inv->stream, LM_PURPOSE_SCREEN, m);
+    const double avail_new = lm__investor_available(w, inv, m);
     screen_ctx c = {w, f, inv, avail, m, out, 0};
     size_t n_judged = 0;
     for (size_t k = fin->insider_begin[inv->id]; k < fin->insider_begin[inv->id + 1]; ++k) {
@@ -364,6 +365,11 @@ static size_t screen_investor(const lm_world *w, const lm_investor *inv, double 
             continue;
         seen[n_judged++] = j;
         judge(&c, j, f->insider_noise);
+    }
+    c.avail = avail_new; /* new firms: no follow-on reserve, only in the investment period */
+    if (avail_new < TICKET_MIN_CNY) {
+        *n_screened = n_judged;
+        return c.n_out;
     }
     const size_t n = fin->n_pool;
     const double *cum = fin->cum + (size_t)inv->region * n;
@@ -418,7 +424,7 @@ static lm_status screen(lm_world *w, lm_month m, lm_error *err)
     size_t total = 0, widest = 0;
     for (size_t i = 0; i < ni; ++i) {
         const lm_investor *inv = &fin->inv[i];
-        const double avail = lm__investor_available(w, inv, m);
+        const double avail = lm__investor_available_follow(w, inv, m);
         fin->inv_avail[i] = avail;
         fin->offer_begin[i] = total;
         if (avail < TICKET_MIN_CNY)
@@ -469,30 +475,42 @@ static int by_deal_then_merit(const void *a, const void *b)
     return x->investor < y->investor ? -1 : (x->investor > y->investor);
 }
 
-/* How much of the offer the investor may put in at pre-money pre with room left in the
- * round (0: none). Checks, in order: the hurdle at this price, its money, loss tolerance
- * (guidance funds), local reinvestment (guidance funds). */
-static double allowed(const lm_world *w, const lm_investor *inv, const lm_offer *o,
-                      const lm_deal *d, double pre, double room, lm_month m)
+/* Is the investor on the firm's cap table already (a follow-on)? */
+static bool holds(const lm_world *w, const lm_investor *inv, const lm_deal *d)
 {
+    return lm__captable_share(&w->finance->firm[d->firm_id], (int32_t)inv->id) > 0.0;
+}
+
+/* How much of the offer the investor may put in at pre-money pre with room left in the
+ * round (0: none). Checks, in order: the hurdle at this price, its money (new firms: the
+ * investment period without the follow-on reserve; firms it holds: the reserve too), loss
+ * tolerance (guidance funds), local reinvestment (guidance funds). */
+static double allowed(const lm_world *w, const lm_investor *inv, const lm_offer *o,
+                      const lm_deal *d, double pre, double room, lm_month m, bool *loss_bound)
+{
+    *loss_bound = false;
     const lm_finance_params *f = &w->p->finance;
     if (o->multiple * o->pre_own / pre < inv->hurdle)
         return 0.0;
-    const double avail = lm__investor_available(w, inv, m);
+    const double avail = holds(w, inv, d) ? lm__investor_available_follow(w, inv, m)
+                                          : lm__investor_available(w, inv, m);
     double amt = lm_fmin(lm_fmin(o->amount, room), avail);
     if (inv->guidance) {
-        const double L = inv->loss_tolerance;
-        if (L <= f->zero_loss_floor) {
-            /* L (near) 0: the managers may lose nothing; only a deal whose own expected
-               loss is below the floor passes */
-            if (o->loss > f->zero_loss_floor)
-                return 0.0;
-        } else if (o->loss > L) {
-            /* the largest ticket that keeps the open portfolio's expected loss ratio,
-               expected loss / cost, within L (realised losses are the freeze's business) */
-            const double slack = L * inv->cost_open - inv->el_open;
-            amt = lm_fmin(amt, slack / (o->loss - L));
+        const double before = amt;
+        if (inv->loss_tolerance <= f->zero_loss_floor &&
+            f->min_loss[d->stage] > f->zero_loss_floor) {
+            /* L (near) 0: the managers may lose next to nothing, so they stay in the stages
+               where a firm can be that safe (with the defaults C and growth: late-stage deals);
+               the loss room below, at the floor, keeps their portfolio safe */
+            amt = 0.0;
+        } else if (o->loss > 0.0) {
+            /* the open portfolio's expected loss stays within L of the capital the fund is
+               to put to work (cost so far + what it may still invest): a young fund has its
+               whole loss budget, not L x the cost of deals it has not made yet; realised
+               losses are the freeze's business */
+            amt = lm_fmin(amt, lm_fmax(0.0, lm__guidance_loss_room(w, inv, m)) / o->loss);
         }
+        *loss_bound = amt < before;
         if (inv->reinvest_required > 0.0 && !lm__investor_is_local(w, inv, d->region)) {
             const double short_local = inv->reinvest_required - inv->local_invested;
             amt = lm_fmin(amt, avail - lm_fmax(0.0, short_local));
@@ -515,9 +533,11 @@ static lm_status book(lm_world *w, lm_month m, const lm_deal *d, double pre, con
     lm_fin_firm *ff = &fin->firm[d->firm_id];
     int32_t holder[64];
     double amount[64], loss[64];
+    bool follow[64];
     double raised = 0.0;
     for (int k = 0; k < np; ++k) {
         holder[k] = (int32_t)pt[k].o->investor;
+        follow[k] = lm__captable_share(ff, holder[k]) > 0.0; /* before the round */
         amount[k] = pt[k].amount;
         loss[k] = pt[k].o->loss;
         raised += amount[k];
@@ -549,6 +569,8 @@ static lm_status book(lm_world *w, lm_month m, const lm_deal *d, double pre, con
         if ((st = lm__investor_pay(w, inv, m, a, err)) != LM_OK)
             return st;
         const bool local = lm__investor_is_local(w, inv, d->region);
+        if (follow[k])
+            inv->follow_on += a;
         inv->cost_open += a;
         inv->el_open += a * loss[k];
         inv->deals++;
@@ -600,7 +622,15 @@ static lm_status allocate_deal(lm_world *w, lm_month m, const lm_deal *d, const 
     for (size_t k = 0; k < n && np < 64; ++k) {
         const lm_investor *inv = &fin->inv[o[k].investor];
         const double price = np == 0 ? o[k].pre_own : pre;
-        const double a = allowed(w, inv, &o[k], d, price, d->size - raised, m);
+        bool bound;
+        const double a = allowed(w, inv, &o[k], d, price, d->size - raised, m, &bound);
+        if (inv->guidance) {
+            lm_finance_year *home = lm__finance_year(w, inv->region, m);
+            home->guidance_offers++;
+            home->guidance_loss_bound += bound;
+            fin->totals.guidance_offers++;
+            fin->totals.loss_bound += bound;
+        }
         if (!(a > 0.0))
             continue;
         if (np == 0)

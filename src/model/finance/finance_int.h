@@ -82,6 +82,7 @@ typedef struct lm_investor {
     double invested, fees, proceeds, distributed, carry_paid;
     double released;     /* uncalled commitments given back at the end of the life */
     double local_invested;
+    double follow_on;          /* invested in firms it already held (the follow-on reserve) */
     double cost_open, el_open; /* cost and expected loss of unresolved holdings */
     double realised_loss;
     double realised_month;     /* realised loss booked this month (freeze check) */
@@ -134,6 +135,8 @@ typedef struct lm_fin_totals {
     double fees, carry;
     double exit_paid, exit_received; /* buyers -> holders of cap tables */
     uint64_t screened, seen;    /* deals evaluated with a signal / looked at */
+    uint64_t guidance_offers;   /* guidance sub-funds' offers that reached allocation */
+    uint64_t loss_bound;        /* of which cut or refused by loss tolerance */
 } lm_fin_totals;
 
 struct lm_finance {
@@ -143,6 +146,8 @@ struct lm_finance {
     size_t n_inv, cap_inv;
     int32_t *strategic;         /* [R] id of the region's strategic investor, -1 */
     int32_t *direct;            /* [R*LM_MAX_POLICIES] id of a policy's direct vehicle, -1 */
+    double *recycled;           /* [R*LM_MAX_POLICIES] released government commitments back in
+                                   a policy's budget, not yet committed again */
     int32_t *provincial;        /* [R] canonical region of the province (-1 none) */
     /* month helpers, per region */
     double *deal_mult;          /* [R] deals-seen multiplier (matchmaking, corridor) */
@@ -219,8 +224,16 @@ void lm__finance_region_effects(lm_world *w, lm_month m);
 lm_status lm__funds_raise(lm_world *w, lm_month m, lm_error *err);
 /* Management fees of the month and the end of lives. */
 lm_status lm__funds_fees_and_ends(lm_world *w, lm_month m, lm_error *err);
-/* Money an investor may put into a deal now (0 when it may not invest). */
+/* Money an investor may put into a new firm now (0 when it may not invest): a fund within
+ * its investment period, less the fees still to come and its unused follow-on reserve. */
 double lm__investor_available(const lm_world *w, const lm_investor *inv, lm_month m);
+/* Money a fund may put into a firm it already holds (a follow-on): the reserve too, and until
+ * the end of its life. Other investors: as lm__investor_available. */
+double lm__investor_available_follow(const lm_world *w, const lm_investor *inv, lm_month m);
+/* Room left under a guidance sub-fund's loss tolerance, as expected loss in CNY: the open
+ * portfolio's expected loss may reach max(L, zero_loss_floor) x (its cost + the money the fund
+ * may still invest), not L x the cost of its first deals (docs/model.md 7.9). */
+double lm__guidance_loss_room(const lm_world *w, const lm_investor *inv, lm_month m);
 /* Does a firm in region r count as local for the investor's 返投 requirement? */
 bool lm__investor_is_local(const lm_world *w, const lm_investor *inv, int r);
 /* Angels and strategic arms of the run's first month (lm_finance_start). */

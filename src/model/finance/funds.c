@@ -84,6 +84,12 @@ static double fee_reserve(const lm_finance_params *f, const lm_investor *inv, lm
            (left + 0.5 * (f->fund_life_months - f->invest_months));
 }
 
+/* The part of the follow-on reserve not yet spent on follow-ons. */
+static double reserve_left(const lm_finance_params *f, const lm_investor *inv)
+{
+    return fmax(0.0, f->follow_on_reserve * inv->size - inv->follow_on);
+}
+
 double lm__investor_available(const lm_world *w, const lm_investor *inv, lm_month m)
 {
     if (m > inv->invest_end || m <= inv->frozen_until)
@@ -92,25 +98,54 @@ double lm__investor_available(const lm_world *w, const lm_investor *inv, lm_mont
         const int k = inv->region * LM_MAX_POLICIES + inv->policy;
         return w->policy_active[k] ? fmax(0.0, w->policy_budget[k]) : 0.0;
     }
-    if (inv->fund)
-        return fmax(0.0, inv->uncalled - fee_reserve(&w->p->finance, inv, m));
+    if (inv->fund) {
+        const lm_finance_params *f = &w->p->finance;
+        return fmax(0.0, inv->uncalled - fee_reserve(f, inv, m) - reserve_left(f, inv));
+    }
     return fmax(0.0, inv->cash);
+}
+
+double lm__investor_available_follow(const lm_world *w, const lm_investor *inv, lm_month m)
+{
+    if (!inv->fund)
+        return lm__investor_available(w, inv, m);
+    if (m > inv->life_end || m < inv->vintage || m <= inv->frozen_until)
+        return 0.0;
+    return fmax(0.0, inv->uncalled - fee_reserve(&w->p->finance, inv, m));
+}
+
+double lm__guidance_loss_room(const lm_world *w, const lm_investor *inv, lm_month m)
+{
+    const double L = fmax(inv->loss_tolerance, w->p->finance.zero_loss_floor);
+    return L * (inv->cost_open + lm__investor_available_follow(w, inv, m)) - inv->el_open;
+}
+
+/* Government LPs' share of a fund's money (0 for a fund without government money). */
+static double gov_share_of(const lm_investor *inv)
+{
+    return inv->fund && inv->size > 0.0 ? inv->commit[LM_LP_GOV] / inv->size : 0.0;
 }
 
 lm_status lm__investor_pay(lm_world *w, lm_investor *inv, lm_month m, double amount,
                            lm_error *err)
 {
     struct lm_finance *fin = w->finance;
+    lm_money *purse = &w->money[inv->region];
     if (inv->direct) {
         double *budget = &w->policy_budget[inv->region * LM_MAX_POLICIES + inv->policy];
         *budget = fmax(0.0, *budget - amount);
         fin->totals.direct_paid += amount;
+        purse->state_paid_direct += amount;
     } else {
         if (inv->fund)
             inv->uncalled -= amount;
         else
             inv->cash -= amount;
         fin->totals.invested += amount;
+        /* public money is the government LP's share of what is called, not what it promised */
+        const double g = gov_share_of(inv) * amount;
+        purse->gov_called += g;
+        purse->gov_invested += g;
     }
     inv->called += amount;
     inv->invested += amount;
@@ -148,12 +183,15 @@ lm_status lm__investor_receive(lm_world *w, lm_investor *inv, lm_month m, double
         const double priv = to_lps(w, inv, to_lp);
         lm_finance_year *y = lm__finance_year(w, inv->region, m);
         y->exit_wealth_cny += priv;
+        w->money[inv->region].gov_returned += gov_share_of(inv) * to_lp;
     } else if (inv->kind == LM_INVESTOR_ANGEL) {
         w->private_capital[inv->region] += amount; /* angels' wealth, recycled */
         fin->totals.to_private += amount;
         lm__finance_year(w, inv->region, m)->exit_wealth_cny += amount;
     }
     /* strategic arms: back to the platform; direct vehicles: back to the treasury */
+    if (inv->direct)
+        w->money[inv->region].gov_returned += to_lp;
     inv->distributed += to_lp;
     return lm__finance_flow(inv, m, to_lp, err);
 }
@@ -472,6 +510,11 @@ static lm_status close_fund(lm_world *w, lm_month m, const plan *p, lm_error *er
         double *budget = &w->policy_budget[p->region * LM_MAX_POLICIES + p->policy];
         *budget = fmax(0.0, *budget - gov);
         fin->totals.gov_committed += gov;
+        double *recycled = &fin->recycled[p->region * LM_MAX_POLICIES + p->policy];
+        const double again = fmin(gov, *recycled);
+        *recycled -= again;
+        w->money[p->region].gov_recommitted += again;
+        w->money[p->region].gov_committed_new += gov - again;
         inv->guidance = 1;
         inv->stages = pol->stages;
         inv->sectors = pol->sectors;
@@ -558,11 +601,16 @@ static void release(lm_world *w, lm_investor *inv)
     const double priv = u * inv->commit[LM_LP_PRIVATE] / inv->size;
     const double other = u - gov - priv;
     fin->totals.gov_released += gov;
+    w->money[inv->region].gov_released += gov;
     if (inv->policy >= 0) {
         const lm_policy *pol = &w->p->regions[inv->region].policies[inv->policy];
         const int k = inv->region * LM_MAX_POLICIES + inv->policy;
-        if (pol->separate_budget_line && w->policy_active[k])
-            w->policy_budget[k] += gov; /* a separate line keeps what the fund did not use */
+        if (pol->separate_budget_line && w->policy_active[k]) {
+            /* a separate line keeps what the fund did not use; committing it again is the
+               same money promised twice, not new public money */
+            w->policy_budget[k] += gov;
+            fin->recycled[k] += gov;
+        }
     }
     w->private_capital[inv->region] += priv; /* within X */
     fin->totals.outside_out += other;
@@ -580,13 +628,18 @@ lm_status lm__funds_fees_and_ends(lm_world *w, lm_month m, lm_error *err)
             inv->frozen_months++;
         if (!inv->fund || m > inv->life_end || m < inv->vintage)
             continue;
-        const double base = m <= inv->invest_end ? inv->size : inv->cost_open;
+        /* A guidance sub-fund pays its managers on the capital it has put to work (how such
+           funds are paid: on paid-in or invested capital), so a fund that invests nothing
+           costs its government LP nothing; market funds pay on commitments. */
+        const double committed = inv->guidance ? inv->invested : inv->size;
+        const double base = m <= inv->invest_end ? committed : inv->cost_open;
         const double fee = fmin(f->fee_rate / 12.0 * base, fmax(0.0, inv->uncalled));
         if (fee > 0.0) {
             inv->uncalled -= fee;
             inv->called += fee;
             inv->fees += fee;
             fin->totals.fees += fee;
+            w->money[inv->region].gov_called += gov_share_of(inv) * fee;
             lm_status st = lm__finance_flow(inv, m, -fee, err);
             if (st != LM_OK)
                 return st;
@@ -599,12 +652,36 @@ lm_status lm__funds_fees_and_ends(lm_world *w, lm_month m, lm_error *err)
 
 /* ---- early capital (MODEL.md 5.1) ---- */
 
+/* What a guidance sub-fund could put into seed and A deals under its loss tolerance: its
+ * loss room over the expected loss of those stages (their base_loss, the prior of a deal
+ * nobody has screened yet). At L <= zero_loss_floor it backs only stages whose min_loss is
+ * within the floor (deals.c), with the defaults neither seed nor A. Money it may not deploy
+ * draws no founder. */
+static double deployable_early(const lm_world *w, const lm_investor *inv, lm_month m)
+{
+    const lm_finance_params *f = &w->p->finance;
+    double prior = 0.0;
+    int n = 0;
+    const bool floor_only = inv->loss_tolerance <= f->zero_loss_floor;
+    for (int s = LM_STAGE_SEED; s <= LM_STAGE_A; ++s)
+        if ((inv->stages & (1u << s)) && !(floor_only && f->min_loss[s] > f->zero_loss_floor)) {
+            prior += f->base_loss[s];
+            ++n;
+        }
+    if (n == 0)
+        return 0.0;
+    prior /= n;
+    return fmax(0.0, lm__guidance_loss_room(w, inv, m)) / fmax(prior, 1e-9);
+}
+
 /* early[r,s] = sum_h I[h,r] sum_{i home h, s in focus} flow_i x early_share_i x weight_i,
  * flow = what it may invest in a year: a fund's dry powder spread over the years left in
  * its investment period (at least one), an angel group's or strategic arm's money at hand
  * (drawn each year), a direct-injection budget; early_share = share of its stages that are
  * seed or A; weight = its loss tolerance (guidance: L; direct: 1; VC, strategic, angels:
- * their parameters). A fund that cannot lose cannot back an idea. A flow, like the annual
+ * their parameters). A fund that cannot lose cannot back an idea, and a guidance sub-fund
+ * counts only the money its loss tolerance lets it deploy in seed and A deals
+ * (deployable_early): a fund that may not invest draws no founder. A flow, like the annual
  * budgets that stood for it before investors existed (docs/model.md 7.1, 7.9). */
 void lm__finance_early_capital(lm_world *w, lm_month m)
 {
@@ -622,7 +699,10 @@ void lm__finance_early_capital(lm_world *w, lm_month m)
         double flow = lm__investor_available(w, inv, m + 1);
         if (inv->fund)
             flow /= fmax(1.0, (double)(inv->invest_end - m) / 12.0);
-        const double x = flow * inv->early_weight * popcount32(inv->stages & early) / n_st;
+        double x = flow * popcount32(inv->stages & early) / n_st;
+        if (inv->guidance && x > 0.0)
+            x = fmin(x, deployable_early(w, inv, m + 1));
+        x *= inv->early_weight;
         if (!(x > 0.0))
             continue;
         for (int s = 0; s < S; ++s)

@@ -15,7 +15,7 @@ static void finance_free(struct lm_finance *fin)
         free(fin->firm[id].stakes);
     for (size_t i = 0; i < fin->n_inv; ++i)
         free(fin->inv[i].flows);
-    void *arrays[] = {fin->firm,      fin->inv,        fin->strategic,  fin->direct,
+    void *arrays[] = {fin->recycled,  fin->firm,      fin->inv,        fin->strategic,  fin->direct,
                       fin->provincial, fin->deal_mult, fin->noise_factor, fin->deals,
                       fin->exits,     fin->fund_out,   fin->years,      fin->cum_gov,
                       fin->cum_social, fin->pool,      fin->cum,        fin->pool_by_stage,
@@ -60,7 +60,8 @@ lm_status lm__finance_ensure(lm_world *w, lm_error *err)
     fin->years = calloc((size_t)w->n_years * R, sizeof *fin->years);
     fin->cum_gov = calloc(R, sizeof *fin->cum_gov);
     fin->cum_social = calloc(R, sizeof *fin->cum_social);
-    if (!fin->strategic || !fin->direct || !fin->provincial || !fin->deal_mult ||
+    fin->recycled = calloc(R * LM_MAX_POLICIES, sizeof *fin->recycled);
+    if (!fin->recycled || !fin->strategic || !fin->direct || !fin->provincial || !fin->deal_mult ||
         !fin->noise_factor || !fin->years || !fin->cum_gov || !fin->cum_social) {
         finance_free(fin);
         LM_FAIL(err, LM_ENOMEM, "finance state");

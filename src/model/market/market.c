@@ -22,9 +22,11 @@
 
 #define NB LM_MODEL_COUNT
 
+/* Market sizes are stated at market_base, not at the run's start: a spin-up before the base
+ * month sees the smaller markets of its years, and moving the start leaves 2015 unchanged. */
 static double growth(const lm_world *w, int s, lm_month m)
 {
-    const double years = (double)(m - w->p->start) / 12.0;
+    const double years = (double)(m - w->p->market_base) / 12.0;
     return lm_pow(1.0 + w->p->sectors[s].market_growth, years);
 }
 

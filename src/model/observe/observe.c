@@ -59,6 +59,26 @@ static lm_status take_stocks(lm_world *w, lm_region_year *row, lm_error *err)
     return LM_OK;
 }
 
+/* The month's public money (docs/model.md 7.14): outlays and tax expenditures less returns;
+ * commitments apart. */
+static void public_month(lm_public_year *y, const lm_money *mo)
+{
+    y->months++;
+    y->subsidies_cny += mo->state_paid_subsidy;
+    y->gov_called_cny += mo->gov_called;
+    y->gov_invested_cny += mo->gov_invested;
+    y->direct_cny += mo->state_paid_direct;
+    y->tax_personal_cny += mo->tax_forgone_personal;
+    y->tax_corporate_cny += mo->tax_forgone_corporate;
+    y->tax_other_cny += mo->tax_forgone_other;
+    y->gov_returned_cny += mo->gov_returned;
+    y->net_cny = y->subsidies_cny + y->gov_called_cny + y->direct_cny + y->tax_personal_cny +
+                 y->tax_corporate_cny + y->tax_other_cny - y->gov_returned_cny;
+    y->gov_committed_cny += mo->gov_committed_new;
+    y->gov_recommitted_cny += mo->gov_recommitted;
+    y->gov_released_cny += mo->gov_released;
+}
+
 lm_status lm_phase_observe(lm_world *w, lm_month m, lm_error *err)
 {
     const int year = lm_month_year(m);
@@ -85,6 +105,7 @@ lm_status lm_phase_observe(lm_world *w, lm_month m, lm_error *err)
         y->rent_cny += mo->firms_paid_rent;
         y->subsidies_cny += mo->firms_received_subsidy;
         y->taxes_cny += mo->firms_paid_tax;
+        public_month(&w->public_years[(size_t)yi * (size_t)w->R + (size_t)r], mo);
         y->founders_nonlocal_share =
             y->births > 0 ? (double)y->births_nonlocal / (double)y->births : 0.0;
     }

@@ -133,7 +133,7 @@ Test(sim, money_balances_and_counts_stay_non_negative_every_month)
                                1e-6 * (1.0 + l->exit_buyers_paid[r]));
             cr_assert_geq(l->firms_paid_payroll[r], 0.0);
             in += l->firms_received_revenue[r] + l->firms_received_subsidy[r] +
-                  l->firms_received_investment[r];
+                  l->firms_received_investment[r] + l->creditors_wrote_off[r];
             out += l->firms_paid_payroll[r] + l->firms_paid_compute[r] + l->firms_paid_rent[r] +
                    l->firms_paid_tax[r];
         }

@@ -137,10 +137,17 @@ static void run_tolerance(double L, int *by_stage)
         month(w, m, h, n, false);
     const uint32_t fund = the_fund(w);
     deals_by(w, fund, -1, by_stage);
+    const lm_finance_params *f = &w->p->finance;
     for (size_t k = 0; k < w->finance->n_deals; ++k) {
         const lm_deal_record *d = &w->finance->deals[k];
-        if (L == 0.0)
-            cr_assert_leq(d->expected_loss, w->p->finance.zero_loss_floor + 1e-12);
+        if (L == 0.0) /* only stages where a firm can be as safe as the floor */
+            cr_assert_leq(f->min_loss[d->stage], f->zero_loss_floor);
+    }
+    if (L == 0.0) { /* and the portfolio's expected loss within the floor of its capital */
+        const lm_investor *inv = &w->finance->inv[fund];
+        const double capital = inv->cost_open + lm__investor_available_follow(w, inv, M(2017, 1));
+        cr_assert_gt(inv->cost_open, 0.0);
+        cr_assert_leq(inv->el_open, f->zero_loss_floor * capital * (1.0 + 1e-9));
     }
     lm_test_world_free(w);
     lm_test_scenario_free(sc);
@@ -256,4 +263,83 @@ Test(deals, reinvestment_is_met_or_the_shortfall_reported)
     cr_assert_float_eq(shortfall, required, 1e-6, "the shortfall is reported");
     cr_assert_gt(invested, 0.0, "non-local deals within what the requirement leaves");
     cr_assert_leq(invested, size - required + 1e-3);
+}
+
+/* A young fund is judged on the capital it is to invest, not on the cost of deals it has not
+ * made yet: a 30%-tolerant seed fund backs seed deals riskier than 30% in its first month,
+ * its open expected loss never exceeds L x (cost + money it may still invest), and with a
+ * small fund the tolerance binds. */
+Test(deals, a_thirty_percent_seed_fund_invests_from_its_first_month_within_its_loss_room)
+{
+    lm_scenario *sc = quiet_scenario(1);
+    lm_params *p = lm_test_params(sc);
+    p->finance.subfund_gov_cny = 2.0e7;
+    lm_policy *pol = add_fund(p, 0, 0.3, 1u << LM_STAGE_SEED);
+    pol->budget_cny_year = 2.0e7; /* one small sub-fund: its loss room runs out */
+    lm_world *w = lm_test_world(sc);
+    held h[5 * 60];
+    const size_t n = add_firms(w, 0, 60, h);
+    month(w, M(2015, 1), h, n, false);
+    const uint32_t fund = the_fund(w);
+    int risky = 0;
+    for (size_t k = 0; k < w->finance->n_deals; ++k) {
+        const lm_deal_record *d = &w->finance->deals[k];
+        cr_assert_eq(d->stage, LM_STAGE_SEED);
+        risky += d->investor_id == fund && d->expected_loss > 0.3;
+    }
+    cr_assert_gt(risky, 0, "no seed deal riskier than L in the first month");
+    for (lm_month m = M(2015, 2); m <= M(2016, 12); ++m) {
+        month(w, m, h, n, false);
+        const lm_investor *inv = &w->finance->inv[fund];
+        const double capital = inv->cost_open + lm__investor_available_follow(w, inv, m + 1);
+        cr_assert_leq(inv->el_open, 0.3 * capital * (1.0 + 1e-9) + 1e-6);
+    }
+    const lm_finance_year *y = lm__finance_year(w, 0, M(2016, 1));
+    cr_assert_gt(y->guidance_loss_bound, 0, "the loss tolerance never bound");
+    cr_assert_gt(w->finance->totals.loss_bound, 0);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+/* Follow-on reserve: new firms see the fund's money less the reserve and only in the
+ * investment period; firms it holds see the reserve too, until the fund's life ends. */
+Test(deals, the_follow_on_reserve_is_kept_from_new_firms_and_outlives_the_investment_period)
+{
+    lm_scenario *sc = quiet_scenario(1);
+    lm_params *p = lm_test_params(sc);
+    p->finance.follow_on_reserve = 0.35;
+    add_fund(p, 0, 0.3, 1u << LM_STAGE_GROWTH);
+    lm_world *w = lm_test_world(sc);
+    month(w, M(2015, 1), NULL, 0, false);
+    const lm_investor *inv = &w->finance->inv[the_fund(w)];
+    const double gap = lm__investor_available_follow(w, inv, M(2015, 2)) -
+                       lm__investor_available(w, inv, M(2015, 2));
+    cr_assert_float_eq(gap, 0.35 * inv->size, 1e-6 * inv->size);
+    const lm_month after = inv->invest_end + 1;
+    cr_assert_eq(lm__investor_available(w, inv, after), 0.0);
+    cr_assert_gt(lm__investor_available_follow(w, inv, after), 0.3 * inv->size);
+    cr_assert_eq(lm__investor_available_follow(w, inv, inv->life_end + 1), 0.0);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+/* Founders see only money a fund may deploy in seed and A deals: a seed fund at L = 0.04,
+ * under zero_loss_floor (its deals must be safer than the floor, and seed deals are not),
+ * draws no founder although its L is not 0; one at L = 0.3 does. */
+Test(deals, a_fund_that_may_not_back_ideas_draws_no_founders)
+{
+    double early[2];
+    const double L[2] = {0.04, 0.3};
+    for (int k = 0; k < 2; ++k) {
+        lm_scenario *sc = quiet_scenario(1);
+        add_fund(lm_test_params(sc), 0, L[k], (1u << LM_STAGE_SEED) | (1u << LM_STAGE_A));
+        lm_world *w = lm_test_world(sc);
+        month(w, M(2015, 1), NULL, 0, false);
+        lm__finance_early_capital(w, M(2015, 1));
+        early[k] = w->early_capital_cny[0] + w->early_capital_cny[1];
+        lm_test_world_free(w);
+        lm_test_scenario_free(sc);
+    }
+    cr_assert_eq(early[0], 0.0);
+    cr_assert_gt(early[1], 1.0e6);
 }

@@ -56,18 +56,91 @@ static lm_scenario *money_scenario(void)
     return sc;
 }
 
-static double rel(double a, double b) { return fabs(a - b) / fmax(1.0, fmax(fabs(a), fabs(b))); }
-
 static double system_money(const lm_world *w)
 {
     const struct lm_finance *fin = w->finance;
     double x = 0.0;
-    for (size_t i = 0; i < fin->n_inv; ++i)
+    for (size_t i = 0; fin && i < fin->n_inv; ++i)
         x += fin->inv[i].uncalled + fin->inv[i].cash;
     for (int r = 0; r < w->R; ++r)
         x += w->private_capital[r];
     return x;
 }
+
+/* Cash of the firms alive now (dead firms hold 0 after their creditors' write-off; exited
+ * firms left with theirs). */
+static double firm_cash(const lm_world *w)
+{
+    double c = 0.0;
+    for (size_t i = 0; i < w->firms.n; ++i)
+        if (w->firms.status[i] == LM_FIRM_ALIVE)
+            c += w->firms.cash_cny[i];
+    return c;
+}
+
+/* What crossed the books of the firms and investors this month (docs/model.md 7.5, 7.14):
+ * customers, public budgets, founders' seed, bills and taxes, creditors' write-offs, exits,
+ * managers' fees and outside LPs; *gross sums their sizes. Investment from investors to firms
+ * is internal and cancels. dt: the month's change of the investor totals. */
+static double exogenous(const lm_world *w, const lm_fin_totals *t0, const lm_fin_totals *t1,
+                        double *gross)
+{
+    double net = 0.0, g = 0.0;
+    for (int r = 0; r < w->R; ++r) {
+        const lm_money *mo = &w->money[r];
+        const double in = mo->firms_received_revenue + mo->firms_received_subsidy +
+                          mo->firms_received_seed + mo->creditors_wrote_off;
+        const double out = mo->firms_paid_payroll + mo->firms_paid_compute +
+                           mo->firms_paid_rent + mo->firms_paid_tax + mo->exited_firm_cash;
+        net += in - out;
+        g += in + out;
+    }
+    const double x_in = (t1->gov_committed - t0->gov_committed) +
+                        (t1->outside_in - t0->outside_in) + (t1->to_private - t0->to_private) +
+                        (t1->direct_paid - t0->direct_paid);
+    const double x_out = (t1->fees - t0->fees) + (t1->gov_released - t0->gov_released) +
+                         (t1->outside_out - t0->outside_out);
+    *gross = g + x_in + x_out;
+    return net + x_in - x_out;
+}
+
+/* The books of one simulation: every month, the money of firms and investors changes by the
+ * exogenous flows only, to 1e-9 of the month's gross flows and stocks. */
+typedef struct books {
+    lm_fin_totals t;
+    double total;
+    int months, deaths_with_debt;
+} books;
+
+static void books_open(books *b, const lm_world *w)
+{
+    memset(b, 0, sizeof *b);
+    if (w->finance)
+        b->t = w->finance->totals;
+    b->total = firm_cash(w) + system_money(w);
+}
+
+static void books_check(books *b, const lm_world *w)
+{
+    lm_fin_totals t1 = {0};
+    if (w->finance)
+        t1 = w->finance->totals;
+    double gross;
+    const double flows = exogenous(w, &b->t, &t1, &gross);
+    const double total = firm_cash(w) + system_money(w);
+    const double scale = fmax(gross, fmax(fabs(total), fabs(b->total)));
+    cr_assert_leq(fabs(total - b->total - flows), 1e-9 * scale,
+                  "month %d: books moved %.6f, exogenous flows %.6f", b->months,
+                  total - b->total, flows);
+    for (int r = 0; r < w->R; ++r)
+        b->deaths_with_debt += w->money[r].creditors_wrote_off > 0.0;
+    b->t = t1;
+    b->total = total;
+    b->months++;
+}
+
+static double rel(double a, double b) { return fabs(a - b) / fmax(1.0, fmax(fabs(a), fabs(b))); }
+
 
 Test(money, conserved_through_rounds_exits_and_funds)
 {
@@ -78,8 +151,11 @@ Test(money, conserved_through_rounds_exits_and_funds)
     cr_assert_eq(lm_sim_create(sc, &cfg, &sim, &err), LM_OK);
     lm_world *w = lm__sim_world(sim);
     size_t deals_seen = 0, exits_seen = 0;
+    books bk;
+    books_open(&bk, w);
     while (!lm_sim_done(sim)) {
         cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
+        books_check(&bk, w);
         const struct lm_finance *fin = w->finance;
         const lm_ledger *l = lm_sim_ledger(sim);
         double paid = 0.0, in = 0.0, out = 0.0, buyers = 0.0;
@@ -89,7 +165,7 @@ Test(money, conserved_through_rounds_exits_and_funds)
             paid += l->investors_paid[r];
             buyers += l->exit_buyers_paid[r];
             in += l->firms_received_revenue[r] + l->firms_received_subsidy[r] +
-                  l->firms_received_investment[r];
+                  l->firms_received_investment[r] + l->creditors_wrote_off[r];
             out += l->firms_paid_payroll[r] + l->firms_paid_compute[r] + l->firms_paid_rent[r] +
                    l->firms_paid_tax[r];
         }
@@ -154,4 +230,39 @@ Test(money, conserved_through_rounds_exits_and_funds)
     cr_expect_gt(acq, 0, "no acquisition");
     lm_sim_destroy(sim);
     lm_test_scenario_free(sc);
+}
+
+/* Every yuan of tests/data/tiny.yaml, month by month: firms' and investors' money moves only by
+ * the documented exogenous flows; dying firms' debts are written off by named creditors. */
+Test(money, every_yuan_of_the_tiny_scenario_is_accounted_for)
+{
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load(LM_TEST_DATA "/tiny.yaml", &sc, &err), LM_OK);
+    lm_sim_config cfg = {.seed = 5, .run = 0, .threads = 2};
+    lm_sim *sim = NULL;
+    cr_assert_eq(lm_sim_create(sc, &cfg, &sim, &err), LM_OK);
+    lm_world *w = lm__sim_world(sim);
+    books bk;
+    books_open(&bk, w);
+    double staff = 0.0, written = 0.0;
+    while (!lm_sim_done(sim)) {
+        cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
+        books_check(&bk, w);
+        for (int r = 0; r < w->R; ++r) {
+            const lm_money *mo = &w->money[r];
+            cr_assert_float_eq(mo->unpaid_staff + mo->unpaid_compute + mo->unpaid_landlords,
+                               mo->creditors_wrote_off, 1e-9 * (1.0 + mo->creditors_wrote_off));
+            staff += mo->unpaid_staff;
+            written += mo->creditors_wrote_off;
+        }
+        for (size_t i = 0; i < w->firms.n; ++i)
+            if (w->firms.status[i] == LM_FIRM_DEAD && w->firms.ended[i] == w->month - 1)
+                cr_assert_eq(w->firms.cash_cny[i], 0.0, "a dead firm keeps debt");
+    }
+    cr_assert_eq(bk.months, 24);
+    cr_assert_gt(bk.deaths_with_debt, 0, "no firm died in debt: the write-off is untested");
+    cr_assert_gt(staff, 0.5 * written, "staff are the main creditors of a start-up");
+    lm_sim_destroy(sim);
+    lm_scenario_free(sc);
 }

@@ -252,6 +252,29 @@ Test(market, revenue_of_a_single_firm_matches_the_share_formula)
     lm_test_scenario_free(sc);
 }
 
+/* Sizes are stated at market_base: whatever month the run starts, the size at the base month
+ * is the scenario's figure, and a spin-up before it sees the market discounted by growth. */
+Test(market, size_at_the_base_month_is_the_scenario_figure_whatever_the_start)
+{
+    const lm_month starts[] = {M(2005, 1), M(2012, 7), M(2015, 1)};
+    for (size_t k = 0; k < sizeof starts / sizeof *starts; ++k) {
+        lm_scenario *sc = lm_test_scenario(1, 10);
+        lm_params *p = lm_test_params(sc);
+        p->start = starts[k];
+        p->market_base = M(2015, 1);
+        p->sectors[0].market_cny_year[0] = 2.385e10;
+        p->sectors[0].market_growth = 0.25;
+        lm_world *w = lm_test_world(sc);
+        cr_assert_float_eq(lm_market_size_month(w, 0, 0, M(2015, 1)), 2.385e10 / 12.0, 1e-3);
+        const double before = 2.385e10 / pow(1.25, 10.0) / 12.0; /* 2005-01 */
+        cr_assert_float_eq(lm_market_size_month(w, 0, 0, M(2005, 1)), before, 1e-9 * before);
+        const double after = 2.385e10 * pow(1.25, 1.5) / 12.0; /* 2016-07 */
+        cr_assert_float_eq(lm_market_size_month(w, 0, 0, M(2016, 7)), after, 1e-9 * after);
+        lm_test_world_free(w);
+        lm_test_scenario_free(sc);
+    }
+}
+
 Test(market, shares_of_every_segment_sum_to_one)
 {
     lm_scenario *sc = lm_test_scenario(3, 10);
@@ -298,6 +321,37 @@ Test(costs, payroll_with_the_option_rule_and_death_after_grace)
     cr_assert_float_eq(w->recent_failed[0], 1.0, 1e-12);
     lm_test_world_free(w);
     lm_test_scenario_free(sc);
+}
+
+/* The talent rule's option offset is income tax the region forgoes, and the high-tech rate
+ * a corporate tax it forgoes: both are tax expenditures of the public purse. */
+Test(costs, talent_rule_and_high_tech_rate_are_tax_expenditures)
+{
+    for (int with_rule = 0; with_rule < 2; ++with_rule) {
+        lm_scenario *sc = lm_test_scenario(1, 10);
+        lm_params *p = lm_test_params(sc);
+        if (with_rule)
+            add_policy(p, 0, LM_POLICY_TALENT_RULE, M(2015, 1), LM_MONTH_NEVER);
+        lm_world *w = lm_test_world(sc);
+        run_policy(w, M(2015, 1));
+        const size_t i = lm_test_add_firm(w, 0, 0, LM_MODEL_TO_C, 8, 5.0e6, 1.0);
+        const size_t j = lm_test_add_firm(w, 0, 1, LM_MODEL_TO_B, 6, 5.0e6, 1.0);
+        w->firms.tier[j] = LM_TIER_HIGH_TECH;
+        w->firms.revenue_cny[j] = 2.385e6; /* profitable */
+        const lm_unit_costs ci = lm_firm_unit_costs(w, i), cj = lm_firm_unit_costs(w, j);
+        lm_error err;
+        cr_assert_eq(lm_phase_costs(w, M(2015, 1), &err), LM_OK);
+        const double pay = 1.35 * (8 * 20000.0 + 6 * w->wage[LM_SKILL_HARDWARE]);
+        const double offset = with_rule ? 0.1 * pay : 0.0;
+        cr_assert_float_eq(w->money[0].tax_forgone_personal, offset, 1e-6);
+        cr_assert_float_eq(ci.option_offset + cj.option_offset, offset, 1e-6);
+        const double profit = 2.385e6 - (cj.payroll + cj.compute + cj.rent);
+        cr_assert_gt(profit, 0.0);
+        cr_assert_float_eq(w->money[0].tax_forgone_corporate,
+                           profit * (p->costs.profit_tax - p->costs.hightech_tax), 1e-6);
+        lm_test_world_free(w);
+        lm_test_scenario_free(sc);
+    }
 }
 
 Test(costs, subsidies_are_rationed_to_the_budget)

@@ -258,6 +258,26 @@ Test(scenario_tiny, load_string_names_errors_and_has_no_path)
     cr_assert_str_eq(err.message, "expected a list, got 3");
 }
 
+Test(scenario_tiny, market_base_defaults_to_2015_01_and_is_read)
+{
+    size_t len;
+    char *text = slurp(TINY, &len);
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_string(text, len, "inline", &sc, &err), LM_OK);
+    cr_assert_eq(lm__scenario_params(sc)->market_base, lm_month_of(2015, 1));
+    lm_scenario_free(sc);
+    const char key[] = "\nmarket_base: 2012-06\n";
+    char *more = malloc(len + sizeof key);
+    memcpy(more, text, len);
+    memcpy(more + len, key, sizeof key);
+    cr_assert_eq(lm_scenario_load_string(more, len + sizeof key - 1, "inline", &sc, &err), LM_OK);
+    cr_assert_eq(lm__scenario_params(sc)->market_base, lm_month_of(2012, 6));
+    lm_scenario_free(sc);
+    free(more);
+    free(text);
+}
+
 /* ---- set_period ---- */
 
 Test(scenario_period, narrows_and_refuses)
