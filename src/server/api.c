@@ -157,7 +157,7 @@ static lm_status read_scenario(const lm__api *api, const char *name, char *path,
         return lm_error_set_at(err, LM_EINVAL, "", 0, 0, "scenario",
                                "not a scenario name (letters, digits, '-', '_', '.')");
     snprintf(path, size, "%s/%s.yaml", api->scenarios_dir, name);
-    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
         sb.st_size > (off_t)SCENARIO_MAX) {

@@ -20,6 +20,7 @@
 
 #include <microhttpd.h>
 
+#include "scenario/confine.h"
 #include "server/server_int.h"
 
 #define DEFAULT_BODY_LIMIT 65536
@@ -311,6 +312,10 @@ lm_status lm_server_start(const lm_server_config *cfg_in, lm_server **out, lm_er
         LM_FAIL(err, LM_EINVAL, "--scenarios-dir: path too long");
     }
     lm_status st = lm__runs_open(cfg.runs_dir, &api->runs, err);
+    char copies[4400];
+    snprintf(copies, sizeof copies, "%s/.longmen-serve", st == LM_OK ? lm__runs_dir(api->runs) : "");
+    if (st == LM_OK) /* before any thread loads a scenario */
+        st = lm__scenario_confine(api->scenarios_dir, lm__runs_dir(api->runs), copies, err);
     if (st == LM_OK)
         st = lm__jobs_start(cfg.workers, cfg.queue, lm__api_default_runner(), &api->jobs, err);
     if (st == LM_OK && (srv->fd = listen_on(cfg.bind, cfg.port, &srv->port, err)) < 0)
@@ -351,6 +356,7 @@ void lm_server_stop(lm_server *srv)
         close(srv->fd);
     lm__jobs_stop(srv->api.jobs);
     lm__runs_close(srv->api.runs);
+    lm__scenario_unconfine();
     if (srv->api_mu_ready)
         pthread_mutex_destroy(&srv->api.mu);
     free(srv);

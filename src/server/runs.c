@@ -429,7 +429,7 @@ lm_status lm__runs_file(lm__runs *r, const char *id, const char *name, char **da
     char path[4800];
     snprintf(path, sizeof path, "%s/%s/%s", r->dir, id, name);
     /* O_NOFOLLOW: a link planted in a results folder leads nowhere. */
-    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > (off_t)FILE_MAX) {
         if (fd >= 0)

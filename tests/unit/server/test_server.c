@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 
 #include "io/store.h"
+#include "scenario/confine.h"
 #include "server/server_int.h"
 
 /* ---- run ids ---- */
@@ -614,4 +616,106 @@ Test(api, the_default_runner_compares_and_replicates)
     cr_assert_neq(access(left, F_OK), 0, "%s is left behind", left);
     snprintf(left, sizeof left, "%s/runs/stopped", tmp_root);
     cr_assert_neq(access(left, F_OK), 0, "%s exists", left);
+}
+
+/* ---- files read through extends: (confine.c) ---- */
+
+static void put_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A scenarios folder with child.yaml extending tiny.yaml, a FIFO and a secret outside it;
+ * the API confined to it and the runs folder, as lm_server_start does. */
+static void serve_extends(void)
+{
+    char d[4400], runs[160], copies[200];
+    snprintf(api.scenarios_dir, sizeof api.scenarios_dir, "%s/scen", tmp_root);
+    cr_assert_eq(mkdir(api.scenarios_dir, 0777), 0);
+    FILE *f = fopen(LM_TEST_DATA "/tiny.yaml", "r");
+    cr_assert_not_null(f);
+    static char tiny[1 << 16];
+    tiny[fread(tiny, 1, sizeof tiny - 1, f)] = '\0';
+    fclose(f);
+    snprintf(d, sizeof d, "%s/tiny.yaml", api.scenarios_dir);
+    put_file(d, tiny);
+    snprintf(d, sizeof d, "%s/child.yaml", api.scenarios_dir);
+    put_file(d, "name: tiny-child\nextends: tiny.yaml\n");
+    snprintf(d, sizeof d, "%s/fifo.yaml", api.scenarios_dir);
+    cr_assert_eq(mkfifo(d, 0600), 0);
+    snprintf(d, sizeof d, "%s/secret.yaml", tmp_root);
+    put_file(d, "hunter2_key: hunter2_value\n");
+    snprintf(runs, sizeof runs, "%s/runs", tmp_root);
+    snprintf(copies, sizeof copies, "%s/.longmen-serve", runs);
+    lm_error err;
+    cr_assert_eq(lm__scenario_confine(api.scenarios_dir, runs, copies, &err), LM_OK);
+}
+
+static void refused_extends(const char *value)
+{
+    char body[600];
+    snprintf(body, sizeof body,
+             "{\"scenario\": \"child\", \"set\": [{\"path\": \"extends\", \"value\": \"%s\"}]}",
+             value);
+    cJSON *e = call("POST", "/api/runs", body, 422, NULL);
+    const char *msg = error_field(e, "message");
+    cr_assert_not_null(strstr(msg, "not a scenario file of the served folders"), "%s: %s", value,
+                       msg);
+    cr_assert_null(strstr(msg, "hunter2"), "%s", msg);
+    cr_assert_null(strstr(msg, "root:"), "%s", msg);
+    cr_assert_str_eq(error_field(e, "field"), "extends");
+    cJSON_Delete(e);
+}
+
+Test(api, extends_reads_only_the_served_folders, .timeout = 30)
+{
+    serve_extends();
+    char secret[200];
+    snprintf(secret, sizeof secret, "%s/secret.yaml", tmp_root);
+    refused_extends("/etc/passwd");
+    refused_extends("/etc/shadow");
+    refused_extends(secret);
+    refused_extends("../secret.yaml");
+    refused_extends("fifo.yaml"); /* used to block the HTTP thread for ever */
+    refused_extends("/dev/zero");
+    lm__scenario_unconfine();
+}
+
+/* An edited copy of an extends scenario, written to runs/.longmen-serve/, still finds its
+ * parent next to the original: the job's file loads. */
+Test(api, an_edited_extends_scenario_runs, .timeout = 30)
+{
+    serve_extends();
+    cJSON *a = call("POST", "/api/runs",
+                    "{\"scenario\": \"child\", \"set\": [{\"path\": \"name\", \"value\": "
+                    "\"child-edited\"}]}",
+                    202, NULL);
+    cJSON_Delete(a);
+    char dir[160];
+    snprintf(dir, sizeof dir, "%s/runs/.longmen-serve", tmp_root);
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    const struct dirent *e;
+    int copies = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[480];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        lm_scenario *sc = NULL;
+        lm_error err;
+        char line[1200];
+        cr_assert_eq(lm_scenario_load(path, &sc, &err), LM_OK, "%s",
+                     lm_error_format(&err, line, sizeof line));
+        cr_assert_str_eq(lm_scenario_name(sc), "child-edited");
+        cr_assert_eq(lm_scenario_region_count(sc), 2);
+        lm_scenario_free(sc);
+        ++copies;
+    }
+    closedir(d);
+    cr_assert_eq(copies, 1);
+    lm__scenario_unconfine();
 }
