@@ -188,6 +188,25 @@ exec 4<&- 4>&-
 alive "a slow client"
 cases=$((cases + 1))
 
+# ---- a client trickling its headers (a line every 0.5 s, each byte resetting libmicrohttpd's
+# idle timer) is cut off all the same, within --timeout 2 s of its first byte ----
+exec 4<>"/dev/tcp/127.0.0.1/$PORT"
+start=$SECONDS
+(
+    trap '' PIPE
+    printf 'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+    for ((i = 0; i < 60; ++i)); do printf 'X-Slow-%d: a\r\n' "$i" || exit 0; sleep 0.5; done
+) >&4 2>/dev/null &
+trickler=$!
+answer=$(timeout 40 cat <&4 || true)
+held=$((SECONDS - start))
+kill "$trickler" 2>/dev/null || true
+wait "$trickler" 2>/dev/null || true
+exec 4<&- 4>&-
+((held <= 8)) || fail "a client trickling its headers held its connection ${held} s (--timeout 2)"
+alive "a client trickling its headers"
+cases=$((cases + 1))
+
 # ---- a full queue: 1 running + 1 waiting, the third is refused with 503 ----
 json '{"scenario": "three-capitals"}'
 post
