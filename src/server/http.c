@@ -56,6 +56,7 @@ struct lm_server {
     bool watchdog_running;
     volatile bool stopping;
     double timeout_s;
+    char *allow_origins; /* --allow-origin, new; NULL: none */
 };
 
 typedef struct request {
@@ -210,6 +211,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!rq)
             return MHD_NO;
         *state = rq;
+        lm__response r = {0};
+        const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+        const char *origin =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN);
+        const bool reads = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+                           strcmp(method, "OPTIONS") == 0;
+        if (!lm__host_allowed(host, srv->bind, srv->port, srv->allow_origins))
+            lm__respond_error(&r, 403, "bad_host", NULL,
+                              "this server does not answer to that Host name (it answers to "
+                              "its address and localhost; see --allow-origin)");
+        else if (!reads && !lm__origin_allowed(origin, srv->bind, srv->port, srv->allow_origins))
+            lm__respond_error(&r, 403, "cross_origin", NULL,
+                              "requests from pages of other sites are refused (see "
+                              "--allow-origin)");
+        if (r.status) {
+            rq->answered = true;
+            request_phase(srv, conn, false);
+            return send_response(conn, &r);
+        }
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl) {
@@ -400,6 +420,10 @@ lm_status lm_server_start(const lm_server_config *cfg_in, lm_server **out, lm_er
         LM_FAIL(err, LM_ENOMEM, "server");
     srv->fd = -1;
     snprintf(srv->bind, sizeof srv->bind, "%s", cfg.bind);
+    if (cfg.allow_origins && !(srv->allow_origins = strdup(cfg.allow_origins))) {
+        free(srv);
+        LM_FAIL(err, LM_ENOMEM, "server");
+    }
     lm__api *api = &srv->api;
     api->threads = cfg.threads;
     api->max_memory = cfg.max_memory;
@@ -468,6 +492,7 @@ void lm_server_stop(lm_server *srv)
         MHD_stop_daemon(srv->daemon); /* answers nothing more; requests in flight finish */
     if (srv->conns_mu_ready)
         pthread_mutex_destroy(&srv->conns_mu);
+    free(srv->allow_origins);
     if (srv->fd >= 0)
         close(srv->fd);
     lm__jobs_stop(srv->api.jobs);

@@ -152,6 +152,21 @@ expect 413 "a body over the limit" -X POST -H 'Content-Type: application/json' -
 expect 413 "a chunked body over the limit" -X POST -H 'Content-Type: application/json' \
     -H 'Transfer-Encoding: chunked' --data-binary "@$tmp/big.json" "$URL/api/runs"
 
+# ---- DNS rebinding and cross-site requests: a Host that is not ours is refused (reads
+# too); a POST or DELETE from another site's page is refused; our own origin passes ----
+expect 403 "a foreign Host name" -H 'Host: evil.example' "$URL/api/runs"
+grep -q '"code":"bad_host"' "$tmp/body" || fail "a foreign Host: $(cat "$tmp/body")"
+expect 403 "a foreign Host name with our port" -H "Host: evil.example:$PORT" "$URL/api/health"
+json '{"scenario": "tiny", "seed": 5}'
+post
+expect 403 "a cross-site POST" -H 'Host: evil.example' -H 'Origin: http://evil.example' "${curl_args[@]}"
+expect 403 "a cross-site POST to our Host" -H 'Origin: http://evil.example' "${curl_args[@]}"
+grep -q '"code":"cross_origin"' "$tmp/body" || fail "a cross-site POST: $(cat "$tmp/body")"
+expect 403 "a POST from a sandboxed page" -H 'Origin: null' "${curl_args[@]}"
+expect 403 "a cross-site DELETE" -H 'Origin: http://evil.example' -X DELETE "$URL/api/jobs/1"
+expect 200 "a Host of localhost" -H "Host: localhost:$PORT" "$URL/api/health"
+expect 409 "a DELETE from our own page" -H "Origin: http://127.0.0.1:$PORT" -X DELETE "$URL/api/jobs/1"
+
 # ---- HTTP that is not HTTP, sent raw: the HTTP layer answers 4xx (505 for an unknown HTTP
 # version; a line that is no request at all is closed without an answer), then still answers.
 raw() {
@@ -167,19 +182,19 @@ raw() {
     cases=$((cases + 1))
 }
 raw "garbage instead of a request line" '' 'GARBAGE\r\n\r\n'
-raw "an empty path" 'HTTP/1.1 400 .*' 'GET  HTTP/1.1\r\nHost: x\r\n\r\n'
-raw "a relative path" 'HTTP/1.1 400 .*' 'GET api/health HTTP/1.1\r\nHost: x\r\n\r\n'
-raw "a header line without a colon" 'HTTP/1.1 400 .*' 'GET /api/health HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'
-raw "a header of 100 KB" 'HTTP/1.1 431 .*' "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: $(head -c 100000 /dev/zero | tr '\0' a)\r\n\r\n"
-raw "a negative Content-Length" 'HTTP/1.1 400 .*' 'POST /api/runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -5\r\n\r\n'
-raw "a control character in the path" 'HTTP/1.1 400 .*' 'GET /api/runs/a\x01b HTTP/1.1\r\nHost: x\r\n\r\n'
-raw "HTTP version 9.9" 'HTTP/1.1 505 .*' 'GET /api/health HTTP/9.9\r\nHost: x\r\n\r\n'
+raw "an empty path" 'HTTP/1.1 400 .*' 'GET  HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+raw "a relative path" 'HTTP/1.1 400 .*' 'GET api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+raw "a header line without a colon" 'HTTP/1.1 400 .*' 'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n'
+raw "a header of 100 KB" 'HTTP/1.1 431 .*' "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: $(head -c 100000 /dev/zero | tr '\0' a)\r\n\r\n"
+raw "a negative Content-Length" 'HTTP/1.1 400 .*' 'POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: -5\r\n\r\n'
+raw "a control character in the path" 'HTTP/1.1 400 .*' 'GET /api/runs/a\x01b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+raw "HTTP version 9.9" 'HTTP/1.1 505 .*' 'GET /api/health HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n'
 expect 404 "an encoded NUL stays in the name" "$URL/api/runs/a%00b"
 expect 404 "a broken escape stays in the name" "$URL/api/runs/%zz"
 
 # ---- a slow client is cut off after --timeout 2 s, and does not block others meanwhile ----
 exec 4<>"/dev/tcp/127.0.0.1/$PORT"
-printf 'GET /api/health HTTP/1.1\r\nHost: x\r\n' >&4 # and never the blank line
+printf 'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n' >&4 # and never the blank line
 alive "a slow client holding a connection"
 start=$SECONDS
 answer=$(timeout 15 cat <&4 || true)

@@ -719,3 +719,52 @@ Test(api, an_edited_extends_scenario_runs, .timeout = 30)
     cr_assert_eq(copies, 1);
     lm__scenario_unconfine();
 }
+
+/* ---- Host and Origin (origin.c) ---- */
+
+Test(server, host_names_the_server)
+{
+    cr_assert(lm__host_allowed("127.0.0.1:8080", "127.0.0.1", 8080, NULL));
+    cr_assert(lm__host_allowed("127.0.0.1", "127.0.0.1", 8080, NULL));
+    cr_assert(lm__host_allowed("localhost:8080", "127.0.0.1", 8080, NULL));
+    cr_assert(lm__host_allowed("LocalHost:8080", "127.0.0.1", 8080, NULL));
+    cr_assert(lm__host_allowed("[::1]:8080", "::1", 8080, NULL));
+    cr_assert(lm__host_allowed("[0:0::1]:8080", "::1", 8080, NULL));
+    cr_assert(lm__host_allowed(NULL, "127.0.0.1", 8080, NULL), "HTTP/1.0");
+    /* DNS rebinding: a name that resolves to us is still not ours. */
+    cr_assert_not(lm__host_allowed("evil.example", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("evil.example:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("localhost.evil.example:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("127.0.0.1:9090", "127.0.0.1", 8080, NULL), "another port");
+    cr_assert_not(lm__host_allowed("10.0.0.5:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("127.0.0.1:", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("::1:8080", "::1", 8080, NULL), "v6 without brackets");
+    cr_assert_not(lm__host_allowed("127.0.0.1:80x", "127.0.0.1", 80, NULL));
+    /* Listening on every address: any IP literal, never a name. */
+    cr_assert(lm__host_allowed("192.168.1.20:8080", "0.0.0.0", 8080, NULL));
+    cr_assert(lm__host_allowed("[fe80::1]:8080", "::", 8080, NULL));
+    cr_assert_not(lm__host_allowed("dash.example.org:8080", "0.0.0.0", 8080, NULL));
+    /* --allow-origin adds a proxy's name. */
+    const char *allow = "https://dash.example.org, http://lab:9000/";
+    cr_assert(lm__host_allowed("dash.example.org", "127.0.0.1", 8080, allow));
+    cr_assert(lm__host_allowed("LAB:9000", "127.0.0.1", 8080, allow));
+    cr_assert_not(lm__host_allowed("lab", "127.0.0.1", 8080, allow));
+    cr_assert_not(lm__host_allowed("example.org", "127.0.0.1", 8080, allow));
+}
+
+Test(server, origin_of_state_changing_requests)
+{
+    cr_assert(lm__origin_allowed(NULL, "127.0.0.1", 8080, NULL), "curl sends none");
+    cr_assert(lm__origin_allowed("http://127.0.0.1:8080", "127.0.0.1", 8080, NULL));
+    cr_assert(lm__origin_allowed("http://localhost:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__origin_allowed("http://evil.example", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__origin_allowed("http://evil.example:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__origin_allowed("null", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__origin_allowed("https://127.0.0.1:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__origin_allowed("http://127.0.0.1:8081", "127.0.0.1", 8080, NULL));
+    const char *allow = "https://dash.example.org";
+    cr_assert(lm__origin_allowed("https://dash.example.org", "127.0.0.1", 8080, allow));
+    cr_assert_not(lm__origin_allowed("https://dash.example.org.evil", "127.0.0.1", 8080, allow));
+    cr_assert_not(lm__origin_allowed("http://dash.example.org", "127.0.0.1", 8080, allow));
+}
