@@ -872,3 +872,97 @@ Test(format, every_params_h_field_is_a_key)
         }
     }
 }
+
+/* ---- reading stays linear in the input ---- */
+
+/* Text of a "billion laughs": level i maps two keys to the alias of level i - 1, so the
+ * tree written in under 1 KB expands to 2^levels values. */
+static char *laughs(int levels, const char *head)
+{
+    size_t cap = 8192, n = 0;
+    char *s = malloc(cap);
+    n += (size_t)snprintf(s + n, cap - n, "%sx0: &a0 {k0: 1, k1: 2}\n", head);
+    for (int i = 1; i < levels; ++i)
+        n += (size_t)snprintf(s + n, cap - n, "x%d: &a%d {k0: *a%d, k1: *a%d}\n", i, i, i - 1,
+                              i - 1);
+    return s;
+}
+
+Test(linear, aliases_may_not_expand_without_bound, .timeout = 10)
+{
+    char *text = laughs(40, "name: laughs\n");
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_string(text, strlen(text), "laughs.yaml", &sc, &err),
+                 LM_EINVAL);
+    cr_assert(strstr(err.message, "aliases expand the document to more than"), "%s",
+              err.message);
+    cr_assert_gt(err.line, 10, "at the alias that crosses the bound");
+    free(text);
+    /* A few aliases, as a scenario uses them, are fine (the error is fill's, later). */
+    text = laughs(4, "name: laughs\n");
+    cr_assert_eq(lm_scenario_load_string(text, strlen(text), "laughs.yaml", &sc, &err),
+                 LM_EINVAL);
+    cr_assert(strstr(err.message, "unknown key \"x0\""), "%s", err.message);
+    free(text);
+}
+
+/* A child and its parent, each with its own laughs, merged by extends: refused while each
+ * is read, before the merge could walk them. */
+Test(linear, aliases_through_extends, .timeout = 10)
+{
+    char dir[] = "/tmp/lm_laughs_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char parent[64], child[64];
+    snprintf(parent, sizeof parent, "%s/parent.yaml", dir);
+    snprintf(child, sizeof child, "%s/child.yaml", dir);
+    char *p = laughs(40, "name: p\n"), *c = laughs(40, "extends: parent.yaml\n");
+    FILE *f = fopen(parent, "w");
+    fputs(p, f);
+    fclose(f);
+    f = fopen(child, "w");
+    fputs(c, f);
+    fclose(f);
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load(child, &sc, &err), LM_EINVAL);
+    cr_assert(strstr(err.message, "aliases expand the document"), "%s", err.message);
+    unlink(parent);
+    unlink(child);
+    rmdir(dir);
+    free(p);
+    free(c);
+}
+
+Test(linear, nesting_is_bounded, .timeout = 10)
+{
+    /* 4 MB of '[': refused at the 65th before libfyaml reads ahead. */
+    const size_t deep = (size_t)2 << 20;
+    char *text = malloc(2 * deep + 16);
+    size_t n = (size_t)sprintf(text, "name: ");
+    memset(text + n, '[', deep);
+    memset(text + n + deep, ']', deep);
+    n += 2 * deep;
+    text[n] = '\0';
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_string(text, n, "deep.yaml", &sc, &err), LM_EINVAL);
+    cr_assert_str_eq(err.message, "lists and mappings nest deeper than 64 levels here");
+    cr_assert_eq(err.line, 1);
+    cr_assert_eq(err.column, 7 + 64);
+    /* Indented block mappings, one level a line. */
+    n = (size_t)sprintf(text, "name: x\n");
+    for (int i = 0; i < 200; ++i)
+        n += (size_t)sprintf(text + n, "%*sk%d:\n", i, "", i);
+    cr_assert_eq(lm_scenario_load_string(text, n, "deep.yaml", &sc, &err), LM_EINVAL);
+    cr_assert_str_eq(err.message, "lists and mappings nest deeper than 64 levels here");
+    /* Brackets inside quoted and plain scalars are no nesting. */
+    n = (size_t)sprintf(text, "note0: 'it''s [[[[");
+    for (int i = 0; i < 100; ++i)
+        text[n++] = '[';
+    n += (size_t)sprintf(text + n, "'\nnote: a[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+                                   "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n");
+    cr_assert_eq(lm_scenario_load_string(text, n, "deep.yaml", &sc, &err), LM_EINVAL);
+    cr_assert(strstr(err.message, "unknown key \"note0\""), "%s", err.message);
+    free(text);
+}
