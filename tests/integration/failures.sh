@@ -103,6 +103,16 @@ expect_error 'already exists \(use --force' run "$tiny" --quiet --seed 3 --out e
     fail "--force did not replace: $(cat err.txt)"
 [[ $(sqlite3 existing/results.sqlite 'select seed from run') == 3 ]] || fail "--force kept the old result"
 no_leftovers "$tmp" "an existing out folder"
+# --force replaces only what longmen wrote: a folder of a user's files is refused, untouched,
+# by a single run and by a job of several runs alike.
+mkdir -p userdir/sub
+echo x >userdir/sub/important.doc
+expect_error 'userdir is not a results folder of longmen .*--force replaces only folders longmen wrote' \
+    run "$tiny" --quiet --out userdir --force
+expect_error 'userdir is not a results folder of longmen' run "$tiny" --quiet --runs 2 --out userdir --force
+[[ $(cat userdir/sub/important.doc) == x ]] || fail "--force deleted a user's file"
+[[ ! -e userdir.partial ]] || fail "a refused --force left userdir.partial"
+no_leftovers "$tmp" "--force over a user's folder"
 
 # ---- a missing scenario ----
 expect_error 'missing\.yaml: cannot open: No such file' run missing.yaml --quiet --out m
