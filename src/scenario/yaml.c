@@ -426,7 +426,7 @@ static lm_status flow_depth_check(const char *text, size_t len, const char *file
         if (c == ' ' || c == '\t' || c == '\r')
             continue;
         const bool value_start = prev == '\0' || strchr(":-?,[{", prev);
-        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+        if (c == '#' && (i == 0 || strchr(" \t\n", text[i - 1]))) {
             while (i + 1 < len && text[i + 1] != '\n')
                 ++i;
             continue;

@@ -438,7 +438,8 @@ lm_status lm_server_start(const lm_server_config *cfg_in, lm_server **out, lm_er
     }
     lm_status st = lm__runs_open(cfg.runs_dir, &api->runs, err);
     char copies[4400];
-    snprintf(copies, sizeof copies, "%s/.longmen-serve", st == LM_OK ? lm__runs_dir(api->runs) : "");
+    snprintf(copies, sizeof copies, "%s/.longmen-serve",
+             st == LM_OK ? lm__runs_dir(api->runs) : "");
     if (st == LM_OK) /* before any thread loads a scenario */
         st = lm__scenario_confine(api->scenarios_dir, lm__runs_dir(api->runs), copies, err);
     if (st == LM_OK)

@@ -768,3 +768,69 @@ Test(server, origin_of_state_changing_requests)
     cr_assert_not(lm__origin_allowed("https://dash.example.org.evil", "127.0.0.1", 8080, allow));
     cr_assert_not(lm__origin_allowed("http://dash.example.org", "127.0.0.1", 8080, allow));
 }
+
+/* ---- JSON is UTF-8, and a NUL cannot hide in it ---- */
+
+static bool utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = u[i] < 0x80 ? 1 : (u[i] >> 5) == 6 ? 2 : (u[i] >> 4) == 14 ? 3
+                                 : (u[i] >> 3) == 30 ? 4 : 0;
+        if (k == 0 || i + k > n || (k == 2 && u[i] < 0xC2))
+            return false;
+        for (size_t j = 1; j < k; ++j)
+            if ((u[i + j] & 0xC0) != 0x80)
+                return false;
+        i += k;
+    }
+    return true;
+}
+
+static const char *bad_region(void *ctx, const char *key)
+{
+    (void)ctx;
+    return strcmp(key, "region") == 0 ? "\xff\xfe-\xe6\x9d" : NULL;
+}
+
+Test(api, answers_are_utf8_even_for_bytes_that_are_not)
+{
+    lm__response r;
+    cJSON_Delete(call("GET", "/api/runs/\xff\xfe", NULL, 404, &r));
+    cr_assert(utf8_valid(r.body, r.len), "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\xef\xbf\xbd\xef\xbf\xbd"), "%s", r.body);
+    lm__response_fini(&r);
+    /* A query value reaches an error text too (whole, not cut at the bad byte). */
+    lm__job *job = new_job("tiny");
+    job->threads = 1;
+    snprintf(job->scenario_path, sizeof job->scenario_path, "%s/tiny.yaml", LM_TEST_DATA);
+    snprintf(job->out_dir, sizeof job->out_dir, "%s/runs/u", tmp_root);
+    job->to = 2015 * 12 + 1; /* 2015-02 */
+    job->has_to = true;
+    lm_error err;
+    cr_assert_eq(lm__api_default_runner()(job, count_progress, NULL, &err), LM_OK, "%s",
+                 err.message);
+    lm__job_free(job);
+    const lm__request rq = {.method = "GET", .path = "/api/runs/u/region_year",
+                            .query = bad_region};
+    lm__api_handle(&api, &rq, &r);
+    cr_assert_eq(r.status, 404, "%d %s", r.status, r.body);
+    cr_assert(utf8_valid(r.body, r.len), "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\xef\xbf\xbd\xef\xbf\xbd-\xef\xbf\xbd"), "%s", r.body);
+    lm__response_fini(&r);
+}
+
+Test(api, nul_in_a_json_string_is_an_error)
+{
+    cJSON *e = call("POST", "/api/runs", "{\"scenario\": \"tiny\\u0000../../x\"}", 400, NULL);
+    cr_assert_str_eq(error_field(e, "code"), "malformed_json");
+    cr_assert_not_null(strstr(error_field(e, "message"), "NUL"));
+    cJSON_Delete(e);
+    e = call("POST", "/api/runs",
+             "{\"scenario\": \"tiny\", \"set\": [{\"path\": \"name\", \"value\": \"a\\u0000b\"}]}",
+             400, NULL);
+    cJSON_Delete(e);
+    /* An escaped backslash before u0000 is no NUL: the name is just unknown. */
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"x\\\\u0000\"}", 400, NULL));
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"\xff\"}", 400, NULL));
+}
