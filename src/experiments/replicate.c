@@ -620,6 +620,14 @@ lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm 
         st = lm__par_bcast_text(&res->summary, err);
     if (rank == 0 && st != LM_OK && st != LM_EINTR && created && finished_all == 0)
         lm__outdir_abort(partial); /* made by this call and empty: leave no trace */
+    else if (st != LM_OK && st != LM_EINTR && n_done + finished_all > 0) {
+        /* A full disk, say: the complete runs stay, and the user must learn how to use them. */
+        const size_t used = strlen(err->message);
+        snprintf(err->message + used, sizeof err->message - used,
+                 "; %lld complete runs are kept in %s: once that is fixed, the same command "
+                 "with --resume finishes the job",
+                 n_done + finished_all, partial);
+    }
     if (st != LM_OK) {
         free(res->summary);
         res->summary = NULL;

@@ -228,7 +228,7 @@ static lm_status read_scenario(const lm__api *api, const char *name, char *path,
         if (fd >= 0)
             close(fd);
         return lm_error_set_at(err, LM_EIO, "", 0, 0, "scenario",
-                               "no scenario '%s' in %s", name, api->scenarios_dir);
+                               "no scenario '%s' in the scenarios folder", name);
     }
     char *buf = malloc((size_t)sb.st_size + 1);
     size_t got = 0;

@@ -74,7 +74,13 @@ if [[ -n $how ]]; then
     # The disk is usable again: the failed run gave back its space.
     "$bin" run "$tiny" --quiet --out "$disk/again" >/dev/null 2>err.txt ||
         fail "after the full-disk failure, a tiny run no longer fits: $(cat err.txt)"
-    echo "failures: full disk ($how): $diskerr"
+    # A job of several runs keeps its complete runs in <out>.partial and says how to go on.
+    rm -rf "$disk/again" "$disk/earlier"
+    expect_error '(full|space).*complete runs are kept in .*reps\.partial: .*--resume finishes the job' \
+        run "$tiny" --quiet --runs 40 --detail all --threads 1 --out "$disk/reps"
+    [[ -f $disk/reps.partial/results.sqlite ]] || fail "the full-disk job kept no $disk/reps.partial"
+    ! grep -q '\.tmp-' err.txt || fail "an error names a temporary file that never exists: $(cat err.txt)"
+    echo "failures: full disk ($how): $diskerr; a job of runs: $(cat err.txt)"
 else
     echo "failures: full disk: skipped (neither tmpfs nor a loop device can be mounted here)"
 fi

@@ -834,3 +834,18 @@ Test(api, nul_in_a_json_string_is_an_error)
     cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"x\\\\u0000\"}", 400, NULL));
     cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"\xff\"}", 400, NULL));
 }
+
+/* A 404 says what is missing, not where the server keeps its folders. */
+Test(api, not_found_texts_name_no_folder)
+{
+    cJSON *e = call("GET", "/api/runs/nothing", NULL, 404, NULL);
+    cr_assert_str_eq(error_field(e, "message"), "no run 'nothing' in the runs folder");
+    cJSON_Delete(e);
+    e = call("GET", "/api/scenarios/nope", NULL, 404, NULL);
+    cr_assert_str_eq(error_field(e, "message"), "no scenario 'nope' in the scenarios folder");
+    cJSON_Delete(e);
+    e = call("POST", "/api/runs", "{\"scenario\": \"nope\"}", 404, NULL);
+    cr_assert_null(strstr(error_field(e, "message"), LM_TEST_DATA), "%s",
+                   error_field(e, "message"));
+    cJSON_Delete(e);
+}
