@@ -398,7 +398,7 @@ static const bad_case bad_cases[] = {
     {"syntax_unclosed_flow.yaml", 5, 3, "", "YAML syntax error: "},
     {"tab_indent.yaml", 4, 1, "",
      "YAML syntax error: tab character may not be used as indentation"},
-    {"team_size_zero.yaml", 5, 16, "sectors[0].team_size", "expected a number >= 1, got 0.5"},
+    {"team_size_zero.yaml", 5, 16, "sectors[0].team_size", "expected a number in [1, 100], got 0.5"},
     {"tier_bands_reversed.yaml", 12, 33, "params.tiers.high_tech.band_small_cny",
      "band_small_cny 3e+08 is above band_large_cny 2e+08"},
     {"tier_key_wrong_tier.yaml", 12, 37, "params.tiers.high_tech.niche_share",
@@ -965,4 +965,42 @@ Test(linear, nesting_is_bounded, .timeout = 10)
     cr_assert_eq(lm_scenario_load_string(text, n, "deep.yaml", &sc, &err), LM_EINVAL);
     cr_assert(strstr(err.message, "unknown key \"note0\""), "%s", err.message);
     free(text);
+}
+
+/* ---- bounds ---- */
+
+static void refused_value(const char *from, const char *to, const char *field, const char *msg)
+{
+    size_t len = 0;
+    char *text = slurp(TINY, &len);
+    char *at = strstr(text, from);
+    cr_assert_not_null(at, "tiny.yaml has no \"%s\"", from);
+    char *edited = malloc(len + strlen(to) + 1);
+    const size_t head = (size_t)(at - text);
+    memcpy(edited, text, head);
+    strcpy(edited + head, to);
+    strcat(edited, at + strlen(from));
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_string(edited, strlen(edited), "t.yaml", &sc, &err), LM_EINVAL,
+                 "%s was accepted", to);
+    cr_assert_str_eq(err.field, field);
+    cr_assert(strstr(err.message, msg), "%s", err.message);
+    free(edited);
+    free(text);
+}
+
+/* A founding team of 10^6 made every firm a platform whose alumni found more: 2.4 GB past
+ * --max-memory 200M. Such fields have bounds of their own; every number has one. */
+Test(bounds, fields_that_scale_the_run_are_bounded)
+{
+    refused_value("team_size: 6", "team_size: 1e6", "sectors[0].team_size",
+                  "expected a number in [1, 100], got 1e6");
+    refused_value("team_size: 6", "team_size: 101", "sectors[0].team_size", "[1, 100]");
+}
+
+Test(bounds, every_number_is_at_most_1e15)
+{
+    refused_value("team_size: 6\n", "team_size: 6\n    rd_scale_cny: 2e15\n",
+                  "sectors[0].rd_scale_cny", "of at most 1e+15 in size");
 }
