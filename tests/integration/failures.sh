@@ -120,6 +120,30 @@ expect_error 'userdir is not a results folder of longmen' run "$tiny" --quiet --
 [[ ! -e userdir.partial ]] || fail "a refused --force left userdir.partial"
 no_leftovers "$tmp" "--force over a user's folder"
 
+# ---- Ctrl-C and SIGTERM stop a run within a second, whenever they come: while it starts and
+# loads, and while months run (between two phases of a month); nothing is left ----
+set -m # job control: a background command of a script would otherwise ignore SIGINT
+for sig in INT TERM; do
+    for delay in 0.02 0.3 2; do
+        "$bin" run "$big" --quiet --threads 2 --out "stopped" >/dev/null 2>err.txt &
+        pid=$!
+        sleep "$delay"
+        kill -"$sig" "$pid" 2>/dev/null || true
+        sent=${EPOCHREALTIME/./}
+        rc=0
+        wait "$pid" || rc=$?
+        took=$(((${EPOCHREALTIME/./} - sent) / 1000))
+        ((took <= 1000)) || fail "SIG$sig after ${delay} s: the run took $took ms to stop"
+        want=$((128 + $([[ $sig == INT ]] && echo 2 || echo 15)))
+        [[ $rc == "$want" ]] || fail "SIG$sig after ${delay} s: exit $rc, expected $want: $(cat err.txt)"
+        [[ ! -e stopped ]] || fail "SIG$sig after ${delay} s left the results folder"
+        echo "failures: SIG$sig after ${delay} s: stopped in $took ms"
+    done
+done
+set +m
+sleep 0.2
+no_leftovers "$tmp" "a stopped run"
+
 # ---- a missing scenario ----
 expect_error 'missing\.yaml: cannot open: No such file' run missing.yaml --quiet --out m
 [[ ! -e m ]] || fail "a missing scenario created its out folder"
