@@ -140,6 +140,10 @@ json '{"scenario": "tiny", "policies": [{"region": 0, "policy": 99, "enabled": f
 expect 422 "an unknown policy" "${curl_args[@]}"
 json '{"scenario": "tiny", "set": [{"path": "regions[0].no_such_key", "value": 1}]}'; post
 expect 422 "setting a value the file does not hold" "${curl_args[@]}"
+json '{"scenario": "tiny", "set": [{"path": "sectors[0].team_size", "value": 1000000}]}'; post
+expect 422 "a founding team of a million (the run would outgrow any memory)" "${curl_args[@]}"
+grep -q 'sectors\[0\]\.team_size: expected a number in \[1, 100\]' "$tmp/body" ||
+    fail "team_size 1e6: $(cat "$tmp/body")"
 # The loader's own error, located in the edited file as the CLI would locate it.
 json '{"scenario": "tiny", "set": [{"path": "regions[0].amenity", "value": 1.4}]}'; post
 expect 422 "an edit the loader refuses" "${curl_args[@]}"
@@ -237,7 +241,7 @@ grep -qi '^Retry-After: [0-9]' "$tmp/headers" || fail "the 503 has no Retry-Afte
 expect 202 "cancel the waiting run" -X DELETE "$URL/api/jobs/$j2"
 expect 202 "stop the running run" -X DELETE "$URL/api/jobs/$j1"
 wait_job "$j2" cancelled 10
-wait_job "$j1" cancelled 120
+wait_job "$j1" cancelled 15 # stopped between two phases of a month
 job=$(curl -s "$URL/api/jobs/$j1")
 grep -q '"error":{"message":"' <<<"$job" || fail "the stopped job shows no error"
 expect 409 "cancel a finished job" -X DELETE "$URL/api/jobs/$j1"
