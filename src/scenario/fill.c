@@ -133,7 +133,7 @@ static const lm__field policy_fields[] = {
     PNUM(option_share, 0, 1, 0, K(TALENT_RULE)),
     PNUM(tax_offset, 0, 1, 0, K(TALENT_RULE)),
     PNUM(attrition_reduction, 0, 1, 0, K(TALENT_RULE)),
-    PNUM(talent_level, 0, INF, 0, K(TALENT_PROGRAM)),
+    PNUM(talent_level, 0, PEOPLE_MAX, 0, K(TALENT_PROGRAM)), /* returnees found firms */
     PNUM(knowledge_per_month, 0, INF, 0, K(LAB)),
     PNUM(spinout_strength, 0, RATE_MAX, 0, K(LAB)),
     PNUM(rent_discount, 0, 1, 0, K(INDUSTRIAL_PARK)),
