@@ -222,6 +222,8 @@ static lm_status read_bounded(int fd, const char *path, size_t cap, char **text,
             e = errno;
         }
         free(buf);
+        if (e == EINTR) /* Ctrl-C while waiting for a pipe: the caller stops */
+            return lm_error_set_at(err, LM_EINTR, path, 0, 0, "", "interrupted while reading");
         return io_error(path, "cannot read", e, err);
     }
     buf[n] = '\0';

@@ -141,6 +141,22 @@ for sig in INT TERM; do
     done
 done
 set +m
+# A FIFO as the scenario: without a writer an error at once; with a writer that says nothing,
+# SIGTERM stops the wait.
+mkfifo pipe.yaml
+expect_error 'pipe\.yaml: a FIFO or pipe with nothing written to it' run pipe.yaml --quiet --out p
+sleep 30 >pipe.yaml &
+writer=$!
+"$bin" run pipe.yaml --quiet --out p >/dev/null 2>err.txt &
+pid=$!
+sleep 0.5
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+kill "$writer" 2>/dev/null || true
+wait "$writer" 2>/dev/null || true
+[[ $rc == 143 ]] || fail "SIGTERM while reading a FIFO: exit $rc: $(cat err.txt)"
+[[ ! -e p ]] || fail "a run of a FIFO left its results folder"
 sleep 0.2
 no_leftovers "$tmp" "a stopped run"
 
