@@ -46,6 +46,11 @@ void cli_serve_help(FILE *f)
           "  --max-memory SIZE  refuse a run whose estimated memory exceeds SIZE (K, M,\n"
           "                   G, T); the job fails with the estimate. Default: 80% of\n"
           "                   physical memory. e.g. --max-memory 4G\n"
+          "  --allow-origin ORIGINS  comma-separated origins (https://dash.example.org)\n"
+          "                   whose pages may start and stop runs, and whose host name may\n"
+          "                   reach the server (a reverse proxy's, say). Default: none; the\n"
+          "                   server answers only to its address and localhost, and refuses\n"
+          "                   POST and DELETE from pages of other sites.\n"
           "  -h, --help       show this help.\n"
           "Options may be written --opt=VALUE too.\n"
           "\n"
@@ -113,7 +118,8 @@ int cli_serve(int argc, char **argv)
             continue;
         }
         const bool is_dir = strcmp(name, "--runs-dir") == 0 ||
-                            strcmp(name, "--scenarios-dir") == 0 || strcmp(name, "--bind") == 0;
+                            strcmp(name, "--scenarios-dir") == 0 || strcmp(name, "--bind") == 0 ||
+                            strcmp(name, "--allow-origin") == 0;
         int which = -1;
         for (int k = 0; k < (int)(sizeof ints / sizeof ints[0]); ++k)
             if (strcmp(name, ints[k].name) == 0)
@@ -133,6 +139,8 @@ int cli_serve(int argc, char **argv)
                 cfg.runs_dir = value;
             else if (strcmp(name, "--scenarios-dir") == 0)
                 cfg.scenarios_dir = value;
+            else if (strcmp(name, "--allow-origin") == 0)
+                cfg.allow_origins = value;
             else
                 cfg.bind = value;
             continue;

@@ -8,6 +8,7 @@
 #ifndef LONGMEN_LONGMEN_H
 #define LONGMEN_LONGMEN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,10 @@ typedef struct lm_sim_config {
     uint64_t seed;   /* the run's seed; results are bit-identical for a seed */
     uint32_t run;    /* replication index, part of every random-number key */
     int threads;     /* OpenMP threads; 0 = OpenMP's default. Results do not depend on it. */
+    /* Polled between the phases of a month (may be NULL): when it holds a non-zero value,
+     * lm_sim_step stops mid-month with LM_EINTR and the simulation can only be destroyed.
+     * So a signal or a cancelled job stops within a phase, not a month. */
+    volatile sig_atomic_t *stop_flag;
 } lm_sim_config;
 
 /* New on LM_OK (release: lm_sim_destroy). sc must outlive the simulation. */

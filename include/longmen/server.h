@@ -32,6 +32,9 @@ typedef struct lm_server_config {
     int http_threads;          /* threads answering requests; 0: 4 */
     uint64_t max_memory;       /* each run's memory limit (lm_job_config.max_memory); 0: the
                                   default, 80% of physical memory */
+    const char *allow_origins; /* comma-separated origins ("https://dash.example.org") whose
+                                  pages may use the API and whose host may be the Host header,
+                                  besides the bound address and localhost; NULL: none */
 } lm_server_config;
 
 /* Fills cfg with the defaults (all zero / NULL). */

@@ -48,6 +48,8 @@ struct lm_sim {
     lm_world w;
     const lm_scenario *sc;
     int months_total, months_done;
+    volatile sig_atomic_t *stop; /* lm_sim_config.stop_flag */
+    bool broken;                 /* stopped mid-month: the world is half a month on */
     lm_ledger ledger;
     double *ledger_data; /* LEDGER_ARRAYS * R */
 };
@@ -69,6 +71,7 @@ lm_status lm_sim_create(const lm_scenario *sc, const lm_sim_config *cfg, lm_sim 
     if ((st = lm_finance_start(&sim->w, err)) != LM_OK) /* finance issue */
         goto fail;
     sim->sc = sc;
+    sim->stop = cfg->stop_flag;
     sim->months_total = p->end - p->start + 1;
     sim->ledger_data = calloc((size_t)LEDGER_ARRAYS * (size_t)p->n_regions, sizeof(double));
     if (!sim->ledger_data) {
@@ -143,10 +146,16 @@ lm_status lm_sim_step(lm_sim *sim, lm_error *err)
 {
     if (lm_sim_done(sim))
         LM_FAIL(err, LM_ESTATE, "the simulation has reached the end of its period");
+    if (sim->broken)
+        LM_FAIL(err, LM_ESTATE, "the simulation was stopped in the middle of a month");
     lm_world *w = &sim->w;
     const lm_month m = w->month;
     begin_month(w);
     for (size_t k = 0; k < sizeof schedule / sizeof schedule[0]; ++k) {
+        if (sim->stop && *sim->stop) {
+            sim->broken = true;
+            LM_FAIL(err, LM_EINTR, "interrupted");
+        }
         lm_status st = schedule[k].run(w, m, err);
         if (st != LM_OK)
             return st;

@@ -29,6 +29,12 @@ enum {
     LM_XM_COUNT
 };
 
+/* memory.c: LM_ENOMEM when the run, with the firms sim has so far, passes max_memory (0: the
+ * default limit, UINT64_MAX: none) by lm_job_estimate_memory's accounting. Checked after
+ * every month by the job runners. */
+lm_status lm__job_check_memory_now(const lm_scenario *sc, const lm_sim *sim, uint64_t max_memory,
+                                   lm_error *err);
+
 typedef struct lm__arm {
     const char *name; /* run.arm; NULL for plain replications */
     lm_scenario *sc;  /* borrowed */

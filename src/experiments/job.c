@@ -101,14 +101,17 @@ static void report(const lm_job_config *cfg, const lm_sim *sim, int32_t month, d
     cfg->progress(&p, cfg->progress_user);
 }
 
-static lm_status simulate(lm_sim *sim, const lm_job_config *cfg, double t0, lm_error *err)
+static lm_status simulate(const lm_scenario *sc, lm_sim *sim, const lm_job_config *cfg, double t0,
+                          lm_error *err)
 {
     report(cfg, sim, lm_sim_month(sim), t0);
     while (!lm_sim_done(sim)) {
         if (stop_requested(cfg))
             LM_FAIL(err, LM_EINTR, "interrupted");
         const int32_t month = lm_sim_month(sim);
-        const lm_status st = lm_sim_step(sim, err);
+        lm_status st = lm_sim_step(sim, err);
+        if (st == LM_OK)
+            st = lm__job_check_memory_now(sc, sim, cfg->max_memory, err);
         if (st != LM_OK)
             return st;
         report(cfg, sim, month, t0);
@@ -203,7 +206,7 @@ static lm_status run_into(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
 {
     char started_at[32];
     utc_now(started_at, sizeof started_at);
-    lm_status st = simulate(sim, cfg, t0, err);
+    lm_status st = simulate(sc, sim, cfg, t0, err);
     if (st != LM_OK)
         return st;
 
@@ -258,7 +261,8 @@ static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_er
     }
 
     lm_sim *sim = NULL;
-    const lm_sim_config sim_cfg = {.seed = seed, .run = 0, .threads = cfg->threads};
+    const lm_sim_config sim_cfg = {
+        .seed = seed, .run = 0, .threads = cfg->threads, .stop_flag = cfg->stop_flag};
     if ((st = lm_sim_create(sc, &sim_cfg, &sim, err)) != LM_OK)
         goto fail_scenario;
 

@@ -30,6 +30,7 @@
 #include "core/firms.h"
 #include "core/params.h"
 #include "core/world.h"
+#include "experiments/experiments_int.h"
 #include "longmen/job.h"
 #include "scenario/scenario_int.h"
 
@@ -201,5 +202,38 @@ lm_status lm_job_check_memory(const lm_scenario *sc, uint64_t max_memory, lm_err
                            "(--max-memory%s); shorten the period, lower the founder rates or "
                            "raise the limit",
                            need, e.founders_month, (int)e.months, e.firms, have,
+                           max_memory ? "" : ", by default 80% of physical memory");
+}
+
+/* While the run goes: the same accounting as the estimate, with the firms actually born so
+ * far in place of the projection. A scenario whose founders outgrow their rates (serial
+ * founders, platform alumni, big founding teams) is stopped when it passes the limit, not
+ * killed by the kernel; its caller then removes the temporary folder, so nothing is left. */
+lm_status lm__job_check_memory_now(const lm_scenario *sc, const lm_sim *sim, uint64_t max_memory,
+                                   lm_error *err)
+{
+    if (max_memory == UINT64_MAX)
+        return LM_OK;
+    const uint64_t limit = max_memory ? max_memory : lm_job_default_max_memory();
+    lm_memory_estimate e;
+    lm_job_estimate_memory(sc, &e);
+    const double firms = (double)lm_sim_firms_ever(sim);
+    const double per_firm =
+        (double)lm_firms_bytes_per_firm() + (double)sizeof(lm_firm_record) + sizeof(int64_t);
+    const uint64_t now = add_sat(add_sat(to_bytes(2.0 * firms * per_firm), e.region_state),
+                                 add_sat(to_bytes(fmin((double)DB_CACHE_MAX,
+                                                       firms * DB_BYTES_PER_FIRM)),
+                                         e.baseline));
+    if (now <= limit)
+        return LM_OK;
+    char need[32], have[32];
+    lm_format_size(now, need, sizeof need);
+    lm_format_size(limit, have, sizeof have);
+    return lm_error_set_at(err, LM_ENOMEM, lm_scenario_path(sc), 0, 0, NULL,
+                           "the run outgrew its memory limit: after %d months %.3g firms need "
+                           "about %s, more than the limit of %s (--max-memory%s); nothing was "
+                           "written; shorten the period, lower the founder rates or raise the "
+                           "limit",
+                           lm_sim_months_done(sim), firms, need, have,
                            max_memory ? "" : ", by default 80% of physical memory");
 }

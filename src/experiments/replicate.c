@@ -298,6 +298,7 @@ typedef struct loop {
     const char *db;
     uint64_t seed;
     int runs, threads;
+    uint64_t memory_each; /* --max-memory shared by the replications that run at once */
     const char *started_at;
     int months_per_run, months_total;
     int months_done; /* over all replications of this process */
@@ -332,7 +333,8 @@ static void run_one(loop *L, int arm, int rep)
     lm_error e;
     lm_error_clear(&e);
     const lm__arm *A = &L->arms[arm];
-    const lm_sim_config sc = {.seed = L->seed, .run = (uint32_t)rep, .threads = 1};
+    const lm_sim_config sc = {
+        .seed = L->seed, .run = (uint32_t)rep, .threads = 1, .stop_flag = L->cfg->job.stop_flag};
     lm_sim *sim = NULL;
     lm_status st = lm_sim_create(A->sc, &sc, &sim, &e);
     while (st == LM_OK && !lm_sim_done(sim)) {
@@ -351,6 +353,8 @@ static void run_one(loop *L, int arm, int rep)
         }
         const int32_t month = lm_sim_month(sim);
         st = lm_sim_step(sim, &e);
+        if (st == LM_OK)
+            st = lm__job_check_memory_now(A->sc, sim, L->memory_each, &e);
         if (st != LM_OK)
             break;
         int done;
@@ -753,6 +757,8 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
                   .seed = seed,
                   .runs = runs,
                   .threads = effective_threads(job->threads),
+                  .memory_each = job->max_memory == UINT64_MAX ? UINT64_MAX
+                                                                : limit / (uint64_t)threads,
                   .started_at = started_at,
                   .months_per_run = (int)(end - start + 1),
                   .n_mine = n_mine,
@@ -820,6 +826,14 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
         st = lm__par_bcast_text(&res->summary, err);
     if (rank == 0 && st != LM_OK && st != LM_EINTR && created && finished_all == 0)
         lm__outdir_abort(partial); /* made by this call and empty: leave no trace */
+    else if (st != LM_OK && st != LM_EINTR && n_done + finished_all > 0) {
+        /* A full disk, say: the complete runs stay, and the user must learn how to use them. */
+        const size_t used = strlen(err->message);
+        snprintf(err->message + used, sizeof err->message - used,
+                 "; %lld complete runs are kept in %s: once that is fixed, the same command "
+                 "with --resume finishes the job",
+                 n_done + finished_all, partial);
+    }
     if (st != LM_OK) {
         free(res->summary);
         res->summary = NULL;

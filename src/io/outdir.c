@@ -281,6 +281,72 @@ static void tidy_leftovers(const char *final, const char *parent)
     closedir(dir);
 }
 
+/* Every results folder holds this file from its creation on: what --force looks for
+ * before it replaces a folder. */
+#define MARKER ".longmen-results"
+
+static void write_marker(const char *dir)
+{
+    char path[PATH_BUF + 32];
+    if (snprintf(path, sizeof path, "%s/" MARKER, dir) >= (int)sizeof path)
+        return;
+    const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return; /* the folder can still be replaced by its results.sqlite */
+    static const char text[] = "A results folder of longmen: `--force` may replace it.\n";
+    ssize_t w = write(fd, text, sizeof text - 1);
+    (void)w;
+    close(fd);
+}
+
+/* A folder that --force may replace: one longmen wrote (its marker, or, from before the
+ * marker, a results.sqlite that is an SQLite database), or an empty one. Anything else may
+ * be a user's files, which a mistyped --out must never delete. */
+static bool replaceable(const char *dir)
+{
+    const int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return false;
+    struct stat st;
+    if (fstatat(dfd, MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+        close(dfd);
+        return true;
+    }
+    bool ours = false;
+    const int db = openat(dfd, "results.sqlite", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (db >= 0) {
+        char magic[16];
+        ours = fstat(db, &st) == 0 && S_ISREG(st.st_mode) &&
+               read(db, magic, sizeof magic) == (ssize_t)sizeof magic &&
+               memcmp(magic, "SQLite format 3", 16) == 0;
+        close(db);
+    }
+    if (!ours) {
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+            close(dfd);
+            return false;
+        }
+        const struct dirent *e;
+        ours = true; /* empty */
+        while (ours && (e = readdir(d)) != NULL)
+            ours = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+        closedir(d); /* closes dfd */
+        return ours;
+    }
+    close(dfd);
+    return ours;
+}
+
+static lm_status not_ours_error(const char *final, lm_error *err)
+{
+    return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
+                           "%s is not a results folder of longmen (it has no " MARKER
+                           " and no results.sqlite); --force replaces only folders longmen "
+                           "wrote, so move it away or choose another --out",
+                           final);
+}
+
 static lm_status exists_error(const char *final, lm_error *err)
 {
     return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
@@ -315,6 +381,8 @@ lm_status lm__outdir_prepare(const char *final_dir, bool force, char *tmp, size_
             return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
                                    "%s exists and is not a folder; --force replaces only folders",
                                    final);
+        if (!replaceable(final))
+            return not_ours_error(final, err);
     } else if (errno != ENOENT && errno != ENOTDIR) {
         return create_error(final, errno, err); /* ENOTDIR is reported by make_dirs below */
     }
@@ -341,6 +409,7 @@ lm_status lm__outdir_prepare(const char *final_dir, bool force, char *tmp, size_
         tmp[0] = '\0';
         return create_error(final, e, err);
     }
+    write_marker(tmp);
     return LM_OK;
 }
 
@@ -393,6 +462,8 @@ lm_status lm__outdir_commit(const char *tmp, const char *final_dir, bool force, 
     if (lstat(final, &st) == 0) {
         if (!force)
             return exists_error(final, err);
+        if (!S_ISDIR(st.st_mode) || !replaceable(final)) /* appeared since prepare */
+            return not_ours_error(final, err);
         return replace(tmp, final, parent, err);
     }
     /* Between the lstat and the rename another process could create an empty `final`, which
@@ -451,12 +522,16 @@ lm_status lm__outdir_open_partial(const char *final, const char *partial, bool r
         return lm_error_set_at(err, LM_EEXIST, final, 0, 0, NULL,
                                "output folder %s already exists (use --force to replace it)",
                                final);
+    if (path_exists(final) && !replaceable(final))
+        return not_ours_error(final, err);
     if (path_exists(partial) && !resume) {
         if (!force)
             return lm_error_set_at(err, LM_EEXIST, partial, 0, 0, NULL,
                                    "%s holds an interrupted %s: --resume continues it, "
                                    "--force starts over",
                                    partial, what);
+        if (!replaceable(partial))
+            return not_ours_error(partial, err);
         const int busy = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         const bool locked = busy >= 0 && flock(busy, LOCK_EX | LOCK_NB) != 0;
         if (busy >= 0)
@@ -472,6 +547,7 @@ lm_status lm__outdir_open_partial(const char *final, const char *partial, bool r
         if (make_dirs(partial) != 0)
             return lm_error_set_at(err, LM_EIO, partial, 0, 0, NULL, "cannot create folder %s: %s",
                                    partial, strerror(errno));
+        write_marker(partial);
         if (created)
             *created = true;
     }

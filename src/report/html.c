@@ -112,7 +112,7 @@ lm_status lm__report_write_atomic(const char *path, const char *text, size_t len
         LM_FAIL(err, LM_EINVAL, "%s: path too long", path);
     const int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno)); /* tmp is ours */
     size_t done = 0;
     while (done < len) {
         const ssize_t w = write(fd, text + done, len - done);
@@ -122,14 +122,14 @@ lm_status lm__report_write_atomic(const char *path, const char *text, size_t len
             const int e = errno;
             close(fd);
             unlink(tmp);
-            LM_FAIL(err, LM_EIO, "%s: cannot write: %s", tmp, strerror(e));
+            LM_FAIL(err, LM_EIO, "%s: cannot write: %s", path, strerror(e));
         }
         done += (size_t)w;
     }
     if (fsync(fd) != 0 || close(fd) != 0) {
         const int e = errno;
         unlink(tmp);
-        LM_FAIL(err, LM_EIO, "%s: cannot write: %s", tmp, strerror(e));
+        LM_FAIL(err, LM_EIO, "%s: cannot write: %s", path, strerror(e));
     }
     if (rename(tmp, path) != 0) {
         const int e = errno;

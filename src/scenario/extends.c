@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "scenario/confine.h"
 #include "scenario/load_int.h"
 
 void lm__extends_free(lm__extends *x)
@@ -41,16 +43,19 @@ static lm_status fail_at(const lm__ynode *at, const char *fallback, lm_error *er
                            at ? at->line : 0, at ? at->column : 0, "extends", "%s", msg);
 }
 
-/* The parent's path: name relative to the folder of file (as typed), or name itself when it
- * is absolute or file has no folder. New string, NULL when out of memory. */
+/* The parent's path: name relative to the folder of file (as typed; for an edited copy of the
+ * server, the folder of the file it was made from), or name itself when it is absolute or
+ * file has no folder. New string, NULL when out of memory or too long. */
 static char *parent_path(const char *file, const char *name)
 {
-    const char *slash = strrchr(file, '/');
-    const size_t dir = (name[0] == '/' || !slash) ? 0 : (size_t)(slash - file) + 1;
-    char *p = malloc(dir + strlen(name) + 1);
+    char dir[4096] = "";
+    if (name[0] != '/' && !lm__scenario_extends_dir(file, dir, sizeof dir))
+        return NULL;
+    const size_t n = strlen(dir);
+    char *p = malloc(n + strlen(name) + 1);
     if (p) {
-        memcpy(p, file, dir);
-        strcpy(p + dir, name);
+        memcpy(p, dir, n);
+        strcpy(p + n, name);
     }
     return p;
 }
@@ -192,6 +197,18 @@ static lm_status read_parent(lm__extends *x, const char *file, const lm__ynode *
     if (!path)
         return lm_error_set_at(err, LM_ENOMEM, file, 0, 0, "extends", "out of memory");
     char *rp = realpath(path, NULL);
+    int errnum = 0, fd = -1;
+    if (rp && lm__scenario_confined() && (fd = lm__scenario_open(path, &errnum)) >= 0)
+        close(fd);
+    if ((!rp || fd < 0) && lm__scenario_confined()) {
+        /* The same words whether the file exists or not, so a request learns nothing, and
+         * nothing of a file outside the served folders is read, let alone quoted. */
+        free(rp);
+        snprintf(msg, sizeof msg, "cannot extend \"%s\": not a scenario file of the served folders",
+                 ext->text);
+        free(path);
+        return fail_at(ext, file, err, msg);
+    }
     if (!rp) {
         snprintf(msg, sizeof msg, "cannot open \"%s\" to extend: %s", path, strerror(errno));
         free(path);

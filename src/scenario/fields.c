@@ -176,6 +176,9 @@ static lm_status parse_number(const lm__lctx *c, const lm__ynode *n, const char 
         return lm__fail(c, n, path, "expected a finite number, got %s (too large)", n->text);
     if (!in_range(v, lo, hi, flags))
         return lm__fail(c, n, path, "expected %s, got %s", want, lm__ydescribe(n, got, sizeof got));
+    if (fabs(v) > LM_NUM_MAX)
+        return lm__fail(c, n, path, "expected %s of at most %g in size (the bound of every number "
+                        "in longmen's files), got %s", want, LM_NUM_MAX, n->text);
     *out = v;
     return LM_OK;
 }

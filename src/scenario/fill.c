@@ -17,6 +17,13 @@
 #define MSIZE(type, member) sizeof(((type *)0)->member)
 #define RATE_MAX 1.0e6   /* founders a month: beyond this a run cannot fit in memory */
 #define PEOPLE_MAX 1.0e9 /* a talent pool larger than China's workforce is a typo */
+/* Fields that scale the number of firms or the work per firm (docs/reliability.md, "Bounded
+ * inputs"). A founding team as large as a platform makes every new firm a platform at once,
+ * whose alumni found firms in turn: the firm count explodes beyond any estimate. */
+#define TEAM_MAX 100.0        /* founders and first hires of a firm */
+#define GIANT_MIN 1000.0      /* staff that makes a firm a platform: well above any team */
+#define HEADCOUNT_MAX 1.0e7   /* staff of one firm */
+#define DEALS_SEEN_MAX 100.0  /* a matchmaking policy multiplies the deals investors screen */
 
 #define K(kind) (1u << LM_POLICY_##kind)
 #define FUNDS (K(ST_FUND) | K(INNOVATION_FUND) | K(PROVINCIAL_FOF))
@@ -61,7 +68,7 @@ static const lm__field sector_fields[] = {
     TYP(lm_sector_params, layers, LM_F_LAYER_LIST, 0, 0, 0),
     TYP(lm_sector_params, model_weight, LM_F_MODEL_MAP, 0, INF, LM_FL_MAP_ZERO),
     NUM(lm_sector_params, rd_months, 0, INF, LOX),
-    NUM(lm_sector_params, team_size, 1, INF, 0),
+    NUM(lm_sector_params, team_size, 1, TEAM_MAX, 0),
     NUM(lm_sector_params, compute_share, 0, 1, HIX),
     NUM(lm_sector_params, pareto_alpha, 1, INF, LOX),
     NUM(lm_sector_params, breakthrough_alpha, 1, INF, LOX),
@@ -122,12 +129,12 @@ static const lm__field policy_fields[] = {
     {"stages", LM_F_STAGE_LIST, offsetof(lm_policy, stages), 0, 0, 0, 0,
      FUNDS | K(DIRECT_INJECTION)}, /* finance issue */
     PNUM(amount_cny, 0, INF, 0, K(DIRECT_INJECTION)),
-    PNUM(deals_seen_multiplier, 1, INF, 0, DEALS),
+    PNUM(deals_seen_multiplier, 1, DEALS_SEEN_MAX, 0, DEALS),
     PNUM(noise_reduction, 0, 1, 0, DEALS),
     PNUM(option_share, 0, 1, 0, K(TALENT_RULE)),
     PNUM(tax_offset, 0, 1, 0, K(TALENT_RULE)),
     PNUM(attrition_reduction, 0, 1, 0, K(TALENT_RULE)),
-    PNUM(talent_level, 0, INF, 0, K(TALENT_PROGRAM)),
+    PNUM(talent_level, 0, PEOPLE_MAX, 0, K(TALENT_PROGRAM)), /* returnees found firms */
     PNUM(knowledge_per_month, 0, INF, 0, K(LAB)),
     PNUM(spinout_strength, 0, RATE_MAX, 0, K(LAB)),
     PNUM(rent_discount, 0, 1, 0, K(INDUSTRIAL_PARK)),
@@ -213,7 +220,7 @@ static const lm__field cost_fields[] = {
     NUM(lm_cost_params, hire_rate, 0, 1, 0),
     NUM(lm_cost_params, cut_rate, 0, 1, 0),
     NUM(lm_cost_params, revenue_per_head_cny_month, 0, INF, LOX),
-    NUM(lm_cost_params, max_headcount, 1, INF, 0),
+    NUM(lm_cost_params, max_headcount, 1, HEADCOUNT_MAX, 0),
 };
 
 /* ---- ecosystem issue: talent, chain, platforms, tiers (params.h, MODEL.md 2, 5.8, 5.9) ---- */
@@ -248,7 +255,7 @@ static const lm__field chain_fields[] = {
 };
 
 static const lm__field platform_fields[] = {
-    NUM(lm_platform_params, giant_headcount, 1, INF, 0),
+    NUM(lm_platform_params, giant_headcount, GIANT_MIN, HEADCOUNT_MAX, 0),
     NUM(lm_platform_params, giant_revenue_cny_year, 0, INF, LOX),
     NUM(lm_platform_params, turnover, 0, 1, 0),
     NUM(lm_platform_params, alumni_decay, 0, 1, 0),

@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "scenario/confine.h"
 
 #include "scenario/edits_int.h" /* experiments issue */
 #include "scenario/load_int.h"
@@ -169,28 +173,58 @@ static lm_status io_error(const char *path, const char *what, int errnum, lm_err
     return lm_error_set_at(err, LM_EIO, path, 0, 0, "", "%s: %s", what, strerror(errnum));
 }
 
-/* Reads up to TEXT_MAX + 1 bytes into a buffer grown as needed; *len > TEXT_MAX means the
- * file is too large (a pipe, whose size is unknown until read). */
-static lm_status read_bounded(FILE *f, const char *path, size_t cap, char **text, size_t *len,
+/* Seconds a FIFO or pipe may go without a byte before the read gives up. */
+#define PIPE_IDLE_S 10
+
+/* Reads fd to its end into a buffer grown as needed, at most TEXT_MAX + 1 bytes; *len >
+ * TEXT_MAX means the file is too large (a pipe, whose size is unknown until read). fd is
+ * non-blocking, so a FIFO that has no data yet is waited for with poll, in steps that a
+ * signal's handler can end (the read then fails with EINTR). */
+static lm_status read_bounded(int fd, const char *path, size_t cap, char **text, size_t *len,
                               lm_error *err)
 {
     char *buf = NULL;
     size_t n = 0;
+    int idle_ms = 0;
     for (;;) {
-        char *grown = realloc(buf, cap + 1);
-        if (!grown) {
-            free(buf);
-            return lm_error_set_at(err, LM_ENOMEM, path, 0, 0, "", "out of memory for the file");
+        if (!buf || n == cap) {
+            if (buf && cap > TEXT_MAX)
+                break;
+            if (buf)
+                cap = cap * 2 > TEXT_MAX + 1 ? TEXT_MAX + 1 : cap * 2;
+            char *grown = realloc(buf, cap + 1);
+            if (!grown) {
+                free(buf);
+                return lm_error_set_at(err, LM_ENOMEM, path, 0, 0, "",
+                                       "out of memory for the file");
+            }
+            buf = grown;
         }
-        buf = grown;
-        n += fread(buf + n, 1, cap - n, f);
-        if (ferror(f)) {
-            free(buf);
-            return io_error(path, "cannot read", errno ? errno : EIO, err);
+        const ssize_t k = read(fd, buf + n, cap - n);
+        if (k > 0) {
+            n += (size_t)k;
+            idle_ms = 0;
+            continue;
         }
-        if (n < cap || cap > TEXT_MAX)
+        if (k == 0)
             break;
-        cap = cap * 2 > TEXT_MAX + 1 ? TEXT_MAX + 1 : cap * 2;
+        int e = errno;
+        if (e == EAGAIN || e == EWOULDBLOCK) {
+            struct pollfd p = {.fd = fd, .events = POLLIN};
+            const int r = poll(&p, 1, 250);
+            if (r == 0 && (idle_ms += 250) >= PIPE_IDLE_S * 1000) {
+                free(buf);
+                return lm_error_set_at(err, LM_EIO, path, 0, 0, "",
+                                       "cannot read: nothing arrived for %d s", PIPE_IDLE_S);
+            }
+            if (r >= 0)
+                continue;
+            e = errno;
+        }
+        free(buf);
+        if (e == EINTR) /* Ctrl-C while waiting for a pipe: the caller stops */
+            return lm_error_set_at(err, LM_EINTR, path, 0, 0, "", "interrupted while reading");
+        return io_error(path, "cannot read", e, err);
     }
     buf[n] = '\0';
     *text = buf;
@@ -199,10 +233,10 @@ static lm_status read_bounded(FILE *f, const char *path, size_t cap, char **text
 }
 
 /* A file larger than the limit is refused from its size, before it is read. */
-static lm_status read_all(FILE *f, const char *path, char **text, size_t *len, lm_error *err)
+static lm_status read_all(int fd, const char *path, char **text, size_t *len, lm_error *err)
 {
     struct stat sb;
-    if (fstat(fileno(f), &sb) != 0)
+    if (fstat(fd, &sb) != 0)
         return io_error(path, "cannot read", errno, err);
     if (S_ISDIR(sb.st_mode))
         return io_error(path, "cannot read", EISDIR, err);
@@ -212,13 +246,35 @@ static lm_status read_all(FILE *f, const char *path, char **text, size_t *len, l
                                (double)sb.st_size / (1 << 20));
     /* One byte more than the size, so that a file that grew since fstat is still noticed. */
     const size_t cap = S_ISREG(sb.st_mode) ? (size_t)sb.st_size + 1 : 65536;
-    lm_status st = read_bounded(f, path, cap, text, len, err);
+    lm_status st = read_bounded(fd, path, cap, text, len, err);
     if (st == LM_OK && *len > TEXT_MAX) {
         free(*text);
         *text = NULL;
         return lm_error_set_at(err, LM_EINVAL, path, 0, 0, "",
                                "file is larger than the 16 MB limit for scenarios");
     }
+    if (st == LM_OK && *len == 0 && S_ISFIFO(sb.st_mode)) {
+        free(*text);
+        *text = NULL;
+        return lm_error_set_at(err, LM_EINVAL, path, 0, 0, "",
+                               "a FIFO or pipe with nothing written to it");
+    }
+    return st;
+}
+
+/* Opens and reads path whole; a file the server may not serve is refused in one sentence
+ * that does not depend on whether it exists. */
+static lm_status open_and_read(const char *path, char **text, size_t *len, lm_error *err)
+{
+    int errnum = 0;
+    const int fd = lm__scenario_open(path, &errnum);
+    if (fd < 0 && errnum == LM__NOT_SERVED)
+        return lm_error_set_at(err, LM_EIO, path, 0, 0, "",
+                               "cannot open: not a scenario file of the served folders");
+    if (fd < 0)
+        return io_error(path, "cannot open", errnum, err);
+    lm_status st = read_all(fd, path, text, len, err);
+    close(fd);
     return st;
 }
 
@@ -239,13 +295,9 @@ lm_status lm__scenario_load_with(const char *path, const lm_scenario_edits *edit
     if (strlen(path) >= sizeof((lm_scenario *)0)->path)
         return lm_error_set_at(err, LM_EINVAL, path, 0, 0, "", "the path is longer than %zu bytes",
                                sizeof((lm_scenario *)0)->path - 1);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return io_error(path, "cannot open", errno, err);
     char *text = NULL;
     size_t len = 0;
-    lm_status st = read_all(f, path, &text, &len, err);
-    fclose(f);
+    lm_status st = open_and_read(path, &text, &len, err);
     if (st != LM_OK)
         return st;
     return load_owned(text, len, path, path, edits, out, err);
@@ -255,11 +307,7 @@ lm_status lm__read_text(const char *path, char **text, size_t *len, lm_error *er
 {
     *text = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return io_error(path, "cannot open", errno, err);
-    lm_status st = read_all(f, path, text, len, err);
-    fclose(f);
+    lm_status st = open_and_read(path, text, len, err);
     if (st == LM_OK)
         st = check_text(*text, *len, path, err);
     return st;

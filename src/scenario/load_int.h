@@ -27,6 +27,10 @@ typedef struct lm__lctx {
     const lm__ynode *root;
 } lm__lctx;
 
+/* Every number of a scenario, levers, params or targets file is at most this in magnitude,
+ * whatever its own range (docs/reliability.md): 1e15 CNY is ten times China's yearly GDP. */
+#define LM_NUM_MAX 1.0e15
+
 /* Fails with LM_EINVAL at node at (position 0:0 when at is NULL). */
 lm_status lm__fail(const lm__lctx *c, const lm__ynode *at, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -120,6 +120,7 @@ typedef struct frame {
     lm__ynode *node;
     lm__ynode **items;
     size_t n, cap;
+    size_t expanded;    /* expanded sizes of the items so far */
     const char *anchor; /* registered when the collection ends, so it cannot contain itself */
 } frame;
 
@@ -136,6 +137,7 @@ typedef struct builder {
     size_t n_anchors, cap_anchors;
     int docs;
     int last_line, last_column; /* of the last positioned event: empty scalars have none */
+    size_t expanded_max;         /* bound of the root's expanded size */
     const char *file;
     lm_error *err;
 } builder;
@@ -187,6 +189,7 @@ static lm__ynode *new_node(builder *b, lm__ykind kind, const struct fy_event *e)
     n->line = b->last_line;
     n->column = b->last_column;
     n->file = b->file;
+    n->expanded = 1;
     return n;
 }
 
@@ -200,6 +203,7 @@ static lm_status attach(builder *b, lm__ynode *n)
     if (!grow((void **)&f->items, &f->cap, f->n + 1, sizeof *f->items))
         return nomem(b);
     f->items[f->n++] = n;
+    f->expanded += n->expanded; /* a collection's own count is final when it ends */
     return LM_OK;
 }
 
@@ -255,8 +259,20 @@ static lm_status on_alias(builder *b, struct fy_event *e)
         b->last_column = m->column + 1;
     }
     for (size_t i = b->n_anchors; i-- > 0;) /* the latest definition wins, as in YAML */
-        if (strcmp(b->anchors[i].name, name) == 0)
+        if (strcmp(b->anchors[i].name, name) == 0) {
+            /* Checked here, as each alias is met: the sum of what the open collections
+             * hold so far must stay in bounds, whatever the aliases nest. */
+            size_t open = b->anchors[i].node->expanded;
+            for (size_t d = 0; d < b->depth && open <= b->expanded_max; ++d)
+                open += b->stack[d].expanded;
+            if (open > b->expanded_max)
+                return lm_error_set_at(b->err, LM_EINVAL, b->file, b->last_line,
+                                       b->last_column, "",
+                                       "aliases expand the document to more than %zu values; "
+                                       "write the values out or share fewer",
+                                       b->expanded_max);
             return attach(b, b->anchors[i].node);
+        }
     return lm_error_set_at(b->err, LM_EINVAL, b->file, b->last_line, b->last_column, "",
                            "alias \"*%s\" refers to no anchor \"&%s\" defined before it", name,
                            name);
@@ -270,10 +286,14 @@ static lm_status on_start(builder *b, struct fy_event *e, lm__ykind kind)
     lm_status st = attach(b, n);
     if (st != LM_OK)
         return st;
+    if (b->depth >= LM_YAML_DEPTH_MAX)
+        return lm_error_set_at(b->err, LM_EINVAL, b->file, n->line, n->column, "",
+                               "lists and mappings nest deeper than %d levels here",
+                               LM_YAML_DEPTH_MAX);
     if (!grow((void **)&b->stack, &b->cap, b->depth + 1, sizeof *b->stack))
         return nomem(b);
     struct fy_token *anch = kind == LM_Y_MAP ? e->mapping_start.anchor : e->sequence_start.anchor;
-    b->stack[b->depth++] = (frame){n, NULL, 0, 0, anch ? token_text(b, anch) : NULL};
+    b->stack[b->depth++] = (frame){n, NULL, 0, 0, 0, anch ? token_text(b, anch) : NULL};
     return LM_OK;
 }
 
@@ -290,6 +310,9 @@ static lm_status on_end(builder *b)
             st = nomem(b);
     }
     n->n = n->kind == LM_Y_MAP ? f->n / 2 : f->n;
+    n->expanded = 1 + f->expanded;
+    if (b->depth > 0) /* attach() counted it as 1 while it was open */
+        b->stack[b->depth - 1].expanded += f->expanded;
     free(f->items);
     if (st == LM_OK && f->anchor)
         st = add_anchor(b, f->anchor, n);
@@ -379,11 +402,75 @@ static lm_status parse_with_diag(builder *b, const char *text, size_t len)
     return st;
 }
 
+/* Flow collections ([...], {...}) nested deeper than LM_YAML_DEPTH_MAX, found by a lexical
+ * scan before libfyaml sees the text: its scanner reads a flow collection ahead whole, so
+ * 2 million '[' cost it seconds and a gigabyte before the tree builder could refuse the
+ * 65th level. A bracket or quote opens something only where a value may start (after ':',
+ * '-', '?', ',', '[', '{' or at the start of a line), so plain scalars such as `a[1` and
+ * `it's` are left alone; comments are skipped. */
+static lm_status flow_depth_check(const char *text, size_t len, const char *file, lm_error *err)
+{
+    int depth = 0, line = 1, column = 1;
+    char prev = '\0'; /* the last non-blank character that may precede a value, '\0': none */
+    for (size_t i = 0; i < len; ++i, ++column) {
+        const char c = text[i];
+        if ((unsigned char)c >= 0x80 && ((unsigned char)c & 0xC0) == 0x80)
+            --column; /* columns count characters */
+        if (c == '\n') {
+            ++line;
+            column = 0;
+            if (depth == 0)
+                prev = '\0';
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\r')
+            continue;
+        const bool value_start = prev == '\0' || strchr(":-?,[{", prev);
+        if (c == '#' && (i == 0 || strchr(" \t\n", text[i - 1]))) {
+            while (i + 1 < len && text[i + 1] != '\n')
+                ++i;
+            continue;
+        }
+        if ((c == '"' || c == '\'') && value_start) {
+            for (++i; i < len; ++i) {
+                if (text[i] == c && !(c == '\'' && i + 1 < len && text[i + 1] == '\''))
+                    break;
+                if ((c == '"' && text[i] == '\\') || (c == '\'' && text[i] == '\''))
+                    ++i; /* an escape, or '' inside single quotes */
+                else if (text[i] == '\n')
+                    ++line;
+            }
+            prev = 'x';
+            continue;
+        }
+        if ((c == '[' || c == '{') && (value_start || depth > 0)) {
+            if (++depth > LM_YAML_DEPTH_MAX)
+                return lm_error_set_at(err, LM_EINVAL, file, line, column, "",
+                                       "lists and mappings nest deeper than %d levels here",
+                                       LM_YAML_DEPTH_MAX);
+        } else if ((c == ']' || c == '}') && depth > 0)
+            --depth;
+        else if (c == '[' || c == '{') {
+            prev = 'x'; /* part of a plain scalar: `a[[[` opens nothing */
+            continue;
+        }
+        prev = c;
+    }
+    return LM_OK;
+}
+
 lm_status lm__yaml_parse(const char *text, size_t len, const char *file, lm__ydoc *doc,
                          lm_error *err)
 {
     memset(doc, 0, sizeof *doc);
-    builder b = {.doc = doc, .file = file, .err = err, .last_line = 1, .last_column = 1};
+    if (flow_depth_check(text, len, file, err) != LM_OK)
+        return err->code;
+    builder b = {.doc = doc,
+                 .file = file,
+                 .err = err,
+                 .last_line = 1,
+                 .last_column = 1,
+                 .expanded_max = len + LM_YAML_EXPANDED_MAX};
     lm_status st = parse_with_diag(&b, text, len);
     while (b.depth > 0) /* unwinding after an error: items not yet moved to the arena */
         free(b.stack[--b.depth].items);

@@ -30,7 +30,17 @@ struct lm__ynode {
     /* sequences: n items in item[0..n); mappings: n pairs, key item[2i], value item[2i+1] */
     size_t n;
     lm__ynode **item;
+    /* nodes of the tree below and including this one with every alias expanded: what a walk
+     * of it visits (bounded by LM_YAML_EXPANDED_MAX) */
+    size_t expanded;
 };
+
+/* Bounds that keep reading linear in the input: collections nest at most LM_YAML_DEPTH_MAX
+ * deep, and aliases may not expand a document to more than its length in bytes plus
+ * LM_YAML_EXPANDED_MAX nodes (a "billion laughs" of nested aliases is refused while it is
+ * read, before anything walks it). */
+#define LM_YAML_DEPTH_MAX 64
+#define LM_YAML_EXPANDED_MAX 100000
 
 struct lm__yblock;
 typedef struct lm__ydoc {

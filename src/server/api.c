@@ -42,9 +42,73 @@ void lm__response_fini(lm__response *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 when malformed (RFC 3629:
+ * no overlong forms, surrogates or code points above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    const unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; ++i)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+/* text with every malformed byte replaced by U+FFFD. cJSON copies the bytes of strings as
+ * they are, and a request path or query (percent-decoded) can put any byte into a message
+ * ("no run '\xff'"); a JSON text must be UTF-8. Consumes text; new (NULL: out of memory). */
+static char *utf8_clean(char *text, size_t *len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t bad = 0;
+    for (size_t i = 0, k; i < *len; i += k ? k : 1)
+        bad += (k = utf8_len(s + i, *len - i)) == 0;
+    if (bad == 0)
+        return text;
+    char *out = malloc(*len + 2 * bad + 1);
+    if (!out) {
+        free(text);
+        return NULL;
+    }
+    size_t o = 0;
+    for (size_t i = 0, k; i < *len; i += k ? k : 1) {
+        if ((k = utf8_len(s + i, *len - i)) == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        } else {
+            memcpy(out + o, s + i, k);
+            o += k;
+        }
+    }
+    out[o] = '\0';
+    free(text);
+    *len = o;
+    return out;
+}
+
 void lm__respond_json(lm__response *r, int status, cJSON *json)
 {
     char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+    size_t len = text ? strlen(text) : 0;
+    if (text)
+        text = utf8_clean(text, &len);
     cJSON_Delete(json);
     free(r->body);
     r->body = NULL;
@@ -58,7 +122,7 @@ void lm__respond_json(lm__response *r, int status, cJSON *json)
     } else {
         r->status = status;
         r->body = text;
-        r->len = strlen(text);
+        r->len = len;
     }
     r->content_type = "application/json; charset=utf-8";
 }
@@ -157,14 +221,14 @@ static lm_status read_scenario(const lm__api *api, const char *name, char *path,
         return lm_error_set_at(err, LM_EINVAL, "", 0, 0, "scenario",
                                "not a scenario name (letters, digits, '-', '_', '.')");
     snprintf(path, size, "%s/%s.yaml", api->scenarios_dir, name);
-    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
         sb.st_size > (off_t)SCENARIO_MAX) {
         if (fd >= 0)
             close(fd);
         return lm_error_set_at(err, LM_EIO, "", 0, 0, "scenario",
-                               "no scenario '%s' in %s", name, api->scenarios_dir);
+                               "no scenario '%s' in the scenarios folder", name);
     }
     char *buf = malloc((size_t)sb.st_size + 1);
     size_t got = 0;
@@ -589,6 +653,27 @@ static lm_status write_edited(lm__api *api, const char *name, unsigned n, const 
     return lm__report_write_atomic(path, text, len, err);
 }
 
+/* The offset of the first thing in a request body that cJSON would take silently but no
+ * name or value here may hold: a byte that is not UTF-8, or an escaped NUL (\u0000) in a
+ * string, which would cut the C string short ("tiny\u0000x" is not "tiny"). -1 when none. */
+static long body_problem(const char *body, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)body;
+    bool in_string = false;
+    for (size_t i = 0, k; i < len; i += k) {
+        if ((k = utf8_len(s + i, len - i)) == 0 || s[i] == 0)
+            return (long)i;
+        if (s[i] == '"')
+            in_string = !in_string;
+        else if (in_string && s[i] == '\\' && i + 1 < len) {
+            if (s[i + 1] == 'u' && i + 5 < len && memcmp(body + i + 2, "0000", 4) == 0)
+                return (long)i;
+            k = 2; /* the escaped character, a quote included */
+        }
+    }
+    return -1;
+}
+
 static void start_run(lm__api *api, const lm__request *rq, lm__response *resp)
 {
     if (!rq->content_type || strncmp(rq->content_type, "application/json", 16) != 0) {
@@ -599,6 +684,18 @@ static void start_run(lm__api *api, const lm__request *rq, lm__response *resp)
     if (!rq->body || rq->body_len == 0) {
         lm__respond_error(resp, 400, "empty_body", NULL,
                           "expected a JSON object such as {\"scenario\": \"three-capitals\"}");
+        return;
+    }
+    const long bad = body_problem(rq->body, rq->body_len);
+    if (bad >= 0) {
+        cJSON *extra = cJSON_CreateObject();
+        if (extra)
+            cJSON_AddNumberToObject(extra, "offset", (double)bad);
+        lm__respond_error(resp, 400, "malformed_json", extra, "%s (near byte %ld)",
+                          rq->body[bad] == '\\'
+                              ? "a JSON string holds a NUL (\\u0000)"
+                              : "the body holds a NUL byte or bytes that are not UTF-8",
+                          bad);
         return;
     }
     const char *end = NULL;

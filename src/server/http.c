@@ -16,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
+#include "scenario/confine.h"
 #include "server/server_int.h"
 
 #define DEFAULT_BODY_LIMIT 65536
@@ -28,6 +30,16 @@
 #define DEFAULT_HTTP_THREADS 4
 #define DEFAULT_QUEUE 8
 
+/* A TCP connection, from libmicrohttpd's "started" to its "closed" notification: while a
+ * request is incomplete (headers or body still arriving) it has until since + timeout. */
+typedef struct tcp_conn {
+    struct tcp_conn *prev, *next;
+    int fd;          /* borrowed from libmicrohttpd; valid while the conn is listed */
+    bool incomplete; /* a request is being received */
+    bool cut;        /* shut down by the watchdog */
+    double since;    /* when the request's first byte could arrive */
+} tcp_conn;
+
 struct lm_server {
     struct MHD_Daemon *daemon;
     int fd;
@@ -35,6 +47,16 @@ struct lm_server {
     char bind[64];
     lm__api api;
     bool api_mu_ready;
+    /* the watchdog of slow requests: libmicrohttpd's own timeout restarts with every byte,
+     * so a client trickling one header byte a second would keep its slot for ever */
+    pthread_mutex_t conns_mu;
+    bool conns_mu_ready;
+    tcp_conn *conns;
+    pthread_t watchdog;
+    bool watchdog_running;
+    volatile bool stopping;
+    double timeout_s;
+    char *allow_origins; /* --allow-origin, new; NULL: none */
 };
 
 typedef struct request {
@@ -96,6 +118,86 @@ static enum MHD_Result too_large(struct MHD_Connection *conn, const lm__api *api
     return send_response(conn, &r);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+                          enum MHD_ConnectionNotificationCode what)
+{
+    lm_server *srv = cls;
+    if (what == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        tcp_conn *c = ci ? calloc(1, sizeof *c) : NULL;
+        if (!c)
+            return; /* unwatched: libmicrohttpd's idle timeout still applies */
+        c->fd = ci->connect_fd;
+        c->incomplete = true;
+        c->since = now_s();
+        pthread_mutex_lock(&srv->conns_mu);
+        c->next = srv->conns;
+        if (c->next)
+            c->next->prev = c;
+        srv->conns = c;
+        pthread_mutex_unlock(&srv->conns_mu);
+        *socket_context = c;
+        return;
+    }
+    tcp_conn *c = *socket_context;
+    if (!c)
+        return;
+    /* Unlisted before libmicrohttpd closes the descriptor, so it is never shut down after
+     * its number has been reused. */
+    pthread_mutex_lock(&srv->conns_mu);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    pthread_mutex_unlock(&srv->conns_mu);
+    free(c);
+    *socket_context = NULL;
+}
+
+/* Marks the connection's request as complete (answered) or starts the clock of the next. */
+static void request_phase(lm_server *srv, struct MHD_Connection *mc, bool incomplete)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    tcp_conn *c = ci ? ci->socket_context : NULL;
+    if (!c)
+        return;
+    pthread_mutex_lock(&srv->conns_mu);
+    c->incomplete = incomplete;
+    c->since = now_s();
+    pthread_mutex_unlock(&srv->conns_mu);
+}
+
+/* Every 100 ms: a connection whose request is still incomplete after the timeout is shut
+ * down; libmicrohttpd then reads the end of the stream and closes it. */
+static void *watchdog(void *arg)
+{
+    lm_server *srv = arg;
+    while (!srv->stopping) {
+        const struct timespec pause = {0, 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        const double now = now_s();
+        pthread_mutex_lock(&srv->conns_mu);
+        for (tcp_conn *c = srv->conns; c; c = c->next)
+            if (c->incomplete && !c->cut && now - c->since > srv->timeout_s) {
+                shutdown(c->fd, SHUT_RDWR);
+                c->cut = true;
+            }
+        pthread_mutex_unlock(&srv->conns_mu);
+    }
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size, void **state)
@@ -109,6 +211,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!rq)
             return MHD_NO;
         *state = rq;
+        lm__response r = {0};
+        const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+        const char *origin =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN);
+        const bool reads = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+                           strcmp(method, "OPTIONS") == 0;
+        if (!lm__host_allowed(host, srv->bind, srv->port, srv->allow_origins))
+            lm__respond_error(&r, 403, "bad_host", NULL,
+                              "this server does not answer to that Host name (it answers to "
+                              "its address and localhost; see --allow-origin)");
+        else if (!reads && !lm__origin_allowed(origin, srv->bind, srv->port, srv->allow_origins))
+            lm__respond_error(&r, 403, "cross_origin", NULL,
+                              "requests from pages of other sites are refused (see "
+                              "--allow-origin)");
+        if (r.status) {
+            rq->answered = true;
+            request_phase(srv, conn, false);
+            return send_response(conn, &r);
+        }
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl) {
@@ -117,6 +238,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             const unsigned long long n = strtoull(cl, &end, 10);
             if (errno || end == cl || n > srv->api.body_limit) {
                 rq->answered = true;
+                request_phase(srv, conn, false);
                 return too_large(conn, &srv->api);
             }
         }
@@ -151,6 +273,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (rq->answered)
         return MHD_YES;
     rq->answered = true;
+    request_phase(srv, conn, false);
     if (rq->too_large)
         return too_large(conn, &srv->api);
     const lm__request req = {
@@ -171,9 +294,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
                          enum MHD_RequestTerminationCode code)
 {
-    (void)cls;
-    (void)conn;
     (void)code;
+    request_phase(cls, conn, true); /* a kept-alive connection waits for its next request */
     request *rq = *state;
     if (rq) {
         free(rq->body);
@@ -298,6 +420,10 @@ lm_status lm_server_start(const lm_server_config *cfg_in, lm_server **out, lm_er
         LM_FAIL(err, LM_ENOMEM, "server");
     srv->fd = -1;
     snprintf(srv->bind, sizeof srv->bind, "%s", cfg.bind);
+    if (cfg.allow_origins && !(srv->allow_origins = strdup(cfg.allow_origins))) {
+        free(srv);
+        LM_FAIL(err, LM_ENOMEM, "server");
+    }
     lm__api *api = &srv->api;
     api->threads = cfg.threads;
     api->max_memory = cfg.max_memory;
@@ -311,6 +437,11 @@ lm_status lm_server_start(const lm_server_config *cfg_in, lm_server **out, lm_er
         LM_FAIL(err, LM_EINVAL, "--scenarios-dir: path too long");
     }
     lm_status st = lm__runs_open(cfg.runs_dir, &api->runs, err);
+    char copies[4400];
+    snprintf(copies, sizeof copies, "%s/.longmen-serve",
+             st == LM_OK ? lm__runs_dir(api->runs) : "");
+    if (st == LM_OK) /* before any thread loads a scenario */
+        st = lm__scenario_confine(api->scenarios_dir, lm__runs_dir(api->runs), copies, err);
     if (st == LM_OK)
         st = lm__jobs_start(cfg.workers, cfg.queue, lm__api_default_runner(), &api->jobs, err);
     if (st == LM_OK && (srv->fd = listen_on(cfg.bind, cfg.port, &srv->port, err)) < 0)
@@ -319,6 +450,14 @@ lm_status lm_server_start(const lm_server_config *cfg_in, lm_server **out, lm_er
         lm_server_stop(srv);
         return st;
     }
+    srv->timeout_s = cfg.timeout_s;
+    pthread_mutex_init(&srv->conns_mu, NULL);
+    srv->conns_mu_ready = true;
+    if (pthread_create(&srv->watchdog, NULL, watchdog, srv) != 0) {
+        lm_server_stop(srv);
+        LM_FAIL(err, LM_EIO, "cannot start a thread");
+    }
+    srv->watchdog_running = true;
     srv->daemon = MHD_start_daemon(
         MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, srv,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->fd,
@@ -326,7 +465,8 @@ lm_status lm_server_start(const lm_server_config *cfg_in, lm_server **out, lm_er
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg.connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg.timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_END);
     if (!srv->daemon) {
@@ -345,12 +485,20 @@ void lm_server_stop(lm_server *srv)
 {
     if (!srv)
         return;
+    if (srv->watchdog_running) {
+        srv->stopping = true;
+        pthread_join(srv->watchdog, NULL);
+    }
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon); /* answers nothing more; requests in flight finish */
+    if (srv->conns_mu_ready)
+        pthread_mutex_destroy(&srv->conns_mu);
+    free(srv->allow_origins);
     if (srv->fd >= 0)
         close(srv->fd);
     lm__jobs_stop(srv->api.jobs);
     lm__runs_close(srv->api.runs);
+    lm__scenario_unconfine();
     if (srv->api_mu_ready)
         pthread_mutex_destroy(&srv->api.mu);
     free(srv);

@@ -123,10 +123,10 @@ static lm_status locate(const lm__runs *r, const char *id, char *db, size_t size
     snprintf(folder, sizeof folder, "%s/%s", r->dir, id);
     struct stat sb;
     if (lstat(folder, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return lm_error_set_at(err, LM_EIO, "", 0, 0, "id", "no run '%s' in %s", id, r->dir);
+        return lm_error_set_at(err, LM_EIO, "", 0, 0, "id", "no run '%s' in the runs folder", id);
     snprintf(db, size, "%s/results.sqlite", folder);
     if (lstat(db, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return lm_error_set_at(err, LM_EIO, "", 0, 0, "id", "no run '%s' in %s", id, r->dir);
+        return lm_error_set_at(err, LM_EIO, "", 0, 0, "id", "no run '%s' in the runs folder", id);
     *st = (stamp){.dev = sb.st_dev, .ino = sb.st_ino, .size = sb.st_size, .mtime = sb.st_mtim};
     return LM_OK;
 }
@@ -498,7 +498,7 @@ lm_status lm__runs_file(lm__runs *r, const char *id, const char *name, char **da
     char path[4800];
     snprintf(path, sizeof path, "%s/%s/%s", r->dir, id, name);
     /* O_NOFOLLOW: a link planted in a results folder leads nowhere. */
-    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > (off_t)FILE_MAX) {
         if (fd >= 0)

@@ -151,6 +151,16 @@ int lm__jobs_cancel(lm__jobs *jobs, int id);
 void lm__jobs_load(lm__jobs *jobs, int *running, int *waiting, int *workers, int *capacity);
 void lm__job_free(lm__job *job);
 
+/* ---- whom the server answers (origin.c) ---- */
+
+/* The Host header host (NULL: none) names this server, listening on bind:port: the bound
+ * address or a localhost form (any IP literal when bind is 0.0.0.0 or ::), with our port or
+ * none, or the host[:port] of an origin in allow (comma-separated origins, may be NULL). */
+bool lm__host_allowed(const char *host, const char *bind, int port, const char *allow);
+/* A state-changing request's Origin (NULL: none, allowed) is http:// and a host that
+ * lm__host_allowed accepts, or an origin listed in allow. */
+bool lm__origin_allowed(const char *origin, const char *bind, int port, const char *allow);
+
 /* ---- the API (api.c) ---- */
 
 typedef struct lm__api {

@@ -8,7 +8,8 @@
  *
  * Input: four lines, then the body: METHOD, path (as after percent-decoding), content type,
  * query ("region=x&k=v"), body bytes. The harness serves a scratch folder made once at start:
- * scenarios/tiny.yaml (tests/data/tiny.yaml) and runs/tiny-seed42 (a real results folder).
+ * scenarios/tiny.yaml (tests/data/tiny.yaml), scenarios/child.yaml (extends tiny.yaml) and
+ * runs/tiny-seed42 (a real results folder); the loader is confined to them as under serve.
  * Seed corpus: tests/fuzz/corpus/server/. Run: tests/integration/fuzz.sh. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 
 #include "io/store.h"
 #include "longmen/job.h"
+#include "scenario/confine.h"
 #include "server/server_int.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -81,6 +83,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (fclose(out) != 0)
         die("copying tiny.yaml", NULL);
 
+    /* scenarios/child.yaml extends it: requests may point its extends anywhere. */
+    char child[600];
+    snprintf(child, sizeof child, "%s/child.yaml", api.scenarios_dir);
+    out = fopen(child, "wb");
+    if (!out || fputs("name: child\nextends: tiny.yaml\n", out) < 0 || fclose(out) != 0)
+        die("writing child.yaml", NULL);
+
     /* runs/tiny-seed42: one real results folder to list and report on. */
     lm_job_config cfg;
     lm_job_config_init(&cfg);
@@ -100,6 +109,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         die("lm__runs_open", &err);
     if (lm__jobs_start(1, 4, stub_runner, &api.jobs, &err) != LM_OK)
         die("lm__jobs_start", &err);
+    /* As lm_server_start does: the loader opens nothing outside these two folders. */
+    char copies[300];
+    snprintf(copies, sizeof copies, "%s/.longmen-serve", runs);
+    if (lm__scenario_confine(api.scenarios_dir, runs, copies, &err) != LM_OK)
+        die("lm__scenario_confine", &err);
     pthread_mutex_init(&api.mu, NULL);
     api.threads = 1;
     api.body_limit = 65536;
@@ -139,6 +153,24 @@ static char *next_line(const char **p, const char *end)
     return s;
 }
 
+static bool utf8_valid(const unsigned char *u, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        const size_t k = u[i] < 0x80           ? 1
+                         : (u[i] >> 5) == 6   ? 2
+                         : (u[i] >> 4) == 14  ? 3
+                         : (u[i] >> 3) == 30  ? 4
+                                              : 0;
+        if (k == 0 || i + k > n || (k == 2 && u[i] < 0xC2))
+            return false;
+        for (size_t j = 1; j < k; ++j)
+            if ((u[i + j] & 0xC0) != 0x80)
+                return false;
+        i += k;
+    }
+    return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data, *end = p + size;
@@ -175,6 +207,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ++n_server_error;
         if (!resp.body && !resp.static_body && resp.len > 0)
             __builtin_trap();
+        if (resp.body && resp.content_type && strstr(resp.content_type, "json") &&
+            !utf8_valid((const unsigned char *)resp.body, resp.len))
+            __builtin_trap(); /* a JSON answer is UTF-8, whatever bytes the request held */
         lm__response_fini(&resp);
     }
     free(body);

@@ -74,7 +74,13 @@ if [[ -n $how ]]; then
     # The disk is usable again: the failed run gave back its space.
     "$bin" run "$tiny" --quiet --out "$disk/again" >/dev/null 2>err.txt ||
         fail "after the full-disk failure, a tiny run no longer fits: $(cat err.txt)"
-    echo "failures: full disk ($how): $diskerr"
+    # A job of several runs keeps its complete runs in <out>.partial and says how to go on.
+    rm -rf "$disk/again" "$disk/earlier"
+    expect_error '(full|space).*complete runs are kept in .*reps\.partial: .*--resume finishes the job' \
+        run "$tiny" --quiet --runs 40 --detail all --threads 1 --out "$disk/reps"
+    [[ -f $disk/reps.partial/results.sqlite ]] || fail "the full-disk job kept no $disk/reps.partial"
+    ! grep -q '\.tmp-' err.txt || fail "an error names a temporary file that never exists: $(cat err.txt)"
+    echo "failures: full disk ($how): $diskerr; a job of runs: $(cat err.txt)"
 else
     echo "failures: full disk: skipped (neither tmpfs nor a loop device can be mounted here)"
 fi
@@ -103,6 +109,56 @@ expect_error 'already exists \(use --force' run "$tiny" --quiet --seed 3 --out e
     fail "--force did not replace: $(cat err.txt)"
 [[ $(sqlite3 existing/results.sqlite 'select seed from run') == 3 ]] || fail "--force kept the old result"
 no_leftovers "$tmp" "an existing out folder"
+# --force replaces only what longmen wrote: a folder of a user's files is refused, untouched,
+# by a single run and by a job of several runs alike.
+mkdir -p userdir/sub
+echo x >userdir/sub/important.doc
+expect_error 'userdir is not a results folder of longmen .*--force replaces only folders longmen wrote' \
+    run "$tiny" --quiet --out userdir --force
+expect_error 'userdir is not a results folder of longmen' run "$tiny" --quiet --runs 2 --out userdir --force
+[[ $(cat userdir/sub/important.doc) == x ]] || fail "--force deleted a user's file"
+[[ ! -e userdir.partial ]] || fail "a refused --force left userdir.partial"
+no_leftovers "$tmp" "--force over a user's folder"
+
+# ---- Ctrl-C and SIGTERM stop a run within a second, whenever they come: while it starts and
+# loads, and while months run (between two phases of a month); nothing is left ----
+set -m # job control: a background command of a script would otherwise ignore SIGINT
+for sig in INT TERM; do
+    for delay in 0.02 0.3 2; do
+        "$bin" run "$big" --quiet --threads 2 --out "stopped" >/dev/null 2>err.txt &
+        pid=$!
+        sleep "$delay"
+        kill -"$sig" "$pid" 2>/dev/null || true
+        sent=${EPOCHREALTIME/./}
+        rc=0
+        wait "$pid" || rc=$?
+        took=$(((${EPOCHREALTIME/./} - sent) / 1000))
+        ((took <= 1000)) || fail "SIG$sig after ${delay} s: the run took $took ms to stop"
+        want=$((128 + $([[ $sig == INT ]] && echo 2 || echo 15)))
+        [[ $rc == "$want" ]] || fail "SIG$sig after ${delay} s: exit $rc, expected $want: $(cat err.txt)"
+        [[ ! -e stopped ]] || fail "SIG$sig after ${delay} s left the results folder"
+        echo "failures: SIG$sig after ${delay} s: stopped in $took ms"
+    done
+done
+set +m
+# A FIFO as the scenario: without a writer an error at once; with a writer that says nothing,
+# SIGTERM stops the wait.
+mkfifo pipe.yaml
+expect_error 'pipe\.yaml: a FIFO or pipe with nothing written to it' run pipe.yaml --quiet --out p
+sleep 30 >pipe.yaml &
+writer=$!
+"$bin" run pipe.yaml --quiet --out p >/dev/null 2>err.txt &
+pid=$!
+sleep 0.5
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+kill "$writer" 2>/dev/null || true
+wait "$writer" 2>/dev/null || true
+[[ $rc == 143 ]] || fail "SIGTERM while reading a FIFO: exit $rc: $(cat err.txt)"
+[[ ! -e p ]] || fail "a run of a FIFO left its results folder"
+sleep 0.2
+no_leftovers "$tmp" "a stopped run"
 
 # ---- a missing scenario ----
 expect_error 'missing\.yaml: cannot open: No such file' run missing.yaml --quiet --out m

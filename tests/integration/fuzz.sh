@@ -4,7 +4,9 @@
 # the build that runs this test), replays every seed corpus (tests/fuzz/corpus/<name>/: the
 # shipped scenarios, the malformed cases, and every crash ever found, kept as regression
 # cases), then fuzzes each harness for LM_FUZZ_SECONDS (default 45). Any crash, leak, hang
-# or sanitizer report fails the test and names the input, which then belongs in the corpus.
+# or sanitizer report fails the test and names the input, which then belongs in the corpus;
+# so does an input that takes longer than LM_FUZZ_TIMEOUT seconds (default 10) or more than
+# LM_FUZZ_RSS_MB of memory (default 2048), in the replay as in the fuzzing.
 # New inputs the fuzzer finds go to a scratch folder, never into the source tree.
 #
 # A longer run, by hand (same flags, one harness):
@@ -16,6 +18,10 @@ root=$(cd "$2" && pwd)
 fail() { echo "fuzz: $*" >&2; exit 1; }
 command -v clang >/dev/null || fail "clang is needed for libFuzzer (scripts/deps.txt: clang, libclang-rt-14-dev)"
 seconds=${LM_FUZZ_SECONDS:-45}
+# Per input, replayed or generated: an input that takes longer (a blow-up in loading or in
+# the months simulated) or grows past the memory limit is a failure, named like a crash.
+per_input=${LM_FUZZ_TIMEOUT:-10}
+rss_mb=${LM_FUZZ_RSS_MB:-2048}
 build=$(cd "$(dirname "$bin")" && pwd)-fuzz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -53,7 +59,8 @@ for fuzzer in "${fuzzers[@]}"; do
     [[ $name == targets ]] && more=("$root/calibration") # calibration issue: the shipped files
 
     # 1. every seed once, each on its own (a crash names its file).
-    if ! "$fuzzer" "${seeds[@]}" >"$work/$name-replay.txt" 2>&1; then
+    if ! "$fuzzer" -timeout="$per_input" -rss_limit_mb="$rss_mb" "${seeds[@]}" \
+        >"$work/$name-replay.txt" 2>&1; then
         grep -E 'ERROR|runtime error|Running:' "$work/$name-replay.txt" | tail -n 20 >&2 || true
         tail -n 5 "$work/$name-replay.txt" >&2
         fail "$name: a corpus input fails (the regression it stands for is back)"
@@ -63,7 +70,7 @@ for fuzzer in "${fuzzers[@]}"; do
     mkdir -p "$work/$name-new" "$work/$name-artifacts"
     rc=0
     "$fuzzer" "$work/$name-new" "$corpus" "${more[@]}" "${dict[@]}" -max_total_time="$seconds" \
-        -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -max_len=8192 -timeout="$per_input" -rss_limit_mb="$rss_mb" -print_final_stats=1 \
         -artifact_prefix="$work/$name-artifacts/" >"$work/$name-fuzz.txt" 2>&1 || rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name-fuzz.txt" | tail -n 1)
     if ((rc != 0)); then

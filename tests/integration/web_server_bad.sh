@@ -144,6 +144,10 @@ json '{"scenario": "tiny", "policies": [{"region": 0, "policy": 99, "enabled": f
 expect 422 "an unknown policy" "${curl_args[@]}"
 json '{"scenario": "tiny", "set": [{"path": "regions[0].no_such_key", "value": 1}]}'; post
 expect 422 "setting a value the file does not hold" "${curl_args[@]}"
+json '{"scenario": "tiny", "set": [{"path": "sectors[0].team_size", "value": 1000000}]}'; post
+expect 422 "a founding team of a million (the run would outgrow any memory)" "${curl_args[@]}"
+grep -q 'sectors\[0\]\.team_size: expected a number in \[1, 100\]' "$tmp/body" ||
+    fail "team_size 1e6: $(cat "$tmp/body")"
 # The loader's own error, located in the edited file as the CLI would locate it.
 json '{"scenario": "tiny", "set": [{"path": "regions[0].amenity", "value": 1.4}]}'; post
 expect 422 "an edit the loader refuses" "${curl_args[@]}"
@@ -155,6 +159,21 @@ head -c 100000 /dev/zero | tr '\0' ' ' >"$tmp/big.json"
 expect 413 "a body over the limit" -X POST -H 'Content-Type: application/json' --data-binary "@$tmp/big.json" "$URL/api/runs"
 expect 413 "a chunked body over the limit" -X POST -H 'Content-Type: application/json' \
     -H 'Transfer-Encoding: chunked' --data-binary "@$tmp/big.json" "$URL/api/runs"
+
+# ---- DNS rebinding and cross-site requests: a Host that is not ours is refused (reads
+# too); a POST or DELETE from another site's page is refused; our own origin passes ----
+expect 403 "a foreign Host name" -H 'Host: evil.example' "$URL/api/runs"
+grep -q '"code":"bad_host"' "$tmp/body" || fail "a foreign Host: $(cat "$tmp/body")"
+expect 403 "a foreign Host name with our port" -H "Host: evil.example:$PORT" "$URL/api/health"
+json '{"scenario": "tiny", "seed": 5}'
+post
+expect 403 "a cross-site POST" -H 'Host: evil.example' -H 'Origin: http://evil.example' "${curl_args[@]}"
+expect 403 "a cross-site POST to our Host" -H 'Origin: http://evil.example' "${curl_args[@]}"
+grep -q '"code":"cross_origin"' "$tmp/body" || fail "a cross-site POST: $(cat "$tmp/body")"
+expect 403 "a POST from a sandboxed page" -H 'Origin: null' "${curl_args[@]}"
+expect 403 "a cross-site DELETE" -H 'Origin: http://evil.example' -X DELETE "$URL/api/jobs/1"
+expect 200 "a Host of localhost" -H "Host: localhost:$PORT" "$URL/api/health"
+expect 409 "a DELETE from our own page" -H "Origin: http://127.0.0.1:$PORT" -X DELETE "$URL/api/jobs/1"
 
 # ---- HTTP that is not HTTP, sent raw: the HTTP layer answers 4xx (505 for an unknown HTTP
 # version; a line that is no request at all is closed without an answer), then still answers.
@@ -171,25 +190,46 @@ raw() {
     cases=$((cases + 1))
 }
 raw "garbage instead of a request line" '' 'GARBAGE\r\n\r\n'
-raw "an empty path" 'HTTP/1.1 400 .*' 'GET  HTTP/1.1\r\nHost: x\r\n\r\n'
-raw "a relative path" 'HTTP/1.1 400 .*' 'GET api/health HTTP/1.1\r\nHost: x\r\n\r\n'
-raw "a header line without a colon" 'HTTP/1.1 400 .*' 'GET /api/health HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'
-raw "a header of 100 KB" 'HTTP/1.1 431 .*' "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: $(head -c 100000 /dev/zero | tr '\0' a)\r\n\r\n"
-raw "a negative Content-Length" 'HTTP/1.1 400 .*' 'POST /api/runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -5\r\n\r\n'
-raw "a control character in the path" 'HTTP/1.1 400 .*' 'GET /api/runs/a\x01b HTTP/1.1\r\nHost: x\r\n\r\n'
-raw "HTTP version 9.9" 'HTTP/1.1 505 .*' 'GET /api/health HTTP/9.9\r\nHost: x\r\n\r\n'
+raw "an empty path" 'HTTP/1.1 400 .*' 'GET  HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+raw "a relative path" 'HTTP/1.1 400 .*' 'GET api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+raw "a header line without a colon" 'HTTP/1.1 400 .*' 'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n'
+raw "a header of 100 KB" 'HTTP/1.1 431 .*' "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: $(head -c 100000 /dev/zero | tr '\0' a)\r\n\r\n"
+raw "a negative Content-Length" 'HTTP/1.1 400 .*' 'POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: -5\r\n\r\n'
+raw "a control character in the path" 'HTTP/1.1 400 .*' 'GET /api/runs/a\x01b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+raw "HTTP version 9.9" 'HTTP/1.1 505 .*' 'GET /api/health HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n'
 expect 404 "an encoded NUL stays in the name" "$URL/api/runs/a%00b"
 expect 404 "a broken escape stays in the name" "$URL/api/runs/%zz"
 
 # ---- a slow client is cut off after --timeout 2 s, and does not block others meanwhile ----
 exec 4<>"/dev/tcp/127.0.0.1/$PORT"
-printf 'GET /api/health HTTP/1.1\r\nHost: x\r\n' >&4 # and never the blank line
+printf 'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n' >&4 # and never the blank line
 alive "a slow client holding a connection"
 start=$SECONDS
 answer=$(timeout 15 cat <&4 || true)
 exec 4<&- 4>&-
 ((SECONDS - start <= 12)) || fail "the slow client was not cut off within 12 s"
 alive "a slow client"
+cases=$((cases + 1))
+
+# ---- a client trickling its headers (a line every 0.5 s, each byte resetting libmicrohttpd's
+# idle timer) is cut off all the same, within --timeout 2 s of its first byte ----
+exec 4<>"/dev/tcp/127.0.0.1/$PORT"
+start=$SECONDS
+(
+    trap '' PIPE
+    printf 'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+    for ((i = 0; i < 60; ++i)); do printf 'X-Slow-%d: a\r\n' "$i" || exit 0; sleep 0.5; done
+) >&4 2>/dev/null &
+trickler=$!
+answer=$(timeout 40 cat <&4 || true)
+held=$((SECONDS - start))
+kill "$trickler" 2>/dev/null || true
+wait "$trickler" 2>/dev/null || true
+exec 4<&- 4>&-
+# cut off after --timeout 2 s (without the watchdog it would hold all 40 s; the margin is for
+# a loaded machine)
+((held <= 25)) || fail "a client trickling its headers held its connection ${held} s (--timeout 2)"
+alive "a client trickling its headers"
 cases=$((cases + 1))
 
 # ---- a full queue: 1 running + 1 waiting, the third is refused with 503 ----
@@ -207,6 +247,7 @@ grep -qi '^Retry-After: [0-9]' "$tmp/headers" || fail "the 503 has no Retry-Afte
 expect 202 "cancel the waiting run" -X DELETE "$URL/api/jobs/$j2"
 expect 202 "stop the running run" -X DELETE "$URL/api/jobs/$j1"
 wait_job "$j2" cancelled 120
+# stopped between two phases of a month: "cancelled", never "done" (the bound is for hangs)
 wait_job "$j1" cancelled 300
 job=$(curl -s "$URL/api/jobs/$j1")
 grep -q '"error":{"message":"' <<<"$job" || fail "the stopped job shows no error"

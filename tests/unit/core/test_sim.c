@@ -191,3 +191,24 @@ Test(sim, stepping_past_the_end_is_an_error)
     lm_sim_destroy(sim);
     lm_test_scenario_free(sc);
 }
+
+/* A stop raised while a month runs (a signal, a cancelled job) ends it between two phases:
+ * the month is not finished and the simulation cannot be stepped again. */
+Test(sim, a_stop_flag_ends_the_month_between_phases)
+{
+    lm_scenario *sc = lm_test_scenario(1, 5.0);
+    volatile sig_atomic_t stop = 0;
+    lm_sim_config cfg = {.seed = 3, .run = 0, .threads = 1, .stop_flag = &stop};
+    lm_sim *sim = NULL;
+    lm_error err;
+    cr_assert_eq(lm_sim_create(sc, &cfg, &sim, &err), LM_OK, "%s", err.message);
+    cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
+    stop = 1;
+    cr_assert_eq(lm_sim_step(sim, &err), LM_EINTR);
+    cr_assert_str_eq(err.message, "interrupted");
+    cr_assert_eq(lm_sim_months_done(sim), 1, "the stopped month does not count");
+    stop = 0;
+    cr_assert_eq(lm_sim_step(sim, &err), LM_ESTATE, "a half-run month cannot go on");
+    lm_sim_destroy(sim);
+    lm_test_scenario_free(sc);
+}

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/firms.h"
+#include "experiments/experiments_int.h"
 #include "longmen/job.h"
 #include "lm_test.h"
 
@@ -189,4 +190,30 @@ Test(limit, a_refused_run_creates_nothing)
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
+}
+
+/* ---- the limit while the run goes ---- */
+
+/* The firms a run has so far, by the estimate's accounting, against --max-memory after
+ * every month: a run that outgrows the projection stops instead of being killed. */
+Test(limit, checked_while_the_run_goes)
+{
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load(TINY, &sc, &err), LM_OK, "%s", err.message);
+    const lm_sim_config cfg = {.seed = 5, .run = 0, .threads = 1};
+    lm_sim *sim = NULL;
+    cr_assert_eq(lm_sim_create(sc, &cfg, &sim, &err), LM_OK, "%s", err.message);
+    for (int m = 0; m < 12; ++m)
+        cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
+    cr_assert_gt(lm_sim_firms_ever(sim), 10);
+    cr_assert_eq(lm__job_check_memory_now(sc, sim, UINT64_MAX, &err), LM_OK);
+    cr_assert_eq(lm__job_check_memory_now(sc, sim, (uint64_t)1 << 30, &err), LM_OK);
+    cr_assert_eq(lm__job_check_memory_now(sc, sim, (uint64_t)16 << 20, &err), LM_ENOMEM);
+    cr_assert(strstr(err.message, "the run outgrew its memory limit: after 12 months"), "%s",
+              err.message);
+    cr_assert(strstr(err.message, "more than the limit of 16 MB (--max-memory)"), "%s",
+              err.message);
+    lm_sim_destroy(sim);
+    lm_scenario_free(sc);
 }

@@ -49,11 +49,16 @@ static void path_in(char *buf, size_t size, const char *fmt, long pid)
     snprintf(buf, size, "%s/%s", root, name);
 }
 
-/* A folder holding one file, as a killed run leaves it. */
+/* A folder holding one file, as a killed run leaves it, and the marker that every results
+ * folder carries from its creation (outdir.c). */
 static void make_result(const char *dir, const char *text)
 {
     cr_assert_eq(mkdir(dir, 0755), 0, "mkdir %s: %s", dir, strerror(errno));
     char file[512];
+    snprintf(file, sizeof file, "%s/.longmen-results", dir);
+    FILE *marker = fopen(file, "w");
+    cr_assert_not_null(marker);
+    fclose(marker);
     snprintf(file, sizeof file, "%s/results.sqlite", dir);
     FILE *f = fopen(file, "w");
     cr_assert_not_null(f);

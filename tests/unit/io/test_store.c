@@ -800,6 +800,8 @@ Test(outdir, force_replaces_final)
     char final[128], tmp[4096], file[4200], old_dir[200];
     path_in(final, sizeof final, "x");
     cr_assert_eq(mkdir(final, 0755), 0);
+    snprintf(file, sizeof file, "%s/.longmen-results", final); /* longmen wrote it */
+    write_text(file, "");
     snprintf(file, sizeof file, "%s/old.txt", final);
     write_text(file, "old");
     lm_error err;
@@ -817,6 +819,51 @@ Test(outdir, force_replaces_final)
     snprintf(old_dir, sizeof old_dir, "%s.old-%ld", final, (long)getpid());
     cr_assert(!file_exists(old_dir));
     cr_assert(!file_exists(tmp));
+}
+
+/* --force replaces what longmen wrote (its marker; a results.sqlite from before it; an
+ * empty folder), never a folder of a user's files. */
+Test(outdir, force_replaces_only_longmen_folders)
+{
+    char final[128], tmp[4096], file[4400], sub[4200];
+    path_in(final, sizeof final, "d");
+    cr_assert_eq(mkdir(final, 0755), 0);
+    snprintf(sub, sizeof sub, "%s/sub", final);
+    cr_assert_eq(mkdir(sub, 0755), 0);
+    snprintf(file, sizeof file, "%s/important.doc", sub);
+    write_text(file, "x");
+    lm_error err;
+    cr_assert_eq(lm__outdir_prepare(final, true, tmp, sizeof tmp, &err), LM_EEXIST);
+    cr_assert(strstr(err.message, "is not a results folder of longmen"), "%s", err.message);
+    cr_assert_str_eq(tmp, "");
+    cr_assert(file_has(file, "x"));
+    /* Nor through the experiments' folder, nor a results.sqlite that is no database. */
+    char partial[160];
+    snprintf(partial, sizeof partial, "%s.partial", final);
+    int fd = -1;
+    cr_assert_eq(lm__outdir_open_partial(final, partial, false, true, "job", &fd, NULL, &err),
+                 LM_EEXIST);
+    cr_assert(strstr(err.message, "is not a results folder of longmen"), "%s", err.message);
+    cr_assert(!file_exists(partial));
+    snprintf(file, sizeof file, "%s/results.sqlite", final);
+    write_text(file, "not SQLite");
+    cr_assert_eq(lm__outdir_prepare(final, true, tmp, sizeof tmp, &err), LM_EEXIST);
+    /* A folder longmen made: prepare marks it from the start. */
+    path_in(final, sizeof final, "ours");
+    cr_assert_eq(lm__outdir_prepare(final, false, tmp, sizeof tmp, &err), LM_OK, "%s",
+                 err.message);
+    cr_assert_eq(lm__outdir_commit(tmp, final, false, &err), LM_OK, "%s", err.message);
+    snprintf(file, sizeof file, "%s/.longmen-results", final);
+    cr_assert(file_exists(file));
+    cr_assert_eq(lm__outdir_prepare(final, true, tmp, sizeof tmp, &err), LM_OK, "%s",
+                 err.message);
+    cr_assert_eq(lm__outdir_commit(tmp, final, true, &err), LM_OK, "%s", err.message);
+    /* An empty folder holds nothing to lose. */
+    path_in(final, sizeof final, "empty");
+    cr_assert_eq(mkdir(final, 0755), 0);
+    cr_assert_eq(lm__outdir_prepare(final, true, tmp, sizeof tmp, &err), LM_OK, "%s",
+                 err.message);
+    lm__outdir_abort(tmp);
 }
 
 Test(outdir, force_does_not_replace_a_file)

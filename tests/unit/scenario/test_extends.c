@@ -3,9 +3,15 @@
  * when given, chains of files work, cycles and missing files are errors, and an error in an
  * inherited value points into the file it came from. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lm_test.h"
+#include "scenario/confine.h"
 
 #define DIR_X LM_TEST_DATA "/extends"
 
@@ -155,4 +161,129 @@ Test(extends, shipped_counterfactual_changes_only_hefei)
                  0);
     lm_scenario_free(cf);
     lm_scenario_free(base);
+}
+
+/* ---- a confined loader (`longmen serve`, confine.c) ---- */
+
+static char conf_root[64];
+
+static void put(const char *rel, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", conf_root, rel);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    fputs(text, f);
+    fclose(f);
+}
+
+static void conf_setup(void)
+{
+    snprintf(conf_root, sizeof conf_root, "/tmp/lm_confine_XXXXXX");
+    cr_assert_not_null(mkdtemp(conf_root));
+    char d[256];
+    static const char *const dirs[] = {"scen", "runs", "runs/.longmen-serve", "outside"};
+    for (int i = 0; i < 4; ++i) {
+        snprintf(d, sizeof d, "%s/%s", conf_root, dirs[i]);
+        cr_assert_eq(mkdir(d, 0777), 0);
+    }
+    FILE *f = fopen(LM_TEST_DATA "/tiny.yaml", "r");
+    cr_assert_not_null(f);
+    static char tiny[1 << 16];
+    tiny[fread(tiny, 1, sizeof tiny - 1, f)] = '\0';
+    fclose(f);
+    put("scen/tiny.yaml", tiny);
+    put("scen/child.yaml", "extends: tiny.yaml\nname: tiny-child\n");
+    /* A mapping whose keys fill.c would quote in an "unknown key" error. */
+    put("outside/secret.yaml", "hunter2_key: hunter2_value\n");
+    put("scen/notes.txt", "hunter2_key: hunter2_value\n");
+    snprintf(d, sizeof d, "%s/scen/fifo.yaml", conf_root);
+    cr_assert_eq(mkfifo(d, 0600), 0);
+    snprintf(d, sizeof d, "%s/scen/link.yaml", conf_root);
+    cr_assert_eq(symlink("../outside/secret.yaml", d), 0);
+    char scen[128], runs[128], copies[160];
+    snprintf(scen, sizeof scen, "%s/scen", conf_root);
+    snprintf(runs, sizeof runs, "%s/runs", conf_root);
+    snprintf(copies, sizeof copies, "%s/runs/.longmen-serve", conf_root);
+    lm_error err;
+    cr_assert_eq(lm__scenario_confine(scen, runs, copies, &err), LM_OK, "%s", err.message);
+}
+
+static void conf_teardown(void)
+{
+    lm__scenario_unconfine();
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", conf_root);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Loads a child of scen/ extending target; the error must be the confinement's and quote
+ * nothing of the file. */
+static void refused(const char *target)
+{
+    char text[256], path[256], buf[1200];
+    snprintf(text, sizeof text, "extends: %s\nname: probe\n", target);
+    put("scen/probe.yaml", text);
+    snprintf(path, sizeof path, "%s/scen/probe.yaml", conf_root);
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load(path, &sc, &err), LM_EINVAL, "%s was read", target);
+    lm_error_format(&err, buf, sizeof buf);
+    cr_assert_not_null(strstr(buf, "not a scenario file of the served folders"), "%s", buf);
+    cr_assert_null(strstr(buf, "hunter2"), "%s", buf);
+    cr_assert_str_eq(err.file, path, "located at the extends node");
+    cr_assert_eq(err.line, 1);
+}
+
+Test(confine, only_regular_scenarios_of_the_served_folders, .init = conf_setup,
+     .fini = conf_teardown, .timeout = 20)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/scen/child.yaml", conf_root);
+    lm_scenario_free(load_ok(path));
+    refused("../outside/secret.yaml");
+    refused("/etc/passwd");
+    refused("/etc/no-such-file.yaml");
+    refused("link.yaml");  /* a link out of the folder */
+    refused("notes.txt");  /* inside, but no scenario */
+    refused("fifo.yaml");  /* a FIFO would block the caller */
+    refused("../runs");    /* a folder */
+    /* The top-level file is confined too. */
+    snprintf(path, sizeof path, "%s/outside/secret.yaml", conf_root);
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_neq(lm_scenario_load(path, &sc, &err), LM_OK);
+    cr_assert_null(strstr(err.message, "hunter2"), "%s", err.message);
+}
+
+/* The server's edited copy of child.yaml lives in runs/.longmen-serve/ but resolves its
+ * relative extends from scen/, the folder of the file it was made from. */
+Test(confine, an_edited_copy_extends_from_the_original_folder, .init = conf_setup,
+     .fini = conf_teardown, .timeout = 20)
+{
+    put("runs/.longmen-serve/child-edited-1.yaml", "extends: tiny.yaml\nname: tiny-edited\n");
+    char path[256];
+    snprintf(path, sizeof path, "%s/runs/.longmen-serve/child-edited-1.yaml", conf_root);
+    lm_scenario *sc = load_ok(path);
+    cr_assert_str_eq(lm_scenario_name(sc), "tiny-edited");
+    cr_assert_eq(lm_scenario_region_count(sc), 2);
+    lm_scenario_free(sc);
+}
+
+/* Not confined (`longmen run`): a FIFO nobody writes to is an error at once, not a hang. */
+Test(confine, a_fifo_without_writer_does_not_block, .init = conf_setup, .fini = conf_teardown,
+     .timeout = 20)
+{
+    lm__scenario_unconfine();
+    char path[256];
+    snprintf(path, sizeof path, "%s/scen/fifo.yaml", conf_root);
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load(path, &sc, &err), LM_EINVAL);
+    cr_assert_not_null(strstr(err.message, "FIFO or pipe with nothing written to it"), "%s",
+                       err.message);
+    /* Through extends too. */
+    snprintf(path, sizeof path, "%s/scen/probe.yaml", conf_root);
+    put("scen/probe.yaml", "extends: fifo.yaml\nname: probe\n");
+    cr_assert_neq(lm_scenario_load(path, &sc, &err), LM_OK);
 }

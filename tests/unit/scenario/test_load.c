@@ -418,7 +418,7 @@ static const bad_case bad_cases[] = {
     {"syntax_unclosed_flow.yaml", 5, 3, "", "YAML syntax error: "},
     {"tab_indent.yaml", 4, 1, "",
      "YAML syntax error: tab character may not be used as indentation"},
-    {"team_size_zero.yaml", 5, 16, "sectors[0].team_size", "expected a number >= 1, got 0.5"},
+    {"team_size_zero.yaml", 5, 16, "sectors[0].team_size", "expected a number in [1, 100], got 0.5"},
     {"tier_bands_reversed.yaml", 12, 33, "params.tiers.high_tech.band_small_cny",
      "band_small_cny 3e+08 is above band_large_cny 2e+08"},
     {"tier_key_wrong_tier.yaml", 12, 37, "params.tiers.high_tech.niche_share",
@@ -901,4 +901,136 @@ Test(format, every_params_h_field_is_a_key)
                          sector || region ? "" : block);
         }
     }
+}
+
+/* ---- reading stays linear in the input ---- */
+
+/* Text of a "billion laughs": level i maps two keys to the alias of level i - 1, so the
+ * tree written in under 1 KB expands to 2^levels values. */
+static char *laughs(int levels, const char *head)
+{
+    size_t cap = 8192, n = 0;
+    char *s = malloc(cap);
+    n += (size_t)snprintf(s + n, cap - n, "%sx0: &a0 {k0: 1, k1: 2}\n", head);
+    for (int i = 1; i < levels; ++i)
+        n += (size_t)snprintf(s + n, cap - n, "x%d: &a%d {k0: *a%d, k1: *a%d}\n", i, i, i - 1,
+                              i - 1);
+    return s;
+}
+
+Test(linear, aliases_may_not_expand_without_bound, .timeout = 10)
+{
+    char *text = laughs(40, "name: laughs\n");
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_string(text, strlen(text), "laughs.yaml", &sc, &err),
+                 LM_EINVAL);
+    cr_assert(strstr(err.message, "aliases expand the document to more than"), "%s",
+              err.message);
+    cr_assert_gt(err.line, 10, "at the alias that crosses the bound");
+    free(text);
+    /* A few aliases, as a scenario uses them, are fine (the error is fill's, later). */
+    text = laughs(4, "name: laughs\n");
+    cr_assert_eq(lm_scenario_load_string(text, strlen(text), "laughs.yaml", &sc, &err),
+                 LM_EINVAL);
+    cr_assert(strstr(err.message, "unknown key \"x0\""), "%s", err.message);
+    free(text);
+}
+
+/* A child and its parent, each with its own laughs, merged by extends: refused while each
+ * is read, before the merge could walk them. */
+Test(linear, aliases_through_extends, .timeout = 10)
+{
+    char dir[] = "/tmp/lm_laughs_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char parent[64], child[64];
+    snprintf(parent, sizeof parent, "%s/parent.yaml", dir);
+    snprintf(child, sizeof child, "%s/child.yaml", dir);
+    char *p = laughs(40, "name: p\n"), *c = laughs(40, "extends: parent.yaml\n");
+    FILE *f = fopen(parent, "w");
+    fputs(p, f);
+    fclose(f);
+    f = fopen(child, "w");
+    fputs(c, f);
+    fclose(f);
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load(child, &sc, &err), LM_EINVAL);
+    cr_assert(strstr(err.message, "aliases expand the document"), "%s", err.message);
+    unlink(parent);
+    unlink(child);
+    rmdir(dir);
+    free(p);
+    free(c);
+}
+
+Test(linear, nesting_is_bounded, .timeout = 10)
+{
+    /* 4 MB of '[': refused at the 65th before libfyaml reads ahead. */
+    const size_t deep = (size_t)2 << 20;
+    char *text = malloc(2 * deep + 16);
+    size_t n = (size_t)sprintf(text, "name: ");
+    memset(text + n, '[', deep);
+    memset(text + n + deep, ']', deep);
+    n += 2 * deep;
+    text[n] = '\0';
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_string(text, n, "deep.yaml", &sc, &err), LM_EINVAL);
+    cr_assert_str_eq(err.message, "lists and mappings nest deeper than 64 levels here");
+    cr_assert_eq(err.line, 1);
+    cr_assert_eq(err.column, 7 + 64);
+    /* Indented block mappings, one level a line. */
+    n = (size_t)sprintf(text, "name: x\n");
+    for (int i = 0; i < 200; ++i)
+        n += (size_t)sprintf(text + n, "%*sk%d:\n", i, "", i);
+    cr_assert_eq(lm_scenario_load_string(text, n, "deep.yaml", &sc, &err), LM_EINVAL);
+    cr_assert_str_eq(err.message, "lists and mappings nest deeper than 64 levels here");
+    /* Brackets inside quoted and plain scalars are no nesting. */
+    n = (size_t)sprintf(text, "note0: 'it''s [[[[");
+    for (int i = 0; i < 100; ++i)
+        text[n++] = '[';
+    n += (size_t)sprintf(text + n, "'\nnote: a[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+                                   "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n");
+    cr_assert_eq(lm_scenario_load_string(text, n, "deep.yaml", &sc, &err), LM_EINVAL);
+    cr_assert(strstr(err.message, "unknown key \"note0\""), "%s", err.message);
+    free(text);
+}
+
+/* ---- bounds ---- */
+
+static void refused_value(const char *from, const char *to, const char *field, const char *msg)
+{
+    size_t len = 0;
+    char *text = slurp(TINY, &len);
+    char *at = strstr(text, from);
+    cr_assert_not_null(at, "tiny.yaml has no \"%s\"", from);
+    char *edited = malloc(len + strlen(to) + 1);
+    const size_t head = (size_t)(at - text);
+    memcpy(edited, text, head);
+    strcpy(edited + head, to);
+    strcat(edited, at + strlen(from));
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load_string(edited, strlen(edited), "t.yaml", &sc, &err), LM_EINVAL,
+                 "%s was accepted", to);
+    cr_assert_str_eq(err.field, field);
+    cr_assert(strstr(err.message, msg), "%s", err.message);
+    free(edited);
+    free(text);
+}
+
+/* A founding team of 10^6 made every firm a platform whose alumni found more: 2.4 GB past
+ * --max-memory 200M. Such fields have bounds of their own; every number has one. */
+Test(bounds, fields_that_scale_the_run_are_bounded)
+{
+    refused_value("team_size: 6", "team_size: 1e6", "sectors[0].team_size",
+                  "expected a number in [1, 100], got 1e6");
+    refused_value("team_size: 6", "team_size: 101", "sectors[0].team_size", "[1, 100]");
+}
+
+Test(bounds, every_number_is_at_most_1e15)
+{
+    refused_value("team_size: 6\n", "team_size: 6\n    rd_scale_cny: 2e15\n",
+                  "sectors[0].rd_scale_cny", "of at most 1e+15 in size");
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include <criterion/criterion.h>
 
 #include "io/store.h"
+#include "scenario/confine.h"
 #include "server/server_int.h"
 
 /* ---- run ids ---- */
@@ -646,4 +648,236 @@ Test(api, the_default_runner_compares_and_replicates)
     cr_assert_neq(access(left, F_OK), 0, "%s is left behind", left);
     snprintf(left, sizeof left, "%s/runs/stopped", tmp_root);
     cr_assert_neq(access(left, F_OK), 0, "%s exists", left);
+}
+
+/* ---- files read through extends: (confine.c) ---- */
+
+static void put_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A scenarios folder with child.yaml extending tiny.yaml, a FIFO and a secret outside it;
+ * the API confined to it and the runs folder, as lm_server_start does. */
+static void serve_extends(void)
+{
+    char d[4400], runs[160], copies[200];
+    snprintf(api.scenarios_dir, sizeof api.scenarios_dir, "%s/scen", tmp_root);
+    cr_assert_eq(mkdir(api.scenarios_dir, 0777), 0);
+    FILE *f = fopen(LM_TEST_DATA "/tiny.yaml", "r");
+    cr_assert_not_null(f);
+    static char tiny[1 << 16];
+    tiny[fread(tiny, 1, sizeof tiny - 1, f)] = '\0';
+    fclose(f);
+    snprintf(d, sizeof d, "%s/tiny.yaml", api.scenarios_dir);
+    put_file(d, tiny);
+    snprintf(d, sizeof d, "%s/child.yaml", api.scenarios_dir);
+    put_file(d, "name: tiny-child\nextends: tiny.yaml\n");
+    snprintf(d, sizeof d, "%s/fifo.yaml", api.scenarios_dir);
+    cr_assert_eq(mkfifo(d, 0600), 0);
+    snprintf(d, sizeof d, "%s/secret.yaml", tmp_root);
+    put_file(d, "hunter2_key: hunter2_value\n");
+    snprintf(runs, sizeof runs, "%s/runs", tmp_root);
+    snprintf(copies, sizeof copies, "%s/.longmen-serve", runs);
+    lm_error err;
+    cr_assert_eq(lm__scenario_confine(api.scenarios_dir, runs, copies, &err), LM_OK);
+}
+
+static void refused_extends(const char *value)
+{
+    char body[600];
+    snprintf(body, sizeof body,
+             "{\"scenario\": \"child\", \"set\": [{\"path\": \"extends\", \"value\": \"%s\"}]}",
+             value);
+    cJSON *e = call("POST", "/api/runs", body, 422, NULL);
+    const char *msg = error_field(e, "message");
+    cr_assert_not_null(strstr(msg, "not a scenario file of the served folders"), "%s: %s", value,
+                       msg);
+    cr_assert_null(strstr(msg, "hunter2"), "%s", msg);
+    cr_assert_null(strstr(msg, "root:"), "%s", msg);
+    cr_assert_str_eq(error_field(e, "field"), "extends");
+    cJSON_Delete(e);
+}
+
+Test(api, extends_reads_only_the_served_folders, .timeout = 30)
+{
+    serve_extends();
+    char secret[200];
+    snprintf(secret, sizeof secret, "%s/secret.yaml", tmp_root);
+    refused_extends("/etc/passwd");
+    refused_extends("/etc/shadow");
+    refused_extends(secret);
+    refused_extends("../secret.yaml");
+    refused_extends("fifo.yaml"); /* used to block the HTTP thread for ever */
+    refused_extends("/dev/zero");
+    lm__scenario_unconfine();
+}
+
+/* An edited copy of an extends scenario, written to runs/.longmen-serve/, still finds its
+ * parent next to the original: the job's file loads. */
+Test(api, an_edited_extends_scenario_runs, .timeout = 30)
+{
+    serve_extends();
+    cJSON *a = call("POST", "/api/runs",
+                    "{\"scenario\": \"child\", \"set\": [{\"path\": \"name\", \"value\": "
+                    "\"child-edited\"}]}",
+                    202, NULL);
+    cJSON_Delete(a);
+    char dir[160];
+    snprintf(dir, sizeof dir, "%s/runs/.longmen-serve", tmp_root);
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    const struct dirent *e;
+    int copies = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[480];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        lm_scenario *sc = NULL;
+        lm_error err;
+        char line[1200];
+        cr_assert_eq(lm_scenario_load(path, &sc, &err), LM_OK, "%s",
+                     lm_error_format(&err, line, sizeof line));
+        cr_assert_str_eq(lm_scenario_name(sc), "child-edited");
+        cr_assert_eq(lm_scenario_region_count(sc), 2);
+        lm_scenario_free(sc);
+        ++copies;
+    }
+    closedir(d);
+    cr_assert_eq(copies, 1);
+    lm__scenario_unconfine();
+}
+
+/* ---- Host and Origin (origin.c) ---- */
+
+Test(server, host_names_the_server)
+{
+    cr_assert(lm__host_allowed("127.0.0.1:8080", "127.0.0.1", 8080, NULL));
+    cr_assert(lm__host_allowed("127.0.0.1", "127.0.0.1", 8080, NULL));
+    cr_assert(lm__host_allowed("localhost:8080", "127.0.0.1", 8080, NULL));
+    cr_assert(lm__host_allowed("LocalHost:8080", "127.0.0.1", 8080, NULL));
+    cr_assert(lm__host_allowed("[::1]:8080", "::1", 8080, NULL));
+    cr_assert(lm__host_allowed("[0:0::1]:8080", "::1", 8080, NULL));
+    cr_assert(lm__host_allowed(NULL, "127.0.0.1", 8080, NULL), "HTTP/1.0");
+    /* DNS rebinding: a name that resolves to us is still not ours. */
+    cr_assert_not(lm__host_allowed("evil.example", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("evil.example:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("localhost.evil.example:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("127.0.0.1:9090", "127.0.0.1", 8080, NULL), "another port");
+    cr_assert_not(lm__host_allowed("10.0.0.5:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("127.0.0.1:", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__host_allowed("::1:8080", "::1", 8080, NULL), "v6 without brackets");
+    cr_assert_not(lm__host_allowed("127.0.0.1:80x", "127.0.0.1", 80, NULL));
+    /* Listening on every address: any IP literal, never a name. */
+    cr_assert(lm__host_allowed("192.168.1.20:8080", "0.0.0.0", 8080, NULL));
+    cr_assert(lm__host_allowed("[fe80::1]:8080", "::", 8080, NULL));
+    cr_assert_not(lm__host_allowed("dash.example.org:8080", "0.0.0.0", 8080, NULL));
+    /* --allow-origin adds a proxy's name. */
+    const char *allow = "https://dash.example.org, http://lab:9000/";
+    cr_assert(lm__host_allowed("dash.example.org", "127.0.0.1", 8080, allow));
+    cr_assert(lm__host_allowed("LAB:9000", "127.0.0.1", 8080, allow));
+    cr_assert_not(lm__host_allowed("lab", "127.0.0.1", 8080, allow));
+    cr_assert_not(lm__host_allowed("example.org", "127.0.0.1", 8080, allow));
+}
+
+Test(server, origin_of_state_changing_requests)
+{
+    cr_assert(lm__origin_allowed(NULL, "127.0.0.1", 8080, NULL), "curl sends none");
+    cr_assert(lm__origin_allowed("http://127.0.0.1:8080", "127.0.0.1", 8080, NULL));
+    cr_assert(lm__origin_allowed("http://localhost:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__origin_allowed("http://evil.example", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__origin_allowed("http://evil.example:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__origin_allowed("null", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__origin_allowed("https://127.0.0.1:8080", "127.0.0.1", 8080, NULL));
+    cr_assert_not(lm__origin_allowed("http://127.0.0.1:8081", "127.0.0.1", 8080, NULL));
+    const char *allow = "https://dash.example.org";
+    cr_assert(lm__origin_allowed("https://dash.example.org", "127.0.0.1", 8080, allow));
+    cr_assert_not(lm__origin_allowed("https://dash.example.org.evil", "127.0.0.1", 8080, allow));
+    cr_assert_not(lm__origin_allowed("http://dash.example.org", "127.0.0.1", 8080, allow));
+}
+
+/* ---- JSON is UTF-8, and a NUL cannot hide in it ---- */
+
+static bool utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = u[i] < 0x80 ? 1 : (u[i] >> 5) == 6 ? 2 : (u[i] >> 4) == 14 ? 3
+                                 : (u[i] >> 3) == 30 ? 4 : 0;
+        if (k == 0 || i + k > n || (k == 2 && u[i] < 0xC2))
+            return false;
+        for (size_t j = 1; j < k; ++j)
+            if ((u[i + j] & 0xC0) != 0x80)
+                return false;
+        i += k;
+    }
+    return true;
+}
+
+static const char *bad_region(void *ctx, const char *key)
+{
+    (void)ctx;
+    return strcmp(key, "region") == 0 ? "\xff\xfe-\xe6\x9d" : NULL;
+}
+
+Test(api, answers_are_utf8_even_for_bytes_that_are_not)
+{
+    lm__response r;
+    cJSON_Delete(call("GET", "/api/runs/\xff\xfe", NULL, 404, &r));
+    cr_assert(utf8_valid(r.body, r.len), "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\xef\xbf\xbd\xef\xbf\xbd"), "%s", r.body);
+    lm__response_fini(&r);
+    /* A query value reaches an error text too (whole, not cut at the bad byte). */
+    lm__job *job = new_job("tiny");
+    job->threads = 1;
+    snprintf(job->scenario_path, sizeof job->scenario_path, "%s/tiny.yaml", LM_TEST_DATA);
+    snprintf(job->out_dir, sizeof job->out_dir, "%s/runs/u", tmp_root);
+    job->to = 2015 * 12 + 1; /* 2015-02 */
+    job->has_to = true;
+    lm_error err;
+    cr_assert_eq(lm__api_default_runner()(job, count_progress, NULL, &err), LM_OK, "%s",
+                 err.message);
+    lm__job_free(job);
+    const lm__request rq = {.method = "GET", .path = "/api/runs/u/region_year",
+                            .query = bad_region};
+    lm__api_handle(&api, &rq, &r);
+    cr_assert_eq(r.status, 404, "%d %s", r.status, r.body);
+    cr_assert(utf8_valid(r.body, r.len), "%s", r.body);
+    cr_assert_not_null(strstr(r.body, "\xef\xbf\xbd\xef\xbf\xbd-\xef\xbf\xbd"), "%s", r.body);
+    lm__response_fini(&r);
+}
+
+Test(api, nul_in_a_json_string_is_an_error)
+{
+    cJSON *e = call("POST", "/api/runs", "{\"scenario\": \"tiny\\u0000../../x\"}", 400, NULL);
+    cr_assert_str_eq(error_field(e, "code"), "malformed_json");
+    cr_assert_not_null(strstr(error_field(e, "message"), "NUL"));
+    cJSON_Delete(e);
+    e = call("POST", "/api/runs",
+             "{\"scenario\": \"tiny\", \"set\": [{\"path\": \"name\", \"value\": \"a\\u0000b\"}]}",
+             400, NULL);
+    cJSON_Delete(e);
+    /* An escaped backslash before u0000 is no NUL: the name is just unknown. */
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"x\\\\u0000\"}", 400, NULL));
+    cJSON_Delete(call("POST", "/api/runs", "{\"scenario\": \"\xff\"}", 400, NULL));
+}
+
+/* A 404 says what is missing, not where the server keeps its folders. */
+Test(api, not_found_texts_name_no_folder)
+{
+    cJSON *e = call("GET", "/api/runs/nothing", NULL, 404, NULL);
+    cr_assert_str_eq(error_field(e, "message"), "no run 'nothing' in the runs folder");
+    cJSON_Delete(e);
+    e = call("GET", "/api/scenarios/nope", NULL, 404, NULL);
+    cr_assert_str_eq(error_field(e, "message"), "no scenario 'nope' in the scenarios folder");
+    cJSON_Delete(e);
+    e = call("POST", "/api/runs", "{\"scenario\": \"nope\"}", 404, NULL);
+    cr_assert_null(strstr(error_field(e, "message"), LM_TEST_DATA), "%s",
+                   error_field(e, "message"));
+    cJSON_Delete(e);
 }
