@@ -103,3 +103,48 @@ Test(rng, poisson_by_inversion_has_the_moments_and_moves_little_with_the_mean)
     }
     cr_assert(fabs(moved / 2000.0 - 1.0) < 0.05, "mean shift %g", moved / 2000.0);
 }
+
+/* The ziggurat Gaussian: the normal's distribution function at every point of a fine grid
+ * (Kolmogorov-Smirnov distance over a million draws), its fourth moment, and the share of the
+ * tail beyond the base layer (|z| > 3.4426), which only gaussian_tail() can produce. */
+Test(rng, gaussian_is_standard_normal_into_its_tails)
+{
+    lm_rng g;
+    lm_rng_init(&g, lm_rng_key_make(7, 1), 3, LM_PURPOSE_TEST, 0);
+    enum { N = 1000000, BINS = 1200 };
+    static unsigned count[BINS];
+    double s4 = 0.0;
+    unsigned tail = 0, beyond5 = 0, tail_pos = 0;
+    double tail_sum = 0.0;
+    for (int i = 0; i < N; ++i) {
+        const double z = lm_rng_gaussian(&g);
+        cr_assert(isfinite(z));
+        s4 += z * z * z * z;
+        if (fabs(z) > 3.442619855899) {
+            ++tail;
+            tail_pos += z > 0;
+            tail_sum += fabs(z);
+        }
+        beyond5 += fabs(z) > 5.0;
+        const int b = (int)floor((z + 6.0) * (BINS / 12.0));
+        if (b >= 0 && b < BINS)
+            ++count[b];
+    }
+    double cum = 0.0, ks = 0.0;
+    for (int b = 0; b < BINS; ++b) {
+        cum += count[b];
+        const double x = -6.0 + (b + 1) * (12.0 / BINS);
+        const double d = fabs(cum / N - 0.5 * erfc(-x / sqrt(2.0)));
+        if (d > ks)
+            ks = d;
+    }
+    cr_assert_lt(ks, 1.63 / sqrt((double)N), "KS distance %g (1%% level)", ks); /* 0.00163 */
+    cr_assert(fabs(s4 / N - 3.0) < 0.05, "fourth moment %g", s4 / N);
+    /* P(|z| > 3.4426) = 5.76e-4: 576 expected, sd 24 */
+    cr_assert(tail > 576 - 5 * 24 && tail < 576 + 5 * 24, "%u beyond R", tail);
+    cr_assert_lt(beyond5, 10u, "%u beyond 5", beyond5); /* 0.57 expected */
+    /* E[|z| | |z| > R] = phi(R) / (1 - Phi(R)) = 3.6973; the tail draws' sd is about 0.25 */
+    cr_assert(fabs(tail_sum / tail - 3.6973) < 0.06, "mean of the tail %g", tail_sum / tail);
+    cr_assert(tail_pos > tail / 2 - 60 && tail_pos < tail / 2 + 60, "%u of %u positive", tail_pos,
+              tail);
+}
