@@ -8,7 +8,7 @@
 #   - without matchmaking or the talent rule (2020), Hangzhou has fewer high-tech enterprises;
 #   - every policy changes Hangzhou's outcome (dragons, high-tech or jobs) in some replication,
 #     and (all but the 2020 lab and talent rule, too recent by 2021) its dragons (which
-#     sectors, founded and certified when) in some replication:
+#     sectors, founded and certified when, how large at their peak) in some replication:
 #     nothing is scripted, and no policy is inert (the direction of the dragons' response
 #     needs 20 replications: docs/validation.md section 2);
 #   - with all ten policies off, Hangzhou has fewer births.
@@ -51,15 +51,18 @@ for p in st_fund matchmaking talent_rule lab#2; do
         where b.high_tech <> c.high_tech or b.headcount <> c.headcount or b.dragons_new <> c.dragons_new")
     ((n > 0)) || fail "$p off: Hangzhou's outcomes are identical to the baseline"
     # and its dragons respond: the roster of Hangzhou's dragons (which sectors, founded when,
-    # certified when) differs from the baseline's in some replication. Not for the policies of
+    # certified when, how large at their peak) differs from the baseline's in some replication. Not for the policies of
     # 2020 (the second lab, DAMO, and the talent rule): by 2021 the firms they bring are too
     # young to be dragons, and with random streams keyed by stable identities a policy moves
     # the dragons only through what it does, no longer by reshuffling every later firm's luck.
     [[ $p != lab#2 && $p != talent_rule ]] || continue
     roster() {
         sqlite3 "$dir/results.sqlite" "
-            select r.run, group_concat(d.founded_year || '/' || d.dragon_year || '/' || d.sector, ' ')
-            from run r left join (select * from dragon order by founded_year, dragon_year, sector) d
+            select r.run, group_concat(d.founded_year || '/' || d.dragon_year || '/' || d.sector ||
+                                       '/' || printf('%.9g', d.peak), ' ')
+            from run r left join (select dr.*, f.peak_revenue_cny_month peak from dragon dr
+                                  join firm f using (run_id, firm_id)
+                                  order by founded_year, dragon_year, sector, peak) d
                 on d.run_id = r.run_id and d.region = '杭州'
             where r.arm = '$1' group by r.run order by r.run"
     }
