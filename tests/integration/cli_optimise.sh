@@ -236,6 +236,8 @@ bad=$(sqlite3 "$db" "select count(*) from optimise_evaluation e where runs % 3 !
 best_runs=$(sqlite3 "$db" 'select e.runs from optimise_mix m join optimise_evaluation e using (eval_id) where m.rank = 1')
 grep -q "^best .* $best_runs; fresh [0-9]" prec.txt || fail "--precision: no runs column for the best mix ($best_runs)"
 grep -q "(${best_runs} runs, common random numbers)" prec.txt || fail "--precision: the best mix's runs"
+grep -q 'then 3 more at a time until the 90% interval of its mean births has half-width at most 5, or 30 times' prec/report.html &&
+    grep -q 'fresh draw of 3 to 30 replications each' prec/report.html || fail "--precision: report.html does not say the rule"
 # the two screened mixes (eval 1 and 2 of any search) against plain --runs N, N their count:
 # the same numbers to the bit; and N - 3 runs were not yet narrow enough
 for id in 1 2; do
