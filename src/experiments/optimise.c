@@ -335,7 +335,7 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
              LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
     if (sqlite3_exec(J->db, version, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(J, err);
-    fingerprint f[8];
+    fingerprint f[12];
     const int nf = fingerprints(J, base, f);
     sqlite3_stmt *q = NULL;
     lm_status st = LM_OK;
