@@ -47,6 +47,14 @@ void cli_optimise_help(FILE *f)
             "                   0 skips it).\n"
             "  --runner-ups N   mixes reported after the best, 0 to 31 (default 3).\n"
             "  --runs R         replications per evaluation, 1 to 10000 (default 10).\n"
+            "  --precision H    add R replications to a mix at a time, in run-index order,\n"
+            "                   until the 90%% interval of its mean objective has half-width\n"
+            "                   at most H, or --max-runs (default 200); every mix, fresh\n"
+            "                   draws too. Also METRIC=H or REGION.METRIC=H naming the\n"
+            "                   objective of the region (dragons=0.5, Hefei.dragons=0.5), as\n"
+            "                   'longmen compare --precision'. A mix's outcome is that of\n"
+            "                   --runs its final count.\n"
+            "  --max-runs N     with --precision: at most N replications per mix.\n"
             "  --resume         continue an interrupted search from <DIR>.partial: finished\n"
             "                   evaluations are replayed, the search goes on identically.\n"
             "  --seed N, --threads T, -o/--out DIR, --from YYYY-MM, --to YYYY-MM,\n"
@@ -80,7 +88,8 @@ static bool parse_int(const char *s, int lo, int hi, int *out)
 static bool takes_value(const char *name)
 {
     static const char *const own[] = {"--region",     "--budget",      "--levers", "--objective",
-                                      "--evals",      "--robustness",  "--runner-ups"};
+                                      "--evals",      "--robustness",  "--runner-ups",
+                                      "--precision",  "--max-runs"};
     if (strcmp(name, "--detail") != 0 && cli_experiment_takes_value(name))
         return true;
     for (size_t i = 0; i < sizeof own / sizeof own[0]; ++i)
@@ -89,13 +98,34 @@ static bool takes_value(const char *name)
     return false;
 }
 
+/* --precision: one target, the objective's (named or not). */
+static lm_precision_target precision[1];
+
 static int set_value(void *user, const char *name, const char *value)
 {
     lm_optimise_config *o = user;
     const int rc = cli_experiment_value(&o->x, OPTIMISE_HELP, name, value);
     if (rc != CLI_UNKNOWN)
         return rc;
-    if (strcmp(name, "--region") == 0) {
+    if (strcmp(name, "--precision") == 0) {
+        if (strchr(value, '='))
+            return cli_target_value(OPTIMISE_HELP, name, value, precision, &o->x.n_precision,
+                                    1);
+        char *end = NULL;
+        const double h = strtod(value, &end);
+        if (end == value || *end || !(h > 0) || !isfinite(h))
+            return cli_usage_error(OPTIMISE_HELP,
+                                   "%s %s: expected a positive half-width H of the objective, "
+                                   "or METRIC=H, e.g. 0.5 or dragons=0.5",
+                                   name, value);
+        if (o->x.n_precision >= 1)
+            return cli_usage_error(OPTIMISE_HELP, "at most 1 %s options", name);
+        precision[o->x.n_precision++] = (lm_precision_target){NULL, h};
+    } else if (strcmp(name, "--max-runs") == 0) {
+        if (!parse_int(value, 1, LM_MAX_RUNS, &o->x.max_runs))
+            return cli_usage_error(OPTIMISE_HELP, "--max-runs %s: expected an integer from 1 to %d",
+                                   value, LM_MAX_RUNS);
+    } else if (strcmp(name, "--region") == 0) {
         if (!*value)
             return cli_usage_error(OPTIMISE_HELP, "--region: expected a region name");
         o->region = value;
@@ -178,6 +208,14 @@ int cli_optimise(int argc, char **argv)
         return cli_usage_error(OPTIMISE_HELP, "optimise: --levers FILE is required");
     if (!(o.budget_cny_year > 0))
         return cli_usage_error(OPTIMISE_HELP, "optimise: --budget CNY is required");
+    if (o.x.max_runs > 0 && o.x.n_precision == 0)
+        return cli_usage_error(OPTIMISE_HELP, "--max-runs: only with --precision");
+    if (o.x.n_precision > 0 && o.x.max_runs == 0)
+        o.x.max_runs = o.x.runs > 200 ? o.x.runs : 200;
+    if (o.x.n_precision > 0 && o.x.max_runs < o.x.runs)
+        return cli_usage_error(OPTIMISE_HELP, "--max-runs %d: less than --runs %d", o.x.max_runs,
+                               o.x.runs);
+    o.x.precision = precision;
 
     line L = {.f = stderr};
     if (!o.x.job.quiet && isatty(STDERR_FILENO)) {

@@ -70,7 +70,8 @@ typedef struct lm_experiment_config {
      * and disk (docs/performance.md), and no table of the summaries needs them. 0 .. LM_MAX_RUNS
      * (LM_DETAIL_ALL: every one); default LM_DETAIL_DEFAULT. */
     int detail;
-    /* compare only. Precision targets (NULL/0: none): runs is the first batch and the step;
+    /* compare, sweep (per point), optimise (per mix, include/longmen/optimise.h). Precision
+     * targets (NULL/0: none): runs is the first batch and the step;
      * after each batch the job stops when every target's 90% half-width is at most its
      * value, or at max_runs (runs .. LM_MAX_RUNS). The result is the one of runs = the final
      * count: the same replications, run ids and tables. One process only (no MPI). */

@@ -35,7 +35,10 @@ typedef struct lm_optimise_progress {
 
 typedef struct lm_optimise_config {
     /* job: scenario_path, seed, threads, out_dir, from/to, force, quiet, stop_flag,
-     * max_memory; runs: replications per evaluation (R); resume: continue from DIR.partial */
+     * max_memory; runs: replications per evaluation (R); resume: continue from DIR.partial;
+     * precision (at most one target, on the objective: metric NULL, "METRIC" or
+     * "REGION.METRIC") and max_runs (0: max(R, 200)): every mix gets batches of R until the
+     * 90% half-width of its mean objective is at most the target, or max_runs */
     lm_experiment_config x;
     const char *levers_path; /* required */
     const char *region;      /* name or name_en; NULL: the levers file's `region` */

@@ -20,8 +20,15 @@
  * search, being deterministic, asks for the same mixes in the same order, gets the cached
  * ones back without simulating, and carries on from the first missing one, so it ends exactly
  * as an uninterrupted job. The cache is valid while the scenario text, the levers file, the
- * region, the objective, the seed, R and the period are the same (optimise_config); the
- * budget, --evals, --robustness and the number of runner-ups may change on resume. */
+ * region, the objective, the seed, R, the period and the --precision rule are the same
+ * (optimise_config); the budget, --evals, --robustness and the number of runner-ups may
+ * change on resume.
+ *
+ * --precision: a mix's replications come in batches of R, in run-index order, until the 90%
+ * interval of its mean objective is narrow enough or --max-runs (lm__opt_replicate); the
+ * batches are the run indices one evaluation of the final count would use, so the outcome is
+ * that of --runs the final count. Each mix keeps its own count (optimise_evaluation.runs):
+ * mixes share the replications of their common prefix of run indices. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -116,7 +123,8 @@ typedef struct job {
     int region_index;
     int objective;
     uint64_t seed;
-    int runs;
+    int runs;            /* the first batch (--runs) */
+    lm__opt_rule rule;   /* --precision: how many more */
     int32_t start, end;
     double years;
     lm__opt_lever opt[LM_LEVERS_MAX];
@@ -129,7 +137,9 @@ typedef struct job {
     int evals_done, resumed, planned;
     double best;
     double t0;
-    double *rows;        /* runs x M_COUNT, then the objective and cost of each run */
+    double *rows;        /* rule.max_runs x M_COUNT, then the objective and cost of each run */
+    const double *mix;   /* the mix being evaluated, and its draw */
+    int draw;
 } job;
 
 static double now_s(void)
@@ -270,7 +280,8 @@ static const char *const ddl =
 typedef struct fingerprint {
     const char *key;
     char value[64];
-    const char *text; /* long values */
+    const char *text;   /* long values */
+    const char *legacy; /* the value a database written before the key existed implies */
 } fingerprint;
 
 static int fingerprints(const job *J, const lm_scenario *base, fingerprint *f)
@@ -295,6 +306,13 @@ static int fingerprints(const job *J, const lm_scenario *base, fingerprint *f)
     f[n].text = NULL;
     snprintf(f[n++].value, sizeof f[0].value, "%s..%s", lm_month_format(J->start, a),
              lm_month_format(J->end, b));
+    /* an evaluation's runs, so its outcome, depend on the rule */
+    f[n] = (fingerprint){.key = "precision", .legacy = "none"};
+    if (J->rule.half > 0)
+        snprintf(f[n].value, sizeof f[0].value, "%.17g max %d", J->rule.half, J->rule.max_runs);
+    else
+        snprintf(f[n].value, sizeof f[0].value, "none");
+    ++n;
     return n;
 }
 
@@ -317,19 +335,21 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
              LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
     if (sqlite3_exec(J->db, version, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(J, err);
-    fingerprint f[8];
+    fingerprint f[12];
     const int nf = fingerprints(J, base, f);
     sqlite3_stmt *q = NULL;
     lm_status st = LM_OK;
     if (sqlite3_prepare_v2(J->db, "SELECT value FROM optimise_config WHERE key = ?1", -1, &q,
                            NULL) != SQLITE_OK)
         return db_fail(J, err);
-    int have = 0;
+    int have = 0, legacy = 0;
     for (int i = 0; i < nf && st == LM_OK; ++i) {
         sqlite3_bind_text(q, 1, f[i].key, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            ++have;
-            const char *v = (const char *)sqlite3_column_text(q, 0);
+        const bool row = sqlite3_step(q) == SQLITE_ROW;
+        if (row || (have > 0 && f[i].legacy)) {
+            const char *v = row ? (const char *)sqlite3_column_text(q, 0) : f[i].legacy;
+            have += row;
+            legacy += !row;
             const char *want = f[i].text ? f[i].text : f[i].value;
             if (!v || strcmp(v, want) != 0)
                 st = lm_error_set_at(err, LM_EINVAL, J->db_path, 0, 0, NULL,
@@ -341,7 +361,7 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
     }
     sqlite3_finalize(q);
     (void)resume;
-    if (st != LM_OK || have == nf)
+    if (st != LM_OK || have + legacy == nf)
         return st;
     /* a fresh database (or one whose first commit never happened) */
     sqlite3_stmt *ins = NULL;
@@ -396,7 +416,7 @@ static lm_status load_cache(job *J, lm_error *err)
     lm_status st = LM_OK;
     if (sqlite3_prepare_v2(db,
                            "SELECT eval_id, draw, mix, objective, objective_lo, objective_hi,"
-                           " public_cny_year, public_lo, public_hi FROM optimise_evaluation"
+                           " public_cny_year, public_lo, public_hi, runs FROM optimise_evaluation"
                            " ORDER BY eval_id",
                            -1, &q, NULL) != SQLITE_OK) {
         st = lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: %s", J->db_path,
@@ -408,6 +428,7 @@ static lm_status load_cache(job *J, lm_error *err)
             for (int k = 0; k < 6; ++k)
                 v[k] = sqlite3_column_type(q, 3 + k) == SQLITE_NULL ? NAN
                                                                     : sqlite3_column_double(q, 3 + k);
+            o.runs = sqlite3_column_int(q, 9);
             const char *key = (const char *)sqlite3_column_text(q, 2);
             st = cache_add(J, sqlite3_column_int(q, 1), key ? key : "", &o,
                            sqlite3_column_int(q, 0), err);
@@ -439,7 +460,7 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
         sqlite3_bind_int(e, 1, eval_id);
         sqlite3_bind_int(e, 2, draw);
         sqlite3_bind_int64(e, 3, (int64_t)draw * RUN0_STRIDE);
-        sqlite3_bind_int(e, 4, J->runs);
+        sqlite3_bind_int(e, 4, o->runs);
         sqlite3_bind_text(e, 5, key, -1, SQLITE_STATIC);
         const double *x = &o->objective;
         for (int k = 0; k < 6; ++k)
@@ -460,7 +481,7 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
             sqlite3_bind_null(v, 4);
         ok = sqlite3_step(v) == SQLITE_DONE && sqlite3_reset(v) == SQLITE_OK;
     }
-    for (int i = 0; ok && i < J->runs; ++i) {
+    for (int i = 0; ok && i < o->runs; ++i) {
         sqlite3_bind_int(r, 1, eval_id);
         sqlite3_bind_int(r, 2, i);
         sqlite3_bind_int64(r, 3, (int64_t)draw * RUN0_STRIDE + i);
@@ -495,6 +516,31 @@ static void report(job *J, bool robustness)
     cfg->progress(&p, cfg->progress_user);
 }
 
+/* Replications first .. first+n-1 of J->mix on J->draw: run indices draw * 10000 + i, the
+ * ones a single evaluation of more runs would give them. */
+static lm_status evaluate_batch(int first, int n, double *objective, void *user, lm_error *err)
+{
+    job *J = user;
+    lm_scenario *sc = NULL;
+    lm_status st = load_mix(J, J->mix, &sc, err);
+    if (st != LM_OK)
+        return st;
+    const lm__eval_config ec = {.seed = J->seed,
+                                .runs = n,
+                                .run0 = (uint32_t)J->draw * RUN0_STRIDE + (uint32_t)first,
+                                .threads = J->cfg->x.job.threads,
+                                .n_moments = M_COUNT,
+                                .moments = moments,
+                                .user = &J->region_index,
+                                .stop_flag = J->cfg->x.job.stop_flag};
+    double *rows = J->rows + (size_t)first * M_COUNT;
+    st = lm__evaluate(sc, &ec, rows, err);
+    lm_scenario_free(sc);
+    for (int i = 0; st == LM_OK && i < n; ++i)
+        objective[first + i] = rows[(size_t)i * M_COUNT + (size_t)J->objective];
+    return st;
+}
+
 static lm_status evaluate_mix(const double *mix, int draw, lm__opt_outcome *out, void *user,
                               lm_error *err)
 {
@@ -514,30 +560,19 @@ static lm_status evaluate_mix(const double *mix, int draw, lm__opt_outcome *out,
         }
     if (J->cfg->x.job.stop_flag && *J->cfg->x.job.stop_flag)
         return lm_error_set(err, LM_EINTR, __FILE__, __LINE__, "interrupted");
-    lm_scenario *sc = NULL;
-    lm_status st = load_mix(J, mix, &sc, err);
+    J->mix = mix;
+    J->draw = draw;
+    int runs = 0;
+    double *obj = J->rows + (size_t)J->rule.max_runs * M_COUNT, *pub = obj + J->rule.max_runs;
+    lm_status st = lm__opt_replicate(&J->rule, evaluate_batch, J, obj, &runs, err);
     if (st != LM_OK)
         return st;
-    const lm__eval_config ec = {.seed = J->seed,
-                                .runs = J->runs,
-                                .run0 = (uint32_t)draw * RUN0_STRIDE,
-                                .threads = J->cfg->x.job.threads,
-                                .n_moments = M_COUNT,
-                                .moments = moments,
-                                .user = &J->region_index,
-                                .stop_flag = J->cfg->x.job.stop_flag};
-    st = lm__evaluate(sc, &ec, J->rows, err);
-    lm_scenario_free(sc);
-    if (st != LM_OK)
-        return st;
-    double *obj = J->rows + (size_t)J->runs * M_COUNT, *pub = obj + J->runs;
-    for (int i = 0; i < J->runs; ++i) {
-        obj[i] = J->rows[(size_t)i * M_COUNT + (size_t)J->objective];
+    for (int i = 0; i < runs; ++i)
         pub[i] = J->rows[(size_t)i * M_COUNT + M_PUBLIC] / J->years;
-    }
-    out->objective = lm_stats_mean_ci90(obj, (size_t)J->runs, &out->objective_lo,
+    out->objective = lm_stats_mean_ci90(obj, (size_t)runs, &out->objective_lo,
                                         &out->objective_hi, NULL);
-    out->cost = lm_stats_mean_ci90(pub, (size_t)J->runs, &out->cost_lo, &out->cost_hi, NULL);
+    out->cost = lm_stats_mean_ci90(pub, (size_t)runs, &out->cost_lo, &out->cost_hi, NULL);
+    out->runs = runs;
     const int id = J->next_eval_id;
     st = store_eval(J, id, draw, key, mix, out, err);
     if (st == LM_OK)
@@ -828,11 +863,27 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     fprintf(f, "%s  seed %llu  optimise %s of %s under %.4g bn CNY a year\n",
             lm_scenario_name(base), (unsigned long long)J->seed, title, J->region,
             cfg->budget_cny_year / 1e9);
+    const bool until = J->rule.half > 0;
+    char runs[96];
+    if (until)
+        snprintf(runs, sizeof runs, "%d to %d runs", J->runs, J->rule.max_runs);
+    else
+        snprintf(runs, sizeof runs, "%d run%s", J->runs, J->runs == 1 ? "" : "s");
     fprintf(f, "%d lever%s (%d discrete combination%s, %d pruned a priori, %d refined by COBYLA); "
-               "%d search evaluation%s x %d run%s, %s to %s (%d months)\n\n",
+               "%d search evaluation%s x %s, %s to %s (%d months)\n",
             J->lv->n, J->lv->n == 1 ? "" : "s", r->n_combos, r->n_combos == 1 ? "" : "s",
-            r->n_pruned, r->n_local, r->n_search, r->n_search == 1 ? "" : "s", J->runs,
-            J->runs == 1 ? "" : "s", from, to, (int)(J->end - J->start + 1));
+            r->n_pruned, r->n_local, r->n_search, r->n_search == 1 ? "" : "s", runs, from, to,
+            (int)(J->end - J->start + 1));
+    if (until) {
+        int total = 0;
+        for (int k = 0; k < r->n_evals; ++k)
+            total += r->evals[k].out.runs;
+        fprintf(f, "precision %s: batches of %d runs per mix until the 90%% half-width of its "
+                   "mean is at most %.4g, or %d runs; %d runs over %d evaluations\n",
+                m_names[J->objective], J->runs, J->rule.half, J->rule.max_runs, total,
+                r->n_evals);
+    }
+    fputc('\n', f);
     if (r->n_ranked == 0) {
         double cheapest = INFINITY;
         for (int k = 0; k < r->n_evals; ++k)
@@ -845,7 +896,7 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     }
     enum { CELL = 512 };
     const int n_lev = J->lv->n;
-    const int cols = 1 + n_lev + 4;
+    const int cols = 1 + n_lev + 4 + (until ? 1 : 0);
     const int rows = 1 + r->n_ranked;
     char *text = calloc((size_t)rows * (size_t)cols, CELL);
     const char **cells = calloc((size_t)rows * (size_t)cols, sizeof *cells);
@@ -867,6 +918,8 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     snprintf(text + (size_t)(2 + n_lev) * CELL, CELL, "public CNY/yr");
     snprintf(text + (size_t)(3 + n_lev) * CELL, CELL, "fresh %s", m_names[J->objective]);
     snprintf(text + (size_t)(4 + n_lev) * CELL, CELL, "best on draws");
+    if (until)
+        snprintf(text + (size_t)(5 + n_lev) * CELL, CELL, "runs");
     for (int i = 0; i < r->n_ranked; ++i) {
         const lm__opt_eval *E = &r->evals[r->ranked[i]];
         char *row = text + (size_t)(i + 1) * (size_t)cols * CELL;
@@ -893,6 +946,21 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
             snprintf(row + (size_t)(3 + n_lev) * CELL, CELL, "-");
             snprintf(row + (size_t)(4 + n_lev) * CELL, CELL, "-");
         }
+        if (until) { /* the search's, then the fewest and most of the fresh draws */
+            int lo = INT32_MAX, hi = 0;
+            for (int d = 0; d < r->n_draws; ++d) {
+                const int n = r->evals[r->rob[d * r->n_ranked + i]].out.runs;
+                lo = n < lo ? n : lo;
+                hi = n > hi ? n : hi;
+            }
+            char *c = row + (size_t)(5 + n_lev) * CELL;
+            if (r->n_draws == 0)
+                snprintf(c, CELL, "%d", E->out.runs);
+            else if (lo == hi)
+                snprintf(c, CELL, "%d; fresh %d", E->out.runs, lo);
+            else
+                snprintf(c, CELL, "%d; fresh %d-%d", E->out.runs, lo, hi);
+        }
     }
     lm__table_write(f, cells, rows, cols, align, false);
     free(text);
@@ -906,14 +974,14 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     fprintf(f, "expected %s of %s %s to %s: %.4g, 90%% interval [%.4g, %.4g] (%d runs, common "
                "random numbers)\n",
             title, J->region, from, to, B->out.objective, B->out.objective_lo,
-            B->out.objective_hi, J->runs);
+            B->out.objective_hi, B->out.runs);
     fprintf(f, "public money of %s: %.4g bn CNY a year [%.4g, %.4g] (budget %.4g bn)\n",
             J->region, B->out.cost / 1e9, B->out.cost_lo / 1e9, B->out.cost_hi / 1e9,
             cfg->budget_cny_year / 1e9);
     if (r->n_draws > 0) {
-        fprintf(f, "on %d fresh draws of %d runs (run indices d x 10000 + i): %.4g, 90%% interval "
+        fprintf(f, "on %d fresh draws of %s (run indices d x 10000 + i): %.4g, 90%% interval "
                    "[%.4g, %.4g]\n",
-                r->n_draws, J->runs, r->fresh_mean, r->fresh_lo, r->fresh_hi);
+                r->n_draws, runs, r->fresh_mean, r->fresh_lo, r->fresh_hi);
         fprintf(f, "robustness: the best mix stays best in %d of %d fresh draws (%.0f%%) against "
                    "%d runner-up%s, and within the budget in %d of %d\n",
                 r->best_stays, r->n_draws, 100.0 * r->best_stays / r->n_draws, r->n_ranked - 1,
@@ -927,8 +995,10 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
                 LM_OPTIMISE_RUNS_FOR_INTERVALS);
     fprintf(f, "\n%s: mean over the runs [90%% t-interval of the mean]; public CNY/yr: the "
                "region's public money, net (outlays and tax expenditures less returns; "
-               "commitments are no cost), a year; fresh: mean of the draw means [90%% t-interval].\n",
-            m_names[J->objective]);
+               "commitments are no cost), a year; fresh: mean of the draw means [90%% t-interval]%s.\n",
+            m_names[J->objective],
+            until ? "; runs: the replications of the mix in the search, and on the fresh draws"
+                  : "");
     if (ferror(f))
         LM_FAIL(err, LM_EIO, "could not write the summary");
     return LM_OK;
@@ -948,6 +1018,34 @@ static int32_t policy_era_start(const lm_scenario *sc, int32_t start, int32_t en
 }
 
 /* ---- the command ---- */
+
+/* --precision names the objective of the region (METRIC or REGION.METRIC), or nothing: the
+ * rule is on the mean the search maximises, the one number it compares mixes by. */
+static lm_status precision_metric(const job *J, const lm_scenario *base, const char *metric,
+                                  lm_error *err)
+{
+    if (!metric || !metric[0])
+        return LM_OK;
+    const char *dot = strrchr(metric, '.');
+    const char *name = dot ? dot + 1 : metric;
+    bool ok = objective_index(name) == J->objective;
+    if (ok && dot) {
+        char region[LM_LEVER_NAME_LEN];
+        const size_t len = (size_t)(dot - metric);
+        ok = len > 0 && len < sizeof region;
+        if (ok) {
+            memcpy(region, metric, len);
+            region[len] = '\0';
+            ok = lm__region_named(lm__scenario_params(base), region) == J->region_index;
+        }
+    }
+    if (!ok)
+        LM_FAIL(err, LM_EINVAL,
+                "--precision %s: optimise's rule is on its objective: give H, %s=H or "
+                "%s.%s=H",
+                metric, m_names[J->objective], J->region, m_names[J->objective]);
+    return LM_OK;
+}
 
 lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_result *res,
                                  lm_error *err)
@@ -976,13 +1074,27 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
                 "--objective %s: expected dragons, high_tech, jobs, firms_alive, births or "
                 "revenue",
                 cfg->objective);
+    lm__opt_rule rule = {.half = 0, .first = cfg->x.runs, .max_runs = cfg->x.runs};
+    if (cfg->x.n_precision > 1)
+        LM_FAIL(err, LM_EINVAL, "optimise: one --precision (on the objective), not %d",
+                cfg->x.n_precision);
+    if (cfg->x.n_precision == 1) {
+        rule.half = cfg->x.precision[0].halfwidth;
+        rule.max_runs = cfg->x.max_runs > 0 ? cfg->x.max_runs
+                                            : (cfg->x.runs > 200 ? cfg->x.runs : 200);
+        if (!(rule.half > 0) || !isfinite(rule.half))
+            LM_FAIL(err, LM_EINVAL, "--precision: expected a positive half-width");
+        if (rule.max_runs < cfg->x.runs || rule.max_runs > LM_MAX_RUNS)
+            LM_FAIL(err, LM_EINVAL, "--max-runs %d: expected --runs %d to %d", rule.max_runs,
+                    cfg->x.runs, LM_MAX_RUNS);
+    }
 
     lm__levers *lv = NULL;
     lm_status st = lm__levers_load(cfg->levers_path, &lv, err);
     if (st != LM_OK)
         return st;
-    job J = {.cfg = cfg, .lv = lv, .objective = objective, .runs = cfg->x.runs, .best = NAN,
-             .t0 = t0, .next_eval_id = 1};
+    job J = {.cfg = cfg, .lv = lv, .objective = objective, .runs = cfg->x.runs, .rule = rule,
+             .best = NAN, .t0 = t0, .next_eval_id = 1};
     J.scenario_path = jc->scenario_path ? jc->scenario_path : lm_default_scenario_path();
     lm_scenario *base = NULL;
     int lock = -1;
@@ -1007,6 +1119,8 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         else
             snprintf(J.region, sizeof J.region, "%s", region);
     }
+    if (st == LM_OK && cfg->x.n_precision == 1)
+        st = precision_metric(&J, base, cfg->x.precision[0].metric, err);
     if (st == LM_OK) {
         J.seed = jc->has_seed ? jc->seed : lm_scenario_seed(base);
         lm_scenario_period(base, &J.start, &J.end);
@@ -1027,7 +1141,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         }
         st = check_levers(&J, err);
     }
-    J.rows = malloc((size_t)J.runs * (M_COUNT + 2) * sizeof *J.rows); /* + objective, cost */
+    J.rows = malloc((size_t)J.rule.max_runs * (M_COUNT + 2) * sizeof *J.rows); /* + objective, cost */
     if (st == LM_OK && !J.rows)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "evaluation rows");
     if (st == LM_OK && jc->max_memory != UINT64_MAX) {

@@ -40,7 +40,30 @@ typedef struct lm__opt_lever {
 typedef struct lm__opt_outcome {
     double objective, objective_lo, objective_hi; /* mean and 90% interval */
     double cost, cost_lo, cost_hi;                /* mean annual public money, 90% interval */
+    int runs;                                     /* replications behind the means */
 } lm__opt_outcome;
+
+/* How many replications a mix gets (`optimise --precision`): a first batch of `first`, then
+ * `first` more at a time, in run-index order, while the 90% interval of the mean objective
+ * is wider than 2 half and fewer than max_runs are done. half 0: one batch of `first`. */
+typedef struct lm__opt_rule {
+    double half;
+    int first;    /* >= 1 */
+    int max_runs; /* >= first */
+} lm__opt_rule;
+
+/* Simulates replications first .. first+n-1 of the mix being evaluated and writes their
+ * objective values to objective[first .. first+n-1]. */
+typedef lm_status (*lm__opt_batch_fn)(int first, int n, double *objective, void *user,
+                                      lm_error *err);
+
+/* Replicates one mix under rule: batch is called for runs 0.., each batch starting where the
+ * last ended, so the values are those of one call for the final count; objective holds
+ * rule->max_runs values. *runs: the count reached (also on error: the values kept). The
+ * stopping rule is compare's (lm__precision_reached, against a baseline of zeros: the
+ * interval of a mean is that of its difference from 0). */
+lm_status lm__opt_replicate(const lm__opt_rule *rule, lm__opt_batch_fn batch, void *user,
+                            double *objective, int *runs, lm_error *err);
 
 /* Evaluates mix on draw. LM_EINTR (or any error) stops the search; the error is returned. */
 typedef lm_status (*lm__opt_eval_fn)(const double *mix, int draw, lm__opt_outcome *out,

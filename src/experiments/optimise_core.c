@@ -12,6 +12,7 @@
 
 #include <nlopt.h>
 
+#include "experiments/compare_stats.h"
 #include "experiments/optimise.h"
 #include "longmen/experiments.h"
 
@@ -36,6 +37,34 @@ double lm__opt_value(const lm__opt_lever *L, double u)
     char buf[64];
     snprintf(buf, sizeof buf, "%.15g", v);
     return strtod(buf, NULL);
+}
+
+lm_status lm__opt_replicate(const lm__opt_rule *rule, lm__opt_batch_fn batch, void *user,
+                            double *objective, int *runs, lm_error *err)
+{
+    *runs = 0;
+    const bool until = rule->half > 0 && rule->max_runs > rule->first;
+    const int most = until ? rule->max_runs : rule->first;
+    if (rule->first < 1 || most > LM_MAX_RUNS)
+        LM_FAIL(err, LM_EINVAL, "optimise: replications %d to %d: expected 1 to %d",
+                rule->first, most, LM_MAX_RUNS);
+    double *zero = until ? calloc((size_t)most, sizeof *zero) : NULL;
+    if (until && !zero)
+        LM_FAIL(err, LM_ENOMEM, "optimise --precision");
+    lm_status st = LM_OK;
+    int n = 0;
+    for (;;) {
+        const int next = n == 0 ? rule->first : lm__precision_next_runs(n, rule->first, most);
+        st = batch(n, next - n, objective, user, err);
+        if (st != LM_OK)
+            break;
+        n = next;
+        if (!until || n >= most || lm__precision_reached(zero, objective, (size_t)n, rule->half))
+            break;
+    }
+    free(zero);
+    *runs = n;
+    return st;
 }
 
 void lm__opt_result_fini(lm__opt_result *res)

@@ -35,6 +35,8 @@ typedef struct opt {
     char region[128], objective[64], period[64], scenario[128];
     long long seed;
     int runs;
+    double half;   /* --precision: the target half-width (0: none) */
+    int max_runs;  /* and the most replications of a mix */
     double budget; /* CNY a year; NAN when the folder predates its record */
     int n_levers;
     char lever[MAX_LEVERS][64];
@@ -143,6 +145,8 @@ static lm_status read_opt(const char *db_path, opt *o, lm_error *err)
             o->seed = atoll(v);
         else if (strcmp(k, "runs") == 0)
             o->runs = atoi(v);
+        else if (strcmp(k, "precision") == 0 && sscanf(v, "%lg max %d", &o->half, &o->max_runs) != 2)
+            o->half = 0; /* "none" */
         else if (strcmp(k, "budget_cny_year") == 0)
             o->budget = strtod(v, NULL);
         else if (strcmp(k, "scenario_yaml") == 0)
@@ -415,9 +419,15 @@ static void page(FILE *f, const opt *o)
     esc(f, o->scenario);
     fprintf(f, ", seed %lld, %s; the %s of ", o->seed, o->period, title);
     esc(f, o->region);
-    fprintf(f, " over the period; every mix simulated %d time%s with common random numbers "
-               "(run indices 0..%d).</p>\n",
-            o->runs, o->runs == 1 ? "" : "s", o->runs - 1);
+    if (o->half > 0)
+        fprintf(f, " over the period; every mix simulated %d times with common random numbers "
+                   "(run indices 0, 1, ...), then %d more at a time until the 90%% interval of its "
+                   "mean %s has half-width at most %.4g, or %d times (--precision).</p>\n",
+                o->runs, o->runs, title, o->half, o->max_runs);
+    else
+        fprintf(f, " over the period; every mix simulated %d time%s with common random numbers "
+                   "(run indices 0..%d).</p>\n",
+                o->runs, o->runs == 1 ? "" : "s", o->runs - 1);
     if (o->runs < LM_OPTIMISE_RUNS_FOR_INTERVALS)
         fprintf(f, "<p class=\"warn\" id=\"lm-optimise-few-runs\"><b>Too few replications for "
                    "the intervals.</b> Each mix was simulated %d time%s: the 90%% intervals rest "
@@ -451,10 +461,10 @@ static void page(FILE *f, const opt *o)
     svg_frontier(f, o, false);
     fprintf(f, "<p class=\"note\">Each dot is a mix of the search, at its mean public money a "
                "year (outlays and tax expenditures less returns; commitments are no cost) "
-               "and its mean %s over the %d replications, with 90%% t-intervals as bars; the "
+               "and its mean %s over its replications, with 90%% t-intervals as bars; the "
                "line joins the mixes that no cheaper mix beats; orange: the best mix within the "
                "budget (dashed). Hover a dot for its levers.</p>\n",
-            title, o->runs);
+            title);
     fputs("<h2>Best mix and runners-up</h2>\n<table id=\"lm-optimise-mixes\">\n<thead><tr>"
           "<th>mix</th>",
           f);
@@ -489,10 +499,15 @@ static void page(FILE *f, const opt *o)
     fputs("</tbody></table>\n<h2>Robustness</h2>\n<p id=\"lm-optimise-robustness\">", f);
     if (o->n_mixes && o->m[0].draws > 0) {
         const mix *b = &o->m[0];
-        fprintf(f, "On %d fresh draw%s of %d replications each (run indices the search did not "
+        char reps[48];
+        if (o->half > 0)
+            snprintf(reps, sizeof reps, "%d to %d", o->runs, o->max_runs);
+        else
+            snprintf(reps, sizeof reps, "%d", o->runs);
+        fprintf(f, "On %d fresh draw%s of %s replications each (run indices the search did not "
                    "use), the best mix stays best in %d (%.0f%%) against %d runner-up%s, and "
                    "within the budget in %d. Its %s there: ",
-                b->draws, b->draws == 1 ? "" : "s", o->runs, b->wins, 100.0 * b->wins / b->draws, o->n_mixes - 1,
+                b->draws, b->draws == 1 ? "" : "s", reps, b->wins, 100.0 * b->wins / b->draws, o->n_mixes - 1,
                 o->n_mixes - 1 == 1 ? "" : "s", b->feasible, title);
         fmt_ci(f, b->fresh, b->fresh_lo, b->fresh_hi, 1);
         fputs(". A mix that wins few draws is not reliably better than the runners-up: its lead "

@@ -5,7 +5,9 @@
 # and agree; --help; usage errors exit 2; bad levers files are one error line
 # file:line:col: field: message and leave no folder; a search cut after some evaluations
 # (the database of an interrupted job) and one stopped by SIGTERM both end, with --resume,
-# exactly as an uninterrupted search; so does one killed with kill -9.
+# exactly as an uninterrupted search; so does one killed with kill -9. --precision: every mix
+# gets batches of --runs until its 90% half-width is narrow enough or --max-runs, its outcome
+# is that of --runs its final count, and --resume and SIGTERM hold with it.
 # Usage: bash cli_optimise.sh <longmen-binary> <repo-root>
 set -euo pipefail
 bin=$1
@@ -24,6 +26,7 @@ args=(--levers "$levers" --budget 1.5bn --objective births --runs 2 --evals 14 -
 # ---- help ----
 "$bin" optimise --help >help.txt || fail "optimise --help exited $?"
 grep -q -- '--levers scenarios/examples/levers-hefei.yaml' help.txt || fail "--help gives no example"
+grep -q -- '--precision H ' help.txt && grep -q -- '--max-runs N ' help.txt || fail "--help: no --precision or --max-runs"
 "$bin" help optimise | cmp -s - help.txt || fail "'help optimise' differs"
 "$bin" --help | grep -q 'optimise' || fail "the main help does not list optimise"
 
@@ -117,7 +120,9 @@ cmp -s full/optimise.csv again/optimise.csv || fail "a second search (1 thread) 
 for bad in "--budget 1bn" "--levers $levers" "--levers $levers --budget 0" \
     "--levers $levers --budget lots" "--levers $levers --budget 1bn --objective profit" \
     "--levers $levers --budget 1bn --evals 0" "--levers $levers --budget 1bn --robustness -1" \
-    "--levers $levers --budget 1bn --frobnicate 3"; do
+    "--levers $levers --budget 1bn --frobnicate 3" "--levers $levers --budget 1bn --max-runs 5" \
+    "--levers $levers --budget 1bn --precision 0" "--levers $levers --budget 1bn --precision wide" \
+    "--levers $levers --budget 1bn --runs 5 --precision 1 --max-runs 4"; do
     rc=0
     # shellcheck disable=SC2086
     "$bin" optimise "$scenario" $bad --out bad >/dev/null 2>err.txt || rc=$?
@@ -208,4 +213,115 @@ for t in optimise_evaluation optimise_replication optimise_mix; do
     [[ $(sqlite3 whole/results.sqlite "select * from $t" | md5sum) == $(sqlite3 killed/results.sqlite "select * from $t" | md5sum) ]] ||
         fail "table $t differs after kill -9 and --resume"
 done
+# ---- --precision: per mix, batches of --runs until the 90% half-width of the mean objective
+# is at most H or --max-runs; a mix's outcome is that of --runs its final count ----
+pbase=(--levers "$levers" --budget 1.5bn --objective births --runs 3 --evals 4 --robustness 1
+       --runner-ups 1 --threads 2)
+prec=("${pbase[@]}" --max-runs 30)
+"$bin" optimise "$scenario" "${prec[@]}" --precision Jiashi.births=5 --out prec >prec.txt 2>err.txt ||
+    fail "--precision: $(cat err.txt)"
+grep -q '^precision births: batches of 3 runs per mix until the 90% half-width of its mean is at most 5, or 30 runs' prec.txt ||
+    fail "--precision: no precision line: $(cat prec.txt)"
+grep -q 'search evaluations x 3 to 30 runs' prec.txt || fail "--precision: the runs are not said"
+db=prec/results.sqlite
+# every evaluation: a multiple of 3 up to 30 runs, each stored, narrow enough unless at 30
+bad=$(sqlite3 "$db" "select count(*) from optimise_evaluation e where runs % 3 != 0 or runs < 3
+    or runs > 30 or (runs < 30 and (objective_hi - objective_lo) / 2 > 5)
+    or runs != (select count(*) from optimise_replication r where r.eval_id = e.eval_id)
+    or runs != (select 1 + max(replication) from optimise_replication r where r.eval_id = e.eval_id)")
+[[ $bad == 0 ]] || fail "--precision: $bad evaluations break the rule"
+[[ $(sqlite3 "$db" 'select count(distinct runs) from optimise_evaluation where draw = 0') -ge 2 ]] ||
+    fail "--precision: every mix got the same runs: $(sqlite3 "$db" 'select runs from optimise_evaluation')"
+# the table says each reported mix's runs; the best mix's line its own count
+best_runs=$(sqlite3 "$db" 'select e.runs from optimise_mix m join optimise_evaluation e using (eval_id) where m.rank = 1')
+grep -q "^best .* $best_runs; fresh [0-9]" prec.txt || fail "--precision: no runs column for the best mix ($best_runs)"
+grep -q "(${best_runs} runs, common random numbers)" prec.txt || fail "--precision: the best mix's runs"
+grep -q 'then 3 more at a time until the 90% interval of its mean births has half-width at most 5, or 30 times' prec/report.html &&
+    grep -q 'fresh draw of 3 to 30 replications each' prec/report.html || fail "--precision: report.html does not say the rule"
+# the two screened mixes (eval 1 and 2 of any search) against plain --runs N, N their count:
+# the same numbers to the bit; and N - 3 runs were not yet narrow enough
+for id in 1 2; do
+    n=$(sqlite3 "$db" "select runs from optimise_evaluation where eval_id = $id")
+    mix=$(sqlite3 "$db" "select mix from optimise_evaluation where eval_id = $id")
+    plain=(--levers "$levers" --budget 1.5bn --objective births --evals 1 --robustness 0 --threads 2)
+    "$bin" optimise "$scenario" "${plain[@]}" --runs "$n" --out "plain$id" -q >/dev/null 2>err.txt ||
+        fail "plain --runs $n: $(cat err.txt)"
+    same=$(sqlite3 "$db" "attach 'plain$id/results.sqlite' as b;
+        select count(*) from optimise_evaluation e join b.optimise_evaluation f using (draw, mix)
+        where e.eval_id = $id and e.runs = f.runs and e.objective = f.objective
+          and e.objective_lo = f.objective_lo and e.objective_hi = f.objective_hi
+          and e.public_cny_year = f.public_cny_year and e.public_lo = f.public_lo
+          and e.public_hi = f.public_hi")
+    [[ $same == 1 ]] || fail "--precision: mix $mix after $n runs differs from --runs $n"
+    reps=$(sqlite3 "$db" "attach 'plain$id/results.sqlite' as b;
+        select count(*) from optimise_replication r join b.optimise_evaluation f on f.mix = '$mix' and f.draw = 0
+          join b.optimise_replication s on s.eval_id = f.eval_id and s.replication = r.replication
+        where r.eval_id = $id and r.run = s.run and r.births = s.births and r.public_cny = s.public_cny
+          and r.dragons = s.dragons and r.jobs = s.jobs")
+    [[ $reps == "$n" ]] || fail "--precision: $reps of $n replications of mix $mix as --runs $n"
+    if ((n > 3 && n < 30)); then
+        "$bin" optimise "$scenario" "${plain[@]}" --runs $((n - 3)) --out "fewer$id" -q >/dev/null 2>err.txt ||
+            fail "plain --runs $((n - 3)): $(cat err.txt)"
+        wide=$(sqlite3 "fewer$id/results.sqlite" "select (objective_hi - objective_lo) / 2 > 5
+            from optimise_evaluation where mix = '$mix' and draw = 0")
+        [[ $wide == 1 ]] || fail "--precision: mix $mix was narrow enough after $((n - 3)) runs, yet got $n"
+    fi
+done
+# the same search with H alone or METRIC=H; another metric, or another region, is refused
+"$bin" optimise "$scenario" "${prec[@]}" --precision 5 --out prec-h -q >/dev/null 2>err.txt || fail "--precision 5: $(cat err.txt)"
+cmp -s prec/optimise.csv prec-h/optimise.csv || fail "--precision 5 differs from Jiashi.births=5"
+for bad in jobs=5 Yishi.births=5; do
+    rc=0
+    "$bin" optimise "$scenario" "${prec[@]}" --precision $bad --out bad >/dev/null 2>err.txt || rc=$?
+    [[ $rc == 1 ]] && grep -q "optimise's rule is on its objective" err.txt ||
+        fail "--precision $bad: $rc $(cat err.txt)"
+done
+# --resume: the cache holds the rule; a search cut after 3 evaluations ends as the whole one
+mkdir pcut.partial
+cp "$db" pcut.partial/
+sqlite3 pcut.partial/results.sqlite "delete from optimise_evaluation where eval_id > 3;
+    delete from optimise_value where eval_id > 3; delete from optimise_replication where eval_id > 3;
+    delete from optimise_mix; delete from optimise_lever;"
+[[ $(sqlite3 pcut.partial/results.sqlite "select value from optimise_config where key = 'precision'") == "5 max 30" ]] ||
+    fail "optimise_config has no precision"
+for other in "--precision 4 --max-runs 30" "--precision 5 --max-runs 27" ""; do
+    mkdir pother.partial
+    cp pcut.partial/results.sqlite pother.partial/
+    rc=0
+    # shellcheck disable=SC2086
+    "$bin" optimise "$scenario" "${pbase[@]}" $other --out pother --resume >/dev/null 2>err.txt || rc=$?
+    [[ $rc == 1 ]] && grep -q 'another precision' err.txt || fail "--resume with '$other': $rc $(cat err.txt)"
+    rm -rf pother.partial
+done
+"$bin" optimise "$scenario" "${prec[@]}" --precision 5 --out pcut --resume -q >/dev/null 2>err.txt ||
+    fail "--precision --resume: $(cat err.txt)"
+for t in optimise_evaluation optimise_replication optimise_mix; do
+    [[ $(sqlite3 "$db" "select * from $t" | md5sum) == $(sqlite3 pcut/results.sqlite "select * from $t" | md5sum) ]] ||
+        fail "--precision: table $t differs after --resume"
+done
+# a database written before the rule was kept holds plain evaluations: --resume takes it
+# without --precision, refuses it with
+for legacy in legacy-p legacy; do
+    mkdir $legacy.partial
+    cp full/results.sqlite $legacy.partial/
+    sqlite3 $legacy.partial/results.sqlite "delete from optimise_config where key = 'precision'"
+done
+rc=0
+"$bin" optimise "$scenario" "${args[@]}" --precision 5 --out legacy-p --resume >/dev/null 2>err.txt || rc=$?
+[[ $rc == 1 ]] && grep -q 'another precision' err.txt || fail "--precision on a legacy database: $rc $(cat err.txt)"
+"$bin" optimise "$scenario" "${args[@]}" --out legacy --resume -q >/dev/null 2>err.txt || fail "legacy --resume: $(cat err.txt)"
+cmp -s full/optimise.csv legacy/optimise.csv || fail "a legacy database resumed differs"
+# SIGTERM keeps the finished evaluations; --resume finishes as the whole search
+LM_PAUSE_AT=evaluation:2 "$bin" optimise "$scenario" "${prec[@]}" --precision 5 --out pstop -q >/dev/null 2>err.txt &
+pid=$!
+wait_paused "$pid" err.txt
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+[[ $rc == 143 ]] || fail "--precision: interrupted search exited $rc: $(cat err.txt)"
+[[ $(sqlite3 pstop.partial/results.sqlite 'select count(*) from optimise_evaluation') == 2 ]] ||
+    fail "--precision: the stopped search did not keep 2 evaluations"
+"$bin" optimise "$scenario" "${prec[@]}" --precision 5 --out pstop --resume -q >/dev/null 2>err.txt ||
+    fail "--precision: resume after SIGTERM: $(cat err.txt)"
+cmp -s prec/optimise.csv pstop/optimise.csv || fail "--precision: resumed after SIGTERM differs"
 echo "cli_optimise: ok"

@@ -176,6 +176,14 @@ if has optimise; then
     (cd two && mpi "${args[@]}" >opt.out 2>opt.err) || fail "two: optimise: $(cat two/opt.err)"
     cmp -s one/opt/optimise.csv two/opt/optimise.csv || fail "opt: optimise.csv differs"
     same opt
+    # --precision: every rank holds every replication of a mix, so all take the same decision
+    args=(optimise "$scenario" --levers "$root/tests/data/levers/tiny.yaml" --budget 1.5bn
+          --objective births --runs 3 --evals 4 --robustness 1 --runner-ups 1 --precision 5
+          --max-runs 30 --out optp -q)
+    (cd one && "$bin" "${args[@]}" --threads 1 >optp.out 2>optp.err) || fail "one: optimise --precision: $(cat one/optp.err)"
+    (cd two && mpi "${args[@]}" >optp.out 2>optp.err) || fail "two: optimise --precision: $(cat two/optp.err)"
+    cmp -s one/optp/optimise.csv two/optp/optimise.csv || fail "optp: optimise.csv differs"
+    same optp
 fi
 if has calibrate; then
     args=(calibrate "$scenario" --targets "$root/calibration/smoke.yaml" --budget 4 --runs 2

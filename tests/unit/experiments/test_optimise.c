@@ -3,13 +3,16 @@
  * under a linear budget (maximise sum a_i sqrt(x_i) s.t. sum c_i x_i <= B: x_i proportional
  * to (a_i / c_i)^2), with a discrete switch that must be taken or left depending on its
  * bonus; determinism; the budget is never exceeded by the best mix; the robustness count on
- * a noisy objective, recomputed by hand; screening prunes combinations by a-priori cost. */
+ * a noisy objective, recomputed by hand; screening prunes combinations by a-priori cost; the
+ * per-mix rule of --precision (batches in run-index order until the 90% half-width of the
+ * mean is narrow enough, or max_runs) on a synthetic evaluator. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "experiments/optimise.h"
+#include "longmen/experiments.h"
 
 /* ---- the concave objective ---- */
 
@@ -34,7 +37,7 @@ static lm_status concave_eval(const double *mix, int draw, lm__opt_outcome *out,
         f += C->bonus;
         cost += C->switch_cost;
     }
-    *out = (lm__opt_outcome){f, f, f, cost, cost, cost};
+    *out = (lm__opt_outcome){f, f, f, cost, cost, cost, 1};
     return LM_OK;
 }
 
@@ -216,7 +219,7 @@ static lm_status noisy_eval(const double *mix, int draw, lm__opt_outcome *out, v
     const int o = (int)mix[0];
     /* draw 0: option 0 leads by construction (the search must pick it) */
     const double f = N->base[o] + (draw == 0 ? (o == 0 ? 1 : 0) : N->spread * noise(draw, o));
-    *out = (lm__opt_outcome){f, f - 1, f + 1, 1, 1, 1};
+    *out = (lm__opt_outcome){f, f - 1, f + 1, 1, 1, 1, 1};
     return LM_OK;
 }
 
@@ -291,4 +294,172 @@ Test(optimise, value_rounding)
     cr_assert_float_eq(lm__opt_value(&L, NAN), 1e8, 0);
     const lm__opt_lever M = {.lo = 0, .hi = 1};
     cr_assert_eq(lm__opt_value(&M, 1.0 / 3), 0.333333333333333);
+}
+
+/* ---- the per-mix rule of --precision ---- */
+
+/* A replication's value depends on its run index alone (as a simulation's does): spread times
+ * a fixed pseudo-random number in [-1, 1]. The batches asked are recorded. */
+typedef struct batches {
+    double spread;
+    int first[64], n[64], calls;
+    int fail_at; /* the call that fails (0: none) */
+} batches;
+
+static double run_value(double spread, int run)
+{
+    uint64_t z = (uint64_t)run * 0x9E3779B97F4A7C15ull + 12345;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return 3 + spread * ((double)(z >> 11) / 9007199254740992.0 * 2 - 1);
+}
+
+static lm_status batch_eval(int first, int n, double *objective, void *user, lm_error *err)
+{
+    batches *B = user;
+    if (B->calls < 64) {
+        B->first[B->calls] = first;
+        B->n[B->calls] = n;
+    }
+    if (++B->calls == B->fail_at)
+        return lm_error_set(err, LM_EINTR, __FILE__, __LINE__, "interrupted");
+    for (int i = first; i < first + n; ++i)
+        objective[i] = run_value(B->spread, i);
+    return LM_OK;
+}
+
+/* The smallest multiple of step (capped at max) whose 90% half-width is at most h, computed
+ * with the public interval rather than the rule's function. */
+static int expected_runs(double spread, int step, int max, double h)
+{
+    double v[400];
+    for (int n = step;; n = n + step < max ? n + step : max) {
+        for (int i = 0; i < n; ++i)
+            v[i] = run_value(spread, i);
+        double lo, hi;
+        lm_stats_mean_ci90(v, (size_t)n, &lo, &hi, NULL);
+        if ((hi - lo) / 2 <= h || n == max)
+            return n;
+    }
+}
+
+Test(optimise, precision_rule_stops_where_it_should)
+{
+    double v[400], plain[400];
+    lm_error err;
+    batches B = {.spread = 2};
+    const lm__opt_rule rule = {.half = 0.3, .first = 4, .max_runs = 200};
+    const int want = expected_runs(2, 4, 200, 0.3);
+    cr_assert(want > 8 && want < 200, "the case needs several batches: %d", want);
+    int runs = -1;
+    cr_assert_eq(lm__opt_replicate(&rule, batch_eval, &B, v, &runs, &err), LM_OK);
+    cr_assert_eq(runs, want);
+    /* batches of 4 in run-index order, each where the last ended */
+    cr_assert_eq(B.calls, want / 4);
+    for (int c = 0; c < B.calls; ++c) {
+        cr_assert_eq(B.first[c], 4 * c);
+        cr_assert_eq(B.n[c], 4);
+    }
+    /* the values are those of one evaluation of the final count */
+    batches P = {.spread = 2};
+    const lm__opt_rule one = {.half = 0, .first = want, .max_runs = want};
+    int n_plain = -1;
+    cr_assert_eq(lm__opt_replicate(&one, batch_eval, &P, plain, &n_plain, &err), LM_OK);
+    cr_assert_eq(n_plain, want);
+    cr_assert_eq(P.calls, 1);
+    cr_assert_eq(memcmp(v, plain, (size_t)want * sizeof *v), 0);
+    /* the half-width one batch earlier was still too wide */
+    double lo, hi;
+    lm_stats_mean_ci90(v, (size_t)(want - 4), &lo, &hi, NULL);
+    cr_assert_gt((hi - lo) / 2, 0.3);
+    lm_stats_mean_ci90(v, (size_t)want, &lo, &hi, NULL);
+    cr_assert_leq((hi - lo) / 2, 0.3);
+}
+
+Test(optimise, precision_rule_per_mix_and_its_limits)
+{
+    double v[400];
+    lm_error err;
+    int runs;
+    /* a quiet mix stops sooner than a noisy one under the same rule */
+    const lm__opt_rule rule = {.half = 0.3, .first = 4, .max_runs = 200};
+    batches Q = {.spread = 0.5}, N = {.spread = 2};
+    int quiet, noisy_runs;
+    cr_assert_eq(lm__opt_replicate(&rule, batch_eval, &Q, v, &quiet, &err), LM_OK);
+    cr_assert_eq(lm__opt_replicate(&rule, batch_eval, &N, v, &noisy_runs, &err), LM_OK);
+    cr_assert_eq(quiet, expected_runs(0.5, 4, 200, 0.3));
+    cr_assert_lt(quiet, noisy_runs);
+    /* max_runs caps it, the last batch cut to fit: 4, 8, 10 */
+    batches C = {.spread = 2};
+    const lm__opt_rule capped = {.half = 1e-6, .first = 4, .max_runs = 10};
+    cr_assert_eq(lm__opt_replicate(&capped, batch_eval, &C, v, &runs, &err), LM_OK);
+    cr_assert_eq(runs, 10);
+    cr_assert_eq(C.calls, 3);
+    cr_assert_eq(C.first[2], 8);
+    cr_assert_eq(C.n[2], 2);
+    /* replications that agree: the first batch is enough */
+    batches Z = {.spread = 0};
+    cr_assert_eq(lm__opt_replicate(&rule, batch_eval, &Z, v, &runs, &err), LM_OK);
+    cr_assert_eq(runs, 4);
+    /* one replication has no interval: a second batch */
+    batches S = {.spread = 0};
+    const lm__opt_rule single = {.half = 0.3, .first = 1, .max_runs = 5};
+    cr_assert_eq(lm__opt_replicate(&single, batch_eval, &S, v, &runs, &err), LM_OK);
+    cr_assert_eq(runs, 2);
+    /* no rule: one batch, whatever the spread */
+    batches F = {.spread = 2};
+    const lm__opt_rule fixed = {.half = 0, .first = 4, .max_runs = 4};
+    cr_assert_eq(lm__opt_replicate(&fixed, batch_eval, &F, v, &runs, &err), LM_OK);
+    cr_assert_eq(runs, 4);
+    cr_assert_eq(F.calls, 1);
+    /* a batch that fails stops it; the runs finished before are said */
+    batches E = {.spread = 2, .fail_at = 2};
+    cr_assert_eq(lm__opt_replicate(&rule, batch_eval, &E, v, &runs, &err), LM_EINTR);
+    cr_assert_eq(runs, 4);
+}
+
+/* The search with the rule in its evaluator: each mix reports the runs it got. */
+typedef struct ruled {
+    lm__opt_rule rule;
+    double spread[2];
+    int runs_of[2];
+} ruled;
+
+static lm_status ruled_eval(const double *mix, int draw, lm__opt_outcome *out, void *user,
+                            lm_error *err)
+{
+    (void)draw;
+    ruled *R = user;
+    const int o = (int)mix[0];
+    batches B = {.spread = R->spread[o]};
+    double v[400];
+    int runs;
+    lm_status st = lm__opt_replicate(&R->rule, batch_eval, &B, v, &runs, err);
+    if (st != LM_OK)
+        return st;
+    double lo, hi;
+    const double m = lm_stats_mean_ci90(v, (size_t)runs, &lo, &hi, NULL) + o;
+    *out = (lm__opt_outcome){m, lo + o, hi + o, 1, 1, 1, runs};
+    R->runs_of[o] = runs;
+    return LM_OK;
+}
+
+Test(optimise, precision_rule_in_the_search)
+{
+    lm__opt_lever lv[1] = {{.n_options = 2}};
+    ruled R = {.rule = {.half = 0.3, .first = 4, .max_runs = 200}, .spread = {2, 0.5}};
+    lm__opt_problem p = {.levers = lv, .n_levers = 1, .budget = 2, .evals = 2, .runner_ups = 1,
+                         .distinct = 0.05, .seed = 3, .eval = ruled_eval, .user = &R};
+    lm__opt_result r;
+    lm_error err;
+    cr_assert_eq(lm__opt_run(&p, &r, &err), LM_OK, "%s", err.message);
+    cr_assert_eq(r.n_ranked, 2);
+    const lm__opt_eval *best = &r.evals[r.ranked[0]], *second = &r.evals[r.ranked[1]];
+    cr_assert_eq(best->mix[0], 1);
+    cr_assert_eq(best->out.runs, expected_runs(0.5, 4, 200, 0.3));
+    cr_assert_eq(second->out.runs, expected_runs(2, 4, 200, 0.3));
+    cr_assert_lt(best->out.runs, second->out.runs);
+    cr_assert_eq(best->out.runs, R.runs_of[1]);
+    lm__opt_result_fini(&r);
 }
