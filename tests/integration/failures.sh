@@ -167,8 +167,10 @@ pad() { printf 'x_pad:\n'; { yes '  - 1' || true; } | head -c 16000000; } # yes 
 { cat "$tiny"; pad; } >p1.yaml
 { echo "extends: p1.yaml"; pad; } >p0.yaml
 set -m
-for sig in INT TERM; do
-    "$bin" run p0.yaml --quiet --out loading >/dev/null 2>err.txt &
+for how in "INT run" "TERM run" "TERM compare --policy x.y=1"; do
+    read -r sig cmd <<<"$how"
+    # shellcheck disable=SC2086 # cmd is words
+    "$bin" $cmd p0.yaml --quiet --out loading >/dev/null 2>err.txt &
     pid=$!
     sleep 0.5
     kill -"$sig" "$pid" 2>/dev/null || true
@@ -178,10 +180,10 @@ for sig in INT TERM; do
     took=$(((${EPOCHREALTIME/./} - sent) / 1000))
     want=$((128 + $([[ $sig == INT ]] && echo 2 || echo 15)))
     # before: the signal waited for the whole chain, then the unknown key ended it with 1
-    [[ $rc == "$want" ]] || fail "SIG$sig while loading: exit $rc, expected $want: $(cat err.txt)"
-    ((took <= 1000)) || fail "SIG$sig while loading: took $took ms to stop"
-    [[ ! -e loading ]] || fail "SIG$sig while loading left the results folder"
-    echo "failures: SIG$sig while loading 32 MB of extends: stopped in $took ms"
+    [[ $rc == "$want" ]] || fail "SIG$sig while $cmd loads: exit $rc, expected $want: $(cat err.txt)"
+    ((took <= 1000)) || fail "SIG$sig while $cmd loads: took $took ms to stop"
+    [[ ! -e loading ]] || fail "SIG$sig while $cmd loads left the results folder"
+    echo "failures: SIG$sig while ${cmd%% *} loads 32 MB of extends: stopped in $took ms"
 done
 set +m
 rm -f p0.yaml p1.yaml
