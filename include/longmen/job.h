@@ -77,6 +77,7 @@ typedef struct lm_memory_estimate {
     double founders_month; /* expected founders a month at the start, every origin */
     int32_t months;        /* months to simulate */
     double firms;          /* firms the estimate provides for: founders x months x 2 */
+    double bytes_per_firm; /* firm arrays, archive, finance state, deals, the deal pool */
     uint64_t firm_state;   /* live firm arrays and the archive of ended firms */
     uint64_t region_state; /* region tables, observations, the month's scratch arena */
     uint64_t database;     /* SQLite's page cache while the results are written */

@@ -1115,8 +1115,11 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     C.budget = cfg->budget;
     C.scenario_path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
     lm_status st = lm_targets_load(cfg->targets_path, &C.t, err);
-    if (st == LM_OK)
+    if (st == LM_OK) {
+        const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
         st = lm_scenario_load(C.scenario_path, &C.sc, err);
+        lm__scenario_watch_stop(watched);
+    }
     int lock = -1;
     bool created = false;
     if (st == LM_OK) {

@@ -258,9 +258,11 @@ lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const ch
     const lm_job_config *job = &cfg->job;
     const char *path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
     lm_scenario *base = NULL, *cf = NULL;
+    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
     lm_status st = lm_scenario_load(path, &base, err);
     if (st == LM_OK)
         st = lm_scenario_load_edited(cf_path ? cf_path : path, edits, &cf, err);
+    lm__scenario_watch_stop(watched);
     if (st == LM_OK)
         st = lm__experiment_narrow(base, job, err);
     if (st == LM_OK)

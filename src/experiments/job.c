@@ -27,6 +27,7 @@
 #include "longmen/job.h"
 #include "longmen/longmen.h"
 #include "longmen/report.h"
+#include "scenario/scenario_int.h"
 
 #define DEFAULT_SCENARIO "scenarios/three-capitals.yaml"
 
@@ -236,7 +237,9 @@ static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_er
 
     const char *path = cfg->scenario_path ? cfg->scenario_path : lm_default_scenario_path();
     lm_scenario *sc = NULL;
+    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(cfg->stop_flag);
     lm_status st = lm_scenario_load(path, &sc, err);
+    lm__scenario_watch_stop(watched);
     if (st != LM_OK)
         return st;
     if ((st = narrow_period(sc, cfg, err)) != LM_OK)

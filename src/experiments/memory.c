@@ -4,21 +4,29 @@
  * of being killed by the kernel hours into a batch. Also the size words of the CLI
  * ("500M", "8G"). The formula is documented in docs/reliability.md.
  *
- * The estimate follows what the engine allocates (src/core/world.c, firms.c, entry.c):
+ * The estimate follows what the engine allocates (src/core/world.c, firms.c, entry.c,
+ * src/model/finance):
  *   founders/month F = outside_rate + sum over regions of
- *       base_rate*talent + alumni_rate*platform_alumni
+ *       base_rate*talent + alumni_rate*A
  *     + spinout_rate*(institution_strength + the spinout_strength of its lab policies)
  *     + returnee_rate*(the talent_level of its talent programs)
+ *   A = the platform alumni the region can reach: the staff of its platforms, platform_staff
+ *       + talent*min(1, team_size/giant_headcount)*min(1, max_headcount/giant_headcount), makes
+ *       turnover of them alumni a month, who decay at alumni_decay, so A is at most
+ *       max(platform_alumni, turnover/alumni_decay*staff) and platform_alumni +
+ *       turnover*staff*months
  *   firms N = F * months * GROWTH, with GROWTH 2: every founder is assumed to found inside
  *       the scenario, and the rates may double as a run goes on (serial founders, talent
- *       that moves in, policies); the shipped scenarios give 19-94% of F * months
- *   firm state = N * (bytes per firm slot + bytes per archived record + 8 for the id index)
- *       * 2, since every one of these arrays grows by doubling
+ *       that moves in, policies); the shipped scenarios give 6-78% of F * months
+ *   firm state = N * bytes per firm * 2, since every array grows by doubling; a firm is its
+ *       slot, its archived record, the id index, its finance state and cap table, its deal
+ *       records (a quarter per firm times the largest deals-seen multiplier, at most one a
+ *       stage) and its place in the month's deal pool (with a weight per region)
  *   region state = the region-year rows + region x sector tables + the team table + the
  *       month's scratch arena (lm_world_scratch_bytes)
  *   database = SQLite's page cache while writing: min(64 MiB, N * 256 bytes)
  *   baseline = 16 MiB (program, libraries, OpenMP thread stacks)
- * It errs on the high side: the measured peaks of the shipped scenarios are 1.6 to 9 times
+ * It errs on the high side: the measured peaks of the shipped scenarios are 1.5 to 65 times
  * below it (docs/reliability.md). */
 #include <inttypes.h>
 #include <math.h>
@@ -32,6 +40,7 @@
 #include "core/world.h"
 #include "experiments/experiments_int.h"
 #include "longmen/job.h"
+#include "model/finance/finance_int.h"
 #include "scenario/scenario_int.h"
 
 #define GROWTH 2.0
@@ -40,7 +49,31 @@
 #define DB_BYTES_PER_FIRM 256.0
 #define FIRMS_MAX 4294967295.0 /* ids are 32-bit: the engine stops a run beyond this */
 
-static double founders_month(const lm_params *p)
+/* The platform alumni a region can have during the run. Alumni grow by turnover x the
+ * platforms' staff and decay by alumni_decay, so they approach turnover/alumni_decay x staff
+ * (never beyond the start plus turnover x staff x months). The staff is the scenario's
+ * platform_staff plus what firms grow into: a firm is a platform from giant_headcount staff
+ * on, hires come from the region's talent pool, so the pool is the ceiling, taken in the
+ * share team_size/giant_headcount (the larger a founding team against the giant threshold,
+ * the fewer hires a firm needs to become one) and only as far as max_headcount lets a firm
+ * reach the threshold. */
+static double alumni_ceiling(const lm_params *p, const lm_region_params *rp, double talent,
+                             double months)
+{
+    const lm_platform_params *pl = &p->platforms;
+    double team = 0.0;
+    for (int s = 0; s < p->n_sectors; ++s)
+        team = fmax(team, p->sectors[s].team_size);
+    const double giant = pl->giant_headcount > 1.0 ? pl->giant_headcount : 1.0;
+    const double share = fmin(1.0, team / giant) * fmin(1.0, p->costs.max_headcount / giant);
+    const double staff = rp->platform_staff + share * talent;
+    double reach = rp->platform_alumni + pl->turnover * staff * months;
+    if (pl->alumni_decay > 0.0)
+        reach = fmin(reach, fmax(rp->platform_alumni, pl->turnover / pl->alumni_decay * staff));
+    return fmax(rp->platform_alumni, reach);
+}
+
+static double founders_month(const lm_params *p, double months)
 {
     const lm_entry_params *e = &p->entry;
     double f = e->outside_rate;
@@ -56,10 +89,43 @@ static double founders_month(const lm_params *p)
             else if (pol->kind == LM_POLICY_TALENT_PROGRAM)
                 returnee += pol->talent_level;
         }
-        f += e->base_rate * talent + e->alumni_rate * rp->platform_alumni +
+        f += e->base_rate * talent + e->alumni_rate * alumni_ceiling(p, rp, talent, months) +
              e->spinout_rate * spinout + e->returnee_rate * returnee;
     }
     return f;
+}
+
+/* Deals a firm makes over the run: a quarter, times the largest deals-seen multiplier of a
+ * region (matchmaking and corridors multiply the deals investors screen, hence the rounds
+ * made), at most one a stage. three-capitals (matchmaking 2 x corridor 1.5) makes 0.19 a
+ * firm, the estimate provides 0.75. */
+static double deals_per_firm(const lm_params *p)
+{
+    double most = 1.0;
+    for (int r = 0; r < p->n_regions; ++r) {
+        double mult = 1.0;
+        const lm_region_params *rp = &p->regions[r];
+        for (int i = 0; i < rp->n_policies; ++i)
+            if (rp->policies[i].kind == LM_POLICY_MATCHMAKING ||
+                rp->policies[i].kind == LM_POLICY_CORRIDOR)
+                mult *= rp->policies[i].deals_seen_multiplier;
+        most = fmax(most, mult);
+    }
+    return fmin(0.25 * most, (double)LM_STAGE_COUNT);
+}
+
+/* Bytes per firm of the run: its slot in the live arrays, its archived record, the id index,
+ * its finance state (a cap table, once funded, has the founders' and the pool's lines, one
+ * per deal, and the allocator's header), its deal records, and its entry in the month's deal
+ * pool (the deal, its place by stage, one cumulative weight per investors' home region). */
+static double bytes_per_firm(const lm_params *p)
+{
+    const double deals = deals_per_firm(p);
+    return (double)lm_firms_bytes_per_firm() + (double)sizeof(lm_firm_record) +
+           sizeof(int64_t) + (double)sizeof(lm_fin_firm) +
+           fmin(1.0, deals) * (2.0 * sizeof(lm_stake) + 16.0) +
+           deals * (double)(sizeof(lm_stake) + sizeof(lm_deal_record)) + (double)sizeof(lm_deal) +
+           sizeof(uint32_t) + (double)p->n_regions * sizeof(double);
 }
 
 /* Doubles saturate instead of overflowing uint64_t. */
@@ -84,12 +150,11 @@ uint64_t lm_job_estimate_memory(const lm_scenario *sc, lm_memory_estimate *detai
     }
     const double R = p->n_regions, S = p->n_sectors;
     e.months = p->end - p->start + 1;
-    e.founders_month = founders_month(p);
+    e.founders_month = founders_month(p, (double)e.months);
     e.firms = fmin(e.founders_month * (double)e.months * GROWTH, FIRMS_MAX);
 
-    const double per_firm =
-        (double)lm_firms_bytes_per_firm() + (double)sizeof(lm_firm_record) + sizeof(int64_t);
-    e.firm_state = to_bytes(2.0 * e.firms * per_firm);
+    e.bytes_per_firm = bytes_per_firm(p);
+    e.firm_state = to_bytes(2.0 * e.firms * e.bytes_per_firm);
 
     const double years = (double)(lm_month_year(p->end) - lm_month_year(p->start) + 1);
     const double tables = years * R * (double)sizeof(lm_region_year) /* observations */
@@ -218,8 +283,7 @@ lm_status lm__job_check_memory_now(const lm_scenario *sc, const lm_sim *sim, uin
     lm_memory_estimate e;
     lm_job_estimate_memory(sc, &e);
     const double firms = (double)lm_sim_firms_ever(sim);
-    const double per_firm =
-        (double)lm_firms_bytes_per_firm() + (double)sizeof(lm_firm_record) + sizeof(int64_t);
+    const double per_firm = bytes_per_firm(lm__scenario_params(sc));
     const uint64_t now = add_sat(add_sat(to_bytes(2.0 * firms * per_firm), e.region_state),
                                  add_sat(to_bytes(fmin((double)DB_CACHE_MAX,
                                                        firms * DB_BYTES_PER_FIRM)),

@@ -1100,7 +1100,9 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     int lock = -1;
     char final[PATH_BUF], partial[PATH_BUF + 16];
     lm__opt_result r = {0};
+    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(jc->stop_flag);
     st = lm_scenario_load(J.scenario_path, &base, err);
+    lm__scenario_watch_stop(watched);
     if (st == LM_OK)
         st = lm__experiment_narrow(base, jc, err);
     const char *region = cfg->region ? cfg->region : lv->region;

@@ -41,6 +41,7 @@
 #include "io/store.h"
 #include "io/table.h"
 #include "longmen/report.h"
+#include "scenario/scenario_int.h"
 
 #define PATH_BUF 4096
 
@@ -911,7 +912,9 @@ lm_status lm_experiment_replicate(const lm_experiment_config *cfg, lm_experiment
     const lm_job_config *job = &cfg->job;
     const char *path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
     lm_scenario *sc = NULL;
+    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
     lm_status st = lm_scenario_load(path, &sc, err);
+    lm__scenario_watch_stop(watched);
     if (st != LM_OK)
         return st;
     if (job->has_from || job->has_to) {

@@ -667,7 +667,9 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
 
     /* Outputs' regions and parameters, checked against the scenario before anything runs. */
     lm_scenario *base = NULL;
+    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
     lm_status st = lm_scenario_load(path, &base, err);
+    lm__scenario_watch_stop(watched);
     if (st != LM_OK)
         return st;
     int region[LM_SENS_MAX_OUTPUTS];

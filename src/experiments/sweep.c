@@ -325,6 +325,7 @@ lm_status lm__point_arms_make(const char *path, const char *const *names, int d,
     char *edit_text = calloc((size_t)d, 512);
     const char **set = calloc((size_t)d, sizeof *set);
     lm_status st = LM_OK;
+    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
     if (!out->arm || !out->names || !edit_text || !set)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "design points");
     else
@@ -346,6 +347,7 @@ lm_status lm__point_arms_make(const char *path, const char *const *names, int d,
             st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
                               "the edits changed the number of regions");
     }
+    lm__scenario_watch_stop(watched);
     free(edit_text);
     free(set);
     return st;

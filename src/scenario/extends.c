@@ -250,6 +250,8 @@ lm_status lm__extends_resolve(lm__extends *x, const char *file, const lm__ynode 
     const char *cur = file;
     lm_status st = LM_OK;
     for (const lm__ynode *ext; st == LM_OK && (ext = lm__ymap_get(roots[x->n], "extends"));) {
+        if ((st = lm__scenario_check_stop(file, err)) != LM_OK)
+            break;
         st = read_parent(x, cur, ext, real, x->n + 1, err);
         if (st == LM_OK) {
             roots[x->n] = x->docs[x->n - 1].root;
@@ -259,6 +261,8 @@ lm_status lm__extends_resolve(lm__extends *x, const char *file, const lm__ynode 
     for (int i = 0; i <= LM_EXTENDS_MAX; ++i)
         free(real[i]);
     if (st != LM_OK)
+        return st;
+    if ((st = lm__scenario_check_stop(file, err)) != LM_OK)
         return st;
     const lm__ynode *merged = roots[x->n];
     for (int i = x->n - 1; i >= 0 && merged; --i)

@@ -103,7 +103,11 @@ static lm_status build(lm_scenario *sc, const char *file, const lm_scenario_edit
                       lm__ydescribe(doc.root, got, sizeof got));
     }
     if (st == LM_OK)
+        st = lm__scenario_check_stop(file, err);
+    if (st == LM_OK)
         st = lm__fill_params(&c);
+    if (st == LM_OK)
+        st = lm__scenario_check_stop(file, err);
     if (st == LM_OK)
         st = lm__validate_params(&c);
     if (st == LM_OK && ext.n > 0) {

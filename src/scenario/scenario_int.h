@@ -4,6 +4,8 @@
 #ifndef LM_SCENARIO_INT_H
 #define LM_SCENARIO_INT_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/params.h"
@@ -18,6 +20,14 @@ struct lm_scenario {
 
 /* Borrowed. */
 const lm_params *lm__scenario_params(const lm_scenario *sc);
+
+/* The stop flag the loader of this thread polls (between YAML events, files of an extends:
+ * chain and the steps after), so that Ctrl-C or SIGTERM stops even the loading of a 16 MB
+ * file or a chain of sixteen, which takes seconds: the load then fails with LM_EINTR. NULL:
+ * none. Returns the flag watched before, for the caller to restore. src/scenario/yaml.c. */
+const volatile sig_atomic_t *lm__scenario_watch_stop(const volatile sig_atomic_t *flag);
+/* LM_EINTR with "interrupted while loading" when the watched flag is raised, else LM_OK. */
+lm_status lm__scenario_check_stop(const char *file, lm_error *err);
 
 /* Fills every global parameter (entry, rnd, market, costs) with its documented default and
  * zeroes the rest. src/scenario/defaults.c. */

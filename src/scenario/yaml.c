@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario/scenario_int.h"
 #include "scenario/yaml.h"
 
 /* ---- arena: one free for the whole tree (aliases share nodes, so no per-node free) ---- */
@@ -364,13 +365,37 @@ static void quiet_output(struct fy_diag *diag, void *user, const char *buf, size
     (void)diag, (void)user, (void)buf, (void)len; /* a library does not print */
 }
 
+static _Thread_local const volatile sig_atomic_t *stop_watched;
+
+const volatile sig_atomic_t *lm__scenario_watch_stop(const volatile sig_atomic_t *flag)
+{
+    const volatile sig_atomic_t *before = stop_watched;
+    stop_watched = flag;
+    return before;
+}
+
+lm_status lm__scenario_check_stop(const char *file, lm_error *err)
+{
+    if (!stop_watched || !*stop_watched)
+        return LM_OK;
+    return lm_error_set_at(err, LM_EINTR, file, 0, 0, "", "interrupted while loading");
+}
+
+/* Events between two looks at the stop flag: a 16 MB file is millions of events and takes
+ * about two seconds; 4096 of them take well under a millisecond. */
+#define STOP_EVERY 4096u
+
 static lm_status run_parser(builder *b, struct fy_parser *fyp, struct fy_diag *diag)
 {
     lm_status st = LM_OK;
     struct fy_event *e;
+    unsigned events = 0;
     while (st == LM_OK && (e = fy_parser_parse(fyp)) != NULL) {
         st = on_event(b, e);
         fy_parser_event_free(fyp, e);
+        if (st == LM_OK && ++events % STOP_EVERY == 0 && stop_watched && *stop_watched)
+            st = lm_error_set_at(b->err, LM_EINTR, b->file, b->last_line, b->last_column, "",
+                                 "interrupted while loading");
     }
     if (st == LM_OK && (fy_parser_get_stream_error(fyp) || fy_diag_got_error(diag)))
         st = syntax_error(b, diag);

@@ -29,6 +29,12 @@
 #define DEFAULT_CONNECTIONS 128
 #define DEFAULT_HTTP_THREADS 4
 #define DEFAULT_QUEUE 8
+/* When three quarters of the connection slots are taken, an incomplete request gets this
+ * long, not --timeout: a flood of slow clients from one address (or from behind one proxy)
+ * would otherwise hold every slot for --timeout at a time, and the slots it frees would go
+ * to its next connections as often as to a real client. A real request arrives whole in a
+ * few milliseconds. */
+#define PRESSURE_GRACE_S 1.0
 
 /* A TCP connection, from libmicrohttpd's "started" to its "closed" notification: while a
  * request is incomplete (headers or body still arriving) it has until since + timeout. */
@@ -52,6 +58,8 @@ struct lm_server {
     pthread_mutex_t conns_mu;
     bool conns_mu_ready;
     tcp_conn *conns;
+    unsigned n_conns;    /* listed in conns */
+    unsigned conn_limit; /* --connections */
     pthread_t watchdog;
     bool watchdog_running;
     volatile bool stopping;
@@ -143,6 +151,7 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
         if (c->next)
             c->next->prev = c;
         srv->conns = c;
+        ++srv->n_conns;
         pthread_mutex_unlock(&srv->conns_mu);
         *socket_context = c;
         return;
@@ -159,6 +168,7 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
         srv->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    --srv->n_conns;
     pthread_mutex_unlock(&srv->conns_mu);
     free(c);
     *socket_context = NULL;
@@ -179,7 +189,9 @@ static void request_phase(lm_server *srv, struct MHD_Connection *mc, bool incomp
 }
 
 /* Every 100 ms: a connection whose request is still incomplete after the timeout is shut
- * down; libmicrohttpd then reads the end of the stream and closes it. */
+ * down, after PRESSURE_GRACE_S when three quarters of the slots are taken (an idle kept-alive
+ * connection counts as incomplete too); libmicrohttpd then reads the end of the stream and
+ * closes it. */
 static void *watchdog(void *arg)
 {
     lm_server *srv = arg;
@@ -188,8 +200,11 @@ static void *watchdog(void *arg)
         nanosleep(&pause, NULL);
         const double now = now_s();
         pthread_mutex_lock(&srv->conns_mu);
+        const double grace = (unsigned long)srv->n_conns * 4 >= (unsigned long)srv->conn_limit * 3
+                                 ? PRESSURE_GRACE_S
+                                 : srv->timeout_s;
         for (tcp_conn *c = srv->conns; c; c = c->next)
-            if (c->incomplete && !c->cut && now - c->since > srv->timeout_s) {
+            if (c->incomplete && !c->cut && now - c->since > grace) {
                 shutdown(c->fd, SHUT_RDWR);
                 c->cut = true;
             }
@@ -451,6 +466,7 @@ lm_status lm_server_start(const lm_server_config *cfg_in, lm_server **out, lm_er
         return st;
     }
     srv->timeout_s = cfg.timeout_s;
+    srv->conn_limit = (unsigned)cfg.connections;
     pthread_mutex_init(&srv->conns_mu, NULL);
     srv->conns_mu_ready = true;
     if (pthread_create(&srv->watchdog, NULL, watchdog, srv) != 0) {

@@ -158,6 +158,35 @@ wait "$writer" 2>/dev/null || true
 [[ $rc == 143 ]] || fail "SIGTERM while reading a FIFO: exit $rc: $(cat err.txt)"
 [[ ! -e p ]] || fail "a run of a FIFO left its results folder"
 sleep 0.2
+
+# ---- Ctrl-C and SIGTERM stop the loading of a large input within a second: a chain of two
+# 16 MB files (each a list of 2.7 million items: 2 s or more to parse, and an unknown key the
+# loader reports at the end); the loader looks at the stop flag between YAML events, files
+# and steps ----
+pad() { printf 'x_pad:\n'; { yes '  - 1' || true; } | head -c 16000000; } # yes ends by SIGPIPE
+{ cat "$tiny"; pad; } >p1.yaml
+{ echo "extends: p1.yaml"; pad; } >p0.yaml
+set -m
+for how in "INT run" "TERM run" "TERM compare --policy x.y=1"; do
+    read -r sig cmd <<<"$how"
+    # shellcheck disable=SC2086 # cmd is words
+    "$bin" $cmd p0.yaml --quiet --out loading >/dev/null 2>err.txt &
+    pid=$!
+    sleep 0.5
+    kill -"$sig" "$pid" 2>/dev/null || true
+    sent=${EPOCHREALTIME/./}
+    rc=0
+    wait "$pid" || rc=$?
+    took=$(((${EPOCHREALTIME/./} - sent) / 1000))
+    want=$((128 + $([[ $sig == INT ]] && echo 2 || echo 15)))
+    # before: the signal waited for the whole chain, then the unknown key ended it with 1
+    [[ $rc == "$want" ]] || fail "SIG$sig while $cmd loads: exit $rc, expected $want: $(cat err.txt)"
+    ((took <= 1000)) || fail "SIG$sig while $cmd loads: took $took ms to stop"
+    [[ ! -e loading ]] || fail "SIG$sig while $cmd loads left the results folder"
+    echo "failures: SIG$sig while ${cmd%% *} loads 32 MB of extends: stopped in $took ms"
+done
+set +m
+rm -f p0.yaml p1.yaml
 no_leftovers "$tmp" "a stopped run"
 
 # ---- a missing scenario ----

@@ -13,7 +13,9 @@ bin=$1
 root=$2
 tmp=$(mktemp -d)
 SERVER_PID=
+tricklers=()
 cleanup() {
+    ((${#tricklers[@]} == 0)) || kill "${tricklers[@]}" 2>/dev/null || true
     [[ -n ${SERVER_PID:-} ]] && kill -KILL "$SERVER_PID" 2>/dev/null
     rm -rf "$tmp"
 }
@@ -264,4 +266,46 @@ grep -q "^longmen: cannot listen on 127.0.0.1 port $PORT: Address already in use
 ((cases >= 30)) || fail "only $cases cases ran"
 stop_server
 grep -q 'stopping' "$tmp/server.log" || fail "the server did not say it stops"
+
+# ---- many slow clients: 140 connections from this address, each trickling a header byte
+# every 1.5 s and connecting again when cut, against 64 slots and --timeout 5; /api/health
+# must answer within 5 s all along (it used to wait for a slot freed by the timeout, behind
+# the flood's own connections: every probe timed out). Each trickler stops by itself after
+# 20 s, and is killed on the way out besides. ----
+start_server "$tmp/flood.log" "$bin" --runs-dir "$tmp/runs" --scenarios-dir "$tmp/scenarios" \
+    --timeout 5 --connections 64
+trickle() {
+    local end=$((SECONDS + 20)) open=0
+    trap '' PIPE
+    while ((SECONDS < end)); do
+        if ((open == 0)); then
+            if exec 3<>"/dev/tcp/127.0.0.1/$PORT"; then open=1; else sleep 0.2; continue; fi
+        fi
+        printf 'G' >&3 || { exec 3<&- 3>&-; open=0; continue; }
+        sleep 1.5
+    done
+} 2>/dev/null
+for ((i = 0; i < 140; ++i)); do
+    trickle &
+    tricklers+=($!)
+done
+stop_tricklers() { kill "${tricklers[@]}" 2>/dev/null || true; wait "${tricklers[@]}" 2>/dev/null || true; }
+sleep 3 # the flood fills the slots
+probes=0 slow=()
+flood_start=$SECONDS
+while ((SECONDS - flood_start < 14)); do
+    t0=$(date +%s%N)
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/api/health") || true
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    probes=$((probes + 1))
+    [[ $code == 200 ]] || slow+=("HTTP $code after ${ms} ms")
+    sleep 0.5
+done
+stop_tricklers
+((probes >= 3)) || fail "only $probes health probes ran during the flood"
+((${#slow[@]} == 0)) ||
+    fail "140 slow clients kept /api/health from answering within 5 s: ${slow[*]} (of $probes probes)"
+alive "140 slow clients"
+stop_server
+echo "web_server_bad: /api/health answered $probes probes within 5 s among 140 slow clients"
 echo "web_server_bad: $cases bad or hostile requests answered as designed; the server kept answering"

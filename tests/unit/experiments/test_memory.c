@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/firms.h"
@@ -81,9 +83,10 @@ Test(estimate, follows_the_formula)
     cr_assert_eq(e.months, 24);
     cr_assert_float_eq(e.founders_month, 100.0, 1e-9);
     cr_assert_float_eq(e.firms, 4800.0, 1e-9);
-    const uint64_t per_firm =
-        lm_firms_bytes_per_firm() + sizeof(lm_firm_record) + sizeof(int64_t);
-    cr_assert_eq(e.firm_state, 2u * 4800u * per_firm);
+    /* Firm arrays, archive and id index, and at least the month's deal pool besides. */
+    cr_assert_geq(e.bytes_per_firm,
+                  lm_firms_bytes_per_firm() + sizeof(lm_firm_record) + sizeof(int64_t) + 56.0);
+    cr_assert_eq(e.firm_state, (uint64_t)(2.0 * 4800.0 * e.bytes_per_firm));
     cr_assert_eq(e.database, 4800u * 256u);
     cr_assert_eq(e.baseline, 16u << 20);
     cr_assert_gt(e.region_state, 0u);
@@ -110,7 +113,86 @@ Test(estimate, counts_every_source_of_founders)
     p->regions[0].n_policies = p->regions[1].n_policies = 1;
     lm_memory_estimate e;
     lm_job_estimate_memory(sc, &e);
-    cr_assert_float_eq(e.founders_month, 10.0 + 100.0 + 10.0 + 2.0 + 3.0 + 5.0, 1e-9);
+    /* Region 1 has no alumni yet, but its firms may grow into platforms: team_size 5 of a
+     * giant's 10,000 staff, of its 500k people, are 250 platform staff, whose 1% turnover
+     * makes 60 alumni over 24 months, founding 0.6 a month. */
+    cr_assert_float_eq(e.founders_month, 10.0 + 100.0 + 10.0 + 0.6 + 2.0 + 3.0 + 5.0, 1e-9);
+    lm_test_scenario_free(sc);
+}
+
+/* Each field that scales the number of firms or what a firm holds moves the estimate the
+ * way it moves the run: more platform staff, bigger founding teams against the giant
+ * threshold, higher staff caps, turnover and deals seen, or more regions, need more. */
+Test(estimate, grows_with_every_field_that_scales_the_run)
+{
+    lm_scenario *sc = outside_only(100.0);
+    lm_params *p = lm_test_params(sc);
+    p->entry.alumni_rate = 4e-4;
+    p->regions[0].talent[LM_SKILL_SOFTWARE] = 1e6;
+    p->regions[0].platform_staff = 1e4;
+    p->regions[0].platform_alumni = 1e3;
+    p->costs.max_headcount = 5000.0;
+    p->platforms.giant_headcount = 10000.0;
+    p->end = lm_month_of(2044, 12); /* long enough for alumni to near turnover/decay x staff */
+    uint64_t last = lm_job_estimate_memory(sc, NULL);
+#define GROWS(what, change)                                                                     \
+    do {                                                                                        \
+        change;                                                                                 \
+        const uint64_t now = lm_job_estimate_memory(sc, NULL);                                  \
+        cr_assert_gt(now, last, "%s: %llu, not above %llu", what, (unsigned long long)now,      \
+                     (unsigned long long)last);                                                 \
+        last = now;                                                                             \
+    } while (0)
+    GROWS("platform_staff", p->regions[0].platform_staff = 1e5);
+    GROWS("team_size", p->sectors[0].team_size = 50.0);
+    GROWS("team_size of another sector", p->sectors[1].team_size = 100.0);
+    GROWS("max_headcount", p->costs.max_headcount = 1e7);
+    GROWS("giant_headcount lower", p->platforms.giant_headcount = 1000.0);
+    GROWS("turnover", p->platforms.turnover *= 2.0);
+    GROWS("alumni_decay lower", p->platforms.alumni_decay /= 4.0);
+    GROWS("talent", p->regions[0].talent[LM_SKILL_HARDWARE] = 1e6);
+    lm__policy_defaults(&p->regions[1].policies[0], LM_POLICY_MATCHMAKING);
+    p->regions[1].policies[0].deals_seen_multiplier = 1.0;
+    p->regions[1].n_policies = 1;
+    cr_assert_eq(lm_job_estimate_memory(sc, NULL), last, "a multiplier of 1 changes nothing");
+    GROWS("deals_seen_multiplier", p->regions[1].policies[0].deals_seen_multiplier = 8.0);
+    lm__policy_defaults(&p->regions[1].policies[1], LM_POLICY_CORRIDOR);
+    p->regions[1].policies[1].deals_seen_multiplier = 2.0;
+    p->regions[1].n_policies = 2;
+    GROWS("a corridor's deals_seen_multiplier", (void)0);
+#undef GROWS
+    lm_test_scenario_free(sc);
+
+    /* The deal pool holds a weight per investors' home region for every firm. */
+    lm_scenario *two = outside_only(100.0), *many = lm_test_scenario(40, 0.0);
+    lm_params *pm = lm_test_params(many);
+    pm->entry = lm_test_params(two)->entry;
+    lm_memory_estimate a, b;
+    lm_job_estimate_memory(two, &a);
+    lm_job_estimate_memory(many, &b);
+    cr_assert_gt(b.bytes_per_firm, a.bytes_per_firm + 38 * sizeof(double) - 1e-9);
+    lm_test_scenario_free(two);
+    lm_test_scenario_free(many);
+}
+
+/* The bounds of the inputs keep the estimate finite and the check meaningful: the largest
+ * team and staff fields the loader accepts still give a number, which --max-memory 200M
+ * refuses up front. */
+Test(estimate, refuses_up_front_what_the_bounds_still_allow)
+{
+    lm_scenario *sc = outside_only(100.0);
+    lm_params *p = lm_test_params(sc);
+    p->entry.alumni_rate = 4e-4;
+    p->regions[0].talent[LM_SKILL_SOFTWARE] = 1e9;
+    const uint64_t before = lm_job_estimate_memory(sc, NULL);
+    p->sectors[0].team_size = 100.0;
+    p->platforms.giant_headcount = 1000.0;
+    p->costs.max_headcount = 1e7;
+    lm_error err;
+    cr_assert_lt(before, 200ull << 20, "%llu", (unsigned long long)before);
+    cr_assert_eq(lm_job_check_memory(sc, before, &err), LM_ENOMEM);
+    cr_assert_eq(lm_job_check_memory(sc, 200ull << 20, &err), LM_ENOMEM);
+    cr_assert(strstr(err.message, "would need about"), "%s", err.message);
     lm_test_scenario_free(sc);
 }
 
@@ -139,6 +221,64 @@ Test(estimate, saturates_instead_of_overflowing)
     cr_assert_geq(total, e.firm_state);
     lm_test_scenario_free(sc);
 }
+
+/* ---- the estimate against a run ---- */
+
+/* Peak RSS (KB) of a child process that runs path into a fresh folder. */
+static long peak_rss_kb(const char *path)
+{
+    char dir[] = "/tmp/lm-memory-rss-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char out[256];
+    snprintf(out, sizeof out, "%s/res", dir);
+    const pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        lm_job_config cfg;
+        lm_job_config_init(&cfg);
+        cfg.scenario_path = path;
+        cfg.out_dir = out;
+        cfg.quiet = true;
+        cfg.threads = 2;
+        cfg.max_memory = UINT64_MAX;
+        lm_job_result res;
+        lm_error err;
+        const lm_status st = lm_job_run(&cfg, &res, &err);
+        if (st == LM_OK)
+            lm_job_result_fini(&res);
+        else
+            fprintf(stderr, "%s\n", err.message);
+        _exit(st == LM_OK ? 0 : 1);
+    }
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the run of %s failed", path);
+    struct rusage ru;
+    cr_assert_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+    return ru.ru_maxrss;
+}
+
+/* AddressSanitizer's shadow memory and quarantine are no part of the run's needs. */
+#if !defined(__SANITIZE_ADDRESS__)
+Test(estimate, a_run_stays_under_its_estimate, .timeout = 300)
+{
+    const char *const paths[] = {TINY, LM_SOURCE_DIR "/scenarios/hefei.yaml"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; ++i) {
+        lm_scenario *sc = NULL;
+        lm_error err;
+        cr_assert_eq(lm_scenario_load(paths[i], &sc, &err), LM_OK, "%s", err.message);
+        const uint64_t estimate = lm_job_estimate_memory(sc, NULL);
+        lm_scenario_free(sc);
+        const long kb = peak_rss_kb(paths[i]);
+        cr_assert_gt(kb, 0);
+        cr_assert_lt((uint64_t)kb * 1024u, estimate, "%s: peak %ld KB, estimate %llu bytes",
+                     paths[i], kb, (unsigned long long)estimate);
+    }
+}
+#endif
 
 /* ---- the limit ---- */
 

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -994,6 +995,35 @@ Test(linear, nesting_is_bounded, .timeout = 10)
                                    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n");
     cr_assert_eq(lm_scenario_load_string(text, n, "deep.yaml", &sc, &err), LM_EINVAL);
     cr_assert(strstr(err.message, "unknown key \"note0\""), "%s", err.message);
+    free(text);
+}
+
+/* A raised stop flag ends loading between YAML events (a 16 MB file takes seconds to parse)
+ * and between the steps after, with LM_EINTR; a lowered one, or none, changes nothing. */
+Test(linear, a_stop_flag_ends_loading, .timeout = 10)
+{
+    volatile sig_atomic_t stop = 1;
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_null(lm__scenario_watch_stop(&stop));
+    cr_assert_eq(lm_scenario_load(TINY, &sc, &err), LM_EINTR);
+    cr_assert_str_eq(err.message, "interrupted while loading");
+    const size_t items = (size_t)2 << 20;
+    char *text = malloc(items * 6 + 64);
+    size_t n = (size_t)sprintf(text, "name: x\nx_pad:\n");
+    for (size_t i = 0; i < items; ++i, n += 6)
+        memcpy(text + n, "  - 1\n", 6);
+    text[n] = '\0';
+    cr_assert_eq(lm_scenario_load_string(text, n, "big.yaml", &sc, &err), LM_EINTR);
+    cr_assert_str_eq(err.message, "interrupted while loading");
+    /* within the first few thousand events, not after two million lines */
+    cr_assert(err.line > 0 && err.line < 10000, "stopped at line %d", err.line);
+    stop = 0;
+    cr_assert_eq(lm_scenario_load_string(text, n, "big.yaml", &sc, &err), LM_EINVAL);
+    cr_assert(strstr(err.message, "unknown key \"x_pad\""), "%s", err.message);
+    cr_assert_eq(lm__scenario_watch_stop(NULL), &stop);
+    sc = load_tiny();
+    lm_scenario_free(sc);
     free(text);
 }
 
