@@ -154,6 +154,8 @@ struct lm_finance {
     double *round_flow;         /* [n_flow_months * R * STAGES * S] money raised by rounds */
     int32_t *round_flow_month;  /* [n_flow_months] month a slot holds, INT32_MIN none */
     int n_flow_months;
+    int32_t flow_first;         /* first month a round was booked, INT32_MAX none */
+    uint8_t *policy_raised;     /* [R*LM_MAX_POLICIES] 1 once a policy's first sub-fund closed */
     /* month helpers, per region */
     double *deal_mult;          /* [R] deals-seen multiplier (matchmaking, corridor) */
     double *noise_factor;       /* [R] 1 - noise reduction */

@@ -4,7 +4,9 @@
  * the early capital founders see (MODEL.md 5.1). Deals: deals.c; exits: src/model/exits/.
  *
  * Fund of funds (docs/model.md 7.9). Each January (and in a guidance policy's first month) a
- * guidance policy commits its budget to new sub-funds of subfund_gov_cny each. A sub-fund
+ * guidance policy commits to new sub-funds of subfund_gov_cny each what the rounds it saw
+ * close over the last deal_flow_months can absorb, less what its investing sub-funds still
+ * hold, within its budget (lm__guidance_commitment); the rest stays uncommitted. A sub-fund
  * targets gov / g; the rest is social capital, raised, only where it exists, from three
  * sources in turn, each rationed pro rata over the month's demands so that no fund is served
  * first: the region's private capital (lp_private_share of it a year, shared with the market
@@ -312,9 +314,14 @@ lm_status lm__funds_market_year(lm_world *w, lm_month m, lm_error *err)
 
 /* ---- the deal flow guidance policies size their sub-funds from ---- */
 
-static bool raises_now(const lm_world *w, const lm_policy *pol, lm_month m)
+/* January, a policy's first month, the run's first month; and every month until the
+ * policy's first sub-fund closes: a new fund of funds launches sub-funds as soon as there is
+ * a pipeline to show, not at the next January. */
+static bool raises_now(const lm_world *w, int r, int k, lm_month m)
 {
-    return lm_month_moy(m) == 1 || m == pol->start || m == w->p->start;
+    const lm_policy *pol = &w->p->regions[r].policies[k];
+    return lm_month_moy(m) == 1 || m == pol->start || m == w->p->start ||
+           !w->finance->policy_raised[r * LM_MAX_POLICIES + k];
 }
 
 
@@ -344,6 +351,8 @@ void lm__finance_note_round(lm_world *w, int r, int stage, int sector, lm_month 
         fin->round_flow_month[slot] = m;
     }
     flow[((size_t)r * LM_STAGE_COUNT + (size_t)stage) * (size_t)w->S + (size_t)sector] += amount;
+    if (m < fin->flow_first)
+        fin->flow_first = m;
 }
 
 double lm__guidance_visible_flow(const lm_world *w, int h, uint32_t stages, uint32_t sectors,
@@ -354,10 +363,16 @@ double lm__guidance_visible_flow(const lm_world *w, int h, uint32_t stages, uint
     const size_t block = (size_t)R * LM_STAGE_COUNT * (size_t)S;
     const double far = w->p->finance.nonlocal_visibility;
     const double *I = w->p->integration;
+    /* months observed: the window, or the months since the run began (or since the first
+       round booked, if earlier) when that is shorter */
+    const lm_month since = fin->flow_first < w->p->start ? fin->flow_first : w->p->start;
+    const lm_month from = m - W > since ? m - W : since;
+    if (from >= m)
+        return 0.0;
     double sum = 0.0;
     for (int slot = 0; slot < W; ++slot) {
         const int32_t mo = fin->round_flow_month[slot];
-        if (mo == INT32_MIN || mo < m - W || mo >= m)
+        if (mo == INT32_MIN || mo < from || mo >= m)
             continue;
         const double *flow = fin->round_flow + (size_t)slot * block;
         for (int r = 0; r < R; ++r) {
@@ -374,7 +389,7 @@ double lm__guidance_visible_flow(const lm_world *w, int h, uint32_t stages, uint
             sum += reach * seen;
         }
     }
-    return sum * 12.0 / (double)W;
+    return sum * 12.0 / (double)(m - from);
 }
 
 /* A guidance policy commits only what its sub-funds can deploy. Over an investment period
@@ -415,7 +430,7 @@ static void report_raising(lm_world *w, lm_month m)
         for (int q = 0; q < rp->n_policies; ++q) {
             const lm_policy *pol = &rp->policies[q];
             const int k = r * LM_MAX_POLICIES + q;
-            if (!is_fund_policy(pol->kind) || !w->policy_active[k] || !raises_now(w, pol, m))
+            if (!is_fund_policy(pol->kind) || !w->policy_active[k] || !raises_now(w, r, q, m))
                 continue;
             any = true;
             seen += lm__guidance_visible_flow(w, r, pol->stages, subfund_sectors(w, pol), m);
@@ -462,7 +477,7 @@ static lm_status make_plans(lm_world *w, lm_month m, plan **out, size_t *n, lm_e
             if (q < rp->n_policies) {
                 const lm_policy *pol = &rp->policies[q];
                 if (!is_fund_policy(pol->kind) || !w->policy_active[r * LM_MAX_POLICIES + q] ||
-                    !raises_now(w, pol, m))
+                    !raises_now(w, r, q, m))
                     continue;
                 const double ask = lm__guidance_commitment(w, r, q, m);
                 if (!(ask >= 1.0e6))
@@ -632,6 +647,7 @@ static lm_status close_fund(lm_world *w, lm_month m, const plan *p, lm_error *er
         w->money[p->region].gov_recommitted += again;
         w->money[p->region].gov_committed_new += gov - again;
         inv->guidance = 1;
+        fin->policy_raised[p->region * LM_MAX_POLICIES + p->policy] = 1;
         inv->stages = pol->stages;
         inv->sectors = subfund_sectors(w, pol);
         inv->loss_tolerance = pol->loss_tolerance;

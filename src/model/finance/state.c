@@ -16,7 +16,7 @@ static void finance_free(struct lm_finance *fin)
         free(fin->firm[id].stakes);
     for (size_t i = 0; i < fin->n_inv; ++i)
         free(fin->inv[i].flows);
-    void *arrays[] = {fin->round_flow, fin->round_flow_month, fin->recycled, fin->firm,      fin->inv,        fin->strategic,  fin->direct,
+    void *arrays[] = {fin->policy_raised, fin->round_flow, fin->round_flow_month, fin->recycled, fin->firm,      fin->inv,        fin->strategic,  fin->direct,
                       fin->provincial, fin->deal_mult, fin->noise_factor, fin->deals,
                       fin->exits,     fin->fund_out,   fin->years,      fin->cum_gov,
                       fin->cum_social, fin->pool,      fin->cum,        fin->pool_by_stage,
@@ -66,7 +66,9 @@ lm_status lm__finance_ensure(lm_world *w, lm_error *err)
     fin->round_flow = calloc((size_t)fin->n_flow_months * R * LM_STAGE_COUNT * (size_t)w->S,
                              sizeof *fin->round_flow);
     fin->round_flow_month = malloc((size_t)fin->n_flow_months * sizeof *fin->round_flow_month);
-    if (!fin->round_flow || !fin->round_flow_month || !fin->recycled || !fin->strategic || !fin->direct || !fin->provincial || !fin->deal_mult ||
+    fin->policy_raised = calloc(R * LM_MAX_POLICIES, sizeof *fin->policy_raised);
+    fin->flow_first = INT32_MAX;
+    if (!fin->policy_raised || !fin->round_flow || !fin->round_flow_month || !fin->recycled || !fin->strategic || !fin->direct || !fin->provincial || !fin->deal_mult ||
         !fin->noise_factor || !fin->years || !fin->cum_gov || !fin->cum_social) {
         finance_free(fin);
         LM_FAIL(err, LM_ENOMEM, "finance state");
