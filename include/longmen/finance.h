@@ -136,6 +136,10 @@ typedef struct lm_finance_year {
     int64_t frozen_funds;       /* stock: sub-funds whose managers are frozen */
     int64_t guidance_offers;    /* offers of the region's guidance sub-funds weighed in deals */
     int64_t guidance_loss_bound;/* of which cut or refused by their loss tolerance */
+    double guidance_deal_flow_cny; /* stock: eligible rounds a year the region's fund policies
+                                   saw at their last raising, summed over policies */
+    double gov_uncommitted_cny; /* stock: fund policies' budget left uncommitted after their
+                                   last raising (the deal flow did not need it) */
     int64_t ipos, acquisitions;
     double exit_value_cny;      /* exits of firms of the region */
     double exit_wealth_cny;     /* exit proceeds that became the region's private capital */

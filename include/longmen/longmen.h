@@ -23,7 +23,7 @@ extern "C" {
 
 #define LM_VERSION "0.1.0"
 /* Version of the results database layout (PRAGMA user_version and run.schema_version). */
-#define LM_SCHEMA_VERSION 7
+#define LM_SCHEMA_VERSION 8
 
 /* Borrowed, static: "0.1.0". */
 LM_API const char *lm_version(void);

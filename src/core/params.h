@@ -400,6 +400,8 @@ typedef struct lm_finance_params {
     double invest_months;       /* investment period */
     double follow_on_reserve;   /* share of a fund's size kept for follow-on rounds of firms it
                                    holds; follow-ons may run until the fund's life ends */
+    double deal_flow_months;    /* window of closed rounds a guidance policy sizes its new
+                                   sub-funds from */
     double fee_rate;            /* management fee a year: on commitments (guidance sub-funds: on
                                    invested capital), then on open cost */
     double carry;               /* share of profits above paid-in */

@@ -213,9 +213,6 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
             n_tests, 100.0 * HOLM_ALPHA);
     pairing_table(f, x, st, adj, n_tests);
     invested_share_lines(f, x);
-    if (x->out_dir)
-        fprintf(f, "results: %s (compare.csv: both arms' means and the differences)\n",
-                x->out_dir);
     free(text);
     free(cells);
     free(d);
@@ -223,8 +220,15 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
     free(adj);
     if (ferror(f))
         LM_FAIL(err, LM_EIO, "could not write the comparison table");
-    const lm_status written = write_csv(x, dir, err);
-    return written == LM_OK ? lm__compare_write_paths(f, x, dir, err) : written;
+    lm_status written = write_csv(x, dir, err);
+    if (written == LM_OK)
+        written = lm__compare_write_paths(f, x, dir, err);
+    /* the folder last: a resumed job's summary differs from an uninterrupted one's only in the
+       line that names where it was written */
+    if (written == LM_OK && x->out_dir)
+        fprintf(f, "results: %s (compare.csv: both arms' means and the differences)\n",
+                x->out_dir);
+    return written;
 }
 
 static lm_status targets_make(const lm_experiment_config *cfg, const lm_scenario *sc,

@@ -54,6 +54,7 @@ static const char finance_schema_sql[] =
     "  social_committed_cny REAL, gov_invested_cny REAL, guidance_invested_cny REAL,\n"
     "  direct_cny REAL, leverage REAL, guidance_loss_ratio REAL, guidance_loss_tolerance REAL,\n"
     "  frozen_funds INTEGER, guidance_offers INTEGER, guidance_loss_bound INTEGER,\n"
+    "  guidance_deal_flow_cny REAL, gov_uncommitted_cny REAL,\n"
     "  ipos INTEGER, acquisitions INTEGER, exit_value_cny REAL,\n"
     "  exit_wealth_cny REAL, private_capital_cny REAL, dry_powder_cny REAL,\n"
     "  PRIMARY KEY(run_id, region_id, year));\n"
@@ -95,9 +96,10 @@ static const char year_sql[] =
     "INSERT INTO finance_year(run_id, region, region_id, year, months, rounds, rounds_failed,"
     " raised_cny, deals, funds_raised, gov_committed_cny, social_committed_cny,"
     " gov_invested_cny, guidance_invested_cny, direct_cny, leverage, guidance_loss_ratio,"
-    " guidance_loss_tolerance, frozen_funds, guidance_offers, guidance_loss_bound, ipos,"
+    " guidance_loss_tolerance, frozen_funds, guidance_offers, guidance_loss_bound,"
+    " guidance_deal_flow_cny, gov_uncommitted_cny, ipos,"
     " acquisitions, exit_value_cny, exit_wealth_cny, private_capital_cny, dry_powder_cny)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char investment_sql[] =
     "INSERT INTO investment_year(run_id, region, region_id, year, investor_kind, stage, deals,"
     " amount_cny) VALUES(?,?,?,?,?,?,?,?)";
@@ -372,6 +374,8 @@ static lm_status years(const ctx *c, sqlite3_stmt *yst, sqlite3_stmt *ist)
         i64(&b, y->frozen_funds);
         i64(&b, y->guidance_offers);
         i64(&b, y->guidance_loss_bound);
+        f64(&b, y->guidance_deal_flow_cny);
+        f64(&b, y->gov_uncommitted_cny);
         i64(&b, y->ipos);
         i64(&b, y->acquisitions);
         f64(&b, y->exit_value_cny);

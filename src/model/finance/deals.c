@@ -563,6 +563,7 @@ static lm_status book(lm_world *w, lm_month m, const lm_deal *d, double pre, con
     lm_finance_year *fy = lm__finance_year(w, d->region, m);
     fy->rounds++;
     fy->raised_cny += raised;
+    lm__finance_note_round(w, d->region, d->stage, d->sector, m, raised);
     for (int k = 0; k < np; ++k) {
         lm_investor *inv = &fin->inv[holder[k]];
         const double a = amount[k];

@@ -149,6 +149,13 @@ struct lm_finance {
     double *recycled;           /* [R*LM_MAX_POLICIES] released government commitments back in
                                    a policy's budget, not yet committed again */
     int32_t *provincial;        /* [R] canonical region of the province (-1 none) */
+    /* closed rounds of the last deal_flow_months months, the deal flow guidance policies size
+       their sub-funds from: slot = month mod n_flow_months */
+    double *round_flow;         /* [n_flow_months * R * STAGES * S] money raised by rounds */
+    int32_t *round_flow_month;  /* [n_flow_months] month a slot holds, INT32_MIN none */
+    int n_flow_months;
+    int32_t flow_first;         /* first month a round was booked, INT32_MAX none */
+    uint8_t *policy_raised;     /* [R*LM_MAX_POLICIES] 1 once a policy's first sub-fund closed */
     /* month helpers, per region */
     double *deal_mult;          /* [R] deals-seen multiplier (matchmaking, corridor) */
     double *noise_factor;       /* [R] 1 - noise reduction */
@@ -236,6 +243,20 @@ double lm__investor_available_follow(const lm_world *w, const lm_investor *inv, 
 double lm__guidance_loss_room(const lm_world *w, const lm_investor *inv, lm_month m);
 /* Does a firm in region r count as local for the investor's 返投 requirement? */
 bool lm__investor_is_local(const lm_world *w, const lm_investor *inv, int r);
+/* Books a closed round of a firm of region r (stage, sector) in month m into the deal flow
+ * guidance policies see. */
+void lm__finance_note_round(lm_world *w, int r, int stage, int sector, lm_month m,
+                            double amount);
+/* Money a year raised by rounds that a sub-fund of region h with these stages and sectors
+ * sees, over the deal_flow_months before month m: local rounds in full, others' weighted by
+ * nonlocal_visibility x I[h,r], as in screening. */
+double lm__guidance_visible_flow(const lm_world *w, int h, uint32_t stages, uint32_t sectors,
+                                 lm_month m);
+/* Government commitment a fund policy (region r, index k) asks for in month m, before
+ * social capital is raised: g x the capital the visible deal flow can absorb over an
+ * investment period, less the dry powder of its sub-funds still investing, within the
+ * budget (docs/model.md 7.9). */
+double lm__guidance_commitment(const lm_world *w, int r, int k, lm_month m);
 /* Angels and strategic arms of the run's first month (lm_finance_start). */
 lm_status lm__funds_market_year(lm_world *w, lm_month m, lm_error *err);
 /* Pays amount out of the investor toward a deal: calls from LPs, spends a budget. */

@@ -4,7 +4,9 @@
  * the early capital founders see (MODEL.md 5.1). Deals: deals.c; exits: src/model/exits/.
  *
  * Fund of funds (docs/model.md 7.9). Each January (and in a guidance policy's first month) a
- * guidance policy commits its budget to new sub-funds of subfund_gov_cny each. A sub-fund
+ * guidance policy commits to new sub-funds of subfund_gov_cny each what the rounds it saw
+ * close over the last deal_flow_months can absorb, less what its investing sub-funds still
+ * hold, within its budget (lm__guidance_commitment); the rest stays uncommitted. A sub-fund
  * targets gov / g; the rest is social capital, raised, only where it exists, from three
  * sources in turn, each rationed pro rata over the month's demands so that no fund is served
  * first: the region's private capital (lp_private_share of it a year, shared with the market
@@ -310,6 +312,138 @@ lm_status lm__funds_market_year(lm_world *w, lm_month m, lm_error *err)
     return LM_OK;
 }
 
+/* ---- the deal flow guidance policies size their sub-funds from ---- */
+
+/* January, a policy's first month, the run's first month; and every month until the
+ * policy's first sub-fund closes: a new fund of funds launches sub-funds as soon as there is
+ * a pipeline to show, not at the next January. */
+static bool raises_now(const lm_world *w, int r, int k, lm_month m)
+{
+    const lm_policy *pol = &w->p->regions[r].policies[k];
+    return lm_month_moy(m) == 1 || m == pol->start || m == w->p->start ||
+           !w->finance->policy_raised[r * LM_MAX_POLICIES + k];
+}
+
+
+/* The sectors a policy's sub-funds back: an innovation fund's strategic sectors among its
+ * own ("invest in industry"), if it has any; otherwise the policy's. */
+static uint32_t subfund_sectors(const lm_world *w, const lm_policy *pol)
+{
+    if (pol->kind != LM_POLICY_INNOVATION_FUND)
+        return pol->sectors;
+    uint32_t strategic = 0;
+    for (int s = 0; s < w->S; ++s)
+        if (w->p->sectors[s].strategic)
+            strategic |= 1u << s;
+    return (pol->sectors & strategic) ? pol->sectors & strategic : pol->sectors;
+}
+
+void lm__finance_note_round(lm_world *w, int r, int stage, int sector, lm_month m,
+                            double amount)
+{
+    struct lm_finance *fin = w->finance;
+    const int W = fin->n_flow_months;
+    const size_t block = (size_t)w->R * LM_STAGE_COUNT * (size_t)w->S;
+    const int slot = (int)(((m % W) + W) % W);
+    double *flow = fin->round_flow + (size_t)slot * block;
+    if (fin->round_flow_month[slot] != m) {
+        memset(flow, 0, block * sizeof *flow);
+        fin->round_flow_month[slot] = m;
+    }
+    flow[((size_t)r * LM_STAGE_COUNT + (size_t)stage) * (size_t)w->S + (size_t)sector] += amount;
+    if (m < fin->flow_first)
+        fin->flow_first = m;
+}
+
+double lm__guidance_visible_flow(const lm_world *w, int h, uint32_t stages, uint32_t sectors,
+                                 lm_month m)
+{
+    const struct lm_finance *fin = w->finance;
+    const int W = fin->n_flow_months, R = w->R, S = w->S;
+    const size_t block = (size_t)R * LM_STAGE_COUNT * (size_t)S;
+    const double far = w->p->finance.nonlocal_visibility;
+    const double *I = w->p->integration;
+    /* months observed: the window, or the months since the run began (or since the first
+       round booked, if earlier) when that is shorter */
+    const lm_month since = fin->flow_first < w->p->start ? fin->flow_first : w->p->start;
+    const lm_month from = m - W > since ? m - W : since;
+    if (from >= m)
+        return 0.0;
+    double sum = 0.0;
+    for (int slot = 0; slot < W; ++slot) {
+        const int32_t mo = fin->round_flow_month[slot];
+        if (mo == INT32_MIN || mo < from || mo >= m)
+            continue;
+        const double *flow = fin->round_flow + (size_t)slot * block;
+        for (int r = 0; r < R; ++r) {
+            const double reach = r == h ? 1.0 : far * I[h * R + r];
+            if (!(reach > 0.0))
+                continue;
+            double seen = 0.0;
+            for (int s = 0; s < LM_STAGE_COUNT; ++s)
+                if (stages & (1u << s))
+                    for (int q = 0; q < S; ++q)
+                        if (sectors & (1u << q))
+                            seen += flow[((size_t)r * LM_STAGE_COUNT + (size_t)s) * (size_t)S +
+                                         (size_t)q];
+            sum += reach * seen;
+        }
+    }
+    return sum * 12.0 / (double)(m - from);
+}
+
+/* A guidance policy commits only what its sub-funds can deploy. Over an investment period
+ * the visible deal flow can absorb at most ticket_share of every eligible round (the largest
+ * part of a round one investor takes); the sub-funds it already has in their investment
+ * period hold dry powder for part of that; the government's share of the rest is asked for,
+ * within the budget. The budget it does not need is not committed. */
+double lm__guidance_commitment(const lm_world *w, int r, int k, lm_month m)
+{
+    const lm_finance_params *f = &w->p->finance;
+    const struct lm_finance *fin = w->finance;
+    const lm_policy *pol = &w->p->regions[r].policies[k];
+    const double budget = w->policy_budget[r * LM_MAX_POLICIES + k];
+    if (!(budget > 0.0))
+        return 0.0;
+    const lm_investor_kind kind = pol->kind == LM_POLICY_INNOVATION_FUND
+                                      ? LM_INVESTOR_GOV_INNOVATION
+                                      : LM_INVESTOR_GOV_ST;
+    const double flow = lm__guidance_visible_flow(w, r, pol->stages, subfund_sectors(w, pol), m);
+    const double absorb = f->ticket_share[kind] * flow * f->invest_months / 12.0;
+    double dry = 0.0;
+    for (size_t i = 0; i < fin->n_inv; ++i) {
+        const lm_investor *inv = &fin->inv[i];
+        if (inv->guidance && inv->region == r && inv->policy == k && m <= inv->invest_end)
+            dry += fmax(0.0, inv->uncalled - fee_reserve(f, inv, m));
+    }
+    const double g = pol->gov_share > 0.0 ? pol->gov_share : 1.0;
+    return fmin(budget, g * fmax(0.0, absorb - dry));
+}
+
+/* What the region's fund policies that raised this month saw and left uncommitted. */
+static void report_raising(lm_world *w, lm_month m)
+{
+    for (int r = 0; r < w->R; ++r) {
+        const lm_region_params *rp = &w->p->regions[r];
+        double seen = 0.0, left = 0.0;
+        bool any = false;
+        for (int q = 0; q < rp->n_policies; ++q) {
+            const lm_policy *pol = &rp->policies[q];
+            const int k = r * LM_MAX_POLICIES + q;
+            if (!is_fund_policy(pol->kind) || !w->policy_active[k] || !raises_now(w, r, q, m))
+                continue;
+            any = true;
+            seen += lm__guidance_visible_flow(w, r, pol->stages, subfund_sectors(w, pol), m);
+            left += fmax(0.0, w->policy_budget[k]);
+        }
+        if (any) {
+            lm_finance_year *y = lm__finance_year(w, r, m);
+            y->guidance_deal_flow_cny = seen;
+            y->gov_uncommitted_cny = left;
+        }
+    }
+}
+
 /* ---- raising funds ---- */
 
 typedef struct plan {
@@ -325,11 +459,6 @@ static double social(const plan *p)
 }
 
 static double remaining(const plan *p) { return fmax(0.0, p->need - social(p)); }
-
-static bool raises_now(const lm_world *w, const lm_policy *pol, lm_month m)
-{
-    return lm_month_moy(m) == 1 || m == pol->start || m == w->p->start;
-}
 
 /* The month's plans: guidance sub-funds of every fund policy due to commit, then market VC
  * funds in January. Returns the count; *out is malloc'ed (NULL when none). */
@@ -347,12 +476,14 @@ static lm_status make_plans(lm_world *w, lm_month m, plan **out, size_t *n, lm_e
             lm_investor_kind kind = LM_INVESTOR_VC;
             if (q < rp->n_policies) {
                 const lm_policy *pol = &rp->policies[q];
-                const double budget = w->policy_budget[r * LM_MAX_POLICIES + q];
                 if (!is_fund_policy(pol->kind) || !w->policy_active[r * LM_MAX_POLICIES + q] ||
-                    !raises_now(w, pol, m) || !(budget >= 1.0e6))
+                    !raises_now(w, r, q, m))
                     continue;
-                count = (size_t)fmin(1000.0, fmax(1.0, floor(budget / f->subfund_gov_cny + 0.5)));
-                gov = budget / (double)count;
+                const double ask = lm__guidance_commitment(w, r, q, m);
+                if (!(ask >= 1.0e6))
+                    continue;
+                count = (size_t)fmin(1000.0, fmax(1.0, floor(ask / f->subfund_gov_cny + 0.5)));
+                gov = ask / (double)count;
                 const double g = pol->gov_share > 0.0 ? pol->gov_share : 1.0;
                 target = gov / g;
                 kind = pol->kind == LM_POLICY_INNOVATION_FUND ? LM_INVESTOR_GOV_INNOVATION
@@ -516,17 +647,9 @@ static lm_status close_fund(lm_world *w, lm_month m, const plan *p, lm_error *er
         w->money[p->region].gov_recommitted += again;
         w->money[p->region].gov_committed_new += gov - again;
         inv->guidance = 1;
+        fin->policy_raised[p->region * LM_MAX_POLICIES + p->policy] = 1;
         inv->stages = pol->stages;
-        inv->sectors = pol->sectors;
-        if (p->kind == LM_INVESTOR_GOV_INNOVATION) {
-            /* "invest in industry": strategic sectors among its own, if it has any */
-            uint32_t strategic = 0;
-            for (int s = 0; s < w->S; ++s)
-                if (w->p->sectors[s].strategic)
-                    strategic |= 1u << s;
-            if (pol->sectors & strategic)
-                inv->sectors = pol->sectors & strategic;
-        }
+        inv->sectors = subfund_sectors(w, pol);
         inv->loss_tolerance = pol->loss_tolerance;
         inv->reinvest_required = pol->reinvest_ratio * gov;
         inv->early_weight = pol->loss_tolerance;
@@ -584,6 +707,8 @@ lm_status lm__funds_raise(lm_world *w, lm_month m, lm_error *err)
             st = close_fund(w, m, &pl[j], err);
     }
     free(pl);
+    if (st == LM_OK)
+        report_raising(w, m);
     return st;
 }
 

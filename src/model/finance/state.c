@@ -2,6 +2,7 @@
  * the finance and exits phases (finance_int.h): per-firm records by id, investors by id, the
  * run's deal and exit ledgers and the region-year rows. Everything here grows only at phase
  * boundaries or in the serial booking code, never inside a parallel firm loop. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@ static void finance_free(struct lm_finance *fin)
         free(fin->firm[id].stakes);
     for (size_t i = 0; i < fin->n_inv; ++i)
         free(fin->inv[i].flows);
-    void *arrays[] = {fin->recycled,  fin->firm,      fin->inv,        fin->strategic,  fin->direct,
+    void *arrays[] = {fin->policy_raised, fin->round_flow, fin->round_flow_month, fin->recycled, fin->firm,      fin->inv,        fin->strategic,  fin->direct,
                       fin->provincial, fin->deal_mult, fin->noise_factor, fin->deals,
                       fin->exits,     fin->fund_out,   fin->years,      fin->cum_gov,
                       fin->cum_social, fin->pool,      fin->cum,        fin->pool_by_stage,
@@ -61,13 +62,21 @@ lm_status lm__finance_ensure(lm_world *w, lm_error *err)
     fin->cum_gov = calloc(R, sizeof *fin->cum_gov);
     fin->cum_social = calloc(R, sizeof *fin->cum_social);
     fin->recycled = calloc(R * LM_MAX_POLICIES, sizeof *fin->recycled);
-    if (!fin->recycled || !fin->strategic || !fin->direct || !fin->provincial || !fin->deal_mult ||
+    fin->n_flow_months = (int)fmax(1.0, floor(w->p->finance.deal_flow_months + 0.5));
+    fin->round_flow = calloc((size_t)fin->n_flow_months * R * LM_STAGE_COUNT * (size_t)w->S,
+                             sizeof *fin->round_flow);
+    fin->round_flow_month = malloc((size_t)fin->n_flow_months * sizeof *fin->round_flow_month);
+    fin->policy_raised = calloc(R * LM_MAX_POLICIES, sizeof *fin->policy_raised);
+    fin->flow_first = INT32_MAX;
+    if (!fin->policy_raised || !fin->round_flow || !fin->round_flow_month || !fin->recycled || !fin->strategic || !fin->direct || !fin->provincial || !fin->deal_mult ||
         !fin->noise_factor || !fin->years || !fin->cum_gov || !fin->cum_social) {
         finance_free(fin);
         LM_FAIL(err, LM_ENOMEM, "finance state");
     }
     for (size_t r = 0; r < R; ++r)
         fin->strategic[r] = -1;
+    for (int k = 0; k < fin->n_flow_months; ++k)
+        fin->round_flow_month[k] = INT32_MIN;
     for (size_t k = 0; k < R * LM_MAX_POLICIES; ++k)
         fin->direct[k] = -1;
     provinces(w->p, fin->provincial);

@@ -117,6 +117,29 @@ static int deals_by(const lm_world *w, uint32_t investor, lm_month m, int *by_st
     return n;
 }
 
+/* The rounds that closed in every region, stage and sector over the two years before the
+ * world starts, per month: the deal flow a guidance policy sizes its sub-funds from (the
+ * world's own investors are absent). At 1e9 a stage and sector a month it asks for its
+ * whole budget. */
+static void market_history(lm_world *w, double per_month)
+{
+    lm_error err;
+    if (!w->finance)
+        cr_assert_eq(lm_finance_start(w, &err), LM_OK);
+    for (lm_month m = w->p->start - 24; m < w->p->start; ++m)
+        for (int r = 0; r < w->R; ++r)
+            for (int s = 0; s < LM_STAGE_COUNT; ++s)
+                for (int q = 0; q < w->S; ++q)
+                    lm__finance_note_round(w, r, s, q, m, per_month);
+}
+
+static lm_world *funded_world(const lm_scenario *sc)
+{
+    lm_world *w = lm_test_world(sc);
+    market_history(w, 1.0e9);
+    return w;
+}
+
 static uint32_t the_fund(const lm_world *w)
 {
     for (size_t i = 0; i < w->finance->n_inv; ++i)
@@ -130,7 +153,7 @@ static void run_tolerance(double L, int *by_stage)
 {
     lm_scenario *sc = quiet_scenario(1);
     add_fund(lm_test_params(sc), 0, L, (1u << LM_STAGE_COUNT) - 1u);
-    lm_world *w = lm_test_world(sc);
+    lm_world *w = funded_world(sc);
     held h[5 * 60];
     const size_t n = add_firms(w, 0, 60, h);
     for (lm_month m = M(2015, 1); m <= M(2016, 12); ++m)
@@ -177,7 +200,7 @@ Test(deals, a_realised_loss_above_tolerance_freezes_for_exactly_freeze_months)
     /* money enough that the fund still has some when the freeze ends, whichever deals its
        signals led it to before */
     pol->budget_cny_year = 8.0e9;
-    lm_world *w = lm_test_world(sc);
+    lm_world *w = funded_world(sc);
     held h[5 * 40];
     const size_t n = add_firms(w, 0, 40, h);
     const lm_month m0 = M(2015, 1), kill = M(2015, 3);
@@ -226,7 +249,7 @@ static void run_reinvest(bool local_deals, double *required, double *local, doub
     lm_policy *pol = add_fund(p, 0, 0.3, (1u << LM_STAGE_C) | (1u << LM_STAGE_GROWTH));
     pol->reinvest_ratio = 1.0;
     pol->end = M(2015, 12); /* one vintage */
-    lm_world *w = lm_test_world(sc);
+    lm_world *w = funded_world(sc);
     held h[2 * 5 * 40];
     size_t n = add_firms(w, 1, 40, h);
     if (local_deals)
@@ -276,7 +299,7 @@ Test(deals, a_thirty_percent_seed_fund_invests_from_its_first_month_within_its_l
     p->finance.subfund_gov_cny = 2.0e7;
     lm_policy *pol = add_fund(p, 0, 0.3, 1u << LM_STAGE_SEED);
     pol->budget_cny_year = 2.0e7; /* one small sub-fund: its loss room runs out */
-    lm_world *w = lm_test_world(sc);
+    lm_world *w = funded_world(sc);
     held h[5 * 60];
     const size_t n = add_firms(w, 0, 60, h);
     month(w, M(2015, 1), h, n, false);
@@ -309,7 +332,7 @@ Test(deals, the_follow_on_reserve_is_kept_from_new_firms_and_outlives_the_invest
     lm_params *p = lm_test_params(sc);
     p->finance.follow_on_reserve = 0.35;
     add_fund(p, 0, 0.3, 1u << LM_STAGE_GROWTH);
-    lm_world *w = lm_test_world(sc);
+    lm_world *w = funded_world(sc);
     month(w, M(2015, 1), NULL, 0, false);
     const lm_investor *inv = &w->finance->inv[the_fund(w)];
     const double gap = lm__investor_available_follow(w, inv, M(2015, 2)) -
@@ -333,7 +356,7 @@ Test(deals, a_fund_that_may_not_back_ideas_draws_no_founders)
     for (int k = 0; k < 2; ++k) {
         lm_scenario *sc = quiet_scenario(1);
         add_fund(lm_test_params(sc), 0, L[k], (1u << LM_STAGE_SEED) | (1u << LM_STAGE_A));
-        lm_world *w = lm_test_world(sc);
+        lm_world *w = funded_world(sc);
         month(w, M(2015, 1), NULL, 0, false);
         lm__finance_early_capital(w, M(2015, 1));
         early[k] = w->early_capital_cny[0] + w->early_capital_cny[1];
@@ -342,4 +365,75 @@ Test(deals, a_fund_that_may_not_back_ideas_draws_no_founders)
     }
     cr_assert_eq(early[0], 0.0);
     cr_assert_gt(early[1], 1.0e6);
+}
+
+/* Government commitment of the sub-funds a seed fund (budget 2e9 a year, g = 0.5) raised
+ * in 2015 and in 2016, with history_per_month closed at `stage` in every sector before
+ * 2015 and no firm in the world (no deal of its own). */
+typedef struct sized {
+    double committed[2], uncommitted[2], flow;
+    int funds[2];
+} sized;
+
+static sized size_from_history(int stage, double history_per_month)
+{
+    lm_scenario *sc = quiet_scenario(1);
+    add_fund(lm_test_params(sc), 0, 0.3, 1u << LM_STAGE_SEED);
+    lm_world *w = lm_test_world(sc);
+    lm_error err;
+    cr_assert_eq(lm_finance_start(w, &err), LM_OK);
+    for (lm_month m = w->p->start - 24; m < w->p->start; ++m)
+        for (int q = 0; q < w->S; ++q)
+            lm__finance_note_round(w, 0, stage, q, m, history_per_month);
+    sized out = {0};
+    out.flow = lm__guidance_visible_flow(w, 0, 1u << LM_STAGE_SEED, UINT32_MAX, M(2015, 1));
+    for (lm_month m = M(2015, 1); m <= M(2016, 12); ++m)
+        month(w, m, NULL, 0, false);
+    for (int y = 0; y < 2; ++y) {
+        const lm_finance_year *fy = &w->finance->years[(size_t)(2015 + y - w->first_year)];
+        out.committed[y] = fy->gov_committed_cny;
+        out.uncommitted[y] = fy->gov_uncommitted_cny;
+        out.funds[y] = (int)fy->funds_raised;
+    }
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+    return out;
+}
+
+/* Rounds a seed fund may not back (growth) are no deal flow for it: it commits nothing and
+ * its budget stays uncommitted, reported, not spent. */
+Test(deals, a_region_with_no_eligible_deal_flow_commits_nothing)
+{
+    const sized s = size_from_history(LM_STAGE_GROWTH, 1.0e9);
+    cr_assert_eq(s.flow, 0.0);
+    for (int y = 0; y < 2; ++y) {
+        cr_assert_eq(s.funds[y], 0);
+        cr_assert_eq(s.committed[y], 0.0);
+        /* a separate budget line keeps what was not needed: 2e9 a year accumulates */
+        cr_assert_float_eq(s.uncommitted[y], 2.0e9 * (y + 1), 1.0);
+    }
+}
+
+/* The commitment is the government's share of what the visible flow can absorb over an
+ * investment period: g x ticket_share x flow a year x invest_months / 12, so doubling the
+ * flow doubles it; the next January the first vintage's dry powder covers the (halved:
+ * the window holds one year of history) flow, and nothing new is committed. */
+Test(deals, doubling_visible_deal_flow_doubles_the_commitment)
+{
+    const sized one = size_from_history(LM_STAGE_SEED, 1.0e6);
+    const sized two = size_from_history(LM_STAGE_SEED, 2.0e6);
+    lm_scenario *sc = quiet_scenario(1);
+    const lm_finance_params *f = &lm_test_params(sc)->finance;
+    const double S = (double)lm_test_params(sc)->n_sectors;
+    cr_assert_float_eq(one.flow, 12.0 * 1.0e6 * S, 1e-6 * one.flow);
+    const double want = 0.5 * f->ticket_share[LM_INVESTOR_GOV_ST] * one.flow *
+                        f->invest_months / 12.0;
+    cr_assert_gt(want, 1.0e6);
+    cr_assert_lt(2.0 * want, 2.0e9, "the budget must not bind here");
+    cr_assert_float_eq(one.committed[0], want, 1e-9 * want);
+    cr_assert_float_eq(two.committed[0], 2.0 * want, 1e-9 * want);
+    cr_assert_float_eq(one.uncommitted[0], 2.0e9 - want, 1e-6 * want);
+    cr_assert_eq(one.committed[1], 0.0);
+    cr_assert_eq(two.committed[1], 0.0);
+    lm_test_scenario_free(sc);
 }

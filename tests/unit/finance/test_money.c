@@ -41,6 +41,9 @@ static lm_scenario *money_scenario(void)
     inn->loss_tolerance = 0.2;
     inn->reinvest_ratio = 2.0;
     inn->freeze_months = 6.0;
+    /* a five-year world closes few rounds at B and later: A rounds give the innovation fund
+       deal flow to size its sub-funds from (docs/model.md 7.9) */
+    inn->stages |= 1u << LM_STAGE_A;
     lm_policy *fof = add_policy(p, 1, LM_POLICY_PROVINCIAL_FOF);
     fof->budget_cny_year = 1.0e9;
     lm_policy *dir = add_policy(p, 1, LM_POLICY_DIRECT_INJECTION);

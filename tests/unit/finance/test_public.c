@@ -10,8 +10,10 @@
 
 #define M(y, mo) lm_month_of((y), (mo))
 
-/* One region, an S&T fund that may only back growth rounds (none in a young world: no
- * deals), a separate budget line, sub-funds living life_months. */
+/* One region, an S&T fund that sees the seed rounds angels and VC funds close but may not
+ * back them (L = 0: only stages whose min_loss is within the floor), so it commits to
+ * sub-funds sized from that deal flow and makes no deal; a separate budget line, sub-funds
+ * living life_months. */
 static lm_scenario *idle_fund_scenario(double life_months)
 {
     lm_scenario *sc = lm_test_scenario(1, 30.0);
@@ -26,12 +28,13 @@ static lm_scenario *idle_fund_scenario(double life_months)
     st->start = M(2015, 1);
     st->budget_cny_year = 2.385e9;
     st->separate_budget_line = true;
-    st->stages = 1u << LM_STAGE_GROWTH;
+    st->loss_tolerance = 0.0;
+    st->stages = 1u << LM_STAGE_SEED;
     return sc;
 }
 
 typedef struct purse {
-    double called, net, committed, recommitted, released, finance_committed;
+    double called, net, committed, recommitted, released, finance_committed, uncommitted_2018;
     double taxes, outlays, returned, subsidies;
     int64_t gov_deals;
 } purse;
@@ -62,6 +65,8 @@ static purse run(lm_scenario *sc)
     const lm_finance_year *fy = lm_sim_finance_years(sim, &n);
     for (size_t k = 0; k < n; ++k) {
         s.finance_committed += fy[k].gov_committed_cny;
+        if (fy[k].year == 2018)
+            s.uncommitted_2018 = fy[k].gov_uncommitted_cny;
         for (int st = 0; st < LM_STAGE_COUNT; ++st)
             s.gov_deals += fy[k].deals[LM_INVESTOR_GOV_ST][st];
     }
@@ -74,8 +79,8 @@ Test(public_money, a_fund_that_makes_no_deal_costs_no_outlay)
     lm_scenario *sc = idle_fund_scenario(120.0);
     const purse s = run(sc);
     cr_assert_eq(s.gov_deals, 0);
-    /* four years of budget committed, nothing paid: no deal, no fee on idle money */
-    cr_assert_float_eq(s.committed, 4 * 2.385e9, 1e-3 * 2.385e9);
+    /* commitments sized from the seed flow, nothing paid: no deal, no fee on idle money */
+    cr_assert_gt(s.committed, 1.0e6);
     cr_assert_eq(s.called, 0.0);
     cr_assert_eq(s.outlays, 0.0);
     cr_assert_eq(s.returned, 0.0);
@@ -91,14 +96,34 @@ Test(public_money, recycling_a_commitment_does_not_raise_public_money)
     lm_scenario *sc = idle_fund_scenario(12.0);
     const purse s = run(sc);
     cr_assert_eq(s.gov_deals, 0);
-    cr_assert_gt(s.released, 2.0e9);
-    cr_assert_gt(s.recommitted, 2.0e9);
-    /* new commitments are the budgets only; the finance rows count every commitment */
-    cr_assert_float_eq(s.committed, 4 * 2.385e9, 1e-3 * 2.385e9);
+    cr_assert_gt(s.released, 1.0e6);
+    cr_assert_gt(s.recommitted, 1.0e6);
+    /* new commitments are out of fresh budget only; the finance rows count every one */
+    cr_assert_leq(s.committed, 4 * 2.385e9);
     cr_assert_float_eq(s.finance_committed, s.committed + s.recommitted, 1e-6 * s.committed);
     cr_assert_eq(s.outlays, 0.0);
     /* the purse paid certification awards and forwent taxes, nothing for the fund */
     cr_assert_float_eq(s.net, s.subsidies + s.taxes, 1e-9 * s.committed);
-    cr_assert_lt(s.net, 0.1 * s.recommitted);
+    lm_test_scenario_free(sc);
+}
+
+/* A fund that may back only growth rounds, in a world too young to close any: no deal flow
+ * it could join, so it commits nothing; the budget is reported uncommitted, not spent and
+ * not public money. */
+Test(public_money, a_fund_with_no_deal_flow_commits_nothing)
+{
+    lm_scenario *sc = idle_fund_scenario(120.0);
+    lm_params *p = lm_test_params(sc);
+    lm_policy *st = &p->regions[0].policies[p->regions[0].n_policies - 1];
+    st->stages = 1u << LM_STAGE_GROWTH;
+    st->loss_tolerance = 0.3;
+    const purse s = run(sc);
+    cr_assert_eq(s.gov_deals, 0);
+    cr_assert_eq(s.committed, 0.0);
+    cr_assert_eq(s.finance_committed, 0.0);
+    /* the separate line kept four years of budget, all of it uncommitted in 2018 */
+    cr_assert_float_eq(s.uncommitted_2018, 4 * 2.385e9, 1.0);
+    cr_assert_eq(s.outlays, 0.0);
+    cr_assert_float_eq(s.net, s.subsidies + s.taxes, 1e-9 * (s.net + 1.0));
     lm_test_scenario_free(sc);
 }
