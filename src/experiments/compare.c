@@ -19,9 +19,7 @@
 #include "io/table.h"
 #include "scenario/scenario_int.h"
 
-enum { CMP_DRAGONS, CMP_HIGH_TECH, CMP_JOBS, CMP_TVPI, CMP_PUBLIC, CMP_COUNT };
-
-static const char *const cmp_names[CMP_COUNT] = {"dragons", "high_tech", "jobs", "fund_tvpi",
+const char *const lm__cmp_names[LM_CMP_COUNT] = {"dragons", "high_tech", "jobs", "fund_tvpi",
                                                  "public_cny"};
 
 /* Family-wise error rate of Holm's correction: that of the table's 90% intervals. */
@@ -36,7 +34,7 @@ typedef struct cmp_target {
 typedef struct cmp_opts {
     cmp_target *precision;
     int n_precision;
-    double *half; /* [(n_regions + 1) * CMP_COUNT] half-width for the pairs needed */
+    double *half; /* [(n_regions + 1) * LM_CMP_COUNT] half-width for the pairs needed */
 } cmp_opts;
 
 static void all_stats(const lm__experiment *x, lm__paired *st, double *adj, size_t *m);
@@ -46,17 +44,16 @@ static void write_csv_stats_header(FILE *f);
 static void write_csv_stats(FILE *f, const lm__experiment *x, const lm__paired *st,
                             const double *adj, int r, int k);
 
-/* The value of comparison metric c in arm a, replication i, region r. */
-static double cmp_value(const lm__experiment *x, int a, int i, int r, int c)
+double lm__cmp_value(const lm__experiment *x, int a, int i, int r, int c)
 {
     switch (c) {
-    case CMP_DRAGONS:
+    case LM_CMP_DRAGONS:
         return lm__xm(x, a, i, r, LM_XM_DRAGONS);
-    case CMP_HIGH_TECH:
+    case LM_CMP_HIGH_TECH:
         return lm__xm(x, a, i, r, LM_XM_HIGH_TECH);
-    case CMP_JOBS:
+    case LM_CMP_JOBS:
         return lm__xm(x, a, i, r, LM_XM_HEADCOUNT);
-    case CMP_TVPI: {
+    case LM_CMP_TVPI: {
         const double paid = lm__xm(x, a, i, r, LM_XM_FUND_PAID);
         return paid > 0 ? lm__xm(x, a, i, r, LM_XM_FUND_VALUE) / paid : NAN;
     }
@@ -75,7 +72,7 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
     fprintf(f, "region,metric,runs,baseline_mean,counterfactual_mean,diff_mean,diff_lo90,"
                "diff_hi90");
     write_csv_stats_header(f);
-    const size_t cells = (size_t)(x->n_regions + 1) * CMP_COUNT;
+    const size_t cells = (size_t)(x->n_regions + 1) * LM_CMP_COUNT;
     lm__paired *st = calloc(cells, sizeof *st);
     double *adj = calloc(cells, sizeof *adj);
     size_t m = 0;
@@ -84,10 +81,10 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
     double *b = calloc((size_t)x->runs, sizeof *b), *c = calloc((size_t)x->runs, sizeof *c),
            *d = calloc((size_t)x->runs, sizeof *d);
     for (int r = 0; b && c && d && st && adj && r <= x->n_regions; ++r)
-        for (int k = 0; k < CMP_COUNT; ++k) {
+        for (int k = 0; k < LM_CMP_COUNT; ++k) {
             for (int i = 0; i < x->runs; ++i) {
-                b[i] = cmp_value(x, 0, i, r, k);
-                c[i] = cmp_value(x, 1, i, r, k);
+                b[i] = lm__cmp_value(x, 0, i, r, k);
+                c[i] = lm__cmp_value(x, 1, i, r, k);
                 d[i] = c[i] - b[i];
             }
             double lo, hi;
@@ -97,7 +94,7 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
             const double md = lm_stats_mean_ci90(d, (size_t)x->runs, &lo, &hi, &used);
             const char *name = r < x->n_regions ? lm_scenario_region_name(x->arms[0].sc, r)
                                                 : "total";
-            fprintf(f, "\"%s\",%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g", name, cmp_names[k], used,
+            fprintf(f, "\"%s\",%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g", name, lm__cmp_names[k], used,
                     mb, mc, md, lo, hi);
             write_csv_stats(f, x, st, adj, r, k);
         }
@@ -146,8 +143,8 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
     char *text = calloc((size_t)rows * COLS, CELL);
     const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
     double *d = calloc((size_t)x->runs, sizeof *d);
-    lm__paired *st = calloc((size_t)(n + 1) * CMP_COUNT, sizeof *st);
-    double *adj = calloc((size_t)(n + 1) * CMP_COUNT, sizeof *adj);
+    lm__paired *st = calloc((size_t)(n + 1) * LM_CMP_COUNT, sizeof *st);
+    double *adj = calloc((size_t)(n + 1) * LM_CMP_COUNT, sizeof *adj);
     if (!text || !cells || !d || !st || !adj) {
         free(text);
         free(cells);
@@ -168,14 +165,14 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
     for (int r = 0; r <= n; ++r) {
         char *row = text + (size_t)(r + 1) * COLS * CELL;
         snprintf(row, CELL, "%s", r < n ? lm_scenario_region_name(x->arms[0].sc, r) : "total");
-        double mean_d[CMP_COUNT];
-        for (int k = 0; k < CMP_COUNT; ++k) {
+        double mean_d[LM_CMP_COUNT];
+        for (int k = 0; k < LM_CMP_COUNT; ++k) {
             for (int i = 0; i < x->runs; ++i)
-                d[i] = cmp_value(x, 1, i, r, k) - cmp_value(x, 0, i, r, k);
+                d[i] = lm__cmp_value(x, 1, i, r, k) - lm__cmp_value(x, 0, i, r, k);
             mean_d[k] = lm_stats_mean_ci90(d, (size_t)x->runs, NULL, NULL, NULL);
             lm__cell_mean_ci(row + (size_t)(k + 1) * CELL, CELL, d, (size_t)x->runs,
-                             k == CMP_PUBLIC ? 1e9 : 1.0);
-            if (adj[r * CMP_COUNT + k] < HOLM_ALPHA) { /* survives Holm's correction */
+                             k == LM_CMP_PUBLIC ? 1e9 : 1.0);
+            if (adj[r * LM_CMP_COUNT + k] < HOLM_ALPHA) { /* survives Holm's correction */
                 char *cell = row + (size_t)(k + 1) * CELL;
                 const size_t len = strlen(cell);
                 snprintf(cell + len, CELL - len, " *");
@@ -184,8 +181,8 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
         char *cost = row + (size_t)6 * CELL;
         /* a mean of whole differences is a multiple of 1/R: anything below 1e-9 is zero up
            to rounding (a sum of +4 -3 +1 -2 +3 -3 is not always exactly 0 in floating point) */
-        if (mean_d[CMP_DRAGONS] > 1e-9)
-            snprintf(cost, CELL, "%.3g", mean_d[CMP_PUBLIC] / mean_d[CMP_DRAGONS] / 1e9);
+        if (mean_d[LM_CMP_DRAGONS] > 1e-9)
+            snprintf(cost, CELL, "%.3g", mean_d[LM_CMP_PUBLIC] / mean_d[LM_CMP_DRAGONS] / 1e9);
         else
             snprintf(cost, CELL, "n/a");
     }
@@ -298,16 +295,16 @@ lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const ch
 static void cell_values(const lm__experiment *x, int r, int k, int runs, double *b, double *c)
 {
     for (int i = 0; i < runs; ++i) {
-        b[i] = cmp_value(x, 0, i, r, k);
-        c[i] = cmp_value(x, 1, i, r, k);
+        b[i] = lm__cmp_value(x, 0, i, r, k);
+        c[i] = lm__cmp_value(x, 1, i, r, k);
     }
 }
 
-/* st and adj: [(n_regions + 1) * CMP_COUNT], cell (r, k) at r * CMP_COUNT + k; *m the number
+/* st and adj: [(n_regions + 1) * LM_CMP_COUNT], cell (r, k) at r * LM_CMP_COUNT + k; *m the number
  * of tests Holm's correction counted (cells with a p-value). */
 static void all_stats(const lm__experiment *x, lm__paired *st, double *adj, size_t *m)
 {
-    const size_t cells = (size_t)(x->n_regions + 1) * CMP_COUNT;
+    const size_t cells = (size_t)(x->n_regions + 1) * LM_CMP_COUNT;
     double *b = calloc((size_t)x->runs, sizeof *b), *c = calloc((size_t)x->runs, sizeof *c);
     double *p = calloc(cells, sizeof *p);
     *m = 0;
@@ -318,10 +315,10 @@ static void all_stats(const lm__experiment *x, lm__paired *st, double *adj, size
         }
     } else {
         for (int r = 0; r <= x->n_regions; ++r)
-            for (int k = 0; k < CMP_COUNT; ++k) {
+            for (int k = 0; k < LM_CMP_COUNT; ++k) {
                 cell_values(x, r, k, x->runs, b, c);
-                lm__paired_stats(b, c, (size_t)x->runs, &st[r * CMP_COUNT + k]);
-                p[r * CMP_COUNT + k] = st[r * CMP_COUNT + k].p;
+                lm__paired_stats(b, c, (size_t)x->runs, &st[r * LM_CMP_COUNT + k]);
+                p[r * LM_CMP_COUNT + k] = st[r * LM_CMP_COUNT + k].p;
             }
         *m = lm__holm(p, cells, adj);
     }
@@ -333,7 +330,7 @@ static void all_stats(const lm__experiment *x, lm__paired *st, double *adj, size
 static double half_for(const lm__experiment *x, int r, int k)
 {
     const cmp_opts *o = x->user;
-    return o && o->half ? o->half[r * CMP_COUNT + k] : NAN;
+    return o && o->half ? o->half[r * LM_CMP_COUNT + k] : NAN;
 }
 
 static void fmt_num(char *buf, size_t size, double v)
@@ -353,7 +350,7 @@ static void pairing_table(FILE *f, const lm__experiment *x, const lm__paired *st
 {
     enum { COLS = 9, CELL = 64 };
     const int n = x->n_regions;
-    const int rows = 1 + (n + 1) * CMP_COUNT;
+    const int rows = 1 + (n + 1) * LM_CMP_COUNT;
     char *text = calloc((size_t)rows * COLS, CELL);
     const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
     if (!text || !cells) {
@@ -370,18 +367,18 @@ static void pairing_table(FILE *f, const lm__experiment *x, const lm__paired *st
         snprintf(text + (size_t)c * CELL, CELL, "%s", titles[c]);
     int row = 1;
     for (int r = 0; r <= n; ++r)
-        for (int k = 0; k < CMP_COUNT; ++k, ++row) {
-            const lm__paired *q = &st[r * CMP_COUNT + k];
+        for (int k = 0; k < LM_CMP_COUNT; ++k, ++row) {
+            const lm__paired *q = &st[r * LM_CMP_COUNT + k];
             char *cell = text + (size_t)row * COLS * CELL;
-            const double scale = k == CMP_PUBLIC ? 1e9 : 1.0;
+            const double scale = k == LM_CMP_PUBLIC ? 1e9 : 1.0;
             const double h = half_for(x, r, k);
             snprintf(cell, CELL, "%s", r < n ? lm_scenario_region_name(x->arms[0].sc, r) : "total");
-            snprintf(cell + CELL, CELL, "%s%s", cmp_names[k], k == CMP_PUBLIC ? " (bn)" : "");
+            snprintf(cell + CELL, CELL, "%s%s", lm__cmp_names[k], k == LM_CMP_PUBLIC ? " (bn)" : "");
             fmt_num(cell + 2 * CELL, CELL, q->corr);
             fmt_num(cell + 3 * CELL, CELL, q->sd_single / scale);
             fmt_num(cell + 4 * CELL, CELL, q->sd_d / scale);
             fmt_num(cell + 5 * CELL, CELL, q->sd_single > 0.0 ? q->sd_d / q->sd_single : NAN);
-            fmt_num(cell + 6 * CELL, CELL, adj[r * CMP_COUNT + k]);
+            fmt_num(cell + 6 * CELL, CELL, adj[r * LM_CMP_COUNT + k]);
             fmt_num(cell + 7 * CELL, CELL, h / scale);
             const size_t need = lm__pairs_needed(q->sd_d, h, LM_MAX_RUNS);
             if (q->n < 2 || need == 0)
@@ -402,8 +399,8 @@ static void pairing_table(FILE *f, const lm__experiment *x, const lm__paired *st
     const cmp_opts *o = x->user;
     for (int t = 0; o && t < o->n_precision; ++t) {
         const cmp_target *g = &o->precision[t];
-        const lm__paired *q = &st[g->r * CMP_COUNT + g->k];
-        const double scale = g->k == CMP_PUBLIC ? 1e9 : 1.0;
+        const lm__paired *q = &st[g->r * LM_CMP_COUNT + g->k];
+        const double scale = g->k == LM_CMP_PUBLIC ? 1e9 : 1.0;
         fprintf(f, "precision %s: half-width %.3g after %d pairs, target %.3g: %s\n", g->name,
                 q->half / scale, x->runs, g->half / scale,
                 q->half <= g->half ? "met" : "not met (--max-runs reached)");
@@ -421,8 +418,8 @@ static void write_csv_stats_header(FILE *f)
 static void write_csv_stats(FILE *f, const lm__experiment *x, const lm__paired *st,
                             const double *adj, int r, int k)
 {
-    const lm__paired *q = &st[r * CMP_COUNT + k];
-    const double a = adj[r * CMP_COUNT + k], h = half_for(x, r, k);
+    const lm__paired *q = &st[r * LM_CMP_COUNT + k];
+    const double a = adj[r * LM_CMP_COUNT + k], h = half_for(x, r, k);
     const size_t need = q->n >= 2 ? lm__pairs_needed(q->sd_d, h, LM_MAX_RUNS) : 0;
     fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%.17g,%.17g,", q->sd_b, q->sd_c,
             q->sd_single, q->sd_d, q->corr, q->p, a, a < HOLM_ALPHA, q->half, h);
@@ -433,7 +430,7 @@ static void write_csv_stats(FILE *f, const lm__experiment *x, const lm__paired *
 }
 
 /* Default half-widths of the sample sizes, in the metrics' units (docs/experiments.md). */
-static const double cmp_default_half[CMP_COUNT] = {0.5, 10.0, 1000.0, 0.05, 1.0e8};
+static const double cmp_default_half[LM_CMP_COUNT] = {0.5, 10.0, 1000.0, 0.05, 1.0e8};
 
 /* "REGION.METRIC" (or "METRIC" when any_region) into region r (n: total, -1: every region)
  * and metric k. */
@@ -444,8 +441,8 @@ static lm_status target_named(const lm_scenario *sc, const char *option, const c
     const char *dot = strrchr(name, '.');
     const char *metric = dot ? dot + 1 : name;
     *k = -1;
-    for (int j = 0; j < CMP_COUNT; ++j)
-        if (strcmp(metric, cmp_names[j]) == 0)
+    for (int j = 0; j < LM_CMP_COUNT; ++j)
+        if (strcmp(metric, lm__cmp_names[j]) == 0)
             *k = j;
     if (*k < 0)
         LM_FAIL(err, LM_EINVAL,
@@ -480,14 +477,14 @@ static lm_status targets_make(const lm_experiment_config *cfg, const lm_scenario
 {
     const int n = lm_scenario_region_count(sc);
     memset(o, 0, sizeof *o);
-    o->half = calloc((size_t)(n + 1) * CMP_COUNT, sizeof *o->half);
+    o->half = calloc((size_t)(n + 1) * LM_CMP_COUNT, sizeof *o->half);
     o->precision = calloc((size_t)(cfg->n_precision > 0 ? cfg->n_precision : 1),
                           sizeof *o->precision);
     if (!o->half || !o->precision)
         LM_FAIL(err, LM_ENOMEM, "compare targets");
     for (int r = 0; r <= n; ++r)
-        for (int k = 0; k < CMP_COUNT; ++k)
-            o->half[r * CMP_COUNT + k] = cmp_default_half[k];
+        for (int k = 0; k < LM_CMP_COUNT; ++k)
+            o->half[r * LM_CMP_COUNT + k] = cmp_default_half[k];
     int r, k;
     for (int t = 0; t < cfg->n_halfwidth; ++t) {
         const lm_precision_target *g = &cfg->halfwidth[t];
@@ -498,7 +495,7 @@ static lm_status targets_make(const lm_experiment_config *cfg, const lm_scenario
             LM_FAIL(err, LM_EINVAL, "--halfwidth %s: expected a positive half-width", g->metric);
         for (int q = 0; q <= n; ++q)
             if (r < 0 || q == r)
-                o->half[q * CMP_COUNT + k] = g->halfwidth;
+                o->half[q * LM_CMP_COUNT + k] = g->halfwidth;
     }
     for (int t = 0; t < cfg->n_precision; ++t) {
         const lm_precision_target *g = &cfg->precision[t];
@@ -508,7 +505,7 @@ static lm_status targets_make(const lm_experiment_config *cfg, const lm_scenario
         if (!(g->halfwidth > 0.0) || !isfinite(g->halfwidth))
             LM_FAIL(err, LM_EINVAL, "--precision %s: expected a positive half-width", g->metric);
         o->precision[o->n_precision++] = (cmp_target){r, k, g->halfwidth, g->metric};
-        o->half[r * CMP_COUNT + k] = g->halfwidth;
+        o->half[r * LM_CMP_COUNT + k] = g->halfwidth;
     }
     return LM_OK;
 }

@@ -17,29 +17,6 @@
 #include "experiments/experiments_int.h"
 #include "io/table.h"
 
-/* The paired metrics, as compare.c's table defines them. */
-enum { P_DRAGONS, P_HIGH_TECH, P_JOBS, P_TVPI, P_PUBLIC, P_COUNT };
-static const char *const p_names[P_COUNT] = {"dragons", "high_tech", "jobs", "fund_tvpi",
-                                             "public_cny"};
-
-static double pair_value(const lm__experiment *x, int a, int i, int r, int k)
-{
-    switch (k) {
-    case P_DRAGONS:
-        return lm__xm(x, a, i, r, LM_XM_DRAGONS);
-    case P_HIGH_TECH:
-        return lm__xm(x, a, i, r, LM_XM_HIGH_TECH);
-    case P_JOBS:
-        return lm__xm(x, a, i, r, LM_XM_HEADCOUNT);
-    case P_TVPI: {
-        const double paid = lm__xm(x, a, i, r, LM_XM_FUND_PAID);
-        return paid > 0 ? lm__xm(x, a, i, r, LM_XM_FUND_VALUE) / paid : NAN;
-    }
-    default:
-        return lm__xm(x, a, i, r, LM_XM_PUBLIC);
-    }
-}
-
 static const char *region_name(const lm__experiment *x, int r)
 {
     return r < x->n_regions ? lm_scenario_region_name(x->arms[0].sc, r) : "total";
@@ -62,15 +39,15 @@ static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error 
     if (!f)
         LM_FAIL(err, LM_EIO, "%s: cannot create", path);
     fputs("run,region", f);
-    for (int k = 0; k < P_COUNT; ++k)
-        fprintf(f, ",%s_baseline,%s_counterfactual,%s_diff", p_names[k], p_names[k], p_names[k]);
+    for (int k = 0; k < LM_CMP_COUNT; ++k)
+        fprintf(f, ",%s_baseline,%s_counterfactual,%s_diff", lm__cmp_names[k], lm__cmp_names[k], lm__cmp_names[k]);
     fputs("\n", f);
     for (int i = 0; i < x->runs; ++i)
         for (int r = 0; r <= x->n_regions; ++r) {
             fprintf(f, "%d,", i);
             lm__csv_text(f, region_name(x, r));
-            for (int k = 0; k < P_COUNT; ++k) {
-                const double b = pair_value(x, 0, i, r, k), c = pair_value(x, 1, i, r, k);
+            for (int k = 0; k < LM_CMP_COUNT; ++k) {
+                const double b = lm__cmp_value(x, 0, i, r, k), c = lm__cmp_value(x, 1, i, r, k);
                 csv_num(f, b);
                 csv_num(f, c);
                 csv_num(f, c - b);
@@ -239,7 +216,7 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
                              lm_error *err)
 {
     enum { COLS = 5, CELL = 64 };
-    static const int per[3] = {P_DRAGONS, P_HIGH_TECH, P_JOBS};
+    static const int per[3] = {LM_CMP_DRAGONS, LM_CMP_HIGH_TECH, LM_CMP_JOBS};
     const int rows = x->n_regions + 2;
     char *text = calloc((size_t)rows * COLS, CELL);
     const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
@@ -264,20 +241,20 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
           "cny_per_extra_job\n",
           f);
     for (int r = 0; r <= x->n_regions; ++r) {
-        double mean[P_COUNT];
-        for (int k = 0; k < P_COUNT; ++k) {
+        double mean[LM_CMP_COUNT];
+        for (int k = 0; k < LM_CMP_COUNT; ++k) {
             for (int i = 0; i < x->runs; ++i)
-                d[i] = pair_value(x, 1, i, r, k) - pair_value(x, 0, i, r, k);
+                d[i] = lm__cmp_value(x, 1, i, r, k) - lm__cmp_value(x, 0, i, r, k);
             mean[k] = lm_stats_mean_ci90(d, (size_t)x->runs, NULL, NULL, NULL);
         }
         char *row = text + (size_t)(r + 1) * COLS * CELL;
         snprintf(row, CELL, "%s", region_name(x, r));
-        cost_cell(row + CELL, CELL, mean[P_PUBLIC], 1e9);
+        cost_cell(row + CELL, CELL, mean[LM_CMP_PUBLIC], 1e9);
         static const double scale[3] = {1e6, 1e6, 1e6};
         lm__csv_text(f, region_name(x, r));
-        csv_num(f, mean[P_PUBLIC]);
+        csv_num(f, mean[LM_CMP_PUBLIC]);
         for (int j = 0; j < 3; ++j) {
-            const double v = cost_per(mean[P_PUBLIC], mean[per[j]]);
+            const double v = cost_per(mean[LM_CMP_PUBLIC], mean[per[j]]);
             cost_cell(row + (size_t)(j + 2) * CELL, CELL, v, scale[j]);
             csv_num(f, v);
         }

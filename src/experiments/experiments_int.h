@@ -113,6 +113,13 @@ lm_status lm__write_text(const char *dir, const char *name, const char *text, si
  * job's database), "evaluation" (calibrate's and optimise's, committed to <DIR>.partial). */
 void lm__pause_point(const char *event, long count, const volatile sig_atomic_t *stop);
 
+/* The metrics of compare's table, pairs.csv, paths.csv and costs.csv (compare.c): their names
+ * in the CSVs, and the value of one in arm a, replication i, region r (NaN: fund TVPI of a
+ * replication without a policy fund). */
+enum { LM_CMP_DRAGONS, LM_CMP_HIGH_TECH, LM_CMP_JOBS, LM_CMP_TVPI, LM_CMP_PUBLIC, LM_CMP_COUNT };
+extern const char *const lm__cmp_names[LM_CMP_COUNT];
+double lm__cmp_value(const lm__experiment *x, int a, int i, int r, int c);
+
 /* s as a CSV field: in double quotes, a quote doubled; NULL as "" (replicate.c). */
 void lm__csv_text(FILE *f, const char *s);
 
