@@ -133,31 +133,45 @@ void lm__cell_mean_ci(char *buf, size_t size, const double *x, size_t n, double 
 
 /* ---- resume: which runs the database already holds ---- */
 
+/* Opens a job's database read-write (a hot journal left by a killed job is rolled back on
+ * open) if it holds runs; *db stays NULL when there is none to read: no file yet, or a first
+ * run that never committed (no tables). */
+static lm_status open_with_runs(const char *db_path, sqlite3 **db, lm_error *err)
+{
+    *db = NULL;
+    if (access(db_path, F_OK) != 0)
+        return LM_OK;
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", -1, &st,
+                           NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        const lm_status rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
+                                             h ? sqlite3_errmsg(h) : "cannot open");
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+        return rc;
+    }
+    const bool has_run = sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (has_run)
+        *db = h;
+    else
+        sqlite3_close(h);
+    return LM_OK;
+}
+
 static lm_status read_done(const char *db_path, const lm__arm *arms, int n_arms, int runs,
                            uint64_t seed, int32_t start, int32_t end, unsigned char *done,
                            int *n_done, lm_error *err)
 {
     *n_done = 0;
-    if (access(db_path, F_OK) != 0)
-        return LM_OK;
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    lm_status rc = LM_OK;
-    /* Read-write: a hot journal left by a killed job is rolled back on open. */
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        goto db_error;
-    /* A database whose first run never committed has no tables: nothing is done. */
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", -1, &st,
-                           NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
-        goto db_error;
-    const bool has_run = sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!has_run) {
-        sqlite3_close(db);
-        return LM_OK;
-    }
+    lm_status rc = open_with_runs(db_path, &db, err);
+    if (rc != LM_OK || !db)
+        return rc;
     if (sqlite3_prepare_v2(db,
                            "SELECT run_id, seed, run, coalesce(arm, ''), start_month, end_month,"
                            " scenario_yaml FROM run ORDER BY run_id",
@@ -508,26 +522,13 @@ static lm_status max_replication(const char *db_path, int *out, lm_error *err)
 static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_arms, int runs,
                                lm_error *err)
 {
-    if (access(db_path, F_OK) != 0)
-        return LM_OK;
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     sqlite3_stmt *ins = NULL;
-    lm_status rc = LM_OK;
     int moved = 0;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        goto db_error;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", -1, &st,
-                           NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
-        goto db_error;
-    const bool has_run = sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!has_run) {
-        sqlite3_close(db);
-        return LM_OK;
-    }
+    lm_status rc = open_with_runs(db_path, &db, err);
+    if (rc != LM_OK || !db)
+        return rc;
     if (sqlite3_exec(db,
                      "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;"
                      " CREATE TEMP TABLE lm_renumber(old INTEGER PRIMARY KEY, new INTEGER);",
