@@ -30,18 +30,6 @@ int lm_report_has_charts(void)
     return a && a->present && a->len > 0;
 }
 
-static void put_escaped(FILE *f, const char *s)
-{
-    for (; s && *s; ++s)
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-}
-
 static void put_asset(FILE *f, const char *name)
 {
     const lm__asset *a = lm__asset_get(name);
@@ -72,9 +60,9 @@ lm_status lm__report_html_text(const cJSON *data, char **out, size_t *out_len, l
           "<meta name=\"generator\" content=\"",
           f);
     const cJSON *gen = cJSON_GetObjectItemCaseSensitive(data, "generator");
-    put_escaped(f, cJSON_IsString(gen) ? gen->valuestring : "longmen");
+    lm__report_escaped(f, cJSON_IsString(gen) ? gen->valuestring : "longmen");
     fputs("\">\n<title>longmen report: ", f);
-    put_escaped(f, cJSON_IsString(scenario) ? scenario->valuestring : "run");
+    lm__report_escaped(f, cJSON_IsString(scenario) ? scenario->valuestring : "run");
     fputs("</title>\n<style>\n", f);
     put_asset(f, "report_css");
     fputs("</style>\n</head>\n<body>\n<div id=\"lm-report\" class=\"lm-report\">"

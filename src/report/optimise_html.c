@@ -46,18 +46,6 @@ typedef struct opt {
     mix m[MAX_MIXES];
 } opt;
 
-static void esc(FILE *f, const char *s)
-{
-    for (; s && *s; ++s)
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-}
-
 static double col(sqlite3_stmt *q, int i)
 {
     return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
@@ -293,10 +281,10 @@ static void svg_frontier(FILE *f, const opt *o, bool standalone)
                 L, W - R, PY(v), PY(v), L - 6, PY(v) + 4, v);
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">public money of ", (L + W - R) / 2,
             H - 18);
-    esc(f, o->region);
+    lm__report_escaped(f, o->region);
     fputs(", CNY bn a year (mean and 90% interval)</text>\n", f);
     fprintf(f, "<text transform=\"translate(16 %d) rotate(-90)\" text-anchor=\"middle\">", (T + H - B) / 2);
-    esc(f, objective_title(o->objective));
+    lm__report_escaped(f, objective_title(o->objective));
     fputs(" (mean and 90% interval)</text>\n", f);
     if (isfinite(o->budget))
         fprintf(f, "<line class=\"budget\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
@@ -347,9 +335,9 @@ static void svg_frontier(FILE *f, const opt *o, bool standalone)
                 is_best ? "#c60" : "#2a6f97");
         for (int l = 0; l < o->n_levers; ++l) {
             fputs(l ? ", " : "", f);
-            esc(f, o->lever[l]);
+            lm__report_escaped(f, o->lever[l]);
             fputc('=', f);
-            esc(f, p->values[l]);
+            lm__report_escaped(f, p->values[l]);
         }
         fprintf(f, ": %.4g [%.4g, %.4g] at %.4g bn a year</title></circle>\n", p->obj,
                 p->obj_lo, p->obj_hi, p->pub / 1e9);
@@ -378,9 +366,9 @@ static void mix_text(FILE *f, const opt *o, const point *p)
 {
     for (int l = 0; p && l < o->n_levers; ++l) {
         fputs(l ? ", " : "", f);
-        esc(f, o->lever[l]);
+        lm__report_escaped(f, o->lever[l]);
         fputs(" = <b>", f);
-        esc(f, p->values[l]);
+        lm__report_escaped(f, p->values[l]);
         fputs("</b>", f);
     }
 }
@@ -404,7 +392,7 @@ static void page(FILE *f, const opt *o)
     fputs("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>longmen "
           "optimise: ",
           f);
-    esc(f, o->region);
+    lm__report_escaped(f, o->region);
     fputs("</title>\n<style>\nbody{font-family:system-ui,sans-serif;max-width:60em;margin:1em "
           "auto;padding:0 1em;color:#222}\n.answer{font-size:1.15em;background:#f3f8f4;border-left:"
           "4px solid #1f6f3f;padding:.6em 1em}\n.warn{background:#fff4e5;border-left:4px solid "
@@ -414,11 +402,11 @@ static void page(FILE *f, const opt *o)
           "height:auto}\n</style>\n</head>\n<body data-lm-report=\"optimise\">\n",
           f);
     fputs("<h1>Which mix for ", f);
-    esc(f, o->region);
+    lm__report_escaped(f, o->region);
     fputs("?</h1>\n<p class=\"note\">", f);
-    esc(f, o->scenario);
+    lm__report_escaped(f, o->scenario);
     fprintf(f, ", seed %lld, %s; the %s of ", o->seed, o->period, title);
-    esc(f, o->region);
+    lm__report_escaped(f, o->region);
     if (o->half > 0)
         fprintf(f, " over the period; every mix simulated %d times with common random numbers "
                    "(run indices 0, 1, ...), then %d more at a time until the 90%% interval of its "
@@ -470,7 +458,7 @@ static void page(FILE *f, const opt *o)
           f);
     for (int l = 0; l < o->n_levers; ++l) {
         fputs("<th>", f);
-        esc(f, o->lever[l]);
+        lm__report_escaped(f, o->lever[l]);
         fputs("</th>", f);
     }
     fprintf(f, "<th>%s</th><th>public CNY bn a year</th><th>%s on fresh draws</th><th>best on "
@@ -485,7 +473,7 @@ static void page(FILE *f, const opt *o)
         fputs("</td>", f);
         for (int l = 0; l < o->n_levers; ++l) {
             fputs("<td>", f);
-            esc(f, p ? p->values[l] : "");
+            lm__report_escaped(f, p ? p->values[l] : "");
             fputs("</td>", f);
         }
         fputs("<td>", f);

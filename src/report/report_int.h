@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -58,5 +59,8 @@ lm_status lm__optimise_report_write(const char *dir, lm_error *err);
 /* Quantile q in [0,1] of the n sorted values v (linear between order statistics, the
  * "type 7" of R and numpy's default). n >= 1. */
 double lm__quantile_sorted(const double *v, size_t n, double q);
+
+/* s as HTML or SVG text: <, >, & and " escaped (svg.c). */
+void lm__report_escaped(FILE *f, const char *s);
 
 #endif

@@ -18,8 +18,8 @@
 static const char *const palette[] = {"#c23531", "#2f6fb3", "#e08a00", "#2e8b57", "#7b4fa0",
                                       "#00838f", "#b5651d", "#d81b60", "#546e7a", "#827717"};
 
-/* Text with XML's special characters escaped. */
-static void put_text(FILE *f, const char *s)
+/* s as HTML or SVG text (report_int.h). */
+void lm__report_escaped(FILE *f, const char *s)
 {
     for (; s && *s; ++s)
         switch (*s) {
@@ -121,7 +121,7 @@ static void panel(FILE *f, const cJSON *data, const char *col, const char *title
         fr.ymax = 1;
 
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"panel\">", fr.x0, fr.y0 - 18);
-    put_text(f, title);
+    lm__report_escaped(f, title);
     fputs("</text>\n", f);
     for (double t = 0; t <= fr.ymax + step / 2; t += step) {
         char tick[32];
@@ -193,7 +193,7 @@ static void panel(FILE *f, const cJSON *data, const char *col, const char *title
         const cJSON *name = get(cJSON_GetArrayItem(names, regions[k]), "name");
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"label\" fill=\"%s\">", fr.x0 + fr.w + 8,
                 label_y[k], color_of(cmap, regions[k]));
-        put_text(f, cJSON_IsString(name) ? name->valuestring : "?");
+        lm__report_escaped(f, cJSON_IsString(name) ? name->valuestring : "?");
         fputs("</text>\n", f);
     }
 }
@@ -277,7 +277,7 @@ char *lm__report_svg_text(const cJSON *data)
                "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
             W, H, W, H);
     fputs("<text x=\"40\" y=\"48\" class=\"title\">", f);
-    put_text(f, cJSON_IsString(scenario) ? scenario->valuestring : "longmen");
+    lm__report_escaped(f, cJSON_IsString(scenario) ? scenario->valuestring : "longmen");
     fputs(dragon ? ": firms alive and dragons per region" : ": firms alive per region", f);
     fputs("</text>\n<text x=\"40\" y=\"76\" class=\"sub\">", f);
     const int n_runs = cJSON_GetArraySize(runs);
@@ -291,7 +291,7 @@ char *lm__report_svg_text(const cJSON *data)
     if (n_years > 0)
         fprintf(f, "%d-%d, ", first_year, first_year + n_years - 1);
     const cJSON *gen = get(data, "generator");
-    put_text(f, cJSON_IsString(gen) ? gen->valuestring : "longmen");
+    lm__report_escaped(f, cJSON_IsString(gen) ? gen->valuestring : "longmen");
     fputs("</text>\n", f);
 
     int regions[TOP_REGIONS];
