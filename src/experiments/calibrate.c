@@ -571,7 +571,10 @@ static lm_status scenario_at(const cal *C, const double *x, lm_scenario **out, l
         set[j] = text[j];
     }
     const lm_scenario_edits ed = {.set = set, .n_set = C->np};
+    /* a signal stops the loading of each evaluation's scenario too, not only the first */
+    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(C->cfg->x.job.stop_flag);
     lm_status st = lm_scenario_load_edited(C->scenario_path, &ed, out, err);
+    lm__scenario_watch_stop(watched);
     if (st == LM_OK && (C->start != 0 || C->end != 0)) {
         st = lm_scenario_set_period(*out, C->start, C->end, err);
         if (st != LM_OK) {

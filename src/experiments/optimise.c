@@ -53,7 +53,6 @@
 #include "longmen/optimise.h"
 #include "report/report_int.h"
 #include "scenario/levers.h"
-#include "scenario/scenario_int.h"
 
 #define PATH_BUF 4096
 /* An edit as the scenario edits take it (edits.c reads at most 255 bytes; compare's limit) */
@@ -204,7 +203,10 @@ static lm_status load_mix(const job *J, const double *mix, lm_scenario **out, lm
     for (int i = 0; i < na; ++i)
         ap[i] = adopt[i];
     const lm_scenario_edits edits = {.set = sp, .n_set = ns, .adopt = ap, .n_adopt = na};
+    /* a signal stops the loading of each mix's scenario too, not only the first */
+    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(J->cfg->x.job.stop_flag);
     st = lm_scenario_load_edited(J->scenario_path, &edits, out, err);
+    lm__scenario_watch_stop(watched);
     if (st == LM_OK)
         st = lm__experiment_narrow(*out, &J->cfg->x.job, err);
     if (st != LM_OK) {

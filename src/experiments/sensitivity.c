@@ -685,8 +685,11 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
         }
     }
     lm_scenario_free(base);
-    if (st == LM_OK)
+    if (st == LM_OK) { /* each parameter's bounds loaded once: a signal stops these too */
+        watched = lm__scenario_watch_stop(job->stop_flag);
         st = check_params(path, spec, job, err);
+        lm__scenario_watch_stop(watched);
+    }
     if (st != LM_OK)
         return st;
 
@@ -708,8 +711,11 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
     for (int j = 0; j < d; ++j)
         names[j] = spec->params[j].name;
     lm__point_arms pa = {0};
-    if (st == LM_OK)
+    if (st == LM_OK) {
+        watched = lm__scenario_watch_stop(job->stop_flag);
         st = lm__point_arms_make(path, names, d, values, n_points, job, &pa, err);
+        lm__scenario_watch_stop(watched);
+    }
     if (st == LM_OK) {
         const sens_ctx ctx = {.cfg = sens,
                               .spec = spec,
