@@ -222,7 +222,10 @@ Test(estimate, saturates_instead_of_overflowing)
     lm_test_scenario_free(sc);
 }
 
-/* ---- the estimate against a run ---- */
+/* ---- the estimate against a run ----
+ * Not under AddressSanitizer: its shadow memory and quarantine are no part of the run's
+ * needs. */
+#if !defined(__SANITIZE_ADDRESS__)
 
 /* Peak RSS (KB) of a child process that runs path into a fresh folder. */
 static long peak_rss_kb(const char *path)
@@ -261,8 +264,6 @@ static long peak_rss_kb(const char *path)
     return ru.ru_maxrss;
 }
 
-/* AddressSanitizer's shadow memory and quarantine are no part of the run's needs. */
-#if !defined(__SANITIZE_ADDRESS__)
 Test(estimate, a_run_stays_under_its_estimate, .timeout = 300)
 {
     const char *const paths[] = {TINY, LM_SOURCE_DIR "/scenarios/hefei.yaml"};
