@@ -484,11 +484,64 @@ static lm_status flow_depth_check(const char *text, size_t len, const char *file
     return LM_OK;
 }
 
+/* A tab before an indicator ('-', '?', ':', '|', '>') in a document that has an explicit key
+ * ('? ' starting an entry): libfyaml 0.7.12, Debian 12's, crashes while freeing its parser
+ * after such text (a write through a null pointer in fy_indent_vacuum_internal; found by
+ * tests/fuzz/fuzz_targets, reproduced with libfyaml alone, e.g. "? a: \t?"). Refusing
+ * these documents before libfyaml sees them turns a crash into an error at the tab. Scenario,
+ * levers, params and targets files have no explicit keys, so no file of theirs is refused;
+ * for a document that has them, a tab before an indicator is at best ambiguous YAML. */
+static bool is_blank_or_end(const char *text, size_t len, size_t i)
+{
+    return i >= len || text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n';
+}
+
+static lm_status tab_indent_check(const char *text, size_t len, const char *file, lm_error *err)
+{
+    bool explicit_key = false;
+    size_t tab = len;
+    int tab_line = 0, tab_column = 0, line = 1;
+    for (size_t start = 0; start < len; ++line) {
+        size_t end = start;
+        while (end < len && text[end] != '\n')
+            ++end;
+        /* an entry's indicators at the start of the line: '? ' is an explicit key */
+        size_t i = start;
+        while (i < end && (text[i] == ' ' || ((text[i] == '-' || text[i] == '?') &&
+                                               is_blank_or_end(text, end, i + 1)))) {
+            if (text[i] == '?')
+                explicit_key = true;
+            ++i;
+        }
+        /* every tab of the line, quoted or in a comment too: which of those libfyaml's
+           scanner survives is not worth guessing, and only explicit-key documents pay */
+        for (i = start; tab == len && i < end; ++i) {
+            if (text[i] != '\t')
+                continue;
+            size_t j = i + 1;
+            while (j < end && (text[j] == ' ' || text[j] == '\t'))
+                ++j;
+            if (j < end && strchr("-?:|>", text[j])) {
+                tab = i;
+                tab_line = line;
+                tab_column = (int)(i - start) + 1;
+            }
+        }
+        start = end + 1;
+    }
+    if (explicit_key && tab < len)
+        return lm_error_set_at(err, LM_EINVAL, file, tab_line, tab_column, "",
+                               "a tab before a block entry or indicator: YAML indents with "
+                               "spaces only");
+    return LM_OK;
+}
+
 lm_status lm__yaml_parse(const char *text, size_t len, const char *file, lm__ydoc *doc,
                          lm_error *err)
 {
     memset(doc, 0, sizeof *doc);
-    if (flow_depth_check(text, len, file, err) != LM_OK)
+    if (flow_depth_check(text, len, file, err) != LM_OK ||
+        tab_indent_check(text, len, file, err) != LM_OK)
         return err->code;
     builder b = {.doc = doc,
                  .file = file,

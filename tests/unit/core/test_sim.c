@@ -2,6 +2,7 @@
  * invariants that must hold every month (money balances, counts never negative). */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,12 @@ static int fb_empty(const lm_sim *b)
     return n == 0;
 }
 
+/* n bytes alike; an empty table may be a null pointer, which memcmp must not be given. */
+static bool same_bytes(const void *a, const void *b, size_t n)
+{
+    return n == 0 || memcmp(a, b, n) == 0;
+}
+
 /* Firms and region-years of a run, compared byte for byte. */
 static int same_results(const lm_sim *a, const lm_sim *b)
 {
@@ -40,7 +47,7 @@ static int same_results(const lm_sim *a, const lm_sim *b)
     size_t na, nb;
     const lm_region_year *ya = lm_sim_region_years(a, &na);
     const lm_region_year *yb = lm_sim_region_years(b, &nb);
-    if (na != nb || memcmp(ya, yb, na * sizeof *ya) != 0)
+    if (na != nb || !same_bytes(ya, yb, na * sizeof *ya))
         return 0;
     for (uint32_t id = 0; id < lm_sim_firms_ever(a); ++id) {
         lm_firm_record ra, rb;
@@ -54,8 +61,8 @@ static int same_results(const lm_sim *a, const lm_sim *b)
     const lm_deal_record *dla = lm_sim_deals(a, &da), *dlb = lm_sim_deals(b, &db);
     const lm_exit_record *xla = lm_sim_exits(a, &xa), *xlb = lm_sim_exits(b, &xb);
     const lm_finance_year *gla = lm_sim_finance_years(a, &ga), *glb = lm_sim_finance_years(b, &gb);
-    if (da != db || xa != xb || ga != gb || memcmp(dla, dlb, da * sizeof *dla) != 0 ||
-        memcmp(xla, xlb, xa * sizeof *xla) != 0 || memcmp(gla, glb, ga * sizeof *gla) != 0)
+    if (da != db || xa != xb || ga != gb || !same_bytes(dla, dlb, da * sizeof *dla) ||
+        !same_bytes(xla, xlb, xa * sizeof *xla) || !same_bytes(gla, glb, ga * sizeof *gla))
         return 0;
     const lm_fund_record *fla = lm_sim_funds(a, &fa);
     if (fa == 0)
@@ -63,7 +70,7 @@ static int same_results(const lm_sim *a, const lm_sim *b)
     lm_fund_record *copy = malloc(fa * sizeof *copy);
     memcpy(copy, fla, fa * sizeof *copy);
     const lm_fund_record *flb = lm_sim_funds(b, &fb);
-    const int same = fa == fb && memcmp(copy, flb, fa * sizeof *copy) == 0;
+    const int same = fa == fb && same_bytes(copy, flb, fa * sizeof *copy);
     free(copy);
     return same;
 }

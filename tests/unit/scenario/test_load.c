@@ -1064,3 +1064,36 @@ Test(bounds, every_number_is_at_most_1e15)
     refused_value("team_size: 6\n", "team_size: 6\n    rd_scale_cny: 2e15\n",
                   "sectors[0].rd_scale_cny", "of at most 1e+15 in size");
 }
+
+/* libfyaml 0.7.12 crashes freeing its parser after a tab before an indicator in a document
+ * with an explicit key (found by the fuzz harnesses): such text is refused before libfyaml
+ * sees it, at the tab; in a document without explicit keys a tab is no concern of the
+ * check. */
+Test(yaml, a_tab_before_a_block_entry_is_refused_before_libfyaml)
+{
+    static const char *const crashing[] = {"? a: \t?\t\n", "x:\n  ? a:\t?\n",
+                                           "? a: 1\n  b:\t-\n", "- ? a:\t-\n",
+                                           "?  lo: \t?m\t\n", "? lo: \t:m\n",
+                                           "? lo: \t|\n x\n", "? a: 1\n  b#:\t-\n"};
+    static const int where[][2] = {{1, 6}, {2, 7}, {2, 5}, {1, 7}, {1, 8}, {1, 7}, {1, 7}, {2, 6}};
+    for (size_t i = 0; i < sizeof crashing / sizeof crashing[0]; ++i) {
+        lm_scenario *sc = NULL;
+        lm_error err;
+        cr_assert_eq(lm_scenario_load_string(crashing[i], strlen(crashing[i]), "t.yaml", &sc,
+                                             &err),
+                     LM_EINVAL, "case %zu", i);
+        cr_assert(strstr(err.message, "a tab before a block entry"), "case %zu: %s", i,
+                  err.message);
+        cr_assert_eq(err.line, where[i][0], "case %zu", i);
+        cr_assert_eq(err.column, where[i][1], "case %zu", i);
+    }
+    static const char *const fine[] = {"a:\t-5\n", "a: \"x\t- y\"\n", "a:\t- b\n"};
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; ++i) {
+        lm_scenario *sc = NULL;
+        lm_error err;
+        lm_scenario_load_string(fine[i], strlen(fine[i]), "t.yaml", &sc, &err);
+        cr_assert_null(strstr(err.message, "a tab before a block entry"), "fine %zu: %s", i,
+                       err.message);
+        lm_scenario_free(sc);
+    }
+}
