@@ -450,7 +450,7 @@ static lm_status target_named(const lm_scenario *sc, const char *option, const c
                 option, name, metric);
     if (!dot) {
         if (!any_region)
-            LM_FAIL(err, LM_EINVAL, "%s %s: expected REGION.METRIC, e.g. hangzhou.dragons",
+            LM_FAIL(err, LM_EINVAL, "%s %s: expected REGION.METRIC, e.g. total.dragons",
                     option, name);
         *r = -1;
         return LM_OK;

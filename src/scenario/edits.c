@@ -161,7 +161,7 @@ static int find_region(const lm__ynode *regions, const char *name)
     return -1;
 }
 
-/* "no region named 'hefie'; did you mean "hefei"? Valid: ..." with every region's name and
+/* "no region named 'jiasi'; did you mean "Jiashi"? Valid: ..." with every region's name and
  * name_en as choices. */
 static lm_status no_region(lm_error *err, const lm__ynode *regions, const char *file,
                            const char *option, const char *name, const char *spec)
@@ -243,7 +243,7 @@ static lm_status no_kind(lm_error *err, const lm__ynode *at, const char *file, c
                lm__did_you_mean(msg, sizeof msg, base, kinds, LM_POLICY_KIND_COUNT + 1), NULL);
 }
 
-/* "region 'hefei' has no st_fund policy; it has: talent_rule, ..." */
+/* "region 'jiashi' has no st_fund policy; it has: talent_rule, ..." */
 static lm_status no_policy(lm_error *err, const lm__ynode *region, const char *file,
                            const char *option, const char *name, const char *kind,
                            const char *hint)

@@ -42,7 +42,7 @@ void lm__region_defaults(lm_region_params *r);
 void lm__policy_defaults(lm_policy *pol, lm_policy_kind kind);
 
 /* The region a command names: its `name` or `name_en` exactly, else `name_en` ignoring case
- * ("hefei"); -1 when none (src/scenario/fields.c). */
+ * ("jiashi"); -1 when none (src/scenario/fields.c). */
 int lm__region_named(const lm_params *p, const char *name);
 
 /* YAML names of the enums ("software", "to_c", "platform", "st_fund"), NULL when out of

@@ -24,7 +24,7 @@ static int decode(const char *s, uint32_t out[MAX_CHARS])
         cp &= more == 3 ? 0x07 : more == 2 ? 0x0F : more == 1 ? 0x1F : 0x7F;
         while (more-- > 0 && (*u & 0xC0) == 0x80)
             cp = (cp << 6) | (*u++ & 0x3F);
-        /* ASCII case is no typo to count: "hefei" is the region "Hefei" */
+        /* ASCII case is no typo to count: "jiashi" is the region "Jiashi" */
         out[n++] = cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
     }
     return n;
