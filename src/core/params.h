@@ -398,6 +398,8 @@ typedef struct lm_finance_params {
     /* funds */
     double fund_life_months;
     double invest_months;       /* investment period */
+    double max_team_scale;      /* most a fund behind its deployment pace multiplies its
+                                   deals_seen_month by */
     double follow_on_reserve;   /* share of a fund's size kept for follow-on rounds of firms it
                                    holds; follow-ons may run until the fund's life ends */
     double deal_flow_months;    /* window of closed rounds a guidance policy sizes its new

@@ -314,6 +314,7 @@ void lm__finance_defaults(lm_params *p)
     f->fund_life_months = 120.0;
     f->invest_months = 60.0;
     f->follow_on_reserve = 0.3;
+    f->max_team_scale = 10.0;
     f->deal_flow_months = 24.0;
     f->fee_rate = 0.02;
     f->carry = 0.2;

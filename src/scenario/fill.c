@@ -413,6 +413,7 @@ static const lm__field finance_fields[] = {
     NUM(lm_finance_params, fund_life_months, 1, MONTHS_MAX, 0),
     NUM(lm_finance_params, invest_months, 1, MONTHS_MAX, 0), /* <= fund life: validate.c */
     NUM(lm_finance_params, follow_on_reserve, 0, 1, 0),
+    NUM(lm_finance_params, max_team_scale, 1, 1000, 0),
     NUM(lm_finance_params, deal_flow_months, 1, 120, 0),
     NUM(lm_finance_params, fee_rate, 0, 1, 0),
     NUM(lm_finance_params, carry, 0, 1, 0),

@@ -341,15 +341,47 @@ static bool judged(const uint32_t *seen, size_t n, uint32_t j)
     return false;
 }
 
-static size_t looks_cap(const lm_finance_params *f, const lm_investor *inv)
+/* Total visibility weight of the pool's deals at the investor's stages. */
+static double stage_weight(const struct lm_finance *fin, const lm_investor *inv, double *wst)
 {
-    return (size_t)ceil(3.0 * f->deals_seen_month[inv->kind]);
+    const double *cum = fin->cum + (size_t)inv->region * fin->n_pool;
+    double total = 0.0;
+    for (int s = 0; s < LM_STAGE_COUNT; ++s) {
+        const size_t lo = fin->stage_begin[s], hi = fin->stage_begin[s + 1];
+        wst[s] = (inv->stages & (1u << s)) && hi > lo ? cum[hi - 1] : 0.0;
+        total += wst[s];
+    }
+    return total;
 }
+
+/* How hard a fund's team searches, as a multiple of deals_seen_month: a fund in its
+ * investment period must put its money for new firms to work before the period ends, and
+ * its managers know, from their own record, what a month of looks has yielded so far
+ * (money put into new firms per deal looked at). A team behind that pace looks at more deals
+ * (hires, sources more), up to max_team_scale times a standard team; one on pace or ahead, or
+ * without a month of record yet, looks at the standard number. Angels and strategic arms
+ * invest money at hand with no deadline and keep the standard number. */
+double lm__team_pace(const lm_finance_params *f, const lm_investor *inv, double avail_new,
+                     lm_month m)
+{
+    const double base = f->deals_seen_month[inv->kind];
+    if (!inv->fund || inv->direct || m > inv->invest_end || !(base > 0.0) ||
+        inv->looks < base)
+        return 1.0;
+    const double months_left = (double)inv->invest_end - (double)m + 1.0;
+    const double need = avail_new / months_left;       /* CNY a month for new firms */
+    const double per_look = inv->new_invested / inv->looks;
+    if (!(per_look > 0.0))
+        return f->max_team_scale;
+    return lm_fmax(1.0, lm_fmin(f->max_team_scale, need / (per_look * base)));
+}
+
+static size_t looks_cap(double lambda) { return (size_t)ceil(3.0 * lambda); }
 
 /* One investor's month of screening; returns the offers written. */
 static size_t screen_investor(const lm_world *w, const lm_investor *inv, double avail,
-                              lm_month m, lm_offer *out, uint32_t *seen, uint64_t *n_seen,
-                              uint64_t *n_screened)
+                              double lambda, lm_month m, lm_offer *out, uint32_t *seen,
+                              uint64_t *n_seen, uint64_t *n_screened)
 {
     const struct lm_finance *fin = w->finance;
     const lm_finance_params *f = &w->p->finance;
@@ -371,21 +403,15 @@ static size_t screen_investor(const lm_world *w, const lm_investor *inv, double 
         *n_screened = n_judged;
         return c.n_out;
     }
-    const size_t n = fin->n_pool;
-    const double *cum = fin->cum + (size_t)inv->region * n;
-    double wst[LM_STAGE_COUNT], total = 0.0;
-    for (int s = 0; s < LM_STAGE_COUNT; ++s) {
-        const size_t lo = fin->stage_begin[s], hi = fin->stage_begin[s + 1];
-        wst[s] = (inv->stages & (1u << s)) && hi > lo ? cum[hi - 1] : 0.0;
-        total += wst[s];
-    }
-    if (!(total > 0.0)) {
+    const double *cum = fin->cum + (size_t)inv->region * fin->n_pool;
+    double wst[LM_STAGE_COUNT];
+    const double total = stage_weight(fin, inv, wst);
+    if (!(lambda > 0.0) || !(total > 0.0)) {
         *n_screened = n_judged;
         return c.n_out;
     }
-    const double lambda = lm_fmin(f->deals_seen_month[inv->kind], f->pool_share * total);
     unsigned looks = lm_rng_poisson_inv(&g, lambda);
-    const size_t cap = looks_cap(f, inv);
+    const size_t cap = looks_cap(lambda);
     if (looks > cap)
         looks = (unsigned)cap;
     *n_seen = looks;
@@ -427,10 +453,17 @@ static lm_status screen(lm_world *w, lm_month m, lm_error *err)
         const double avail = lm__investor_available_follow(w, inv, m);
         fin->inv_avail[i] = avail;
         fin->offer_begin[i] = total;
+        fin->inv_looks[i] = 0.0;
         if (avail < TICKET_MIN_CNY)
             continue;
+        const double avail_new = lm__investor_available(w, inv, m);
+        double wst[LM_STAGE_COUNT];
+        if (avail_new >= TICKET_MIN_CNY)
+            fin->inv_looks[i] =
+                lm_fmin(f->deals_seen_month[inv->kind] * lm__team_pace(f, inv, avail_new, m),
+                        f->pool_share * stage_weight(fin, inv, wst));
         const size_t room =
-            looks_cap(f, inv) + fin->insider_begin[i + 1] - fin->insider_begin[i];
+            looks_cap(fin->inv_looks[i]) + fin->insider_begin[i + 1] - fin->insider_begin[i];
         total += room;
         if (room > widest)
             widest = room;
@@ -451,12 +484,13 @@ static lm_status screen(lm_world *w, lm_month m, lm_error *err)
             continue;
         uint32_t *seen = fin->seen_buf + (size_t)omp_get_thread_num() * (widest + 1);
         fin->offer_count[i] =
-            screen_investor(w, &fin->inv[i], fin->inv_avail[i], m,
+            screen_investor(w, &fin->inv[i], fin->inv_avail[i], fin->inv_looks[i], m,
                             fin->offers + fin->offer_begin[i], seen, &fin->inv_seen[i],
                             &fin->inv_screened[i]);
     }
     fin->last_screen_seconds += omp_get_wtime() - t0;
     for (size_t i = 0; i < ni; ++i) {
+        fin->inv[i].looks += (double)fin->inv_seen[i];
         fin->totals.seen += fin->inv_seen[i];
         fin->totals.screened += fin->inv_screened[i];
     }
@@ -572,6 +606,8 @@ static lm_status book(lm_world *w, lm_month m, const lm_deal *d, double pre, con
         const bool local = lm__investor_is_local(w, inv, d->region);
         if (follow[k])
             inv->follow_on += a;
+        else
+            inv->new_invested += a;
         inv->cost_open += a;
         inv->el_open += a * loss[k];
         inv->deals++;
@@ -683,6 +719,8 @@ lm_status lm__deals_run(lm_world *w, lm_month m, lm_error *err)
     GROW(fin->offer_count, fin->cap_offer_count, ni + 1, st);
     if (st == LM_OK)
         GROW(fin->inv_avail, fin->cap_inv_avail, ni + 1, st);
+    if (st == LM_OK)
+        GROW(fin->inv_looks, fin->cap_inv_looks, ni + 1, st);
     if (st == LM_OK)
         GROW(fin->inv_seen, fin->cap_inv_seen, ni + 1, st);
     if (st == LM_OK)

@@ -85,6 +85,8 @@ typedef struct lm_investor {
     double follow_on;          /* invested in firms it already held (the follow-on reserve) */
     double cost_open, el_open; /* cost and expected loss of unresolved holdings */
     double realised_loss;
+    double looks;              /* deals looked at (screening), summed over its life */
+    double new_invested;       /* put into firms it did not hold yet */
     double realised_month;     /* realised loss booked this month (freeze check) */
     double annual_budget;      /* strategic: money a year */
     int32_t deals;
@@ -184,8 +186,9 @@ struct lm_finance {
     size_t *offer_count;        /* [n_inv] offers each investor made this month */
     size_t *offer_begin;        /* [n_inv + 1] */
     double *inv_avail;          /* [n_inv] money each may invest this month */
+    double *inv_looks;          /* [n_inv] expected looks at new deals this month */
     uint64_t *inv_seen, *inv_screened; /* [n_inv] this month */
-    size_t cap_offer_count, cap_inv_avail, cap_inv_seen, cap_inv_screened;
+    size_t cap_offer_count, cap_inv_avail, cap_inv_looks, cap_inv_seen, cap_inv_screened;
     size_t cap_offer_index;
     uint32_t *seen_buf;         /* per thread: deals an investor already judged this month */
     size_t cap_seen_buf;
@@ -234,6 +237,9 @@ lm_status lm__funds_fees_and_ends(lm_world *w, lm_month m, lm_error *err);
 /* Money an investor may put into a new firm now (0 when it may not invest): a fund within
  * its investment period, less the fees still to come and its unused follow-on reserve. */
 double lm__investor_available(const lm_world *w, const lm_investor *inv, lm_month m);
+/* Multiple of deals_seen_month a fund's team looks at this month (deals.c, docs/model.md 7.9). */
+double lm__team_pace(const lm_finance_params *f, const lm_investor *inv, double avail_new,
+                     lm_month m);
 /* Money a fund may put into a firm it already holds (a follow-on): the reserve too, and until
  * the end of its life. Other investors: as lm__investor_available. */
 double lm__investor_available_follow(const lm_world *w, const lm_investor *inv, lm_month m);

@@ -6,6 +6,7 @@
  * so that they seek money every month. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 
 #include "lm_test.h"
 #include "model/exits/exits.h"
@@ -436,4 +437,63 @@ Test(deals, doubling_visible_deal_flow_doubles_the_commitment)
     cr_assert_eq(one.committed[1], 0.0);
     cr_assert_eq(two.committed[1], 0.0);
     lm_test_scenario_free(sc);
+}
+
+/* A fund's team looks at more deals when its own record says a standard month of looks
+ * cannot put its money to work before its investment period ends. */
+Test(deals, a_fund_behind_its_pace_looks_at_more_deals_up_to_the_cap)
+{
+    lm_finance_params f;
+    memset(&f, 0, sizeof f);
+    f.deals_seen_month[LM_INVESTOR_GOV_ST] = 10.0;
+    f.max_team_scale = 10.0;
+    lm_investor inv;
+    memset(&inv, 0, sizeof inv);
+    inv.kind = LM_INVESTOR_GOV_ST;
+    inv.fund = 1;
+    inv.invest_end = 100 + 9; /* ten months left at month 100 */
+    /* no month of record yet: the standard team */
+    inv.looks = 5.0;
+    inv.new_invested = 1.0e6;
+    cr_assert_eq(lm__team_pace(&f, &inv, 1.0e9, 100), 1.0);
+    /* 100 looks yielded 1e7 (1e5 a look): 2e6 a month is needed, a standard month yields 1e6 */
+    inv.looks = 100.0;
+    inv.new_invested = 1.0e7;
+    cr_assert_float_eq(lm__team_pace(&f, &inv, 2.0e7, 100), 2.0, 1e-12);
+    cr_assert_eq(lm__team_pace(&f, &inv, 1.0e10, 100), 10.0, "capped at max_team_scale");
+    cr_assert_eq(lm__team_pace(&f, &inv, 5.0e6, 100), 1.0, "ahead of pace: standard");
+    inv.new_invested = 0.0; /* looked and found nothing: searches as hard as it may */
+    cr_assert_eq(lm__team_pace(&f, &inv, 2.0e8, 100), 10.0);
+    cr_assert_eq(lm__team_pace(&f, &inv, 2.0e8, 110), 1.0, "after its investment period");
+    inv.fund = 0; /* an angel or strategic arm: no deadline */
+    cr_assert_eq(lm__team_pace(&f, &inv, 2.0e8, 100), 1.0);
+}
+
+static double seed_fund_invested(double max_team_scale)
+{
+    lm_scenario *sc = quiet_scenario(1);
+    lm_params *p = lm_test_params(sc);
+    p->finance.pool_share = 1.0;
+    p->finance.max_team_scale = max_team_scale;
+    lm_policy *pol = add_fund(p, 0, 0.5, 1u << LM_STAGE_SEED);
+    pol->budget_cny_year = 2.0e10; /* far more than a standard team can place */
+    lm_world *w = funded_world(sc);
+    static held h[5 * 400];
+    const size_t n = add_firms(w, 0, 400, h);
+    for (lm_month m = M(2015, 1); m <= M(2015, 6); ++m)
+        month(w, m, h, n, false);
+    const lm_investor *inv = &w->finance->inv[the_fund(w)];
+    const double invested = inv->new_invested;
+    cr_assert_gt(inv->looks, 0.0);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+    return invested;
+}
+
+/* Removing the pacing (a standard team whatever the money) leaves a big seed fund's money
+ * idle: the mechanism is what lets guidance money reach firms. */
+Test(deals, pacing_puts_more_of_a_big_seed_funds_money_to_work)
+{
+    const double standard = seed_fund_invested(1.0), paced = seed_fund_invested(10.0);
+    cr_assert_gt(paced, 1.5 * standard, "paced %.3g, standard team %.3g", paced, standard);
 }
