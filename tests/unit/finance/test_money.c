@@ -269,3 +269,31 @@ Test(money, every_yuan_of_the_tiny_scenario_is_accounted_for)
     lm_sim_destroy(sim);
     lm_scenario_free(sc);
 }
+
+/* The default scenario through the first year of its policies (2005-01 to 2015-12: the
+ * spin-up, then guidance funds, talent rule, direct injections and every other policy of
+ * 2015 on): every month, the money of firms and investors changes by the exogenous flows
+ * only, deaths included. */
+Test(money, the_default_scenario_conserves_every_yuan_each_month, .timeout = 600)
+{
+    lm_scenario *sc = NULL;
+    lm_error err;
+    cr_assert_eq(lm_scenario_load(LM_SOURCE_DIR "/scenarios/three-capitals.yaml", &sc, &err),
+                 LM_OK, "%s", err.message);
+    lm_test_params(sc)->end = M(2015, 12);
+    lm_sim_config cfg = {.seed = 5, .run = 0, .threads = 2};
+    lm_sim *sim = NULL;
+    cr_assert_eq(lm_sim_create(sc, &cfg, &sim, &err), LM_OK, "%s", err.message);
+    lm_world *w = lm__sim_world(sim);
+    books bk;
+    books_open(&bk, w);
+    while (!lm_sim_done(sim)) {
+        cr_assert_eq(lm_sim_step(sim, &err), LM_OK, "%s", err.message);
+        books_check(&bk, w);
+    }
+    cr_assert_eq(bk.months, 11 * 12);
+    cr_assert_gt(bk.deaths_with_debt, 0);
+    cr_assert_gt(w->finance->totals.gov_committed, 0.0, "no guidance money moved");
+    lm_sim_destroy(sim);
+    lm_scenario_free(sc);
+}
