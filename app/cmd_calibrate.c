@@ -33,8 +33,10 @@ void cli_calibrate_help(FILE *f)
             "with the same seed and run indices (common random numbers). Writes into DIR:\n"
             "results.sqlite (every evaluation), trace.csv (the objective trace), moments.csv\n"
             "and summary.txt (target, simulated mean, 90%% interval over replications,\n"
-            "within tolerance or not) and calibrated.yaml (an overlay that extends SCENARIO\n"
-            "and sets the fitted values); prints the table.\n"
+            "within tolerance or not; fitted and check targets apart: a target marked\n"
+            "`use: check` is reported, never fitted), parameters.csv and jacobian.csv\n"
+            "(standard errors, identification) and calibrated.yaml (an overlay that extends\n"
+            "SCENARIO and sets the fitted values); prints the tables.\n"
             "\n"
             "  SCENARIO         a YAML scenario; default as for 'longmen run'.\n"
             "  --targets FILE   the targets file (YAML): parameters (NAME as in\n"
@@ -43,6 +45,13 @@ void cli_calibrate_help(FILE *f)
             "                   weight, tolerance, source, year). Required.\n"
             "  --budget N       evaluations in all, 1 to %d (default 100).\n"
             "  --runs R         replications per evaluation, 1 to 10000 (default 4).\n"
+            "  --standard-errors yes|no\n"
+            "                   yes (default): after the search, 2 evaluations per\n"
+            "                   parameter (beyond --budget) measure the Jacobian at the\n"
+            "                   fitted point: standard errors (method of simulated\n"
+            "                   moments), which targets move each parameter, and the\n"
+            "                   parameters no target identifies (parameters.csv,\n"
+            "                   jacobian.csv).\n"
             "  --resume         continue an interrupted calibration from <DIR>.partial:\n"
             "                   evaluations done are replayed, not simulated again.\n"
             "  --seed N, --threads T, -o/--out DIR, --from YYYY-MM, --to YYYY-MM,\n"
@@ -80,6 +89,13 @@ static int set_value(void *user, const char *name, const char *value)
         if (!value[0])
             return cli_usage_error(CALIBRATE_HELP, "--targets: expected a file");
         o->targets = value;
+        return CLI_OK;
+    }
+    if (strcmp(name, "--standard-errors") == 0) {
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            return cli_usage_error(CALIBRATE_HELP, "--standard-errors %s: expected yes or no",
+                                   value);
+        o->c.no_standard_errors = strcmp(value, "no") == 0;
         return CLI_OK;
     }
     if (strcmp(name, "--budget") == 0) {

@@ -64,6 +64,9 @@ typedef struct lm_calibrate_config {
     lm_experiment_config x;
     const char *targets_path;
     int budget; /* evaluations in all, 1 .. LM_CAL_MAX_BUDGET */
+    /* false (default): after the search, 2 evaluations per parameter measure the Jacobian at
+     * the fitted point for standard errors and identification (beyond the budget) */
+    bool no_standard_errors;
     lm_calibrate_progress_fn progress; /* may be NULL */
     void *progress_user;
 } lm_calibrate_config;

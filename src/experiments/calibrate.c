@@ -38,6 +38,7 @@
 #include <sqlite3.h>
 
 #include "experiments/calibrate_int.h"
+#include "experiments/msm.h"
 #include "experiments/evaluate.h"
 #include "experiments/experiments_int.h"
 #include "experiments/parallel.h"
@@ -104,6 +105,8 @@ double lm__cal_objective(const lm_targets *t, const double *rows, int runs, doub
         const double m = mean_of(rows, runs, t->n_targets, j, NULL);
         if (mean)
             mean[j] = m;
+        if (t->targets[j].check)
+            continue; /* a check target is reported, never fitted */
         const double d = distance(&t->targets[j], m);
         f += t->targets[j].weight * d * d;
     }
@@ -162,7 +165,7 @@ typedef struct eval_rec {
     double *x;    /* n_params */
     double *rows; /* runs x n_targets */
     double objective;
-    int stage; /* 0 global, 1 local */
+    int stage; /* 0 global, 1 local, 2 jacobian (after the search) */
     char *key;
 } eval_rec;
 
@@ -183,6 +186,7 @@ typedef struct cal {
     int n_ev, n_cached, cap;
     int calls; /* objective calls so far */
     int stage;
+    int jac_base; /* evaluations before the Jacobian's (-1: none measured) */
     int simulated;
     double best;
     double t0, t_first_sim;
@@ -209,7 +213,10 @@ static lm_status exec(cal *C, const char *sql, lm_error *err)
     return sqlite3_exec(C->db, sql, NULL, NULL, NULL) == SQLITE_OK ? LM_OK : db_fail(C, err);
 }
 
-static const char *stage_name(int stage) { return stage ? "local" : "global"; }
+static const char *stage_name(int stage)
+{
+    return stage == 2 ? "jacobian" : stage ? "local" : "global";
+}
 
 static const char *alg_name(int alg)
 {
@@ -463,7 +470,9 @@ static lm_status read_cached(cal *C, lm_error *err)
     while (st == LM_OK && (step = sqlite3_step(qe)) == SQLITE_ROW) {
         const int k = sqlite3_column_int(qe, 0);
         const char *sname = (const char *)sqlite3_column_text(qe, 1);
-        const int stage = sname && strcmp(sname, "local") == 0;
+        const int stage = !sname                           ? 0
+                          : strcmp(sname, "jacobian") == 0 ? 2
+                                                           : strcmp(sname, "local") == 0;
         if (k != C->n_ev + 1) {
             st = lm_error_set_at(err, LM_EINVAL, C->db_path, 0, 0, NULL,
                                  "--resume: evaluation %d is missing in %s; use --force",
@@ -597,7 +606,8 @@ static void report(cal *C, double last)
         eta = per * (C->budget - C->calls);
     }
     const lm_calibrate_progress p = {.evaluations = C->calls,
-                                     .budget = C->budget,
+                                     .budget = C->budget +
+                                               (C->cfg->no_standard_errors ? 0 : 2 * C->np),
                                      .cached = C->n_cached < C->calls ? C->n_cached : C->calls,
                                      .stage = stage_name(C->stage),
                                      .last = last,
@@ -732,6 +742,41 @@ static lm_status run_stage(cal *C, int alg, int maxeval, double *u, lm_error *er
     return LM_OK;
 }
 
+/* The best evaluation of the search (the Jacobian's points are not candidates): lowest
+ * objective, the earliest of equals. */
+static int best_of_search(const cal *C)
+{
+    int b = 0;
+    for (int i = 1; i < C->n_ev; ++i)
+        if (C->ev[i].stage != 2 && C->ev[i].objective < C->ev[b].objective)
+            b = i;
+    return b;
+}
+
+/* Two evaluations per parameter at the best point of the search, one step up and one down in
+ * the unit scale (one-sided at a bound: the point itself stands for the other side). */
+static lm_status jacobian_stage(cal *C, lm_error *err)
+{
+    const eval_rec *B = &C->ev[best_of_search(C)];
+    double u0[LM_CAL_MAX_PARAMS], u[LM_CAL_MAX_PARAMS];
+    for (int j = 0; j < C->np; ++j)
+        u0[j] = to_unit(&C->t->params[j], B->x[j]);
+    C->stage = 2;
+    C->jac_base = C->calls;
+    for (int j = 0; j < C->np; ++j)
+        for (int side = 0; side < 2; ++side) {
+            memcpy(u, u0, sizeof u);
+            const double v = u0[j] + (side ? -LM_CAL_JACOBIAN_STEP : LM_CAL_JACOBIAN_STEP);
+            u[j] = v < 0 ? 0 : v > 1 ? 1 : v;
+            objective((unsigned)C->np, u, NULL, C);
+            if (C->st != LM_OK) {
+                *err = C->err;
+                return C->st;
+            }
+        }
+    return LM_OK;
+}
+
 /* ---- outputs ---- */
 
 typedef struct summary_row {
@@ -811,15 +856,24 @@ static void relative_path(const char *dir, const char *target, char *out, size_t
 static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
 {
     const lm_targets *t = C->t;
-    /* the best evaluation: lowest objective, the earliest of equals */
-    int b = 0;
-    for (int i = 1; i < C->n_ev; ++i)
-        if (C->ev[i].objective < C->ev[b].objective)
-            b = i;
+    const int b = best_of_search(C);
     const eval_rec *B = &C->ev[b];
+    lm__cal_se se = {0};
+    if (C->jac_base >= 0 && C->jac_base + 2 * C->np <= C->n_ev) {
+        const double *xs[2 * LM_CAL_MAX_PARAMS], *rs[2 * LM_CAL_MAX_PARAMS];
+        for (int k = 0; k < 2 * C->np; ++k) {
+            xs[k] = C->ev[C->jac_base + k].x;
+            rs[k] = C->ev[C->jac_base + k].rows;
+        }
+        const lm_status sst = lm__cal_standard_errors(t, C->runs, B->rows, xs, rs, &se, err);
+        if (sst != LM_OK)
+            return sst;
+    }
     summary_row *s = calloc((size_t)C->nt, sizeof *s);
-    if (!s)
+    if (!s) {
+        lm__cal_se_free(&se);
         LM_FAIL(err, LM_ENOMEM, "calibration summary");
+    }
     summarise(C, B, s);
     res->evaluations = C->n_ev;
     res->best_evaluation = b + 1;
@@ -939,6 +993,46 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         free(text);
         text = NULL;
     }
+    /* parameters.csv and jacobian.csv: the fitted values, their standard errors and what
+       identifies them */
+    if (st == LM_OK && se.jac) {
+        f = open_memstream(&text, &len);
+        if (!f)
+            st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "parameters");
+        if (f) {
+            fprintf(f, "parameter,value,standard_error,lo,hi,scale,identified,moved_by\n");
+            for (int j = 0; j < C->np; ++j) {
+                const lm__cal_param *p = &t->params[j];
+                fprintf(f, "%s,%.10g,", p->name, B->x[j]);
+                if (!isnan(se.se[j]))
+                    fprintf(f, "%.6g", se.se[j]);
+                fprintf(f, ",%.10g,%.10g,%s,%s,%s\n", p->lo, p->hi, p->log ? "log" : "linear",
+                        se.identified[j] ? "yes" : "no", se.moved_by[j]);
+            }
+            fclose(f);
+            if (lm__par_rank() == 0)
+                st = lm__write_text(C->partial, "parameters.csv", text, len, err);
+            free(text);
+            text = NULL;
+        }
+        f = st == LM_OK ? open_memstream(&text, &len) : NULL;
+        if (st == LM_OK && !f)
+            st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "jacobian");
+        if (f) {
+            fprintf(f, "target,use,parameter,derivative,shift_sd\n");
+            for (int i = 0; i < C->nt; ++i)
+                for (int j = 0; j < C->np; ++j)
+                    fprintf(f, "%s,%s,%s,%.6g,%.6g\n", t->targets[i].name,
+                            t->targets[i].check ? "check" : "fit", t->params[j].name,
+                            se.jac[(size_t)i * (size_t)C->np + (size_t)j],
+                            se.shift[(size_t)i * (size_t)C->np + (size_t)j]);
+            fclose(f);
+            if (lm__par_rank() == 0)
+                st = lm__write_text(C->partial, "jacobian.csv", text, len, err);
+            free(text);
+            text = NULL;
+        }
+    }
     /* the table: summary.txt and the terminal */
     f = st == LM_OK ? open_memstream(&res->summary, &len) : NULL;
     if (st == LM_OK && !f)
@@ -949,13 +1043,14 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         lm_month_format(C->end, to);
         fprintf(f,
                 "calibration of %s  seed %llu  %d runs per evaluation  %s to %s\n"
-                "%d evaluations (global %s: up to %d, then local %s); best: evaluation %d, "
+                "%d evaluations (global %s: up to %d, then local %s%s); best: evaluation %d, "
                 "objective %.4g (first %.4g)\n\n",
                 lm_scenario_name(C->sc), (unsigned long long)C->seed, C->runs, from, to, C->n_ev,
-                alg_name(t->global_alg), C->n_global, alg_name(t->local_alg), b + 1,
-                B->objective, C->ev[0].objective);
+                alg_name(t->global_alg), C->n_global, alg_name(t->local_alg),
+                se.jac ? ", then the Jacobian" : "", b + 1, B->objective, C->ev[0].objective);
         enum { CELL = 272 };
-        const int pr = C->np + 1, pc = 5;
+        const bool has_se = se.jac != NULL;
+        const int pr = C->np + 1, pc = has_se ? 7 : 5;
         const int tr = C->nt + 1, tc = 6;
         char *buf = calloc((size_t)(pr * pc + tr * tc), CELL);
         const char **cells = calloc((size_t)(pr * pc + tr * tc), sizeof *cells);
@@ -964,6 +1059,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
             free(cells);
             fclose(f);
             free(s);
+            lm__cal_se_free(&se);
             LM_FAIL(err, LM_ENOMEM, "summary table");
         }
         for (int k = 0; k < pr * pc + tr * tc; ++k)
@@ -974,6 +1070,10 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         snprintf(CELLP(0, 2), CELL, "hi");
         snprintf(CELLP(0, 3), CELL, "start");
         snprintf(CELLP(0, 4), CELL, "fitted");
+        if (has_se) {
+            snprintf(CELLP(0, 5), CELL, "s.e.");
+            snprintf(CELLP(0, 6), CELL, "moved by");
+        }
         for (int j = 0; j < C->np; ++j) {
             const lm__cal_param *p = &t->params[j];
             snprintf(CELLP(j + 1, 0), CELL, "%s%s", p->name, p->log ? " (log)" : "");
@@ -981,8 +1081,27 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
             snprintf(CELLP(j + 1, 2), CELL, "%.6g", p->hi);
             snprintf(CELLP(j + 1, 3), CELL, "%.6g", round10(p->start));
             snprintf(CELLP(j + 1, 4), CELL, "%.10g", B->x[j]);
+            if (has_se) {
+                if (isnan(se.se[j]))
+                    snprintf(CELLP(j + 1, 5), CELL, "n/a");
+                else
+                    snprintf(CELLP(j + 1, 5), CELL, "%.3g", se.se[j]);
+                snprintf(CELLP(j + 1, 6), CELL, "%.*s", CELL - 1,
+                         se.identified[j] ? se.moved_by[j] : "no target: fix it");
+            }
         }
-        lm__table_write(f, cells, pr, pc, "lrrrr", false);
+        lm__table_write(f, cells, pr, pc, has_se ? "lrrrrrl" : "lrrrr", false);
+        if (has_se)
+            fprintf(f,
+                    "s.e.: standard error of the method of simulated moments over the %d fitted "
+                    "targets (their sd and the simulation's spread over %d replications; "
+                    "Jacobian by central differences at the fitted point, %d evaluations, "
+                    "jacobian.csv); n/a: not identified (no fitted target moves by %.2g sd over "
+                    "a step of %.0f%% of its range) or not apart from another parameter "
+                    "(condition number of G'WG %.3g); moved by: the fitted targets a step "
+                    "moves most (parameters.csv).\n",
+                    se.n_fit, C->runs, 2 * C->np, LM_MSM_MIN_SHIFT,
+                    100.0 * LM_CAL_JACOBIAN_STEP, se.condition);
         fprintf(f, "\n");
         char *tb = buf + (size_t)(pr * pc) * CELL;
 #define CELLT(r, c) (tb + ((size_t)(r) * tc + (c)) * CELL)
@@ -992,34 +1111,51 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         snprintf(CELLT(0, 3), CELL, "90%% interval");
         snprintf(CELLT(0, 4), CELL, "distance");
         snprintf(CELLT(0, 5), CELL, "within");
-        for (int j = 0; j < C->nt; ++j) {
-            const lm__cal_target *g = &t->targets[j];
-            char a[48], lo[48], hi[48];
-            snprintf(CELLT(j + 1, 0), CELL, "%s", g->name);
-            fmt_num(g->value, a, sizeof a);
-            snprintf(CELLT(j + 1, 1), CELL, "%s%s", g->bound == LM_BOUND_LOWER   ? ">= "
-                                                    : g->bound == LM_BOUND_UPPER ? "<= "
-                                                                                 : "",
-                     a);
-            fmt_num(s[j].mean, a, sizeof a);
-            snprintf(CELLT(j + 1, 2), CELL, "%s", a);
-            fmt_num(s[j].p05, lo, sizeof lo);
-            fmt_num(s[j].p95, hi, sizeof hi);
-            snprintf(CELLT(j + 1, 3), CELL, "[%s, %s]", lo, hi);
-            snprintf(CELLT(j + 1, 4), CELL, "%+.2f", s[j].d);
-            snprintf(CELLT(j + 1, 5), CELL, "%s", s[j].within ? "yes" : "no");
+        int n_check = 0;
+        for (int j = 0; j < C->nt; ++j)
+            n_check += t->targets[j].check;
+        for (int use = 0; use < 2; ++use) {
+            int row = 0;
+            for (int j = 0; j < C->nt; ++j) {
+                const lm__cal_target *g = &t->targets[j];
+                if (g->check != (use == 1))
+                    continue;
+                row++;
+                char a[48], lo[48], hi[48];
+                snprintf(CELLT(row, 0), CELL, "%s", g->name);
+                fmt_num(g->value, a, sizeof a);
+                snprintf(CELLT(row, 1), CELL, "%s%s", g->bound == LM_BOUND_LOWER   ? ">= "
+                                                      : g->bound == LM_BOUND_UPPER ? "<= "
+                                                                                   : "",
+                         a);
+                fmt_num(s[j].mean, a, sizeof a);
+                snprintf(CELLT(row, 2), CELL, "%s", a);
+                fmt_num(s[j].p05, lo, sizeof lo);
+                fmt_num(s[j].p95, hi, sizeof hi);
+                snprintf(CELLT(row, 3), CELL, "[%s, %s]", lo, hi);
+                snprintf(CELLT(row, 4), CELL, "%+.2f", s[j].d);
+                snprintf(CELLT(row, 5), CELL, "%s", s[j].within ? "yes" : "no");
+            }
+            if (row == 0)
+                continue;
+            int n_within = 0;
+            for (int j = 0; j < C->nt; ++j)
+                n_within += t->targets[j].check == (use == 1) && s[j].within;
+            if (use == 1)
+                fprintf(f, "\ncheck targets (use: check; reported, never in the objective):\n");
+            else if (n_check > 0)
+                fprintf(f, "fitted targets (use: fit):\n");
+            lm__table_write(f, cells + pr * pc, row + 1, tc, "lrrrrl", false);
+            fprintf(f, "%d of %d %s within tolerance.\n", n_within, row,
+                    use ? "check targets" : n_check ? "fitted targets" : "targets");
         }
 #undef CELLP
 #undef CELLT
-        lm__table_write(f, cells + pr * pc, tr, tc, "lrrrrl", false);
-        int n_within = 0;
-        for (int j = 0; j < C->nt; ++j)
-            n_within += s[j].within;
         fprintf(f,
-                "\n%d of %d targets within tolerance. simulated: mean over %d replications of "
-                "the best evaluation; 90%% interval: 5th to 95th percentile over the "
-                "replications; distance: (mean - value) / sd (or / |value|).\n",
-                n_within, C->nt, C->runs);
+                "\nsimulated: mean over %d replications of the best evaluation; 90%% "
+                "interval: 5th to 95th percentile over the replications; distance: (mean - "
+                "value) / sd (or / |value|).\n",
+                C->runs);
         fprintf(f, "results: %s (calibrated.yaml: the fitted scenario)\n", res->out_dir);
         free(buf);
         free(cells);
@@ -1064,6 +1200,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         free(text);
     }
     free(s);
+    lm__cal_se_free(&se);
     return st;
 }
 
@@ -1114,6 +1251,7 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     C.cfg = cfg;
     C.t0 = now_s();
     C.best = NAN;
+    C.jac_base = -1;
     C.runs = cfg->x.runs;
     C.budget = cfg->budget;
     C.scenario_path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
@@ -1250,6 +1388,8 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
         C.stage = 1;
         st = run_stage(&C, C.t->local_alg, C.budget - C.calls, u, err);
     }
+    if (st == LM_OK && C.calls > 0 && !cfg->no_standard_errors)
+        st = jacobian_stage(&C, err);
     if (st == LM_EINTR) {
         lm_error_set_at(err, LM_EINTR, C.partial, 0, 0, NULL,
                         "interrupted: %d evaluations are kept in %s; the same command with "

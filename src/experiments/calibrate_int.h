@@ -69,6 +69,7 @@ typedef struct lm__cal_target {
     double value, sd, weight, tolerance;
     bool has_sd, tol_absolute;
     int bound; /* LM_BOUND_* */
+    bool check; /* use: check -- reported, never in the objective (marked before fitting) */
     char source[512];
     int source_year; /* 0 = not given */
 } lm__cal_target;
@@ -137,6 +138,31 @@ double lm__cal_objective(const lm_targets *t, const double *rows, int runs, doub
 /* Within tolerance: |mean - value| <= tolerance (absolute, or relative to |value|); a lower
  * bound also accepts any mean above value, an upper one any below. */
 bool lm__cal_within(const lm__cal_target *g, double mean);
+
+/* ---- standard errors and identification (calibrate_se.c) ---- */
+
+/* Jacobian step of a calibration, in the unit scale of the search ([0, 1] over each
+ * parameter's bounds, log where scale: log): central differences at u* +- this. */
+#define LM_CAL_JACOBIAN_STEP 0.05
+
+typedef struct lm__cal_se {
+    double *jac;        /* [n_targets x n_params] d mean moment / d parameter */
+    double *shift;      /* [n_targets x n_params] |moment change| over a half-step, in the
+                           target's scale (its sd, else |value|) */
+    double *se;         /* [n_params] NaN where not identified */
+    bool *identified;   /* [n_params] */
+    char (*moved_by)[256]; /* [n_params] the fitted targets that move it most */
+    double condition;   /* of G'WG over the identified parameters */
+    int n_fit;          /* fitted targets that entered the standard errors */
+} lm__cal_se;
+
+/* From the fitted point's rows (runs x n_targets) and, per parameter p, the points
+ * x_pm[2p] (+ step) and x_pm[2p + 1] (- step) with their rows rows_pm[...]. On failure
+ * out holds nothing to free. */
+lm_status lm__cal_standard_errors(const lm_targets *t, int runs, const double *best_rows,
+                                  const double *const *x_pm, const double *const *rows_pm,
+                                  lm__cal_se *out, lm_error *err);
+void lm__cal_se_free(lm__cal_se *s);
 
 /* ---- statistics on plain arrays (moments.c), for the named statistics and the tests ---- */
 

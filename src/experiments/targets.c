@@ -44,7 +44,7 @@ static const char *const target_keys[] = {
     "name",  "statistic", "sql",    "value",  "sd",      "weight",       "tolerance",
     "bound", "source",    "year",   "region", "from",    "to",           "years",
     "tier",  "model",     "by",     "measure", "k",      "method",       "kind",
-    "below", "at_least",  "threshold_cny"};
+    "below", "at_least",  "threshold_cny", "use"};
 static const char *const arg_keys[] = {"region", "from",    "to",       "years",
                                        "tier",   "model",   "by",       "measure",
                                        "k",      "method",  "kind",     "below",
@@ -421,6 +421,13 @@ static lm_status read_target(const lm__lctx *c, const lm__ynode *m, const char *
         if ((st = read_word(c, m, path, "bound", bounds, COUNT(bounds), &b)) != LM_OK)
             return st;
         g->bound = b == 1 ? LM_BOUND_LOWER : b == 2 ? LM_BOUND_UPPER : LM_BOUND_TWO_SIDED;
+    }
+    if (lm__ymap_get(m, "use")) {
+        static const char *const uses[] = {"fit", "check"};
+        int u = 0;
+        if ((st = read_word(c, m, path, "use", uses, COUNT(uses), &u)) != LM_OK)
+            return st;
+        g->check = u == 1;
     }
     if (lm__ymap_get(m, "source") &&
         (st = read_str(c, m, path, "source", g->source, sizeof g->source)) != LM_OK)

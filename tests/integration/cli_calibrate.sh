@@ -30,15 +30,25 @@ grep -q -- '--targets calibration/essay.yaml' help.txt || fail "calibrate --help
 [[ ! -s err.txt ]] || fail "stderr is no terminal, yet: $(cat err.txt)"
 cmp -s out.txt c/summary.txt || fail "summary.txt differs from the table printed"
 grep -q 'births_jiashi' out.txt || fail "the table lacks a target: $(cat out.txt)"
-for f in results.sqlite trace.csv moments.csv summary.txt calibrated.yaml; do
+for f in results.sqlite trace.csv moments.csv summary.txt calibrated.yaml parameters.csv jacobian.csv; do
     [[ -s c/$f ]] || fail "c/$f missing or empty"
 done
 [[ ! -e c.partial ]] || fail "c.partial left behind"
-[[ $(wc -l <c/trace.csv) == 9 ]] || fail "trace.csv: expected a header and 8 rows"
-[[ $(sqlite3 c/results.sqlite 'select count(*) from calibration_evaluation') == 8 ]] ||
-    fail "calibration_evaluation: expected 8 rows"
-[[ $(sqlite3 c/results.sqlite 'select count(*) from calibration_moment') == $((8 * 4 * 2)) ]] ||
-    fail "calibration_moment: expected 8 evaluations x 4 targets x 2 replications"
+# the budget's 8 evaluations, then 2 per parameter for the Jacobian
+[[ $(wc -l <c/trace.csv) == 13 ]] || fail "trace.csv: expected a header and 8 + 4 rows"
+[[ $(grep -c ',jacobian,' c/trace.csv) == 4 ]] || fail "trace.csv: expected 4 Jacobian rows"
+[[ $(sqlite3 c/results.sqlite 'select count(*) from calibration_evaluation') == 12 ]] ||
+    fail "calibration_evaluation: expected 12 rows"
+[[ $(sqlite3 c/results.sqlite 'select count(*) from calibration_moment') == $((12 * 4 * 2)) ]] ||
+    fail "calibration_moment: expected 12 evaluations x 4 targets x 2 replications"
+[[ $(wc -l <c/jacobian.csv) == $((1 + 4 * 2)) ]] || fail "jacobian.csv: expected 4 targets x 2 parameters"
+grep -q '^params.entry.base_rate,[^,]*,[0-9.e+-]\+,.*,yes,' c/parameters.csv ||
+    fail "parameters.csv: no standard error for the founder rate: $(cat c/parameters.csv)"
+grep -q 's\.e\.' out.txt || fail "the table lacks standard errors: $(cat out.txt)"
+"$bin" calibrate "$scenario" --targets "$targets" --budget 8 --runs 2 --threads 2 --out c_nose \
+    --standard-errors no -q >/dev/null 2>err.txt || fail "--standard-errors no exited $?: $(cat err.txt)"
+[[ $(wc -l <c_nose/trace.csv) == 9 ]] || fail "--standard-errors no: expected 8 rows in trace.csv"
+[[ ! -e c_nose/jacobian.csv ]] || fail "--standard-errors no wrote jacobian.csv"
 [[ $(sqlite3 c/results.sqlite 'pragma integrity_check') == ok ]] || fail "integrity_check"
 falls=$(sqlite3 c/results.sqlite "select (select min(objective) from calibration_evaluation) <
                                          (select objective from calibration_evaluation where evaluation = 1)")
@@ -109,7 +119,7 @@ rc=0; "$bin" calibrate "$scenario" --targets "$targets" --budget 30 --runs 4 --o
     --resume -q >/dev/null 2>err.txt || fail "--resume exited $?: $(cat err.txt)"
 echo "interrupted with $kept evaluations kept, resumed"
 cd ..
-for f in trace.csv moments.csv summary.txt calibrated.yaml; do
+for f in trace.csv moments.csv summary.txt calibrated.yaml parameters.csv jacobian.csv; do
     cmp -s r/c/$f i/c/$f || fail "$f of the resumed calibration differs: $(diff r/c/$f i/c/$f | head -5)"
 done
 for t in calibration_evaluation calibration_value calibration_moment calibration_summary calibration_parameter; do

@@ -190,7 +190,7 @@ if has calibrate; then
           --out cal -q)
     (cd one && "$bin" "${args[@]}" --threads 1 >cal.out 2>cal.err) || fail "one: calibrate: $(cat one/cal.err)"
     (cd two && mpi "${args[@]}" >cal.out 2>cal.err) || fail "two: calibrate: $(cat two/cal.err)"
-    for f in calibrated.yaml moments.csv trace.csv; do
+    for f in calibrated.yaml moments.csv trace.csv parameters.csv jacobian.csv; do
         cmp -s "one/cal/$f" "two/cal/$f" || fail "cal: $f differs"
     done
     same cal

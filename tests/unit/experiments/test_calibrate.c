@@ -121,6 +121,8 @@ static const bad_case bad[] = {
     {P1 T1 "optimizer: {global: none, local: none}\n", 5, 12, "optimizer", "both be none"},
     {P1 "targets:\n  - {name: a, statistic: births, from: 2015, to: 2016, value: 1, bound: up}\n",
      4, 73, "targets[0].bound", "unknown bound"},
+    {P1 "targets:\n  - {name: a, statistic: births, from: 2015, to: 2016, value: 1, use: fitted}\n",
+     4, 71, "targets[0].use", "unknown use"},
     {"parameters: [\n", 2, 1, "", ""},
 };
 
@@ -394,12 +396,13 @@ Test(calibrate, the_objective_falls_within_a_handful_of_evaluations, .init = set
     config(&c, out, 6, 2);
     lm_calibrate_result res;
     run(&c, &res);
-    cr_assert_eq(res.evaluations, 6);
+    cr_assert_eq(res.evaluations, 6 + 2 * 2, "the budget, then two per parameter (Jacobian)");
     cr_assert_lt(res.best_objective, res.first_objective, "best %g, first %g",
                  res.best_objective, res.first_objective);
     cr_assert_eq(res.n_params, 2);
     cr_assert_not_null(strstr(res.summary, "births_jiashi"));
-    for (const char *f = "results.sqlite\0trace.csv\0moments.csv\0summary.txt\0calibrated.yaml\0";
+    for (const char *f = "results.sqlite\0trace.csv\0moments.csv\0summary.txt\0calibrated.yaml\0"
+                         "parameters.csv\0jacobian.csv\0";
          *f; f += strlen(f) + 1) {
         char path[256];
         snprintf(path, sizeof path, "%s/%s", out, f);
@@ -408,13 +411,23 @@ Test(calibrate, the_objective_falls_within_a_handful_of_evaluations, .init = set
     char partial[160];
     snprintf(partial, sizeof partial, "%s.partial", out);
     cr_assert_neq(access(partial, F_OK), 0, "the .partial folder is left");
-    /* trace.csv: a header and 6 rows */
+    /* trace.csv: a header and 10 rows, the last four of the Jacobian */
     char *trace = slurp(out, "trace.csv");
     int lines = 0;
     for (const char *p = trace; *p; ++p)
         lines += *p == '\n';
-    cr_assert_eq(lines, 7, "%s", trace);
+    cr_assert_eq(lines, 11, "%s", trace);
+    cr_assert_not_null(strstr(trace, "\n10,jacobian,"), "%s", trace);
     free(trace);
+    /* tiny's targets are births and deaths: the founder rate moves them, the fund's loss
+       tolerance does not (no standard error, said so) */
+    char *pars = slurp(out, "parameters.csv");
+    cr_assert_not_null(strstr(pars, "params.entry.base_rate,"), "%s", pars);
+    cr_assert_not_null(strstr(pars, ",log,yes,births_"), "%s", pars);
+    cr_assert_not_null(strstr(pars, "Jiashi.st_fund.loss_tolerance,"), "%s", pars);
+    cr_assert_not_null(strstr(pars, ",,0.1,0.6,linear,no,"), "%s", pars);
+    free(pars);
+    cr_assert_not_null(strstr(res.summary, "no target: fix it"), "%s", res.summary);
     lm_calibrate_result_fini(&res);
 }
 
@@ -598,4 +611,19 @@ Test(calibrate, bad_parameters_and_sql_point_into_the_targets_file, .init = setu
         snprintf(partial, sizeof partial, "%s.partial", out);
         cr_expect_neq(access(partial, F_OK), 0, "case %zu left %s", i, partial);
     }
+}
+
+/* A check target is reported with the others but never enters the objective. */
+Test(objective, check_targets_are_reported_not_fitted)
+{
+    lm_targets *t = parse(P1 "targets:\n"
+                             "  - {name: a, statistic: survival, years: 1, value: 10, sd: 2,"
+                             " use: fit}\n"
+                             "  - {name: b, statistic: survival, years: 1, value: 0, sd: 1,"
+                             " use: check}\n");
+    const double rows[2] = {12, 50};
+    double mean[2];
+    cr_assert_float_eq(lm__cal_objective(t, rows, 1, mean), 1.0, 1e-12);
+    cr_assert_eq(mean[1], 50, "the check target's moment is still computed");
+    lm_targets_free(t);
 }
