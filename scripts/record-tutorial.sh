@@ -118,6 +118,7 @@ while ((i < n)); do
         continue
     fi
     opts=${BASH_REMATCH[2]:-}
+    pending_wall= # a block without a wall mark of its own does not lend its time to the next
     interrupt=
     [[ $opts =~ interrupt=([0-9]+) ]] && interrupt=${BASH_REMATCH[1]}
     out+=("$line")
