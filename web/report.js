@@ -218,7 +218,14 @@
     return s;
   }
 
+  /* The dashboard draws the report before all of its data has come (LM.renderReport's
+     options.pending): a section without its data then says it is loading, not missing. */
+  function loading(s) {
+    s.appendChild(el('p', { class: 'lm-note lm-loading', text: 'loading… (this section\'s data is on its way)' }));
+  }
+
   function notYet(s, needs) {
+    if (LM._pending) { loading(s); return; }
     s.classList.add('lm-absent');
     s.appendChild(el('p', { class: 'lm-note', text: NOT_YET + (needs ? ' (needs ' + needs + ')' : '') }));
   }
@@ -389,6 +396,7 @@
       row.appendChild(a);
       regionLines(m, chartBox(a, 'dragons-lines', 280), stock);
     }
+    if (!d && LM._pending) { loading(s); return; }
     if (!d || !d.present) { s.appendChild(el('p', { class: 'lm-note', text: 'the list of dragons is ' + NOT_YET })); return; }
     m.used[d.source] = true;
     if (!d.rows.length) { s.appendChild(el('p', { class: 'lm-note', text: 'no dragon in this run' })); return; }
@@ -902,6 +910,7 @@
   function otherTables(m, root, toc) {
     const names = Object.keys(m.tables).filter(function (n) { return !m.used[n]; });
     const s = section(root, toc, 'tables', 'Other tables in the database', 'Tables this report has no chart for yet, as they are.');
+    if (LM._pending && !m.data.tables) { loading(s); return; }
     if (!names.length) { s.appendChild(el('p', { class: 'lm-note', text: 'none: every table of the database has its section above' })); return; }
     for (const n of names) s.appendChild(previewTable(n, m.tables[n]));
   }
@@ -924,6 +933,8 @@
     LM.dispose(container);
     container.textContent = '';
     const m = model(data);
+    const pend = opts.pending || {};
+    LM._pending = !!(pend.sections || pend.tables);
     LM._which = m.mode === 'single' ? '' : 'Runs: ' + m.arms.map(function (a, i) {
       const ids = ((data.arms || [])[i] || {}).run_ids || [];
       return a.name + ' ' + ids.length + ' replication' + (ids.length === 1 ? '' : 's') +
@@ -960,6 +971,7 @@
         if (global.console) global.console.warn(e);
       }
     }
+    LM._pending = false;
     footer(m, container);
     if (!LM._resizeHooked) {
       LM._resizeHooked = true;

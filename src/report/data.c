@@ -947,7 +947,7 @@ static lm_status other_tables(ctx *c, cJSON *root, const runs *r)
 
 /* ---- the document ---- */
 
-static lm_status build(ctx *c, cJSON *root)
+static lm_status build(ctx *c, cJSON *root, unsigned parts)
 {
     add(c, root, "format", cJSON_CreateNumber(REPORT_FORMAT));
     char generator[64];
@@ -968,16 +968,25 @@ static lm_status build(ctx *c, cJSON *root)
     int n_regions = 0;
     column *fc = NULL;
     int nf = 0;
-    lm_status st = read_runs(c, root, &r);
-    if (st == LM_OK)
-        st = read_names(c, root, &r, &n_regions);
-    if (st == LM_OK)
-        st = read_region_year(c, root, &r, n_regions);
-    if (st == LM_OK)
-        st = lm__report_paired(c->db, root, c->err);
-    if (st == LM_OK && table_exists(c, "fund"))
-        st = lm__report_fund_arms(c->db, root, c->err);
-    cJSON *sections = st == LM_OK ? add(c, root, "sections", cJSON_CreateObject()) : NULL;
+    /* every part needs the runs and arms; only the core carries them */
+    cJSON *scratch = (parts & LM_REPORT_PART_CORE) ? NULL : cJSON_CreateObject();
+    if (!(parts & LM_REPORT_PART_CORE) && !scratch)
+        return lm_error_set(c->err, LM_ENOMEM, __FILE__, __LINE__, "report: out of memory");
+    lm_status st = read_runs(c, scratch ? scratch : root, &r);
+    cJSON_Delete(scratch);
+    if (parts & LM_REPORT_PART_CORE) {
+        if (st == LM_OK)
+            st = read_names(c, root, &r, &n_regions);
+        if (st == LM_OK)
+            st = read_region_year(c, root, &r, n_regions);
+        if (st == LM_OK)
+            st = lm__report_paired(c->db, root, c->err);
+        if (st == LM_OK && table_exists(c, "fund"))
+            st = lm__report_fund_arms(c->db, root, c->err);
+    }
+    cJSON *sections = st == LM_OK && (parts & LM_REPORT_PART_SECTIONS)
+                          ? add(c, root, "sections", cJSON_CreateObject())
+                          : NULL;
     if (sections) {
         nf = table_exists(c, "firm") ? table_columns(c, "firm", &fc) : 0;
         if (nf < 0)
@@ -986,7 +995,7 @@ static lm_status build(ctx *c, cJSON *root)
         if (st == LM_OK)
             st = dragons(c, sections, &r, fc, nf);
     }
-    if (st == LM_OK)
+    if (st == LM_OK && (parts & LM_REPORT_PART_TABLES))
         st = other_tables(c, root, &r);
     free(fc);
     runs_free(&r);
@@ -995,7 +1004,7 @@ static lm_status build(ctx *c, cJSON *root)
     return st;
 }
 
-lm_status lm__report_build(const char *db_path, cJSON **out, lm_error *err)
+lm_status lm__report_build_parts(const char *db_path, unsigned parts, cJSON **out, lm_error *err)
 {
     *out = NULL;
     lm_error_clear(err);
@@ -1012,7 +1021,7 @@ lm_status lm__report_build(const char *db_path, cJSON **out, lm_error *err)
     }
     sqlite3_busy_timeout(c.db, 2000);
     cJSON *root = cJSON_CreateObject();
-    lm_status st = root ? build(&c, root)
+    lm_status st = root ? build(&c, root, parts)
                         : lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "report: out of memory");
     sqlite3_close(c.db);
     if (st != LM_OK) {
@@ -1021,6 +1030,11 @@ lm_status lm__report_build(const char *db_path, cJSON **out, lm_error *err)
     }
     *out = root;
     return LM_OK;
+}
+
+lm_status lm__report_build(const char *db_path, cJSON **out, lm_error *err)
+{
+    return lm__report_build_parts(db_path, LM_REPORT_PART_ALL, out, err);
 }
 
 char *lm__report_json_text(const cJSON *data)
@@ -1048,13 +1062,13 @@ char *lm__report_json_text(const cJSON *data)
     return safe;
 }
 
-lm_status lm_report_json(const char *db_path, char **out, lm_error *err)
+lm_status lm__report_json_parts(const char *db_path, unsigned parts, char **out, lm_error *err)
 {
     if (!out)
         LM_FAIL(err, LM_EINVAL, "lm_report_json: out is NULL");
     *out = NULL;
     cJSON *data = NULL;
-    const lm_status st = lm__report_build(db_path, &data, err);
+    const lm_status st = lm__report_build_parts(db_path, parts, &data, err);
     if (st != LM_OK)
         return st;
     *out = lm__report_json_text(data);
@@ -1062,4 +1076,9 @@ lm_status lm_report_json(const char *db_path, char **out, lm_error *err)
     if (!*out)
         LM_FAIL(err, LM_ENOMEM, "report: out of memory for the JSON text");
     return LM_OK;
+}
+
+lm_status lm_report_json(const char *db_path, char **out, lm_error *err)
+{
+    return lm__report_json_parts(db_path, LM_REPORT_PART_ALL, out, err);
 }
