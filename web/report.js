@@ -357,21 +357,25 @@
     const order = ['tech_sme', 'high_tech', 'little_giant', 'unicorn', 'dragon'];
     const names = { tech_sme: 'tech SMEs 科技型中小企业', high_tech: 'high-tech enterprises 高新技术企业',
                     little_giant: 'little giants 专精特新小巨人', unicorn: 'unicorns 独角兽', dragon: 'dragons 小龙' };
-    // Stocks only (dragons_new is a flow, shown with the dragons).
-    const cols = matching(m, /tech_sme|high_tech|little_giant|unicorn|^dragons?$|tier/)
-      .filter(function (c) { return !/_new$/.test(c); })
+    // Stocks, but dragons as in every table: first certified up to the year
+    // (dragons_certified), not those holding the title at the year's end.
+    const certified = has(m, 'dragons_certified');
+    const cols = matching(m, /tech_sme|high_tech|little_giant|unicorn|^dragons?$|^dragons_certified$|tier/)
+      .filter(function (c) { return !/_new$/.test(c) && !(certified && /^dragons?$/.test(c)); })
       .sort(function (a, b) {
         const rank = function (c) { const i = order.findIndex(function (o) { return c.indexOf(o) >= 0; }); return i < 0 ? 99 : i; };
         return rank(a) - rank(b);
       });
     const s = section(root, toc, 'tiers', 'Firms alive by tier',
-      'Certified tiers (MODEL.md 5.8), unicorns and dragons at the end of each year, per region.');
+      'Certified tiers (MODEL.md 5.8) and unicorns at the end of each year, per region' +
+      (certified ? '; dragons as in every table of longmen: firms first certified a little dragon up to the year (they stay counted when the title lapses).' : '.'));
     if (!cols.length) { notYet(s, 'region_year columns of tier counts (tech_sme, high_tech, little_giant, unicorn)'); return; }
     const grid = el('div', { class: 'lm-grid' });
     s.appendChild(grid);
     for (const c of cols) {
       const key = order.find(function (o) { return c.indexOf(o) >= 0; });
-      const cell = el('div', { class: 'lm-cell' }, [el('h3', { text: names[key] || (m.cols[c] || {}).label || c })]);
+      const title = c === 'dragons_certified' ? 'dragons 小龙, first certified up to the year' : names[key] || (m.cols[c] || {}).label || c;
+      const cell = el('div', { class: 'lm-cell' }, [el('h3', { text: title })]);
       grid.appendChild(cell);
       regionLines(m, chartBox(cell, 'tier-' + c, 250), c);
     }
@@ -379,7 +383,7 @@
 
   function dragonsSection(m, root, toc) {
     const s = section(root, toc, 'dragons', 'Dragons', 'Breakout firms (little dragons, 出圈): when and where they were founded, in which sector and business model, and where their founders came from.');
-    const stock = has(m, 'dragon') ? 'dragon' : matching(m, /^dragons?$/)[0];
+    const stock = has(m, 'dragons_certified') ? 'dragons_certified' : has(m, 'dragon') ? 'dragon' : matching(m, /^dragons?$/)[0];
     const d = m.sections.dragons;
     if (!stock && (!d || !d.present)) { notYet(s, (d && d.needs) || 'a dragon table'); return; }
     const row = el('div', { class: 'lm-row' });
@@ -388,11 +392,11 @@
     const first = (m.data.runs || [])[0] || {};
     const arm0 = m.arms[0] || {};
     s.appendChild(el('p', { class: 'lm-note', id: 'lm-dragons-which', text:
-      (stock ? 'Lines: dragons holding the title at each year\'s end (region_year.' + stock + ')' + (m.mode !== 'single' ? ', medians of each arm\'s replications' : '') + '. ' : '') +
+      (stock ? 'Lines: ' + (stock === 'dragons_certified' ? 'firms first certified a little dragon up to each year, the definition of every table' : 'dragons holding the title at each year\'s end (region_year.' + stock + ')') + (m.mode !== 'single' ? ', medians of each arm\'s replications' : '') + '. ' : '') +
       'List and business models: the firms first certified a little dragon over the run (the definition of the tables) in ' +
       (m.mode === 'single' ? 'this run' : 'one replication only: run_id ' + first.run_id + ' (' + (arm0.name || 'first arm') + ', replication 1 of ' + (arm0.runs || '?') + ')') + '.' }));
     if (stock) {
-      const a = el('div', { class: 'lm-half' }, [el('h3', { text: 'dragons holding the title, per region' })]);
+      const a = el('div', { class: 'lm-half' }, [el('h3', { text: stock === 'dragons_certified' ? 'dragons first certified up to the year, per region' : 'dragons holding the title, per region' })]);
       row.appendChild(a);
       regionLines(m, chartBox(a, 'dragons-lines', 280), stock);
     }

@@ -420,8 +420,8 @@ static double *cell_at(panel *p, int col, int region, int year, int run)
 }
 
 /* values[col] = [[region 0's years], [region 1's years], ...] for one statistic. */
-static cJSON *panel_stat(ctx *c, panel *p, const column *cols, const int *series, int arm,
-                         const runs *r, double q, double *scratch)
+static cJSON *panel_stat(ctx *c, panel *p, const char *const *names, int arm, const runs *r,
+                         double q, double *scratch)
 {
     cJSON *out = cJSON_CreateObject();
     if (!out) {
@@ -429,7 +429,7 @@ static cJSON *panel_stat(ctx *c, panel *p, const column *cols, const int *series
         return NULL;
     }
     for (int k = 0; k < p->n_cols; ++k) {
-        cJSON *per_region = add(c, out, cols[series[k]].name, cJSON_CreateArray());
+        cJSON *per_region = add(c, out, names[k], cJSON_CreateArray());
         for (int g = 0; per_region && g < p->n_regions; ++g) {
             cJSON *years = add(c, per_region, NULL, cJSON_CreateArray());
             for (int y = 0; years && y < p->n_years; ++y) {
@@ -466,6 +466,9 @@ static void describe(ctx *c, cJSON *obj, const char *name)
         {"births_other", "births by other founders", "firms"},
         {"births_nonlocal", "births by non-local founders", "firms"},
         {"deaths", "deaths", "firms"},
+        {"dragons_new", "firms first certified a little dragon in the year", "firms"},
+        {"dragons_certified", "dragons: firms first certified a little dragon up to the year",
+         "firms"},
         {"alive", "firms alive", "firms"},
         {"launched", "products launched", "products"},
         {"with_product", "firms with a product", "firms"},
@@ -514,13 +517,15 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
                       : lm_error_set(c->err, LM_EINVAL, __FILE__, __LINE__,
                                      "report: the database has no region_year table");
     }
-    int *series = malloc((size_t)nc * sizeof *series);
+    /* one more than the table's: the dragons first certified up to each year (below) */
+    int *series = malloc((size_t)(nc + 1) * sizeof *series);
+    const char **names = malloc((size_t)(nc + 1) * sizeof *names);
     char *sql = malloc((size_t)nc * (NAME_MAX_LEN + 2) + 128);
     panel p = {.n_regions = n_regions > 0 ? n_regions : 1, .n_runs = r->n};
     lm_status st = LM_OK;
     sqlite3_stmt *q = NULL;
     double *scratch = NULL;
-    if (!series || !sql) {
+    if (!series || !sql || !names) {
         st = lm_error_set(c->err, LM_ENOMEM, __FILE__, __LINE__, "report: region_year");
         goto done;
     }
@@ -531,6 +536,18 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
             len += (size_t)sprintf(sql + len, ", %s", cols[i].name);
         }
     sprintf(sql + len, " FROM region_year ORDER BY run_id, region_id, year");
+    int new_dragons = -1;
+    for (int k = 0; k < p.n_cols; ++k) {
+        names[k] = cols[series[k]].name;
+        if (strcmp(names[k], "dragons_new") == 0)
+            new_dragons = k;
+    }
+    /* Dragons have one definition in every table and figure: the firms first certified a
+     * little dragon up to the year (run's and compare's tables count them over the run, the
+     * last year of this series), not those holding the title at the year's end. */
+    const int n_read = p.n_cols;
+    if (new_dragons >= 0)
+        names[p.n_cols++] = "dragons_certified";
 
     /* Years: the union over runs. */
     int last_year = 0;
@@ -576,7 +593,7 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
         const int g = sqlite3_column_int(q, 1), y = sqlite3_column_int(q, 2) - p.first_year;
         if (g < 0 || g >= p.n_regions || y < 0 || y >= p.n_years)
             continue;
-        for (int k = 0; k < p.n_cols; ++k)
+        for (int k = 0; k < n_read; ++k)
             if (sqlite3_column_type(q, 3 + k) != SQLITE_NULL)
                 *cell_at(&p, k, g, y, run_index) = sqlite3_column_double(q, 3 + k);
     }
@@ -587,6 +604,17 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
         goto done;
     }
 
+    if (new_dragons >= 0) /* the running sum of each run and region (a missing year adds 0) */
+        for (int i = 0; i < p.n_runs; ++i)
+            for (int g = 0; g < p.n_regions; ++g) {
+                double total = 0;
+                for (int y = 0; y < p.n_years; ++y) {
+                    const double v = *cell_at(&p, new_dragons, g, y, i);
+                    total += isnan(v) ? 0 : v;
+                    *cell_at(&p, p.n_cols - 1, g, y, i) = isnan(v) ? NAN : total;
+                }
+            }
+
     cJSON *years = add(c, root, "years", cJSON_CreateArray());
     for (int y = 0; years && y < p.n_years; ++y)
         add(c, years, NULL, cJSON_CreateNumber(p.first_year + y));
@@ -596,8 +624,8 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
         cJSON *obj = add(c, col_arr, NULL, cJSON_CreateObject());
         if (!obj)
             break;
-        add(c, obj, "name", str(cols[series[k]].name));
-        describe(c, obj, cols[series[k]].name);
+        add(c, obj, "name", str(names[k]));
+        describe(c, obj, names[k]);
     }
     cJSON *arms = ry ? add(c, ry, "arms", cJSON_CreateArray()) : NULL;
     for (int a = 0; arms && a < r->n_arms; ++a) {
@@ -606,10 +634,10 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
             break;
         add(c, arm, "runs", cJSON_CreateNumber(r->arm_size[a]));
         /* One run: its values. Several: the median, and the 90% interval as lo/hi. */
-        add(c, arm, "values", panel_stat(c, &p, cols, series, a, r, 0.5, scratch));
+        add(c, arm, "values", panel_stat(c, &p, names, a, r, 0.5, scratch));
         if (r->arm_size[a] > 1) {
-            add(c, arm, "lo", panel_stat(c, &p, cols, series, a, r, 0.05, scratch));
-            add(c, arm, "hi", panel_stat(c, &p, cols, series, a, r, 0.95, scratch));
+            add(c, arm, "lo", panel_stat(c, &p, names, a, r, 0.05, scratch));
+            add(c, arm, "hi", panel_stat(c, &p, names, a, r, 0.95, scratch));
         }
     }
 done:
@@ -617,6 +645,7 @@ done:
     free(scratch);
     free(p.v);
     free(sql);
+    free(names);
     free(series);
     free(cols);
     return st;
