@@ -908,6 +908,61 @@ static lm_status summarise_table(ctx *c, cJSON *obj, const char *table, const co
     return add_query(c, obj, sql, 0, SUMMARY_ROWS_MAX);
 }
 
+/* The arm of a run as read_runs names it, as SQL over the run table aliased r_. */
+static void arm_sql(ctx *c, char *buf, size_t size)
+{
+    column *cols = NULL;
+    const int nc = table_columns(c, "run", &cols);
+    const char *arm_col = NULL;
+    static const char *const arm_names[] = {"arm", "variant", "label"};
+    for (size_t k = 0; k < sizeof arm_names / sizeof arm_names[0] && !arm_col; ++k)
+        if (nc > 0 && find_column(cols, nc, arm_names[k]) >= 0)
+            arm_col = arm_names[k];
+    snprintf(buf, size, "coalesce(%s%s, r_.scenario, '')", arm_col ? "r_." : "",
+             arm_col ? arm_col : "NULL");
+    free(cols);
+}
+
+/* A table per region and year over several runs: the mean of every numeric column per arm,
+ * region, year (and text column), over the arm's replications, so that its charts split the
+ * baseline from the counterfactual instead of showing one replication. {"columns": ["arm",
+ * "runs", "region_id", "year", ...], "rows"} in obj.arm_means. */
+static lm_status arm_means(ctx *c, cJSON *obj, const char *table, const column *cols, int nc)
+{
+    char arm[128];
+    arm_sql(c, arm, sizeof arm);
+    size_t cap = 512 + (size_t)nc * (2 * NAME_MAX_LEN + 32);
+    char *sql = malloc(cap), *group = malloc(cap);
+    if (!sql || !group) {
+        free(sql);
+        free(group);
+        return lm_error_set(c->err, LM_ENOMEM, __FILE__, __LINE__, "report: arm means");
+    }
+    size_t len = (size_t)snprintf(sql, cap, "SELECT %s AS arm, count(*) AS runs, t_.region_id, "
+                                            "t_.year", arm);
+    size_t glen = (size_t)snprintf(group, cap, "1, t_.region_id, t_.year");
+    for (int i = 0; i < nc; ++i) {
+        const char *n = cols[i].name;
+        if (strcmp(n, "run_id") == 0 || strcmp(n, "region_id") == 0 || strcmp(n, "year") == 0)
+            continue;
+        if (is_numeric_type(cols[i].type))
+            len += (size_t)snprintf(sql + len, cap - len, ", avg(t_.%s) AS %s", n, n);
+        else {
+            len += (size_t)snprintf(sql + len, cap - len, ", t_.%s", n);
+            glen += (size_t)snprintf(group + glen, cap - glen, ", t_.%s", n);
+        }
+    }
+    snprintf(sql + len, cap - len,
+             " FROM %s t_ JOIN run r_ ON r_.run_id = t_.run_id GROUP BY %s ORDER BY min(t_.run_id), "
+             "t_.region_id, t_.year",
+             table, group);
+    cJSON *means = add(c, obj, "arm_means", cJSON_CreateObject());
+    const lm_status st = means ? add_query(c, means, sql, 0, PANEL_ROWS_MAX) : LM_OK;
+    free(sql);
+    free(group);
+    return st;
+}
+
 static lm_status other_tables(ctx *c, cJSON *root, const runs *r)
 {
     /* "1, 7, 12": the first run of each arm, for the panel tables. */
@@ -959,6 +1014,8 @@ static lm_status other_tables(ctx *c, cJSON *root, const runs *r)
                          "year",
                          names[t], first_runs);
                 st = add_query(c, obj, sql, 0, PANEL_ROWS_MAX);
+                if (st == LM_OK && r->n > 1)
+                    st = arm_means(c, obj, names[t], cols, nc);
             } else if (rows <= RAW_ROWS_MAX) {
                 add(c, obj, "mode", str("rows"));
                 char sql[256];
