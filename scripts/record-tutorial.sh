@@ -101,9 +101,8 @@ pending_wall= # the wall time waiting for its <!-- wall --> marker
 i=0
 while ((i < n)); do
     line=${lines[i]}
-    if [[ -n $pending_wall && $line == *'<!-- wall -->'*'<!-- /wall -->'* ]]; then
-        line=$(sed "s|<!-- wall -->.*<!-- /wall -->|<!-- wall -->$pending_wall<!-- /wall -->|" \
-            <<<"$line")
+    if [[ -n $pending_wall && $line =~ ^(.*'<!-- wall -->').*('<!-- /wall -->'.*)$ ]]; then
+        line=${BASH_REMATCH[1]}$pending_wall${BASH_REMATCH[2]}
         pending_wall=
     fi
     if [[ $line =~ ^'<!-- recorded -->'.*'<!-- /recorded -->'$ ]] && ((!dry)) && [[ $only == ,, ]]; then
