@@ -37,6 +37,11 @@
 # tutorial.md gives each block's time). It needs build/longmen built (scripts/quickstart.sh).
 set -euo pipefail
 
+# The whole script is one function, called on the last line: bash reads it entirely before
+# it runs, so editing this file during a recording (which takes most of an hour) cannot
+# derail it.
+main() {
+
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 doc=$root/docs/tutorial.md
 dry=0
@@ -199,3 +204,6 @@ fi
 printf '%s\n' "${out[@]}" >"$doc.tmp"
 mv "$doc.tmp" "$doc"
 echo "record-tutorial: $doc rewritten; read the prose around the blocks against the new numbers" >&2
+}
+
+main "$@"
