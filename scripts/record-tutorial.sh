@@ -33,12 +33,12 @@
 #   LM_TUTORIAL_WORKDIR=DIR    run in DIR (created if missing, kept) instead of a fresh folder
 #   LM_TUTORIAL_KEEP=1         keep the temporary folder
 #   LM_BIN_DIR=DIR             the folder of the longmen program (default build/)
-# The full recording runs every block: about an hour on a shared 2-core machine (docs/
+# The full recording runs every block: 30 to 60 minutes on a shared 2-core machine (docs/
 # tutorial.md gives each block's time). It needs build/longmen built (scripts/quickstart.sh).
 set -euo pipefail
 
 # The whole script is one function, called on the last line: bash reads it entirely before
-# it runs, so editing this file during a recording (which takes most of an hour) cannot
+# it runs, so editing this file during a recording (which takes up to an hour) cannot
 # derail it.
 main() {
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/integration/record_tutorial.sh -- scripts/record-tutorial.sh, on a small document of
-# its own (the tutorial's commands take most of an hour): a marked block gets the real output
+# its own (the tutorial's commands take up to an hour): a marked block gets the real output
 # of its commands and its wall time, an unmarked one and the prose stay as they are,
 # LM_TUTORIAL_ONLY leaves the other blocks alone, a block marked interrupt=N gets Ctrl-C,
 # --dry-run changes nothing; and the real tutorial's marks parse, with both of the analyst's
