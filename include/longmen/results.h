@@ -76,31 +76,37 @@ typedef struct lm_region_year {
     LM_ROW_STRUCT(LM_REGION_YEAR_COLUMNS)
 } lm_region_year;
 
-/* The public purse of one region in one year: what it gave up, not what it promised
- * (docs/model.md 7.14). Outlays are money that left the purse; tax expenditures are taxes the
+/* The public purse of one region in one year, a row of public_year (declared once,
+ * longmen/columns.h): what it gave up, not what it promised (docs/model.md 7.14). Outlays are money that left the purse; tax expenditures are taxes the
  * region's rules forgo; returns are what government LPs and direct vehicles got back.
  * Commitments are promises and stay in columns of their own, never summed into the cost:
  *   net_cny = subsidies + gov_called + direct + tax_personal + tax_corporate + tax_other
  *             - gov_returned. */
+#define LM_PUBLIC_YEAR_COLUMNS(X, V)                                                            \
+    X(int32_t, region, REGION, KEY, "the purse's region")                                       \
+    X(int32_t, year, INTEGER, KEY, "calendar year")                                             \
+    X(int32_t, months, INTEGER, SPAN, "simulated months of this year")                          \
+    X(double, subsidies_cny, REAL, FLOW, "R&D subsidies paid out of policy budgets")            \
+    X(double, gov_called_cny, REAL, FLOW,                                                       \
+      "government LPs' share of guidance sub-funds' capital calls (deals and fees)")            \
+    X(double, gov_invested_cny, REAL, FLOW, "of which into deals")                              \
+    X(double, direct_cny, REAL, FLOW, "direct injections paid into firms")                      \
+    X(double, tax_personal_cny, REAL, FLOW,                                                     \
+      "forgone personal income tax: the talent rule's option offset")                           \
+    X(double, tax_corporate_cny, REAL, FLOW,                                                    \
+      "forgone corporate income tax: high-tech rate against the profit tax rate")               \
+    X(double, tax_other_cny, REAL, FLOW, "other reliefs: parks' rent discounts")                \
+    X(double, gov_returned_cny, REAL, FLOW,                                                     \
+      "distributions to government LPs, direct vehicles' proceeds")                             \
+    X(double, net_cny, REAL, FLOW, "the public money of the year, as above")                    \
+    X(double, gov_committed_cny, REAL, FLOW,                                                    \
+      "new government commitments to guidance sub-funds, out of fresh budget")                  \
+    X(double, gov_recommitted_cny, REAL, FLOW, "commitments of released money committed again") \
+    X(double, gov_released_cny, REAL, FLOW,                                                     \
+      "uncalled government commitments released at funds' ends")
+
 typedef struct lm_public_year {
-    int32_t region;
-    int32_t year;
-    int32_t months;
-    double subsidies_cny;       /* R&D subsidies paid out of policy budgets */
-    double gov_called_cny;      /* government LPs' share of guidance sub-funds' capital calls
-                                   (deals and management fees) */
-    double gov_invested_cny;    /* of which into deals */
-    double direct_cny;          /* direct injections paid into firms */
-    double tax_personal_cny;    /* forgone personal income tax: the talent rule's option offset */
-    double tax_corporate_cny;   /* forgone corporate income tax: high-tech rate against the
-                                   profit tax rate on certified firms' profits */
-    double tax_other_cny;       /* other reliefs: parks' rent discounts */
-    double gov_returned_cny;    /* distributions to government LPs, direct vehicles' proceeds */
-    double net_cny;             /* the public money of the year, as above */
-    double gov_committed_cny;   /* new government commitments to guidance sub-funds, out of
-                                   fresh budget */
-    double gov_recommitted_cny; /* commitments of released money committed again */
-    double gov_released_cny;    /* uncalled government commitments released at funds' ends */
+    LM_ROW_STRUCT(LM_PUBLIC_YEAR_COLUMNS)
 } lm_public_year;
 
 /* One firm, alive or not. Months are indices (year*12 + month-1); -1 = never. */

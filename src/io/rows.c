@@ -31,6 +31,9 @@ static const lm_row_column skill_year_cols[] = {LM_REGION_SKILL_YEAR_COLUMNS(COL
 #define ROW_T lm_region_layer_year
 static const lm_row_column layer_year_cols[] = {LM_REGION_LAYER_YEAR_COLUMNS(COLUMN_, ARRAY_)};
 #undef ROW_T
+#define ROW_T lm_public_year
+static const lm_row_column public_year_cols[] = {LM_PUBLIC_YEAR_COLUMNS(COLUMN_, ARRAY_)};
+#undef ROW_T
 
 #define TABLE(name, cols, type, fk) {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), fk}
 const lm_row_table lm__rows_region_year = TABLE("region_year", region_year_cols, lm_region_year,
@@ -39,8 +42,10 @@ const lm_row_table lm__rows_region_skill_year =
     TABLE("region_skill_year", skill_year_cols, lm_region_skill_year, true);
 const lm_row_table lm__rows_region_layer_year =
     TABLE("region_layer_year", layer_year_cols, lm_region_layer_year, true);
+const lm_row_table lm__rows_public_year =
+    TABLE("public_year", public_year_cols, lm_public_year, false);
 const lm_row_table *const lm__row_tables[] = {&lm__rows_region_year, &lm__rows_region_skill_year,
-                                              &lm__rows_region_layer_year};
+                                              &lm__rows_region_layer_year, &lm__rows_public_year};
 const int lm__n_row_tables = (int)(sizeof lm__row_tables / sizeof lm__row_tables[0]);
 
 static const char *const skill_words[] = {LM_SKILL_WORDS(LM_WORD_STRING, ~)};

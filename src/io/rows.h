@@ -49,7 +49,8 @@ typedef struct lm_row_table {
 
 /* The declared tables. */
 extern const lm_row_table lm__rows_region_year, lm__rows_region_skill_year,
-    lm__rows_region_layer_year;
+    lm__rows_region_layer_year, lm__rows_public_year;
+/* Every declared table (the unit tests and the docs check walk them). */
 extern const lm_row_table *const lm__row_tables[];
 extern const int lm__n_row_tables;
 

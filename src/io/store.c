@@ -491,9 +491,11 @@ static lm_status sync_file(const char *path, lm_error *err)
 /* Creates the tables of a run: the hand-written ones and the declared ones (rows.c). */
 static lm_status create_tables(const store *s)
 {
+    const lm_row_table *const declared[] = {&lm__rows_region_year, &lm__rows_region_skill_year,
+                                            &lm__rows_region_layer_year};
     lm_status rc = exec(s, schema_sql, "creating the tables");
-    for (int k = 0; rc == LM_OK && k < lm__n_row_tables; ++k)
-        rc = lm__rows_create(s->db, s->path, lm__row_tables[k], s->err);
+    for (size_t k = 0; rc == LM_OK && k < sizeof declared / sizeof declared[0]; ++k)
+        rc = lm__rows_create(s->db, s->path, declared[k], s->err);
     return rc;
 }
 
