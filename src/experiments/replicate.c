@@ -251,8 +251,10 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
                                  sqlite3_errmsg(db));
             break;
         }
-        sqlite3_bind_int64(st, 1, n_runs);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        int step = sqlite3_bind_int64(st, 1, n_runs);
+        if (step == SQLITE_OK)
+            step = sqlite3_step(st);
+        for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
             const int64_t id = sqlite3_column_int64(st, 0);
             const int r = sqlite3_column_int(st, 1);
             if (id < 1 || id > n_runs || r < 0 || r >= nr)
@@ -275,6 +277,9 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
                 m[LM_XM_FUND_PAID] += sqlite3_column_double(st, 3);
             }
         }
+        if (step != SQLITE_DONE) /* a failed read must not pass for fewer rows */
+            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
+                                 sqlite3_errmsg(db));
         sqlite3_finalize(st);
     }
     sqlite3_close(db);
@@ -521,7 +526,8 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
         sqlite3_prepare_v2(db, "INSERT INTO lm_renumber VALUES (?1, ?2)", -1, &ins, NULL) !=
             SQLITE_OK)
         goto db_error;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const int64_t id = sqlite3_column_int64(st, 0);
         const int64_t i = sqlite3_column_int64(st, 1);
         const char *arm = (const char *)sqlite3_column_text(st, 2);
@@ -531,13 +537,15 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
                 a = k;
         if (a < 0 || i < 0 || i >= runs || id == (int64_t)a * runs + i + 1)
             continue;
-        sqlite3_bind_int64(ins, 1, id);
-        sqlite3_bind_int64(ins, 2, (int64_t)a * runs + i + 1);
-        if (sqlite3_step(ins) != SQLITE_DONE)
+        if (sqlite3_bind_int64(ins, 1, id) != SQLITE_OK ||
+            sqlite3_bind_int64(ins, 2, (int64_t)a * runs + i + 1) != SQLITE_OK ||
+            sqlite3_step(ins) != SQLITE_DONE)
             goto db_error;
         sqlite3_reset(ins);
         ++moved;
     }
+    if (step != SQLITE_DONE)
+        goto db_error;
     sqlite3_finalize(st);
     st = NULL;
     sqlite3_finalize(ins);
@@ -548,7 +556,7 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
                                " AS c WHERE m.type = 'table' AND c.name = 'run_id'",
                                -1, &st, NULL) != SQLITE_OK)
             goto db_error;
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             char sql[512];
             const char *t = (const char *)sqlite3_column_text(st, 0);
             snprintf(sql, sizeof sql,
@@ -559,6 +567,8 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
             if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
                 goto db_error;
         }
+        if (step != SQLITE_DONE)
+            goto db_error;
         sqlite3_finalize(st);
         st = NULL;
     }
