@@ -9,8 +9,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "io/rows.h"
 #include "longmen/experiments.h"
 #include "longmen/longmen.h"
+
+/* sweep.c: the sweep's own tables, declared once (io/rows.h). */
+extern const lm_row_table lm__rows_sweep_point, lm__rows_sweep_value;
 
 /* Headline metrics of one run and region, read back from the database (experiments.md). */
 enum {

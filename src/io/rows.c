@@ -11,31 +11,20 @@
 
 /* ---- descriptors from the column lists ---- */
 
-#define UNPACK_(...) __VA_ARGS__
-#define COLUMN_(ctype, field, kind, role, doc)                                                 \
-    {#field, LM_ROW_KIND_##kind, LM_ROW_ROLE_##role, offsetof(ROW_T, field), sizeof(ctype), doc},
-#define ELEMENT__(i, word, ctype, field, prefix, kind, role, doc)                              \
-    {#prefix "_" #word,    LM_ROW_KIND_##kind, LM_ROW_ROLE_##role,                             \
-     offsetof(ROW_T, field) + (size_t)(i) * sizeof(ctype), sizeof(ctype), doc},
-#define ELEMENT_(...) ELEMENT__(__VA_ARGS__)
-#define ELEMENT(i, word, a) ELEMENT_(i, word, UNPACK_ a)
-#define ARRAY_(ctype, field, prefix, words, kind, role, doc)                                   \
-    words(ELEMENT, (ctype, field, prefix, kind, role, doc))
+#define LM_ROW_T lm_region_year
+static const lm_row_column region_year_cols[] = {LM_REGION_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_region_skill_year
+static const lm_row_column skill_year_cols[] = {LM_REGION_SKILL_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_region_layer_year
+static const lm_row_column layer_year_cols[] = {LM_REGION_LAYER_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_public_year
+static const lm_row_column public_year_cols[] = {LM_PUBLIC_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
 
-#define ROW_T lm_region_year
-static const lm_row_column region_year_cols[] = {LM_REGION_YEAR_COLUMNS(COLUMN_, ARRAY_)};
-#undef ROW_T
-#define ROW_T lm_region_skill_year
-static const lm_row_column skill_year_cols[] = {LM_REGION_SKILL_YEAR_COLUMNS(COLUMN_, ARRAY_)};
-#undef ROW_T
-#define ROW_T lm_region_layer_year
-static const lm_row_column layer_year_cols[] = {LM_REGION_LAYER_YEAR_COLUMNS(COLUMN_, ARRAY_)};
-#undef ROW_T
-#define ROW_T lm_public_year
-static const lm_row_column public_year_cols[] = {LM_PUBLIC_YEAR_COLUMNS(COLUMN_, ARRAY_)};
-#undef ROW_T
-
-#define TABLE(name, cols, type, fk) {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), fk}
+#define TABLE(name, cols, type, fk) LM_ROW_TABLE(name, cols, type, fk, false)
 const lm_row_table lm__rows_region_year = TABLE("region_year", region_year_cols, lm_region_year,
                                                 true);
 const lm_row_table lm__rows_region_skill_year =
@@ -89,6 +78,18 @@ static void set_real(void *row, const lm_row_column *c, double v)
     memcpy((char *)row + c->offset, &v, sizeof v);
 }
 
+static const char *get_text(const void *row, const lm_row_column *c)
+{
+    const char *v;
+    memcpy(&v, (const char *)row + c->offset, sizeof v);
+    return v;
+}
+
+static void set_text(void *row, const lm_row_column *c, const char *v)
+{
+    memcpy((char *)row + c->offset, &v, sizeof v);
+}
+
 /* The word an index column stores, NULL when the index is out of range. */
 static const char *word_of(const lm_row_column *c, const lm_row_names *names, int64_t i)
 {
@@ -109,7 +110,8 @@ static const char *word_of(const lm_row_column *c, const lm_row_names *names, in
 void lm__rows_each_column(const lm_row_table *t,
                           void (*f)(const char *name, const char *type, void *user), void *user)
 {
-    f("run_id", "INTEGER", user);
+    if (!t->no_run_id)
+        f("run_id", "INTEGER", user);
     for (int k = 0; k < t->n_cols; ++k) {
         const lm_row_column *c = &t->cols[k];
         switch (c->kind) {
@@ -119,6 +121,7 @@ void lm__rows_each_column(const lm_row_table *t,
             break;
         case LM_ROW_KIND_SKILL:
         case LM_ROW_KIND_LAYER:
+        case LM_ROW_KIND_TEXT:
             f(c->name, "TEXT", user);
             break;
         case LM_ROW_KIND_INTEGER:
@@ -166,7 +169,7 @@ typedef struct create_ctx {
     int k; /* next stored column */
 } create_ctx;
 
-/* NOT NULL: run_id, keys and spans. A REGION key's two columns both. */
+/* NOT NULL: run_id, keys, spans and attributes. A REGION key's two columns both. */
 static bool not_null(const lm_row_table *t, const char *name)
 {
     if (strcmp(name, "run_id") == 0)
@@ -177,7 +180,8 @@ static bool not_null(const lm_row_table *t, const char *name)
                                ? strcmp(name, "region") == 0 || strcmp(name, "region_id") == 0
                                : strcmp(name, c->name) == 0;
         if (named)
-            return c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_SPAN;
+            return c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_SPAN ||
+                   c->role == LM_ROW_ROLE_ATTR;
     }
     return false;
 }
@@ -191,17 +195,19 @@ static void create_column(const char *name, const char *type, void *user)
         append(x->s, " NOT NULL", "");
 }
 
-lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, lm_error *err)
+lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, bool if_absent,
+                          lm_error *err)
 {
     sql_text s = {.len = 0, .overflow = false};
-    append(&s, "CREATE TABLE ", t->name);
+    append(&s, if_absent ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ", t->name);
     append(&s, "(", "");
     create_ctx x = {&s, t, 0};
     lm__rows_each_column(t, create_column, &x);
-    append(&s, ", PRIMARY KEY(run_id", "");
-    for (int k = 0; k < t->n_cols; ++k)
-        if (t->cols[k].role == LM_ROW_ROLE_KEY)
-            append(&s, ", ", t->cols[k].kind == LM_ROW_KIND_REGION ? "region_id" : t->cols[k].name);
+    append(&s, ", PRIMARY KEY(", t->no_run_id ? "" : "run_id");
+    for (int k = 0, n = t->no_run_id ? 0 : 1; k < t->n_cols; ++k)
+        if (t->cols[k].role == LM_ROW_ROLE_KEY || t->cols[k].role == LM_ROW_ROLE_ID)
+            append(&s, n++ ? ", " : "",
+                   t->cols[k].kind == LM_ROW_KIND_REGION ? "region_id" : t->cols[k].name);
     append(&s, ")", "");
     if (t->region_fk)
         append(&s, ", FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id)", "");
@@ -225,7 +231,8 @@ static void list_column(const char *name, const char *type, void *user)
     append(x->s, x->k++ ? ", " : "", name);
 }
 
-/* "INSERT INTO t(c1, ...) VALUES(?, ...)" or "SELECT c1, ... FROM t WHERE run_id = ?". */
+/* "INSERT INTO t(c1, ...) VALUES(?, ...)" or "SELECT c1, ... FROM t WHERE run_id = ?1" (a
+ * table without run_id: "WHERE ?1 = ?1"). */
 static int statement_sql(sql_text *s, const lm_row_table *t, bool insert)
 {
     list_ctx x = {s, 0};
@@ -243,7 +250,7 @@ static int statement_sql(sql_text *s, const lm_row_table *t, bool insert)
         append(s, ")", "");
     } else {
         append(s, " FROM ", t->name);
-        append(s, " WHERE run_id = ? ORDER BY rowid", "");
+        append(s, t->no_run_id ? " WHERE ?1 = ?1" : " WHERE run_id = ?1", " ORDER BY rowid");
     }
     return x.k;
 }
@@ -259,7 +266,7 @@ static lm_status bad_index(const char *path, const lm_row_table *t, size_t row,
 static int bind_row(sqlite3_stmt *st, const lm_row_table *t, int64_t run_id,
                     const lm_row_names *names, const void *row)
 {
-    int col = 0, rc = sqlite3_bind_int64(st, ++col, run_id);
+    int col = 0, rc = t->no_run_id ? SQLITE_OK : sqlite3_bind_int64(st, ++col, run_id);
     for (int k = 0; rc == SQLITE_OK && k < t->n_cols; ++k) {
         const lm_row_column *c = &t->cols[k];
         switch (c->kind) {
@@ -274,6 +281,9 @@ static int bind_row(sqlite3_stmt *st, const lm_row_table *t, int64_t run_id,
         case LM_ROW_KIND_LAYER:
             rc = sqlite3_bind_text(st, ++col, word_of(c, names, get_int(row, c)), -1,
                                    SQLITE_STATIC);
+            break;
+        case LM_ROW_KIND_TEXT:
+            rc = sqlite3_bind_text(st, ++col, get_text(row, c), -1, SQLITE_STATIC);
             break;
         case LM_ROW_KIND_INTEGER:
             rc = sqlite3_bind_int64(st, ++col, get_int(row, c));
@@ -295,7 +305,7 @@ lm_status lm__rows_insert(sqlite3 *db, const char *path, const lm_row_table *t, 
             const lm_row_column *c = &t->cols[k];
             const void *row = (const char *)rows + i * t->row_size;
             if (c->kind != LM_ROW_KIND_INTEGER && c->kind != LM_ROW_KIND_REAL &&
-                !word_of(c, names, get_int(row, c)))
+                c->kind != LM_ROW_KIND_TEXT && !word_of(c, names, get_int(row, c)))
                 return bad_index(path, t, i, c, get_int(row, c), err);
         }
     sql_text s = {.len = 0, .overflow = false};
@@ -366,10 +376,20 @@ lm_status lm__rows_read(sqlite3 *db, const char *path, const lm_row_table *t, in
         }
         void *row = out + *n * t->row_size;
         memset(row, 0, t->row_size);
-        int col = 1; /* 0 is run_id */
+        int col = t->no_run_id ? 0 : 1; /* 0 is run_id */
         for (int k = 0; k < t->n_cols; ++k) {
             const lm_row_column *c = &t->cols[k];
-            if (c->kind == LM_ROW_KIND_REGION) {
+            if (c->kind == LM_ROW_KIND_TEXT) {
+                const char *w = (const char *)sqlite3_column_text(st, col++);
+                char *copy = w ? strdup(w) : NULL;
+                set_text(row, c, copy);
+                if (w && !copy) {
+                    ++*n; /* so that lm__rows_free frees this row's texts too */
+                    rc = lm_error_set_at(err, LM_ENOMEM, path, 0, 0, NULL,
+                                         "%s: no memory to read %s", path, t->name);
+                    break;
+                }
+            } else if (c->kind == LM_ROW_KIND_REGION) {
                 ++col; /* the name; region_id is the index */
                 set_int(row, c, sqlite3_column_int64(st, col++));
             } else if (c->kind == LM_ROW_KIND_SKILL || c->kind == LM_ROW_KIND_LAYER) {
@@ -396,12 +416,21 @@ lm_status lm__rows_read(sqlite3 *db, const char *path, const lm_row_table *t, in
         rc = db_fail(db, path, t->name, "reading", err);
     sqlite3_finalize(st);
     if (rc != LM_OK) {
-        free(out);
+        lm__rows_free(t, out, *n);
         *n = 0;
         return rc;
     }
     *rows = out;
     return LM_OK;
+}
+
+void lm__rows_free(const lm_row_table *t, void *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; ++i)
+        for (int k = 0; k < t->n_cols; ++k)
+            if (t->cols[k].kind == LM_ROW_KIND_TEXT)
+                free((char *)(uintptr_t)get_text((char *)rows + i * t->row_size, &t->cols[k]));
+    free(rows);
 }
 
 /* ---- CSV ---- */
@@ -442,10 +471,12 @@ bool lm__rows_csv(FILE *f, const lm_row_table *t, int64_t run_id, const lm_row_n
     fputc('\n', f);
     for (size_t i = 0; i < n; ++i) {
         const void *row = (const char *)rows + i * t->row_size;
-        fprintf(f, "%" PRId64, run_id);
+        if (!t->no_run_id)
+            fprintf(f, "%" PRId64, run_id);
         for (int k = 0; k < t->n_cols; ++k) {
             const lm_row_column *c = &t->cols[k];
-            fputc(',', f);
+            if (k > 0 || !t->no_run_id)
+                fputc(',', f);
             switch (c->kind) {
             case LM_ROW_KIND_REGION:
                 csv_text(f, word_of(c, names, get_int(row, c)));
@@ -454,6 +485,9 @@ bool lm__rows_csv(FILE *f, const lm_row_table *t, int64_t run_id, const lm_row_n
             case LM_ROW_KIND_SKILL:
             case LM_ROW_KIND_LAYER:
                 csv_text(f, word_of(c, names, get_int(row, c)));
+                break;
+            case LM_ROW_KIND_TEXT:
+                csv_text(f, get_text(row, c));
                 break;
             case LM_ROW_KIND_INTEGER:
                 fprintf(f, "%" PRId64, get_int(row, c));
@@ -483,7 +517,12 @@ void lm__rows_reduce(const lm_row_table *t, const void *rows, size_t n, void *ou
     for (int k = 0; k < t->n_cols; ++k) {
         const lm_row_column *c = &t->cols[k];
         const bool real = c->kind == LM_ROW_KIND_REAL;
-        if (c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_STOCK) {
+        if (c->kind == LM_ROW_KIND_TEXT) {
+            set_text(out, c, get_text(last, c));
+            continue;
+        }
+        if (c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_STOCK ||
+            c->role == LM_ROW_ROLE_ATTR || c->role == LM_ROW_ROLE_ID) {
             if (real)
                 set_real(out, c, get_real(last, c));
             else

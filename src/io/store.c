@@ -495,7 +495,7 @@ static lm_status create_tables(const store *s)
                                             &lm__rows_region_layer_year};
     lm_status rc = exec(s, schema_sql, "creating the tables");
     for (size_t k = 0; rc == LM_OK && k < sizeof declared / sizeof declared[0]; ++k)
-        rc = lm__rows_create(s->db, s->path, declared[k], s->err);
+        rc = lm__rows_create(s->db, s->path, declared[k], false, s->err);
     return rc;
 }
 

@@ -406,7 +406,7 @@ lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input 
     if (!in->existing && sqlite3_exec(db, finance_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
         return fail(&c, "creating the finance tables");
     if (!in->existing) {
-        const lm_status made = lm__rows_create(db, path, &lm__rows_public_year, err);
+        const lm_status made = lm__rows_create(db, path, &lm__rows_public_year, false, err);
         if (made != LM_OK)
             return made;
     }

@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <sqlite3.h>
 
+#include "experiments/experiments_int.h"
 #include "io/rows.h"
 
 static const char *const regions[] = {"杭州", "合肥"};
@@ -56,7 +57,7 @@ Test(rows, every_table_round_trips)
         const lm_row_table *t = lm__row_tables[k];
         sqlite3 *db = open_memory();
         lm_error err;
-        cr_assert_eq(lm__rows_create(db, ":memory:", t, &err), LM_OK, "%s", err.message);
+        cr_assert_eq(lm__rows_create(db, ":memory:", t, false, &err), LM_OK, "%s", err.message);
         char rows[3][512];
         cr_assert(t->row_size <= sizeof rows[0]);
         for (int i = 0; i < 3; ++i)
@@ -78,7 +79,7 @@ Test(rows, every_table_round_trips)
         cr_assert_eq(n, 3, "%s", t->name);
         cr_assert(memcmp(back, packed, 3 * t->row_size) == 0, "%s reads back other bits",
                   t->name);
-        free(back);
+        lm__rows_free(t, back, n);
 
         int stored = 0, in_db = 0;
         lm__rows_each_column(t, count_column, &stored);
@@ -111,7 +112,7 @@ Test(rows, an_index_out_of_range_names_the_row)
     sqlite3 *db = open_memory();
     lm_error err;
     const lm_row_table *t = &lm__rows_region_layer_year;
-    cr_assert_eq(lm__rows_create(db, ":memory:", t, &err), LM_OK, "%s", err.message);
+    cr_assert_eq(lm__rows_create(db, ":memory:", t, false, &err), LM_OK, "%s", err.message);
     lm_region_layer_year y[2] = {{.region = 1, .year = 2020, .layer = 2, .months = 12},
                                  {.region = 1, .year = 2021, .layer = 3, .months = 12}};
     cr_assert_eq(lm__rows_insert(db, "x.sqlite", t, 1, &names, y, 2, &err), LM_EINVAL);
@@ -125,7 +126,7 @@ Test(rows, a_failed_step_is_an_error)
     sqlite3 *db = open_memory();
     lm_error err;
     const lm_row_table *t = &lm__rows_region_year;
-    cr_assert_eq(lm__rows_create(db, ":memory:", t, &err), LM_OK, "%s", err.message);
+    cr_assert_eq(lm__rows_create(db, ":memory:", t, false, &err), LM_OK, "%s", err.message);
     lm_region_year y[2] = {{.region = 0, .year = 2020, .months = 12},
                            {.region = 0, .year = 2020, .months = 12}};
     cr_assert_eq(lm__rows_insert(db, "x.sqlite", t, 1, &names, y, 2, &err), LM_EDB);
@@ -168,4 +169,32 @@ Test(rows, a_period_sums_flows_and_keeps_the_last_stocks)
     cr_assert_eq(sum.revenue_cny, 4.0);
     cr_assert_eq(sum.talent, 90.0);
     cr_assert(fabs(sum.founders_nonlocal_share - (6 * 0.5 + 12 * 0.25) / 18) < 1e-15);
+}
+
+Test(rows, a_job_table_without_run_id_round_trips_its_text)
+{
+    sqlite3 *db = open_memory();
+    lm_error err;
+    const lm_row_table *t = &lm__rows_sweep_value;
+    for (int k = 0; k < 2; ++k) /* IF NOT EXISTS: a resumed job creates it again */
+        cr_assert_eq(lm__rows_create(db, ":memory:", t, true, &err), LM_OK, "%s", err.message);
+    struct {
+        int64_t point_id, param;
+        const char *name;
+        double value;
+    } rows[2] = {{1, 0, "Hefei.st_fund.loss_tolerance", 0.1}, {1, 1, "params.rnd.spillover", 3}};
+    cr_assert_eq(t->row_size, sizeof rows[0]);
+    cr_assert_eq(lm__rows_insert(db, ":memory:", t, 0, NULL, rows, 2, &err), LM_OK, "%s",
+                 err.message);
+    void *back = NULL;
+    size_t n = 0;
+    cr_assert_eq(lm__rows_read(db, ":memory:", t, 0, NULL, &back, &n, &err), LM_OK, "%s",
+                 err.message);
+    cr_assert_eq(n, 2);
+    char *b = back;
+    const char *name;
+    memcpy(&name, b + t->row_size + t->cols[2].offset, sizeof name);
+    cr_assert_str_eq(name, "params.rnd.spillover");
+    lm__rows_free(t, back, n);
+    sqlite3_close(db);
 }
