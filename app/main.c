@@ -1,6 +1,7 @@
 /* app/main.c -- the `longmen` command: dispatches to a command (app/cmd_*.c) through one
- * table of commands and answers --help and --version. Parsing only; everything a command does is a library call, so the
- * server and the tests see the same behaviour as the terminal. */
+ * table of commands and answers --help and --version. Parsing only; everything a command
+ * does is a library call, so the server and the tests see the same behaviour as the
+ * terminal. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

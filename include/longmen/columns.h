@@ -9,13 +9,14 @@
  *   V(ctype, field, prefix, WORDS, kind, role, doc)   an array field, one column per word of
  *                                                     WORDS, named prefix_word
  * kind: INTEGER or REAL (the SQL type of the column); REGION (a region index, stored as the
- *   columns `region`, the region's name, and `region_id`); TEXT (a const char *); SKILL (a skill index, stored as
- *   its word, LM_SKILL_WORDS); LAYER (a chain-layer index, stored as the scenario's layer id).
+ *   columns `region`, the region's name, and `region_id`); TEXT (a const char *); SKILL (a
+ *   skill index, stored as its word, LM_SKILL_WORDS); LAYER (a chain-layer index, stored as
+ *   the scenario's layer id).
  * role: KEY (part of the primary key, after run_id; NOT NULL), ID (an integer that is the
- *   whole primary key, SQLite's rowid), ATTR (a NOT NULL property of the key), SPAN (the months the row
- *   covers; NOT NULL; summed over a period), FLOW (summed over a period), STOCK (the value at
- *   the period's last month), SHARE (a ratio of flows: averaged over a period, weighted by
- *   the months of each row).
+ *   whole primary key, SQLite's rowid), ATTR (a NOT NULL property of the key), VALUE (a value
+ *   of a job's table, may be NULL), SPAN (the months the row covers; NOT NULL; summed over a
+ *   period), FLOW (summed over a period), STOCK (the value at the period's last month),
+ *   SHARE (a ratio of flows: averaged over a period, weighted by the months of each row).
  * doc: one line, the column's meaning (docs/output.md says more).
  *
  * Words are lists too, W(index, word, a) in code order, `a` passed through for the caller;

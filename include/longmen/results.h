@@ -69,7 +69,7 @@ typedef enum lm_tier {
     X(int64_t, platforms, INTEGER, STOCK, "firms of the region that became platforms")          \
     X(double, platform_alumni, REAL, STOCK, "platform alumni, people")                          \
     X(double, talent, REAL, STOCK, "people in the region's pools, all skills")                  \
-    X(double, migrants_in, REAL, FLOW, "people from the other regions and the rest of the country") \
+    X(double, migrants_in, REAL, FLOW, "people from the other regions and the rest of the country")\
     X(double, migrants_out, REAL, FLOW, "people to the other regions and the rest of the country")
 
 typedef struct lm_region_year {
@@ -77,8 +77,9 @@ typedef struct lm_region_year {
 } lm_region_year;
 
 /* The public purse of one region in one year, a row of public_year (declared once,
- * longmen/columns.h): what it gave up, not what it promised (docs/model.md 7.14). Outlays are money that left the purse; tax expenditures are taxes the
- * region's rules forgo; returns are what government LPs and direct vehicles got back.
+ * longmen/columns.h): what it gave up, not what it promised (docs/model.md 7.14). Outlays
+ * are money that left the purse; tax expenditures are taxes the region's rules forgo;
+ * returns are what government LPs and direct vehicles got back.
  * Commitments are promises and stay in columns of their own, never summed into the cost:
  *   net_cny = subsidies + gov_called + direct + tax_personal + tax_corporate + tax_other
  *             - gov_returned. */

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <gsl/gsl_qrng.h>
-#include <sqlite3.h>
 
 #include "experiments/experiments_int.h"
 #include "io/rows.h"
@@ -127,12 +126,6 @@ static const int sw_metric[SW_COUNT] = {LM_XM_DRAGONS, LM_XM_HIGH_TECH, LM_XM_AL
 static const char *const sw_names[SW_COUNT] = {"dragons", "high_tech", "firms_alive", "jobs",
                                                "public_cny"};
 
-static lm_status db_error(sqlite3 *db, const char *path, lm_error *err)
-{
-    return lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
-                           db ? sqlite3_errmsg(db) : "cannot open");
-}
-
 /* The job's tables: sweep_point, one row per point of the design, and sweep_value, the
  * point's value of each parameter (docs/output.md). */
 #define SWEEP_POINT_COLUMNS(X, V)                                                               \
@@ -152,10 +145,12 @@ typedef struct sweep_value_row {
     LM_ROW_STRUCT(SWEEP_VALUE_COLUMNS)
 } sweep_value_row;
 #define LM_ROW_T sweep_point_row
-static const lm_row_column sweep_point_cols[] = {SWEEP_POINT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+static const lm_row_column sweep_point_cols[] = {
+    SWEEP_POINT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
 #define LM_ROW_T sweep_value_row
-static const lm_row_column sweep_value_cols[] = {SWEEP_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+static const lm_row_column sweep_value_cols[] = {
+    SWEEP_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
 const lm_row_table lm__rows_sweep_point =
     LM_ROW_TABLE("sweep_point", sweep_point_cols, sweep_point_row, false, true);
@@ -183,30 +178,11 @@ static lm_status write_tables(const lm__experiment *x, const char *dir, lm_error
             values[(size_t)k * np + j] = (sweep_value_row){k + 1, j, C->sw->params[j].name,
                                                            C->values[(size_t)k * np + j]};
     }
-    sqlite3 *db = NULL;
-    lm_status st = LM_OK;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        st = db_error(db, path, err);
-    if (st == LM_OK)
-        st = lm__rows_create(db, path, &lm__rows_sweep_point, true, err);
-    if (st == LM_OK)
-        st = lm__rows_create(db, path, &lm__rows_sweep_value, true, err);
-    if (st == LM_OK &&
-        sqlite3_exec(db, "DELETE FROM sweep_point; DELETE FROM sweep_value;", NULL, NULL, NULL) !=
-            SQLITE_OK)
-        st = db_error(db, path, err);
-    if (st == LM_OK)
-        st = lm__rows_insert(db, path, &lm__rows_sweep_point, 0, NULL, points,
-                             (size_t)x->n_arms, err);
-    if (st == LM_OK)
-        st = lm__rows_insert(db, path, &lm__rows_sweep_value, 0, NULL, values,
-                             (size_t)x->n_arms * (size_t)np, err);
-    if (st == LM_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        st = db_error(db, path, err);
+    const lm_row_set sets[] = {{&lm__rows_sweep_point, points, (size_t)x->n_arms},
+                               {&lm__rows_sweep_value, values, (size_t)x->n_arms * (size_t)np}};
+    const lm_status st = lm__rows_replace(path, sets, 2, err);
     free(points);
     free(values);
-    sqlite3_close(db); /* after a failure, rolls the transaction back */
     return st;
 }
 

@@ -4,6 +4,7 @@
  * record's fields from its columns; store.c and store_finance.c only say which rows go into
  * which table. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,16 +13,20 @@
 /* ---- descriptors from the column lists ---- */
 
 #define LM_ROW_T lm_region_year
-static const lm_row_column region_year_cols[] = {LM_REGION_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+static const lm_row_column region_year_cols[] = {
+    LM_REGION_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
 #define LM_ROW_T lm_region_skill_year
-static const lm_row_column skill_year_cols[] = {LM_REGION_SKILL_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+static const lm_row_column skill_year_cols[] = {
+    LM_REGION_SKILL_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
 #define LM_ROW_T lm_region_layer_year
-static const lm_row_column layer_year_cols[] = {LM_REGION_LAYER_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+static const lm_row_column layer_year_cols[] = {
+    LM_REGION_LAYER_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
 #define LM_ROW_T lm_public_year
-static const lm_row_column public_year_cols[] = {LM_PUBLIC_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+static const lm_row_column public_year_cols[] = {
+    LM_PUBLIC_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
 
 #define TABLE(name, cols, type, fk) LM_ROW_TABLE(name, cols, type, fk, false)
@@ -203,12 +208,17 @@ lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, 
     append(&s, "(", "");
     create_ctx x = {&s, t, 0};
     lm__rows_each_column(t, create_column, &x);
-    append(&s, ", PRIMARY KEY(", t->no_run_id ? "" : "run_id");
-    for (int k = 0, n = t->no_run_id ? 0 : 1; k < t->n_cols; ++k)
-        if (t->cols[k].role == LM_ROW_ROLE_KEY || t->cols[k].role == LM_ROW_ROLE_ID)
-            append(&s, n++ ? ", " : "",
-                   t->cols[k].kind == LM_ROW_KIND_REGION ? "region_id" : t->cols[k].name);
-    append(&s, ")", "");
+    int n_keys = t->no_run_id ? 0 : 1;
+    for (int k = 0; k < t->n_cols; ++k)
+        n_keys += t->cols[k].role == LM_ROW_ROLE_KEY || t->cols[k].role == LM_ROW_ROLE_ID;
+    if (n_keys > 0) { /* a table of one row (sensitivity) has none */
+        append(&s, ", PRIMARY KEY(", t->no_run_id ? "" : "run_id");
+        for (int k = 0, n = t->no_run_id ? 0 : 1; k < t->n_cols; ++k)
+            if (t->cols[k].role == LM_ROW_ROLE_KEY || t->cols[k].role == LM_ROW_ROLE_ID)
+                append(&s, n++ ? ", " : "",
+                       t->cols[k].kind == LM_ROW_KIND_REGION ? "region_id" : t->cols[k].name);
+        append(&s, ")", "");
+    }
     if (t->region_fk)
         append(&s, ", FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id)", "");
     append(&s, ")", "");
@@ -262,6 +272,11 @@ static lm_status bad_index(const char *path, const lm_row_table *t, size_t row,
                            " out of range", path, t->name, row, c->name, v);
 }
 
+static bool is_null_int(const void *row, const lm_row_column *c)
+{
+    return get_int(row, c) == (c->size == sizeof(int32_t) ? LM_ROW_NULL_INT32 : LM_ROW_NULL_INT64);
+}
+
 /* Binds one row's columns left to right; the first failure is returned. */
 static int bind_row(sqlite3_stmt *st, const lm_row_table *t, int64_t run_id,
                     const lm_row_names *names, const void *row)
@@ -286,7 +301,8 @@ static int bind_row(sqlite3_stmt *st, const lm_row_table *t, int64_t run_id,
             rc = sqlite3_bind_text(st, ++col, get_text(row, c), -1, SQLITE_STATIC);
             break;
         case LM_ROW_KIND_INTEGER:
-            rc = sqlite3_bind_int64(st, ++col, get_int(row, c));
+            rc = is_null_int(row, c) ? sqlite3_bind_null(st, ++col)
+                                     : sqlite3_bind_int64(st, ++col, get_int(row, c));
             break;
         case LM_ROW_KIND_REAL:
             rc = sqlite3_bind_double(st, ++col, get_real(row, c));
@@ -403,9 +419,15 @@ lm_status lm__rows_read(sqlite3 *db, const char *path, const lm_row_table *t, in
                 }
                 set_int(row, c, v);
             } else if (c->kind == LM_ROW_KIND_INTEGER) {
-                set_int(row, c, sqlite3_column_int64(st, col++));
+                const bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
+                set_int(row, c, !null ? sqlite3_column_int64(st, col)
+                                : c->size == sizeof(int32_t) ? LM_ROW_NULL_INT32
+                                                             : LM_ROW_NULL_INT64);
+                ++col;
             } else {
-                set_real(row, c, sqlite3_column_double(st, col++));
+                const bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
+                set_real(row, c, null ? NAN : sqlite3_column_double(st, col));
+                ++col;
             }
         }
         if (rc != LM_OK)
@@ -422,6 +444,32 @@ lm_status lm__rows_read(sqlite3 *db, const char *path, const lm_row_table *t, in
     }
     *rows = out;
     return LM_OK;
+}
+
+lm_status lm__rows_replace(const char *path, const lm_row_set *sets, int n_sets, lm_error *err)
+{
+    sqlite3 *db = NULL;
+    lm_status rc = LM_OK;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
+                             db ? sqlite3_errmsg(db) : "cannot open");
+    for (int k = 0; rc == LM_OK && k < n_sets; ++k) {
+        const lm_row_table *t = sets[k].t;
+        char sql[128];
+        snprintf(sql, sizeof sql, "DELETE FROM %s", t->name);
+        if ((rc = lm__rows_create(db, path, t, true, err)) != LM_OK)
+            break;
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            rc = db_fail(db, path, t->name, "deleting the old", err);
+        else
+            rc = lm__rows_insert(db, path, t, 0, NULL, sets[k].rows, sets[k].n, err);
+    }
+    if (rc == LM_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: committing: %s", path,
+                             sqlite3_errmsg(db));
+    sqlite3_close(db); /* after a failure, rolls the transaction back */
+    return rc;
 }
 
 void lm__rows_free(const lm_row_table *t, void *rows, size_t n)

@@ -30,8 +30,13 @@ typedef enum lm_row_role {
     LM_ROW_ROLE_STOCK,
     LM_ROW_ROLE_SHARE,
     LM_ROW_ROLE_ATTR, /* a NOT NULL property of the row's key (reduced as the last row's) */
-    LM_ROW_ROLE_ID    /* the row's integer id, its whole primary key (SQLite's rowid) */
+    LM_ROW_ROLE_ID,   /* the row's integer id, its whole primary key (SQLite's rowid) */
+    LM_ROW_ROLE_VALUE /* a value of a job's table, may be NULL (reduced as the last row's) */
 } lm_row_role;
+
+/* An INTEGER field holding this is stored as NULL (a REAL holding NaN always is). */
+#define LM_ROW_NULL_INT64 INT64_MIN
+#define LM_ROW_NULL_INT32 INT32_MIN
 
 /* One field of a record (a REGION field is two columns of its table). */
 typedef struct lm_row_column {
@@ -64,7 +69,7 @@ typedef struct lm_row_table {
      offsetof(LM_ROW_T, field) + (size_t)(i) * sizeof(ctype), sizeof(ctype), doc},
 #define LM_ROW_ELEMENT_(...) LM_ROW_ELEMENT__(__VA_ARGS__)
 #define LM_ROW_ELEMENT(i, word, a) LM_ROW_ELEMENT_(i, word, LM_ROW_UNPACK_ a)
-#define LM_ROW_DESCRIBE_ARRAY_(ctype, field, prefix, words, kind, role, doc)                            \
+#define LM_ROW_DESCRIBE_ARRAY_(ctype, field, prefix, words, kind, role, doc)                       \
     words(LM_ROW_ELEMENT, (ctype, field, prefix, kind, role, doc))
 #define LM_ROW_TABLE(name, cols, type, region_fk, no_run_id)                                   \
     {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), region_fk, no_run_id}
@@ -93,14 +98,25 @@ void lm__rows_each_column(const lm_row_table *t, void (*f)(const char *name, con
  * if_absent). */
 lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, bool if_absent,
                           lm_error *err);
-/* Inserts n rows with run_id (ignored by a table without it) through one prepared statement; every bind and step is checked,
- * and an index out of range of names is an error naming the row. */
+/* Inserts n rows with run_id (ignored by a table without it) through one prepared statement;
+ * every bind and step is checked, and an index out of range of names is an error naming the
+ * row. */
 lm_status lm__rows_insert(sqlite3 *db, const char *path, const lm_row_table *t, int64_t run_id,
                           const lm_row_names *names, const void *rows, size_t n, lm_error *err);
 /* Reads back the rows of run_id (every row of a table without run_id) in the order written:
  * *rows (release: lm__rows_free) holds *n rows. */
 lm_status lm__rows_read(sqlite3 *db, const char *path, const lm_row_table *t, int64_t run_id,
                         const lm_row_names *names, void **rows, size_t *n, lm_error *err);
+/* Rows for one table. */
+typedef struct lm_row_set {
+    const lm_row_table *t;
+    const void *rows;
+    size_t n;
+} lm_row_set;
+/* Replaces the whole content of tables of a job (created when absent) in the database at
+ * path, in one transaction, so that a resumed job ends with the rows an uninterrupted one
+ * writes. The tables take no run_id and no index names. */
+lm_status lm__rows_replace(const char *path, const lm_row_set *sets, int n_sets, lm_error *err);
 /* Frees what lm__rows_read returned (its text fields too). */
 void lm__rows_free(const lm_row_table *t, void *rows, size_t n);
 /* Writes a header line and the rows as CSV (doubles round-trip, %.17g); false when f fails. */

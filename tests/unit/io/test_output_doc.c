@@ -55,11 +55,11 @@ static void documented(const char *doc, const char *table, names *out)
         snprintf(heading, sizeof heading, "\n%.*s `%s`\n", level, "####", table);
         at = strstr(doc, heading);
     }
-    if (!at) { /* a table among others under one heading: "`sweep_value`, long format, key" */
+    if (!at) { /* a table among others under one heading: a line "`sweep_value`, ...:" */
         snprintf(heading, sizeof heading, "\n`%s`, ", table);
         for (at = strstr(doc, heading); at; at = strstr(at + 1, heading)) {
-            const char *eol = strchr(at + 1, '\n'), *key = strstr(at + 1, "key");
-            if (key && eol && key < eol)
+            const char *eol = strchr(at + 1, '\n');
+            if (eol && eol[-1] == ':')
                 break;
         }
     }
@@ -88,7 +88,10 @@ static void documented(const char *doc, const char *table, names *out)
 Test(output_doc, lists_exactly_the_declared_columns_of_every_declared_table)
 {
     const char *doc = read_doc();
-    const lm_row_table *const experiment_tables[] = {&lm__rows_sweep_point, &lm__rows_sweep_value};
+    const lm_row_table *const experiment_tables[] = {
+        &lm__rows_sweep_point,      &lm__rows_sweep_value,     &lm__rows_sensitivity[0],
+        &lm__rows_sensitivity[1],   &lm__rows_sensitivity[2],  &lm__rows_sensitivity[3],
+        &lm__rows_sensitivity[4],   &lm__rows_sensitivity[5]};
     enum { N_EXPERIMENT = sizeof experiment_tables / sizeof experiment_tables[0] };
     for (int k = 0; k < lm__n_row_tables + N_EXPERIMENT; ++k) {
         const lm_row_table *t =
@@ -101,7 +104,8 @@ Test(output_doc, lists_exactly_the_declared_columns_of_every_declared_table)
             const char *g = i < got.n ? got.v[i] : "(none)";
             cr_assert_str_eq(g, w,
                              "docs/output.md, table %s, column %d: the doc says `%s`, the "
-                             "declaration (longmen/results.h, longmen/ecosystem.h, src/experiments) `%s`",
+                             "declaration (longmen/results.h, longmen/ecosystem.h, "
+                             "src/experiments) `%s`",
                              t->name, i + 1, g, w);
         }
     }
