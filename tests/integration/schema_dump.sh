@@ -2,8 +2,9 @@
 # tests/integration/schema_dump.sh -- every table of every command keeps its layout and its
 # content: a short default run and small jobs of the experiment commands each write a
 # database; each table's declared layout (PRAGMA table_info, foreign keys, indices and their
-# columns) and its rows (as SQL text, sorted, since jobs commit replications in the order
-# threads finish) hash to the line checked in at tests/data/golden/schema-dump.sha256. This
+# columns, CHECK constraints) and its rows (as SQL text, sorted, since jobs commit
+# replications in the order threads finish) hash to the line checked in at
+# tests/data/golden/schema-dump.sha256. This
 # is the proof that a rewrite of the code that writes the tables (src/io, src/experiments)
 # left every table as it was. Columns that hold the wall clock, the thread count or the
 # version (run.started_at, run.threads, run.longmen_version, ...) are left out, and the
@@ -53,6 +54,8 @@ table_dump() {
     local db=$1 t=$2 cols idx
     sqlite3 "$db" "select cid, name, type, \"notnull\", dflt_value, pk from pragma_table_info('$t')"
     sqlite3 "$db" "select * from pragma_foreign_key_list('$t')"
+    # CHECK constraints are in no pragma: their text, as written
+    sqlite3 "$db" "select sql from sqlite_master where name = '$t'" | grep -o 'CHECK *([^)]*)' || true
     for idx in $(sqlite3 "$db" "select name from pragma_index_list('$t') order by name"); do
         echo "index $idx"
         sqlite3 "$db" "select \"unique\", origin, partial from pragma_index_list('$t')
