@@ -198,3 +198,48 @@ Test(rows, a_job_table_without_run_id_round_trips_its_text)
     lm__rows_free(t, back, n);
     sqlite3_close(db);
 }
+
+/* What adding a region_year column takes: one line in its column list. The table, insert,
+ * reader, CSV and reduction follow (the code that fills the field is the model's). */
+#define GROWN_COLUMNS(X, V)                                                                    \
+    LM_REGION_YEAR_COLUMNS(X, V)                                                                \
+    X(int64_t, exits_ipo, INTEGER, FLOW, "firms that went public")
+typedef struct grown_year {
+    LM_ROW_STRUCT(GROWN_COLUMNS)
+} grown_year;
+#define LM_ROW_T grown_year
+static const lm_row_column grown_cols[] = {
+    GROWN_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+static const lm_row_table grown = LM_ROW_TABLE("region_year", grown_cols, grown_year, true, false);
+
+Test(rows, a_new_column_is_one_line_of_the_list)
+{
+    sqlite3 *db = open_memory();
+    lm_error err;
+    cr_assert_eq(lm__rows_create(db, ":memory:", &grown, false, &err), LM_OK, "%s",
+                 err.message);
+    grown_year y[2] = {{.region = 1, .year = 2020, .months = 12, .births = 3, .exits_ipo = 2},
+                       {.region = 1, .year = 2021, .months = 12, .births = 4, .exits_ipo = 5}};
+    cr_assert_eq(lm__rows_insert(db, ":memory:", &grown, 1, &names, y, 2, &err), LM_OK, "%s",
+                 err.message);
+    void *back = NULL;
+    size_t n = 0;
+    cr_assert_eq(lm__rows_read(db, ":memory:", &grown, 1, &names, &back, &n, &err), LM_OK, "%s",
+                 err.message);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(((grown_year *)back)[1].exits_ipo, 5);
+    lm__rows_free(&grown, back, n);
+    grown_year sum;
+    lm__rows_reduce(&grown, y, 2, &sum);
+    cr_assert_eq(sum.exits_ipo, 7);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    cr_assert(lm__rows_csv(f, &grown, 1, &names, y, 1));
+    fclose(f);
+    cr_assert(strstr(text, ",migrants_out,exits_ipo\n1,合肥,1,2020,12,3,") != NULL, "%s", text);
+    cr_assert(strstr(text, ",2\n") == text + strlen(text) - 3, "%s", text);
+    free(text);
+    sqlite3_close(db);
+}
