@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "longmen/error.h"
@@ -38,24 +39,23 @@ void cli_optimise_help(FILE *f);
 /* `longmen calibrate` (app/cmd_calibrate.c; calibration issue). */
 int cli_calibrate(int argc, char **argv);
 void cli_calibrate_help(FILE *f);
+/* ---- app/experiment_options.c: what every experiment command parses the same way ---- */
 /* The options experiments share (--seed --threads -o/--out --from --to --runs --detail
- * --max-memory),
- * in app/cmd_compare.c: CLI_OK, CLI_USAGE (printed, see help), or CLI_UNKNOWN for another
- * option. */
+ * --max-memory): CLI_OK, CLI_USAGE (printed, see help), or CLI_UNKNOWN for another option. */
 enum { CLI_UNKNOWN = -2 };
 struct lm_experiment_config;
-/* Whether name is one of those shared options that take a value (app/cmd_compare.c). */
+/* Whether name is one of those shared options that take a value. */
 bool cli_experiment_takes_value(const char *name);
-/* --detail K|all (app/cmd_compare.c): replications per arm that keep every firm and deal row. */
+/* --detail K|all: replications per arm that keep every firm and deal row. */
 int cli_detail_value(const char *help, const char *name, const char *value, int *detail);
 int cli_experiment_value(struct lm_experiment_config *x, const char *help, const char *name,
                          const char *value);
-/* --precision / --halfwidth METRIC=H (app/cmd_compare.c): appends {METRIC, H} to list (at most
+/* --precision / --halfwidth METRIC=H: appends {METRIC, H} to list (at most
  * max); the metric is checked against the scenario later. Cuts value at its '=' (argv). */
 struct lm_precision_target;
 int cli_target_value(const char *help, const char *name, const char *value,
                      struct lm_precision_target *list, int *n, int max);
-/* The option loop every experiment command shares (app/cmd_compare.c): one SCENARIO, `--`,
+/* The option loop every experiment command shares: one SCENARIO, `--`,
  * `--name=value` or `--name value`, -h/--help, the flags -q/--quiet, -f/--force, --resume;
  * any other option goes to set(user, name, value). takes_value(name), when given, tells the
  * options the command knows (others are refused before their value is read). Returns CLI_OK,
@@ -70,8 +70,10 @@ typedef struct cli_experiment_cmd {
 int cli_experiment_parse(int argc, char **argv, const cli_experiment_cmd *cmd,
                          struct lm_experiment_config *x, void *user);
 /* Ctrl-C and SIGTERM set the flag returned (for lm_job_config.stop_flag); a second one
- * kills at once (app/cmd_compare.c). */
+ * kills at once. */
 volatile sig_atomic_t *cli_experiment_catch_signals(void);
+/* A decimal integer of digits only that fits uint64_t. */
+bool cli_parse_u64(const char *s, uint64_t *out);
 
 /* Prints `longmen: <message>` and the hint `see '<help>'` on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -101,7 +101,7 @@ void cli_run_help(FILE *f)
             "message for scenario errors), 2 usage error, 130 interrupted.\n");
 }
 
-/* --runs, --detail, --seed... are the options every experiment shares (app/cmd_compare.c);
+/* --runs, --detail, --seed... are the options every experiment shares (app/experiment_options.c);
  * run has no other (cli_experiment_takes_value refuses the rest before this is called). */
 static int set_value(void *user, const char *name, const char *value)
 {

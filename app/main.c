@@ -1,6 +1,7 @@
-/* app/main.c -- the `longmen` command: dispatches to a command (app/cmd_*.c) and answers
- * --help and --version. Parsing only; everything a command does is a library call, so the
- * server and the tests see the same behaviour as the terminal. */
+/* app/main.c -- the `longmen` command: dispatches to a command (app/cmd_*.c) through one
+ * table of commands and answers --help and --version. Parsing only; everything a command
+ * does is a library call, so the server and the tests see the same behaviour as the
+ * terminal. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,86 @@
 #include "cli.h"
 #include "longmen/longmen.h"
 #include "longmen/parallel.h"
+
+static void main_help(FILE *f);
+static int help_command(int argc, char **argv);
+static int version_command(int argc, char **argv);
+
+/* Every command, once: dispatch, `longmen --help`, `longmen help COMMAND` and which commands
+ * MPI ranks run together all read this table. */
+typedef struct cli_command {
+    const char *name;
+    const char *usage;   /* as listed by --help */
+    const char *summary; /* what it does, for --help: lines of at most 60 characters */
+    int (*run)(int argc, char **argv);  /* argv[0] is the command's name */
+    void (*help)(FILE *f);              /* its --help */
+    bool distributed;    /* under mpirun, every rank runs it (docs/scaling.md) */
+} cli_command;
+
+static const cli_command commands[] = {
+    {"run", "run [SCENARIO]",
+     "simulate a scenario month by month with one seed; print a\n"
+     "summary per region and write a results folder",
+     cli_run, cli_run_help, true},
+    {"compare", "compare [SCENARIO] --policy EDIT | --adopt X:Y.KIND[@YYYY-MM] | --add ...",
+     "a baseline and a counterfactual with common random numbers:\n"
+     "paired differences per region ('longmen help compare')",
+     cli_compare, cli_compare_help, true},
+    {"sweep", "sweep [SCENARIO] --param NAME=LO:HI:STEPS  --runs R [--design sobol --points N]",
+     "a grid or Sobol design over parameters, R replications per\n"
+     "point, common random numbers ('longmen help sweep')",
+     cli_sweep, cli_sweep_help, true},
+    {"sensitivity", "sensitivity [SCENARIO] --params FILE --points N  [--runs R]",
+     "Sobol indices (Saltelli) of outputs to parameters, with\n"
+     "bootstrap intervals ('longmen help sensitivity')",
+     cli_sensitivity, cli_sensitivity_help, true},
+    {"optimise", "optimise [SCENARIO] --region R --budget CNY --levers FILE  [--runs R]",
+     "the policy mix of a region that maximises its expected dragons\n"
+     "under its annual public budget ('longmen help optimise')",
+     cli_optimise, cli_optimise_help, true},
+    {"calibrate", "calibrate [SCENARIO] --targets FILE  [--budget N] [--runs R]",
+     "fit free parameters to target moments (method of simulated\n"
+     "moments, NLopt) ('longmen help calibrate')",
+     cli_calibrate, cli_calibrate_help, true},
+    {"report", "report OUT_DIR", "write report.html and headline.svg of a results folder again",
+     cli_report, cli_report_help, false},
+    {"serve", "serve", "a local web dashboard: browse runs, start runs, watch them", cli_serve,
+     cli_serve_help, false},
+    {"help", "help [COMMAND]", "show this help, or a command's help ('longmen help run')",
+     help_command, main_help, false},
+    {"version", "version", "print the version (same as --version)", version_command, main_help,
+     false},
+};
+enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
+
+static const cli_command *find_command(const char *name)
+{
+    for (int k = 0; k < N_COMMANDS; ++k)
+        if (strcmp(name, commands[k].name) == 0)
+            return &commands[k];
+    return NULL;
+}
+
+/* A usage of up to 17 characters shares its line with the summary's first line; the other
+ * summary lines, and all of them after a longer usage, are indented under it. */
+static void list_commands(FILE *f)
+{
+    enum { COLUMN = 17 };
+    for (int k = 0; k < N_COMMANDS; ++k) {
+        const cli_command *c = &commands[k];
+        const bool beside = strlen(c->usage) < COLUMN;
+        if (beside)
+            fprintf(f, "  %-*s", COLUMN, c->usage);
+        else
+            fprintf(f, "  %s\n", c->usage);
+        for (const char *line = c->summary; *line;) {
+            const char *end = strchr(line, '\n');
+            const int len = end ? (int)(end - line) : (int)strlen(line);
+            fprintf(f, "%*s%.*s\n", line == c->summary && beside ? 0 : COLUMN + 2, "", len, line);
+            line += len + (end ? 1 : 0);
+        }
+    }
+}
 
 static void main_help(FILE *f)
 {
@@ -19,28 +100,10 @@ static void main_help(FILE *f)
             "  longmen <command> [options]\n"
             "  longmen --help | --version\n"
             "\n"
-            "Commands:\n"
-            "  run [SCENARIO]   simulate a scenario month by month with one seed; print a\n"
-            "                   summary per region and write a results folder\n"
-            "  compare [SCENARIO] --policy EDIT | --adopt X:Y.KIND[@YYYY-MM] | --add ...\n"
-            "                   a baseline and a counterfactual with common random numbers:\n"
-            "                   paired differences per region ('longmen help compare')\n"
-            "  sweep [SCENARIO] --param NAME=LO:HI:STEPS  --runs R [--design sobol --points N]\n"
-            "                   a grid or Sobol design over parameters, R replications per\n"
-            "                   point, common random numbers ('longmen help sweep')\n"
-            "  sensitivity [SCENARIO] --params FILE --points N  [--runs R]\n"
-            "                   Sobol indices (Saltelli) of outputs to parameters, with\n"
-            "                   bootstrap intervals ('longmen help sensitivity')\n"
-            "  optimise [SCENARIO] --region R --budget CNY --levers FILE  [--runs R]\n"
-            "                   the policy mix of a region that maximises its expected dragons\n"
-            "                   under its annual public budget ('longmen help optimise')\n"
-            "  calibrate [SCENARIO] --targets FILE  [--budget N] [--runs R]\n"
-            "                   fit free parameters to target moments (method of simulated\n"
-            "                   moments, NLopt) ('longmen help calibrate')\n"
-            "  report OUT_DIR   write report.html and headline.svg of a results folder again\n"
-            "  serve            a local web dashboard: browse runs, start runs, watch them\n"
-            "  help [COMMAND]   show this help, or a command's help ('longmen help run')\n"
-            "  version          print the version (same as --version)\n"
+            "Commands:\n",
+            lm_version());
+    list_commands(f);
+    fprintf(f,
             "\n"
             "Options:\n"
             "  -h, --help       show this help and exit\n"
@@ -73,8 +136,9 @@ static void main_help(FILE *f)
             "\n"
             "Exit status: 0 success, 1 error, 2 usage error, 130 interrupted (Ctrl-C).\n"
             "Documentation: README.md and docs/ in the source tree.\n",
-            lm_version(), lm_version());
+            lm_version());
 }
+
 
 int cli_usage_error(const char *help, const char *fmt, ...)
 {
@@ -115,43 +179,19 @@ static int help_command(int argc, char **argv)
     }
     if (argc > 2)
         return cli_usage_error("longmen --help", "help: expected at most one command");
-    if (strcmp(argv[1], "run") == 0) {
-        cli_run_help(stdout);
-        return CLI_OK;
-    }
-    if (strcmp(argv[1], "compare") == 0) { /* experiments issue */
-        cli_compare_help(stdout);
-        return CLI_OK;
-    }
-    if (strcmp(argv[1], "sweep") == 0) { /* experiments issue */
-        cli_sweep_help(stdout);
-        return CLI_OK;
-    }
-    if (strcmp(argv[1], "sensitivity") == 0) { /* experiments issue */
-        cli_sensitivity_help(stdout);
-        return CLI_OK;
-    }
-    if (strcmp(argv[1], "optimise") == 0) { /* experiments issue */
-        cli_optimise_help(stdout);
-        return CLI_OK;
-    }
-    if (strcmp(argv[1], "calibrate") == 0) { /* calibration issue */
-        cli_calibrate_help(stdout);
-        return CLI_OK;
-    }
-    if (strcmp(argv[1], "report") == 0) {
-        cli_report_help(stdout);
-        return CLI_OK;
-    }
-    if (strcmp(argv[1], "serve") == 0) {
-        cli_serve_help(stdout);
-        return CLI_OK;
-    }
-    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "version") == 0) {
-        main_help(stdout);
-        return CLI_OK;
-    }
-    return cli_usage_error("longmen --help", "help: unknown command '%s'", argv[1]);
+    const cli_command *c = find_command(argv[1]);
+    if (!c)
+        return cli_usage_error("longmen --help", "help: unknown command '%s'", argv[1]);
+    c->help(stdout);
+    return CLI_OK;
+}
+
+static int version_command(int argc, char **argv)
+{
+    if (argc > 1)
+        return cli_usage_error("longmen --help", "%s takes no arguments", argv[0]);
+    printf("longmen %s\n", lm_version());
+    return CLI_OK;
 }
 
 static int dispatch(int argc, char **argv)
@@ -161,30 +201,11 @@ static int dispatch(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0)
         return help_command(1, argv + 1);
-    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        if (argc > 2)
-            return cli_usage_error("longmen --help", "%s takes no arguments", cmd);
-        printf("longmen %s\n", lm_version());
-        return CLI_OK;
-    }
-    if (strcmp(cmd, "help") == 0)
-        return help_command(argc - 1, argv + 1);
-    if (strcmp(cmd, "run") == 0)
-        return cli_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "report") == 0)
-        return cli_report(argc - 1, argv + 1);
-    if (strcmp(cmd, "compare") == 0) /* experiments issue */
-        return cli_compare(argc - 1, argv + 1);
-    if (strcmp(cmd, "sweep") == 0) /* experiments issue */
-        return cli_sweep(argc - 1, argv + 1);
-    if (strcmp(cmd, "sensitivity") == 0) /* experiments issue */
-        return cli_sensitivity(argc - 1, argv + 1);
-    if (strcmp(cmd, "optimise") == 0) /* experiments issue */
-        return cli_optimise(argc - 1, argv + 1);
-    if (strcmp(cmd, "calibrate") == 0) /* calibration issue */
-        return cli_calibrate(argc - 1, argv + 1);
-    if (strcmp(cmd, "serve") == 0)
-        return cli_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0)
+        return version_command(argc - 1, argv + 1);
+    const cli_command *c = find_command(cmd);
+    if (c)
+        return c->run(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return cli_usage_error("longmen --help", "unknown option '%s'", cmd);
     return cli_usage_error("longmen --help", "unknown command '%s'", cmd);
@@ -206,11 +227,8 @@ int main(int argc, char **argv)
     /* Commands that do not distribute their work (report, serve, help) are rank 0's, run
      * as one process: MPI ends first, so that a job `serve` starts does not wait for ranks
      * that are not there. */
-    static const char *const spread[] = {"run",       "compare",  "sweep",
-                                         "calibrate", "optimise", "sensitivity"};
-    bool distributed = false;
-    for (size_t i = 0; argc > 1 && i < sizeof spread / sizeof spread[0]; ++i)
-        distributed = distributed || strcmp(argv[1], spread[i]) == 0;
+    const cli_command *c = argc > 1 ? find_command(argv[1]) : NULL;
+    const bool distributed = c && c->distributed;
     const int rank = lm_parallel_rank();
     if (!distributed)
         lm_parallel_finalize();

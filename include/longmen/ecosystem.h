@@ -9,38 +9,52 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "longmen/columns.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* One talent pool (region, skill) in one calendar year. Flows are sums over the year's
- * simulated months; stocks are taken at its last simulated month. People are counted as
- * real numbers: pools are aggregates, not individuals. */
+/* One talent pool (region, skill) in one calendar year: a row of region_skill_year. Flows
+ * are sums over the year's simulated months; stocks are taken at its last simulated month.
+ * People are counted as real numbers: pools are aggregates, not individuals. Declared once
+ * (longmen/columns.h). */
+#define LM_REGION_SKILL_YEAR_COLUMNS(X, V)                                                      \
+    X(int32_t, region, REGION, KEY, "region index into the scenario's regions")                 \
+    X(int32_t, year, INTEGER, KEY, "calendar year")                                             \
+    X(int32_t, skill, SKILL, KEY, "the pool's skill (LM_SKILL_WORDS)")                          \
+    X(int32_t, months, INTEGER, SPAN, "simulated months of this year")                          \
+    X(double, talent, REAL, STOCK, "people in the pool")                                        \
+    X(double, employed, REAL, STOCK, "of whom staff of the scenario's firms")                   \
+    X(double, wage_cny_month, REAL, STOCK, "the pool's wage")                                   \
+    X(double, graduates, REAL, FLOW, "people into the pool: graduates")                          \
+    X(double, trained, REAL, FLOW, "people into the pool: trained")                            \
+    X(double, exits, REAL, FLOW, "people out of the pool")                                     \
+    X(double, migrants_in, REAL, FLOW, "people from the scenario's other regions")              \
+    X(double, migrants_out, REAL, FLOW, "people to the scenario's other regions")               \
+    X(double, outside_in, REAL, FLOW, "people from the rest of the country")                    \
+    X(double, outside_out, REAL, FLOW, "people to the rest of the country")                     \
+    X(double, openings, REAL, FLOW, "hires firms wanted")                                       \
+    X(double, hired, REAL, FLOW, "hires firms made")
+
 typedef struct lm_region_skill_year {
-    int32_t region;     /* index into the scenario's regions */
-    int32_t year;
-    int32_t skill;      /* 0 software, 1 hardware, 2 science, 3 manufacturing, 4 design */
-    int32_t months;     /* simulated months of this year */
-    double talent;      /* stock: people in the pool */
-    double employed;    /* stock: of whom staff of the scenario's firms */
-    double wage_cny_month; /* stock */
-    double graduates, trained, exits;       /* flows into and out of the pool */
-    double migrants_in, migrants_out;       /* flows from and to the scenario's other regions */
-    double outside_in, outside_out;         /* flows from and to the rest of the country */
-    double openings, hired;                 /* flows: hires firms wanted, hires they made */
+    LM_ROW_STRUCT(LM_REGION_SKILL_YEAR_COLUMNS)
 } lm_region_skill_year;
 
-/* One chain layer of one region in one calendar year (stocks at the year's last month, 0..1,
- * except mass). */
+/* One chain layer of one region in one calendar year: a row of region_layer_year (stocks at
+ * the year's last month, 0..1, except mass). Declared once (longmen/columns.h). */
+#define LM_REGION_LAYER_YEAR_COLUMNS(X, V)                                                      \
+    X(int32_t, region, REGION, KEY, "region index into the scenario's regions")                 \
+    X(int32_t, year, INTEGER, KEY, "calendar year")                                             \
+    X(int32_t, layer, LAYER, KEY, "index into the scenario's layers, stored as its id")         \
+    X(int32_t, months, INTEGER, SPAN, "simulated months of this year")                          \
+    X(double, chain, REAL, STOCK, "effective completeness (own or sourced from a neighbour)")   \
+    X(double, chain_own, REAL, STOCK, "the region's own completeness")                          \
+    X(double, mass, REAL, STOCK, "staff of the region's firms in sectors that use the layer")   \
+    X(double, investment, REAL, FLOW, "completeness added by planned investments (parks)")
+
 typedef struct lm_region_layer_year {
-    int32_t region;
-    int32_t year;
-    int32_t layer;      /* index into the scenario's layers */
-    int32_t months;
-    double chain;       /* effective completeness (own or sourced from a neighbour) */
-    double chain_own;   /* the region's own completeness */
-    double mass;        /* staff of the region's firms in sectors that use the layer */
-    double investment;  /* flow: completeness added by planned investments (parks) */
+    LM_ROW_STRUCT(LM_REGION_LAYER_YEAR_COLUMNS)
 } lm_region_layer_year;
 
 #ifdef __cplusplus

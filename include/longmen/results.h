@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "longmen/columns.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -27,68 +29,85 @@ typedef enum lm_tier {
     LM_TIER_DRAGON = 1 << 4        /* little dragon: breakout and visible (出圈) */
 } lm_tier;
 
-/* One region in one calendar year. Flows are sums over the year's simulated months; stocks
- * are taken at the last simulated month of the year. */
+/* One region in one calendar year: a row of region_year. Flows are sums over the year's
+ * simulated months; stocks are taken at the last simulated month of the year. Declared once
+ * (longmen/columns.h): a new column is one line here plus the code that fills it. */
+#define LM_REGION_YEAR_COLUMNS(X, V)                                                            \
+    X(int32_t, region, REGION, KEY, "region index into the scenario's regions")                 \
+    X(int32_t, year, INTEGER, KEY, "calendar year")                                             \
+    X(int32_t, months, INTEGER, SPAN, "simulated months of this year (12 but at the edges)")    \
+    X(int64_t, births, INTEGER, FLOW, "firms founded")                                          \
+    V(int64_t, births_by_source, births, LM_SOURCE_WORDS, INTEGER, FLOW,                        \
+      "of which by founders of that source")                                                    \
+    X(int64_t, births_nonlocal, INTEGER, FLOW,                                                  \
+      "of which by founders whose origin is another region or outside")                         \
+    X(int64_t, deaths, INTEGER, FLOW, "firms that died")                                        \
+    X(int64_t, alive, INTEGER, STOCK, "firms alive")                                            \
+    X(int64_t, launched, INTEGER, FLOW, "products launched")                                    \
+    X(int64_t, with_product, INTEGER, STOCK, "alive firms with a launched product")             \
+    X(int64_t, breakthroughs, INTEGER, FLOW, "R&D breakthroughs")                               \
+    X(int64_t, headcount, INTEGER, STOCK, "employees of alive firms")                           \
+    X(double, revenue_cny, REAL, FLOW, "firms' revenue")                                        \
+    X(double, rd_spend_cny, REAL, FLOW, "firms' R&D spending")                                  \
+    X(double, payroll_cny, REAL, FLOW, "wages paid")                                            \
+    X(double, compute_cny, REAL, FLOW, "compute bought")                                        \
+    X(double, rent_cny, REAL, FLOW, "rent paid")                                                \
+    X(double, subsidies_cny, REAL, FLOW, "subsidies paid out of policy budgets")                \
+    X(double, taxes_cny, REAL, FLOW, "taxes paid by firms")                                     \
+    X(double, policy_budget_cny, REAL, STOCK, "money left in the region's policy budgets")      \
+    X(double, knowledge, REAL, STOCK, "sum over sectors of K[r,s]")                             \
+    X(double, compute_index, REAL, STOCK, "compute availability, 0..1")                         \
+    X(double, founders_nonlocal_share, REAL, SHARE, "births_nonlocal / births, 0 without births") \
+    X(double, mean_visibility, REAL, STOCK, "over alive firms with a product")                  \
+    X(double, max_revenue_cny_month, REAL, STOCK, "largest monthly revenue of an alive firm")   \
+    X(int64_t, tech_sme, INTEGER, STOCK, "alive firms holding the tier (certified each December)") \
+    X(int64_t, high_tech, INTEGER, STOCK, "likewise high-tech enterprises")                     \
+    X(int64_t, little_giant, INTEGER, STOCK, "likewise little giants")                          \
+    X(int64_t, unicorn, INTEGER, STOCK, "likewise unicorns")                                    \
+    X(int64_t, dragon, INTEGER, STOCK, "likewise little dragons")                               \
+    X(int64_t, dragons_new, INTEGER, FLOW, "firms first certified a little dragon this year")   \
+    X(int64_t, platforms, INTEGER, STOCK, "firms of the region that became platforms")          \
+    X(double, platform_alumni, REAL, STOCK, "platform alumni, people")                          \
+    X(double, talent, REAL, STOCK, "people in the region's pools, all skills")                  \
+    X(double, migrants_in, REAL, FLOW, "people from the other regions and the rest of the country")\
+    X(double, migrants_out, REAL, FLOW, "people to the other regions and the rest of the country")
+
 typedef struct lm_region_year {
-    int32_t region;            /* index into the scenario's regions */
-    int32_t year;
-    int32_t months;            /* simulated months of this year (12 but at the edges) */
-    int64_t births;
-    int64_t births_by_source[5]; /* platform, spinout, serial, returnee, other */
-    int64_t births_nonlocal;   /* founders whose origin is another region or outside */
-    int64_t deaths;
-    int64_t alive;             /* stock */
-    int64_t launched;          /* products launched this year */
-    int64_t with_product;      /* stock: alive firms with a launched product */
-    int64_t breakthroughs;
-    int64_t headcount;         /* stock: employees of alive firms */
-    double revenue_cny;
-    double rd_spend_cny;
-    double payroll_cny, compute_cny, rent_cny;
-    double subsidies_cny;      /* paid out of policy budgets */
-    double taxes_cny;
-    double policy_budget_cny;  /* stock: money left in the region's policy budgets */
-    double knowledge;          /* stock: sum over sectors of K[r,s] */
-    double compute_index;      /* stock, 0..1 */
-    double founders_nonlocal_share; /* births_nonlocal / births, 0 when no births */
-    double mean_visibility;    /* stock: over alive firms with a product */
-    double max_revenue_cny_month;   /* stock: largest monthly revenue of an alive firm */
-    /* ecosystem (MODEL.md 2, 5.8, 5.9); per skill and per layer: longmen/ecosystem.h */
-    int64_t tech_sme, high_tech, little_giant, unicorn, dragon; /* stocks: alive firms
-                                  holding the tier (certified each December) */
-    int64_t dragons_new;       /* firms first certified a little dragon this year */
-    int64_t platforms;         /* stock: firms of the region that became platforms */
-    double platform_alumni;    /* stock: people */
-    double talent;             /* stock: people in the region's pools, all skills */
-    double migrants_in, migrants_out; /* flows over skills, from and to the other regions
-                                  and the rest of the country */
+    LM_ROW_STRUCT(LM_REGION_YEAR_COLUMNS)
 } lm_region_year;
 
-/* The public purse of one region in one year: what it gave up, not what it promised
- * (docs/model.md 7.14). Outlays are money that left the purse; tax expenditures are taxes the
- * region's rules forgo; returns are what government LPs and direct vehicles got back.
+/* The public purse of one region in one year, a row of public_year (declared once,
+ * longmen/columns.h): what it gave up, not what it promised (docs/model.md 7.14). Outlays
+ * are money that left the purse; tax expenditures are taxes the region's rules forgo;
+ * returns are what government LPs and direct vehicles got back.
  * Commitments are promises and stay in columns of their own, never summed into the cost:
  *   net_cny = subsidies + gov_called + direct + tax_personal + tax_corporate + tax_other
  *             - gov_returned. */
+#define LM_PUBLIC_YEAR_COLUMNS(X, V)                                                            \
+    X(int32_t, region, REGION, KEY, "the purse's region")                                       \
+    X(int32_t, year, INTEGER, KEY, "calendar year")                                             \
+    X(int32_t, months, INTEGER, SPAN, "simulated months of this year")                          \
+    X(double, subsidies_cny, REAL, FLOW, "R&D subsidies paid out of policy budgets")            \
+    X(double, gov_called_cny, REAL, FLOW,                                                       \
+      "government LPs' share of guidance sub-funds' capital calls (deals and fees)")            \
+    X(double, gov_invested_cny, REAL, FLOW, "of which into deals")                              \
+    X(double, direct_cny, REAL, FLOW, "direct injections paid into firms")                      \
+    X(double, tax_personal_cny, REAL, FLOW,                                                     \
+      "forgone personal income tax: the talent rule's option offset")                           \
+    X(double, tax_corporate_cny, REAL, FLOW,                                                    \
+      "forgone corporate income tax: high-tech rate against the profit tax rate")               \
+    X(double, tax_other_cny, REAL, FLOW, "other reliefs: parks' rent discounts")                \
+    X(double, gov_returned_cny, REAL, FLOW,                                                     \
+      "distributions to government LPs, direct vehicles' proceeds")                             \
+    X(double, net_cny, REAL, FLOW, "the public money of the year, as above")                    \
+    X(double, gov_committed_cny, REAL, FLOW,                                                    \
+      "new government commitments to guidance sub-funds, out of fresh budget")                  \
+    X(double, gov_recommitted_cny, REAL, FLOW, "commitments of released money committed again") \
+    X(double, gov_released_cny, REAL, FLOW,                                                     \
+      "uncalled government commitments released at funds' ends")
+
 typedef struct lm_public_year {
-    int32_t region;
-    int32_t year;
-    int32_t months;
-    double subsidies_cny;       /* R&D subsidies paid out of policy budgets */
-    double gov_called_cny;      /* government LPs' share of guidance sub-funds' capital calls
-                                   (deals and management fees) */
-    double gov_invested_cny;    /* of which into deals */
-    double direct_cny;          /* direct injections paid into firms */
-    double tax_personal_cny;    /* forgone personal income tax: the talent rule's option offset */
-    double tax_corporate_cny;   /* forgone corporate income tax: high-tech rate against the
-                                   profit tax rate on certified firms' profits */
-    double tax_other_cny;       /* other reliefs: parks' rent discounts */
-    double gov_returned_cny;    /* distributions to government LPs, direct vehicles' proceeds */
-    double net_cny;             /* the public money of the year, as above */
-    double gov_committed_cny;   /* new government commitments to guidance sub-funds, out of
-                                   fresh budget */
-    double gov_recommitted_cny; /* commitments of released money committed again */
-    double gov_released_cny;    /* uncalled government commitments released at funds' ends */
+    LM_ROW_STRUCT(LM_PUBLIC_YEAR_COLUMNS)
 } lm_public_year;
 
 /* One firm, alive or not. Months are indices (year*12 + month-1); -1 = never. */

@@ -41,6 +41,7 @@
 #include "experiments/msm.h"
 #include "experiments/evaluate.h"
 #include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
 #include "experiments/parallel.h"
 #include "io/store.h"
 #include "io/table.h"
@@ -179,8 +180,8 @@ typedef struct cal {
     int runs, budget, threads, n_global;
     int np, nt;
     sqlite3 *db;
-    char db_path[PATH_BUF + 64];
-    char partial[PATH_BUF + 16];
+    char db_path[LM_XP_PATH + 32];
+    char partial[LM_XP_PATH + 16];
     /* evaluations: the first n_cached came from the database (--resume) */
     eval_rec *ev;
     int n_ev, n_cached, cap;
@@ -194,13 +195,6 @@ typedef struct cal {
     lm_status st; /* the first failure inside the objective */
     lm_error err;
 } cal;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static lm_status db_fail(cal *C, lm_error *err)
 {
@@ -599,10 +593,10 @@ static void report(cal *C, double last)
     const lm_calibrate_config *cfg = C->cfg;
     if (!cfg->progress || cfg->x.job.quiet)
         return;
-    const double el = now_s() - C->t0;
+    const double el = lm__now_s() - C->t0;
     double eta = NAN;
     if (C->simulated > 0) {
-        const double per = (now_s() - C->t_first_sim) / C->simulated;
+        const double per = (lm__now_s() - C->t_first_sim) / C->simulated;
         eta = per * (C->budget - C->calls);
     }
     const lm_calibrate_progress p = {.evaluations = C->calls,
@@ -657,7 +651,7 @@ static double objective(unsigned n, const double *u, double *grad, void *data)
             st = scenario_at(C, x, &sc, &C->err);
             if (st == LM_OK) {
                 if (C->simulated == 0)
-                    C->t_first_sim = now_s();
+                    C->t_first_sim = lm__now_s();
                 const lm__eval_config ec = {.seed = C->seed,
                                             .runs = C->runs,
                                             .run0 = 0,
@@ -1249,7 +1243,7 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     cal C;
     memset(&C, 0, sizeof C);
     C.cfg = cfg;
-    C.t0 = now_s();
+    C.t0 = lm__now_s();
     C.best = NAN;
     C.jac_base = -1;
     C.runs = cfg->x.runs;
@@ -1278,22 +1272,11 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
         st = check_params(&C, err);
     if (st == LM_OK)
         st = lm__cal_check_sql(C.t, C.sc, err);
-    uint64_t limit = job->max_memory ? job->max_memory : lm_job_default_max_memory();
-    if (st == LM_OK && job->max_memory != UINT64_MAX)
-        st = lm_job_check_memory(C.sc, limit, err);
+    if (st == LM_OK)
+        st = lm__xp_threads(C.sc, job, &C.threads, NULL, err);
     if (st != LM_OK)
         goto out;
     C.seed = job->has_seed ? job->seed : lm_scenario_seed(C.sc);
-    C.threads = job->threads;
-#ifdef _OPENMP
-    if (C.threads <= 0)
-        C.threads = omp_get_max_threads();
-#endif
-    if (C.threads < 1)
-        C.threads = 1;
-    const uint64_t one = lm_job_estimate_memory(C.sc, NULL);
-    if (job->max_memory != UINT64_MAX && one > 0 && (uint64_t)C.threads * one > limit)
-        C.threads = (int)(limit / one) > 0 ? (int)(limit / one) : 1;
     {
         const lm_targets *t = C.t;
         const int n_global = t->global_alg < 0   ? 0
@@ -1306,25 +1289,11 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     }
 
     /* the folder */
-    char final[PATH_BUF];
-    if (job->out_dir) {
-        size_t n = strlen(job->out_dir);
-        while (n > 1 && job->out_dir[n - 1] == '/')
-            --n;
-        if (n == 0 || n >= PATH_BUF - 64) {
-            st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__, "--out: path empty or too long");
-            goto out;
-        }
-        snprintf(final, sizeof final, "%.*s", (int)n, job->out_dir);
-    } else {
-        char name[128];
-        lm__folder_safe(name, sizeof name, lm_scenario_name(C.sc), "scenario");
-        snprintf(final, sizeof final, "runs/%s-seed%llu-calibrate", name,
-                 (unsigned long long)C.seed);
-    }
+    char final[LM_XP_PATH];
+    if ((st = lm__xp_folder(job, C.sc, "scenario", C.seed, "-calibrate", final, C.partial,
+                            C.db_path, err)) != LM_OK)
+        goto out;
     snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
-    snprintf(C.partial, sizeof C.partial, "%s.partial", final);
-    snprintf(C.db_path, sizeof C.db_path, "%s/results.sqlite", C.partial);
     if (lm__par_rank() == 0)
         st = lm__outdir_open_partial(final, C.partial, cfg->x.resume, job->force, "calibration", &lock, &created,
                                          err);
@@ -1435,6 +1404,6 @@ out:
         *err = keep;
         return st;
     }
-    res->elapsed_s = now_s() - C.t0;
+    res->elapsed_s = lm__now_s() - C.t0;
     return LM_OK;
 }

@@ -9,8 +9,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "io/rows.h"
 #include "longmen/experiments.h"
 #include "longmen/longmen.h"
+
+/* sweep.c: the sweep's own tables, declared once (io/rows.h). */
+extern const lm_row_table lm__rows_sweep_point, lm__rows_sweep_value;
+/* sensitivity.c: sensitivity, _point, _value, _output, _y, _index. */
+extern const lm_row_table lm__rows_sensitivity[6];
 
 /* Headline metrics of one run and region, read back from the database (experiments.md). */
 enum {

@@ -21,6 +21,7 @@
 #endif
 
 #include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
 #include "experiments/parallel.h"
 #include "io/store.h"
 #include "io/table.h"
@@ -53,13 +54,6 @@ const char *lm_default_scenario_path(void)
         return installed;
 #endif
     return DEFAULT_SCENARIO; /* so the error names the path a user would look for */
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* The scenario name as a folder name: separators and blanks become '-', UTF-8 stays (a
@@ -97,7 +91,7 @@ static void report(const lm_job_config *cfg, const lm_sim *sim, int32_t month, d
         .months_total = lm_sim_months_total(sim),
         .month = month,
         .firms_alive = lm_sim_firms_alive(sim),
-        .elapsed_s = now_s() - t0,
+        .elapsed_s = lm__now_s() - t0,
     };
     cfg->progress(&p, cfg->progress_user);
 }
@@ -231,7 +225,7 @@ static lm_status run_into(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
 
 static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_error *err)
 {
-    const double t0 = now_s();
+    const double t0 = lm__now_s();
     memset(res, 0, sizeof *res);
     lm_error_clear(err);
 
@@ -282,7 +276,7 @@ static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_er
     res->firms_ever = lm_sim_firms_ever(sim);
     lm_sim_destroy(sim);
     lm_scenario_free(sc);
-    res->elapsed_s = now_s() - t0;
+    res->elapsed_s = lm__now_s() - t0;
     return LM_OK;
 
 fail_tmp:

@@ -44,6 +44,7 @@
 
 #include "experiments/evaluate.h"
 #include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
 #include "experiments/optimise.h"
 #include "experiments/parallel.h"
 #include "scenario/scenario_int.h"
@@ -130,24 +131,18 @@ typedef struct job {
     lm__opt_lever opt[LM_LEVERS_MAX];
     double option_cost[LM_LEVERS_MAX][LM_LEVER_OPTIONS_MAX];
     sqlite3 *db;         /* rank 0 only */
-    char db_path[PATH_BUF + 64];
+    char db_path[LM_XP_PATH + 32];
     cache_entry *cache;
     int n_cache, cap_cache;
     int next_eval_id;
     int evals_done, resumed, planned;
     double best;
     double t0;
+    int threads;         /* replications at once, within the memory limit */
     double *rows;        /* rule.max_runs x M_COUNT, then the objective and cost of each run */
     const double *mix;   /* the mix being evaluated, and its draw */
     int draw;
 } job;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void mix_key(const job *J, const double *mix, char *buf, size_t size)
 {
@@ -515,7 +510,7 @@ static void report(job *J, bool robustness)
                                     .resumed = J->resumed,
                                     .robustness = robustness,
                                     .best = J->best,
-                                    .elapsed_s = now_s() - J->t0};
+                                    .elapsed_s = lm__now_s() - J->t0};
     cfg->progress(&p, cfg->progress_user);
 }
 
@@ -531,7 +526,7 @@ static lm_status evaluate_batch(int first, int n, double *objective, void *user,
     const lm__eval_config ec = {.seed = J->seed,
                                 .runs = n,
                                 .run0 = (uint32_t)J->draw * RUN0_STRIDE + (uint32_t)first,
-                                .threads = J->cfg->x.job.threads,
+                                .threads = J->threads,
                                 .n_moments = M_COUNT,
                                 .moments = moments,
                                 .user = &J->region_index,
@@ -1069,7 +1064,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
 {
     memset(res, 0, sizeof *res);
     lm_error_clear(err);
-    const double t0 = now_s();
+    const double t0 = lm__now_s();
     const lm_job_config *jc = &cfg->x.job;
     if (!cfg->levers_path)
         LM_FAIL(err, LM_EINVAL, "optimise: --levers FILE is required");
@@ -1117,7 +1112,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     J.scenario_path = jc->scenario_path ? jc->scenario_path : lm_default_scenario_path();
     lm_scenario *base = NULL;
     int lock = -1;
-    char final[PATH_BUF], partial[PATH_BUF + 16];
+    char final[LM_XP_PATH], partial[LM_XP_PATH + 16];
     lm__opt_result r = {0};
     const volatile sig_atomic_t *watched = lm__scenario_watch_stop(jc->stop_flag);
     st = lm_scenario_load(J.scenario_path, &base, err);
@@ -1168,29 +1163,13 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     J.rows = malloc((size_t)J.rule.max_runs * (M_COUNT + 2) * sizeof *J.rows); /* + objective, cost */
     if (st == LM_OK && !J.rows)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "evaluation rows");
-    if (st == LM_OK && jc->max_memory != UINT64_MAX) {
-        const uint64_t limit = jc->max_memory ? jc->max_memory : lm_job_default_max_memory();
-        st = lm_job_check_memory(base, limit, err);
-    }
+    if (st == LM_OK)
+        st = lm__xp_threads(base, jc, &J.threads, NULL, err);
 
     /* the folder */
+    if (st == LM_OK)
+        st = lm__xp_folder(jc, base, "run", J.seed, "-optimise", final, partial, J.db_path, err);
     if (st == LM_OK) {
-        if (jc->out_dir) {
-            size_t n = strlen(jc->out_dir);
-            while (n > 1 && jc->out_dir[n - 1] == '/')
-                --n;
-            if (n == 0 || n >= PATH_BUF - 64)
-                st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
-                                  "--out: path empty or too long");
-            snprintf(final, sizeof final, "%.*s", (int)n, jc->out_dir);
-        } else {
-            char name[128];
-            lm__folder_safe(name, sizeof name, lm_scenario_name(base), "run");
-            snprintf(final, sizeof final, "runs/%s-seed%llu-optimise", name,
-                     (unsigned long long)J.seed);
-        }
-        snprintf(partial, sizeof partial, "%s.partial", final);
-        snprintf(J.db_path, sizeof J.db_path, "%s/results.sqlite", partial);
         snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
         snprintf(res->scenario, sizeof res->scenario, "%s", lm_scenario_name(base));
         res->seed = J.seed;
@@ -1290,6 +1269,6 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         *err = keep;
         return st;
     }
-    res->elapsed_s = now_s() - t0;
+    res->elapsed_s = lm__now_s() - t0;
     return LM_OK;
 }

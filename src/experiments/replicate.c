@@ -36,6 +36,7 @@
 
 #include "experiments/compare_stats.h"
 #include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
 #include "experiments/merge.h"
 #include "experiments/parallel.h"
 #include "io/store.h"
@@ -250,8 +251,10 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
                                  sqlite3_errmsg(db));
             break;
         }
-        sqlite3_bind_int64(st, 1, n_runs);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        int step = sqlite3_bind_int64(st, 1, n_runs);
+        if (step == SQLITE_OK)
+            step = sqlite3_step(st);
+        for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
             const int64_t id = sqlite3_column_int64(st, 0);
             const int r = sqlite3_column_int(st, 1);
             if (id < 1 || id > n_runs || r < 0 || r >= nr)
@@ -274,6 +277,9 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
                 m[LM_XM_FUND_PAID] += sqlite3_column_double(st, 3);
             }
         }
+        if (step != SQLITE_DONE) /* a failed read must not pass for fewer rows */
+            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
+                                 sqlite3_errmsg(db));
         sqlite3_finalize(st);
     }
     sqlite3_close(db);
@@ -288,13 +294,6 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
 }
 
 /* ---- running ---- */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void utc_now(char *buf, size_t size)
 {
@@ -385,7 +384,7 @@ static void run_one(loop *L, int arm, int rep)
                                    .months_total = L->months_total,
                                    .month = month,
                                    .firms_alive = lm_sim_firms_alive(sim),
-                                   .elapsed_s = now_s() - L->t0};
+                                   .elapsed_s = lm__now_s() - L->t0};
 #pragma omp critical(lm_experiment_progress)
             L->cfg->job.progress(&p, L->cfg->job.progress_user);
         }
@@ -416,17 +415,6 @@ static void run_one(loop *L, int arm, int rep)
     } else if (st != LM_OK) {
         note_failure(L, st, &e);
     }
-}
-
-static int effective_threads(int threads)
-{
-    if (threads <= 0 && lm__par_threads_default() > 0)
-        return lm__par_threads_default(); /* MPI issue: ranks sharing a machine share its cores */
-#ifdef _OPENMP
-    if (threads <= 0)
-        return omp_get_max_threads();
-#endif
-    return threads > 0 ? threads : 1;
 }
 
 void lm__csv_text(FILE *f, const char *s)
@@ -538,7 +526,8 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
         sqlite3_prepare_v2(db, "INSERT INTO lm_renumber VALUES (?1, ?2)", -1, &ins, NULL) !=
             SQLITE_OK)
         goto db_error;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const int64_t id = sqlite3_column_int64(st, 0);
         const int64_t i = sqlite3_column_int64(st, 1);
         const char *arm = (const char *)sqlite3_column_text(st, 2);
@@ -548,13 +537,15 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
                 a = k;
         if (a < 0 || i < 0 || i >= runs || id == (int64_t)a * runs + i + 1)
             continue;
-        sqlite3_bind_int64(ins, 1, id);
-        sqlite3_bind_int64(ins, 2, (int64_t)a * runs + i + 1);
-        if (sqlite3_step(ins) != SQLITE_DONE)
+        if (sqlite3_bind_int64(ins, 1, id) != SQLITE_OK ||
+            sqlite3_bind_int64(ins, 2, (int64_t)a * runs + i + 1) != SQLITE_OK ||
+            sqlite3_step(ins) != SQLITE_DONE)
             goto db_error;
         sqlite3_reset(ins);
         ++moved;
     }
+    if (step != SQLITE_DONE)
+        goto db_error;
     sqlite3_finalize(st);
     st = NULL;
     sqlite3_finalize(ins);
@@ -565,7 +556,7 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
                                " AS c WHERE m.type = 'table' AND c.name = 'run_id'",
                                -1, &st, NULL) != SQLITE_OK)
             goto db_error;
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             char sql[512];
             const char *t = (const char *)sqlite3_column_text(st, 0);
             snprintf(sql, sizeof sql,
@@ -576,6 +567,8 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
             if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
                 goto db_error;
         }
+        if (step != SQLITE_DONE)
+            goto db_error;
         sqlite3_finalize(st);
         st = NULL;
     }
@@ -634,7 +627,7 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
                                        lm__until_fn until, const void *user,
                                        lm_experiment_result *res, lm_error *err)
 {
-    const double t0 = now_s();
+    const double t0 = lm__now_s();
     const lm_job_config *job = &cfg->job;
     if (cfg->runs < 1 || cfg->runs > LM_MAX_RUNS)
         LM_FAIL(err, LM_EINVAL, "--runs %d: expected 1 to %d", cfg->runs, LM_MAX_RUNS);
@@ -651,34 +644,17 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
     res->seed = seed;
     snprintf(res->scenario, sizeof res->scenario, "%s", lm_scenario_name(sc));
 
-    /* Memory: each replication at once needs its own simulation. */
-    uint64_t limit = job->max_memory ? job->max_memory : lm_job_default_max_memory();
-    lm_status st = LM_OK;
-    if (job->max_memory != UINT64_MAX && (st = lm_job_check_memory(sc, limit, err)) != LM_OK)
+    /* Threads within the memory limit, and the folder: DIR, and DIR.partial while the job
+     * works (lifecycle.c). */
+    int threads;
+    uint64_t memory_each;
+    lm_status st = lm__xp_threads(sc, job, &threads, &memory_each, err);
+    if (st != LM_OK)
         return st;
-    const uint64_t one = lm_job_estimate_memory(sc, NULL);
-    int threads = effective_threads(job->threads);
-    if (job->max_memory != UINT64_MAX && one > 0 && (uint64_t)threads * one > limit)
-        threads = (int)(limit / one) > 0 ? (int)(limit / one) : 1;
-
-    /* The folder: DIR, and DIR.partial while the job works. */
-    char final[PATH_BUF], partial[PATH_BUF + 16], db[PATH_BUF + 32];
-    if (job->out_dir) {
-        size_t n = strlen(job->out_dir);
-        while (n > 1 && job->out_dir[n - 1] == '/')
-            --n;
-        if (n == 0 || n >= PATH_BUF - 64)
-            LM_FAIL(err, LM_EINVAL, "--out: path empty or too long");
-        snprintf(final, sizeof final, "%.*s", (int)n, job->out_dir);
-    } else {
-        char name[128];
-        lm__folder_safe(name, sizeof name, lm_scenario_name(sc), "run");
-        snprintf(final, sizeof final, "runs/%s-seed%llu%s", name, (unsigned long long)seed,
-                 suffix);
-    }
+    char final[LM_XP_PATH], partial[LM_XP_PATH + 16], db[LM_XP_PATH + 32];
+    if ((st = lm__xp_folder(job, sc, "run", seed, suffix, final, partial, db, err)) != LM_OK)
+        return st;
     snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
-    snprintf(partial, sizeof partial, "%s.partial", final);
-    snprintf(db, sizeof db, "%s/results.sqlite", partial);
 
     int32_t start, end;
     lm_scenario_period(sc, &start, &end);
@@ -758,9 +734,8 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
                   .db = my_db,
                   .seed = seed,
                   .runs = runs,
-                  .threads = effective_threads(job->threads),
-                  .memory_each = job->max_memory == UINT64_MAX ? UINT64_MAX
-                                                                : limit / (uint64_t)threads,
+                  .threads = lm__xp_threads_of(job->threads),
+                  .memory_each = memory_each,
                   .started_at = started_at,
                   .months_per_run = (int)(end - start + 1),
                   .n_mine = n_mine,
@@ -841,7 +816,7 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
         res->summary = NULL;
         return st;
     }
-    res->elapsed_s = now_s() - t0;
+    res->elapsed_s = lm__now_s() - t0;
     return LM_OK;
 }
 

@@ -17,11 +17,11 @@
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
-#include <sqlite3.h>
 
 #include "core/rng.h"
 #include "experiments/experiments_int.h"
 #include "experiments/sensitivity_int.h"
+#include "io/rows.h"
 #include "io/table.h"
 #include "longmen/sensitivity.h"
 #include "scenario/scenario_int.h"
@@ -256,21 +256,93 @@ static void rank_params(const lm_sens_index *idx, int d, int *order)
         }
 }
 
-static lm_status db_fail(sqlite3 *db, const char *path, lm_error *err)
-{
-    const lm_status st = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
-                                         db ? sqlite3_errmsg(db) : "cannot open");
-    sqlite3_close(db);
-    return st;
-}
+/* The job's tables (docs/output.md), declared once (io/rows.h). */
+#define SENSITIVITY_COLUMNS(X, V)                                                               \
+    X(int64_t, n, INTEGER, ATTR, "N, the base sample size")                                     \
+    X(int64_t, params, INTEGER, ATTR, "d, parameters")                                          \
+    X(int64_t, points, INTEGER, ATTR, "N (d + 2), points of the design")                        \
+    X(int64_t, runs, INTEGER, ATTR, "R, replications per point")                                \
+    X(int64_t, bootstrap, INTEGER, ATTR, "bootstrap resamples of the intervals")                \
+    X(double, level, REAL, ATTR, "the intervals' level, 0.9")                                   \
+    X(const char *, params_file, TEXT, VALUE, "the params file as given")
+#define SENSITIVITY_POINT_COLUMNS(X, V)                                                         \
+    X(int64_t, point_id, INTEGER, ID, "K = 1, 2, ...")                                          \
+    X(const char *, arm, TEXT, ATTR, "'point K', the run.arm of its runs")                      \
+    X(const char *, matrix, TEXT, ATTR, "'A', 'B' or 'AB'")                                     \
+    X(int64_t, sample, INTEGER, ATTR, "its row of the matrix, 1-based")                         \
+    X(int64_t, param, INTEGER, VALUE, "AB_i: i, the parameter taken from B; NULL for A and B")  \
+    X(int64_t, first_run_id, INTEGER, ATTR, "run_id of its first replication")                  \
+    X(int64_t, runs, INTEGER, ATTR, "R, replications per point")
+#define SENSITIVITY_VALUE_COLUMNS(X, V)                                                         \
+    X(int64_t, point_id, INTEGER, KEY, "the point")                                             \
+    X(int64_t, param, INTEGER, KEY, "0-based, the order of the params file")                    \
+    X(const char *, name, TEXT, ATTR, "the parameter, as written")                              \
+    X(double, value, REAL, ATTR, "the value simulated")
+#define SENSITIVITY_OUTPUT_COLUMNS(X, V)                                                        \
+    X(int64_t, output_id, INTEGER, ID, "1-based, the order of the params file")                 \
+    X(const char *, metric, TEXT, ATTR, "the output's metric")                                  \
+    X(const char *, region, TEXT, VALUE, "the region's name; NULL for the total")               \
+    X(double, mean, REAL, VALUE, "f, the estimators' mean")                                     \
+    X(double, variance, REAL, VALUE, "V, the estimators' variance")                             \
+    X(int64_t, rows, INTEGER, ATTR, "rows of the design used")
+#define SENSITIVITY_Y_COLUMNS(X, V)                                                             \
+    X(int64_t, point_id, INTEGER, KEY, "the point")                                             \
+    X(int64_t, output_id, INTEGER, KEY, "the output")                                           \
+    X(double, y, REAL, VALUE, "the point's output, mean over its replications; NULL undefined")
+#define SENSITIVITY_INDEX_COLUMNS(X, V)                                                         \
+    X(int64_t, output_id, INTEGER, KEY, "the output")                                           \
+    X(int64_t, param, INTEGER, KEY, "the parameter")                                            \
+    X(const char *, name, TEXT, ATTR, "the parameter, as written")                              \
+    X(int64_t, rank, INTEGER, ATTR, "1 = largest total-order index")                            \
+    X(double, s1, REAL, VALUE, "first-order index")                                             \
+    X(double, s1_lo, REAL, VALUE, "its 90% interval")                                           \
+    X(double, s1_hi, REAL, VALUE, "")                                                           \
+    X(double, st, REAL, VALUE, "total-order index")                                             \
+    X(double, st_lo, REAL, VALUE, "its 90% interval")                                           \
+    X(double, st_hi, REAL, VALUE, "")
 
-static void bind_num(sqlite3_stmt *s, int k, double v)
-{
-    if (isnan(v))
-        sqlite3_bind_null(s, k);
-    else
-        sqlite3_bind_double(s, k, v);
-}
+#define SENS_TABLE(row, COLUMNS)                                                                \
+    typedef struct row {                                                                        \
+        LM_ROW_STRUCT(COLUMNS)                                                                  \
+    } row;
+SENS_TABLE(sens_row, SENSITIVITY_COLUMNS)
+SENS_TABLE(sens_point_row, SENSITIVITY_POINT_COLUMNS)
+SENS_TABLE(sens_value_row, SENSITIVITY_VALUE_COLUMNS)
+SENS_TABLE(sens_output_row, SENSITIVITY_OUTPUT_COLUMNS)
+SENS_TABLE(sens_y_row, SENSITIVITY_Y_COLUMNS)
+SENS_TABLE(sens_index_row, SENSITIVITY_INDEX_COLUMNS)
+#undef SENS_TABLE
+#define LM_ROW_T sens_row
+static const lm_row_column sens_cols[] = {
+    SENSITIVITY_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T sens_point_row
+static const lm_row_column point_cols[] = {
+    SENSITIVITY_POINT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T sens_value_row
+static const lm_row_column value_cols[] = {
+    SENSITIVITY_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T sens_output_row
+static const lm_row_column output_cols[] = {
+    SENSITIVITY_OUTPUT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T sens_y_row
+static const lm_row_column y_cols[] = {
+    SENSITIVITY_Y_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T sens_index_row
+static const lm_row_column index_cols[] = {
+    SENSITIVITY_INDEX_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+const lm_row_table lm__rows_sensitivity[6] = {
+    LM_ROW_TABLE("sensitivity", sens_cols, sens_row, false, true),
+    LM_ROW_TABLE("sensitivity_point", point_cols, sens_point_row, false, true),
+    LM_ROW_TABLE("sensitivity_value", value_cols, sens_value_row, false, true),
+    LM_ROW_TABLE("sensitivity_output", output_cols, sens_output_row, false, true),
+    LM_ROW_TABLE("sensitivity_y", y_cols, sens_y_row, false, true),
+    LM_ROW_TABLE("sensitivity_index", index_cols, sens_index_row, false, true)};
 
 /* The design, the outputs and the indices in results.sqlite (rewritten whole, so a resumed
  * job ends with the tables an uninterrupted one writes). */
@@ -280,122 +352,58 @@ static lm_status write_tables(const lm__experiment *x, const sens_ctx *C, const 
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/results.sqlite", dir);
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return db_fail(db, path, err);
-    static const char *const ddl =
-        "BEGIN;"
-        "CREATE TABLE IF NOT EXISTS sensitivity (n INTEGER NOT NULL, params INTEGER NOT NULL,"
-        " points INTEGER NOT NULL, runs INTEGER NOT NULL, bootstrap INTEGER NOT NULL,"
-        " level REAL NOT NULL, params_file TEXT);"
-        "CREATE TABLE IF NOT EXISTS sensitivity_point (point_id INTEGER PRIMARY KEY,"
-        " arm TEXT NOT NULL, matrix TEXT NOT NULL, sample INTEGER NOT NULL, param INTEGER,"
-        " first_run_id INTEGER NOT NULL, runs INTEGER NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS sensitivity_value (point_id INTEGER NOT NULL,"
-        " param INTEGER NOT NULL, name TEXT NOT NULL, value REAL NOT NULL,"
-        " PRIMARY KEY (point_id, param));"
-        "CREATE TABLE IF NOT EXISTS sensitivity_output (output_id INTEGER PRIMARY KEY,"
-        " metric TEXT NOT NULL, region TEXT, mean REAL, variance REAL, rows INTEGER NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS sensitivity_y (point_id INTEGER NOT NULL,"
-        " output_id INTEGER NOT NULL, y REAL, PRIMARY KEY (point_id, output_id));"
-        "CREATE TABLE IF NOT EXISTS sensitivity_index (output_id INTEGER NOT NULL,"
-        " param INTEGER NOT NULL, name TEXT NOT NULL, rank INTEGER NOT NULL, s1 REAL,"
-        " s1_lo REAL, s1_hi REAL, st REAL, st_lo REAL, st_hi REAL,"
-        " PRIMARY KEY (output_id, param));"
-        "DELETE FROM sensitivity; DELETE FROM sensitivity_point; DELETE FROM sensitivity_value;"
-        "DELETE FROM sensitivity_output; DELETE FROM sensitivity_y;"
-        "DELETE FROM sensitivity_index;";
-    if (sqlite3_exec(db, ddl, NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(db, path, err);
-    enum { S_RUN, S_POINT, S_VALUE, S_OUTPUT, S_Y, S_INDEX, S_COUNT };
-    static const char *const sql[S_COUNT] = {
-        "INSERT INTO sensitivity VALUES (?1, ?2, ?3, ?4, ?5, 0.9, ?6)",
-        "INSERT INTO sensitivity_point VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        "INSERT INTO sensitivity_value VALUES (?1, ?2, ?3, ?4)",
-        "INSERT INTO sensitivity_output VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        "INSERT INTO sensitivity_y VALUES (?1, ?2, ?3)",
-        "INSERT INTO sensitivity_index VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
-    sqlite3_stmt *s[S_COUNT] = {0};
-    bool ok = true;
-    for (int k = 0; ok && k < S_COUNT; ++k)
-        ok = sqlite3_prepare_v2(db, sql[k], -1, &s[k], NULL) == SQLITE_OK;
-#define STEP(k) (ok = ok && sqlite3_step(s[k]) == SQLITE_DONE && sqlite3_reset(s[k]) == SQLITE_OK)
-    const int n = C->n, d = C->d, no = C->spec->n_outputs;
-    if (ok) {
-        sqlite3_bind_int(s[S_RUN], 1, n);
-        sqlite3_bind_int(s[S_RUN], 2, d);
-        sqlite3_bind_int(s[S_RUN], 3, C->n_points);
-        sqlite3_bind_int(s[S_RUN], 4, x->runs);
-        sqlite3_bind_int(s[S_RUN], 5, C->cfg->bootstrap);
-        sqlite3_bind_text(s[S_RUN], 6, C->spec->file, -1, SQLITE_STATIC);
-        STEP(S_RUN);
-    }
-    for (int a = 0; ok && a < C->n_points; ++a) {
+    const int n = C->n, d = C->d, no = C->spec->n_outputs, np = C->n_points;
+    const sens_row run = {n, d, np, x->runs, C->cfg->bootstrap, 0.9, C->spec->file};
+    sens_point_row *points = calloc((size_t)np, sizeof *points);
+    sens_value_row *values = calloc((size_t)np * (size_t)d + 1, sizeof *values);
+    sens_y_row *ys = calloc((size_t)np * (size_t)no + 1, sizeof *ys);
+    sens_output_row *outputs = calloc((size_t)no + 1, sizeof *outputs);
+    sens_index_row *indices = calloc((size_t)no * (size_t)d + 1, sizeof *indices);
+    lm_status st = LM_OK;
+    if (!points || !values || !ys || !outputs || !indices)
+        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "sensitivity tables");
+    for (int a = 0; st == LM_OK && a < np; ++a) {
         const int block = a / n;
-        sqlite3_stmt *p = s[S_POINT];
-        sqlite3_bind_int(p, 1, a + 1);
-        sqlite3_bind_text(p, 2, x->arms[a].name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(p, 3, block == 0 ? "A" : block == 1 ? "B" : "AB", -1, SQLITE_STATIC);
-        sqlite3_bind_int(p, 4, a % n + 1);
-        if (block >= 2)
-            sqlite3_bind_int(p, 5, block - 2);
-        else
-            sqlite3_bind_null(p, 5);
-        sqlite3_bind_int64(p, 6, (int64_t)a * x->runs + 1);
-        sqlite3_bind_int(p, 7, x->runs);
-        STEP(S_POINT);
-        for (int i = 0; ok && i < d; ++i) {
-            sqlite3_bind_int(s[S_VALUE], 1, a + 1);
-            sqlite3_bind_int(s[S_VALUE], 2, i);
-            sqlite3_bind_text(s[S_VALUE], 3, C->spec->params[i].name, -1, SQLITE_STATIC);
-            sqlite3_bind_double(s[S_VALUE], 4, C->values[(size_t)a * d + i]);
-            STEP(S_VALUE);
-        }
-        for (int o = 0; ok && o < no; ++o) {
-            sqlite3_bind_int(s[S_Y], 1, a + 1);
-            sqlite3_bind_int(s[S_Y], 2, o + 1);
-            bind_num(s[S_Y], 3, y[(size_t)o * C->n_points + a]);
-            STEP(S_Y);
-        }
+        points[a] = (sens_point_row){a + 1,
+                                     x->arms[a].name,
+                                     block == 0 ? "A" : block == 1 ? "B" : "AB",
+                                     a % n + 1,
+                                     block >= 2 ? block - 2 : LM_ROW_NULL_INT64,
+                                     (int64_t)a * x->runs + 1,
+                                     x->runs};
+        for (int i = 0; i < d; ++i)
+            values[(size_t)a * d + i] = (sens_value_row){a + 1, i, C->spec->params[i].name,
+                                                         C->values[(size_t)a * d + i]};
+        for (int o = 0; o < no; ++o)
+            ys[(size_t)a * no + o] = (sens_y_row){a + 1, o + 1, y[(size_t)o * np + a]};
     }
-    for (int o = 0; ok && o < no; ++o) {
-        const lm_sens_output *out = &C->spec->outputs[o];
-        sqlite3_stmt *p = s[S_OUTPUT];
-        sqlite3_bind_int(p, 1, o + 1);
-        sqlite3_bind_text(p, 2, lm_sens_metric_name(out->metric), -1, SQLITE_STATIC);
-        if (C->region[o] >= 0)
-            sqlite3_bind_text(p, 3, lm_scenario_region_name(x->arms[0].sc, C->region[o]), -1,
-                              SQLITE_STATIC);
-        else
-            sqlite3_bind_null(p, 3);
-        bind_num(p, 4, est[o].mean);
-        bind_num(p, 5, est[o].variance);
-        sqlite3_bind_int(p, 6, est[o].rows);
-        STEP(S_OUTPUT);
-        for (int r = 0; ok && r < d; ++r) {
+    for (int o = 0; st == LM_OK && o < no; ++o) {
+        outputs[o] = (sens_output_row){
+            o + 1, lm_sens_metric_name(C->spec->outputs[o].metric),
+            C->region[o] >= 0 ? lm_scenario_region_name(x->arms[0].sc, C->region[o]) : NULL,
+            est[o].mean, est[o].variance, est[o].rows};
+        for (int r = 0; r < d; ++r) {
             const int i = order[(size_t)o * d + r];
             const lm_sens_index *v = &idx[(size_t)o * d + i];
-            sqlite3_stmt *q = s[S_INDEX];
-            sqlite3_bind_int(q, 1, o + 1);
-            sqlite3_bind_int(q, 2, i);
-            sqlite3_bind_text(q, 3, C->spec->params[i].name, -1, SQLITE_STATIC);
-            sqlite3_bind_int(q, 4, r + 1);
-            bind_num(q, 5, v->s1);
-            bind_num(q, 6, v->s1_lo);
-            bind_num(q, 7, v->s1_hi);
-            bind_num(q, 8, v->st);
-            bind_num(q, 9, v->st_lo);
-            bind_num(q, 10, v->st_hi);
-            STEP(S_INDEX);
+            indices[(size_t)o * d + r] =
+                (sens_index_row){o + 1,   i,        C->spec->params[i].name, r + 1, v->s1,
+                                 v->s1_lo, v->s1_hi, v->st, v->st_lo, v->st_hi};
         }
     }
-#undef STEP
-    for (int k = 0; k < S_COUNT; ++k)
-        sqlite3_finalize(s[k]);
-    if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(db, path, err);
-    sqlite3_close(db);
-    return LM_OK;
+    const lm_row_set sets[] = {{&lm__rows_sensitivity[0], &run, 1},
+                               {&lm__rows_sensitivity[1], points, (size_t)np},
+                               {&lm__rows_sensitivity[2], values, (size_t)np * (size_t)d},
+                               {&lm__rows_sensitivity[3], outputs, (size_t)no},
+                               {&lm__rows_sensitivity[4], ys, (size_t)np * (size_t)no},
+                               {&lm__rows_sensitivity[5], indices, (size_t)no * (size_t)d}};
+    if (st == LM_OK)
+        st = lm__rows_replace(path, sets, 6, err);
+    free(points);
+    free(values);
+    free(ys);
+    free(outputs);
+    free(indices);
+    return st;
 }
 
 static void csv_num(FILE *f, double v)

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include <gsl/gsl_qrng.h>
-#include <sqlite3.h>
 
 #include "experiments/experiments_int.h"
+#include "io/rows.h"
 #include "io/table.h"
 #include "scenario/scenario_int.h"
 
@@ -126,59 +126,64 @@ static const int sw_metric[SW_COUNT] = {LM_XM_DRAGONS, LM_XM_HIGH_TECH, LM_XM_AL
 static const char *const sw_names[SW_COUNT] = {"dragons", "high_tech", "firms_alive", "jobs",
                                                "public_cny"};
 
-static lm_status db_fail(sqlite3 *db, const char *path, lm_error *err)
-{
-    const lm_status st = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
-                                         db ? sqlite3_errmsg(db) : "cannot open");
-    sqlite3_close(db);
-    return st;
-}
+/* The job's tables: sweep_point, one row per point of the design, and sweep_value, the
+ * point's value of each parameter (docs/output.md). */
+#define SWEEP_POINT_COLUMNS(X, V)                                                               \
+    X(int64_t, point_id, INTEGER, ID, "K = 1, 2, ... in the design's order")                    \
+    X(const char *, arm, TEXT, ATTR, "'point K', the run.arm of its runs")                      \
+    X(int64_t, first_run_id, INTEGER, ATTR, "run_id of its first replication")                  \
+    X(int64_t, runs, INTEGER, ATTR, "R, replications per point")
+#define SWEEP_VALUE_COLUMNS(X, V)                                                               \
+    X(int64_t, point_id, INTEGER, KEY, "the point")                                             \
+    X(int64_t, param, INTEGER, KEY, "0-based index of the --param option")                      \
+    X(const char *, name, TEXT, ATTR, "the parameter, as given")                                \
+    X(double, value, REAL, ATTR, "the value the point's runs simulated")
+typedef struct sweep_point_row {
+    LM_ROW_STRUCT(SWEEP_POINT_COLUMNS)
+} sweep_point_row;
+typedef struct sweep_value_row {
+    LM_ROW_STRUCT(SWEEP_VALUE_COLUMNS)
+} sweep_value_row;
+#define LM_ROW_T sweep_point_row
+static const lm_row_column sweep_point_cols[] = {
+    SWEEP_POINT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T sweep_value_row
+static const lm_row_column sweep_value_cols[] = {
+    SWEEP_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+const lm_row_table lm__rows_sweep_point =
+    LM_ROW_TABLE("sweep_point", sweep_point_cols, sweep_point_row, false, true);
+const lm_row_table lm__rows_sweep_value =
+    LM_ROW_TABLE("sweep_value", sweep_value_cols, sweep_value_row, false, true);
 
-/* sweep_point and sweep_value in results.sqlite (rewritten whole, so a resumed job ends with
- * the tables an uninterrupted one writes). */
+/* Both tables in results.sqlite, rewritten whole, so a resumed job ends with the tables an
+ * uninterrupted one writes. */
 static lm_status write_tables(const lm__experiment *x, const char *dir, lm_error *err)
 {
     const sweep_ctx *C = x->user;
     char path[4200];
     snprintf(path, sizeof path, "%s/results.sqlite", dir);
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return db_fail(db, path, err);
-    static const char *const ddl =
-        "BEGIN;"
-        "CREATE TABLE IF NOT EXISTS sweep_point (point_id INTEGER PRIMARY KEY, arm TEXT NOT NULL,"
-        " first_run_id INTEGER NOT NULL, runs INTEGER NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS sweep_value (point_id INTEGER NOT NULL, param INTEGER NOT NULL,"
-        " name TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (point_id, param));"
-        "DELETE FROM sweep_point; DELETE FROM sweep_value;";
-    if (sqlite3_exec(db, ddl, NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(db, path, err);
-    sqlite3_stmt *p = NULL, *v = NULL;
-    bool ok = sqlite3_prepare_v2(db, "INSERT INTO sweep_point VALUES (?1, ?2, ?3, ?4)", -1, &p,
-                                 NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(db, "INSERT INTO sweep_value VALUES (?1, ?2, ?3, ?4)", -1, &v,
-                                 NULL) == SQLITE_OK;
     const int np = C->sw->n_params;
-    for (int k = 0; ok && k < x->n_arms; ++k) {
-        sqlite3_bind_int(p, 1, k + 1);
-        sqlite3_bind_text(p, 2, x->arms[k].name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(p, 3, (int64_t)k * x->runs + 1);
-        sqlite3_bind_int(p, 4, x->runs);
-        ok = sqlite3_step(p) == SQLITE_DONE && sqlite3_reset(p) == SQLITE_OK;
-        for (int j = 0; ok && j < np; ++j) {
-            sqlite3_bind_int(v, 1, k + 1);
-            sqlite3_bind_int(v, 2, j);
-            sqlite3_bind_text(v, 3, C->sw->params[j].name, -1, SQLITE_STATIC);
-            sqlite3_bind_double(v, 4, C->values[(size_t)k * np + j]);
-            ok = sqlite3_step(v) == SQLITE_DONE && sqlite3_reset(v) == SQLITE_OK;
-        }
+    sweep_point_row *points = calloc((size_t)x->n_arms, sizeof *points);
+    sweep_value_row *values = calloc((size_t)x->n_arms * (size_t)(np > 0 ? np : 1), sizeof *values);
+    if (!points || !values) {
+        free(points);
+        free(values);
+        LM_FAIL(err, LM_ENOMEM, "sweep tables");
     }
-    sqlite3_finalize(p);
-    sqlite3_finalize(v);
-    if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(db, path, err);
-    sqlite3_close(db);
-    return LM_OK;
+    for (int k = 0; k < x->n_arms; ++k) {
+        points[k] = (sweep_point_row){k + 1, x->arms[k].name, (int64_t)k * x->runs + 1, x->runs};
+        for (int j = 0; j < np; ++j)
+            values[(size_t)k * np + j] = (sweep_value_row){k + 1, j, C->sw->params[j].name,
+                                                           C->values[(size_t)k * np + j]};
+    }
+    const lm_row_set sets[] = {{&lm__rows_sweep_point, points, (size_t)x->n_arms},
+                               {&lm__rows_sweep_value, values, (size_t)x->n_arms * (size_t)np}};
+    const lm_status st = lm__rows_replace(path, sets, 2, err);
+    free(points);
+    free(values);
+    return st;
 }
 
 /* sweep.csv: one row per point. */

@@ -21,24 +21,19 @@
 
 #include <sqlite3.h>
 
+#include "io/rows.h"
 #include "io/store.h"
 
 /* The rows' run_id: 1 for a database of one run; lm__store_append (experiments issue) adds
  * runs 1..R of replications and arms. Every function that binds it has `in` in scope. */
 #define RUN_ID lm__store_run_id(in)
 
-/* Words stored for the integer codes of lm_firm_record (results.h, core/params.h). Kept
- * here rather than borrowed from the scenario module because they are part of the database
- * layout: changing one is a schema change (docs/output.md). */
-static const char *const model_names[] = {"to_c", "to_b", "to_g"};
-static const char *const source_names[] = {"platform", "spinout", "serial", "returnee",
-                                           "other"};
-static const char *const status_names[] = {"alive", "dead", "ipo", "acquired"};
-static const char *const skill_names[] = {"software", "hardware", "science", "manufacturing",
-                                          "design"};
-/* bits of lm_tier, in order */
-static const char *const tier_names[] = {"tech_sme", "high_tech", "little_giant", "unicorn",
-                                         "dragon"};
+/* Words stored for the integer codes of lm_firm_record: part of the database layout, declared
+ * with the columns (longmen/columns.h). */
+static const char *const model_names[] = {LM_MODEL_WORDS(LM_WORD_STRING, ~)};
+static const char *const source_names[] = {LM_SOURCE_WORDS(LM_WORD_STRING, ~)};
+static const char *const status_names[] = {LM_STATUS_WORDS(LM_WORD_STRING, ~)};
+static const char *const tier_names[] = {LM_TIER_WORDS(LM_WORD_STRING, ~)}; /* bits, in order */
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static const char schema_sql[] =
@@ -57,22 +52,6 @@ static const char schema_sql[] =
     "  run_id INTEGER NOT NULL REFERENCES run(run_id), sector_id INTEGER NOT NULL,\n"
     "  id TEXT NOT NULL, name TEXT,\n"
     "  PRIMARY KEY(run_id, sector_id), UNIQUE(run_id, id));\n"
-    "CREATE TABLE region_year(\n"
-    "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
-    "  year INTEGER NOT NULL, months INTEGER NOT NULL,\n"
-    "  births INTEGER, births_platform INTEGER, births_spinout INTEGER, births_serial INTEGER,\n"
-    "  births_returnee INTEGER, births_other INTEGER, births_nonlocal INTEGER,\n"
-    "  deaths INTEGER, alive INTEGER, launched INTEGER, with_product INTEGER,\n"
-    "  breakthroughs INTEGER, headcount INTEGER,\n"
-    "  revenue_cny REAL, rd_spend_cny REAL, payroll_cny REAL, compute_cny REAL, rent_cny REAL,\n"
-    "  subsidies_cny REAL, taxes_cny REAL, policy_budget_cny REAL, knowledge REAL,\n"
-    "  compute_index REAL, founders_nonlocal_share REAL, mean_visibility REAL,\n"
-    "  max_revenue_cny_month REAL,\n"
-    "  tech_sme INTEGER, high_tech INTEGER, little_giant INTEGER, unicorn INTEGER,\n"
-    "  dragon INTEGER, dragons_new INTEGER, platforms INTEGER, platform_alumni REAL,\n"
-    "  talent REAL, migrants_in REAL, migrants_out REAL,\n"
-    "  PRIMARY KEY(run_id, region_id, year),\n"
-    "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n"
     "CREATE TABLE firm(\n"
     "  run_id INTEGER NOT NULL, firm_id INTEGER NOT NULL,\n"
     "  region TEXT NOT NULL, region_id INTEGER NOT NULL, sector TEXT NOT NULL,\n"
@@ -84,27 +63,13 @@ static const char schema_sql[] =
     "  tiers TEXT, dragon_month TEXT, platform INTEGER,\n"
     "  PRIMARY KEY(run_id, firm_id),\n"
     "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n"
-    /* ecosystem issue: dragons, talent pools, chain layers */
+    /* ecosystem issue: dragons */
     "CREATE TABLE dragon(\n"
     "  run_id INTEGER NOT NULL, firm_id INTEGER NOT NULL, region TEXT NOT NULL,\n"
     "  sector TEXT NOT NULL, business_model TEXT NOT NULL, founded_year INTEGER NOT NULL,\n"
     "  founder_origin TEXT NOT NULL, dragon_year INTEGER NOT NULL,\n"
     "  PRIMARY KEY(run_id, firm_id),\n"
-    "  FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id));\n"
-    "CREATE TABLE region_skill_year(\n"
-    "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
-    "  year INTEGER NOT NULL, skill TEXT NOT NULL, months INTEGER NOT NULL,\n"
-    "  talent REAL, employed REAL, wage_cny_month REAL, graduates REAL, trained REAL,\n"
-    "  exits REAL, migrants_in REAL, migrants_out REAL, outside_in REAL, outside_out REAL,\n"
-    "  openings REAL, hired REAL,\n"
-    "  PRIMARY KEY(run_id, region_id, year, skill),\n"
-    "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n"
-    "CREATE TABLE region_layer_year(\n"
-    "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
-    "  year INTEGER NOT NULL, layer TEXT NOT NULL, months INTEGER NOT NULL,\n"
-    "  chain REAL, chain_own REAL, mass REAL, investment REAL,\n"
-    "  PRIMARY KEY(run_id, region_id, year, layer),\n"
-    "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n";
+    "  FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id));\n";
 
 /* Built after the rows are in: one sort per index instead of a B-tree update per row. */
 static const char index_sql[] =
@@ -120,16 +85,6 @@ static const char region_insert_sql[] =
     "INSERT INTO region(run_id, region_id, name, name_en, province) VALUES(?,?,?,?,?)";
 static const char sector_insert_sql[] =
     "INSERT INTO sector(run_id, sector_id, id, name) VALUES(?,?,?,?)";
-static const char region_year_insert_sql[] =
-    "INSERT INTO region_year(run_id, region, region_id, year, months, births, births_platform,"
-    " births_spinout, births_serial, births_returnee, births_other, births_nonlocal, deaths,"
-    " alive, launched, with_product, breakthroughs, headcount, revenue_cny, rd_spend_cny,"
-    " payroll_cny, compute_cny, rent_cny, subsidies_cny, taxes_cny, policy_budget_cny,"
-    " knowledge, compute_index, founders_nonlocal_share, mean_visibility,"
-    " max_revenue_cny_month, tech_sme, high_tech, little_giant, unicorn, dragon, dragons_new,"
-    " platforms, platform_alumni, talent, migrants_in, migrants_out)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-    "?,?,?,?,?,?,?,?,?,?,?)";
 static const char firm_insert_sql[] =
     "INSERT INTO firm(run_id, firm_id, region, region_id, sector, business_model,"
     " founded_month, founder_origin, founder_source, founder_quality, status, launched_month,"
@@ -140,14 +95,6 @@ static const char firm_insert_sql[] =
 static const char dragon_insert_sql[] =
     "INSERT INTO dragon(run_id, firm_id, region, sector, business_model, founded_year,"
     " founder_origin, dragon_year) VALUES(?,?,?,?,?,?,?,?)";
-static const char skill_year_insert_sql[] =
-    "INSERT INTO region_skill_year(run_id, region, region_id, year, skill, months, talent,"
-    " employed, wage_cny_month, graduates, trained, exits, migrants_in, migrants_out,"
-    " outside_in, outside_out, openings, hired)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char layer_year_insert_sql[] =
-    "INSERT INTO region_layer_year(run_id, region, region_id, year, layer, months, chain,"
-    " chain_own, mass, investment) VALUES(?,?,?,?,?,?,?,?,?,?)";
 
 /* The open database and where errors go. */
 typedef struct store {
@@ -328,59 +275,18 @@ static lm_status write_sectors(const store *s, const lm_store_input *in)
     return rc;
 }
 
-static void bind_region_year(binder *b, const lm_store_input *in, const lm_region_year *y)
+/* The declared per-year tables (rows.c), each through one checked insert. */
+static lm_status write_years(const store *s, const lm_store_input *in)
 {
-    bind_i64(b, RUN_ID);
-    bind_text(b, in->region_names[y->region]);
-    bind_i64(b, y->region);
-    bind_i64(b, y->year);
-    bind_i64(b, y->months);
-    bind_i64(b, y->births);
-    for (int k = 0; k < 5; ++k)
-        bind_i64(b, y->births_by_source[k]);
-    bind_i64(b, y->births_nonlocal);
-    bind_i64(b, y->deaths);
-    bind_i64(b, y->alive);
-    bind_i64(b, y->launched);
-    bind_i64(b, y->with_product);
-    bind_i64(b, y->breakthroughs);
-    bind_i64(b, y->headcount);
-    bind_f64(b, y->revenue_cny);
-    bind_f64(b, y->rd_spend_cny);
-    bind_f64(b, y->payroll_cny);
-    bind_f64(b, y->compute_cny);
-    bind_f64(b, y->rent_cny);
-    bind_f64(b, y->subsidies_cny);
-    bind_f64(b, y->taxes_cny);
-    bind_f64(b, y->policy_budget_cny);
-    bind_f64(b, y->knowledge);
-    bind_f64(b, y->compute_index);
-    bind_f64(b, y->founders_nonlocal_share);
-    bind_f64(b, y->mean_visibility);
-    bind_f64(b, y->max_revenue_cny_month);
-    bind_i64(b, y->tech_sme);
-    bind_i64(b, y->high_tech);
-    bind_i64(b, y->little_giant);
-    bind_i64(b, y->unicorn);
-    bind_i64(b, y->dragon);
-    bind_i64(b, y->dragons_new);
-    bind_i64(b, y->platforms);
-    bind_f64(b, y->platform_alumni);
-    bind_f64(b, y->talent);
-    bind_f64(b, y->migrants_in);
-    bind_f64(b, y->migrants_out);
-}
-
-static lm_status write_region_years(const store *s, const lm_store_input *in)
-{
-    sqlite3_stmt *st = NULL;
-    lm_status rc = prepare(s, region_year_insert_sql, &st, "preparing region_year rows");
-    for (size_t i = 0; rc == LM_OK && i < in->n_region_years; ++i) {
-        binder b = {st, 0, SQLITE_OK};
-        bind_region_year(&b, in, &in->region_years[i]);
-        rc = finish_row(s, &b, "writing region_year rows");
-    }
-    sqlite3_finalize(st);
+    const lm_row_names names = {in->region_names, in->n_regions, in->layer_ids, in->n_layers};
+    lm_status rc = lm__rows_insert(s->db, s->path, &lm__rows_region_year, RUN_ID, &names,
+                                   in->region_years, in->n_region_years, s->err);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(s->db, s->path, &lm__rows_region_skill_year, RUN_ID, &names,
+                             in->skill_years, in->n_skill_years, s->err);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(s->db, s->path, &lm__rows_region_layer_year, RUN_ID, &names,
+                             in->layer_years, in->n_layer_years, s->err);
     return rc;
 }
 
@@ -513,65 +419,6 @@ static lm_status write_firms(const store *s, const lm_store_input *in)
     return rc;
 }
 
-/* ---- ecosystem issue: talent pools and chain layers per region and year ---- */
-
-static lm_status write_skill_years(const store *s, const lm_store_input *in)
-{
-    sqlite3_stmt *st = NULL;
-    lm_status rc = prepare(s, skill_year_insert_sql, &st, "preparing region_skill_year rows");
-    for (size_t i = 0; rc == LM_OK && i < in->n_skill_years; ++i) {
-        const lm_region_skill_year *y = &in->skill_years[i];
-        if (y->region < 0 || y->region >= in->n_regions || y->skill < 0 ||
-            y->skill >= COUNT_OF(skill_names)) {
-            rc = bad_input(s, "region_skill_year", i, "region or skill", y->region);
-            break;
-        }
-        binder b = {st, 0, SQLITE_OK};
-        bind_i64(&b, RUN_ID);
-        bind_text(&b, in->region_names[y->region]);
-        bind_i64(&b, y->region);
-        bind_i64(&b, y->year);
-        bind_text(&b, skill_names[y->skill]);
-        bind_i64(&b, y->months);
-        const double v[] = {y->talent,       y->employed,     y->wage_cny_month, y->graduates,
-                            y->trained,      y->exits,        y->migrants_in,    y->migrants_out,
-                            y->outside_in,   y->outside_out,  y->openings,       y->hired};
-        for (size_t k = 0; k < sizeof v / sizeof v[0]; ++k)
-            bind_f64(&b, v[k]);
-        rc = finish_row(s, &b, "writing region_skill_year rows");
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static lm_status write_layer_years(const store *s, const lm_store_input *in)
-{
-    sqlite3_stmt *st = NULL;
-    lm_status rc = prepare(s, layer_year_insert_sql, &st, "preparing region_layer_year rows");
-    for (size_t i = 0; rc == LM_OK && i < in->n_layer_years; ++i) {
-        const lm_region_layer_year *y = &in->layer_years[i];
-        if (y->region < 0 || y->region >= in->n_regions || y->layer < 0 ||
-            y->layer >= in->n_layers || !in->layer_ids) {
-            rc = bad_input(s, "region_layer_year", i, "region or layer", y->region);
-            break;
-        }
-        binder b = {st, 0, SQLITE_OK};
-        bind_i64(&b, RUN_ID);
-        bind_text(&b, in->region_names[y->region]);
-        bind_i64(&b, y->region);
-        bind_i64(&b, y->year);
-        bind_text(&b, in->layer_ids[y->layer]);
-        bind_i64(&b, y->months);
-        bind_f64(&b, y->chain);
-        bind_f64(&b, y->chain_own);
-        bind_f64(&b, y->mass);
-        bind_f64(&b, y->investment);
-        rc = finish_row(s, &b, "writing region_layer_year rows");
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* Everything that can be checked before a file is created, so that bad input leaves no
  * file behind and needs no cleanup. */
 static lm_status validate(const char *db_path, const lm_store_input *in, lm_error *err)
@@ -641,6 +488,17 @@ static lm_status sync_file(const char *path, lm_error *err)
     return LM_OK;
 }
 
+/* Creates the tables of a run: the hand-written ones and the declared ones (rows.c). */
+static lm_status create_tables(const store *s)
+{
+    const lm_row_table *const declared[] = {&lm__rows_region_year, &lm__rows_region_skill_year,
+                                            &lm__rows_region_layer_year};
+    lm_status rc = exec(s, schema_sql, "creating the tables");
+    for (size_t k = 0; rc == LM_OK && k < sizeof declared / sizeof declared[0]; ++k)
+        rc = lm__rows_create(s->db, s->path, declared[k], false, s->err);
+    return rc;
+}
+
 static lm_status write_all(const store *s, const lm_store_input *in)
 {
     /* Journal in memory: no file to clean up, yet an error mid-way still rolls back. No
@@ -657,12 +515,11 @@ static lm_status write_all(const store *s, const lm_store_input *in)
     snprintf(version_sql, sizeof version_sql,
              "PRAGMA user_version = %d; INSERT INTO schema(version) VALUES(%d);",
              LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
-    if ((rc = exec(s, schema_sql, "creating the tables")) == LM_OK &&
+    if ((rc = create_tables(s)) == LM_OK &&
         (rc = exec(s, version_sql, "recording the schema version")) == LM_OK &&
         (rc = write_run(s, in)) == LM_OK && (rc = write_regions(s, in)) == LM_OK &&
-        (rc = write_sectors(s, in)) == LM_OK && (rc = write_region_years(s, in)) == LM_OK &&
-        (rc = write_firms(s, in)) == LM_OK && (rc = write_skill_years(s, in)) == LM_OK &&
-        (rc = write_layer_years(s, in)) == LM_OK &&
+        (rc = write_sectors(s, in)) == LM_OK && (rc = write_years(s, in)) == LM_OK &&
+        (rc = write_firms(s, in)) == LM_OK &&
         (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK && /* finance issue */
         (rc = exec(s, index_sql, "creating the indices")) == LM_OK)
         rc = exec(s, "COMMIT", "committing");
@@ -749,7 +606,7 @@ static lm_status append_all(const store *s, const lm_store_input *given)
         snprintf(version_sql, sizeof version_sql,
                  "PRAGMA user_version = %d; INSERT INTO schema(version) VALUES(%d);",
                  LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
-        if ((rc = exec(s, schema_sql, "creating the tables")) != LM_OK ||
+        if ((rc = create_tables(s)) != LM_OK ||
             (rc = exec(s, version_sql, "recording the schema version")) != LM_OK ||
             (rc = exec(s, index_sql, "creating the indices")) != LM_OK)
             return rc;
@@ -768,9 +625,8 @@ static lm_status append_all(const store *s, const lm_store_input *given)
                                    (long long)RUN_ID);
     }
     if ((rc = write_run(s, in)) == LM_OK && (rc = write_regions(s, in)) == LM_OK &&
-        (rc = write_sectors(s, in)) == LM_OK && (rc = write_region_years(s, in)) == LM_OK &&
-        (rc = write_firms(s, in)) == LM_OK && (rc = write_skill_years(s, in)) == LM_OK &&
-        (rc = write_layer_years(s, in)) == LM_OK &&
+        (rc = write_sectors(s, in)) == LM_OK && (rc = write_years(s, in)) == LM_OK &&
+        (rc = write_firms(s, in)) == LM_OK &&
         (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK)
         rc = exec(s, "COMMIT", "committing");
     return rc;

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "io/rows.h"
 #include "io/store.h"
 
 #define RUN_ID lm__store_run_id(c->in) /* experiments issue: several runs */
@@ -62,14 +63,7 @@ static const char finance_schema_sql[] =
     "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
     "  year INTEGER NOT NULL, investor_kind TEXT NOT NULL, stage TEXT NOT NULL,\n"
     "  deals INTEGER, amount_cny REAL,\n"
-    "  PRIMARY KEY(run_id, region_id, year, investor_kind, stage));\n"
-    "CREATE TABLE public_year(\n"
-    "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
-    "  year INTEGER NOT NULL, months INTEGER NOT NULL, subsidies_cny REAL,\n"
-    "  gov_called_cny REAL, gov_invested_cny REAL, direct_cny REAL, tax_personal_cny REAL,\n"
-    "  tax_corporate_cny REAL, tax_other_cny REAL, gov_returned_cny REAL, net_cny REAL,\n"
-    "  gov_committed_cny REAL, gov_recommitted_cny REAL, gov_released_cny REAL,\n"
-    "  PRIMARY KEY(run_id, region_id, year));\n";
+    "  PRIMARY KEY(run_id, region_id, year, investor_kind, stage));\n";
 
 static const char finance_index_sql[] =
     "CREATE INDEX deal_firm ON deal(run_id, firm_id);\n"
@@ -104,11 +98,6 @@ static const char investment_sql[] =
     "INSERT INTO investment_year(run_id, region, region_id, year, investor_kind, stage, deals,"
     " amount_cny) VALUES(?,?,?,?,?,?,?,?)";
 
-static const char public_sql[] =
-    "INSERT INTO public_year(run_id, region, region_id, year, months, subsidies_cny,"
-    " gov_called_cny, gov_invested_cny, direct_cny, tax_personal_cny, tax_corporate_cny,"
-    " tax_other_cny, gov_returned_cny, net_cny, gov_committed_cny, gov_recommitted_cny,"
-    " gov_released_cny) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 typedef struct ctx {
     sqlite3 *db;
@@ -402,36 +391,12 @@ static lm_status years(const ctx *c, sqlite3_stmt *yst, sqlite3_stmt *ist)
     return LM_OK;
 }
 
-static lm_status public_years(const ctx *c, sqlite3_stmt *st)
+/* The public purse: a declared table (rows.c). */
+static lm_status public_years(const ctx *c)
 {
-    const lm_store_input *in = c->in;
-    for (size_t i = 0; i < in->n_public_years; ++i) {
-        const lm_public_year *y = &in->public_years[i];
-        if (!region_ok(c, y->region))
-            return bad(c, "public_year", i, "region", y->region);
-        row b = {st, 0, SQLITE_OK};
-        i64(&b, RUN_ID);
-        text(&b, in->region_names[y->region]);
-        i64(&b, y->region);
-        i64(&b, y->year);
-        i64(&b, y->months);
-        f64(&b, y->subsidies_cny);
-        f64(&b, y->gov_called_cny);
-        f64(&b, y->gov_invested_cny);
-        f64(&b, y->direct_cny);
-        f64(&b, y->tax_personal_cny);
-        f64(&b, y->tax_corporate_cny);
-        f64(&b, y->tax_other_cny);
-        f64(&b, y->gov_returned_cny);
-        f64(&b, y->net_cny);
-        f64(&b, y->gov_committed_cny);
-        f64(&b, y->gov_recommitted_cny);
-        f64(&b, y->gov_released_cny);
-        lm_status rc = step(c, &b, "writing public_year rows");
-        if (rc != LM_OK)
-            return rc;
-    }
-    return LM_OK;
+    const lm_row_names names = {c->in->region_names, c->in->n_regions, NULL, 0};
+    return lm__rows_insert(c->db, c->path, &lm__rows_public_year, RUN_ID, &names,
+                           c->in->public_years, c->in->n_public_years, c->err);
 }
 
 lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input *in,
@@ -440,7 +405,12 @@ lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input 
     const ctx c = {db, path, err, in};
     if (!in->existing && sqlite3_exec(db, finance_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
         return fail(&c, "creating the finance tables");
-    const char *sql[] = {deal_sql, fund_sql, exit_sql, year_sql, investment_sql, public_sql};
+    if (!in->existing) {
+        const lm_status made = lm__rows_create(db, path, &lm__rows_public_year, false, err);
+        if (made != LM_OK)
+            return made;
+    }
+    const char *sql[] = {deal_sql, fund_sql, exit_sql, year_sql, investment_sql};
     enum { N_SQL = sizeof sql / sizeof *sql };
     sqlite3_stmt *st[N_SQL] = {NULL};
     lm_status rc = LM_OK;
@@ -457,7 +427,7 @@ lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input 
     if (rc == LM_OK)
         rc = years(&c, st[3], st[4]);
     if (rc == LM_OK)
-        rc = public_years(&c, st[5]);
+        rc = public_years(&c);
     for (int k = 0; k < N_SQL; ++k)
         sqlite3_finalize(st[k]);
     if (rc == LM_OK && !in->existing &&

@@ -1,0 +1,74 @@
+/* src/experiments/lifecycle.c -- the life cycle every experiment command shares (lifecycle.h):
+ * clock, threads within the memory limit, the out folder's names. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
+#include "experiments/parallel.h"
+
+double lm__now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int lm__xp_threads_of(int threads)
+{
+    if (threads <= 0 && lm__par_threads_default() > 0)
+        return lm__par_threads_default(); /* ranks sharing a machine share its cores */
+#ifdef _OPENMP
+    if (threads <= 0)
+        return omp_get_max_threads();
+#endif
+    return threads > 0 ? threads : 1;
+}
+
+lm_status lm__xp_threads(const lm_scenario *sc, const lm_job_config *job, int *threads,
+                         uint64_t *limit_each, lm_error *err)
+{
+    *threads = lm__xp_threads_of(job->threads);
+    if (limit_each)
+        *limit_each = UINT64_MAX;
+    if (job->max_memory == UINT64_MAX)
+        return LM_OK;
+    const uint64_t limit = job->max_memory ? job->max_memory : lm_job_default_max_memory();
+    const lm_status st = lm_job_check_memory(sc, limit, err);
+    if (st != LM_OK)
+        return st;
+    /* each simulation running at once needs its own memory */
+    const uint64_t one = lm_job_estimate_memory(sc, NULL);
+    if (one > 0 && (uint64_t)*threads * one > limit)
+        *threads = (int)(limit / one) > 0 ? (int)(limit / one) : 1;
+    if (limit_each)
+        *limit_each = limit / (uint64_t)*threads;
+    return LM_OK;
+}
+
+lm_status lm__xp_folder(const lm_job_config *job, const lm_scenario *sc, const char *fallback,
+                        uint64_t seed, const char *suffix, char final[LM_XP_PATH],
+                        char partial[LM_XP_PATH + 16], char db[LM_XP_PATH + 32], lm_error *err)
+{
+    if (job->out_dir) {
+        size_t n = strlen(job->out_dir);
+        while (n > 1 && job->out_dir[n - 1] == '/')
+            --n;
+        if (n == 0 || n >= LM_XP_PATH - 64)
+            LM_FAIL(err, LM_EINVAL, "--out: path empty or too long");
+        snprintf(final, LM_XP_PATH, "%.*s", (int)n, job->out_dir);
+    } else {
+        char name[128];
+        lm__folder_safe(name, sizeof name, lm_scenario_name(sc), fallback);
+        snprintf(final, LM_XP_PATH, "runs/%s-seed%llu%s", name, (unsigned long long)seed,
+                 suffix);
+    }
+    snprintf(partial, LM_XP_PATH + 16, "%s.partial", final);
+    snprintf(db, LM_XP_PATH + 32, "%s/results.sqlite", partial);
+    return LM_OK;
+}

@@ -1,0 +1,40 @@
+/* src/experiments/lifecycle.h -- what every experiment command (run --runs, compare, sweep,
+ * sensitivity, calibrate, optimise) does around its simulations, in one place so they cannot
+ * drift apart: the clock, the thread and memory policy, and the names of the resumable out
+ * folder (DIR, DIR.partial, DIR.partial/results.sqlite; the folder's lock:
+ * lm__outdir_open_partial, io/store.h). Ctrl-C is the caller's stop_flag (lm_job_config). */
+#ifndef LM_EXPERIMENTS_LIFECYCLE_H
+#define LM_EXPERIMENTS_LIFECYCLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "longmen/job.h"
+#include "longmen/longmen.h"
+
+/* Longest out folder the experiments take, in bytes. */
+#define LM_XP_PATH 4096
+
+/* Seconds on a monotonic clock: for elapsed times only. */
+double lm__now_s(void);
+
+/* The threads of `threads` (--threads): itself when positive, else the cores this process
+ * may use (MPI ranks sharing a machine share them; else OpenMP's default). */
+int lm__xp_threads_of(int threads);
+
+/* How many simulations run at once: --threads (lm__xp_threads_of), capped so that that many
+ * fit the memory limit (--max-memory; 0: the default, UINT64_MAX: none), after checking that
+ * one run fits at all (LM_ENOMEM, with the estimate). *limit_each (may be NULL) receives each
+ * simulation's share of the limit, UINT64_MAX when there is none. */
+lm_status lm__xp_threads(const lm_scenario *sc, const lm_job_config *job, int *threads,
+                         uint64_t *limit_each, lm_error *err);
+
+/* The out folder's names: final is --out without trailing slashes, or
+ * runs/<scenario>-seed<seed><suffix> (the scenario's name made folder-safe, fallback when
+ * empty); partial is final.partial and db partial/results.sqlite. LM_EINVAL when --out is
+ * empty or too long. */
+lm_status lm__xp_folder(const lm_job_config *job, const lm_scenario *sc, const char *fallback,
+                        uint64_t seed, const char *suffix, char final[LM_XP_PATH],
+                        char partial[LM_XP_PATH + 16], char db[LM_XP_PATH + 32], lm_error *err);
+
+#endif

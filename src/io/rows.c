@@ -1,0 +1,601 @@
+/* src/io/rows.c -- the declared record types (longmen/columns.h) as tables: descriptors made
+ * from the column lists by the preprocessor, and one writer, reader, CSV printer and period
+ * reduction for all of them (rows.h). The descriptors are the only place that knows a
+ * record's fields from its columns; store.c and store_finance.c only say which rows go into
+ * which table. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/rows.h"
+
+/* ---- descriptors from the column lists ---- */
+
+#define LM_ROW_T lm_region_year
+static const lm_row_column region_year_cols[] = {
+    LM_REGION_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_region_skill_year
+static const lm_row_column skill_year_cols[] = {
+    LM_REGION_SKILL_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_region_layer_year
+static const lm_row_column layer_year_cols[] = {
+    LM_REGION_LAYER_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_public_year
+static const lm_row_column public_year_cols[] = {
+    LM_PUBLIC_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+
+#define TABLE(name, cols, type, fk) LM_ROW_TABLE(name, cols, type, fk, false)
+const lm_row_table lm__rows_region_year = TABLE("region_year", region_year_cols, lm_region_year,
+                                                true);
+const lm_row_table lm__rows_region_skill_year =
+    TABLE("region_skill_year", skill_year_cols, lm_region_skill_year, true);
+const lm_row_table lm__rows_region_layer_year =
+    TABLE("region_layer_year", layer_year_cols, lm_region_layer_year, true);
+const lm_row_table lm__rows_public_year =
+    TABLE("public_year", public_year_cols, lm_public_year, false);
+const lm_row_table *const lm__row_tables[] = {&lm__rows_region_year, &lm__rows_region_skill_year,
+                                              &lm__rows_region_layer_year, &lm__rows_public_year};
+const int lm__n_row_tables = (int)(sizeof lm__row_tables / sizeof lm__row_tables[0]);
+
+static const char *const skill_words[] = {LM_SKILL_WORDS(LM_WORD_STRING, ~)};
+enum { N_SKILLS = LM_SKILL_WORDS(LM_WORD_COUNT, ~) };
+
+/* ---- fields ---- */
+
+static int64_t get_int(const void *row, const lm_row_column *c)
+{
+    const char *p = (const char *)row + c->offset;
+    if (c->size == sizeof(int32_t)) {
+        int32_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    int64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static void set_int(void *row, const lm_row_column *c, int64_t v)
+{
+    char *p = (char *)row + c->offset;
+    if (c->size == sizeof(int32_t)) {
+        const int32_t w = (int32_t)v;
+        memcpy(p, &w, sizeof w);
+    } else {
+        memcpy(p, &v, sizeof v);
+    }
+}
+
+static double get_real(const void *row, const lm_row_column *c)
+{
+    double v;
+    memcpy(&v, (const char *)row + c->offset, sizeof v);
+    return v;
+}
+
+static void set_real(void *row, const lm_row_column *c, double v)
+{
+    memcpy((char *)row + c->offset, &v, sizeof v);
+}
+
+static const char *get_text(const void *row, const lm_row_column *c)
+{
+    const char *v;
+    memcpy(&v, (const char *)row + c->offset, sizeof v);
+    return v;
+}
+
+static void set_text(void *row, const lm_row_column *c, const char *v)
+{
+    memcpy((char *)row + c->offset, &v, sizeof v);
+}
+
+/* The word an index column stores, NULL when the index is out of range. */
+static const char *word_of(const lm_row_column *c, const lm_row_names *names, int64_t i)
+{
+    switch (c->kind) {
+    case LM_ROW_KIND_REGION:
+        return i >= 0 && i < names->n_regions && names->regions ? names->regions[i] : NULL;
+    case LM_ROW_KIND_SKILL:
+        return i >= 0 && i < N_SKILLS ? skill_words[i] : NULL;
+    case LM_ROW_KIND_LAYER:
+        return i >= 0 && i < names->n_layers && names->layers ? names->layers[i] : NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* ---- columns as stored ---- */
+
+void lm__rows_each_column(const lm_row_table *t,
+                          void (*f)(const char *name, const char *type, void *user), void *user)
+{
+    if (!t->no_run_id)
+        f("run_id", "INTEGER", user);
+    for (int k = 0; k < t->n_cols; ++k) {
+        const lm_row_column *c = &t->cols[k];
+        switch (c->kind) {
+        case LM_ROW_KIND_REGION:
+            f("region", "TEXT", user);
+            f("region_id", "INTEGER", user);
+            break;
+        case LM_ROW_KIND_SKILL:
+        case LM_ROW_KIND_LAYER:
+        case LM_ROW_KIND_TEXT:
+            f(c->name, "TEXT", user);
+            break;
+        case LM_ROW_KIND_INTEGER:
+            f(c->name, "INTEGER", user);
+            break;
+        case LM_ROW_KIND_REAL:
+            f(c->name, "REAL", user);
+            break;
+        }
+    }
+}
+
+/* SQL text built in a fixed buffer: the longest statement is a few kilobytes. */
+typedef struct sql_text {
+    char buf[8192];
+    size_t len;
+    bool overflow;
+} sql_text;
+
+static void append(sql_text *s, const char *a, const char *b)
+{
+    const int n = snprintf(s->buf + s->len, sizeof s->buf - s->len, "%s%s", a, b);
+    if (n < 0 || (size_t)n >= sizeof s->buf - s->len)
+        s->overflow = true;
+    else
+        s->len += (size_t)n;
+}
+
+static lm_status db_fail(sqlite3 *db, const char *path, const char *table, const char *what,
+                         lm_error *err)
+{
+    return lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s %s rows: %s", path, what,
+                           table, sqlite3_errmsg(db));
+}
+
+static lm_status too_long(const char *path, const lm_row_table *t, lm_error *err)
+{
+    return lm_error_set_at(err, LM_EDB, path, 0, 0, NULL,
+                           "%s: the SQL of table %s is too long (internal error)", path, t->name);
+}
+
+typedef struct create_ctx {
+    sql_text *s;
+    const lm_row_table *t;
+    int k; /* next stored column */
+} create_ctx;
+
+/* NOT NULL: run_id, keys, spans and attributes. A REGION key's two columns both. */
+static bool not_null(const lm_row_table *t, const char *name)
+{
+    if (strcmp(name, "run_id") == 0)
+        return true;
+    for (int k = 0; k < t->n_cols; ++k) {
+        const lm_row_column *c = &t->cols[k];
+        const bool named = c->kind == LM_ROW_KIND_REGION
+                               ? strcmp(name, "region") == 0 || strcmp(name, "region_id") == 0
+                               : strcmp(name, c->name) == 0;
+        if (named)
+            return c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_SPAN ||
+                   c->role == LM_ROW_ROLE_ATTR;
+    }
+    return false;
+}
+
+static void create_column(const char *name, const char *type, void *user)
+{
+    create_ctx *x = user;
+    append(x->s, x->k++ ? ", " : "", name);
+    append(x->s, " ", type);
+    if (not_null(x->t, name))
+        append(x->s, " NOT NULL", "");
+}
+
+lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, bool if_absent,
+                          lm_error *err)
+{
+    sql_text s = {.len = 0, .overflow = false};
+    append(&s, if_absent ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ", t->name);
+    append(&s, "(", "");
+    create_ctx x = {&s, t, 0};
+    lm__rows_each_column(t, create_column, &x);
+    int n_keys = t->no_run_id ? 0 : 1;
+    for (int k = 0; k < t->n_cols; ++k)
+        n_keys += t->cols[k].role == LM_ROW_ROLE_KEY || t->cols[k].role == LM_ROW_ROLE_ID;
+    if (n_keys > 0) { /* a table of one row (sensitivity) has none */
+        append(&s, ", PRIMARY KEY(", t->no_run_id ? "" : "run_id");
+        for (int k = 0, n = t->no_run_id ? 0 : 1; k < t->n_cols; ++k)
+            if (t->cols[k].role == LM_ROW_ROLE_KEY || t->cols[k].role == LM_ROW_ROLE_ID)
+                append(&s, n++ ? ", " : "",
+                       t->cols[k].kind == LM_ROW_KIND_REGION ? "region_id" : t->cols[k].name);
+        append(&s, ")", "");
+    }
+    if (t->region_fk)
+        append(&s, ", FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id)", "");
+    append(&s, ")", "");
+    if (s.overflow)
+        return too_long(path, t, err);
+    if (sqlite3_exec(db, s.buf, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, path, t->name, "creating the table of", err);
+    return LM_OK;
+}
+
+typedef struct list_ctx {
+    sql_text *s;
+    int k;
+} list_ctx;
+
+static void list_column(const char *name, const char *type, void *user)
+{
+    (void)type;
+    list_ctx *x = user;
+    append(x->s, x->k++ ? ", " : "", name);
+}
+
+/* "INSERT INTO t(c1, ...) VALUES(?, ...)" or "SELECT c1, ... FROM t WHERE run_id = ?1" (a
+ * table without run_id: "WHERE ?1 = ?1"). */
+static int statement_sql(sql_text *s, const lm_row_table *t, bool insert)
+{
+    list_ctx x = {s, 0};
+    if (insert) {
+        append(s, "INSERT INTO ", t->name);
+        append(s, "(", "");
+    } else {
+        append(s, "SELECT ", "");
+    }
+    lm__rows_each_column(t, list_column, &x);
+    if (insert) {
+        append(s, ") VALUES(?", "");
+        for (int k = 1; k < x.k; ++k)
+            append(s, ", ?", "");
+        append(s, ")", "");
+    } else {
+        append(s, " FROM ", t->name);
+        append(s, t->no_run_id ? " WHERE ?1 = ?1" : " WHERE run_id = ?1", " ORDER BY rowid");
+    }
+    return x.k;
+}
+
+static lm_status bad_index(const char *path, const lm_row_table *t, size_t row,
+                           const lm_row_column *c, int64_t v, lm_error *err)
+{
+    return lm_error_set_at(err, LM_EINVAL, path, 0, 0, NULL, "%s: %s row %zu: %s %" PRId64
+                           " out of range", path, t->name, row, c->name, v);
+}
+
+static bool is_null_int(const void *row, const lm_row_column *c)
+{
+    return get_int(row, c) == (c->size == sizeof(int32_t) ? LM_ROW_NULL_INT32 : LM_ROW_NULL_INT64);
+}
+
+/* Binds one row's columns left to right; the first failure is returned. */
+static int bind_row(sqlite3_stmt *st, const lm_row_table *t, int64_t run_id,
+                    const lm_row_names *names, const void *row)
+{
+    int col = 0, rc = t->no_run_id ? SQLITE_OK : sqlite3_bind_int64(st, ++col, run_id);
+    for (int k = 0; rc == SQLITE_OK && k < t->n_cols; ++k) {
+        const lm_row_column *c = &t->cols[k];
+        switch (c->kind) {
+        case LM_ROW_KIND_REGION:
+            /* SQLITE_STATIC: the names outlive the step that reads them. */
+            rc = sqlite3_bind_text(st, ++col, word_of(c, names, get_int(row, c)), -1,
+                                   SQLITE_STATIC);
+            if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int64(st, ++col, get_int(row, c));
+            break;
+        case LM_ROW_KIND_SKILL:
+        case LM_ROW_KIND_LAYER:
+            rc = sqlite3_bind_text(st, ++col, word_of(c, names, get_int(row, c)), -1,
+                                   SQLITE_STATIC);
+            break;
+        case LM_ROW_KIND_TEXT:
+            rc = sqlite3_bind_text(st, ++col, get_text(row, c), -1, SQLITE_STATIC);
+            break;
+        case LM_ROW_KIND_INTEGER:
+            rc = is_null_int(row, c) ? sqlite3_bind_null(st, ++col)
+                                     : sqlite3_bind_int64(st, ++col, get_int(row, c));
+            break;
+        case LM_ROW_KIND_REAL:
+            rc = sqlite3_bind_double(st, ++col, get_real(row, c));
+            break;
+        }
+    }
+    return rc;
+}
+
+lm_status lm__rows_insert(sqlite3 *db, const char *path, const lm_row_table *t, int64_t run_id,
+                          const lm_row_names *names, const void *rows, size_t n, lm_error *err)
+{
+    /* Indices first, so that a bad one is named before any row of the table is written. */
+    for (size_t i = 0; i < n; ++i)
+        for (int k = 0; k < t->n_cols; ++k) {
+            const lm_row_column *c = &t->cols[k];
+            const void *row = (const char *)rows + i * t->row_size;
+            if (c->kind != LM_ROW_KIND_INTEGER && c->kind != LM_ROW_KIND_REAL &&
+                c->kind != LM_ROW_KIND_TEXT && !word_of(c, names, get_int(row, c)))
+                return bad_index(path, t, i, c, get_int(row, c), err);
+        }
+    sql_text s = {.len = 0, .overflow = false};
+    const int n_params = statement_sql(&s, t, true);
+    if (s.overflow)
+        return too_long(path, t, err);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(db, s.buf, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return db_fail(db, path, t->name, "preparing", err);
+    lm_status rc = LM_OK;
+    if (sqlite3_bind_parameter_count(st) != n_params)
+        rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL,
+                             "%s: %s: %d parameters for %d columns (internal error)", path,
+                             t->name, sqlite3_bind_parameter_count(st), n_params);
+    for (size_t i = 0; rc == LM_OK && i < n; ++i) {
+        const int bound = bind_row(st, t, run_id, names, (const char *)rows + i * t->row_size);
+        const int stepped = bound == SQLITE_OK ? sqlite3_step(st) : bound;
+        if (stepped != SQLITE_DONE)
+            rc = db_fail(db, path, t->name, "writing", err);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The index of a stored word, -1 when it is none of them. */
+static int64_t index_of(const lm_row_column *c, const lm_row_names *names, const char *w)
+{
+    const int n = c->kind == LM_ROW_KIND_SKILL ? N_SKILLS
+                  : c->kind == LM_ROW_KIND_LAYER ? names->n_layers
+                                                 : names->n_regions;
+    for (int i = 0; w && i < n; ++i) {
+        const char *v = word_of(c, names, i);
+        if (v && strcmp(v, w) == 0)
+            return i;
+    }
+    return -1;
+}
+
+lm_status lm__rows_read(sqlite3 *db, const char *path, const lm_row_table *t, int64_t run_id,
+                        const lm_row_names *names, void **rows, size_t *n, lm_error *err)
+{
+    *rows = NULL;
+    *n = 0;
+    sql_text s = {.len = 0, .overflow = false};
+    statement_sql(&s, t, false);
+    if (s.overflow)
+        return too_long(path, t, err);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, s.buf, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, path, t->name, "preparing to read", err);
+    lm_status rc = LM_OK;
+    size_t cap = 0;
+    char *out = NULL;
+    int step = sqlite3_bind_int64(st, 1, run_id);
+    if (step == SQLITE_OK)
+        step = sqlite3_step(st);
+    for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char *grown = realloc(out, cap * t->row_size);
+            if (!grown) {
+                rc = lm_error_set_at(err, LM_ENOMEM, path, 0, 0, NULL,
+                                     "%s: no memory to read %s", path, t->name);
+                break;
+            }
+            out = grown;
+        }
+        void *row = out + *n * t->row_size;
+        memset(row, 0, t->row_size);
+        int col = t->no_run_id ? 0 : 1; /* 0 is run_id */
+        for (int k = 0; k < t->n_cols; ++k) {
+            const lm_row_column *c = &t->cols[k];
+            if (c->kind == LM_ROW_KIND_TEXT) {
+                const char *w = (const char *)sqlite3_column_text(st, col++);
+                char *copy = w ? strdup(w) : NULL;
+                set_text(row, c, copy);
+                if (w && !copy) {
+                    ++*n; /* so that lm__rows_free frees this row's texts too */
+                    rc = lm_error_set_at(err, LM_ENOMEM, path, 0, 0, NULL,
+                                         "%s: no memory to read %s", path, t->name);
+                    break;
+                }
+            } else if (c->kind == LM_ROW_KIND_REGION) {
+                ++col; /* the name; region_id is the index */
+                set_int(row, c, sqlite3_column_int64(st, col++));
+            } else if (c->kind == LM_ROW_KIND_SKILL || c->kind == LM_ROW_KIND_LAYER) {
+                const char *w = (const char *)sqlite3_column_text(st, col++);
+                const int64_t v = index_of(c, names, w);
+                if (v < 0) {
+                    rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL,
+                                         "%s: %s row %zu: unknown %s '%s'", path, t->name, *n,
+                                         c->name, w ? w : "NULL");
+                    break;
+                }
+                set_int(row, c, v);
+            } else if (c->kind == LM_ROW_KIND_INTEGER) {
+                const bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
+                set_int(row, c, !null ? sqlite3_column_int64(st, col)
+                                : c->size == sizeof(int32_t) ? LM_ROW_NULL_INT32
+                                                             : LM_ROW_NULL_INT64);
+                ++col;
+            } else {
+                const bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
+                set_real(row, c, null ? NAN : sqlite3_column_double(st, col));
+                ++col;
+            }
+        }
+        if (rc != LM_OK)
+            break;
+        ++*n;
+    }
+    if (rc == LM_OK && step != SQLITE_DONE)
+        rc = db_fail(db, path, t->name, "reading", err);
+    sqlite3_finalize(st);
+    if (rc != LM_OK) {
+        lm__rows_free(t, out, *n);
+        *n = 0;
+        return rc;
+    }
+    *rows = out;
+    return LM_OK;
+}
+
+lm_status lm__rows_replace(const char *path, const lm_row_set *sets, int n_sets, lm_error *err)
+{
+    sqlite3 *db = NULL;
+    lm_status rc = LM_OK;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
+                             db ? sqlite3_errmsg(db) : "cannot open");
+    for (int k = 0; rc == LM_OK && k < n_sets; ++k) {
+        const lm_row_table *t = sets[k].t;
+        char sql[128];
+        snprintf(sql, sizeof sql, "DELETE FROM %s", t->name);
+        if ((rc = lm__rows_create(db, path, t, true, err)) != LM_OK)
+            break;
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            rc = db_fail(db, path, t->name, "deleting the old", err);
+        else
+            rc = lm__rows_insert(db, path, t, 0, NULL, sets[k].rows, sets[k].n, err);
+    }
+    if (rc == LM_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: committing: %s", path,
+                             sqlite3_errmsg(db));
+    sqlite3_close(db); /* after a failure, rolls the transaction back */
+    return rc;
+}
+
+void lm__rows_free(const lm_row_table *t, void *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; ++i)
+        for (int k = 0; k < t->n_cols; ++k)
+            if (t->cols[k].kind == LM_ROW_KIND_TEXT)
+                free((char *)(uintptr_t)get_text((char *)rows + i * t->row_size, &t->cols[k]));
+    free(rows);
+}
+
+/* ---- CSV ---- */
+
+typedef struct csv_ctx {
+    FILE *f;
+    int k;
+} csv_ctx;
+
+static void csv_header(const char *name, const char *type, void *user)
+{
+    (void)type;
+    csv_ctx *x = user;
+    fprintf(x->f, "%s%s", x->k++ ? "," : "", name);
+}
+
+/* A text field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
+static void csv_text(FILE *f, const char *s)
+{
+    if (!s || !strpbrk(s, ",\"\r\n")) {
+        fputs(s ? s : "", f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; ++s) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+bool lm__rows_csv(FILE *f, const lm_row_table *t, int64_t run_id, const lm_row_names *names,
+                  const void *rows, size_t n)
+{
+    csv_ctx x = {f, 0};
+    lm__rows_each_column(t, csv_header, &x);
+    fputc('\n', f);
+    for (size_t i = 0; i < n; ++i) {
+        const void *row = (const char *)rows + i * t->row_size;
+        if (!t->no_run_id)
+            fprintf(f, "%" PRId64, run_id);
+        for (int k = 0; k < t->n_cols; ++k) {
+            const lm_row_column *c = &t->cols[k];
+            if (k > 0 || !t->no_run_id)
+                fputc(',', f);
+            switch (c->kind) {
+            case LM_ROW_KIND_REGION:
+                csv_text(f, word_of(c, names, get_int(row, c)));
+                fprintf(f, ",%" PRId64, get_int(row, c));
+                break;
+            case LM_ROW_KIND_SKILL:
+            case LM_ROW_KIND_LAYER:
+                csv_text(f, word_of(c, names, get_int(row, c)));
+                break;
+            case LM_ROW_KIND_TEXT:
+                csv_text(f, get_text(row, c));
+                break;
+            case LM_ROW_KIND_INTEGER:
+                fprintf(f, "%" PRId64, get_int(row, c));
+                break;
+            case LM_ROW_KIND_REAL:
+                fprintf(f, "%.17g", get_real(row, c));
+                break;
+            }
+        }
+        fputc('\n', f);
+    }
+    return !ferror(f);
+}
+
+/* ---- reduction over a period ---- */
+
+void lm__rows_reduce(const lm_row_table *t, const void *rows, size_t n, void *out)
+{
+    memset(out, 0, t->row_size);
+    if (n == 0)
+        return;
+    const void *last = (const char *)rows + (n - 1) * t->row_size;
+    const lm_row_column *span = NULL;
+    for (int k = 0; k < t->n_cols; ++k)
+        if (t->cols[k].role == LM_ROW_ROLE_SPAN)
+            span = &t->cols[k];
+    for (int k = 0; k < t->n_cols; ++k) {
+        const lm_row_column *c = &t->cols[k];
+        const bool real = c->kind == LM_ROW_KIND_REAL;
+        if (c->kind == LM_ROW_KIND_TEXT) {
+            set_text(out, c, get_text(last, c));
+            continue;
+        }
+        if (c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_STOCK ||
+            c->role == LM_ROW_ROLE_ATTR || c->role == LM_ROW_ROLE_ID) {
+            if (real)
+                set_real(out, c, get_real(last, c));
+            else
+                set_int(out, c, get_int(last, c));
+            continue;
+        }
+        double sum = 0, weight = 0;
+        int64_t isum = 0;
+        for (size_t i = 0; i < n; ++i) {
+            const void *row = (const char *)rows + i * t->row_size;
+            const double w = span ? (double)get_int(row, span) : 1.0;
+            if (c->role == LM_ROW_ROLE_SHARE) {
+                sum += w * (real ? get_real(row, c) : (double)get_int(row, c));
+                weight += w;
+            } else if (real) {
+                sum += get_real(row, c);
+            } else {
+                isum += get_int(row, c);
+            }
+        }
+        if (c->role == LM_ROW_ROLE_SHARE)
+            sum = weight > 0 ? sum / weight : 0;
+        if (real)
+            set_real(out, c, sum);
+        else
+            set_int(out, c, c->role == LM_ROW_ROLE_SHARE ? (int64_t)sum : isum);
+    }
+}

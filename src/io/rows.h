@@ -1,0 +1,130 @@
+/* src/io/rows.h -- the record types of the results database as data, made from their column
+ * lists (longmen/columns.h), and what every table needs done with its rows: its CREATE TABLE,
+ * one checked prepared insert, reading rows back, CSV, and the reduction over a period. One
+ * implementation for every declared table, so a column added to a list reaches the table,
+ * the writer, the reader, the CSV and the docs check (tests/unit/io/test_rows.c) at once. */
+#ifndef LM_IO_ROWS_H
+#define LM_IO_ROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "longmen/longmen.h"
+
+typedef enum lm_row_kind {
+    LM_ROW_KIND_INTEGER,
+    LM_ROW_KIND_REAL,
+    LM_ROW_KIND_REGION, /* int32 index: columns `region` (name) and `region_id` */
+    LM_ROW_KIND_SKILL,  /* int32 index: its word (LM_SKILL_WORDS) */
+    LM_ROW_KIND_LAYER,  /* int32 index: the scenario's layer id */
+    LM_ROW_KIND_TEXT    /* const char *, NULL stored as NULL */
+} lm_row_kind;
+
+typedef enum lm_row_role {
+    LM_ROW_ROLE_KEY,
+    LM_ROW_ROLE_SPAN,
+    LM_ROW_ROLE_FLOW,
+    LM_ROW_ROLE_STOCK,
+    LM_ROW_ROLE_SHARE,
+    LM_ROW_ROLE_ATTR, /* a NOT NULL property of the row's key (reduced as the last row's) */
+    LM_ROW_ROLE_ID,   /* the row's integer id, its whole primary key (SQLite's rowid) */
+    LM_ROW_ROLE_VALUE /* a value of a job's table, may be NULL (reduced as the last row's) */
+} lm_row_role;
+
+/* An INTEGER field holding this is stored as NULL (a REAL holding NaN always is). */
+#define LM_ROW_NULL_INT64 INT64_MIN
+#define LM_ROW_NULL_INT32 INT32_MIN
+
+/* One field of a record (a REGION field is two columns of its table). */
+typedef struct lm_row_column {
+    const char *name;
+    lm_row_kind kind;
+    lm_row_role role;
+    size_t offset, size; /* of the field in the struct; size 4 or 8 */
+    const char *doc;
+} lm_row_column;
+
+typedef struct lm_row_table {
+    const char *name;
+    const lm_row_column *cols;
+    int n_cols;
+    size_t row_size;
+    bool region_fk; /* FOREIGN KEY(run_id, region_id) REFERENCES region */
+    bool no_run_id; /* a table of the whole job (sweep_*), not of one run */
+} lm_row_table;
+
+/* The descriptors of a column list, for a table declared outside rows.c:
+ *   #define LM_ROW_T my_row
+ *   static const lm_row_column my_cols[] = {MY_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+ *   #undef LM_ROW_T */
+#define LM_ROW_UNPACK_(...) __VA_ARGS__
+#define LM_ROW_DESCRIBE_(ctype, field, kind, role, doc)                                          \
+    {#field, LM_ROW_KIND_##kind, LM_ROW_ROLE_##role, offsetof(LM_ROW_T, field), sizeof(ctype),  \
+     doc},
+#define LM_ROW_ELEMENT__(i, word, ctype, field, prefix, kind, role, doc)                       \
+    {#prefix "_" #word,    LM_ROW_KIND_##kind, LM_ROW_ROLE_##role,                             \
+     offsetof(LM_ROW_T, field) + (size_t)(i) * sizeof(ctype), sizeof(ctype), doc},
+#define LM_ROW_ELEMENT_(...) LM_ROW_ELEMENT__(__VA_ARGS__)
+#define LM_ROW_ELEMENT(i, word, a) LM_ROW_ELEMENT_(i, word, LM_ROW_UNPACK_ a)
+#define LM_ROW_DESCRIBE_ARRAY_(ctype, field, prefix, words, kind, role, doc)                       \
+    words(LM_ROW_ELEMENT, (ctype, field, prefix, kind, role, doc))
+#define LM_ROW_TABLE(name, cols, type, region_fk, no_run_id)                                   \
+    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), region_fk, no_run_id}
+
+/* The declared tables. */
+extern const lm_row_table lm__rows_region_year, lm__rows_region_skill_year,
+    lm__rows_region_layer_year, lm__rows_public_year;
+/* Every declared table (the unit tests and the docs check walk them). */
+extern const lm_row_table *const lm__row_tables[];
+extern const int lm__n_row_tables;
+
+/* What index columns are stored as: the scenario's region names and layer ids. */
+typedef struct lm_row_names {
+    const char *const *regions;
+    int n_regions;
+    const char *const *layers;
+    int n_layers;
+} lm_row_names;
+
+/* The table's columns as stored, left to right, run_id first: f(name, sql_type, user) for
+ * each. */
+void lm__rows_each_column(const lm_row_table *t, void (*f)(const char *name, const char *type,
+                                                           void *user),
+                          void *user);
+/* Creates the table (CREATE TABLE, keys and foreign key as declared; IF NOT EXISTS when
+ * if_absent). */
+lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, bool if_absent,
+                          lm_error *err);
+/* Inserts n rows with run_id (ignored by a table without it) through one prepared statement;
+ * every bind and step is checked, and an index out of range of names is an error naming the
+ * row. */
+lm_status lm__rows_insert(sqlite3 *db, const char *path, const lm_row_table *t, int64_t run_id,
+                          const lm_row_names *names, const void *rows, size_t n, lm_error *err);
+/* Reads back the rows of run_id (every row of a table without run_id) in the order written:
+ * *rows (release: lm__rows_free) holds *n rows. */
+lm_status lm__rows_read(sqlite3 *db, const char *path, const lm_row_table *t, int64_t run_id,
+                        const lm_row_names *names, void **rows, size_t *n, lm_error *err);
+/* Rows for one table. */
+typedef struct lm_row_set {
+    const lm_row_table *t;
+    const void *rows;
+    size_t n;
+} lm_row_set;
+/* Replaces the whole content of tables of a job (created when absent) in the database at
+ * path, in one transaction, so that a resumed job ends with the rows an uninterrupted one
+ * writes. The tables take no run_id and no index names. */
+lm_status lm__rows_replace(const char *path, const lm_row_set *sets, int n_sets, lm_error *err);
+/* Frees what lm__rows_read returned (its text fields too). */
+void lm__rows_free(const lm_row_table *t, void *rows, size_t n);
+/* Writes a header line and the rows as CSV (doubles round-trip, %.17g); false when f fails. */
+bool lm__rows_csv(FILE *f, const lm_row_table *t, int64_t run_id, const lm_row_names *names,
+                  const void *rows, size_t n);
+/* Reduces n rows of one key (in time order) to one over their whole period into out: keys of
+ * the last row, spans and flows summed, stocks the last row's, shares averaged weighted by
+ * the rows' spans. */
+void lm__rows_reduce(const lm_row_table *t, const void *rows, size_t n, void *out);
+
+#endif

@@ -1,0 +1,112 @@
+/* tests/unit/io/test_output_doc.c -- docs/output.md cannot drift from the declared tables: for
+ * every table declared by a column list (src/io/rows.c), the column table under its heading
+ * ("### `name`" or "#### `name`") names exactly its stored columns, in order. A row may name
+ * several columns (`migrants_in`, `migrants_out`): every back-quoted word of a row's first cell
+ * is a column. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "experiments/experiments_int.h"
+#include "io/rows.h"
+
+enum { MAX_COLS = 128, NAME = 64 };
+
+typedef struct names {
+    char v[MAX_COLS][NAME];
+    int n;
+} names;
+
+static void add(names *ns, const char *s, size_t len)
+{
+    cr_assert(ns->n < MAX_COLS && len < NAME);
+    memcpy(ns->v[ns->n], s, len);
+    ns->v[ns->n][len] = '\0';
+    ++ns->n;
+}
+
+static void add_column(const char *name, const char *type, void *user)
+{
+    (void)type;
+    add(user, name, strlen(name));
+}
+
+static char *read_doc(void)
+{
+    FILE *f = fopen(LM_SOURCE_DIR "/docs/output.md", "rb");
+    cr_assert_not_null(f, "cannot open docs/output.md");
+    static char buf[1 << 20];
+    const size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    cr_assert(n < sizeof buf - 1, "docs/output.md is larger than the test's buffer");
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The columns the doc lists for table t: the first cells of the first markdown table after
+ * its heading. */
+static void documented(const char *doc, const char *table, names *out)
+{
+    char heading[128];
+    const char *at = NULL;
+    for (int level = 3; level <= 4 && !at; ++level) {
+        snprintf(heading, sizeof heading, "\n%.*s `%s`\n", level, "####", table);
+        at = strstr(doc, heading);
+    }
+    if (!at) { /* a table among others under one heading: a line "`sweep_value`, ...:" */
+        snprintf(heading, sizeof heading, "\n`%s`, ", table);
+        for (at = strstr(doc, heading); at; at = strstr(at + 1, heading)) {
+            const char *eol = strchr(at + 1, '\n');
+            if (eol && eol[-1] == ':')
+                break;
+        }
+    }
+    cr_assert_not_null(at, "docs/output.md has no heading for table %s", table);
+    at = strstr(at + 1, "\n| column |");
+    cr_assert_not_null(at, "docs/output.md: no column table under %s", table);
+    at = strchr(at + 1, '\n'); /* the header line */
+    at = strchr(at + 1, '\n'); /* the |---| line */
+    out->n = 0;
+    while (at && at[1] == '|') {
+        const char *line = at + 1, *end = strchr(line + 1, '|');
+        cr_assert_not_null(end);
+        for (const char *p = line; p < end;) {
+            const char *open = memchr(p, '`', (size_t)(end - p));
+            if (!open)
+                break;
+            const char *close = memchr(open + 1, '`', (size_t)(end - open - 1));
+            cr_assert_not_null(close, "docs/output.md: unbalanced ` in %s", table);
+            add(out, open + 1, (size_t)(close - open - 1));
+            p = close + 1;
+        }
+        at = strchr(line, '\n');
+    }
+}
+
+Test(output_doc, lists_exactly_the_declared_columns_of_every_declared_table)
+{
+    const char *doc = read_doc();
+    const lm_row_table *const experiment_tables[] = {
+        &lm__rows_sweep_point,      &lm__rows_sweep_value,     &lm__rows_sensitivity[0],
+        &lm__rows_sensitivity[1],   &lm__rows_sensitivity[2],  &lm__rows_sensitivity[3],
+        &lm__rows_sensitivity[4],   &lm__rows_sensitivity[5]};
+    enum { N_EXPERIMENT = sizeof experiment_tables / sizeof experiment_tables[0] };
+    for (int k = 0; k < lm__n_row_tables + N_EXPERIMENT; ++k) {
+        const lm_row_table *t =
+            k < lm__n_row_tables ? lm__row_tables[k] : experiment_tables[k - lm__n_row_tables];
+        names want = {.n = 0}, got = {.n = 0};
+        lm__rows_each_column(t, add_column, &want);
+        documented(doc, t->name, &got);
+        for (int i = 0; i < want.n || i < got.n; ++i) {
+            const char *w = i < want.n ? want.v[i] : "(none)";
+            const char *g = i < got.n ? got.v[i] : "(none)";
+            cr_assert_str_eq(g, w,
+                             "docs/output.md, table %s, column %d: the doc says `%s`, the "
+                             "declaration (longmen/results.h, longmen/ecosystem.h, "
+                             "src/experiments) `%s`",
+                             t->name, i + 1, g, w);
+        }
+    }
+}
