@@ -237,10 +237,15 @@ lm_status lm_world_compact(lm_world *w, lm_error *err)
         w->kept_slots = k;
         w->kept_cap = f->cap;
     }
-    /* First the ended firms go to the archive and the survivors are listed; then every field
-     * array is closed up on its own (lm_firms_compact), a streaming pass per array instead
-     * of a scattered move of all fields per firm. Slots before the first ended one stay. */
-    size_t keep = 0, first_gap = f->n;
+    /* First the ended firms go to the archive and the survivors after the first ended slot
+     * are listed as runs of consecutive slots (start, length): each run follows an ended
+     * slot, so there are at most half as many pairs as slots. Then every field array is
+     * closed up on its own, run by run (lm_firms_compact): a streaming pass per array instead
+     * of a scattered move of all fields per firm, and a block copy per run instead of a copy
+     * per slot. Slots before the first ended one stay. */
+    size_t keep = 0, first_gap = f->n, n_runs = 0;
+    bool in_run = false;
+    uint32_t *runs = w->kept_slots;
     for (size_t i = 0; i < f->n; ++i) {
         if (f->status[i] != LM_FIRM_ALIVE) {
             lm_firms_record(f, i, &w->archive[w->n_archive]);
@@ -248,13 +253,22 @@ lm_status lm_world_compact(lm_world *w, lm_error *err)
             w->n_archive++;
             if (first_gap == f->n)
                 first_gap = i;
+            in_run = false;
             continue;
         }
-        if (keep != i)
+        if (keep != i) {
             w->where[f->id[i]] = (int64_t)keep;
-        w->kept_slots[keep++] = (uint32_t)i;
+            if (!in_run) {
+                runs[2 * n_runs] = (uint32_t)i;
+                runs[2 * n_runs + 1] = 0;
+                ++n_runs;
+                in_run = true;
+            }
+            runs[2 * n_runs - 1]++;
+        }
+        ++keep;
     }
-    lm_firms_compact(f, w->kept_slots, first_gap, keep);
+    lm_firms_compact(f, runs, n_runs, first_gap);
     f->n = keep;
     w->ended_in_slots = 0;
     return LM_OK;

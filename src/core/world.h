@@ -113,7 +113,7 @@ typedef struct lm_world {
     size_t where_cap;
     lm_firm_record *archive; /* ended firms, in order of compaction */
     size_t n_archive, archive_cap;
-    uint32_t *kept_slots;    /* compaction's list of surviving slots (lm_firms_compact) */
+    uint32_t *kept_slots;    /* compaction's runs of surviving slots (lm_firms_compact) */
     size_t kept_cap;
 
     /* region state */
