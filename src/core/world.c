@@ -53,13 +53,15 @@ void lm_world_source_chains(lm_world *w)
 void *lm_world_scratch(lm_world *w, size_t bytes) { return lm_arena_alloc(&w->scratch, bytes); }
 
 /* Scratch a month can need at most: the widest block-partial table (market: S*3*(R+1) per
- * block) a few times over, plus per-region tables. Sized once, from the scenario. */
+ * block) a few times over, plus per-region tables and the entry's location weights of every
+ * (origin, sector) pair. Sized once, from the scenario. */
 size_t lm_world_scratch_bytes(const lm_params *p)
 {
     const size_t R = (size_t)p->n_regions, S = (size_t)p->n_sectors;
     const size_t widest = S * LM_MODEL_COUNT * (R + 1) + R * LM_MAX_POLICIES + R * (S + 16);
     const size_t per_month = 4 * widest * (LM_BLOCK_MAX_COUNT + 2) * sizeof(double);
-    return per_month + 64 * 1024;
+    const size_t entry = (R + 1) * (R + 1) * S * sizeof(double);
+    return per_month + entry + 64 * 1024;
 }
 
 #define ALLOC(ptr, count)                                                                        \
