@@ -217,6 +217,15 @@ void lm_world_fini(lm_world *w)
     memset(w, 0, sizeof *w);
 }
 
+void lm_world_firm_record(const lm_world *w, size_t i, lm_firm_record *rec)
+{
+    const lm_firms *f = &w->firms;
+    lm_firms_record(f, i, rec);
+    if (f->launched[i] < 0)
+        rec->quality = lm_rnd_quality(f->theta[i], f->cum_rd_cny[i],
+                                      w->p->sectors[f->sector[i]].rd_scale_cny);
+}
+
 lm_status lm_world_compact(lm_world *w, lm_error *err)
 {
     lm_firms *f = &w->firms;
@@ -250,7 +259,7 @@ lm_status lm_world_compact(lm_world *w, lm_error *err)
     uint32_t *runs = w->kept_slots;
     for (size_t i = 0; i < f->n; ++i) {
         if (f->status[i] != LM_FIRM_ALIVE) {
-            lm_firms_record(f, i, &w->archive[w->n_archive]);
+            lm_world_firm_record(w, i, &w->archive[w->n_archive]);
             w->where[f->id[i]] = -(int64_t)w->n_archive - 1;
             w->n_archive++;
             if (first_gap == f->n)

@@ -111,7 +111,10 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, const rs_factors *fac,
         }
         f->breakthroughs[i] += n;
     }
-    f->quality[i] = f->theta[i] * (1.0 - lm_exp(-f->cum_rd_cny[i] / sec->rd_scale_cny));
+    /* Only the market reads q, of launched firms; records compute it for the others
+       (lm_world_firm_record). */
+    if (f->launched[i] >= 0)
+        f->quality[i] = lm_rnd_quality(f->theta[i], f->cum_rd_cny[i], sec->rd_scale_cny);
     return n;
 }
 
