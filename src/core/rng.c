@@ -84,6 +84,17 @@ __attribute__((target("avx2"))) static void first_blocks_avx2(lm_rng_key key,
     const __m256i m1 = _mm256_set1_epi32((int)PHILOX_M4x32_1);
     /* the low words of four 64-bit entities to the lower half, the high words to the upper */
     const __m256i split = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    /* the key schedule, broadcast once for every run of eight */
+    __m256i kv0[10], kv1[10];
+    {
+        uint32_t k0 = key.k[0], k1 = key.k[1];
+        for (int round = 0; round < 10; ++round) {
+            kv0[round] = _mm256_set1_epi32((int)k0);
+            kv1[round] = _mm256_set1_epi32((int)k1);
+            k0 += PHILOX_W32_0;
+            k1 += PHILOX_W32_1;
+        }
+    }
     size_t j = 0;
     for (; j + 8 <= n; j += 8) {
         const __m256i e0 = _mm256_permutevar8x32_epi32(
@@ -94,19 +105,12 @@ __attribute__((target("avx2"))) static void first_blocks_avx2(lm_rng_key key,
         __m256i c1 = _mm256_permute2x128_si256(e0, e1, 0x31); /* high words */
         __m256i c2v = _mm256_set1_epi32((int)c2);
         __m256i c3 = _mm256_setzero_si256();
-        uint32_t k0 = key.k[0], k1 = key.k[1];
         for (int round = 0; round < 10; ++round) {
-            if (round > 0) {
-                k0 += PHILOX_W32_0;
-                k1 += PHILOX_W32_1;
-            }
             __m256i lo0, hi0, lo1, hi1;
             mulhilo8(c0, m0, &lo0, &hi0);
             mulhilo8(c2v, m1, &lo1, &hi1);
-            const __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1),
-                                                _mm256_set1_epi32((int)k0));
-            const __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3),
-                                                _mm256_set1_epi32((int)k1));
+            const __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), kv0[round]);
+            const __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), kv1[round]);
             c0 = n0;
             c1 = lo1;
             c2v = n2;

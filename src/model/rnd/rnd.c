@@ -33,12 +33,17 @@ static double compute_access(const lm_world *w, int r, int s)
 
 /* (h / team_s)^eta: looked up for teams up to LM_TEAM_TABLE people (nearly all firms), so
  * the hot loop pays no pow(); the table is built once per run from the same expression. */
-static double team_factor(const lm_world *w, int s, double headcount)
+static double team_factor_pow(const lm_world *w, int s, double headcount)
+{
+    return lm_pow(headcount / w->p->sectors[s].team_size, w->p->rnd.eta);
+}
+
+static inline double team_factor(const lm_world *w, int s, double headcount)
 {
     const size_t h = (size_t)headcount;
-    if (w->team_factor && (double)h == headcount && h < LM_TEAM_TABLE)
+    if (__builtin_expect(w->team_factor && (double)h == headcount && h < LM_TEAM_TABLE, 1))
         return w->team_factor[(size_t)s * LM_TEAM_TABLE + h];
-    return lm_pow(headcount / w->p->sectors[s].team_size, w->p->rnd.eta);
+    return team_factor_pow(w, s, headcount);
 }
 
 double lm_rnd_progress(const lm_world *w, int r, int s, double headcount)
