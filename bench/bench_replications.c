@@ -4,7 +4,8 @@
  * in its own durable transaction (one at a time). With 1 and 2 threads; the parallel
  * efficiency is rate(T) / (T * rate(1)). Time is split into simulating and writing, and the
  * process CPU time is printed beside the wall clock, since a machine shared with other jobs
- * inflates the wall clock (the load average is printed too). docs/performance.md.
+ * inflates the wall clock (the load average is printed too), and so is the rate the CPU time
+ * gives on T cores of its own. docs/performance.md.
  *
  * Usage (from the source folder):
  *   bench_replications [--runs R] [--threads T] [--detail K] [SCENARIO...]
@@ -153,9 +154,9 @@ int main(int argc, char **argv)
     printf("replications per hour (%d per thread; replications 1..%d keep every firm and deal "
            "row), load average %.2f at the start\n",
            per_thread, detail, load[0]);
-    printf("%-20s %7s %5s %7s %7s %9s %9s %9s %9s %10s %9s %10s\n", "scenario", "threads",
-           "reps", "wall s", "cpu s", "sim/rep", "(cpu)", "write/rep", "(cpu)", "firm-mo/s",
-           "reps/hour", "efficiency");
+    printf("%-20s %7s %5s %7s %7s %9s %9s %9s %9s %10s %9s %10s %10s\n", "scenario",
+           "threads", "reps", "wall s", "cpu s", "sim/rep", "(cpu)", "write/rep", "(cpu)",
+           "firm-mo/s", "reps/hour", "efficiency", "(cpu)/hour");
     for (int p = 0; p < n_paths; ++p) {
         lm_scenario *sc = NULL;
         lm_error err;
@@ -169,10 +170,13 @@ int main(int argc, char **argv)
             if (t == 1)
                 rate1 = rate;
             const char *name = strrchr(paths[p], '/') ? strrchr(paths[p], '/') + 1 : paths[p];
-            printf("%-20s %7d %5d %7.1f %7.1f %9.2f %9.2f %9.2f %9.2f %10.3e %9.0f %9.0f%%\n",
+            /* (cpu)/hour: the rate on t cores of its own, from the CPU time, since other jobs
+               on a shared machine stretch the wall clock but hardly the CPU time */
+            printf("%-20s %7d %5d %7.1f %7.1f %9.2f %9.2f %9.2f %9.2f %10.3e %9.0f %9.0f%% "
+                   "%10.0f\n",
                    name, t, reps, m.wall, m.cpu, m.sim / reps, m.sim_cpu / reps, m.write / reps,
                    m.write_cpu / reps, m.firm_months / m.sim_cpu, rate,
-                   100.0 * rate / (t * rate1));
+                   100.0 * rate / (t * rate1), reps / m.cpu * t * 3600.0);
             fflush(stdout);
             if (t == max_threads)
                 printf("%-20s 1,000 replications with %d threads: %.1f minutes (%.2f "

@@ -63,13 +63,23 @@ size_t lm_firms_push(lm_firms *f)
     return i;
 }
 
-void lm_firms_compact(lm_firms *f, const uint32_t *kept, size_t from, size_t n_kept)
+void lm_firms_compact(lm_firms *f, const uint32_t *runs, size_t n_runs, size_t to)
 {
+    /* Short runs element by element: a call to memmove costs more than a few moves. */
 #define LM_FIRM_COMPACT(type, name)                                                              \
     {                                                                                            \
         type *a = f->name;                                                                       \
-        for (size_t k = from; k < n_kept; ++k)                                                   \
-            a[k] = a[kept[k]];                                                                   \
+        size_t d = to;                                                                           \
+        for (size_t j = 0; j < n_runs; ++j) {                                                    \
+            const size_t src = runs[2 * j], len = runs[2 * j + 1];                               \
+            if (len * sizeof(type) < 64) {                                                       \
+                for (size_t k = 0; k < len; ++k)                                                 \
+                    a[d + k] = a[src + k];                                                       \
+            } else {                                                                             \
+                memmove(a + d, a + src, len * sizeof(type));                                     \
+            }                                                                                    \
+            d += len;                                                                            \
+        }                                                                                        \
     }
     LM_FIRM_FIELDS(LM_FIRM_COMPACT)
 #undef LM_FIRM_COMPACT

@@ -81,10 +81,10 @@ void lm_firms_fini(lm_firms *f);
 lm_status lm_firms_reserve(lm_firms *f, size_t extra, lm_error *err);
 /* Appends one zeroed slot and returns its index (room must have been reserved). */
 size_t lm_firms_push(lm_firms *f);
-/* Closes up the arrays after ended firms: slot k takes slot kept[k] for k in from..n_kept-1
- * (kept ascending, kept[k] >= k, and kept[k] == k below from), field by field; the caller
- * sets n. */
-void lm_firms_compact(lm_firms *f, const uint32_t *kept, size_t from, size_t n_kept);
+/* Closes up the arrays after ended firms, field by field: runs[2j] and runs[2j+1] are the
+ * first slot and the length of the j-th run of surviving slots (ascending, apart), which
+ * move to slot `to` onward, one after the other; slots before `to` stay. The caller sets n. */
+void lm_firms_compact(lm_firms *f, const uint32_t *runs, size_t n_runs, size_t to);
 /* The firm in slot i as an output record. */
 void lm_firms_record(const lm_firms *f, size_t i, lm_firm_record *rec);
 

@@ -27,6 +27,125 @@ static const gsl_rng_type philox_type = {
 
 const gsl_rng_type *const lm_gsl_philox_type = &philox_type;
 
+uint32_t lm__rng_refill(lm_rng *g)
+{
+    g->buf = philox4x32(g->ctr, g->key);
+    g->ctr.v[3]++;
+    g->used = 1;
+    return g->buf.v[0];
+}
+
+static inline uint32_t counter_word2(lm_purpose purpose, int32_t month)
+{
+    return ((uint32_t)purpose << 16) | ((uint32_t)month & 0xffffu); /* as lm_rng_init */
+}
+
+static void blocks_scalar(lm_rng_key key, const uint64_t *entity, uint32_t c2, size_t n,
+                          lm_rng_block *out)
+{
+    const philox4x32_key_t k = {{key.k[0], key.k[1]}};
+    for (size_t j = 0; j < n; ++j) {
+        const philox4x32_ctr_t c = {{(uint32_t)entity[j], (uint32_t)(entity[j] >> 32), c2, 0}};
+        const philox4x32_ctr_t b = philox4x32(c, k);
+        for (int w = 0; w < 4; ++w)
+            out[j].v[w] = b.v[w];
+    }
+}
+
+void lm__rng_first_blocks_scalar(lm_rng_key key, const uint64_t *entity, lm_purpose purpose,
+                                 int32_t month, size_t n, lm_rng_block *out)
+{
+    blocks_scalar(key, entity, counter_word2(purpose, month), n, out);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define LM_RNG_AVX2 1
+
+/* 32 x 32 -> 64-bit products of the eight lanes of a by m: low and high halves. AVX2
+ * multiplies the even lanes of 64-bit pairs, so the odd lanes go through a shift. */
+__attribute__((target("avx2"))) static inline void mulhilo8(__m256i a, __m256i m, __m256i *lo,
+                                                             __m256i *hi)
+{
+    const __m256i even = _mm256_mul_epu32(a, m);
+    const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
+    *lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xaa);
+    *hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xaa);
+}
+
+/* Philox 4x32-10 on eight counters at once, word w of every counter in one register: the
+ * rounds and key schedule of Random123's philox4x32 (philox.h), lane by lane. */
+__attribute__((target("avx2"))) static void first_blocks_avx2(lm_rng_key key,
+                                                              const uint64_t *entity,
+                                                              uint32_t c2, size_t n,
+                                                              lm_rng_block *out)
+{
+    const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M4x32_0);
+    const __m256i m1 = _mm256_set1_epi32((int)PHILOX_M4x32_1);
+    /* the low words of four 64-bit entities to the lower half, the high words to the upper */
+    const __m256i split = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    /* the key schedule, broadcast once for every run of eight */
+    __m256i kv0[10], kv1[10];
+    {
+        uint32_t k0 = key.k[0], k1 = key.k[1];
+        for (int round = 0; round < 10; ++round) {
+            kv0[round] = _mm256_set1_epi32((int)k0);
+            kv1[round] = _mm256_set1_epi32((int)k1);
+            k0 += PHILOX_W32_0;
+            k1 += PHILOX_W32_1;
+        }
+    }
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m256i e0 = _mm256_permutevar8x32_epi32(
+            _mm256_loadu_si256((const __m256i *)(const void *)(entity + j)), split);
+        const __m256i e1 = _mm256_permutevar8x32_epi32(
+            _mm256_loadu_si256((const __m256i *)(const void *)(entity + j + 4)), split);
+        __m256i c0 = _mm256_permute2x128_si256(e0, e1, 0x20); /* entity low words, j..j+7 */
+        __m256i c1 = _mm256_permute2x128_si256(e0, e1, 0x31); /* high words */
+        __m256i c2v = _mm256_set1_epi32((int)c2);
+        __m256i c3 = _mm256_setzero_si256();
+        for (int round = 0; round < 10; ++round) {
+            __m256i lo0, hi0, lo1, hi1;
+            mulhilo8(c0, m0, &lo0, &hi0);
+            mulhilo8(c2v, m1, &lo1, &hi1);
+            const __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), kv0[round]);
+            const __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), kv1[round]);
+            c0 = n0;
+            c1 = lo1;
+            c2v = n2;
+            c3 = lo0;
+        }
+        /* transpose: four registers of eight words to eight blocks of four */
+        const __m256i t01lo = _mm256_unpacklo_epi32(c0, c1), t01hi = _mm256_unpackhi_epi32(c0, c1);
+        const __m256i t23lo = _mm256_unpacklo_epi32(c2v, c3), t23hi = _mm256_unpackhi_epi32(c2v, c3);
+        const __m256i b04 = _mm256_unpacklo_epi64(t01lo, t23lo); /* blocks 0 and 4 */
+        const __m256i b15 = _mm256_unpackhi_epi64(t01lo, t23lo);
+        const __m256i b26 = _mm256_unpacklo_epi64(t01hi, t23hi);
+        const __m256i b37 = _mm256_unpackhi_epi64(t01hi, t23hi);
+        __m256i *o = (__m256i *)(void *)(out + j);
+        _mm256_storeu_si256(o + 0, _mm256_permute2x128_si256(b04, b15, 0x20));
+        _mm256_storeu_si256(o + 1, _mm256_permute2x128_si256(b26, b37, 0x20));
+        _mm256_storeu_si256(o + 2, _mm256_permute2x128_si256(b04, b15, 0x31));
+        _mm256_storeu_si256(o + 3, _mm256_permute2x128_si256(b26, b37, 0x31));
+    }
+    if (j < n)
+        blocks_scalar(key, entity + j, c2, n - j, out + j);
+}
+#endif
+
+void lm_rng_first_blocks(lm_rng_key key, const uint64_t *entity, lm_purpose purpose,
+                         int32_t month, size_t n, lm_rng_block *out)
+{
+#ifdef LM_RNG_AVX2
+    if (n >= 8 && __builtin_cpu_supports("avx2")) {
+        first_blocks_avx2(key, entity, counter_word2(purpose, month), n, out);
+        return;
+    }
+#endif
+    lm__rng_first_blocks_scalar(key, entity, purpose, month, n, out);
+}
+
 unsigned lm_rng_poisson(lm_rng *g, double mean)
 {
     if (!(mean > 0.0))
@@ -70,13 +189,13 @@ unsigned lm_rng_poisson_inv(lm_rng *g, double mean)
  * 128 layers of equal area V under the density, the base layer ending at R where the tail
  * begins. Written here rather than taken from GSL so that every operation is IEEE-754
  * arithmetic or detmath's exp and log: GSL's sampler calls the C library's exp and log in its
- * wedge and tail draws, which give other last bits on processors with FMA. zig_x are the
- * layers' right edges (zig_x[0] = V / f(R) is the base layer's pseudo-width, zig_x[128] = 0),
- * zig_r[i] = zig_x[i + 1] / zig_x[i]; both were computed to 60 digits (Python's decimal)
+ * wedge and tail draws, which give other last bits on processors with FMA. lm__zig_x are the
+ * layers' right edges (lm__zig_x[0] = V / f(R) is the base layer's pseudo-width, lm__zig_x[128] = 0),
+ * lm__zig_r[i] = lm__zig_x[i + 1] / lm__zig_x[i]; both were computed to 60 digits (Python's decimal)
  * from R = 3.442619855899 and V = 9.91256303526217e-3 by x[i] = sqrt(-2 ln(V / x[i-1] +
  * f(x[i-1]))), and rounded once. */
 #define ZIG_R 3.442619855899
-static const double zig_x[129] = {
+const double lm__zig_x[129] = {
     0x1.db4668fe7e49dp+1, 0x1.b8a7c476d2be8p+1, 0x1.9c8e0c7c8098fp+1,
     0x1.8aa73e440ffbbp+1, 0x1.7d45eb36eb841p+1, 0x1.7279dd4ac3f9dp+1,
     0x1.695c2be68edc9p+1, 0x1.616dff7c8f54ap+1, 0x1.5a61edf7e8f32p+1,
@@ -121,7 +240,7 @@ static const double zig_x[129] = {
     0x1.0a936da5e5567p-1, 0x1.e8e576e43fb4ep-2, 0x1.b4c8fece48dc1p-2,
     0x1.73949184db8e3p-2, 0x1.16db47e193c8ep-2, 0x0.0p+0,
 };
-static const double zig_r[128] = {
+const double lm__zig_r[128] = {
     0x1.dab48848d3c1cp-1, 0x1.df5993967d2a6p-1, 0x1.e9c885d9a666bp-1,
     0x1.eea42f70ceeacp-1, 0x1.f1803c6a0781cp-1, 0x1.f366d2afaee48p-1,
     0x1.f4c3825de9f38p-1, 0x1.f5ca83ef26e1fp-1, 0x1.f69868793c530p-1,
@@ -178,23 +297,24 @@ static double gaussian_tail(lm_rng *g, bool negative)
     return negative ? x - ZIG_R : ZIG_R - x;
 }
 
-double lm_rng_gaussian(lm_rng *g)
+/* What lm_rng_gaussian (rng.h) does when the draw (layer i, uniform u) fell outside its
+ * layer's rectangle: the tail, or the wedge between the rectangle and the density, and new
+ * draws until one is accepted. */
+double lm__rng_gaussian_rest(lm_rng *g, int i, double u)
 {
     for (;;) {
-        /* one 64-bit draw: 7 bits choose the layer, 53 others a uniform on (-1, 1) */
-        const uint32_t a = lm_rng_u32(g), b = lm_rng_u32(g);
-        const int i = (int)(b & 0x7f);
-        const uint64_t bits = ((uint64_t)a << 21) | (b >> 11);
-        const double u = ((double)bits + 0.5) * 0x1p-52 - 1.0;
-        if (fabs(u) < zig_r[i]) /* inside the layer's rectangle: most draws */
-            return u * zig_x[i];
         if (i == 0)
             return gaussian_tail(g, u < 0);
-        /* the wedge between the rectangle and the density */
-        const double x = u * zig_x[i];
-        const double f0 = lm_exp(-0.5 * (zig_x[i] * zig_x[i] - x * x));
-        const double f1 = lm_exp(-0.5 * (zig_x[i + 1] * zig_x[i + 1] - x * x));
+        const double x = u * lm__zig_x[i];
+        const double f0 = lm_exp(-0.5 * (lm__zig_x[i] * lm__zig_x[i] - x * x));
+        const double f1 = lm_exp(-0.5 * (lm__zig_x[i + 1] * lm__zig_x[i + 1] - x * x));
         if (f1 + lm_rng_u01(g) * (f0 - f1) < 1.0)
             return x;
+        const uint32_t a = lm_rng_u32(g), b = lm_rng_u32(g);
+        i = (int)(b & 0x7f);
+        const uint64_t bits = ((uint64_t)a << 21) | (b >> 11);
+        u = ((double)bits + 0.5) * 0x1p-52 - 1.0;
+        if (fabs(u) < lm__zig_r[i])
+            return u * lm__zig_x[i];
     }
 }

@@ -18,6 +18,7 @@
 #define LM_CORE_RNG_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <Random123/philox.h>
@@ -124,14 +125,45 @@ static inline uint64_t lm_stream_pair(uint64_t a, uint64_t b)
     return lm_mix64(a ^ lm_mix64(b));
 }
 
+/* Computes the stream's next Philox block and returns its first word: out of line, so that
+ * the inlined draw below stays a test and a load. */
+uint32_t lm__rng_refill(lm_rng *g);
+
 static inline uint32_t lm_rng_u32(lm_rng *g)
 {
-    if (g->used == 4) {
-        g->buf = philox4x32(g->ctr, g->key);
-        g->ctr.v[3]++;
-        g->used = 0;
-    }
-    return g->buf.v[g->used++];
+    if (__builtin_expect(g->used < 4, 1))
+        return g->buf.v[g->used++];
+    return lm__rng_refill(g);
+}
+
+/* ---- first blocks of many streams at once ----
+ * A firm loop that draws from one stream per firm (same key, purpose and month, entity =
+ * the firm's stable key) computes the first Philox block of a run of firms together:
+ * with AVX2, eight blocks at a time, chosen at run time by the processor (no build flag,
+ * so the binary still runs on CPUs without AVX2). Philox is integer arithmetic, so the
+ * blocks are the very bits the one-stream code computes, whatever the path. */
+typedef struct lm_rng_block {
+    uint32_t v[4];
+} lm_rng_block;
+
+/* out[j] = block 0 of the stream (key, entity[j], purpose, month), j < n. */
+void lm_rng_first_blocks(lm_rng_key key, const uint64_t *entity, lm_purpose purpose,
+                         int32_t month, size_t n, lm_rng_block *out);
+/* The same without the vector path (tests compare the two). */
+void lm__rng_first_blocks_scalar(lm_rng_key key, const uint64_t *entity, lm_purpose purpose,
+                                 int32_t month, size_t n, lm_rng_block *out);
+
+/* lm_rng_init with block 0 already computed (lm_rng_first_blocks): the same draws. */
+static inline void lm_rng_init_block(lm_rng *g, lm_rng_key key, uint64_t entity,
+                                     lm_purpose purpose, int32_t month, const lm_rng_block *b)
+{
+    lm_rng_init(g, key, entity, purpose, month);
+    g->buf.v[0] = b->v[0];
+    g->buf.v[1] = b->v[1];
+    g->buf.v[2] = b->v[2];
+    g->buf.v[3] = b->v[3];
+    g->ctr.v[3] = 1;
+    g->used = 0;
 }
 
 /* Uniform on the open interval (0, 1) with 53 random bits: never 0, so log() is safe. */
@@ -189,7 +221,22 @@ unsigned lm_rng_poisson_inv(lm_rng *g, double mean);
 
 /* Any mean: GSL's sampler on this stream. */
 unsigned lm_rng_poisson(lm_rng *g, double mean);
-/* Standard normal (GSL's ziggurat). */
-double lm_rng_gaussian(lm_rng *g);
+
+/* Standard normal by a ziggurat of our own (rng.c). The rectangle test that decides about
+ * 99% of draws is inline; the wedge and the tail are not. lm__zig_x and lm__zig_r are the
+ * layers' edges and their ratios (rng.c). */
+extern const double lm__zig_x[129], lm__zig_r[128];
+double lm__rng_gaussian_rest(lm_rng *g, int layer, double u);
+static inline double lm_rng_gaussian(lm_rng *g)
+{
+    /* one 64-bit draw: 7 bits choose the layer, 53 others a uniform on (-1, 1) */
+    const uint32_t a = lm_rng_u32(g), b = lm_rng_u32(g);
+    const int i = (int)(b & 0x7f);
+    const uint64_t bits = ((uint64_t)a << 21) | (b >> 11);
+    const double u = ((double)bits + 0.5) * 0x1p-52 - 1.0;
+    if (__builtin_expect(fabs(u) < lm__zig_r[i], 1)) /* inside the layer's rectangle */
+        return u * lm__zig_x[i];
+    return lm__rng_gaussian_rest(g, i, u);
+}
 
 #endif

@@ -226,7 +226,7 @@ lm_status lm_sim_firm(const lm_sim *sim, uint32_t firm_id, lm_firm_record *rec)
         return lm_error_set(NULL, LM_EINVAL, __FILE__, __LINE__, "no firm %u", firm_id);
     const int64_t at = w->where[firm_id];
     if (at >= 0)
-        lm_firms_record(&w->firms, (size_t)at, rec);
+        lm_world_firm_record(w, (size_t)at, rec);
     else
         *rec = w->archive[-at - 1];
     return LM_OK;

@@ -53,13 +53,15 @@ void lm_world_source_chains(lm_world *w)
 void *lm_world_scratch(lm_world *w, size_t bytes) { return lm_arena_alloc(&w->scratch, bytes); }
 
 /* Scratch a month can need at most: the widest block-partial table (market: S*3*(R+1) per
- * block) a few times over, plus per-region tables. Sized once, from the scenario. */
+ * block) a few times over, plus per-region tables and the entry's location weights of every
+ * (origin, sector) pair. Sized once, from the scenario. */
 size_t lm_world_scratch_bytes(const lm_params *p)
 {
     const size_t R = (size_t)p->n_regions, S = (size_t)p->n_sectors;
     const size_t widest = S * LM_MODEL_COUNT * (R + 1) + R * LM_MAX_POLICIES + R * (S + 16);
     const size_t per_month = 4 * widest * (LM_BLOCK_MAX_COUNT + 2) * sizeof(double);
-    return per_month + 64 * 1024;
+    const size_t entry = (R + 1) * (R + 1) * S * sizeof(double);
+    return per_month + entry + 64 * 1024;
 }
 
 #define ALLOC(ptr, count)                                                                        \
@@ -215,6 +217,15 @@ void lm_world_fini(lm_world *w)
     memset(w, 0, sizeof *w);
 }
 
+void lm_world_firm_record(const lm_world *w, size_t i, lm_firm_record *rec)
+{
+    const lm_firms *f = &w->firms;
+    lm_firms_record(f, i, rec);
+    if (f->launched[i] < 0)
+        rec->quality = lm_rnd_quality(f->theta[i], f->cum_rd_cny[i],
+                                      w->p->sectors[f->sector[i]].rd_scale_cny);
+}
+
 lm_status lm_world_compact(lm_world *w, lm_error *err)
 {
     lm_firms *f = &w->firms;
@@ -237,24 +248,38 @@ lm_status lm_world_compact(lm_world *w, lm_error *err)
         w->kept_slots = k;
         w->kept_cap = f->cap;
     }
-    /* First the ended firms go to the archive and the survivors are listed; then every field
-     * array is closed up on its own (lm_firms_compact), a streaming pass per array instead
-     * of a scattered move of all fields per firm. Slots before the first ended one stay. */
-    size_t keep = 0, first_gap = f->n;
+    /* First the ended firms go to the archive and the survivors after the first ended slot
+     * are listed as runs of consecutive slots (start, length): each run follows an ended
+     * slot, so there are at most half as many pairs as slots. Then every field array is
+     * closed up on its own, run by run (lm_firms_compact): a streaming pass per array instead
+     * of a scattered move of all fields per firm, and a block copy per run instead of a copy
+     * per slot. Slots before the first ended one stay. */
+    size_t keep = 0, first_gap = f->n, n_runs = 0;
+    bool in_run = false;
+    uint32_t *runs = w->kept_slots;
     for (size_t i = 0; i < f->n; ++i) {
         if (f->status[i] != LM_FIRM_ALIVE) {
-            lm_firms_record(f, i, &w->archive[w->n_archive]);
+            lm_world_firm_record(w, i, &w->archive[w->n_archive]);
             w->where[f->id[i]] = -(int64_t)w->n_archive - 1;
             w->n_archive++;
             if (first_gap == f->n)
                 first_gap = i;
+            in_run = false;
             continue;
         }
-        if (keep != i)
+        if (keep != i) {
             w->where[f->id[i]] = (int64_t)keep;
-        w->kept_slots[keep++] = (uint32_t)i;
+            if (!in_run) {
+                runs[2 * n_runs] = (uint32_t)i;
+                runs[2 * n_runs + 1] = 0;
+                ++n_runs;
+                in_run = true;
+            }
+            runs[2 * n_runs - 1]++;
+        }
+        ++keep;
     }
-    lm_firms_compact(f, w->kept_slots, first_gap, keep);
+    lm_firms_compact(f, runs, n_runs, first_gap);
     f->n = keep;
     w->ended_in_slots = 0;
     return LM_OK;

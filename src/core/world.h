@@ -113,7 +113,7 @@ typedef struct lm_world {
     size_t where_cap;
     lm_firm_record *archive; /* ended firms, in order of compaction */
     size_t n_archive, archive_cap;
-    uint32_t *kept_slots;    /* compaction's list of surviving slots (lm_firms_compact) */
+    uint32_t *kept_slots;    /* compaction's runs of surviving slots (lm_firms_compact) */
     size_t kept_cap;
 
     /* region state */
@@ -194,6 +194,17 @@ void lm_world_fini(lm_world *w);
 /* Moves ended firms to the archive and closes the gaps (stable, order of birth kept). Runs
  * between months, never inside a phase. */
 lm_status lm_world_compact(lm_world *w, lm_error *err);
+/* Product quality q = theta (1 - exp(-cum_rd / R_s)) (MODEL.md 5.2). */
+static inline double lm_rnd_quality(double theta, double cum_rd_cny, double rd_scale_cny)
+{
+    return theta * (1.0 - lm_exp(-cum_rd_cny / rd_scale_cny));
+}
+
+/* The firm in slot i as an output record (lm_firms_record), with its product quality
+ * q = theta (1 - exp(-cum_rd / R_s)): the R&D phase keeps q only for launched firms, the
+ * ones whose q the market reads, so a firm still developing its product gets it here, from
+ * the same expression and state, hence the same bits. */
+void lm_world_firm_record(const lm_world *w, size_t i, lm_firm_record *rec);
 
 /* Accessors shared by phases. */
 static inline double lm_world_talent_total(const lm_world *w, int r)

@@ -75,7 +75,7 @@ static int draw_discrete(lm_rng *g, const double *weight, int n)
 /* Sector of a founder: platform alumni found in the platforms' sectors, spin-outs where the
  * institutions are, others by the origin's sector strengths. Outside founders follow the
  * size of national markets. */
-static int draw_sector(lm_world *w, lm_rng *g, int o, lm_source src, double *weight)
+static void sector_weights(const lm_world *w, int o, lm_source src, double *weight)
 {
     const int S = w->S;
     const lm_params *p = w->p;
@@ -92,6 +92,12 @@ static int draw_sector(lm_world *w, lm_rng *g, int o, lm_source src, double *wei
         else if (src == LM_SOURCE_SPINOUT)
             weight[s] *= w->institutions[o * S + s] + 1e-9;
     }
+}
+
+/* weight: sector_weights of the founder's origin and source. */
+static int draw_sector(const lm_world *w, lm_rng *g, const double *weight)
+{
+    const int S = w->S;
     int s = draw_discrete(g, weight, S);
     if (s < 0) { /* every weight was 0: any sector */
         s = (int)(lm_rng_u32(g) % (uint32_t)S);
@@ -99,9 +105,10 @@ static int draw_sector(lm_world *w, lm_rng *g, int o, lm_source src, double *wei
     return s;
 }
 
-/* Location logit. Returns a region, or -1 for "outside the scenario". */
-static int choose_region(const lm_world *w, lm_rng *g, int o, int s, const double *utility,
-                         double *v)
+/* Location logit weights of a founder from origin o in sector s, v[0..R] (R: outside the
+ * scenario), exp of the utilities less their maximum. They depend on (o, s) and the month
+ * only, so the entry phase computes them once a month for every pair. */
+static void location_weights(const lm_world *w, int o, int s, const double *utility, double *v)
 {
     const lm_entry_params *e = &w->p->entry;
     const int R = w->R;
@@ -124,6 +131,12 @@ static int choose_region(const lm_world *w, lm_rng *g, int o, int s, const doubl
     }
     for (int r = 0; r <= R; ++r)
         v[r] = lm_exp(v[r] - vmax);
+}
+
+/* Location choice from location_weights. Returns a region, or -1 for "outside the scenario". */
+static int choose_region(const lm_world *w, lm_rng *g, const double *v)
+{
+    const int R = w->R;
     const int pick = draw_discrete(g, v, R + 1);
     return (pick < 0 || pick == R) ? -1 : pick;
 }
@@ -167,8 +180,8 @@ static lm_status birth(lm_world *w, lm_rng *g, uint64_t stream, int o, int r, in
     return LM_OK;
 }
 
-static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *utility,
-                               double *scratch, lm_error *err)
+static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *location,
+                               double *sectors, lm_error *err)
 {
     const lm_entry_params *e = &w->p->entry;
     const bool outside = (o == OUTSIDE_ORIGIN(w));
@@ -202,14 +215,17 @@ static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *uti
     }
     for (int k = 0; k < LM_SOURCE_COUNT; ++k) {
         const lm_source source = (lm_source)k;
+        if (count[k] > 0)
+            sector_weights(w, o, source, sectors);
         for (unsigned j = 0; j < count[k]; ++j) {
             const uint64_t key = lm_stream_founder(o, k, m, j);
             lm_rng fg;
             lm_rng_init(&fg, w->key, key, LM_PURPOSE_FOUNDER, m);
             const double fq =
                 lm_exp(e->quality_mu[source] + e->quality_sigma * lm_rng_gaussian(&fg));
-            const int s = draw_sector(w, &fg, o, source, scratch);
-            const int r = choose_region(w, &fg, o, s, utility, scratch);
+            const int s = draw_sector(w, &fg, sectors);
+            const int r = choose_region(w, &fg, location + ((size_t)o * (size_t)w->S + (size_t)s) *
+                                                            (size_t)(w->R + 1));
             /* A serial founder is no longer "recently failed" once she founds again. */
             if (source == LM_SOURCE_SERIAL && !outside && w->recent_failed[o] >= 1.0)
                 w->recent_failed[o] -= 1.0;
@@ -228,15 +244,20 @@ static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *uti
 lm_status lm_phase_entry(lm_world *w, lm_month m, lm_error *err)
 {
     const int R = w->R, S = w->S;
+    const size_t R1 = (size_t)R + 1;
     double *utility = lm_world_scratch(w, sizeof(double) * (size_t)R * (size_t)S);
-    double *scratch = lm_world_scratch(w, sizeof(double) * (size_t)(R + S + 1));
-    if (!utility || !scratch)
+    double *location = lm_world_scratch(w, sizeof(double) * R1 * (size_t)S * R1);
+    double *sectors = lm_world_scratch(w, sizeof(double) * (size_t)S);
+    if (!utility || !location || !sectors)
         LM_FAIL(err, LM_ENOMEM, "entry scratch");
     for (int r = 0; r < R; ++r)
         for (int s = 0; s < S; ++s)
             utility[r * S + s] = lm_entry_utility(w, r, s);
+    for (int o = 0; o <= R; ++o)
+        for (int s = 0; s < S; ++s)
+            location_weights(w, o, s, utility, location + ((size_t)o * (size_t)S + (size_t)s) * R1);
     for (int o = 0; o <= R; ++o) {
-        lm_status st = arrivals_from(w, o, m, utility, scratch, err);
+        lm_status st = arrivals_from(w, o, m, location, sectors, err);
         if (st != LM_OK)
             return st;
     }

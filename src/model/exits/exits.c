@@ -226,12 +226,17 @@ lm_status lm_phase_exits(lm_world *w, lm_month m, lm_error *err)
         return st;
     struct lm_finance *fin = w->finance;
     lm_firms *fm = &w->firms;
+    /* Both exits need a run-rate revenue above a floor: most firms are below both, and are
+       passed over on one comparison (maybe_exit would find the same). */
+    const lm_exit_params *x = &w->p->exits;
+    const double floor_rate = lm_fmin(x->ipo_min_revenue_cny_year, x->acq_min_revenue_cny_year);
     for (size_t i = 0; i < fm->n && st == LM_OK; ++i) {
-        if (fm->status[i] == LM_FIRM_DEAD) {
+        if (fm->status[i] == LM_FIRM_ALIVE) {
+            if (12.0 * fm->revenue_ema_cny[i] >= floor_rate)
+                st = maybe_exit(w, i, m, err);
+        } else if (fm->status[i] == LM_FIRM_DEAD) {
             if (fm->ended[i] == m && fin->firm[fm->id[i]].stakes)
                 write_off(w, fm->id[i]);
-        } else if (fm->status[i] == LM_FIRM_ALIVE) {
-            st = maybe_exit(w, i, m, err);
         }
     }
     if (st != LM_OK)

@@ -86,13 +86,14 @@ static double seek_size(lm_world *w, size_t i, lm_month m)
     lm_firms *fm = &w->firms;
     fm->revenue_ema_cny[i] += f->revenue_smoothing * (fm->revenue_cny[i] - fm->revenue_ema_cny[i]);
     const double run_rate = 12.0 * fm->revenue_ema_cny[i];
+    /* the stage gate first: a firm that meets no stage needs no bills worked out */
+    const int s = next_stage(f, fm, i, run_rate);
+    if (s < 0)
+        return 0.0;
     const lm_unit_costs c = lm_firm_unit_costs(w, i);
     const double burn = c.payroll + c.compute + c.rent;
     const double net = burn - fm->revenue_cny[i];
     const bool short_of_cash = net > 0.0 && fm->cash_cny[i] < net * f->seek_runway_months;
-    const int s = next_stage(f, fm, i, run_rate);
-    if (s < 0)
-        return 0.0;
     const int last = (int)fm->round_stage[i] - 1; /* -1: never raised */
     const bool milestone = s > last && (fm->launched[i] == m || s >= LM_STAGE_B);
     const bool gap_ok =

@@ -21,6 +21,8 @@
 #include "core/detmath.h"
 
 #define NB LM_MODEL_COUNT
+/* Firms of a run whose first random block is computed together (rng.h). */
+#define MARKET_RUN 64
 
 /* Market sizes are stated at market_base, not at the run's start: a spin-up before the base
  * month sees the smaller markets of its years, and moving the start leaves 2015 unchanged. */
@@ -132,30 +134,39 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
     for (size_t k = 0; k < b.count; ++k) {
         double *acc = revenue + k * (size_t)R;
         const size_t end = lm_block_end(&b, k);
-        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
-            if (f->status[i] != LM_FIRM_ALIVE)
-                continue;
-            const double wt = f->share_weight[i];
-            if (wt <= 0.0) {
-                f->revenue_cny[i] = 0.0;
-                continue;
+        /* The shocks' first random blocks, a run of firms at a time (rng.h); firms that
+           draw nothing (no product, no volatility) waste a block computed eight at once. */
+        lm_rng_block blk[MARKET_RUN];
+        for (size_t i0 = lm_block_begin(&b, k); i0 < end; i0 += MARKET_RUN) {
+            const size_t n_run = end - i0 < MARKET_RUN ? end - i0 : MARKET_RUN;
+            lm_rng_first_blocks(w->key, f->stream + i0, LM_PURPOSE_MARKET, m, n_run, blk);
+            for (size_t i = i0; i < i0 + n_run; ++i) {
+                if (f->status[i] != LM_FIRM_ALIVE)
+                    continue;
+                const double wt = f->share_weight[i];
+                if (wt <= 0.0) {
+                    f->revenue_cny[i] = 0.0;
+                    continue;
+                }
+                const int s = f->sector[i], bm = f->model[i], r = f->region[i];
+                const double base =
+                    wt * (per_weight[s * NB + bm] +
+                          per_weight[(size_t)S * NB + ((size_t)r * S + s) * NB + bm]);
+                lm_rng g;
+                lm_rng_init_block(&g, w->key, f->stream[i], LM_PURPOSE_MARKET, m, &blk[i - i0]);
+                const double sd = mp->volatility[bm];
+                const double shock =
+                    sd > 0.0 ? lm_exp(sd * lm_rng_gaussian(&g) - 0.5 * sd * sd) : 1.0;
+                const double rev = base * shock;
+                f->revenue_cny[i] = rev;
+                f->revenue_ytd_cny[i] += rev;
+                if (rev > f->peak_revenue_cny[i])
+                    f->peak_revenue_cny[i] = rev;
+                const double target =
+                    1.0 - lm_exp(-mp->visibility_gain[bm] * rev / mp->visibility_ref_cny_month);
+                f->visibility[i] += mp->visibility_rate * (target - f->visibility[i]);
+                acc[r] += rev;
             }
-            const int s = f->sector[i], bm = f->model[i], r = f->region[i];
-            const double base = wt * (per_weight[s * NB + bm] +
-                                      per_weight[(size_t)S * NB + ((size_t)r * S + s) * NB + bm]);
-            lm_rng g;
-            lm_rng_init(&g, w->key, f->stream[i], LM_PURPOSE_MARKET, m);
-            const double sd = mp->volatility[bm];
-            const double shock = sd > 0.0 ? lm_exp(sd * lm_rng_gaussian(&g) - 0.5 * sd * sd) : 1.0;
-            const double rev = base * shock;
-            f->revenue_cny[i] = rev;
-            f->revenue_ytd_cny[i] += rev;
-            if (rev > f->peak_revenue_cny[i])
-                f->peak_revenue_cny[i] = rev;
-            const double target =
-                1.0 - lm_exp(-mp->visibility_gain[bm] * rev / mp->visibility_ref_cny_month);
-            f->visibility[i] += mp->visibility_rate * (target - f->visibility[i]);
-            acc[r] += rev;
         }
     }
     lm_blocks_reduce(&b, revenue, (size_t)R, rev_sum);

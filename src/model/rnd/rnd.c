@@ -33,12 +33,17 @@ static double compute_access(const lm_world *w, int r, int s)
 
 /* (h / team_s)^eta: looked up for teams up to LM_TEAM_TABLE people (nearly all firms), so
  * the hot loop pays no pow(); the table is built once per run from the same expression. */
-static double team_factor(const lm_world *w, int s, double headcount)
+static double team_factor_pow(const lm_world *w, int s, double headcount)
+{
+    return lm_pow(headcount / w->p->sectors[s].team_size, w->p->rnd.eta);
+}
+
+static inline double team_factor(const lm_world *w, int s, double headcount)
 {
     const size_t h = (size_t)headcount;
-    if (w->team_factor && (double)h == headcount && h < LM_TEAM_TABLE)
+    if (__builtin_expect(w->team_factor && (double)h == headcount && h < LM_TEAM_TABLE, 1))
         return w->team_factor[(size_t)s * LM_TEAM_TABLE + h];
-    return lm_pow(headcount / w->p->sectors[s].team_size, w->p->rnd.eta);
+    return team_factor_pow(w, s, headcount);
 }
 
 double lm_rnd_progress(const lm_world *w, int r, int s, double headcount)
@@ -50,24 +55,39 @@ double lm_rnd_progress(const lm_world *w, int r, int s, double headcount)
            compute_access(w, r, s) / sec->rd_months;
 }
 
-/* One firm's month. Returns the breakthroughs it made; sets *launched. */
-static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
+/* Per (region, sector) factors of the month, the same for every firm of a pair: hoisted out
+ * of the firm loop. Each is one factor of the products below, kept as its own number and
+ * multiplied in the same order as in lm_rnd_progress, so the results keep their bits. */
+typedef struct rs_factors {
+    double knowledge;   /* 1 + kappa K / K_ref */
+    double access;      /* compute_access */
+    double retention;   /* lm_talent_retention */
+    double spillover;   /* 1 + kappa_b K / K_ref */
+} rs_factors;
+
+/* Firms of a run whose first random block is computed together (rng.h). */
+#define RND_RUN 64
+
+/* One firm's month. Returns the breakthroughs it made; sets *launched. blk is block 0 of its
+ * breakthrough stream. */
+static int firm_rnd(lm_world *w, size_t i, lm_month m, const rs_factors *fac,
+                    const lm_rng_block *blk, int *launched)
 {
     const lm_params *p = w->p;
     const lm_rnd_params *rp = &p->rnd;
     lm_firms *f = &w->firms;
     const int r = f->region[i], s = f->sector[i];
     const lm_sector_params *sec = &p->sectors[s];
-    const double k = w->knowledge[r * w->S + s];
+    const rs_factors *x = &fac[r * w->S + s];
 
     const lm_unit_costs c = lm_firm_unit_costs(w, i);
     f->rd_spend_cny[i] = c.rd;
     f->rd_ytd_cny[i] += c.rd;
     f->cum_rd_cny[i] += c.rd;
     /* Key engineers who leave take part of the month's progress with them (talent phase;
-       the option-tax rule keeps more of them). */
-    f->progress[i] += lm_rnd_progress(w, r, s, (double)f->headcount[i]) *
-                      lm_talent_retention(w, r, s);
+       the option-tax rule keeps more of them). As lm_rnd_progress, factor by factor. */
+    f->progress[i] += team_factor(w, s, (double)f->headcount[i]) * x->knowledge * x->access /
+                      sec->rd_months * x->retention;
     *launched = 0;
     if (f->launched[i] < 0 && f->progress[i] >= 1.0) {
         f->launched[i] = m;
@@ -82,12 +102,11 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
        find, so potential grows logistically toward theta_max instead of compounding. */
     const double room = 1.0 - f->theta[i] / rp->theta_max;
     const double rate = room <= 0.0 ? 0.0
-                                    : rp->breakthrough_rate * rd_term * room *
-                                          (1.0 + rp->breakthrough_kappa * k / rp->knowledge_ref);
+                                    : rp->breakthrough_rate * rd_term * room * x->spillover;
     int n = 0;
     if (rate > 0.0) {
         lm_rng g;
-        lm_rng_init(&g, w->key, f->stream[i], LM_PURPOSE_RND, m);
+        lm_rng_init_block(&g, w->key, f->stream[i], LM_PURPOSE_RND, m, blk);
         n = (int)lm_rng_poisson_small(&g, rate);
         for (int j = 0; j < n; ++j) {
             const double jump = lm_rng_pareto(&g, sec->breakthrough_alpha, rp->jump_min);
@@ -97,7 +116,10 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, int *launched)
         }
         f->breakthroughs[i] += n;
     }
-    f->quality[i] = f->theta[i] * (1.0 - lm_exp(-f->cum_rd_cny[i] / sec->rd_scale_cny));
+    /* Only the market reads q, of launched firms; records compute it for the others
+       (lm_world_firm_record). */
+    if (f->launched[i] >= 0)
+        f->quality[i] = lm_rnd_quality(f->theta[i], f->cum_rd_cny[i], sec->rd_scale_cny);
     return n;
 }
 
@@ -108,22 +130,38 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
     const lm_blocks b = lm_blocks_of(w->firms.n);
     double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
     double *sums = lm_world_scratch(w, sizeof(double) * width);
-    if (!partial || !sums)
+    rs_factors *fac = lm_world_scratch(w, sizeof(rs_factors) * (size_t)R * (size_t)S);
+    if (!partial || !sums || !fac)
         LM_FAIL(err, LM_ENOMEM, "rnd scratch");
+    const lm_rnd_params *rp = &w->p->rnd;
+    for (int r = 0; r < R; ++r)
+        for (int s = 0; s < S; ++s) {
+            const double k = w->knowledge[r * S + s];
+            rs_factors *x = &fac[r * S + s];
+            x->knowledge = 1.0 + rp->kappa * k / rp->knowledge_ref;
+            x->access = compute_access(w, r, s);
+            x->retention = lm_talent_retention(w, r, s);
+            x->spillover = 1.0 + rp->breakthrough_kappa * k / rp->knowledge_ref;
+        }
     lm_firms *f = &w->firms;
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {
         double *acc = partial + k * width;
         const size_t end = lm_block_end(&b, k);
-        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
-            if (f->status[i] != LM_FIRM_ALIVE)
-                continue;
-            int launched = 0;
-            const int n = firm_rnd(w, i, m, &launched);
-            const int r = f->region[i];
-            acc[r * S + f->sector[i]] += f->rd_spend_cny[i];
-            acc[(size_t)R * S + (size_t)r] += launched;
-            acc[(size_t)R * S + (size_t)R + (size_t)r] += n;
+        lm_rng_block blk[RND_RUN];
+        for (size_t i0 = lm_block_begin(&b, k); i0 < end; i0 += RND_RUN) {
+            const size_t n_run = end - i0 < RND_RUN ? end - i0 : RND_RUN;
+            lm_rng_first_blocks(w->key, f->stream + i0, LM_PURPOSE_RND, m, n_run, blk);
+            for (size_t i = i0; i < i0 + n_run; ++i) {
+                if (f->status[i] != LM_FIRM_ALIVE)
+                    continue;
+                int launched = 0;
+                const int n = firm_rnd(w, i, m, fac, &blk[i - i0], &launched);
+                const int r = f->region[i];
+                acc[r * S + f->sector[i]] += f->rd_spend_cny[i];
+                acc[(size_t)R * S + (size_t)r] += launched;
+                acc[(size_t)R * S + (size_t)R + (size_t)r] += n;
+            }
         }
     }
     lm_blocks_reduce(&b, partial, width, sums);

@@ -191,7 +191,8 @@ double lm_tiers_take_up(const lm_tier_rule *t, int year)
  * per certificate tier from the firm's stream of the month, drawn only when some take-up is
  * below 1, so a scenario without take-up draws nothing); holders renew whenever they meet
  * the criteria. */
-static double certify(lm_world *w, size_t i, lm_month m, const double *market_year)
+static double certify(lm_world *w, size_t i, lm_month m, const double *market_year,
+                      const lm_rng_block *blk)
 {
     lm_firms *f = &w->firms;
     const lm_tier_params *tp = &w->p->tiers;
@@ -206,7 +207,7 @@ static double certify(lm_world *w, size_t i, lm_month m, const double *market_ye
     take_up[2] = lm_tiers_take_up(&tp->little_giant, year);
     if (take_up[0] < 1.0 || take_up[1] < 1.0 || take_up[2] < 1.0) {
         lm_rng g;
-        lm_rng_init(&g, w->key, f->stream[i], LM_PURPOSE_TIERS, m);
+        lm_rng_init_block(&g, w->key, f->stream[i], LM_PURPOSE_TIERS, m, blk);
         for (int k = 0; k < 3; ++k)
             u[k] = lm_rng_u01(&g);
     }
@@ -235,6 +236,8 @@ static double certify(lm_world *w, size_t i, lm_month m, const double *market_ye
 }
 
 enum { T_AWARD, T_CASH0, T_CASH1, T_N };
+/* Firms of a run whose first random block is computed together (rng.h). */
+#define TIERS_RUN 64
 
 lm_status lm_phase_tiers(lm_world *w, lm_month m, lm_error *err)
 {
@@ -254,23 +257,29 @@ lm_status lm_phase_tiers(lm_world *w, lm_month m, lm_error *err)
     for (size_t k = 0; k < b.count; ++k) {
         double *acc = partial + k * width;
         const size_t end = lm_block_end(&b, k);
-        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
-            if (f->status[i] != LM_FIRM_ALIVE)
-                continue;
-            const double award = certify(w, i, m, market_year);
-            if (award > 0.0) {
-                double *a = acc + (size_t)f->region[i] * T_N;
-                a[T_AWARD] += award;
-                a[T_CASH0] += f->cash_cny[i];
-                f->cash_cny[i] += award;
-                a[T_CASH1] += f->cash_cny[i];
+        /* the take-up draws' first random blocks, a run of firms at a time (rng.h) */
+        lm_rng_block blk[TIERS_RUN];
+        for (size_t i0 = lm_block_begin(&b, k); i0 < end; i0 += TIERS_RUN) {
+            const size_t n_run = end - i0 < TIERS_RUN ? end - i0 : TIERS_RUN;
+            lm_rng_first_blocks(w->key, f->stream + i0, LM_PURPOSE_TIERS, m, n_run, blk);
+            for (size_t i = i0; i < i0 + n_run; ++i) {
+                if (f->status[i] != LM_FIRM_ALIVE)
+                    continue;
+                const double award = certify(w, i, m, market_year, &blk[i - i0]);
+                if (award > 0.0) {
+                    double *a = acc + (size_t)f->region[i] * T_N;
+                    a[T_AWARD] += award;
+                    a[T_CASH0] += f->cash_cny[i];
+                    f->cash_cny[i] += award;
+                    a[T_CASH1] += f->cash_cny[i];
+                }
+                f->revenue_last_year_cny[i] = f->revenue_ytd_cny[i];
+                f->rd_last_year_cny[i] = f->rd_ytd_cny[i];
+                f->equity_last_year_cny[i] = f->equity_ytd_cny[i];
+                f->revenue_ytd_cny[i] = 0.0;
+                f->rd_ytd_cny[i] = 0.0;
+                f->equity_ytd_cny[i] = 0.0;
             }
-            f->revenue_last_year_cny[i] = f->revenue_ytd_cny[i];
-            f->rd_last_year_cny[i] = f->rd_ytd_cny[i];
-            f->equity_last_year_cny[i] = f->equity_ytd_cny[i];
-            f->revenue_ytd_cny[i] = 0.0;
-            f->rd_ytd_cny[i] = 0.0;
-            f->equity_ytd_cny[i] = 0.0;
         }
     }
     lm_blocks_reduce(&b, partial, width, sums);

@@ -148,3 +148,27 @@ Test(rng, gaussian_is_standard_normal_into_its_tails)
     cr_assert(tail_pos > tail / 2 - 60 && tail_pos < tail / 2 + 60, "%u of %u positive", tail_pos,
               tail);
 }
+
+/* The first blocks of many streams at once (AVX2 where the processor has it) are the blocks
+ * the one-stream code computes, for any count (the vector path's tail included). */
+Test(rng, first_blocks_match_one_stream_draws)
+{
+    const lm_rng_key k = lm_rng_key_make(77, 2);
+    uint64_t ent[37];
+    for (size_t j = 0; j < 37; ++j)
+        ent[j] = lm_mix64(j) ^ (j << 60);
+    for (size_t n = 0; n <= 37; ++n) {
+        lm_rng_block fast[37], slow[37];
+        lm_rng_first_blocks(k, ent, LM_PURPOSE_MARKET, 300 + (int32_t)n, n, fast);
+        lm__rng_first_blocks_scalar(k, ent, LM_PURPOSE_MARKET, 300 + (int32_t)n, n, slow);
+        for (size_t j = 0; j < n; ++j) {
+            lm_rng g, h;
+            lm_rng_init(&g, k, ent[j], LM_PURPOSE_MARKET, 300 + (int32_t)n);
+            lm_rng_init_block(&h, k, ent[j], LM_PURPOSE_MARKET, 300 + (int32_t)n, &fast[j]);
+            for (int w = 0; w < 4; ++w)
+                cr_assert_eq(fast[j].v[w], slow[j].v[w], "n %zu firm %zu word %d", n, j, w);
+            for (int d = 0; d < 11; ++d) /* past the first block too */
+                cr_assert_eq(lm_rng_u32(&g), lm_rng_u32(&h), "n %zu firm %zu draw %d", n, j, d);
+        }
+    }
+}
