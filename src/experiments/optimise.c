@@ -676,16 +676,7 @@ static void robustness_info(const lm__opt_result *r, ranked_info *info)
             const lm__opt_eval *E = &r->evals[r->rob[d * r->n_ranked + j]];
             means[d] = E->out.objective;
             info[j].feasible += E->feasible;
-            /* a win is the draw's best objective held alone: mixes that tie (levers that do
-               not act within the period give the same draws) share no win */
-            const double mine = E->out.objective;
-            bool alone = isfinite(mine);
-            for (int i = 0; alone && i < r->n_ranked; ++i) {
-                const double o = r->evals[r->rob[d * r->n_ranked + i]].out.objective;
-                if (i != j && isfinite(o) && o >= mine)
-                    alone = false;
-            }
-            info[j].wins += alone;
+            info[j].wins += lm__opt_wins_draw(r, d, j);
         }
         if (r->n_draws > 0)
             info[j].fresh = lm_stats_mean_ci90(means, (size_t)r->n_draws, &info[j].fresh_lo,

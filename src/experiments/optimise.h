@@ -113,6 +113,9 @@ typedef struct lm__opt_result {
 /* Runs the search and the robustness check. res is filled also on failure (the evaluations
  * made so far); release with lm__opt_result_fini. */
 lm_status lm__opt_run(const lm__opt_problem *p, lm__opt_result *res, lm_error *err);
+/* Does ranked mix j win fresh draw d of res: the best objective of the draw, held alone (a tie
+ * is a win for no mix)? */
+bool lm__opt_wins_draw(const lm__opt_result *res, int d, int j);
 void lm__opt_result_fini(lm__opt_result *res);
 
 /* The value a continuous lever takes for u in [0, 1]: lo + u (hi - lo), rounded to step,

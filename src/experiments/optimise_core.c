@@ -77,6 +77,22 @@ void lm__opt_result_fini(lm__opt_result *res)
     memset(res, 0, sizeof *res);
 }
 
+
+bool lm__opt_wins_draw(const lm__opt_result *r, int d, int j)
+{
+    /* the draw's best objective held alone: mixes that tie (levers that do not act within
+       the period give identical draws) share no win */
+    const double mine = r->evals[r->rob[d * r->n_ranked + j]].out.objective;
+    if (!isfinite(mine))
+        return false;
+    for (int i = 0; i < r->n_ranked; ++i) {
+        const double o = r->evals[r->rob[d * r->n_ranked + i]].out.objective;
+        if (i != j && isfinite(o) && o >= mine)
+            return false;
+    }
+    return true;
+}
+
 static double apriori_cost(const lm__opt_problem *p, const double *mix)
 {
     double c = 0;
@@ -409,7 +425,6 @@ lm_status lm__opt_run(const lm__opt_problem *p, lm__opt_result *res, lm_error *e
             LM_FAIL(err, LM_ENOMEM, "robustness");
         }
         for (int d = 0; st == LM_OK && d < p->redraws; ++d) {
-            int win = 0;
             for (int j = 0; st == LM_OK && j < res->n_ranked; ++j) {
                 const lm__opt_eval *E = &res->evals[res->ranked[j]];
                 memcpy(mix, E->mix, (size_t)p->n_levers * sizeof *mix);
@@ -418,15 +433,11 @@ lm_status lm__opt_run(const lm__opt_problem *p, lm__opt_result *res, lm_error *e
                 if (st != LM_OK)
                     break;
                 res->rob[d * res->n_ranked + j] = k;
-                const double o = res->evals[k].out.objective;
-                const double w = res->evals[res->rob[d * res->n_ranked + win]].out.objective;
-                if (j > 0 && isfinite(o) && (!isfinite(w) || o > w))
-                    win = j;
             }
             if (st != LM_OK)
                 break;
             const lm__opt_eval *B = &res->evals[res->rob[d * res->n_ranked]];
-            res->best_stays += win == 0;
+            res->best_stays += lm__opt_wins_draw(res, d, 0);
             res->best_feasible += B->feasible;
             means[d] = B->out.objective;
             res->n_draws = d + 1;

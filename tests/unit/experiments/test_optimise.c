@@ -463,3 +463,27 @@ Test(optimise, precision_rule_in_the_search)
     cr_assert_eq(best->out.runs, R.runs_of[1]);
     lm__opt_result_fini(&r);
 }
+
+/* A fresh draw is won by the mix whose objective is the draw's best held alone: a tie (two
+ * mixes whose differing levers do not act within the period) is a win for neither. */
+Test(optimise, a_tie_on_a_fresh_draw_is_no_win)
+{
+    lm__opt_eval evals[4];
+    memset(evals, 0, sizeof evals);
+    const double objective[4] = {2.0, 2.0, 3.0, 1.0};
+    for (int k = 0; k < 4; ++k)
+        evals[k].out.objective = objective[k];
+    int rob[4] = {0, 1, 2, 3}; /* draw 0: mixes tie at 2; draw 1: mix 0 has 3, mix 1 has 1 */
+    lm__opt_result r;
+    memset(&r, 0, sizeof r);
+    r.evals = evals;
+    r.n_ranked = 2;
+    r.rob = rob;
+    cr_assert_not(lm__opt_wins_draw(&r, 0, 0));
+    cr_assert_not(lm__opt_wins_draw(&r, 0, 1));
+    cr_assert(lm__opt_wins_draw(&r, 1, 0));
+    cr_assert_not(lm__opt_wins_draw(&r, 1, 1));
+    evals[3].out.objective = NAN; /* an undefined objective loses to any defined one */
+    cr_assert(lm__opt_wins_draw(&r, 1, 0));
+    cr_assert_not(lm__opt_wins_draw(&r, 1, 1));
+}
