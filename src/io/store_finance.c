@@ -8,12 +8,14 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
 #include "io/rows.h"
 #include "io/store.h"
+#include "io/store_rows.h"
 
 #define RUN_ID lm__store_run_id(c->in) /* experiments issue: several runs */
 
@@ -22,14 +24,6 @@ static const char *const kind_names[LM_INVESTOR_KIND_COUNT] = {"gov_st", "gov_in
                                                                "strategic", "angel"};
 
 static const char finance_schema_sql[] =
-    "CREATE TABLE deal(\n"
-    "  run_id INTEGER NOT NULL, deal_id INTEGER NOT NULL, month TEXT NOT NULL,\n"
-    "  firm_id INTEGER NOT NULL, investor_id INTEGER NOT NULL, investor_kind TEXT NOT NULL,\n"
-    "  stage TEXT NOT NULL, amount_cny REAL, pre_money_cny REAL, post_money_cny REAL,\n"
-    "  equity REAL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
-    "  investor_region TEXT NOT NULL, investor_region_id INTEGER NOT NULL, lead INTEGER,\n"
-    "  local INTEGER, expected_loss REAL, expected_multiple REAL,\n"
-    "  PRIMARY KEY(run_id, deal_id));\n"
     "CREATE TABLE fund(\n"
     "  run_id INTEGER NOT NULL, fund_id INTEGER NOT NULL, kind TEXT NOT NULL,\n"
     "  region TEXT NOT NULL, region_id INTEGER NOT NULL, policy TEXT, policy_index INTEGER,\n"
@@ -41,39 +35,11 @@ static const char finance_schema_sql[] =
     "  expected_loss_ratio REAL, reinvest_required_cny REAL, local_invested_cny REAL,\n"
     "  reinvest_shortfall_cny REAL, deals INTEGER, frozen_months INTEGER,\n"
     "  signal_noise REAL, hurdle REAL,\n"
-    "  PRIMARY KEY(run_id, fund_id));\n"
-    "CREATE TABLE exit(\n"
-    "  run_id INTEGER NOT NULL, firm_id INTEGER NOT NULL, month TEXT NOT NULL,\n"
-    "  kind TEXT NOT NULL, valuation_cny REAL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
-    "  buyer_id INTEGER, to_founders_cny REAL, to_employees_cny REAL, to_investors_cny REAL,\n"
-    "  raised_cny REAL,\n"
-    "  PRIMARY KEY(run_id, firm_id));\n"
-    "CREATE TABLE finance_year(\n"
-    "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
-    "  year INTEGER NOT NULL, months INTEGER NOT NULL, rounds INTEGER, rounds_failed INTEGER,\n"
-    "  raised_cny REAL, deals INTEGER, funds_raised INTEGER, gov_committed_cny REAL,\n"
-    "  social_committed_cny REAL, gov_invested_cny REAL, guidance_invested_cny REAL,\n"
-    "  direct_cny REAL, leverage REAL, guidance_loss_ratio REAL, guidance_loss_tolerance REAL,\n"
-    "  frozen_funds INTEGER, guidance_offers INTEGER, guidance_loss_bound INTEGER,\n"
-    "  guidance_deal_flow_cny REAL, gov_uncommitted_cny REAL,\n"
-    "  ipos INTEGER, acquisitions INTEGER, exit_value_cny REAL,\n"
-    "  exit_wealth_cny REAL, private_capital_cny REAL, dry_powder_cny REAL,\n"
-    "  PRIMARY KEY(run_id, region_id, year));\n"
-    "CREATE TABLE investment_year(\n"
-    "  run_id INTEGER NOT NULL, region TEXT NOT NULL, region_id INTEGER NOT NULL,\n"
-    "  year INTEGER NOT NULL, investor_kind TEXT NOT NULL, stage TEXT NOT NULL,\n"
-    "  deals INTEGER, amount_cny REAL,\n"
-    "  PRIMARY KEY(run_id, region_id, year, investor_kind, stage));\n";
-
+    "  PRIMARY KEY(run_id, fund_id));\n";
 static const char finance_index_sql[] =
     "CREATE INDEX deal_firm ON deal(run_id, firm_id);\n"
     "CREATE INDEX deal_investor ON deal(run_id, investor_id);\n";
 
-static const char deal_sql[] =
-    "INSERT INTO deal(run_id, deal_id, month, firm_id, investor_id, investor_kind, stage,"
-    " amount_cny, pre_money_cny, post_money_cny, equity, region, region_id, investor_region,"
-    " investor_region_id, lead, local, expected_loss, expected_multiple)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char fund_sql[] =
     "INSERT INTO fund(run_id, fund_id, kind, region, region_id, policy, policy_index, direct,"
     " vintage, invest_end, life_end, stages, size_cny, gov_share, committed_gov_cny,"
@@ -82,23 +48,6 @@ static const char fund_sql[] =
     " loss_ratio, loss_tolerance, expected_loss_ratio, reinvest_required_cny,"
     " local_invested_cny, reinvest_shortfall_cny, deals, frozen_months, signal_noise, hurdle)"
     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char exit_sql[] =
-    "INSERT INTO exit(run_id, firm_id, month, kind, valuation_cny, region, region_id, buyer_id,"
-    " to_founders_cny, to_employees_cny, to_investors_cny, raised_cny)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char year_sql[] =
-    "INSERT INTO finance_year(run_id, region, region_id, year, months, rounds, rounds_failed,"
-    " raised_cny, deals, funds_raised, gov_committed_cny, social_committed_cny,"
-    " gov_invested_cny, guidance_invested_cny, direct_cny, leverage, guidance_loss_ratio,"
-    " guidance_loss_tolerance, frozen_funds, guidance_offers, guidance_loss_bound,"
-    " guidance_deal_flow_cny, gov_uncommitted_cny, ipos,"
-    " acquisitions, exit_value_cny, exit_wealth_cny, private_capital_cny, dry_powder_cny)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char investment_sql[] =
-    "INSERT INTO investment_year(run_id, region, region_id, year, investor_kind, stage, deals,"
-    " amount_cny) VALUES(?,?,?,?,?,?,?,?)";
-
-
 typedef struct ctx {
     sqlite3 *db;
     const char *path;
@@ -176,47 +125,37 @@ static bool month_text(int32_t m, char buf[8], const char **out)
 
 static bool region_ok(const ctx *c, int32_t r) { return r >= 0 && r < c->in->n_regions; }
 
-static lm_status deals(const ctx *c, sqlite3_stmt *st)
+/* Writes a declared table's rows (rows.c) and frees them; NULL rows: out of memory. */
+static lm_status insert_rows(const ctx *c, const lm_row_table *t, void *rows, size_t n)
+{
+    const lm_row_names names = {c->in->region_names, c->in->n_regions, NULL, 0};
+    lm_status rc = rows || n == 0 ? lm__rows_insert(c->db, c->path, t, RUN_ID, &names, rows, n,
+                                                    c->err)
+                                  : lm_error_set_at(c->err, LM_ENOMEM, c->path, 0, 0, NULL,
+                                                    "%s: no memory for %s rows", c->path,
+                                                    t->name);
+    free(rows);
+    return rc;
+}
+
+/* A copy of a field the row and the model's record name alike. */
+#define COPY_FIELD_(ctype, field, kind, role, doc) r->field = (ctype)x->field;
+
+static void deal_row(lm_deal_row *r, const lm_deal_record *x, size_t i)
+{
+    r->deal_id = (int64_t)i;
+    LM_DEAL_RECORD_COLUMNS_(COPY_FIELD_)
+}
+
+static lm_status deals(const ctx *c)
 {
     const lm_store_input *in = c->in;
     if (in->info->brief)
         return LM_OK; /* a brief run keeps no deal rows (run.detail = 0) */
-    for (size_t i = 0; i < in->n_deals; ++i) {
-        const lm_deal_record *d = &in->deals[i];
-        char mb[8];
-        const char *month;
-        if (!month_text(d->month, mb, &month) || !month)
-            return bad(c, "deal", i, "month", d->month);
-        if (!region_ok(c, d->region) || !region_ok(c, d->investor_region))
-            return bad(c, "deal", i, "region", d->region);
-        if (d->stage < 0 || d->stage >= LM_STAGE_COUNT || d->investor_kind < 0 ||
-            d->investor_kind >= LM_INVESTOR_KIND_COUNT)
-            return bad(c, "deal", i, "stage or kind", d->stage);
-        row b = {st, 0, SQLITE_OK};
-        i64(&b, RUN_ID);
-        i64(&b, (int64_t)i);
-        text(&b, month);
-        i64(&b, d->firm_id);
-        i64(&b, d->investor_id);
-        text(&b, kind_names[d->investor_kind]);
-        text(&b, stage_names[d->stage]);
-        f64(&b, d->amount_cny);
-        f64(&b, d->pre_money_cny);
-        f64(&b, d->post_money_cny);
-        f64(&b, d->equity);
-        text(&b, in->region_names[d->region]);
-        i64(&b, d->region);
-        text(&b, in->region_names[d->investor_region]);
-        i64(&b, d->investor_region);
-        i64(&b, d->lead);
-        i64(&b, d->local);
-        f64(&b, d->expected_loss);
-        f64(&b, d->expected_multiple);
-        lm_status rc = step(c, &b, "writing deal rows");
-        if (rc != LM_OK)
-            return rc;
-    }
-    return LM_OK;
+    lm_deal_row *rows = calloc(in->n_deals ? in->n_deals : 1, sizeof *rows);
+    for (size_t i = 0; rows && i < in->n_deals; ++i)
+        deal_row(&rows[i], &in->deals[i], i);
+    return insert_rows(c, &lm__rows_deal, rows, in->n_deals);
 }
 
 static void stage_list(uint32_t mask, char *buf, size_t size)
@@ -292,103 +231,64 @@ static lm_status funds(const ctx *c, sqlite3_stmt *st)
     return LM_OK;
 }
 
-static lm_status exits(const ctx *c, sqlite3_stmt *st)
+static void exit_row(lm_exit_row *r, const lm_exit_record *x)
 {
-    const lm_store_input *in = c->in;
-    for (size_t i = 0; i < in->n_exits; ++i) {
-        const lm_exit_record *x = &in->exits[i];
-        char mb[8];
-        const char *month;
-        if (!month_text(x->month, mb, &month) || !month)
-            return bad(c, "exit", i, "month", x->month);
-        if (!region_ok(c, x->region) || (x->kind != 2 && x->kind != 3))
-            return bad(c, "exit", i, "region or kind", x->kind);
-        row b = {st, 0, SQLITE_OK};
-        i64(&b, RUN_ID);
-        i64(&b, x->firm_id);
-        text(&b, month);
-        text(&b, x->kind == 2 ? "ipo" : "acquired");
-        f64(&b, x->valuation_cny);
-        text(&b, in->region_names[x->region]);
-        i64(&b, x->region);
-        if (x->buyer_id >= 0)
-            i64(&b, x->buyer_id);
-        else
-            text(&b, NULL);
-        f64(&b, x->to_founders_cny);
-        f64(&b, x->to_employees_cny);
-        f64(&b, x->to_investors_cny);
-        f64(&b, x->raised_cny);
-        lm_status rc = step(c, &b, "writing exit rows");
-        if (rc != LM_OK)
-            return rc;
-    }
-    return LM_OK;
+    *r = (lm_exit_row){.firm_id = x->firm_id, .month = x->month, .kind = x->kind,
+                       .valuation_cny = x->valuation_cny, .region = x->region,
+                       .buyer_id = x->buyer_id >= 0 ? x->buyer_id : LM_ROW_NULL_INT64,
+                       .to_founders_cny = x->to_founders_cny,
+                       .to_employees_cny = x->to_employees_cny,
+                       .to_investors_cny = x->to_investors_cny, .raised_cny = x->raised_cny};
 }
 
-static lm_status years(const ctx *c, sqlite3_stmt *yst, sqlite3_stmt *ist)
+static lm_status exits(const ctx *c)
 {
     const lm_store_input *in = c->in;
-    for (size_t i = 0; i < in->n_finance_years; ++i) {
-        const lm_finance_year *y = &in->finance_years[i];
-        if (!region_ok(c, y->region))
-            return bad(c, "finance_year", i, "region", y->region);
-        int64_t deals = 0;
-        double invested = 0.0;
-        for (int k = 0; k < LM_INVESTOR_KIND_COUNT; ++k)
-            for (int s = 0; s < LM_STAGE_COUNT; ++s) {
-                deals += y->deals[k][s];
-                invested += y->invested_cny[k][s];
-            }
-        (void)invested;
-        row b = {yst, 0, SQLITE_OK};
-        i64(&b, RUN_ID);
-        text(&b, in->region_names[y->region]);
-        i64(&b, y->region);
-        i64(&b, y->year);
-        i64(&b, y->months);
-        i64(&b, y->rounds);
-        i64(&b, y->rounds_failed);
-        f64(&b, y->raised_cny);
-        i64(&b, deals);
-        i64(&b, y->funds_raised);
-        f64(&b, y->gov_committed_cny);
-        f64(&b, y->social_committed_cny);
-        f64(&b, y->gov_invested_cny);
-        f64(&b, y->guidance_invested_cny);
-        f64(&b, y->direct_cny);
-        f64(&b, y->leverage);
-        f64(&b, y->guidance_loss_ratio);
-        f64(&b, y->guidance_loss_tolerance);
-        i64(&b, y->frozen_funds);
-        i64(&b, y->guidance_offers);
-        i64(&b, y->guidance_loss_bound);
-        f64(&b, y->guidance_deal_flow_cny);
-        f64(&b, y->gov_uncommitted_cny);
-        i64(&b, y->ipos);
-        i64(&b, y->acquisitions);
-        f64(&b, y->exit_value_cny);
-        f64(&b, y->exit_wealth_cny);
-        f64(&b, y->private_capital_cny);
-        f64(&b, y->dry_powder_cny);
-        lm_status rc = step(c, &b, "writing finance_year rows");
-        for (int k = 0; rc == LM_OK && k < LM_INVESTOR_KIND_COUNT; ++k)
-            for (int s = 0; rc == LM_OK && s < LM_STAGE_COUNT; ++s) {
-                row r = {ist, 0, SQLITE_OK};
-                i64(&r, RUN_ID);
-                text(&r, in->region_names[y->region]);
-                i64(&r, y->region);
-                i64(&r, y->year);
-                text(&r, kind_names[k]);
-                text(&r, stage_names[s]);
-                i64(&r, y->deals[k][s]);
-                f64(&r, y->invested_cny[k][s]);
-                rc = step(c, &r, "writing investment_year rows");
-            }
-        if (rc != LM_OK)
-            return rc;
+    for (size_t i = 0; i < in->n_exits; ++i)
+        if (in->exits[i].kind != LM_FIRM_IPO && in->exits[i].kind != LM_FIRM_ACQUIRED)
+            return bad(c, "exit", i, "kind", in->exits[i].kind);
+    lm_exit_row *rows = calloc(in->n_exits ? in->n_exits : 1, sizeof *rows);
+    for (size_t i = 0; rows && i < in->n_exits; ++i)
+        exit_row(&rows[i], &in->exits[i]);
+    return insert_rows(c, &lm__rows_exit, rows, in->n_exits);
+}
+
+/* A region's year: its finance_year row and its investment_year rows, one per kind and
+ * stage. */
+static void year_rows(lm_finance_year_row *r, lm_investment_year_row *cells,
+                      const lm_finance_year *x)
+{
+    LM_FINANCE_YEAR_HEAD_(COPY_FIELD_)
+    LM_FINANCE_YEAR_TAIL_(COPY_FIELD_)
+    r->deals = 0;
+    for (int k = 0; k < LM_INVESTOR_KIND_COUNT; ++k)
+        for (int s = 0; s < LM_STAGE_COUNT; ++s) {
+            r->deals += x->deals[k][s];
+            cells[k * LM_STAGE_COUNT + s] = (lm_investment_year_row){
+                .region = x->region, .year = x->year, .investor_kind = k, .stage = s,
+                .deals = x->deals[k][s], .amount_cny = x->invested_cny[k][s]};
+        }
+}
+
+static lm_status years(const ctx *c)
+{
+    const lm_store_input *in = c->in;
+    enum { CELLS = LM_INVESTOR_KIND_COUNT * LM_STAGE_COUNT };
+    const size_t n = in->n_finance_years;
+    lm_finance_year_row *rows = calloc(n ? n : 1, sizeof *rows);
+    lm_investment_year_row *cells = calloc(n ? n * CELLS : 1, sizeof *cells);
+    for (size_t i = 0; rows && cells && i < n; ++i)
+        year_rows(&rows[i], &cells[i * CELLS], &in->finance_years[i]);
+    if (!cells) {
+        free(rows);
+        rows = NULL;
     }
-    return LM_OK;
+    const lm_status rc = insert_rows(c, &lm__rows_finance_year, rows, n);
+    if (rc != LM_OK) {
+        free(cells);
+        return rc;
+    }
+    return insert_rows(c, &lm__rows_investment_year, cells, n * CELLS);
 }
 
 /* The public purse: a declared table (rows.c). */
@@ -403,33 +303,32 @@ lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input 
                             lm_error *err)
 {
     const ctx c = {db, path, err, in};
-    if (!in->existing && sqlite3_exec(db, finance_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
-        return fail(&c, "creating the finance tables");
-    if (!in->existing) {
-        const lm_status made = lm__rows_create(db, path, &lm__rows_public_year, false, err);
-        if (made != LM_OK)
-            return made;
-    }
-    const char *sql[] = {deal_sql, fund_sql, exit_sql, year_sql, investment_sql};
-    enum { N_SQL = sizeof sql / sizeof *sql };
-    sqlite3_stmt *st[N_SQL] = {NULL};
+    /* In the order of the tables before they were declared: deal, fund, exit, the years. */
+    const lm_row_table *const declared[] = {&lm__rows_deal, NULL, &lm__rows_exit,
+                                            &lm__rows_finance_year, &lm__rows_investment_year,
+                                            &lm__rows_public_year};
     lm_status rc = LM_OK;
-    for (int k = 0; k < N_SQL && rc == LM_OK; ++k)
-        if (sqlite3_prepare_v3(db, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &st[k], NULL) !=
-            SQLITE_OK)
-            rc = fail(&c, "preparing the finance rows");
+    for (size_t k = 0; !in->existing && rc == LM_OK && k < sizeof declared / sizeof *declared;
+         ++k)
+        if (declared[k])
+            rc = lm__rows_create(db, path, declared[k], false, err);
+        else if (sqlite3_exec(db, finance_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
+            rc = fail(&c, "creating the fund table");
+    sqlite3_stmt *st = NULL;
+    if (rc == LM_OK &&
+        sqlite3_prepare_v3(db, fund_sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        rc = fail(&c, "preparing the fund rows");
     if (rc == LM_OK)
-        rc = deals(&c, st[0]);
+        rc = deals(&c);
     if (rc == LM_OK)
-        rc = funds(&c, st[1]);
+        rc = funds(&c, st);
     if (rc == LM_OK)
-        rc = exits(&c, st[2]);
+        rc = exits(&c);
     if (rc == LM_OK)
-        rc = years(&c, st[3], st[4]);
+        rc = years(&c);
     if (rc == LM_OK)
         rc = public_years(&c);
-    for (int k = 0; k < N_SQL; ++k)
-        sqlite3_finalize(st[k]);
+    sqlite3_finalize(st);
     if (rc == LM_OK && !in->existing &&
         sqlite3_exec(db, finance_index_sql, NULL, NULL, NULL) != SQLITE_OK)
         rc = fail(&c, "creating the finance indices");

@@ -1,0 +1,104 @@
+/* src/io/store_rows.h -- the rows of the run's tables whose model record is not its row one to
+ * one (longmen/finance.h): each table's column list (longmen/columns.h) declares its row
+ * type, and the store fills a row from the model's record in one small function. The model
+ * keeps the records it computes with (a matrix of deals by kind and stage, fields in the
+ * order it fills them); the layout of the database is declared here. */
+#ifndef LM_IO_STORE_ROWS_H
+#define LM_IO_STORE_ROWS_H
+
+#include <stdint.h>
+
+#include "longmen/columns.h"
+
+/* The deal ledger: lm_deal_record and its index. The fields after deal_id are the record's,
+ * by the same names. */
+#define LM_DEAL_RECORD_COLUMNS_(X)                                                              \
+    X(int32_t, month, MONTH, ATTR, "month of the round")                                        \
+    X(int64_t, firm_id, INTEGER, ATTR, "as firm.firm_id")                                       \
+    X(int64_t, investor_id, INTEGER, ATTR, "as fund.fund_id")                                   \
+    X(int32_t, investor_kind, INVESTOR, ATTR, "kind of the investor")                           \
+    X(int32_t, stage, STAGE, ATTR, "stage of the round")                                        \
+    X(double, amount_cny, REAL, VALUE, "paid by this investor into the firm")                   \
+    X(double, pre_money_cny, REAL, VALUE, "of the whole round")                                 \
+    X(double, post_money_cny, REAL, VALUE, "of the whole round")                                \
+    X(double, equity, REAL, VALUE, "share of the firm this investor bought")                    \
+    X(int32_t, region, REGION, ATTR, "the firm's region")                                       \
+    X(int32_t, investor_region, REGION, ATTR, "the investor's home region")                     \
+    X(int32_t, lead, INTEGER, VALUE, "1 for the investor that set the price")                   \
+    X(int32_t, local, INTEGER, VALUE, "1 when the deal counts toward the investor's 返投")       \
+    X(double, expected_loss, REAL, VALUE, "the investor's estimate of losing the money")        \
+    X(double, expected_multiple, REAL, VALUE, "its expected multiple at the round's price")
+#define LM_DEAL_COLUMNS(X, V)                                                                   \
+    X(int64_t, deal_id, INTEGER, KEY, "0-based, in booking order")                              \
+    LM_DEAL_RECORD_COLUMNS_(X)
+typedef struct lm_deal_row {
+    LM_ROW_STRUCT(LM_DEAL_COLUMNS)
+} lm_deal_row;
+
+/* One exit: lm_exit_record in the table's order; buyer_id -1 is NULL. */
+#define LM_EXIT_COLUMNS(X, V)                                                                   \
+    X(int64_t, firm_id, INTEGER, KEY, "the firm that exited")                                   \
+    X(int32_t, month, MONTH, ATTR, "month of the exit")                                         \
+    X(int32_t, kind, STATUS, ATTR, "'ipo' or 'acquired'")                                       \
+    X(double, valuation_cny, REAL, VALUE, "exit value, paid out pro rata")                      \
+    X(int32_t, region, REGION, ATTR, "the firm's region")                                       \
+    X(int64_t, buyer_id, INTEGER, VALUE, "acquiring strategic investor, NULL if none")          \
+    X(double, to_founders_cny, REAL, VALUE, "the founders' part of the payout")                 \
+    X(double, to_employees_cny, REAL, VALUE, "the employees' part")                             \
+    X(double, to_investors_cny, REAL, VALUE, "the investors' part")                             \
+    X(double, raised_cny, REAL, VALUE, "what the firm had raised in rounds")
+typedef struct lm_exit_row {
+    LM_ROW_STRUCT(LM_EXIT_COLUMNS)
+} lm_exit_row;
+
+/* Money of a region and year: lm_finance_year with its deals matrix summed. The columns
+ * before and after deals are the record's fields by the same names. */
+#define LM_FINANCE_YEAR_HEAD_(X)                                                                \
+    X(int32_t, region, REGION, KEY, "the region")                                               \
+    X(int32_t, year, INTEGER, KEY, "calendar year")                                             \
+    X(int32_t, months, INTEGER, SPAN, "simulated months of this year")                          \
+    X(int64_t, rounds, INTEGER, FLOW, "rounds closed by the region's firms")                    \
+    X(int64_t, rounds_failed, INTEGER, FLOW, "firm-months that sought money and closed none")   \
+    X(double, raised_cny, REAL, FLOW, "raised by the region's firms")
+#define LM_FINANCE_YEAR_TAIL_(X)                                                                \
+    X(int64_t, funds_raised, INTEGER, FLOW, "funds of the region's investors that closed")      \
+    X(double, gov_committed_cny, REAL, FLOW, "government commitments to guidance sub-funds")    \
+    X(double, social_committed_cny, REAL, FLOW, "other LPs' commitments to them")               \
+    X(double, gov_invested_cny, REAL, FLOW, "government share of their investments, direct")    \
+    X(double, guidance_invested_cny, REAL, FLOW, "all the guidance sub-funds invested")         \
+    X(double, direct_cny, REAL, FLOW, "direct injections")                                      \
+    X(double, leverage, REAL, STOCK, "cumulative social / government commitments")              \
+    X(double, guidance_loss_ratio, REAL, STOCK, "realised losses / invested, sub-funds")        \
+    X(double, guidance_loss_tolerance, REAL, STOCK, "their commitment-weighted L")              \
+    X(int64_t, frozen_funds, INTEGER, STOCK, "sub-funds whose managers are frozen")             \
+    X(int64_t, guidance_offers, INTEGER, FLOW, "offers of guidance sub-funds weighed")          \
+    X(int64_t, guidance_loss_bound, INTEGER, FLOW, "of which cut by the loss tolerance")        \
+    X(double, guidance_deal_flow_cny, REAL, STOCK, "eligible rounds a year the policies saw")   \
+    X(double, gov_uncommitted_cny, REAL, STOCK, "fund policies' budget left uncommitted")       \
+    X(int64_t, ipos, INTEGER, FLOW, "IPOs of the region's firms")                               \
+    X(int64_t, acquisitions, INTEGER, FLOW, "acquisitions of the region's firms")               \
+    X(double, exit_value_cny, REAL, FLOW, "their value")                                        \
+    X(double, exit_wealth_cny, REAL, FLOW, "exit proceeds that became private capital")         \
+    X(double, private_capital_cny, REAL, STOCK, "the region's private capital")                 \
+    X(double, dry_powder_cny, REAL, STOCK, "what the region's investors could invest next")
+#define LM_FINANCE_YEAR_COLUMNS(X, V)                                                           \
+    LM_FINANCE_YEAR_HEAD_(X)                                                                    \
+    X(int64_t, deals, INTEGER, FLOW, "stakes bought in the region's firms")                     \
+    LM_FINANCE_YEAR_TAIL_(X)
+typedef struct lm_finance_year_row {
+    LM_ROW_STRUCT(LM_FINANCE_YEAR_COLUMNS)
+} lm_finance_year_row;
+
+/* Investment by investor kind and stage: one cell of lm_finance_year's matrices. */
+#define LM_INVESTMENT_YEAR_COLUMNS(X, V)                                                        \
+    X(int32_t, region, REGION, KEY, "the firm's region")                                        \
+    X(int32_t, year, INTEGER, KEY, "calendar year")                                             \
+    X(int32_t, investor_kind, INVESTOR, KEY, "kind of the investor")                            \
+    X(int32_t, stage, STAGE, KEY, "stage of the round")                                         \
+    X(int64_t, deals, INTEGER, FLOW, "stakes bought")                                           \
+    X(double, amount_cny, REAL, FLOW, "invested")
+typedef struct lm_investment_year_row {
+    LM_ROW_STRUCT(LM_INVESTMENT_YEAR_COLUMNS)
+} lm_investment_year_row;
+
+#endif
