@@ -16,7 +16,8 @@
  *   year*12 + month-1, stored as 'YYYY-MM', -1 as NULL).
  *   A REGION field `x` other than `region` is stored as `x` and `x_id`.
  * role: KEY (part of the primary key, after run_id; NOT NULL), ID (an integer that is the
- *   whole primary key, SQLite's rowid), ATTR (a NOT NULL property of the key), VALUE (a value
+ *   whole primary key, SQLite's rowid), ATTR (a NOT NULL property of the key), UNIQUE (an
+ *   ATTR unique within its run), VALUE (a value
  *   that is neither a flow nor a stock of a period, may be NULL), SPAN (the months the row covers; NOT NULL; summed over a
  *   period), FLOW (summed over a period), STOCK (the value at the period's last month),
  *   SHARE (a ratio of flows: averaged over a period, weighted by the months of each row).

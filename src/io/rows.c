@@ -29,9 +29,21 @@ static const lm_row_column layer_year_cols[] = {
 static const lm_row_column public_year_cols[] = {
     LM_PUBLIC_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
+#define LM_ROW_T lm_region_row
+static const lm_row_column region_cols[] = {
+    LM_REGION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_sector_row
+static const lm_row_column sector_cols[] = {
+    LM_SECTOR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
 #define LM_ROW_T lm_deal_row
 static const lm_row_column deal_cols[] = {
     LM_DEAL_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_fund_row
+static const lm_row_column fund_cols[] = {
+    LM_FUND_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
 #define LM_ROW_T lm_exit_row
 static const lm_row_column exit_cols[] = {
@@ -55,16 +67,23 @@ const lm_row_table lm__rows_region_layer_year =
     TABLE("region_layer_year", layer_year_cols, lm_region_layer_year, true);
 const lm_row_table lm__rows_public_year =
     TABLE("public_year", public_year_cols, lm_public_year, false);
+/* Tables of the run's indices, each row of them a row of run. */
+#define RUN_TABLE(name, cols, type)                                                             \
+    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), false, false, true}
+const lm_row_table lm__rows_region = RUN_TABLE("region", region_cols, lm_region_row);
+const lm_row_table lm__rows_sector = RUN_TABLE("sector", sector_cols, lm_sector_row);
 const lm_row_table lm__rows_deal = TABLE("deal", deal_cols, lm_deal_row, false);
+const lm_row_table lm__rows_fund = TABLE("fund", fund_cols, lm_fund_row, false);
 const lm_row_table lm__rows_exit = TABLE("exit", exit_cols, lm_exit_row, false);
 const lm_row_table lm__rows_finance_year =
     TABLE("finance_year", finance_year_cols, lm_finance_year_row, false);
 const lm_row_table lm__rows_investment_year =
     TABLE("investment_year", investment_year_cols, lm_investment_year_row, false);
 const lm_row_table *const lm__row_tables[] = {
+    &lm__rows_region,      &lm__rows_sector,
     &lm__rows_region_year, &lm__rows_region_skill_year, &lm__rows_region_layer_year,
-    &lm__rows_public_year, &lm__rows_deal,              &lm__rows_exit,
-    &lm__rows_finance_year, &lm__rows_investment_year};
+    &lm__rows_public_year, &lm__rows_deal,              &lm__rows_fund,
+    &lm__rows_exit,        &lm__rows_finance_year,      &lm__rows_investment_year};
 const int lm__n_row_tables = (int)(sizeof lm__row_tables / sizeof lm__row_tables[0]);
 
 static const char *const skill_words[] = {LM_SKILL_WORDS(LM_WORD_STRING, ~)};
@@ -279,7 +298,7 @@ static bool not_null(const lm_row_table *t, const char *name)
                            (c->kind == LM_ROW_KIND_REGION && strcmp(name, c->id_name) == 0);
         if (named)
             return c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_SPAN ||
-                   c->role == LM_ROW_ROLE_ATTR;
+                   c->role == LM_ROW_ROLE_ATTR || c->role == LM_ROW_ROLE_UNIQUE;
     }
     return false;
 }
@@ -313,6 +332,13 @@ lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, 
                                                              : t->cols[k].name);
         append(&s, ")", "");
     }
+    for (int k = 0; k < t->n_cols; ++k)
+        if (t->cols[k].role == LM_ROW_ROLE_UNIQUE) {
+            append(&s, ", UNIQUE(", t->no_run_id ? "" : "run_id, ");
+            append(&s, t->cols[k].name, ")");
+        }
+    if (t->run_fk)
+        append(&s, ", FOREIGN KEY(run_id) REFERENCES run(run_id)", "");
     if (t->region_fk)
         append(&s, ", FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id)", "");
     append(&s, ")", "");
@@ -691,7 +717,7 @@ void lm__rows_reduce(const lm_row_table *t, const void *rows, size_t n, void *ou
         }
         if (c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_STOCK ||
             c->role == LM_ROW_ROLE_ATTR || c->role == LM_ROW_ROLE_ID ||
-            c->role == LM_ROW_ROLE_VALUE) {
+            c->role == LM_ROW_ROLE_VALUE || c->role == LM_ROW_ROLE_UNIQUE) {
             if (real)
                 set_real(out, c, get_real(last, c));
             else

@@ -35,7 +35,8 @@ typedef enum lm_row_role {
     LM_ROW_ROLE_SHARE,
     LM_ROW_ROLE_ATTR, /* a NOT NULL property of the row's key (reduced as the last row's) */
     LM_ROW_ROLE_ID,   /* the row's integer id, its whole primary key (SQLite's rowid) */
-    LM_ROW_ROLE_VALUE /* neither flow nor stock, may be NULL (reduced as the last row's) */
+    LM_ROW_ROLE_VALUE, /* neither flow nor stock, may be NULL (reduced as the last row's) */
+    LM_ROW_ROLE_UNIQUE /* an ATTR unique within its run: UNIQUE(run_id, column) */
 } lm_row_role;
 
 /* An INTEGER field holding this is stored as NULL (a REAL holding NaN or an infinity always
@@ -59,6 +60,7 @@ typedef struct lm_row_table {
     size_t row_size;
     bool region_fk; /* FOREIGN KEY(run_id, region_id) REFERENCES region */
     bool no_run_id; /* a table of the whole job (sweep_*), not of one run */
+    bool run_fk;    /* FOREIGN KEY(run_id) REFERENCES run */
 } lm_row_table;
 
 /* The descriptors of a column list, for a table declared outside rows.c:
@@ -77,14 +79,16 @@ typedef struct lm_row_table {
 #define LM_ROW_DESCRIBE_ARRAY_(ctype, field, prefix, words, kind, role, doc)                       \
     words(LM_ROW_ELEMENT, (ctype, field, prefix, kind, role, doc))
 #define LM_ROW_TABLE(name, cols, type, region_fk, no_run_id)                                   \
-    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), region_fk, no_run_id}
+    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), region_fk, no_run_id, false}
 
 /* The declared tables. */
 extern const lm_row_table lm__rows_region_year, lm__rows_region_skill_year,
     lm__rows_region_layer_year, lm__rows_public_year;
 /* The finance tables (io/store_rows.h). */
-extern const lm_row_table lm__rows_deal, lm__rows_exit, lm__rows_finance_year,
-    lm__rows_investment_year;
+/* The run's index tables (io/store_rows.h). */
+extern const lm_row_table lm__rows_region, lm__rows_sector;
+extern const lm_row_table lm__rows_deal, lm__rows_fund, lm__rows_exit,
+    lm__rows_finance_year, lm__rows_investment_year;
 /* Every declared table (the unit tests and the docs check walk them). */
 extern const lm_row_table *const lm__row_tables[];
 extern const int lm__n_row_tables;

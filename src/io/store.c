@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 
 #include "io/rows.h"
 #include "io/store.h"
+#include "io/store_rows.h"
 
 /* The rows' run_id: 1 for a database of one run; lm__store_append (experiments issue) adds
  * runs 1..R of replications and arms. Every function that binds it has `in` in scope. */
@@ -43,15 +45,9 @@ static const char schema_sql[] =
     "  run INTEGER NOT NULL, threads INTEGER NOT NULL, started_at TEXT,\n"
     "  longmen_version TEXT NOT NULL, schema_version INTEGER NOT NULL, months INTEGER NOT NULL,\n"
     "  start_month TEXT, end_month TEXT, scenario_yaml TEXT, arm TEXT,\n"
-    "  detail INTEGER NOT NULL DEFAULT 1);\n"
-    "CREATE TABLE region(\n"
-    "  run_id INTEGER NOT NULL REFERENCES run(run_id), region_id INTEGER NOT NULL,\n"
-    "  name TEXT NOT NULL, name_en TEXT, province TEXT,\n"
-    "  PRIMARY KEY(run_id, region_id));\n"
-    "CREATE TABLE sector(\n"
-    "  run_id INTEGER NOT NULL REFERENCES run(run_id), sector_id INTEGER NOT NULL,\n"
-    "  id TEXT NOT NULL, name TEXT,\n"
-    "  PRIMARY KEY(run_id, sector_id), UNIQUE(run_id, id));\n"
+    "  detail INTEGER NOT NULL DEFAULT 1);\n";
+/* Created after run and the declared region and sector, as they always were. */
+static const char firm_schema_sql[] =
     "CREATE TABLE firm(\n"
     "  run_id INTEGER NOT NULL, firm_id INTEGER NOT NULL,\n"
     "  region TEXT NOT NULL, region_id INTEGER NOT NULL, sector TEXT NOT NULL,\n"
@@ -81,10 +77,6 @@ static const char run_insert_sql[] =
     "INSERT INTO run(run_id, scenario, scenario_path, seed, run, threads, started_at,"
     " longmen_version, schema_version, months, start_month, end_month, scenario_yaml, arm,"
     " detail) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char region_insert_sql[] =
-    "INSERT INTO region(run_id, region_id, name, name_en, province) VALUES(?,?,?,?,?)";
-static const char sector_insert_sql[] =
-    "INSERT INTO sector(run_id, sector_id, id, name) VALUES(?,?,?,?)";
 static const char firm_insert_sql[] =
     "INSERT INTO firm(run_id, firm_id, region, region_id, sector, business_model,"
     " founded_month, founder_origin, founder_source, founder_quality, status, launched_month,"
@@ -242,36 +234,34 @@ static lm_status write_run(const store *s, const lm_store_input *in)
     return rc;
 }
 
-static lm_status write_regions(const store *s, const lm_store_input *in)
+/* Optional names: the scenario leaves them "" when absent; NULL reads better in SQL. */
+static const char *opt_name(const char *const *names, int i)
 {
-    sqlite3_stmt *st = NULL;
-    lm_status rc = prepare(s, region_insert_sql, &st, "preparing region rows");
-    for (int r = 0; rc == LM_OK && r < in->n_regions; ++r) {
-        binder b = {st, 0, SQLITE_OK};
-        bind_i64(&b, RUN_ID);
-        bind_i64(&b, r);
-        bind_text(&b, in->region_names[r]);
-        bind_opt_text(&b, in->region_names_en ? in->region_names_en[r] : NULL);
-        bind_opt_text(&b, in->region_provinces ? in->region_provinces[r] : NULL);
-        rc = finish_row(s, &b, "writing region rows");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return names && names[i] && names[i][0] ? names[i] : NULL;
 }
 
-static lm_status write_sectors(const store *s, const lm_store_input *in)
+/* The region and sector tables (rows.c): the scenario's names by index. */
+static lm_status write_indices(const store *s, const lm_store_input *in)
 {
-    sqlite3_stmt *st = NULL;
-    lm_status rc = prepare(s, sector_insert_sql, &st, "preparing sector rows");
-    for (int k = 0; rc == LM_OK && k < in->n_sectors; ++k) {
-        binder b = {st, 0, SQLITE_OK};
-        bind_i64(&b, RUN_ID);
-        bind_i64(&b, k);
-        bind_text(&b, in->sector_ids[k]);
-        bind_opt_text(&b, in->sector_names ? in->sector_names[k] : NULL);
-        rc = finish_row(s, &b, "writing sector rows");
-    }
-    sqlite3_finalize(st);
+    lm_region_row *regions = calloc(in->n_regions ? (size_t)in->n_regions : 1, sizeof *regions);
+    lm_sector_row *sectors = calloc(in->n_sectors ? (size_t)in->n_sectors : 1, sizeof *sectors);
+    lm_status rc = LM_OK;
+    if (!regions || !sectors)
+        rc = lm_error_set_at(s->err, LM_ENOMEM, s->path, 0, 0, NULL,
+                             "%s: no memory for region rows", s->path);
+    for (int r = 0; rc == LM_OK && r < in->n_regions; ++r)
+        regions[r] = (lm_region_row){r, in->region_names[r], opt_name(in->region_names_en, r),
+                                     opt_name(in->region_provinces, r)};
+    for (int k = 0; rc == LM_OK && k < in->n_sectors; ++k)
+        sectors[k] = (lm_sector_row){k, in->sector_ids[k], opt_name(in->sector_names, k)};
+    if (rc == LM_OK)
+        rc = lm__rows_insert(s->db, s->path, &lm__rows_region, RUN_ID, NULL, regions,
+                             (size_t)in->n_regions, s->err);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(s->db, s->path, &lm__rows_sector, RUN_ID, NULL, sectors,
+                             (size_t)in->n_sectors, s->err);
+    free(regions);
+    free(sectors);
     return rc;
 }
 
@@ -491,11 +481,13 @@ static lm_status sync_file(const char *path, lm_error *err)
 /* Creates the tables of a run: the hand-written ones and the declared ones (rows.c). */
 static lm_status create_tables(const store *s)
 {
-    const lm_row_table *const declared[] = {&lm__rows_region_year, &lm__rows_region_skill_year,
+    const lm_row_table *const declared[] = {&lm__rows_region, &lm__rows_sector, NULL,
+                                            &lm__rows_region_year, &lm__rows_region_skill_year,
                                             &lm__rows_region_layer_year};
     lm_status rc = exec(s, schema_sql, "creating the tables");
     for (size_t k = 0; rc == LM_OK && k < sizeof declared / sizeof declared[0]; ++k)
-        rc = lm__rows_create(s->db, s->path, declared[k], false, s->err);
+        rc = declared[k] ? lm__rows_create(s->db, s->path, declared[k], false, s->err)
+                         : exec(s, firm_schema_sql, "creating the firm tables");
     return rc;
 }
 
@@ -517,8 +509,8 @@ static lm_status write_all(const store *s, const lm_store_input *in)
              LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
     if ((rc = create_tables(s)) == LM_OK &&
         (rc = exec(s, version_sql, "recording the schema version")) == LM_OK &&
-        (rc = write_run(s, in)) == LM_OK && (rc = write_regions(s, in)) == LM_OK &&
-        (rc = write_sectors(s, in)) == LM_OK && (rc = write_years(s, in)) == LM_OK &&
+        (rc = write_run(s, in)) == LM_OK && (rc = write_indices(s, in)) == LM_OK &&
+        (rc = write_years(s, in)) == LM_OK &&
         (rc = write_firms(s, in)) == LM_OK &&
         (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK && /* finance issue */
         (rc = exec(s, index_sql, "creating the indices")) == LM_OK)
@@ -624,8 +616,8 @@ static lm_status append_all(const store *s, const lm_store_input *given)
                                    "%s: run %lld is already in the database", s->path,
                                    (long long)RUN_ID);
     }
-    if ((rc = write_run(s, in)) == LM_OK && (rc = write_regions(s, in)) == LM_OK &&
-        (rc = write_sectors(s, in)) == LM_OK && (rc = write_years(s, in)) == LM_OK &&
+    if ((rc = write_run(s, in)) == LM_OK && (rc = write_indices(s, in)) == LM_OK &&
+        (rc = write_years(s, in)) == LM_OK &&
         (rc = write_firms(s, in)) == LM_OK &&
         (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK)
         rc = exec(s, "COMMIT", "committing");

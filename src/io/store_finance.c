@@ -1,12 +1,9 @@
 /* src/io/store_finance.c -- the finance tables of the results database (MODEL.md 6,
  * include/longmen/finance.h): deal, fund, exit, finance_year, investment_year and the
- * public purse's ledger public_year. Written by
- * lm__store_write inside its transaction, after the other tables; columns: docs/output.md.
- * Kept apart from store.c so the money's layout reads in one place. Like store.c, this file
- * knows rows, not the model; the words for codes (stages, investor kinds) are part of the
- * layout. */
-#include <inttypes.h>
-#include <math.h>
+ * public purse's ledger public_year. Written by lm__store_write inside its transaction,
+ * after the other tables; columns: docs/output.md. Every table is declared once
+ * (io/store_rows.h, longmen/results.h) and written by rows.c's checked insert; this file
+ * only fills each table's rows from the model's records. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,70 +16,19 @@
 
 #define RUN_ID lm__store_run_id(c->in) /* experiments issue: several runs */
 
-static const char *const stage_names[LM_STAGE_COUNT] = {"seed", "a", "b", "c", "growth"};
-static const char *const kind_names[LM_INVESTOR_KIND_COUNT] = {"gov_st", "gov_innovation", "vc",
-                                                               "strategic", "angel"};
+static const char *const stage_names[] = {LM_STAGE_WORDS(LM_WORD_STRING, ~)};
+enum { N_STAGE_NAMES = LM_STAGE_WORDS(LM_WORD_COUNT, ~) };
 
-static const char finance_schema_sql[] =
-    "CREATE TABLE fund(\n"
-    "  run_id INTEGER NOT NULL, fund_id INTEGER NOT NULL, kind TEXT NOT NULL,\n"
-    "  region TEXT NOT NULL, region_id INTEGER NOT NULL, policy TEXT, policy_index INTEGER,\n"
-    "  direct INTEGER, vintage TEXT NOT NULL, invest_end TEXT, life_end TEXT, stages TEXT,\n"
-    "  size_cny REAL, gov_share REAL, committed_gov_cny REAL, committed_private_cny REAL,\n"
-    "  committed_strategic_cny REAL, committed_national_cny REAL, paid_in REAL,\n"
-    "  invested_cny REAL, fees_cny REAL, proceeds_cny REAL, distributed REAL, carry_cny REAL,\n"
-    "  nav REAL, tvpi REAL, dpi REAL, irr REAL, loss_ratio REAL, loss_tolerance REAL,\n"
-    "  expected_loss_ratio REAL, reinvest_required_cny REAL, local_invested_cny REAL,\n"
-    "  reinvest_shortfall_cny REAL, deals INTEGER, frozen_months INTEGER,\n"
-    "  signal_noise REAL, hurdle REAL,\n"
-    "  PRIMARY KEY(run_id, fund_id));\n";
 static const char finance_index_sql[] =
     "CREATE INDEX deal_firm ON deal(run_id, firm_id);\n"
     "CREATE INDEX deal_investor ON deal(run_id, investor_id);\n";
 
-static const char fund_sql[] =
-    "INSERT INTO fund(run_id, fund_id, kind, region, region_id, policy, policy_index, direct,"
-    " vintage, invest_end, life_end, stages, size_cny, gov_share, committed_gov_cny,"
-    " committed_private_cny, committed_strategic_cny, committed_national_cny, paid_in,"
-    " invested_cny, fees_cny, proceeds_cny, distributed, carry_cny, nav, tvpi, dpi, irr,"
-    " loss_ratio, loss_tolerance, expected_loss_ratio, reinvest_required_cny,"
-    " local_invested_cny, reinvest_shortfall_cny, deals, frozen_months, signal_noise, hurdle)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 typedef struct ctx {
     sqlite3 *db;
     const char *path;
     lm_error *err;
     const lm_store_input *in;
 } ctx;
-
-typedef struct row {
-    sqlite3_stmt *st;
-    int col, rc;
-} row;
-
-static void i64(row *b, int64_t v)
-{
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_int64(b->st, ++b->col, v);
-}
-
-/* NaN and infinities are stored as NULL (an IRR that does not exist). */
-static void f64(row *b, double v)
-{
-    if (b->rc != SQLITE_OK)
-        return;
-    ++b->col;
-    b->rc = isfinite(v) ? sqlite3_bind_double(b->st, b->col, v) : sqlite3_bind_null(b->st, b->col);
-}
-
-static void text(row *b, const char *s)
-{
-    if (b->rc != SQLITE_OK)
-        return;
-    ++b->col;
-    b->rc = s ? sqlite3_bind_text(b->st, b->col, s, -1, SQLITE_TRANSIENT)
-              : sqlite3_bind_null(b->st, b->col);
-}
 
 static lm_status fail(const ctx *c, const char *what)
 {
@@ -95,35 +41,6 @@ static lm_status bad(const ctx *c, const char *what, size_t i, const char *field
     return lm_error_set_at(c->err, LM_EINVAL, c->path, 0, 0, NULL,
                            "%s: %s %zu: %s %lld out of range", c->path, what, i, field, v);
 }
-
-static lm_status step(const ctx *c, row *b, const char *what)
-{
-    if (b->rc == SQLITE_OK && b->col != sqlite3_bind_parameter_count(b->st))
-        return lm_error_set_at(c->err, LM_EDB, c->path, 0, 0, NULL,
-                               "%s: %s: bound %d of %d columns (internal error)", c->path, what,
-                               b->col, sqlite3_bind_parameter_count(b->st));
-    if (b->rc != SQLITE_OK)
-        return fail(c, what);
-    const int rc = sqlite3_step(b->st);
-    sqlite3_reset(b->st);
-    return rc == SQLITE_DONE ? LM_OK : fail(c, what);
-}
-
-/* "YYYY-MM"; false for a month that does not fit four digits (-1 gives NULL). */
-static bool month_text(int32_t m, char buf[8], const char **out)
-{
-    if (m == -1) {
-        *out = NULL;
-        return true;
-    }
-    if (m < 0 || m / 12 > 9999)
-        return false;
-    snprintf(buf, 8, "%04d-%02d", (int)(m / 12), (int)(m % 12 + 1));
-    *out = buf;
-    return true;
-}
-
-static bool region_ok(const ctx *c, int32_t r) { return r >= 0 && r < c->in->n_regions; }
 
 /* Writes a declared table's rows (rows.c) and frees them; NULL rows: out of memory. */
 static lm_status insert_rows(const ctx *c, const lm_row_table *t, void *rows, size_t n)
@@ -158,77 +75,60 @@ static lm_status deals(const ctx *c)
     return insert_rows(c, &lm__rows_deal, rows, in->n_deals);
 }
 
+/* The stages of a mask as words, 'seed,a,b'. */
 static void stage_list(uint32_t mask, char *buf, size_t size)
 {
     buf[0] = '\0';
-    for (int s = 0; s < LM_STAGE_COUNT; ++s)
+    for (int s = 0; s < N_STAGE_NAMES; ++s)
         if (mask & (1u << s)) {
             const size_t n = strlen(buf);
             snprintf(buf + n, size - n, "%s%s", n ? "," : "", stage_names[s]);
         }
 }
 
-static lm_status funds(const ctx *c, sqlite3_stmt *st)
+/* A fund's row; its stage words go into `stages`, which must outlive the row. */
+static void fund_row(lm_fund_row *r, const lm_fund_record *x, const char *policy_name,
+                     char stages[64])
+{
+    stage_list(x->stages, stages, 64);
+    *r = (lm_fund_row){
+        .fund_id = x->fund_id, .kind = x->kind, .region = x->region,
+        .policy = x->policy >= 0 ? policy_name : NULL,
+        .policy_index = x->policy >= 0 ? x->policy : LM_ROW_NULL_INT64, .direct = x->direct,
+        .vintage = x->vintage, .invest_end = x->invest_end, .life_end = x->life_end,
+        .stages = stages, .size_cny = x->size_cny, .gov_share = x->gov_share,
+        .committed_gov_cny = x->committed_gov_cny,
+        .committed_private_cny = x->committed_private_cny,
+        .committed_strategic_cny = x->committed_strategic_cny,
+        .committed_national_cny = x->committed_national_cny, .paid_in = x->paid_in_cny,
+        .invested_cny = x->invested_cny, .fees_cny = x->fees_cny,
+        .proceeds_cny = x->proceeds_cny, .distributed = x->distributed_cny,
+        .carry_cny = x->carry_cny, .nav = x->nav_cny, .tvpi = x->tvpi, .dpi = x->dpi,
+        .irr = x->irr, .loss_ratio = x->loss_ratio, .loss_tolerance = x->loss_tolerance,
+        .expected_loss_ratio = x->expected_loss_ratio,
+        .reinvest_required_cny = x->reinvest_required_cny,
+        .local_invested_cny = x->local_invested_cny,
+        .reinvest_shortfall_cny = x->reinvest_shortfall_cny, .deals = x->deals,
+        .frozen_months = x->frozen_months, .signal_noise = x->signal_noise,
+        .hurdle = x->hurdle};
+}
+
+static lm_status funds(const ctx *c)
 {
     const lm_store_input *in = c->in;
-    for (size_t i = 0; i < in->n_funds; ++i) {
-        const lm_fund_record *f = &in->funds[i];
-        char vb[8], ib[8], lb[8], stages[64];
-        const char *vintage, *invest_end, *life_end;
-        if (!month_text(f->vintage, vb, &vintage) || !vintage)
-            return bad(c, "fund", i, "vintage", f->vintage);
-        if (!month_text(f->invest_end, ib, &invest_end) || !month_text(f->life_end, lb, &life_end))
-            return bad(c, "fund", i, "invest_end", f->invest_end);
-        if (!region_ok(c, f->region) || f->kind < 0 || f->kind >= LM_INVESTOR_KIND_COUNT)
-            return bad(c, "fund", i, "region or kind", f->region);
-        stage_list(f->stages, stages, sizeof stages);
-        row b = {st, 0, SQLITE_OK};
-        i64(&b, RUN_ID);
-        i64(&b, f->fund_id);
-        text(&b, kind_names[f->kind]);
-        text(&b, in->region_names[f->region]);
-        i64(&b, f->region);
-        text(&b, in->fund_policy_names && f->policy >= 0 ? in->fund_policy_names[i] : NULL);
-        if (f->policy >= 0)
-            i64(&b, f->policy);
-        else
-            text(&b, NULL);
-        i64(&b, f->direct);
-        text(&b, vintage);
-        text(&b, invest_end);
-        text(&b, life_end);
-        text(&b, stages);
-        f64(&b, f->size_cny);
-        f64(&b, f->gov_share);
-        f64(&b, f->committed_gov_cny);
-        f64(&b, f->committed_private_cny);
-        f64(&b, f->committed_strategic_cny);
-        f64(&b, f->committed_national_cny);
-        f64(&b, f->paid_in_cny);
-        f64(&b, f->invested_cny);
-        f64(&b, f->fees_cny);
-        f64(&b, f->proceeds_cny);
-        f64(&b, f->distributed_cny);
-        f64(&b, f->carry_cny);
-        f64(&b, f->nav_cny);
-        f64(&b, f->tvpi);
-        f64(&b, f->dpi);
-        f64(&b, f->irr);
-        f64(&b, f->loss_ratio);
-        f64(&b, f->loss_tolerance);
-        f64(&b, f->expected_loss_ratio);
-        f64(&b, f->reinvest_required_cny);
-        f64(&b, f->local_invested_cny);
-        f64(&b, f->reinvest_shortfall_cny);
-        i64(&b, f->deals);
-        i64(&b, f->frozen_months);
-        f64(&b, f->signal_noise);
-        f64(&b, f->hurdle);
-        lm_status rc = step(c, &b, "writing fund rows");
-        if (rc != LM_OK)
-            return rc;
+    const size_t n = in->n_funds;
+    lm_fund_row *rows = calloc(n ? n : 1, sizeof *rows);
+    char(*stages)[64] = calloc(n ? n : 1, sizeof *stages);
+    for (size_t i = 0; rows && stages && i < n; ++i)
+        fund_row(&rows[i], &in->funds[i],
+                 in->fund_policy_names ? in->fund_policy_names[i] : NULL, stages[i]);
+    if (!stages) {
+        free(rows);
+        rows = NULL;
     }
-    return LM_OK;
+    const lm_status rc = insert_rows(c, &lm__rows_fund, rows, n);
+    free(stages);
+    return rc;
 }
 
 static void exit_row(lm_exit_row *r, const lm_exit_record *x)
@@ -304,31 +204,23 @@ lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input 
 {
     const ctx c = {db, path, err, in};
     /* In the order of the tables before they were declared: deal, fund, exit, the years. */
-    const lm_row_table *const declared[] = {&lm__rows_deal, NULL, &lm__rows_exit,
-                                            &lm__rows_finance_year, &lm__rows_investment_year,
-                                            &lm__rows_public_year};
+    const lm_row_table *const declared[] = {&lm__rows_deal,         &lm__rows_fund,
+                                            &lm__rows_exit,         &lm__rows_finance_year,
+                                            &lm__rows_investment_year, &lm__rows_public_year};
     lm_status rc = LM_OK;
     for (size_t k = 0; !in->existing && rc == LM_OK && k < sizeof declared / sizeof *declared;
          ++k)
-        if (declared[k])
-            rc = lm__rows_create(db, path, declared[k], false, err);
-        else if (sqlite3_exec(db, finance_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
-            rc = fail(&c, "creating the fund table");
-    sqlite3_stmt *st = NULL;
-    if (rc == LM_OK &&
-        sqlite3_prepare_v3(db, fund_sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-        rc = fail(&c, "preparing the fund rows");
+        rc = lm__rows_create(db, path, declared[k], false, err);
     if (rc == LM_OK)
         rc = deals(&c);
     if (rc == LM_OK)
-        rc = funds(&c, st);
+        rc = funds(&c);
     if (rc == LM_OK)
         rc = exits(&c);
     if (rc == LM_OK)
         rc = years(&c);
     if (rc == LM_OK)
         rc = public_years(&c);
-    sqlite3_finalize(st);
     if (rc == LM_OK && !in->existing &&
         sqlite3_exec(db, finance_index_sql, NULL, NULL, NULL) != SQLITE_OK)
         rc = fail(&c, "creating the finance indices");

@@ -10,6 +10,24 @@
 
 #include "longmen/columns.h"
 
+/* The scenario's regions and sectors, by index; an optional name the scenario leaves "" is
+ * NULL. */
+#define LM_REGION_COLUMNS(X, V)                                                                 \
+    X(int64_t, region_id, INTEGER, KEY, "0-based index in the scenario's region list")          \
+    X(const char *, name, TEXT, ATTR, "the region's name, UTF-8")                               \
+    X(const char *, name_en, TEXT, VALUE, "English name")                                       \
+    X(const char *, province, TEXT, VALUE, "province, UTF-8")
+typedef struct lm_region_row {
+    LM_ROW_STRUCT(LM_REGION_COLUMNS)
+} lm_region_row;
+#define LM_SECTOR_COLUMNS(X, V)                                                                 \
+    X(int64_t, sector_id, INTEGER, KEY, "0-based index in the scenario's sector list")          \
+    X(const char *, id, TEXT, UNIQUE, "the sector's ASCII id")                                  \
+    X(const char *, name, TEXT, VALUE, "display name, UTF-8")
+typedef struct lm_sector_row {
+    LM_ROW_STRUCT(LM_SECTOR_COLUMNS)
+} lm_sector_row;
+
 /* The deal ledger: lm_deal_record and its index. The fields after deal_id are the record's,
  * by the same names. */
 #define LM_DEAL_RECORD_COLUMNS_(X)                                                              \
@@ -34,6 +52,49 @@
 typedef struct lm_deal_row {
     LM_ROW_STRUCT(LM_DEAL_COLUMNS)
 } lm_deal_row;
+
+/* The books of an investor: lm_fund_record with its policy's name, NULL for none (policy,
+ * policy_index) and its stage mask as words ('seed,a,b'). */
+#define LM_FUND_COLUMNS(X, V)                                                                   \
+    X(int64_t, fund_id, INTEGER, KEY, "0-based in order of creation")                           \
+    X(int32_t, kind, INVESTOR, ATTR, "investor kind")                                           \
+    X(int32_t, region, REGION, ATTR, "home region")                                             \
+    X(const char *, policy, TEXT, VALUE, "name (or kind) of the policy that raised it")         \
+    X(int64_t, policy_index, INTEGER, VALUE, "index of that policy in its region's list")       \
+    X(int32_t, direct, INTEGER, VALUE, "1 for a direct-injection vehicle")                      \
+    X(int32_t, vintage, MONTH, ATTR, "month of creation")                                       \
+    X(int32_t, invest_end, MONTH, VALUE, "last month of the investment period")                 \
+    X(int32_t, life_end, MONTH, VALUE, "last month of the life")                                \
+    X(const char *, stages, TEXT, VALUE, "stages it invests in")                                \
+    X(double, size_cny, REAL, VALUE, "committed capital")                                       \
+    X(double, gov_share, REAL, VALUE, "realised government share of the commitments")           \
+    X(double, committed_gov_cny, REAL, VALUE, "commitments of government LPs")                  \
+    X(double, committed_private_cny, REAL, VALUE, "of private LPs")                             \
+    X(double, committed_strategic_cny, REAL, VALUE, "of strategic LPs")                         \
+    X(double, committed_national_cny, REAL, VALUE, "of national funds")                         \
+    X(double, paid_in, REAL, VALUE, "capital called for investments and fees")                  \
+    X(double, invested_cny, REAL, VALUE, "paid into firms")                                     \
+    X(double, fees_cny, REAL, VALUE, "management fees")                                         \
+    X(double, proceeds_cny, REAL, VALUE, "received from exits")                                 \
+    X(double, distributed, REAL, VALUE, "paid to LPs, net of carry")                            \
+    X(double, carry_cny, REAL, VALUE, "carried interest kept by the managers")                  \
+    X(double, nav, REAL, VALUE, "open holdings at their firms' last post-money")                \
+    X(double, tvpi, REAL, VALUE, "(distributed + nav) / paid_in")                               \
+    X(double, dpi, REAL, VALUE, "distributed / paid_in")                                        \
+    X(double, irr, REAL, VALUE, "per year; NULL when undefined")                                \
+    X(double, loss_ratio, REAL, VALUE, "realised loss / invested")                              \
+    X(double, loss_tolerance, REAL, VALUE, "L (1: no constraint)")                              \
+    X(double, expected_loss_ratio, REAL, VALUE, "(realised + expected loss) / invested")        \
+    X(double, reinvest_required_cny, REAL, VALUE, "返投 requirement")                           \
+    X(double, local_invested_cny, REAL, VALUE, "invested in local firms")                       \
+    X(double, reinvest_shortfall_cny, REAL, VALUE, "requirement not (yet) met")                 \
+    X(int32_t, deals, INTEGER, VALUE, "stakes bought")                                          \
+    X(int32_t, frozen_months, INTEGER, VALUE, "months its managers were frozen")                \
+    X(double, signal_noise, REAL, VALUE, "its due-diligence noise")                             \
+    X(double, hurdle, REAL, VALUE, "least expected multiple")
+typedef struct lm_fund_row {
+    LM_ROW_STRUCT(LM_FUND_COLUMNS)
+} lm_fund_row;
 
 /* One exit: lm_exit_record in the table's order; buyer_id -1 is NULL. */
 #define LM_EXIT_COLUMNS(X, V)                                                                   \
