@@ -37,6 +37,14 @@ static const lm_row_column region_cols[] = {
 static const lm_row_column sector_cols[] = {
     LM_SECTOR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
+#define LM_ROW_T lm_firm_row
+static const lm_row_column firm_cols[] = {
+    LM_FIRM_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_dragon_row
+static const lm_row_column dragon_cols[] = {
+    LM_DRAGON_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
 #define LM_ROW_T lm_deal_row
 static const lm_row_column deal_cols[] = {
     LM_DEAL_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
@@ -69,9 +77,14 @@ const lm_row_table lm__rows_public_year =
     TABLE("public_year", public_year_cols, lm_public_year, false);
 /* Tables of the run's indices, each row of them a row of run. */
 #define RUN_TABLE(name, cols, type)                                                             \
-    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), false, false, true}
+    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), false, false, true, NULL}
 const lm_row_table lm__rows_region = RUN_TABLE("region", region_cols, lm_region_row);
 const lm_row_table lm__rows_sector = RUN_TABLE("sector", sector_cols, lm_sector_row);
+const lm_row_table lm__rows_firm = TABLE("firm", firm_cols, lm_firm_row, true);
+const lm_row_table lm__rows_dragon = {
+    "dragon", dragon_cols, (int)(sizeof dragon_cols / sizeof dragon_cols[0]),
+    sizeof(lm_dragon_row), false, false, false,
+    "FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id)"};
 const lm_row_table lm__rows_deal = TABLE("deal", deal_cols, lm_deal_row, false);
 const lm_row_table lm__rows_fund = TABLE("fund", fund_cols, lm_fund_row, false);
 const lm_row_table lm__rows_exit = TABLE("exit", exit_cols, lm_exit_row, false);
@@ -80,7 +93,8 @@ const lm_row_table lm__rows_finance_year =
 const lm_row_table lm__rows_investment_year =
     TABLE("investment_year", investment_year_cols, lm_investment_year_row, false);
 const lm_row_table *const lm__row_tables[] = {
-    &lm__rows_region,      &lm__rows_sector,
+    &lm__rows_region,      &lm__rows_sector,            &lm__rows_firm,
+    &lm__rows_dragon,
     &lm__rows_region_year, &lm__rows_region_skill_year, &lm__rows_region_layer_year,
     &lm__rows_public_year, &lm__rows_deal,              &lm__rows_fund,
     &lm__rows_exit,        &lm__rows_finance_year,      &lm__rows_investment_year};
@@ -341,6 +355,8 @@ lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, 
         append(&s, ", FOREIGN KEY(run_id) REFERENCES run(run_id)", "");
     if (t->region_fk)
         append(&s, ", FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id)", "");
+    if (t->refs)
+        append(&s, ", ", t->refs);
     append(&s, ")", "");
     if (s.overflow)
         return too_long(path, t, err);
@@ -455,7 +471,8 @@ lm_status lm__rows_insert(sqlite3 *db, const char *path, const lm_row_table *t, 
             char buf[8];
             bool ok = true;
             if (c->kind == LM_ROW_KIND_MONTH && !month_text(get_int(row, c), buf, &ok))
-                ok = ok && !not_null(t, c->name); /* -1: NULL */
+                ok = ok && c->role != LM_ROW_ROLE_KEY && c->role != LM_ROW_ROLE_ATTR &&
+                     c->role != LM_ROW_ROLE_SPAN; /* -1: NULL, where NULL may be */
             else if (is_word(c->kind))
                 ok = word_of(c, names, get_int(row, c)) != NULL;
             if (!ok)

@@ -61,6 +61,7 @@ typedef struct lm_row_table {
     bool region_fk; /* FOREIGN KEY(run_id, region_id) REFERENCES region */
     bool no_run_id; /* a table of the whole job (sweep_*), not of one run */
     bool run_fk;    /* FOREIGN KEY(run_id) REFERENCES run */
+    const char *refs; /* another table clause, e.g. a FOREIGN KEY; NULL for none */
 } lm_row_table;
 
 /* The descriptors of a column list, for a table declared outside rows.c:
@@ -79,14 +80,15 @@ typedef struct lm_row_table {
 #define LM_ROW_DESCRIBE_ARRAY_(ctype, field, prefix, words, kind, role, doc)                       \
     words(LM_ROW_ELEMENT, (ctype, field, prefix, kind, role, doc))
 #define LM_ROW_TABLE(name, cols, type, region_fk, no_run_id)                                   \
-    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), region_fk, no_run_id, false}
+    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), region_fk, no_run_id, false, \
+     NULL}
 
 /* The declared tables. */
 extern const lm_row_table lm__rows_region_year, lm__rows_region_skill_year,
     lm__rows_region_layer_year, lm__rows_public_year;
 /* The finance tables (io/store_rows.h). */
 /* The run's index tables (io/store_rows.h). */
-extern const lm_row_table lm__rows_region, lm__rows_sector;
+extern const lm_row_table lm__rows_region, lm__rows_sector, lm__rows_firm, lm__rows_dragon;
 extern const lm_row_table lm__rows_deal, lm__rows_fund, lm__rows_exit,
     lm__rows_finance_year, lm__rows_investment_year;
 /* Every declared table (the unit tests and the docs check walk them). */

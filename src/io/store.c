@@ -46,27 +46,6 @@ static const char schema_sql[] =
     "  longmen_version TEXT NOT NULL, schema_version INTEGER NOT NULL, months INTEGER NOT NULL,\n"
     "  start_month TEXT, end_month TEXT, scenario_yaml TEXT, arm TEXT,\n"
     "  detail INTEGER NOT NULL DEFAULT 1);\n";
-/* Created after run and the declared region and sector, as they always were. */
-static const char firm_schema_sql[] =
-    "CREATE TABLE firm(\n"
-    "  run_id INTEGER NOT NULL, firm_id INTEGER NOT NULL,\n"
-    "  region TEXT NOT NULL, region_id INTEGER NOT NULL, sector TEXT NOT NULL,\n"
-    "  business_model TEXT NOT NULL, founded_month TEXT NOT NULL, founder_origin TEXT NOT NULL,\n"
-    "  founder_source TEXT NOT NULL, founder_quality REAL, status TEXT NOT NULL,\n"
-    "  launched_month TEXT, ended_month TEXT, headcount INTEGER, peak_headcount INTEGER,\n"
-    "  breakthroughs INTEGER, theta REAL, quality REAL, cash_cny REAL, revenue_cny_month REAL,\n"
-    "  peak_revenue_cny_month REAL, cum_rd_cny REAL, visibility REAL,\n"
-    "  tiers TEXT, dragon_month TEXT, platform INTEGER,\n"
-    "  PRIMARY KEY(run_id, firm_id),\n"
-    "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n"
-    /* ecosystem issue: dragons */
-    "CREATE TABLE dragon(\n"
-    "  run_id INTEGER NOT NULL, firm_id INTEGER NOT NULL, region TEXT NOT NULL,\n"
-    "  sector TEXT NOT NULL, business_model TEXT NOT NULL, founded_year INTEGER NOT NULL,\n"
-    "  founder_origin TEXT NOT NULL, dragon_year INTEGER NOT NULL,\n"
-    "  PRIMARY KEY(run_id, firm_id),\n"
-    "  FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id));\n";
-
 /* Built after the rows are in: one sort per index instead of a B-tree update per row. */
 static const char index_sql[] =
     "CREATE INDEX firm_region ON firm(run_id, region_id);\n"
@@ -77,17 +56,6 @@ static const char run_insert_sql[] =
     "INSERT INTO run(run_id, scenario, scenario_path, seed, run, threads, started_at,"
     " longmen_version, schema_version, months, start_month, end_month, scenario_yaml, arm,"
     " detail) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char firm_insert_sql[] =
-    "INSERT INTO firm(run_id, firm_id, region, region_id, sector, business_model,"
-    " founded_month, founder_origin, founder_source, founder_quality, status, launched_month,"
-    " ended_month, headcount, peak_headcount, breakthroughs, theta, quality, cash_cny,"
-    " revenue_cny_month, peak_revenue_cny_month, cum_rd_cny, visibility, tiers, dragon_month,"
-    " platform)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char dragon_insert_sql[] =
-    "INSERT INTO dragon(run_id, firm_id, region, sector, business_model, founded_year,"
-    " founder_origin, dragon_year) VALUES(?,?,?,?,?,?,?,?)";
-
 /* The open database and where errors go. */
 typedef struct store {
     sqlite3 *db;
@@ -107,12 +75,6 @@ static void bind_i64(binder *b, int64_t v)
 {
     if (b->rc == SQLITE_OK)
         b->rc = sqlite3_bind_int64(b->st, ++b->col, v);
-}
-
-static void bind_f64(binder *b, double v)
-{
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_double(b->st, ++b->col, v);
 }
 
 /* NULL binds SQL NULL. SQLITE_STATIC: every string outlives the step that reads it. */
@@ -300,73 +262,52 @@ static lm_status check_firm(const store *s, const lm_store_input *in, const lm_f
     return LM_OK;
 }
 
-static lm_status write_firm(const store *s, const lm_store_input *in, sqlite3_stmt *st,
-                            const lm_firm_record *f, uint32_t id)
+static bool month_ok(int32_t m) { return m >= -1 && m / 12 <= 9999; }
+
+/* The firm's row and, for a little dragon, its dragon row (*is_dragon); the firm's codes
+ * checked first, so that an error names the firm. tiers must outlive the rows. */
+static lm_status firm_rows(const store *s, const lm_store_input *in, const lm_firm_record *f,
+                           uint32_t id, lm_firm_row *r, lm_dragon_row *d, bool *is_dragon,
+                           char tiers[64])
 {
     lm_status rc = check_firm(s, in, f, id);
     if (rc != LM_OK)
         return rc;
-    char founded_buf[8], launched_buf[8], ended_buf[8];
-    const char *founded = NULL, *launched = NULL, *ended = NULL;
-    if (!format_month(f->founded_month, founded_buf, &founded) || !founded)
+    if (f->founded_month < 0 || !month_ok(f->founded_month))
         return bad_input(s, "firm", id, "founded_month", f->founded_month);
-    if (!format_month(f->launched_month, launched_buf, &launched))
+    if (!month_ok(f->launched_month))
         return bad_input(s, "firm", id, "launched_month", f->launched_month);
-    if (!format_month(f->ended_month, ended_buf, &ended))
+    if (!month_ok(f->ended_month))
         return bad_input(s, "firm", id, "ended_month", f->ended_month);
-
-    binder b = {st, 0, SQLITE_OK};
-    bind_i64(&b, RUN_ID);
-    bind_i64(&b, id);
-    bind_text(&b, in->region_names[f->region]);
-    bind_i64(&b, f->region);
-    bind_text(&b, in->sector_ids[f->sector]);
-    bind_text(&b, model_names[f->business_model]);
-    bind_text(&b, founded);
-    bind_text(&b, f->origin < 0 ? "outside" : in->region_names[f->origin]);
-    bind_text(&b, source_names[f->founder_source]);
-    bind_f64(&b, f->founder_quality);
-    bind_text(&b, status_names[f->status]);
-    bind_text(&b, launched);
-    bind_text(&b, ended);
-    bind_i64(&b, f->headcount);
-    bind_i64(&b, f->peak_headcount);
-    bind_i64(&b, f->breakthroughs);
-    bind_f64(&b, f->theta);
-    bind_f64(&b, f->quality);
-    bind_f64(&b, f->cash_cny);
-    bind_f64(&b, f->revenue_cny_month);
-    bind_f64(&b, f->peak_revenue_cny_month);
-    bind_f64(&b, f->cum_rd_cny);
-    bind_f64(&b, f->visibility);
-    char tiers[64] = "", dragon_buf[8];
-    const char *dragon = NULL;
+    if (!month_ok(f->dragon_month))
+        return bad_input(s, "firm", id, "dragon_month", f->dragon_month);
+    tiers[0] = '\0';
     for (int t = 0; t < COUNT_OF(tier_names); ++t)
         if (f->tier & (1 << t))
-            snprintf(tiers + strlen(tiers), sizeof tiers - strlen(tiers), "%s%s",
-                     tiers[0] ? "," : "", tier_names[t]);
-    if (!format_month(f->dragon_month, dragon_buf, &dragon))
-        return bad_input(s, "firm", id, "dragon_month", f->dragon_month);
-    bind_opt_text(&b, tiers);
-    bind_text(&b, dragon);
-    bind_i64(&b, f->platform);
-    return finish_row(s, &b, "writing firm rows");
-}
-
-/* A firm that became a little dragon: its row of the dragon table (checked by write_firm). */
-static lm_status write_dragon(const store *s, const lm_store_input *in, sqlite3_stmt *st,
-                              const lm_firm_record *f, uint32_t id)
-{
-    binder b = {st, 0, SQLITE_OK};
-    bind_i64(&b, RUN_ID);
-    bind_i64(&b, id);
-    bind_text(&b, in->region_names[f->region]);
-    bind_text(&b, in->sector_ids[f->sector]);
-    bind_text(&b, model_names[f->business_model]);
-    bind_i64(&b, f->founded_month / 12);
-    bind_text(&b, f->origin < 0 ? "outside" : in->region_names[f->origin]);
-    bind_i64(&b, f->dragon_month / 12);
-    return finish_row(s, &b, "writing dragon rows");
+            snprintf(tiers + strlen(tiers), 64 - strlen(tiers), "%s%s", tiers[0] ? "," : "",
+                     tier_names[t]);
+    const char *origin = f->origin < 0 ? "outside" : in->region_names[f->origin];
+    *r = (lm_firm_row){
+        .firm_id = id, .region = f->region, .sector = in->sector_ids[f->sector],
+        .business_model = model_names[f->business_model], .founded_month = f->founded_month,
+        .founder_origin = origin, .founder_source = source_names[f->founder_source],
+        .founder_quality = f->founder_quality, .status = status_names[f->status],
+        .launched_month = f->launched_month, .ended_month = f->ended_month,
+        .headcount = f->headcount, .peak_headcount = f->peak_headcount,
+        .breakthroughs = f->breakthroughs, .theta = f->theta, .quality = f->quality,
+        .cash_cny = f->cash_cny, .revenue_cny_month = f->revenue_cny_month,
+        .peak_revenue_cny_month = f->peak_revenue_cny_month, .cum_rd_cny = f->cum_rd_cny,
+        .visibility = f->visibility, .tiers = tiers[0] ? tiers : NULL,
+        .dragon_month = f->dragon_month, .platform = f->platform};
+    *is_dragon = f->dragon_month >= 0;
+    *d = (lm_dragon_row){id,
+                         in->region_names[f->region],
+                         r->sector,
+                         r->business_model,
+                         f->founded_month / 12,
+                         origin,
+                         f->dragon_month / 12};
+    return LM_OK;
 }
 
 /* The firms a brief run keeps (lm_run_info.brief): those the dragon and exit tables name,
@@ -377,15 +318,38 @@ static bool notable(const lm_firm_record *f)
            f->status == LM_FIRM_IPO || f->status == LM_FIRM_ACQUIRED || f->platform != 0;
 }
 
+/* Firms are written in batches: the rows of 10^6 firms need not be in memory at once. */
+enum { FIRM_BATCH = 4096 };
+
+typedef struct firm_batch {
+    lm_firm_row firms[FIRM_BATCH];
+    lm_dragon_row dragons[FIRM_BATCH];
+    char tiers[FIRM_BATCH][64];
+    size_t n_firms, n_dragons;
+} firm_batch;
+
+static lm_status flush_firms(const store *s, const lm_store_input *in, firm_batch *b)
+{
+    const lm_row_names names = {in->region_names, in->n_regions, NULL, 0};
+    lm_status rc = lm__rows_insert(s->db, s->path, &lm__rows_firm, RUN_ID, &names, b->firms,
+                                   b->n_firms, s->err);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(s->db, s->path, &lm__rows_dragon, RUN_ID, &names, b->dragons,
+                             b->n_dragons, s->err);
+    b->n_firms = b->n_dragons = 0;
+    return rc;
+}
+
 static lm_status write_firms(const store *s, const lm_store_input *in)
 {
     if (in->n_firms > UINT32_MAX)
         return lm_error_set_at(s->err, LM_EINVAL, s->path, 0, 0, NULL,
                                "%s: %zu firms exceed the 32-bit firm id", s->path, in->n_firms);
-    sqlite3_stmt *st = NULL, *dst = NULL;
-    lm_status rc = prepare(s, firm_insert_sql, &st, "preparing firm rows");
-    if (rc == LM_OK)
-        rc = prepare(s, dragon_insert_sql, &dst, "preparing dragon rows");
+    firm_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return lm_error_set_at(s->err, LM_ENOMEM, s->path, 0, 0, NULL,
+                               "%s: no memory for firm rows", s->path);
+    lm_status rc = LM_OK;
     for (size_t i = 0; rc == LM_OK && i < in->n_firms; ++i) {
         const uint32_t id = (uint32_t)i;
         lm_firm_record f;
@@ -400,12 +364,17 @@ static lm_status write_firms(const store *s, const lm_store_input *in)
         }
         if (in->info->brief && !notable(&f))
             continue;
-        rc = write_firm(s, in, st, &f, id);
-        if (rc == LM_OK && f.dragon_month >= 0)
-            rc = write_dragon(s, in, dst, &f, id);
+        bool is_dragon = false;
+        rc = firm_rows(s, in, &f, id, &b->firms[b->n_firms], &b->dragons[b->n_dragons],
+                       &is_dragon, b->tiers[b->n_firms]);
+        b->n_firms += rc == LM_OK;
+        b->n_dragons += rc == LM_OK && is_dragon;
+        if (rc == LM_OK && b->n_firms == FIRM_BATCH)
+            rc = flush_firms(s, in, b);
     }
-    sqlite3_finalize(st);
-    sqlite3_finalize(dst);
+    if (rc == LM_OK)
+        rc = flush_firms(s, in, b);
+    free(b);
     return rc;
 }
 
@@ -481,13 +450,13 @@ static lm_status sync_file(const char *path, lm_error *err)
 /* Creates the tables of a run: the hand-written ones and the declared ones (rows.c). */
 static lm_status create_tables(const store *s)
 {
-    const lm_row_table *const declared[] = {&lm__rows_region, &lm__rows_sector, NULL,
+    const lm_row_table *const declared[] = {&lm__rows_region,      &lm__rows_sector,
+                                            &lm__rows_firm,        &lm__rows_dragon,
                                             &lm__rows_region_year, &lm__rows_region_skill_year,
                                             &lm__rows_region_layer_year};
     lm_status rc = exec(s, schema_sql, "creating the tables");
     for (size_t k = 0; rc == LM_OK && k < sizeof declared / sizeof declared[0]; ++k)
-        rc = declared[k] ? lm__rows_create(s->db, s->path, declared[k], false, s->err)
-                         : exec(s, firm_schema_sql, "creating the firm tables");
+        rc = lm__rows_create(s->db, s->path, declared[k], false, s->err);
     return rc;
 }
 

@@ -28,6 +28,50 @@ typedef struct lm_sector_row {
     LM_ROW_STRUCT(LM_SECTOR_COLUMNS)
 } lm_sector_row;
 
+/* One firm (lm_firm_record): codes as the words the store gives them (its sector's id, the
+ * founder's origin region or 'outside', tiers as 'tech_sme,high_tech'). */
+#define LM_FIRM_COLUMNS(X, V)                                                                   \
+    X(int64_t, firm_id, INTEGER, KEY, "in order of birth")                                      \
+    X(int32_t, region, REGION, ATTR, "the firm's region")                                       \
+    X(const char *, sector, TEXT, ATTR, "sector id")                                            \
+    X(const char *, business_model, TEXT, ATTR, "'to_c', 'to_b' or 'to_g'")                     \
+    X(int32_t, founded_month, MONTH, ATTR, "month of founding")                                 \
+    X(const char *, founder_origin, TEXT, ATTR, "the founder's region, or 'outside'")            \
+    X(const char *, founder_source, TEXT, ATTR, "where the founder came from")                  \
+    X(double, founder_quality, REAL, VALUE, "the founder's quality")                            \
+    X(const char *, status, TEXT, ATTR, "'alive', 'dead', 'ipo' or 'acquired'")                 \
+    X(int32_t, launched_month, MONTH, VALUE, "first product launch")                            \
+    X(int32_t, ended_month, MONTH, VALUE, "death or exit")                                      \
+    X(int32_t, headcount, INTEGER, VALUE, "employees at the end")                               \
+    X(int32_t, peak_headcount, INTEGER, VALUE, "most employees ever")                           \
+    X(int32_t, breakthroughs, INTEGER, VALUE, "technical breakthroughs")                        \
+    X(double, theta, REAL, VALUE, "latent potential now")                                       \
+    X(double, quality, REAL, VALUE, "product quality")                                          \
+    X(double, cash_cny, REAL, VALUE, "cash at the end")                                         \
+    X(double, revenue_cny_month, REAL, VALUE, "revenue of the last month")                      \
+    X(double, peak_revenue_cny_month, REAL, VALUE, "best monthly revenue")                      \
+    X(double, cum_rd_cny, REAL, VALUE, "cumulative R&D spending")                               \
+    X(double, visibility, REAL, VALUE, "visibility to investors")                               \
+    X(const char *, tiers, TEXT, VALUE, "tiers held at the end, NULL for none")                 \
+    X(int32_t, dragon_month, MONTH, VALUE, "first certified a little dragon")                   \
+    X(int32_t, platform, INTEGER, VALUE, "1 if the firm became a platform")
+typedef struct lm_firm_row {
+    LM_ROW_STRUCT(LM_FIRM_COLUMNS)
+} lm_firm_row;
+
+/* A firm that became a little dragon, with its firm's words (region's name only). */
+#define LM_DRAGON_COLUMNS(X, V)                                                                 \
+    X(int64_t, firm_id, INTEGER, KEY, "as firm.firm_id")                                        \
+    X(const char *, region, TEXT, ATTR, "the firm's region")                                    \
+    X(const char *, sector, TEXT, ATTR, "sector id")                                            \
+    X(const char *, business_model, TEXT, ATTR, "business model")                               \
+    X(int32_t, founded_year, INTEGER, ATTR, "year of founding")                                 \
+    X(const char *, founder_origin, TEXT, ATTR, "the founder's region, or 'outside'")           \
+    X(int32_t, dragon_year, INTEGER, ATTR, "year first certified")
+typedef struct lm_dragon_row {
+    LM_ROW_STRUCT(LM_DRAGON_COLUMNS)
+} lm_dragon_row;
+
 /* The deal ledger: lm_deal_record and its index. The fields after deal_id are the record's,
  * by the same names. */
 #define LM_DEAL_RECORD_COLUMNS_(X)                                                              \
