@@ -29,6 +29,9 @@ static const lm_row_column layer_year_cols[] = {
 static const lm_row_column public_year_cols[] = {
     LM_PUBLIC_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
+#define LM_ROW_T lm_run_row
+static const lm_row_column run_cols[] = {LM_RUN_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
 #define LM_ROW_T lm_region_row
 static const lm_row_column region_cols[] = {
     LM_REGION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
@@ -78,6 +81,7 @@ const lm_row_table lm__rows_public_year =
 /* Tables of the run's indices, each row of them a row of run. */
 #define RUN_TABLE(name, cols, type)                                                             \
     {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), false, false, true, NULL}
+const lm_row_table lm__rows_run = LM_ROW_TABLE("run", run_cols, lm_run_row, false, true);
 const lm_row_table lm__rows_region = RUN_TABLE("region", region_cols, lm_region_row);
 const lm_row_table lm__rows_sector = RUN_TABLE("sector", sector_cols, lm_sector_row);
 const lm_row_table lm__rows_firm = TABLE("firm", firm_cols, lm_firm_row, true);
@@ -304,7 +308,7 @@ typedef struct create_ctx {
 /* NOT NULL: run_id, keys, spans and attributes. A REGION key's two columns both. */
 static bool not_null(const lm_row_table *t, const char *name)
 {
-    if (strcmp(name, "run_id") == 0)
+    if (!t->no_run_id && strcmp(name, "run_id") == 0)
         return true;
     for (int k = 0; k < t->n_cols; ++k) {
         const lm_row_column *c = &t->cols[k];
@@ -312,7 +316,8 @@ static bool not_null(const lm_row_table *t, const char *name)
                            (c->kind == LM_ROW_KIND_REGION && strcmp(name, c->id_name) == 0);
         if (named)
             return c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_SPAN ||
-                   c->role == LM_ROW_ROLE_ATTR || c->role == LM_ROW_ROLE_UNIQUE;
+                   c->role == LM_ROW_ROLE_ATTR || c->role == LM_ROW_ROLE_UNIQUE ||
+                   c->role == LM_ROW_ROLE_FLAG;
     }
     return false;
 }
@@ -324,6 +329,9 @@ static void create_column(const char *name, const char *type, void *user)
     append(x->s, " ", type);
     if (not_null(x->t, name))
         append(x->s, " NOT NULL", "");
+    for (int k = 0; k < x->t->n_cols; ++k)
+        if (x->t->cols[k].role == LM_ROW_ROLE_FLAG && strcmp(x->t->cols[k].name, name) == 0)
+            append(x->s, " DEFAULT 1", "");
 }
 
 lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, bool if_absent,
@@ -472,7 +480,8 @@ lm_status lm__rows_insert(sqlite3 *db, const char *path, const lm_row_table *t, 
             bool ok = true;
             if (c->kind == LM_ROW_KIND_MONTH && !month_text(get_int(row, c), buf, &ok))
                 ok = ok && c->role != LM_ROW_ROLE_KEY && c->role != LM_ROW_ROLE_ATTR &&
-                     c->role != LM_ROW_ROLE_SPAN; /* -1: NULL, where NULL may be */
+                     c->role != LM_ROW_ROLE_SPAN && c->role != LM_ROW_ROLE_UNIQUE &&
+                     c->role != LM_ROW_ROLE_FLAG; /* -1: NULL, where NULL may be */
             else if (is_word(c->kind))
                 ok = word_of(c, names, get_int(row, c)) != NULL;
             if (!ok)
@@ -734,7 +743,8 @@ void lm__rows_reduce(const lm_row_table *t, const void *rows, size_t n, void *ou
         }
         if (c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_STOCK ||
             c->role == LM_ROW_ROLE_ATTR || c->role == LM_ROW_ROLE_ID ||
-            c->role == LM_ROW_ROLE_VALUE || c->role == LM_ROW_ROLE_UNIQUE) {
+            c->role == LM_ROW_ROLE_VALUE || c->role == LM_ROW_ROLE_UNIQUE ||
+            c->role == LM_ROW_ROLE_FLAG) {
             if (real)
                 set_real(out, c, get_real(last, c));
             else

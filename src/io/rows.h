@@ -36,7 +36,8 @@ typedef enum lm_row_role {
     LM_ROW_ROLE_ATTR, /* a NOT NULL property of the row's key (reduced as the last row's) */
     LM_ROW_ROLE_ID,   /* the row's integer id, its whole primary key (SQLite's rowid) */
     LM_ROW_ROLE_VALUE, /* neither flow nor stock, may be NULL (reduced as the last row's) */
-    LM_ROW_ROLE_UNIQUE /* an ATTR unique within its run: UNIQUE(run_id, column) */
+    LM_ROW_ROLE_UNIQUE, /* an ATTR unique within its run: UNIQUE(run_id, column) */
+    LM_ROW_ROLE_FLAG    /* a NOT NULL 0/1 ATTR, 1 in rows that do not say (DEFAULT 1) */
 } lm_row_role;
 
 /* An INTEGER field holding this is stored as NULL (a REAL holding NaN or an infinity always
@@ -88,6 +89,8 @@ extern const lm_row_table lm__rows_region_year, lm__rows_region_skill_year,
     lm__rows_region_layer_year, lm__rows_public_year;
 /* The finance tables (io/store_rows.h). */
 /* The run's index tables (io/store_rows.h). */
+/* The run table: its own key, so not among lm__row_tables (whose rows are of one run). */
+extern const lm_row_table lm__rows_run;
 extern const lm_row_table lm__rows_region, lm__rows_sector, lm__rows_firm, lm__rows_dragon;
 extern const lm_row_table lm__rows_deal, lm__rows_fund, lm__rows_exit,
     lm__rows_finance_year, lm__rows_investment_year;

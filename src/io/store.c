@@ -39,23 +39,13 @@ static const char *const tier_names[] = {LM_TIER_WORDS(LM_WORD_STRING, ~)}; /* b
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static const char schema_sql[] =
-    "CREATE TABLE schema(version INTEGER NOT NULL);\n"
-    "CREATE TABLE run(\n"
-    "  run_id INTEGER PRIMARY KEY, scenario TEXT, scenario_path TEXT, seed INTEGER NOT NULL,\n"
-    "  run INTEGER NOT NULL, threads INTEGER NOT NULL, started_at TEXT,\n"
-    "  longmen_version TEXT NOT NULL, schema_version INTEGER NOT NULL, months INTEGER NOT NULL,\n"
-    "  start_month TEXT, end_month TEXT, scenario_yaml TEXT, arm TEXT,\n"
-    "  detail INTEGER NOT NULL DEFAULT 1);\n";
+    "CREATE TABLE schema(version INTEGER NOT NULL);\n";
 /* Built after the rows are in: one sort per index instead of a B-tree update per row. */
 static const char index_sql[] =
     "CREATE INDEX firm_region ON firm(run_id, region_id);\n"
     "CREATE INDEX firm_status ON firm(status);\n"
     "CREATE INDEX dragon_region ON dragon(run_id, region);\n";
 
-static const char run_insert_sql[] =
-    "INSERT INTO run(run_id, scenario, scenario_path, seed, run, threads, started_at,"
-    " longmen_version, schema_version, months, start_month, end_month, scenario_yaml, arm,"
-    " detail) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 /* The open database and where errors go. */
 typedef struct store {
     sqlite3 *db;
@@ -63,56 +53,10 @@ typedef struct store {
     lm_error *err;
 } store;
 
-/* Binds the columns of one row left to right, keeping the first failure, so a row is a
- * straight list of calls and the check happens once. */
-typedef struct binder {
-    sqlite3_stmt *st;
-    int col;
-    int rc;
-} binder;
-
-static void bind_i64(binder *b, int64_t v)
-{
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_int64(b->st, ++b->col, v);
-}
-
-/* NULL binds SQL NULL. SQLITE_STATIC: every string outlives the step that reads it. */
-static void bind_text(binder *b, const char *s)
-{
-    if (b->rc != SQLITE_OK)
-        return;
-    ++b->col;
-    b->rc = s ? sqlite3_bind_text(b->st, b->col, s, -1, SQLITE_STATIC)
-              : sqlite3_bind_null(b->st, b->col);
-}
-
-/* Optional names: the scenario leaves them "" when absent; NULL reads better in SQL. */
-static void bind_opt_text(binder *b, const char *s)
-{
-    bind_text(b, (s && s[0]) ? s : NULL);
-}
-
 static lm_status db_fail(const store *s, const char *what)
 {
     return lm_error_set_at(s->err, LM_EDB, s->path, 0, 0, NULL, "%s: %s: %s", s->path, what,
                            sqlite3_errmsg(s->db));
-}
-
-/* Steps a fully bound row and readies the statement for the next one. */
-static lm_status finish_row(const store *s, binder *b, const char *what)
-{
-    if (b->rc == SQLITE_OK && b->col != sqlite3_bind_parameter_count(b->st))
-        return lm_error_set_at(s->err, LM_EDB, s->path, 0, 0, NULL,
-                               "%s: %s: bound %d of %d columns (internal error)", s->path, what,
-                               b->col, sqlite3_bind_parameter_count(b->st));
-    if (b->rc != SQLITE_OK)
-        return db_fail(s, what);
-    const int rc = sqlite3_step(b->st);
-    sqlite3_reset(b->st);
-    if (rc != SQLITE_DONE)
-        return db_fail(s, what);
-    return LM_OK;
 }
 
 static lm_status exec(const store *s, const char *sql, const char *what)
@@ -120,37 +64,6 @@ static lm_status exec(const store *s, const char *sql, const char *what)
     if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(s, what);
     return LM_OK;
-}
-
-static lm_status prepare(const store *s, const char *sql, sqlite3_stmt **st, const char *what)
-{
-    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-        return db_fail(s, what);
-    return LM_OK;
-}
-
-/* "YYYY-MM" of a month index (year*12 + month-1); NULL for -1 (never). Any other month that
- * does not fit four digits is a caller's bug, reported as false. */
-static bool format_month(int32_t m, char buf[8], const char **out)
-{
-    if (m == -1) {
-        *out = NULL;
-        return true;
-    }
-    if (m < 0 || m / 12 > 9999)
-        return false;
-    /* By hand rather than snprintf: three per firm row, a visible cost at 10^6 firms. */
-    const int year = (int)(m / 12), month = (int)(m % 12 + 1);
-    buf[0] = (char)('0' + year / 1000);
-    buf[1] = (char)('0' + year / 100 % 10);
-    buf[2] = (char)('0' + year / 10 % 10);
-    buf[3] = (char)('0' + year % 10);
-    buf[4] = '-';
-    buf[5] = (char)('0' + month / 10);
-    buf[6] = (char)('0' + month % 10);
-    buf[7] = '\0';
-    *out = buf;
-    return true;
 }
 
 static lm_status bad_input(const store *s, const char *what, uint64_t id, const char *field,
@@ -161,45 +74,34 @@ static lm_status bad_input(const store *s, const char *what, uint64_t id, const 
                            field, value);
 }
 
+static bool month_ok(int32_t m) { return m >= -1 && m / 12 <= 9999; }
+
+/* Optional names: the scenario leaves them "" when absent; NULL reads better in SQL. */
+static const char *opt_text(const char *s) { return s && s[0] ? s : NULL; }
+
 static lm_status write_run(const store *s, const lm_store_input *in)
 {
     const lm_run_info *info = in->info;
-    char start_buf[8], end_buf[8];
-    const char *start = NULL, *end = NULL;
-    if (!format_month(in->start_month, start_buf, &start))
+    if (!month_ok(in->start_month))
         return bad_input(s, "run", RUN_ID, "start_month", in->start_month);
-    if (!format_month(in->end_month, end_buf, &end))
+    if (!month_ok(in->end_month))
         return bad_input(s, "run", RUN_ID, "end_month", in->end_month);
-
-    sqlite3_stmt *st = NULL;
-    lm_status rc = prepare(s, run_insert_sql, &st, "preparing the run row");
-    if (rc != LM_OK)
-        return rc;
-    binder b = {st, 0, SQLITE_OK};
-    bind_i64(&b, RUN_ID);
-    bind_text(&b, info->scenario);
-    bind_text(&b, info->scenario_path);
-    bind_i64(&b, (int64_t)info->seed); /* < 2^63, checked in validate() */
-    bind_i64(&b, info->run);
-    bind_i64(&b, info->threads);
-    bind_text(&b, info->started_at);
-    bind_text(&b, LM_VERSION);
-    bind_i64(&b, LM_SCHEMA_VERSION);
-    bind_i64(&b, in->months);
-    bind_text(&b, start);
-    bind_text(&b, end);
-    bind_text(&b, in->scenario_text);
-    bind_opt_text(&b, info->arm); /* experiments issue: NULL outside a comparison */
-    bind_i64(&b, info->brief ? 0 : 1);
-    rc = finish_row(s, &b, "writing the run row");
-    sqlite3_finalize(st);
-    return rc;
+    const lm_run_row r = {.run_id = RUN_ID, .scenario = info->scenario,
+                          .scenario_path = info->scenario_path,
+                          .seed = (int64_t)info->seed, /* < 2^63, checked in validate() */
+                          .run = info->run, .threads = info->threads,
+                          .started_at = info->started_at, .longmen_version = LM_VERSION,
+                          .schema_version = LM_SCHEMA_VERSION, .months = in->months,
+                          .start_month = in->start_month, .end_month = in->end_month,
+                          .scenario_yaml = in->scenario_text,
+                          .arm = opt_text(info->arm), /* NULL outside a comparison */
+                          .detail = info->brief ? 0 : 1};
+    return lm__rows_insert(s->db, s->path, &lm__rows_run, RUN_ID, NULL, &r, 1, s->err);
 }
 
-/* Optional names: the scenario leaves them "" when absent; NULL reads better in SQL. */
 static const char *opt_name(const char *const *names, int i)
 {
-    return names && names[i] && names[i][0] ? names[i] : NULL;
+    return names ? opt_text(names[i]) : NULL;
 }
 
 /* The region and sector tables (rows.c): the scenario's names by index. */
@@ -261,8 +163,6 @@ static lm_status check_firm(const store *s, const lm_store_input *in, const lm_f
         return bad_input(s, "firm", id, "status", f->status);
     return LM_OK;
 }
-
-static bool month_ok(int32_t m) { return m >= -1 && m / 12 <= 9999; }
 
 /* The firm's row and, for a little dragon, its dragon row (*is_dragon); the firm's codes
  * checked first, so that an error names the firm. tiers must outlive the rows. */
@@ -450,10 +350,10 @@ static lm_status sync_file(const char *path, lm_error *err)
 /* Creates the tables of a run: the hand-written ones and the declared ones (rows.c). */
 static lm_status create_tables(const store *s)
 {
-    const lm_row_table *const declared[] = {&lm__rows_region,      &lm__rows_sector,
-                                            &lm__rows_firm,        &lm__rows_dragon,
-                                            &lm__rows_region_year, &lm__rows_region_skill_year,
-                                            &lm__rows_region_layer_year};
+    const lm_row_table *const declared[] = {
+        &lm__rows_run,         &lm__rows_region,           &lm__rows_sector,
+        &lm__rows_firm,        &lm__rows_dragon,           &lm__rows_region_year,
+        &lm__rows_region_skill_year, &lm__rows_region_layer_year};
     lm_status rc = exec(s, schema_sql, "creating the tables");
     for (size_t k = 0; rc == LM_OK && k < sizeof declared / sizeof declared[0]; ++k)
         rc = lm__rows_create(s->db, s->path, declared[k], false, s->err);

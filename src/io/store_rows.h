@@ -10,6 +10,27 @@
 
 #include "longmen/columns.h"
 
+/* The run: one row per run of the file, its own key. */
+#define LM_RUN_COLUMNS(X, V)                                                                    \
+    X(int64_t, run_id, INTEGER, ID, "1 in a single-run file")                                   \
+    X(const char *, scenario, TEXT, VALUE, "scenario name")                                     \
+    X(const char *, scenario_path, TEXT, VALUE, "scenario file as given")                       \
+    X(int64_t, seed, INTEGER, ATTR, "the run's random seed")                                    \
+    X(int64_t, run, INTEGER, ATTR, "replication index")                                         \
+    X(int64_t, threads, INTEGER, ATTR, "OpenMP threads used")                                   \
+    X(const char *, started_at, TEXT, VALUE, "start time, ISO 8601 UTC")                        \
+    X(const char *, longmen_version, TEXT, ATTR, "version of longmen that wrote the file")      \
+    X(int64_t, schema_version, INTEGER, ATTR, "layout version")                                 \
+    X(int64_t, months, INTEGER, ATTR, "simulated months")                                       \
+    X(int32_t, start_month, MONTH, VALUE, "first simulated month")                              \
+    X(int32_t, end_month, MONTH, VALUE, "last simulated month")                                 \
+    X(const char *, scenario_yaml, TEXT, VALUE, "the scenario file's text as read")             \
+    X(const char *, arm, TEXT, VALUE, "arm of a comparison or sweep, NULL otherwise")           \
+    X(int32_t, detail, INTEGER, FLAG, "1: every firm and deal; 0: a brief run")
+typedef struct lm_run_row {
+    LM_ROW_STRUCT(LM_RUN_COLUMNS)
+} lm_run_row;
+
 /* The scenario's regions and sectors, by index; an optional name the scenario leaves "" is
  * NULL. */
 #define LM_REGION_COLUMNS(X, V)                                                                 \
