@@ -261,13 +261,43 @@ static const char *const ddl =
     " draw INTEGER NOT NULL, run0 INTEGER NOT NULL, runs INTEGER NOT NULL, mix TEXT NOT NULL,"
     " objective REAL, objective_lo REAL, objective_hi REAL, public_cny_year REAL,"
     " public_lo REAL, public_hi REAL, UNIQUE (draw, mix));"
-    "CREATE TABLE IF NOT EXISTS optimise_value (eval_id INTEGER NOT NULL, lever_id INTEGER NOT "
-    "NULL, value REAL NOT NULL, label TEXT, PRIMARY KEY (eval_id, lever_id));"
-    "CREATE TABLE IF NOT EXISTS optimise_replication (eval_id INTEGER NOT NULL,"
-    " replication INTEGER NOT NULL, run INTEGER NOT NULL, dragons REAL, high_tech REAL,"
-    " jobs REAL, firms_alive REAL, births REAL, revenue_cny REAL, public_cny REAL,"
-    " PRIMARY KEY (eval_id, replication));"
     ;
+
+/* An evaluation's lever values and replications, written with it. */
+#define OPTIMISE_VALUE_COLUMNS(X, V)                                                            \
+    X(int64_t, eval_id, INTEGER, KEY, "the evaluation")                                         \
+    X(int64_t, lever_id, INTEGER, KEY, "the lever")                                             \
+    X(double, value, REAL, ATTR, "its value, or an option's index")                             \
+    X(const char *, label, TEXT, VALUE, "the option's label")
+#define OPTIMISE_REPLICATION_COLUMNS(X, V)                                                      \
+    X(int64_t, eval_id, INTEGER, KEY, "the evaluation")                                         \
+    X(int64_t, replication, INTEGER, KEY, "0-based")                                            \
+    X(int64_t, run, INTEGER, ATTR, "the run index")                                             \
+    X(double, dragons, REAL, VALUE, "little dragons over the run")                              \
+    X(double, high_tech, REAL, VALUE, "high-tech enterprises")                                  \
+    X(double, jobs, REAL, VALUE, "jobs")                                                        \
+    X(double, firms_alive, REAL, VALUE, "the last year's stock")                                \
+    X(double, births, REAL, VALUE, "over the run")                                              \
+    X(double, revenue_cny, REAL, VALUE, "the last year")                                        \
+    X(double, public_cny, REAL, VALUE, "over the run")
+typedef struct value_row {
+    LM_ROW_STRUCT(OPTIMISE_VALUE_COLUMNS)
+} value_row;
+typedef struct replication_row {
+    LM_ROW_STRUCT(OPTIMISE_REPLICATION_COLUMNS)
+} replication_row;
+#define LM_ROW_T value_row
+static const lm_row_column value_cols[] = {
+    OPTIMISE_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T replication_row
+static const lm_row_column replication_cols[] = {
+    OPTIMISE_REPLICATION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+const lm_row_table lm__rows_optimise_value =
+    LM_ROW_TABLE("optimise_value", value_cols, value_row, false, true);
+const lm_row_table lm__rows_optimise_replication =
+    LM_ROW_TABLE("optimise_replication", replication_cols, replication_row, false, true);
 
 /* The levers and the ranked mixes, written whole when the search ends. */
 #define OPTIMISE_LEVER_COLUMNS(X, V)                                                            \
@@ -365,11 +395,15 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
                      NULL) != SQLITE_OK ||
         sqlite3_exec(J->db, ddl, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(J, err);
-    lm_status made = lm__rows_create(J->db, J->db_path, &lm__rows_optimise_lever, true, err);
-    if (made == LM_OK)
-        made = lm__rows_create(J->db, J->db_path, &lm__rows_optimise_mix, true, err);
-    if (made != LM_OK)
-        return made;
+    /* after optimise_evaluation (ddl), in the order they always had */
+    const lm_row_table *const declared[] = {&lm__rows_optimise_value,
+                                            &lm__rows_optimise_replication,
+                                            &lm__rows_optimise_lever, &lm__rows_optimise_mix};
+    for (size_t k = 0; k < sizeof declared / sizeof *declared; ++k) {
+        const lm_status made = lm__rows_create(J->db, J->db_path, declared[k], true, err);
+        if (made != LM_OK)
+            return made;
+    }
     /* the layout version, as in every results database (docs/output.md) */
     char version[160];
     snprintf(version, sizeof version,
@@ -487,18 +521,12 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
 {
     if (!J->db)
         return LM_OK;
-    sqlite3_stmt *e = NULL, *v = NULL, *r = NULL;
+    sqlite3_stmt *e = NULL;
     bool ok = sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
               sqlite3_prepare_v2(J->db,
                                  "INSERT INTO optimise_evaluation VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
                                  " ?7, ?8, ?9, ?10, ?11)",
-                                 -1, &e, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(J->db, "INSERT INTO optimise_value VALUES (?1, ?2, ?3, ?4)", -1,
-                                 &v, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(J->db,
-                                 "INSERT INTO optimise_replication VALUES (?1, ?2, ?3, ?4, ?5,"
-                                 " ?6, ?7, ?8, ?9, ?10)",
-                                 -1, &r, NULL) == SQLITE_OK;
+                                 -1, &e, NULL) == SQLITE_OK;
     if (ok) {
         sqlite3_bind_int(e, 1, eval_id);
         sqlite3_bind_int(e, 2, draw);
@@ -513,29 +541,38 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
                 sqlite3_bind_null(e, 6 + k);
         ok = sqlite3_step(e) == SQLITE_DONE;
     }
-    for (int j = 0; ok && j < J->lv->n; ++j) {
-        const lm__lever *L = &J->lv->lever[j];
-        sqlite3_bind_int(v, 1, eval_id);
-        sqlite3_bind_int(v, 2, j);
-        sqlite3_bind_double(v, 3, L->kind == LM_LEVER_VALUES ? L->value[(int)mix[j]] : mix[j]);
-        if (L->kind == LM_LEVER_OPTIONS)
-            sqlite3_bind_text(v, 4, L->option[(int)mix[j]].label, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(v, 4);
-        ok = sqlite3_step(v) == SQLITE_DONE && sqlite3_reset(v) == SQLITE_OK;
-    }
-    for (int i = 0; ok && i < o->runs; ++i) {
-        sqlite3_bind_int(r, 1, eval_id);
-        sqlite3_bind_int(r, 2, i);
-        sqlite3_bind_int64(r, 3, (int64_t)draw * RUN0_STRIDE + i);
-        for (int k = 0; k < M_COUNT; ++k)
-            sqlite3_bind_double(r, 4 + k, J->rows[(size_t)i * M_COUNT + (size_t)k]);
-        ok = sqlite3_step(r) == SQLITE_DONE && sqlite3_reset(r) == SQLITE_OK;
-    }
     sqlite3_finalize(e);
-    sqlite3_finalize(v);
-    sqlite3_finalize(r);
-    if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    value_row values[LM_LEVERS_MAX];
+    const int n_levers = J->lv->n < LM_LEVERS_MAX ? J->lv->n : LM_LEVERS_MAX;
+    for (int j = 0; j < n_levers; ++j) {
+        const lm__lever *L = &J->lv->lever[j];
+        values[j] = (value_row){
+            eval_id, j, L->kind == LM_LEVER_VALUES ? L->value[(int)mix[j]] : mix[j],
+            L->kind == LM_LEVER_OPTIONS ? L->option[(int)mix[j]].label : NULL};
+    }
+    replication_row *reps = calloc(o->runs > 0 ? (size_t)o->runs : 1, sizeof *reps);
+    for (int i = 0; reps && i < o->runs; ++i) {
+        const double *m = &J->rows[(size_t)i * M_COUNT];
+        reps[i] = (replication_row){eval_id,    i,       (int64_t)draw * RUN0_STRIDE + i,
+                                    m[M_DRAGONS], m[M_HIGH_TECH], m[M_JOBS], m[M_ALIVE],
+                                    m[M_BIRTHS], m[M_REVENUE],   m[M_PUBLIC]};
+    }
+    lm_status rc = ok ? LM_OK : db_fail(J, err);
+    if (rc == LM_OK && !reps)
+        rc = lm_error_set_at(err, LM_ENOMEM, J->db_path, 0, 0, NULL,
+                             "%s: no memory for replication rows", J->db_path);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_value, 0, NULL, values,
+                             (size_t)n_levers, err);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_replication, 0, NULL, reps,
+                             (size_t)o->runs, err);
+    free(reps);
+    if (rc != LM_OK) {
+        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    if (sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         const lm_status st = db_fail(J, err);
         sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
         return st;
