@@ -17,10 +17,11 @@
  *   A REGION field `x` other than `region` is stored as `x` and `x_id`.
  * role: KEY (part of the primary key, after run_id; NOT NULL), ID (an integer that is the
  *   whole primary key, SQLite's rowid), ATTR (a NOT NULL property of the key), UNIQUE (an
- *   ATTR unique within its run), FLAG (a NOT NULL 0/1 ATTR, DEFAULT 1), VALUE (a value
- *   that is neither a flow nor a stock of a period, may be NULL), SPAN (the months the row covers; NOT NULL; summed over a
- *   period), FLOW (summed over a period), STOCK (the value at the period's last month),
- *   SHARE (a ratio of flows: averaged over a period, weighted by the months of each row).
+ *   ATTR; a table's UNIQUE columns together are unique within its run), FLAG (a NOT NULL
+ *   0/1 ATTR, DEFAULT 1), VALUE (a value that is neither a flow nor a stock of a period, may
+ *   be NULL), SPAN (the months the row covers; NOT NULL; summed over a period), FLOW (summed
+ *   over a period), STOCK (the value at the period's last month), SHARE (a ratio of flows:
+ *   averaged over a period, weighted by the months of each row).
  * doc: one line, the column's meaning (docs/output.md says more).
  *
  * Words are lists too, W(index, word, a) in code order, `a` passed through for the caller;

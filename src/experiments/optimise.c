@@ -257,13 +257,30 @@ static lm_status db_fail(const job *J, lm_error *err)
 static const char *const ddl =
     "CREATE TABLE IF NOT EXISTS schema (version INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS optimise_config (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS optimise_evaluation (eval_id INTEGER PRIMARY KEY,"
-    " draw INTEGER NOT NULL, run0 INTEGER NOT NULL, runs INTEGER NOT NULL, mix TEXT NOT NULL,"
-    " objective REAL, objective_lo REAL, objective_hi REAL, public_cny_year REAL,"
-    " public_lo REAL, public_hi REAL, UNIQUE (draw, mix));"
     ;
 
-/* An evaluation's lever values and replications, written with it. */
+/* An evaluation (a mix and a draw), its lever values and replications, written together. */
+#define OPTIMISE_EVALUATION_COLUMNS(X, V)                                                       \
+    X(int64_t, eval_id, INTEGER, ID, "the evaluation")                                          \
+    X(int64_t, draw, INTEGER, UNIQUE, "0: the search; d: robustness draw d")                    \
+    X(int64_t, run0, INTEGER, ATTR, "run index of replication 0")                               \
+    X(int64_t, runs, INTEGER, ATTR, "replications")                                             \
+    X(const char *, mix, TEXT, UNIQUE, "the mix, one number per lever")                         \
+    X(double, objective, REAL, VALUE, "mean objective")                                         \
+    X(double, objective_lo, REAL, VALUE, "its 90% interval")                                    \
+    X(double, objective_hi, REAL, VALUE, "its 90% interval")                                    \
+    X(double, public_cny_year, REAL, VALUE, "mean public money a year")                         \
+    X(double, public_lo, REAL, VALUE, "its 90% interval")                                       \
+    X(double, public_hi, REAL, VALUE, "its 90% interval")
+typedef struct evaluation_row {
+    LM_ROW_STRUCT(OPTIMISE_EVALUATION_COLUMNS)
+} evaluation_row;
+#define LM_ROW_T evaluation_row
+static const lm_row_column evaluation_cols[] = {
+    OPTIMISE_EVALUATION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+const lm_row_table lm__rows_optimise_evaluation =
+    LM_ROW_TABLE("optimise_evaluation", evaluation_cols, evaluation_row, false, true);
 #define OPTIMISE_VALUE_COLUMNS(X, V)                                                            \
     X(int64_t, eval_id, INTEGER, KEY, "the evaluation")                                         \
     X(int64_t, lever_id, INTEGER, KEY, "the lever")                                             \
@@ -395,8 +412,9 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
                      NULL) != SQLITE_OK ||
         sqlite3_exec(J->db, ddl, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(J, err);
-    /* after optimise_evaluation (ddl), in the order they always had */
-    const lm_row_table *const declared[] = {&lm__rows_optimise_value,
+    /* after schema and optimise_config (ddl), in the order they always had */
+    const lm_row_table *const declared[] = {&lm__rows_optimise_evaluation,
+                                            &lm__rows_optimise_value,
                                             &lm__rows_optimise_replication,
                                             &lm__rows_optimise_lever, &lm__rows_optimise_mix};
     for (size_t k = 0; k < sizeof declared / sizeof *declared; ++k) {
@@ -521,27 +539,11 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
 {
     if (!J->db)
         return LM_OK;
-    sqlite3_stmt *e = NULL;
-    bool ok = sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(J->db,
-                                 "INSERT INTO optimise_evaluation VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                                 " ?7, ?8, ?9, ?10, ?11)",
-                                 -1, &e, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_int(e, 1, eval_id);
-        sqlite3_bind_int(e, 2, draw);
-        sqlite3_bind_int64(e, 3, (int64_t)draw * RUN0_STRIDE);
-        sqlite3_bind_int(e, 4, o->runs);
-        sqlite3_bind_text(e, 5, key, -1, SQLITE_STATIC);
-        const double *x = &o->objective;
-        for (int k = 0; k < 6; ++k)
-            if (isfinite(x[k]))
-                sqlite3_bind_double(e, 6 + k, x[k]);
-            else
-                sqlite3_bind_null(e, 6 + k);
-        ok = sqlite3_step(e) == SQLITE_DONE;
-    }
-    sqlite3_finalize(e);
+    const evaluation_row ev = {eval_id,        draw,           (int64_t)draw * RUN0_STRIDE,
+                               o->runs,        key,            o->objective,
+                               o->objective_lo, o->objective_hi, o->cost,
+                               o->cost_lo,     o->cost_hi};
+    const bool ok = sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
     value_row values[LM_LEVERS_MAX];
     const int n_levers = J->lv->n < LM_LEVERS_MAX ? J->lv->n : LM_LEVERS_MAX;
     for (int j = 0; j < n_levers; ++j) {
@@ -561,6 +563,9 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
     if (rc == LM_OK && !reps)
         rc = lm_error_set_at(err, LM_ENOMEM, J->db_path, 0, 0, NULL,
                              "%s: no memory for replication rows", J->db_path);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_evaluation, 0, NULL, &ev, 1,
+                             err);
     if (rc == LM_OK)
         rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_value, 0, NULL, values,
                              (size_t)n_levers, err);

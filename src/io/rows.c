@@ -354,10 +354,14 @@ lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, 
                                                              : t->cols[k].name);
         append(&s, ")", "");
     }
+    for (int k = 0, n = 0; k < t->n_cols; ++k) /* the UNIQUE columns together */
+        if (t->cols[k].role == LM_ROW_ROLE_UNIQUE)
+            append(&s, n++ ? ", " : t->no_run_id ? ", UNIQUE(" : ", UNIQUE(run_id, ",
+                   t->cols[k].name);
     for (int k = 0; k < t->n_cols; ++k)
         if (t->cols[k].role == LM_ROW_ROLE_UNIQUE) {
-            append(&s, ", UNIQUE(", t->no_run_id ? "" : "run_id, ");
-            append(&s, t->cols[k].name, ")");
+            append(&s, ")", "");
+            break;
         }
     if (t->run_fk)
         append(&s, ", FOREIGN KEY(run_id) REFERENCES run(run_id)", "");

@@ -36,7 +36,7 @@ typedef enum lm_row_role {
     LM_ROW_ROLE_ATTR, /* a NOT NULL property of the row's key (reduced as the last row's) */
     LM_ROW_ROLE_ID,   /* the row's integer id, its whole primary key (SQLite's rowid) */
     LM_ROW_ROLE_VALUE, /* neither flow nor stock, may be NULL (reduced as the last row's) */
-    LM_ROW_ROLE_UNIQUE, /* an ATTR unique within its run: UNIQUE(run_id, column) */
+    LM_ROW_ROLE_UNIQUE, /* an ATTR; the UNIQUE columns together are unique within the run */
     LM_ROW_ROLE_FLAG    /* a NOT NULL 0/1 ATTR, 1 in rows that do not say (DEFAULT 1) */
 } lm_row_role;
 
