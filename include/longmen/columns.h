@@ -11,12 +11,17 @@
  * kind: INTEGER or REAL (the SQL type of the column); REGION (a region index, stored as the
  *   columns `region`, the region's name, and `region_id`); TEXT (a const char *); SKILL (a
  *   skill index, stored as its word, LM_SKILL_WORDS); LAYER (a chain-layer index, stored as
- *   the scenario's layer id).
+ *   the scenario's layer id); STAGE, INVESTOR, STATUS (an index stored as its word of
+ *   LM_STAGE_WORDS, LM_INVESTOR_KIND_WORDS, LM_STATUS_WORDS); MONTH (a month index,
+ *   year*12 + month-1, stored as 'YYYY-MM', -1 as NULL).
+ *   A REGION field `x` other than `region` is stored as `x` and `x_id`.
  * role: KEY (part of the primary key, after run_id; NOT NULL), ID (an integer that is the
- *   whole primary key, SQLite's rowid), ATTR (a NOT NULL property of the key), VALUE (a value
- *   of a job's table, may be NULL), SPAN (the months the row covers; NOT NULL; summed over a
- *   period), FLOW (summed over a period), STOCK (the value at the period's last month),
- *   SHARE (a ratio of flows: averaged over a period, weighted by the months of each row).
+ *   whole primary key, SQLite's rowid), ATTR (a NOT NULL property of the key), UNIQUE (an
+ *   ATTR; a table's UNIQUE columns together are unique within its run), FLAG (a NOT NULL
+ *   0/1 ATTR, DEFAULT 1), VALUE (a value that is neither a flow nor a stock of a period, may
+ *   be NULL), SPAN (the months the row covers; NOT NULL; summed over a period), FLOW (summed
+ *   over a period), STOCK (the value at the period's last month), SHARE (a ratio of flows:
+ *   averaged over a period, weighted by the months of each row).
  * doc: one line, the column's meaning (docs/output.md says more).
  *
  * Words are lists too, W(index, word, a) in code order, `a` passed through for the caller;
@@ -34,6 +39,11 @@
 #define LM_MODEL_WORDS(W, a) W(0, to_c, a) W(1, to_b, a) W(2, to_g, a)
 /* Firm status (lm_firm_status). */
 #define LM_STATUS_WORDS(W, a) W(0, alive, a) W(1, dead, a) W(2, ipo, a) W(3, acquired, a)
+/* Stages of a financing round (lm_stage). */
+#define LM_STAGE_WORDS(W, x) W(0, seed, x) W(1, a, x) W(2, b, x) W(3, c, x) W(4, growth, x)
+/* Investor kinds (lm_investor_kind). */
+#define LM_INVESTOR_KIND_WORDS(W, a)                                                            \
+    W(0, gov_st, a) W(1, gov_innovation, a) W(2, vc, a) W(3, strategic, a) W(4, angel, a)
 /* Bits of lm_tier, in order. */
 #define LM_TIER_WORDS(W, a)                                                                     \
     W(0, tech_sme, a) W(1, high_tech, a) W(2, little_giant, a) W(3, unicorn, a) W(4, dragon, a)

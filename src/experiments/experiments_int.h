@@ -15,6 +15,9 @@
 
 /* sweep.c: the sweep's own tables, declared once (io/rows.h). */
 extern const lm_row_table lm__rows_sweep_point, lm__rows_sweep_value;
+/* optimise.c: the levers and the ranked mixes of a search. */
+extern const lm_row_table lm__rows_optimise_lever, lm__rows_optimise_mix,
+    lm__rows_optimise_value, lm__rows_optimise_replication, lm__rows_optimise_evaluation;
 /* sensitivity.c: sensitivity, _point, _value, _output, _y, _index. */
 extern const lm_row_table lm__rows_sensitivity[6];
 

@@ -48,6 +48,7 @@
 #include "experiments/optimise.h"
 #include "experiments/parallel.h"
 #include "scenario/scenario_int.h"
+#include "io/rows.h"
 #include "io/store.h"
 #include "io/table.h"
 #include "longmen/finance.h"
@@ -256,23 +257,109 @@ static lm_status db_fail(const job *J, lm_error *err)
 static const char *const ddl =
     "CREATE TABLE IF NOT EXISTS schema (version INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS optimise_config (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS optimise_evaluation (eval_id INTEGER PRIMARY KEY,"
-    " draw INTEGER NOT NULL, run0 INTEGER NOT NULL, runs INTEGER NOT NULL, mix TEXT NOT NULL,"
-    " objective REAL, objective_lo REAL, objective_hi REAL, public_cny_year REAL,"
-    " public_lo REAL, public_hi REAL, UNIQUE (draw, mix));"
-    "CREATE TABLE IF NOT EXISTS optimise_value (eval_id INTEGER NOT NULL, lever_id INTEGER NOT "
-    "NULL, value REAL NOT NULL, label TEXT, PRIMARY KEY (eval_id, lever_id));"
-    "CREATE TABLE IF NOT EXISTS optimise_replication (eval_id INTEGER NOT NULL,"
-    " replication INTEGER NOT NULL, run INTEGER NOT NULL, dragons REAL, high_tech REAL,"
-    " jobs REAL, firms_alive REAL, births REAL, revenue_cny REAL, public_cny REAL,"
-    " PRIMARY KEY (eval_id, replication));"
-    "CREATE TABLE IF NOT EXISTS optimise_lever (lever_id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-    " kind TEXT NOT NULL, edit TEXT, lo REAL, hi REAL, options TEXT);"
-    "CREATE TABLE IF NOT EXISTS optimise_mix (rank INTEGER PRIMARY KEY, eval_id INTEGER NOT NULL,"
-    " objective REAL, objective_lo REAL, objective_hi REAL, public_cny_year REAL,"
-    " public_lo REAL, public_hi REAL, apriori_cny_year REAL, draws INTEGER, wins INTEGER,"
-    " feasible_draws INTEGER, fresh_objective REAL, fresh_lo REAL, fresh_hi REAL,"
-    " edits TEXT);";
+    ;
+
+/* An evaluation (a mix and a draw), its lever values and replications, written together. */
+#define OPTIMISE_EVALUATION_COLUMNS(X, V)                                                       \
+    X(int64_t, eval_id, INTEGER, ID, "the evaluation")                                          \
+    X(int64_t, draw, INTEGER, UNIQUE, "0: the search; d: robustness draw d")                    \
+    X(int64_t, run0, INTEGER, ATTR, "run index of replication 0")                               \
+    X(int64_t, runs, INTEGER, ATTR, "replications")                                             \
+    X(const char *, mix, TEXT, UNIQUE, "the mix, one number per lever")                         \
+    X(double, objective, REAL, VALUE, "mean objective")                                         \
+    X(double, objective_lo, REAL, VALUE, "its 90% interval")                                    \
+    X(double, objective_hi, REAL, VALUE, "its 90% interval")                                    \
+    X(double, public_cny_year, REAL, VALUE, "mean public money a year")                         \
+    X(double, public_lo, REAL, VALUE, "its 90% interval")                                       \
+    X(double, public_hi, REAL, VALUE, "its 90% interval")
+typedef struct evaluation_row {
+    LM_ROW_STRUCT(OPTIMISE_EVALUATION_COLUMNS)
+} evaluation_row;
+#define LM_ROW_T evaluation_row
+static const lm_row_column evaluation_cols[] = {
+    OPTIMISE_EVALUATION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+const lm_row_table lm__rows_optimise_evaluation =
+    LM_ROW_TABLE("optimise_evaluation", evaluation_cols, evaluation_row, false, true);
+#define OPTIMISE_VALUE_COLUMNS(X, V)                                                            \
+    X(int64_t, eval_id, INTEGER, KEY, "the evaluation")                                         \
+    X(int64_t, lever_id, INTEGER, KEY, "the lever")                                             \
+    X(double, value, REAL, ATTR, "its value, or an option's index")                             \
+    X(const char *, label, TEXT, VALUE, "the option's label")
+#define OPTIMISE_REPLICATION_COLUMNS(X, V)                                                      \
+    X(int64_t, eval_id, INTEGER, KEY, "the evaluation")                                         \
+    X(int64_t, replication, INTEGER, KEY, "0-based")                                            \
+    X(int64_t, run, INTEGER, ATTR, "the run index")                                             \
+    X(double, dragons, REAL, VALUE, "little dragons over the run")                              \
+    X(double, high_tech, REAL, VALUE, "high-tech enterprises")                                  \
+    X(double, jobs, REAL, VALUE, "jobs")                                                        \
+    X(double, firms_alive, REAL, VALUE, "the last year's stock")                                \
+    X(double, births, REAL, VALUE, "over the run")                                              \
+    X(double, revenue_cny, REAL, VALUE, "the last year")                                        \
+    X(double, public_cny, REAL, VALUE, "over the run")
+typedef struct value_row {
+    LM_ROW_STRUCT(OPTIMISE_VALUE_COLUMNS)
+} value_row;
+typedef struct replication_row {
+    LM_ROW_STRUCT(OPTIMISE_REPLICATION_COLUMNS)
+} replication_row;
+#define LM_ROW_T value_row
+static const lm_row_column value_cols[] = {
+    OPTIMISE_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T replication_row
+static const lm_row_column replication_cols[] = {
+    OPTIMISE_REPLICATION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+const lm_row_table lm__rows_optimise_value =
+    LM_ROW_TABLE("optimise_value", value_cols, value_row, false, true);
+const lm_row_table lm__rows_optimise_replication =
+    LM_ROW_TABLE("optimise_replication", replication_cols, replication_row, false, true);
+
+/* The levers and the ranked mixes, written whole when the search ends. */
+#define OPTIMISE_LEVER_COLUMNS(X, V)                                                            \
+    X(int64_t, lever_id, INTEGER, ID, "0-based, file order")                                    \
+    X(const char *, name, TEXT, ATTR, "the lever's name")                                       \
+    X(const char *, kind, TEXT, ATTR, "continuous, values or options")                          \
+    X(const char *, edit, TEXT, VALUE, "the edit's left side, region filled in")                \
+    X(double, lo, REAL, VALUE, "least value (continuous)")                                      \
+    X(double, hi, REAL, VALUE, "greatest value (continuous)")                                   \
+    X(const char *, options, TEXT, VALUE, "values or labels, comma-separated")
+#define OPTIMISE_MIX_COLUMNS(X, V)                                                              \
+    X(int64_t, rank, INTEGER, ID, "1 = the best mix, then the runner-ups")                      \
+    X(int64_t, eval_id, INTEGER, ATTR, "its search evaluation")                                 \
+    X(double, objective, REAL, VALUE, "as in optimise_evaluation")                              \
+    X(double, objective_lo, REAL, VALUE, "its 90% interval")                                    \
+    X(double, objective_hi, REAL, VALUE, "its 90% interval")                                    \
+    X(double, public_cny_year, REAL, VALUE, "public money a year")                              \
+    X(double, public_lo, REAL, VALUE, "its 90% interval")                                       \
+    X(double, public_hi, REAL, VALUE, "its 90% interval")                                       \
+    X(double, apriori_cny_year, REAL, VALUE, "the a-priori cost the levers file declares")      \
+    X(int64_t, draws, INTEGER, VALUE, "robustness draws made")                                  \
+    X(int64_t, wins, INTEGER, VALUE, "draws this mix won")                                      \
+    X(int64_t, feasible_draws, INTEGER, VALUE, "draws within the budget")                       \
+    X(double, fresh_objective, REAL, VALUE, "mean over the fresh draws")                        \
+    X(double, fresh_lo, REAL, VALUE, "its 90% interval")                                        \
+    X(double, fresh_hi, REAL, VALUE, "its 90% interval")                                        \
+    X(const char *, edits, TEXT, VALUE, "lever=value for every lever")
+typedef struct lever_row {
+    LM_ROW_STRUCT(OPTIMISE_LEVER_COLUMNS)
+} lever_row;
+typedef struct mix_row {
+    LM_ROW_STRUCT(OPTIMISE_MIX_COLUMNS)
+} mix_row;
+#define LM_ROW_T lever_row
+static const lm_row_column lever_cols[] = {
+    OPTIMISE_LEVER_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T mix_row
+static const lm_row_column mix_cols[] = {
+    OPTIMISE_MIX_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+const lm_row_table lm__rows_optimise_lever =
+    LM_ROW_TABLE("optimise_lever", lever_cols, lever_row, false, true);
+const lm_row_table lm__rows_optimise_mix =
+    LM_ROW_TABLE("optimise_mix", mix_cols, mix_row, false, true);
 
 /* The identity of the cache: what an evaluation's outcome depends on. */
 typedef struct fingerprint {
@@ -325,6 +412,16 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
                      NULL) != SQLITE_OK ||
         sqlite3_exec(J->db, ddl, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(J, err);
+    /* after schema and optimise_config (ddl), in the order they always had */
+    const lm_row_table *const declared[] = {&lm__rows_optimise_evaluation,
+                                            &lm__rows_optimise_value,
+                                            &lm__rows_optimise_replication,
+                                            &lm__rows_optimise_lever, &lm__rows_optimise_mix};
+    for (size_t k = 0; k < sizeof declared / sizeof *declared; ++k) {
+        const lm_status made = lm__rows_create(J->db, J->db_path, declared[k], true, err);
+        if (made != LM_OK)
+            return made;
+    }
     /* the layout version, as in every results database (docs/output.md) */
     char version[160];
     snprintf(version, sizeof version,
@@ -442,55 +539,45 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
 {
     if (!J->db)
         return LM_OK;
-    sqlite3_stmt *e = NULL, *v = NULL, *r = NULL;
-    bool ok = sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(J->db,
-                                 "INSERT INTO optimise_evaluation VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                                 " ?7, ?8, ?9, ?10, ?11)",
-                                 -1, &e, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(J->db, "INSERT INTO optimise_value VALUES (?1, ?2, ?3, ?4)", -1,
-                                 &v, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(J->db,
-                                 "INSERT INTO optimise_replication VALUES (?1, ?2, ?3, ?4, ?5,"
-                                 " ?6, ?7, ?8, ?9, ?10)",
-                                 -1, &r, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_int(e, 1, eval_id);
-        sqlite3_bind_int(e, 2, draw);
-        sqlite3_bind_int64(e, 3, (int64_t)draw * RUN0_STRIDE);
-        sqlite3_bind_int(e, 4, o->runs);
-        sqlite3_bind_text(e, 5, key, -1, SQLITE_STATIC);
-        const double *x = &o->objective;
-        for (int k = 0; k < 6; ++k)
-            if (isfinite(x[k]))
-                sqlite3_bind_double(e, 6 + k, x[k]);
-            else
-                sqlite3_bind_null(e, 6 + k);
-        ok = sqlite3_step(e) == SQLITE_DONE;
-    }
-    for (int j = 0; ok && j < J->lv->n; ++j) {
+    const evaluation_row ev = {eval_id,        draw,           (int64_t)draw * RUN0_STRIDE,
+                               o->runs,        key,            o->objective,
+                               o->objective_lo, o->objective_hi, o->cost,
+                               o->cost_lo,     o->cost_hi};
+    const bool ok = sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    value_row values[LM_LEVERS_MAX];
+    const int n_levers = J->lv->n < LM_LEVERS_MAX ? J->lv->n : LM_LEVERS_MAX;
+    for (int j = 0; j < n_levers; ++j) {
         const lm__lever *L = &J->lv->lever[j];
-        sqlite3_bind_int(v, 1, eval_id);
-        sqlite3_bind_int(v, 2, j);
-        sqlite3_bind_double(v, 3, L->kind == LM_LEVER_VALUES ? L->value[(int)mix[j]] : mix[j]);
-        if (L->kind == LM_LEVER_OPTIONS)
-            sqlite3_bind_text(v, 4, L->option[(int)mix[j]].label, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(v, 4);
-        ok = sqlite3_step(v) == SQLITE_DONE && sqlite3_reset(v) == SQLITE_OK;
+        values[j] = (value_row){
+            eval_id, j, L->kind == LM_LEVER_VALUES ? L->value[(int)mix[j]] : mix[j],
+            L->kind == LM_LEVER_OPTIONS ? L->option[(int)mix[j]].label : NULL};
     }
-    for (int i = 0; ok && i < o->runs; ++i) {
-        sqlite3_bind_int(r, 1, eval_id);
-        sqlite3_bind_int(r, 2, i);
-        sqlite3_bind_int64(r, 3, (int64_t)draw * RUN0_STRIDE + i);
-        for (int k = 0; k < M_COUNT; ++k)
-            sqlite3_bind_double(r, 4 + k, J->rows[(size_t)i * M_COUNT + (size_t)k]);
-        ok = sqlite3_step(r) == SQLITE_DONE && sqlite3_reset(r) == SQLITE_OK;
+    replication_row *reps = calloc(o->runs > 0 ? (size_t)o->runs : 1, sizeof *reps);
+    for (int i = 0; reps && i < o->runs; ++i) {
+        const double *m = &J->rows[(size_t)i * M_COUNT];
+        reps[i] = (replication_row){eval_id,    i,       (int64_t)draw * RUN0_STRIDE + i,
+                                    m[M_DRAGONS], m[M_HIGH_TECH], m[M_JOBS], m[M_ALIVE],
+                                    m[M_BIRTHS], m[M_REVENUE],   m[M_PUBLIC]};
     }
-    sqlite3_finalize(e);
-    sqlite3_finalize(v);
-    sqlite3_finalize(r);
-    if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    lm_status rc = ok ? LM_OK : db_fail(J, err);
+    if (rc == LM_OK && !reps)
+        rc = lm_error_set_at(err, LM_ENOMEM, J->db_path, 0, 0, NULL,
+                             "%s: no memory for replication rows", J->db_path);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_evaluation, 0, NULL, &ev, 1,
+                             err);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_value, 0, NULL, values,
+                             (size_t)n_levers, err);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_replication, 0, NULL, reps,
+                             (size_t)o->runs, err);
+    free(reps);
+    if (rc != LM_OK) {
+        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    if (sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         const lm_status st = db_fail(J, err);
         sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
         return st;
@@ -684,80 +771,83 @@ static void robustness_info(const lm__opt_result *r, ranked_info *info)
     }
 }
 
+/* A lever's row; its texts go into edit and opts, which must outlive it. */
+static void lever_row_of(const job *J, int j, lever_row *row, char *edit, size_t edit_size,
+                         char *opts, size_t opts_size)
+{
+    static const char *const kinds[] = {"continuous", "values", "options"};
+    const lm__lever *L = &J->lv->lever[j];
+    size_t k = 0;
+    opts[0] = '\0';
+    for (int o = 0; L->kind != LM_LEVER_CONTINUOUS && o < L->n_options && k < opts_size; ++o) {
+        if (L->kind == LM_LEVER_VALUES)
+            k += (size_t)snprintf(opts + k, opts_size - k, "%s%.15g", o ? "," : "",
+                                  L->value[o]);
+        else
+            k += (size_t)snprintf(opts + k, opts_size - k, "%s%s", o ? "," : "",
+                                  L->option[o].label);
+    }
+    const bool has_edit = L->kind != LM_LEVER_OPTIONS &&
+                          lm__levers_expand(L->set, J->region, edit, edit_size);
+    const bool continuous = L->kind == LM_LEVER_CONTINUOUS;
+    *row = (lever_row){j,
+                       L->name,
+                       kinds[L->kind],
+                       has_edit ? edit : NULL,
+                       continuous ? L->lo : NAN,
+                       continuous ? L->hi : NAN,
+                       continuous ? NULL : opts};
+}
+
+static void mix_row_of(const job *J, const lm__opt_result *r, const ranked_info *info, int j,
+                       mix_row *row, char *text, size_t text_size)
+{
+    const lm__opt_eval *E = &r->evals[r->ranked[j]];
+    mix_text(J, E->mix, text, text_size, " ");
+    *row = (mix_row){j + 1,           eval_id_of(J, E),      E->out.objective,
+                     E->out.objective_lo, E->out.objective_hi, E->out.cost,
+                     E->out.cost_lo,  E->out.cost_hi,        E->apriori,
+                     r->n_draws,      info[j].wins,          info[j].feasible,
+                     info[j].fresh,   info[j].fresh_lo,      info[j].fresh_hi,
+                     text};
+}
+
+enum { OPT_TEXT = 2048, OPT_EDIT = LM_LEVER_EDIT_LEN + 64 };
+
 static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranked_info *info,
                                     lm_error *err)
 {
-    sqlite3_stmt *l = NULL, *m = NULL;
-    bool ok = sqlite3_exec(J->db, "BEGIN; DELETE FROM optimise_lever; DELETE FROM optimise_mix;",
-                           NULL, NULL, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(J->db,
-                                 "INSERT INTO optimise_lever VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                                 -1, &l, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(J->db,
-                                 "INSERT INTO optimise_mix VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                                 " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                                 -1, &m, NULL) == SQLITE_OK;
-    static const char *const kinds[] = {"continuous", "values", "options"};
-    for (int j = 0; ok && j < J->lv->n; ++j) {
-        const lm__lever *L = &J->lv->lever[j];
-        char opts[2048] = "";
-        size_t k = 0;
-        for (int o = 0; L->kind != LM_LEVER_CONTINUOUS && o < L->n_options && k < sizeof opts;
-             ++o) {
-            if (L->kind == LM_LEVER_VALUES)
-                k += (size_t)snprintf(opts + k, sizeof opts - k, "%s%.15g", o ? "," : "",
-                                      L->value[o]);
-            else
-                k += (size_t)snprintf(opts + k, sizeof opts - k, "%s%s", o ? "," : "",
-                                      L->option[o].label);
-        }
-        char edit[LM_LEVER_EDIT_LEN + 64];
-        sqlite3_bind_int(l, 1, j);
-        sqlite3_bind_text(l, 2, L->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(l, 3, kinds[L->kind], -1, SQLITE_STATIC);
-        if (L->kind != LM_LEVER_OPTIONS && lm__levers_expand(L->set, J->region, edit, sizeof edit))
-            sqlite3_bind_text(l, 4, edit, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(l, 4);
-        if (L->kind == LM_LEVER_CONTINUOUS) {
-            sqlite3_bind_double(l, 5, L->lo);
-            sqlite3_bind_double(l, 6, L->hi);
-            sqlite3_bind_null(l, 7);
-        } else {
-            sqlite3_bind_null(l, 5);
-            sqlite3_bind_null(l, 6);
-            sqlite3_bind_text(l, 7, opts, -1, SQLITE_TRANSIENT);
-        }
-        ok = sqlite3_step(l) == SQLITE_DONE && sqlite3_reset(l) == SQLITE_OK;
+    const size_t n_l = (size_t)J->lv->n, n_m = (size_t)r->n_ranked;
+    lever_row *levers = calloc(n_l + 1, sizeof *levers);
+    mix_row *mixes = calloc(n_m + 1, sizeof *mixes);
+    char *texts = calloc((n_l + n_m + 1) * OPT_TEXT + (n_l + 1) * OPT_EDIT, 1);
+    lm_status rc = LM_OK;
+    if (!levers || !mixes || !texts)
+        rc = lm_error_set_at(err, LM_ENOMEM, J->db_path, 0, 0, NULL,
+                             "%s: no memory for the optimise tables", J->db_path);
+    char *edits = texts ? texts + (n_l + n_m + 1) * OPT_TEXT : NULL;
+    for (size_t j = 0; rc == LM_OK && j < n_l; ++j)
+        lever_row_of(J, (int)j, &levers[j], edits + j * OPT_EDIT, OPT_EDIT, texts + j * OPT_TEXT,
+                     OPT_TEXT);
+    for (size_t j = 0; rc == LM_OK && j < n_m; ++j)
+        mix_row_of(J, r, info, (int)j, &mixes[j], texts + (n_l + j) * OPT_TEXT, OPT_TEXT);
+    if (rc == LM_OK && sqlite3_exec(J->db, "BEGIN; DELETE FROM optimise_lever;"
+                                           " DELETE FROM optimise_mix;",
+                                    NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_fail(J, err);
+    else if (rc == LM_OK &&
+             (rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_lever, 0, NULL, levers,
+                                   n_l, err)) == LM_OK)
+        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_mix, 0, NULL, mixes, n_m,
+                             err);
+    free(levers);
+    free(mixes);
+    free(texts);
+    if (rc != LM_OK) {
+        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
     }
-    for (int j = 0; ok && j < r->n_ranked; ++j) {
-        const lm__opt_eval *E = &r->evals[r->ranked[j]];
-        char text[2048];
-        mix_text(J, E->mix, text, sizeof text, " ");
-        const double v[] = {E->out.objective, E->out.objective_lo, E->out.objective_hi,
-                            E->out.cost,      E->out.cost_lo,      E->out.cost_hi,
-                            E->apriori};
-        sqlite3_bind_int(m, 1, j + 1);
-        sqlite3_bind_int(m, 2, eval_id_of(J, E));
-        for (int k = 0; k < 7; ++k)
-            if (isfinite(v[k]))
-                sqlite3_bind_double(m, 3 + k, v[k]);
-            else
-                sqlite3_bind_null(m, 3 + k);
-        sqlite3_bind_int(m, 10, r->n_draws);
-        sqlite3_bind_int(m, 11, info[j].wins);
-        sqlite3_bind_int(m, 12, info[j].feasible);
-        const double f[] = {info[j].fresh, info[j].fresh_lo, info[j].fresh_hi};
-        for (int k = 0; k < 3; ++k)
-            if (isfinite(f[k]))
-                sqlite3_bind_double(m, 13 + k, f[k]);
-            else
-                sqlite3_bind_null(m, 13 + k);
-        sqlite3_bind_text(m, 16, text, -1, SQLITE_TRANSIENT);
-        ok = sqlite3_step(m) == SQLITE_DONE && sqlite3_reset(m) == SQLITE_OK;
-    }
-    sqlite3_finalize(l);
-    sqlite3_finalize(m);
+    bool ok = true;
     /* The budget of this search (not of the cache: a resume may change it) for the report,
      * which `longmen report DIR` writes again from the database alone. */
     char budget[128];

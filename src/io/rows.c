@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "io/rows.h"
+#include "io/store_rows.h"
 
 /* ---- descriptors from the column lists ---- */
 
@@ -28,6 +29,45 @@ static const lm_row_column layer_year_cols[] = {
 static const lm_row_column public_year_cols[] = {
     LM_PUBLIC_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
 #undef LM_ROW_T
+#define LM_ROW_T lm_run_row
+static const lm_row_column run_cols[] = {LM_RUN_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_region_row
+static const lm_row_column region_cols[] = {
+    LM_REGION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_sector_row
+static const lm_row_column sector_cols[] = {
+    LM_SECTOR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_firm_row
+static const lm_row_column firm_cols[] = {
+    LM_FIRM_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_dragon_row
+static const lm_row_column dragon_cols[] = {
+    LM_DRAGON_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_deal_row
+static const lm_row_column deal_cols[] = {
+    LM_DEAL_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_fund_row
+static const lm_row_column fund_cols[] = {
+    LM_FUND_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_exit_row
+static const lm_row_column exit_cols[] = {
+    LM_EXIT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_finance_year_row
+static const lm_row_column finance_year_cols[] = {
+    LM_FINANCE_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+#define LM_ROW_T lm_investment_year_row
+static const lm_row_column investment_year_cols[] = {
+    LM_INVESTMENT_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
 
 #define TABLE(name, cols, type, fk) LM_ROW_TABLE(name, cols, type, fk, false)
 const lm_row_table lm__rows_region_year = TABLE("region_year", region_year_cols, lm_region_year,
@@ -38,12 +78,72 @@ const lm_row_table lm__rows_region_layer_year =
     TABLE("region_layer_year", layer_year_cols, lm_region_layer_year, true);
 const lm_row_table lm__rows_public_year =
     TABLE("public_year", public_year_cols, lm_public_year, false);
-const lm_row_table *const lm__row_tables[] = {&lm__rows_region_year, &lm__rows_region_skill_year,
-                                              &lm__rows_region_layer_year, &lm__rows_public_year};
+/* Tables of the run's indices, each row of them a row of run. */
+#define RUN_TABLE(name, cols, type)                                                             \
+    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), false, false, true, NULL}
+const lm_row_table lm__rows_run = LM_ROW_TABLE("run", run_cols, lm_run_row, false, true);
+const lm_row_table lm__rows_region = RUN_TABLE("region", region_cols, lm_region_row);
+const lm_row_table lm__rows_sector = RUN_TABLE("sector", sector_cols, lm_sector_row);
+const lm_row_table lm__rows_firm = TABLE("firm", firm_cols, lm_firm_row, true);
+const lm_row_table lm__rows_dragon = {
+    "dragon", dragon_cols, (int)(sizeof dragon_cols / sizeof dragon_cols[0]),
+    sizeof(lm_dragon_row), false, false, false,
+    "FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id)"};
+const lm_row_table lm__rows_deal = TABLE("deal", deal_cols, lm_deal_row, false);
+const lm_row_table lm__rows_fund = TABLE("fund", fund_cols, lm_fund_row, false);
+const lm_row_table lm__rows_exit = TABLE("exit", exit_cols, lm_exit_row, false);
+const lm_row_table lm__rows_finance_year =
+    TABLE("finance_year", finance_year_cols, lm_finance_year_row, false);
+const lm_row_table lm__rows_investment_year =
+    TABLE("investment_year", investment_year_cols, lm_investment_year_row, false);
+const lm_row_table *const lm__row_tables[] = {
+    &lm__rows_region,      &lm__rows_sector,            &lm__rows_firm,
+    &lm__rows_dragon,
+    &lm__rows_region_year, &lm__rows_region_skill_year, &lm__rows_region_layer_year,
+    &lm__rows_public_year, &lm__rows_deal,              &lm__rows_fund,
+    &lm__rows_exit,        &lm__rows_finance_year,      &lm__rows_investment_year};
 const int lm__n_row_tables = (int)(sizeof lm__row_tables / sizeof lm__row_tables[0]);
 
 static const char *const skill_words[] = {LM_SKILL_WORDS(LM_WORD_STRING, ~)};
-enum { N_SKILLS = LM_SKILL_WORDS(LM_WORD_COUNT, ~) };
+static const char *const stage_words[] = {LM_STAGE_WORDS(LM_WORD_STRING, ~)};
+static const char *const investor_words[] = {LM_INVESTOR_KIND_WORDS(LM_WORD_STRING, ~)};
+static const char *const status_words[] = {LM_STATUS_WORDS(LM_WORD_STRING, ~)};
+#define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* An index stored as a word: of the scenario (REGION, LAYER) or of a fixed list. */
+static bool is_word(lm_row_kind k)
+{
+    return k == LM_ROW_KIND_REGION || k == LM_ROW_KIND_SKILL || k == LM_ROW_KIND_LAYER ||
+           k == LM_ROW_KIND_STAGE || k == LM_ROW_KIND_INVESTOR || k == LM_ROW_KIND_STATUS;
+}
+
+/* The words of an index column and their count. */
+static const char *const *words_of(const lm_row_column *c, const lm_row_names *names, int *n)
+{
+    switch (c->kind) {
+    case LM_ROW_KIND_REGION:
+        *n = names ? names->n_regions : 0;
+        return names ? names->regions : NULL;
+    case LM_ROW_KIND_LAYER:
+        *n = names ? names->n_layers : 0;
+        return names ? names->layers : NULL;
+    case LM_ROW_KIND_SKILL:
+        *n = COUNT_OF(skill_words);
+        return skill_words;
+    case LM_ROW_KIND_STAGE:
+        *n = COUNT_OF(stage_words);
+        return stage_words;
+    case LM_ROW_KIND_INVESTOR:
+        *n = COUNT_OF(investor_words);
+        return investor_words;
+    case LM_ROW_KIND_STATUS:
+        *n = COUNT_OF(status_words);
+        return status_words;
+    default:
+        *n = 0;
+        return NULL;
+    }
+}
 
 /* ---- fields ---- */
 
@@ -98,16 +198,43 @@ static void set_text(void *row, const lm_row_column *c, const char *v)
 /* The word an index column stores, NULL when the index is out of range. */
 static const char *word_of(const lm_row_column *c, const lm_row_names *names, int64_t i)
 {
-    switch (c->kind) {
-    case LM_ROW_KIND_REGION:
-        return i >= 0 && i < names->n_regions && names->regions ? names->regions[i] : NULL;
-    case LM_ROW_KIND_SKILL:
-        return i >= 0 && i < N_SKILLS ? skill_words[i] : NULL;
-    case LM_ROW_KIND_LAYER:
-        return i >= 0 && i < names->n_layers && names->layers ? names->layers[i] : NULL;
-    default:
+    int n;
+    const char *const *w = words_of(c, names, &n);
+    return w && i >= 0 && i < n ? w[i] : NULL;
+}
+
+/* 'YYYY-MM' of a month index into buf, NULL for -1 (never) and for a month out of range
+ * (*ok false). By hand rather than snprintf: a firm row has four. */
+static const char *month_text(int64_t m, char buf[8], bool *ok)
+{
+    *ok = m == -1 || (m >= 0 && m / 12 <= 9999);
+    if (m < 0 || !*ok)
         return NULL;
+    const int year = (int)(m / 12), month = (int)(m % 12 + 1);
+    buf[0] = (char)('0' + year / 1000);
+    buf[1] = (char)('0' + year / 100 % 10);
+    buf[2] = (char)('0' + year / 10 % 10);
+    buf[3] = (char)('0' + year % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + month / 10);
+    buf[6] = (char)('0' + month % 10);
+    buf[7] = '\0';
+    return buf;
+}
+
+/* The month index of 'YYYY-MM' (NULL: -1); false when the text is no month. */
+static bool month_index(const char *w, int64_t *m)
+{
+    int y, mo;
+    char end;
+    if (!w) {
+        *m = -1;
+        return true;
     }
+    if (sscanf(w, "%4d-%2d%c", &y, &mo, &end) != 2 || y < 0 || mo < 1 || mo > 12)
+        return false;
+    *m = (int64_t)y * 12 + mo - 1;
+    return true;
 }
 
 /* ---- columns as stored ---- */
@@ -121,12 +248,16 @@ void lm__rows_each_column(const lm_row_table *t,
         const lm_row_column *c = &t->cols[k];
         switch (c->kind) {
         case LM_ROW_KIND_REGION:
-            f("region", "TEXT", user);
-            f("region_id", "INTEGER", user);
+            f(c->name, "TEXT", user);
+            f(c->id_name, "INTEGER", user);
             break;
         case LM_ROW_KIND_SKILL:
         case LM_ROW_KIND_LAYER:
         case LM_ROW_KIND_TEXT:
+        case LM_ROW_KIND_STAGE:
+        case LM_ROW_KIND_INVESTOR:
+        case LM_ROW_KIND_STATUS:
+        case LM_ROW_KIND_MONTH:
             f(c->name, "TEXT", user);
             break;
         case LM_ROW_KIND_INTEGER:
@@ -177,16 +308,16 @@ typedef struct create_ctx {
 /* NOT NULL: run_id, keys, spans and attributes. A REGION key's two columns both. */
 static bool not_null(const lm_row_table *t, const char *name)
 {
-    if (strcmp(name, "run_id") == 0)
+    if (!t->no_run_id && strcmp(name, "run_id") == 0)
         return true;
     for (int k = 0; k < t->n_cols; ++k) {
         const lm_row_column *c = &t->cols[k];
-        const bool named = c->kind == LM_ROW_KIND_REGION
-                               ? strcmp(name, "region") == 0 || strcmp(name, "region_id") == 0
-                               : strcmp(name, c->name) == 0;
+        const bool named = strcmp(name, c->name) == 0 ||
+                           (c->kind == LM_ROW_KIND_REGION && strcmp(name, c->id_name) == 0);
         if (named)
             return c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_SPAN ||
-                   c->role == LM_ROW_ROLE_ATTR;
+                   c->role == LM_ROW_ROLE_ATTR || c->role == LM_ROW_ROLE_UNIQUE ||
+                   c->role == LM_ROW_ROLE_FLAG;
     }
     return false;
 }
@@ -198,6 +329,9 @@ static void create_column(const char *name, const char *type, void *user)
     append(x->s, " ", type);
     if (not_null(x->t, name))
         append(x->s, " NOT NULL", "");
+    for (int k = 0; k < x->t->n_cols; ++k)
+        if (x->t->cols[k].role == LM_ROW_ROLE_FLAG && strcmp(x->t->cols[k].name, name) == 0)
+            append(x->s, " DEFAULT 1", "");
 }
 
 lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, bool if_absent,
@@ -216,11 +350,25 @@ lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, 
         for (int k = 0, n = t->no_run_id ? 0 : 1; k < t->n_cols; ++k)
             if (t->cols[k].role == LM_ROW_ROLE_KEY || t->cols[k].role == LM_ROW_ROLE_ID)
                 append(&s, n++ ? ", " : "",
-                       t->cols[k].kind == LM_ROW_KIND_REGION ? "region_id" : t->cols[k].name);
+                       t->cols[k].kind == LM_ROW_KIND_REGION ? t->cols[k].id_name
+                                                             : t->cols[k].name);
         append(&s, ")", "");
     }
+    for (int k = 0, n = 0; k < t->n_cols; ++k) /* the UNIQUE columns together */
+        if (t->cols[k].role == LM_ROW_ROLE_UNIQUE)
+            append(&s, n++ ? ", " : t->no_run_id ? ", UNIQUE(" : ", UNIQUE(run_id, ",
+                   t->cols[k].name);
+    for (int k = 0; k < t->n_cols; ++k)
+        if (t->cols[k].role == LM_ROW_ROLE_UNIQUE) {
+            append(&s, ")", "");
+            break;
+        }
+    if (t->run_fk)
+        append(&s, ", FOREIGN KEY(run_id) REFERENCES run(run_id)", "");
     if (t->region_fk)
         append(&s, ", FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id)", "");
+    if (t->refs)
+        append(&s, ", ", t->refs);
     append(&s, ")", "");
     if (s.overflow)
         return too_long(path, t, err);
@@ -294,18 +442,29 @@ static int bind_row(sqlite3_stmt *st, const lm_row_table *t, int64_t run_id,
             break;
         case LM_ROW_KIND_SKILL:
         case LM_ROW_KIND_LAYER:
+        case LM_ROW_KIND_STAGE:
+        case LM_ROW_KIND_INVESTOR:
+        case LM_ROW_KIND_STATUS:
             rc = sqlite3_bind_text(st, ++col, word_of(c, names, get_int(row, c)), -1,
                                    SQLITE_STATIC);
             break;
         case LM_ROW_KIND_TEXT:
             rc = sqlite3_bind_text(st, ++col, get_text(row, c), -1, SQLITE_STATIC);
             break;
+        case LM_ROW_KIND_MONTH: {
+            char buf[8];
+            bool ok;
+            rc = sqlite3_bind_text(st, ++col, month_text(get_int(row, c), buf, &ok), -1,
+                                   SQLITE_TRANSIENT);
+            break;
+        }
         case LM_ROW_KIND_INTEGER:
             rc = is_null_int(row, c) ? sqlite3_bind_null(st, ++col)
                                      : sqlite3_bind_int64(st, ++col, get_int(row, c));
             break;
         case LM_ROW_KIND_REAL:
-            rc = sqlite3_bind_double(st, ++col, get_real(row, c));
+            rc = isfinite(get_real(row, c)) ? sqlite3_bind_double(st, ++col, get_real(row, c))
+                                            : sqlite3_bind_null(st, ++col);
             break;
         }
     }
@@ -315,13 +474,21 @@ static int bind_row(sqlite3_stmt *st, const lm_row_table *t, int64_t run_id,
 lm_status lm__rows_insert(sqlite3 *db, const char *path, const lm_row_table *t, int64_t run_id,
                           const lm_row_names *names, const void *rows, size_t n, lm_error *err)
 {
-    /* Indices first, so that a bad one is named before any row of the table is written. */
+    /* Indices and months first, so that a bad one is named before any row of the table is
+     * written; a month of a NOT NULL column must be one. */
     for (size_t i = 0; i < n; ++i)
         for (int k = 0; k < t->n_cols; ++k) {
             const lm_row_column *c = &t->cols[k];
             const void *row = (const char *)rows + i * t->row_size;
-            if (c->kind != LM_ROW_KIND_INTEGER && c->kind != LM_ROW_KIND_REAL &&
-                c->kind != LM_ROW_KIND_TEXT && !word_of(c, names, get_int(row, c)))
+            char buf[8];
+            bool ok = true;
+            if (c->kind == LM_ROW_KIND_MONTH && !month_text(get_int(row, c), buf, &ok))
+                ok = ok && c->role != LM_ROW_ROLE_KEY && c->role != LM_ROW_ROLE_ATTR &&
+                     c->role != LM_ROW_ROLE_SPAN && c->role != LM_ROW_ROLE_UNIQUE &&
+                     c->role != LM_ROW_ROLE_FLAG; /* -1: NULL, where NULL may be */
+            else if (is_word(c->kind))
+                ok = word_of(c, names, get_int(row, c)) != NULL;
+            if (!ok)
                 return bad_index(path, t, i, c, get_int(row, c), err);
         }
     sql_text s = {.len = 0, .overflow = false};
@@ -350,9 +517,8 @@ lm_status lm__rows_insert(sqlite3 *db, const char *path, const lm_row_table *t, 
 /* The index of a stored word, -1 when it is none of them. */
 static int64_t index_of(const lm_row_column *c, const lm_row_names *names, const char *w)
 {
-    const int n = c->kind == LM_ROW_KIND_SKILL ? N_SKILLS
-                  : c->kind == LM_ROW_KIND_LAYER ? names->n_layers
-                                                 : names->n_regions;
+    int n;
+    (void)words_of(c, names, &n);
     for (int i = 0; w && i < n; ++i) {
         const char *v = word_of(c, names, i);
         if (v && strcmp(v, w) == 0)
@@ -408,10 +574,11 @@ lm_status lm__rows_read(sqlite3 *db, const char *path, const lm_row_table *t, in
             } else if (c->kind == LM_ROW_KIND_REGION) {
                 ++col; /* the name; region_id is the index */
                 set_int(row, c, sqlite3_column_int64(st, col++));
-            } else if (c->kind == LM_ROW_KIND_SKILL || c->kind == LM_ROW_KIND_LAYER) {
+            } else if (is_word(c->kind) || c->kind == LM_ROW_KIND_MONTH) {
                 const char *w = (const char *)sqlite3_column_text(st, col++);
-                const int64_t v = index_of(c, names, w);
-                if (v < 0) {
+                int64_t v = -1;
+                if (c->kind == LM_ROW_KIND_MONTH ? !month_index(w, &v)
+                                                 : (v = index_of(c, names, w)) < 0) {
                     rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL,
                                          "%s: %s row %zu: unknown %s '%s'", path, t->name, *n,
                                          c->name, w ? w : "NULL");
@@ -532,8 +699,17 @@ bool lm__rows_csv(FILE *f, const lm_row_table *t, int64_t run_id, const lm_row_n
                 break;
             case LM_ROW_KIND_SKILL:
             case LM_ROW_KIND_LAYER:
+            case LM_ROW_KIND_STAGE:
+            case LM_ROW_KIND_INVESTOR:
+            case LM_ROW_KIND_STATUS:
                 csv_text(f, word_of(c, names, get_int(row, c)));
                 break;
+            case LM_ROW_KIND_MONTH: {
+                char buf[8];
+                bool ok;
+                csv_text(f, month_text(get_int(row, c), buf, &ok));
+                break;
+            }
             case LM_ROW_KIND_TEXT:
                 csv_text(f, get_text(row, c));
                 break;
@@ -570,7 +746,9 @@ void lm__rows_reduce(const lm_row_table *t, const void *rows, size_t n, void *ou
             continue;
         }
         if (c->role == LM_ROW_ROLE_KEY || c->role == LM_ROW_ROLE_STOCK ||
-            c->role == LM_ROW_ROLE_ATTR || c->role == LM_ROW_ROLE_ID) {
+            c->role == LM_ROW_ROLE_ATTR || c->role == LM_ROW_ROLE_ID ||
+            c->role == LM_ROW_ROLE_VALUE || c->role == LM_ROW_ROLE_UNIQUE ||
+            c->role == LM_ROW_ROLE_FLAG) {
             if (real)
                 set_real(out, c, get_real(last, c));
             else

@@ -20,7 +20,11 @@ typedef enum lm_row_kind {
     LM_ROW_KIND_REGION, /* int32 index: columns `region` (name) and `region_id` */
     LM_ROW_KIND_SKILL,  /* int32 index: its word (LM_SKILL_WORDS) */
     LM_ROW_KIND_LAYER,  /* int32 index: the scenario's layer id */
-    LM_ROW_KIND_TEXT    /* const char *, NULL stored as NULL */
+    LM_ROW_KIND_TEXT,   /* const char *, NULL stored as NULL */
+    LM_ROW_KIND_STAGE,    /* int32 index: its word (LM_STAGE_WORDS) */
+    LM_ROW_KIND_INVESTOR, /* int32 index: its word (LM_INVESTOR_KIND_WORDS) */
+    LM_ROW_KIND_STATUS,   /* int32 index: its word (LM_STATUS_WORDS) */
+    LM_ROW_KIND_MONTH     /* int32 month index: 'YYYY-MM', -1 stored as NULL */
 } lm_row_kind;
 
 typedef enum lm_row_role {
@@ -31,16 +35,19 @@ typedef enum lm_row_role {
     LM_ROW_ROLE_SHARE,
     LM_ROW_ROLE_ATTR, /* a NOT NULL property of the row's key (reduced as the last row's) */
     LM_ROW_ROLE_ID,   /* the row's integer id, its whole primary key (SQLite's rowid) */
-    LM_ROW_ROLE_VALUE /* a value of a job's table, may be NULL (reduced as the last row's) */
+    LM_ROW_ROLE_VALUE, /* neither flow nor stock, may be NULL (reduced as the last row's) */
+    LM_ROW_ROLE_UNIQUE, /* an ATTR; the UNIQUE columns together are unique within the run */
+    LM_ROW_ROLE_FLAG    /* a NOT NULL 0/1 ATTR, 1 in rows that do not say (DEFAULT 1) */
 } lm_row_role;
 
-/* An INTEGER field holding this is stored as NULL (a REAL holding NaN always is). */
+/* An INTEGER field holding this is stored as NULL (a REAL holding NaN or an infinity always
+ * is, and reads back as NaN). */
 #define LM_ROW_NULL_INT64 INT64_MIN
 #define LM_ROW_NULL_INT32 INT32_MIN
 
-/* One field of a record (a REGION field is two columns of its table). */
+/* One field of a record (a REGION field is two columns of its table: name and id_name). */
 typedef struct lm_row_column {
-    const char *name;
+    const char *name, *id_name;
     lm_row_kind kind;
     lm_row_role role;
     size_t offset, size; /* of the field in the struct; size 4 or 8 */
@@ -54,6 +61,8 @@ typedef struct lm_row_table {
     size_t row_size;
     bool region_fk; /* FOREIGN KEY(run_id, region_id) REFERENCES region */
     bool no_run_id; /* a table of the whole job (sweep_*), not of one run */
+    bool run_fk;    /* FOREIGN KEY(run_id) REFERENCES run */
+    const char *refs; /* another table clause, e.g. a FOREIGN KEY; NULL for none */
 } lm_row_table;
 
 /* The descriptors of a column list, for a table declared outside rows.c:
@@ -62,21 +71,29 @@ typedef struct lm_row_table {
  *   #undef LM_ROW_T */
 #define LM_ROW_UNPACK_(...) __VA_ARGS__
 #define LM_ROW_DESCRIBE_(ctype, field, kind, role, doc)                                          \
-    {#field, LM_ROW_KIND_##kind, LM_ROW_ROLE_##role, offsetof(LM_ROW_T, field), sizeof(ctype),  \
-     doc},
+    {#field,       #field "_id",  LM_ROW_KIND_##kind, LM_ROW_ROLE_##role,                       \
+     offsetof(LM_ROW_T, field), sizeof(ctype), doc},
 #define LM_ROW_ELEMENT__(i, word, ctype, field, prefix, kind, role, doc)                       \
-    {#prefix "_" #word,    LM_ROW_KIND_##kind, LM_ROW_ROLE_##role,                             \
+    {#prefix "_" #word, NULL, LM_ROW_KIND_##kind, LM_ROW_ROLE_##role,                            \
      offsetof(LM_ROW_T, field) + (size_t)(i) * sizeof(ctype), sizeof(ctype), doc},
 #define LM_ROW_ELEMENT_(...) LM_ROW_ELEMENT__(__VA_ARGS__)
 #define LM_ROW_ELEMENT(i, word, a) LM_ROW_ELEMENT_(i, word, LM_ROW_UNPACK_ a)
 #define LM_ROW_DESCRIBE_ARRAY_(ctype, field, prefix, words, kind, role, doc)                       \
     words(LM_ROW_ELEMENT, (ctype, field, prefix, kind, role, doc))
 #define LM_ROW_TABLE(name, cols, type, region_fk, no_run_id)                                   \
-    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), region_fk, no_run_id}
+    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), region_fk, no_run_id, false, \
+     NULL}
 
 /* The declared tables. */
 extern const lm_row_table lm__rows_region_year, lm__rows_region_skill_year,
     lm__rows_region_layer_year, lm__rows_public_year;
+/* The finance tables (io/store_rows.h). */
+/* The run's index tables (io/store_rows.h). */
+/* The run table: its own key, so not among lm__row_tables (whose rows are of one run). */
+extern const lm_row_table lm__rows_run;
+extern const lm_row_table lm__rows_region, lm__rows_sector, lm__rows_firm, lm__rows_dragon;
+extern const lm_row_table lm__rows_deal, lm__rows_fund, lm__rows_exit,
+    lm__rows_finance_year, lm__rows_investment_year;
 /* Every declared table (the unit tests and the docs check walk them). */
 extern const lm_row_table *const lm__row_tables[];
 extern const int lm__n_row_tables;

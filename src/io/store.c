@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 
 #include "io/rows.h"
 #include "io/store.h"
+#include "io/store_rows.h"
 
 /* The rows' run_id: 1 for a database of one run; lm__store_append (experiments issue) adds
  * runs 1..R of replications and arms. Every function that binds it has `in` in scope. */
@@ -37,64 +39,12 @@ static const char *const tier_names[] = {LM_TIER_WORDS(LM_WORD_STRING, ~)}; /* b
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static const char schema_sql[] =
-    "CREATE TABLE schema(version INTEGER NOT NULL);\n"
-    "CREATE TABLE run(\n"
-    "  run_id INTEGER PRIMARY KEY, scenario TEXT, scenario_path TEXT, seed INTEGER NOT NULL,\n"
-    "  run INTEGER NOT NULL, threads INTEGER NOT NULL, started_at TEXT,\n"
-    "  longmen_version TEXT NOT NULL, schema_version INTEGER NOT NULL, months INTEGER NOT NULL,\n"
-    "  start_month TEXT, end_month TEXT, scenario_yaml TEXT, arm TEXT,\n"
-    "  detail INTEGER NOT NULL DEFAULT 1);\n"
-    "CREATE TABLE region(\n"
-    "  run_id INTEGER NOT NULL REFERENCES run(run_id), region_id INTEGER NOT NULL,\n"
-    "  name TEXT NOT NULL, name_en TEXT, province TEXT,\n"
-    "  PRIMARY KEY(run_id, region_id));\n"
-    "CREATE TABLE sector(\n"
-    "  run_id INTEGER NOT NULL REFERENCES run(run_id), sector_id INTEGER NOT NULL,\n"
-    "  id TEXT NOT NULL, name TEXT,\n"
-    "  PRIMARY KEY(run_id, sector_id), UNIQUE(run_id, id));\n"
-    "CREATE TABLE firm(\n"
-    "  run_id INTEGER NOT NULL, firm_id INTEGER NOT NULL,\n"
-    "  region TEXT NOT NULL, region_id INTEGER NOT NULL, sector TEXT NOT NULL,\n"
-    "  business_model TEXT NOT NULL, founded_month TEXT NOT NULL, founder_origin TEXT NOT NULL,\n"
-    "  founder_source TEXT NOT NULL, founder_quality REAL, status TEXT NOT NULL,\n"
-    "  launched_month TEXT, ended_month TEXT, headcount INTEGER, peak_headcount INTEGER,\n"
-    "  breakthroughs INTEGER, theta REAL, quality REAL, cash_cny REAL, revenue_cny_month REAL,\n"
-    "  peak_revenue_cny_month REAL, cum_rd_cny REAL, visibility REAL,\n"
-    "  tiers TEXT, dragon_month TEXT, platform INTEGER,\n"
-    "  PRIMARY KEY(run_id, firm_id),\n"
-    "  FOREIGN KEY(run_id, region_id) REFERENCES region(run_id, region_id));\n"
-    /* ecosystem issue: dragons */
-    "CREATE TABLE dragon(\n"
-    "  run_id INTEGER NOT NULL, firm_id INTEGER NOT NULL, region TEXT NOT NULL,\n"
-    "  sector TEXT NOT NULL, business_model TEXT NOT NULL, founded_year INTEGER NOT NULL,\n"
-    "  founder_origin TEXT NOT NULL, dragon_year INTEGER NOT NULL,\n"
-    "  PRIMARY KEY(run_id, firm_id),\n"
-    "  FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id));\n";
-
+    "CREATE TABLE schema(version INTEGER NOT NULL);\n";
 /* Built after the rows are in: one sort per index instead of a B-tree update per row. */
 static const char index_sql[] =
     "CREATE INDEX firm_region ON firm(run_id, region_id);\n"
     "CREATE INDEX firm_status ON firm(status);\n"
     "CREATE INDEX dragon_region ON dragon(run_id, region);\n";
-
-static const char run_insert_sql[] =
-    "INSERT INTO run(run_id, scenario, scenario_path, seed, run, threads, started_at,"
-    " longmen_version, schema_version, months, start_month, end_month, scenario_yaml, arm,"
-    " detail) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char region_insert_sql[] =
-    "INSERT INTO region(run_id, region_id, name, name_en, province) VALUES(?,?,?,?,?)";
-static const char sector_insert_sql[] =
-    "INSERT INTO sector(run_id, sector_id, id, name) VALUES(?,?,?,?)";
-static const char firm_insert_sql[] =
-    "INSERT INTO firm(run_id, firm_id, region, region_id, sector, business_model,"
-    " founded_month, founder_origin, founder_source, founder_quality, status, launched_month,"
-    " ended_month, headcount, peak_headcount, breakthroughs, theta, quality, cash_cny,"
-    " revenue_cny_month, peak_revenue_cny_month, cum_rd_cny, visibility, tiers, dragon_month,"
-    " platform)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char dragon_insert_sql[] =
-    "INSERT INTO dragon(run_id, firm_id, region, sector, business_model, founded_year,"
-    " founder_origin, dragon_year) VALUES(?,?,?,?,?,?,?,?)";
 
 /* The open database and where errors go. */
 typedef struct store {
@@ -103,62 +53,10 @@ typedef struct store {
     lm_error *err;
 } store;
 
-/* Binds the columns of one row left to right, keeping the first failure, so a row is a
- * straight list of calls and the check happens once. */
-typedef struct binder {
-    sqlite3_stmt *st;
-    int col;
-    int rc;
-} binder;
-
-static void bind_i64(binder *b, int64_t v)
-{
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_int64(b->st, ++b->col, v);
-}
-
-static void bind_f64(binder *b, double v)
-{
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_double(b->st, ++b->col, v);
-}
-
-/* NULL binds SQL NULL. SQLITE_STATIC: every string outlives the step that reads it. */
-static void bind_text(binder *b, const char *s)
-{
-    if (b->rc != SQLITE_OK)
-        return;
-    ++b->col;
-    b->rc = s ? sqlite3_bind_text(b->st, b->col, s, -1, SQLITE_STATIC)
-              : sqlite3_bind_null(b->st, b->col);
-}
-
-/* Optional names: the scenario leaves them "" when absent; NULL reads better in SQL. */
-static void bind_opt_text(binder *b, const char *s)
-{
-    bind_text(b, (s && s[0]) ? s : NULL);
-}
-
 static lm_status db_fail(const store *s, const char *what)
 {
     return lm_error_set_at(s->err, LM_EDB, s->path, 0, 0, NULL, "%s: %s: %s", s->path, what,
                            sqlite3_errmsg(s->db));
-}
-
-/* Steps a fully bound row and readies the statement for the next one. */
-static lm_status finish_row(const store *s, binder *b, const char *what)
-{
-    if (b->rc == SQLITE_OK && b->col != sqlite3_bind_parameter_count(b->st))
-        return lm_error_set_at(s->err, LM_EDB, s->path, 0, 0, NULL,
-                               "%s: %s: bound %d of %d columns (internal error)", s->path, what,
-                               b->col, sqlite3_bind_parameter_count(b->st));
-    if (b->rc != SQLITE_OK)
-        return db_fail(s, what);
-    const int rc = sqlite3_step(b->st);
-    sqlite3_reset(b->st);
-    if (rc != SQLITE_DONE)
-        return db_fail(s, what);
-    return LM_OK;
 }
 
 static lm_status exec(const store *s, const char *sql, const char *what)
@@ -166,37 +64,6 @@ static lm_status exec(const store *s, const char *sql, const char *what)
     if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(s, what);
     return LM_OK;
-}
-
-static lm_status prepare(const store *s, const char *sql, sqlite3_stmt **st, const char *what)
-{
-    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-        return db_fail(s, what);
-    return LM_OK;
-}
-
-/* "YYYY-MM" of a month index (year*12 + month-1); NULL for -1 (never). Any other month that
- * does not fit four digits is a caller's bug, reported as false. */
-static bool format_month(int32_t m, char buf[8], const char **out)
-{
-    if (m == -1) {
-        *out = NULL;
-        return true;
-    }
-    if (m < 0 || m / 12 > 9999)
-        return false;
-    /* By hand rather than snprintf: three per firm row, a visible cost at 10^6 firms. */
-    const int year = (int)(m / 12), month = (int)(m % 12 + 1);
-    buf[0] = (char)('0' + year / 1000);
-    buf[1] = (char)('0' + year / 100 % 10);
-    buf[2] = (char)('0' + year / 10 % 10);
-    buf[3] = (char)('0' + year % 10);
-    buf[4] = '-';
-    buf[5] = (char)('0' + month / 10);
-    buf[6] = (char)('0' + month % 10);
-    buf[7] = '\0';
-    *out = buf;
-    return true;
 }
 
 static lm_status bad_input(const store *s, const char *what, uint64_t id, const char *field,
@@ -207,71 +74,58 @@ static lm_status bad_input(const store *s, const char *what, uint64_t id, const 
                            field, value);
 }
 
+static bool month_ok(int32_t m) { return m >= -1 && m / 12 <= 9999; }
+
+/* Optional names: the scenario leaves them "" when absent; NULL reads better in SQL. */
+static const char *opt_text(const char *s) { return s && s[0] ? s : NULL; }
+
 static lm_status write_run(const store *s, const lm_store_input *in)
 {
     const lm_run_info *info = in->info;
-    char start_buf[8], end_buf[8];
-    const char *start = NULL, *end = NULL;
-    if (!format_month(in->start_month, start_buf, &start))
+    if (!month_ok(in->start_month))
         return bad_input(s, "run", RUN_ID, "start_month", in->start_month);
-    if (!format_month(in->end_month, end_buf, &end))
+    if (!month_ok(in->end_month))
         return bad_input(s, "run", RUN_ID, "end_month", in->end_month);
-
-    sqlite3_stmt *st = NULL;
-    lm_status rc = prepare(s, run_insert_sql, &st, "preparing the run row");
-    if (rc != LM_OK)
-        return rc;
-    binder b = {st, 0, SQLITE_OK};
-    bind_i64(&b, RUN_ID);
-    bind_text(&b, info->scenario);
-    bind_text(&b, info->scenario_path);
-    bind_i64(&b, (int64_t)info->seed); /* < 2^63, checked in validate() */
-    bind_i64(&b, info->run);
-    bind_i64(&b, info->threads);
-    bind_text(&b, info->started_at);
-    bind_text(&b, LM_VERSION);
-    bind_i64(&b, LM_SCHEMA_VERSION);
-    bind_i64(&b, in->months);
-    bind_text(&b, start);
-    bind_text(&b, end);
-    bind_text(&b, in->scenario_text);
-    bind_opt_text(&b, info->arm); /* experiments issue: NULL outside a comparison */
-    bind_i64(&b, info->brief ? 0 : 1);
-    rc = finish_row(s, &b, "writing the run row");
-    sqlite3_finalize(st);
-    return rc;
+    const lm_run_row r = {.run_id = RUN_ID, .scenario = info->scenario,
+                          .scenario_path = info->scenario_path,
+                          .seed = (int64_t)info->seed, /* < 2^63, checked in validate() */
+                          .run = info->run, .threads = info->threads,
+                          .started_at = info->started_at, .longmen_version = LM_VERSION,
+                          .schema_version = LM_SCHEMA_VERSION, .months = in->months,
+                          .start_month = in->start_month, .end_month = in->end_month,
+                          .scenario_yaml = in->scenario_text,
+                          .arm = opt_text(info->arm), /* NULL outside a comparison */
+                          .detail = info->brief ? 0 : 1};
+    return lm__rows_insert(s->db, s->path, &lm__rows_run, RUN_ID, NULL, &r, 1, s->err);
 }
 
-static lm_status write_regions(const store *s, const lm_store_input *in)
+static const char *opt_name(const char *const *names, int i)
 {
-    sqlite3_stmt *st = NULL;
-    lm_status rc = prepare(s, region_insert_sql, &st, "preparing region rows");
-    for (int r = 0; rc == LM_OK && r < in->n_regions; ++r) {
-        binder b = {st, 0, SQLITE_OK};
-        bind_i64(&b, RUN_ID);
-        bind_i64(&b, r);
-        bind_text(&b, in->region_names[r]);
-        bind_opt_text(&b, in->region_names_en ? in->region_names_en[r] : NULL);
-        bind_opt_text(&b, in->region_provinces ? in->region_provinces[r] : NULL);
-        rc = finish_row(s, &b, "writing region rows");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return names ? opt_text(names[i]) : NULL;
 }
 
-static lm_status write_sectors(const store *s, const lm_store_input *in)
+/* The region and sector tables (rows.c): the scenario's names by index. */
+static lm_status write_indices(const store *s, const lm_store_input *in)
 {
-    sqlite3_stmt *st = NULL;
-    lm_status rc = prepare(s, sector_insert_sql, &st, "preparing sector rows");
-    for (int k = 0; rc == LM_OK && k < in->n_sectors; ++k) {
-        binder b = {st, 0, SQLITE_OK};
-        bind_i64(&b, RUN_ID);
-        bind_i64(&b, k);
-        bind_text(&b, in->sector_ids[k]);
-        bind_opt_text(&b, in->sector_names ? in->sector_names[k] : NULL);
-        rc = finish_row(s, &b, "writing sector rows");
-    }
-    sqlite3_finalize(st);
+    lm_region_row *regions = calloc(in->n_regions ? (size_t)in->n_regions : 1, sizeof *regions);
+    lm_sector_row *sectors = calloc(in->n_sectors ? (size_t)in->n_sectors : 1, sizeof *sectors);
+    lm_status rc = LM_OK;
+    if (!regions || !sectors)
+        rc = lm_error_set_at(s->err, LM_ENOMEM, s->path, 0, 0, NULL,
+                             "%s: no memory for region rows", s->path);
+    for (int r = 0; rc == LM_OK && r < in->n_regions; ++r)
+        regions[r] = (lm_region_row){r, in->region_names[r], opt_name(in->region_names_en, r),
+                                     opt_name(in->region_provinces, r)};
+    for (int k = 0; rc == LM_OK && k < in->n_sectors; ++k)
+        sectors[k] = (lm_sector_row){k, in->sector_ids[k], opt_name(in->sector_names, k)};
+    if (rc == LM_OK)
+        rc = lm__rows_insert(s->db, s->path, &lm__rows_region, RUN_ID, NULL, regions,
+                             (size_t)in->n_regions, s->err);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(s->db, s->path, &lm__rows_sector, RUN_ID, NULL, sectors,
+                             (size_t)in->n_sectors, s->err);
+    free(regions);
+    free(sectors);
     return rc;
 }
 
@@ -310,73 +164,50 @@ static lm_status check_firm(const store *s, const lm_store_input *in, const lm_f
     return LM_OK;
 }
 
-static lm_status write_firm(const store *s, const lm_store_input *in, sqlite3_stmt *st,
-                            const lm_firm_record *f, uint32_t id)
+/* The firm's row and, for a little dragon, its dragon row (*is_dragon); the firm's codes
+ * checked first, so that an error names the firm. tiers must outlive the rows. */
+static lm_status firm_rows(const store *s, const lm_store_input *in, const lm_firm_record *f,
+                           uint32_t id, lm_firm_row *r, lm_dragon_row *d, bool *is_dragon,
+                           char tiers[64])
 {
     lm_status rc = check_firm(s, in, f, id);
     if (rc != LM_OK)
         return rc;
-    char founded_buf[8], launched_buf[8], ended_buf[8];
-    const char *founded = NULL, *launched = NULL, *ended = NULL;
-    if (!format_month(f->founded_month, founded_buf, &founded) || !founded)
+    if (f->founded_month < 0 || !month_ok(f->founded_month))
         return bad_input(s, "firm", id, "founded_month", f->founded_month);
-    if (!format_month(f->launched_month, launched_buf, &launched))
+    if (!month_ok(f->launched_month))
         return bad_input(s, "firm", id, "launched_month", f->launched_month);
-    if (!format_month(f->ended_month, ended_buf, &ended))
+    if (!month_ok(f->ended_month))
         return bad_input(s, "firm", id, "ended_month", f->ended_month);
-
-    binder b = {st, 0, SQLITE_OK};
-    bind_i64(&b, RUN_ID);
-    bind_i64(&b, id);
-    bind_text(&b, in->region_names[f->region]);
-    bind_i64(&b, f->region);
-    bind_text(&b, in->sector_ids[f->sector]);
-    bind_text(&b, model_names[f->business_model]);
-    bind_text(&b, founded);
-    bind_text(&b, f->origin < 0 ? "outside" : in->region_names[f->origin]);
-    bind_text(&b, source_names[f->founder_source]);
-    bind_f64(&b, f->founder_quality);
-    bind_text(&b, status_names[f->status]);
-    bind_text(&b, launched);
-    bind_text(&b, ended);
-    bind_i64(&b, f->headcount);
-    bind_i64(&b, f->peak_headcount);
-    bind_i64(&b, f->breakthroughs);
-    bind_f64(&b, f->theta);
-    bind_f64(&b, f->quality);
-    bind_f64(&b, f->cash_cny);
-    bind_f64(&b, f->revenue_cny_month);
-    bind_f64(&b, f->peak_revenue_cny_month);
-    bind_f64(&b, f->cum_rd_cny);
-    bind_f64(&b, f->visibility);
-    char tiers[64] = "", dragon_buf[8];
-    const char *dragon = NULL;
+    if (!month_ok(f->dragon_month))
+        return bad_input(s, "firm", id, "dragon_month", f->dragon_month);
+    tiers[0] = '\0';
     for (int t = 0; t < COUNT_OF(tier_names); ++t)
         if (f->tier & (1 << t))
-            snprintf(tiers + strlen(tiers), sizeof tiers - strlen(tiers), "%s%s",
-                     tiers[0] ? "," : "", tier_names[t]);
-    if (!format_month(f->dragon_month, dragon_buf, &dragon))
-        return bad_input(s, "firm", id, "dragon_month", f->dragon_month);
-    bind_opt_text(&b, tiers);
-    bind_text(&b, dragon);
-    bind_i64(&b, f->platform);
-    return finish_row(s, &b, "writing firm rows");
-}
-
-/* A firm that became a little dragon: its row of the dragon table (checked by write_firm). */
-static lm_status write_dragon(const store *s, const lm_store_input *in, sqlite3_stmt *st,
-                              const lm_firm_record *f, uint32_t id)
-{
-    binder b = {st, 0, SQLITE_OK};
-    bind_i64(&b, RUN_ID);
-    bind_i64(&b, id);
-    bind_text(&b, in->region_names[f->region]);
-    bind_text(&b, in->sector_ids[f->sector]);
-    bind_text(&b, model_names[f->business_model]);
-    bind_i64(&b, f->founded_month / 12);
-    bind_text(&b, f->origin < 0 ? "outside" : in->region_names[f->origin]);
-    bind_i64(&b, f->dragon_month / 12);
-    return finish_row(s, &b, "writing dragon rows");
+            snprintf(tiers + strlen(tiers), 64 - strlen(tiers), "%s%s", tiers[0] ? "," : "",
+                     tier_names[t]);
+    const char *origin = f->origin < 0 ? "outside" : in->region_names[f->origin];
+    *r = (lm_firm_row){
+        .firm_id = id, .region = f->region, .sector = in->sector_ids[f->sector],
+        .business_model = model_names[f->business_model], .founded_month = f->founded_month,
+        .founder_origin = origin, .founder_source = source_names[f->founder_source],
+        .founder_quality = f->founder_quality, .status = status_names[f->status],
+        .launched_month = f->launched_month, .ended_month = f->ended_month,
+        .headcount = f->headcount, .peak_headcount = f->peak_headcount,
+        .breakthroughs = f->breakthroughs, .theta = f->theta, .quality = f->quality,
+        .cash_cny = f->cash_cny, .revenue_cny_month = f->revenue_cny_month,
+        .peak_revenue_cny_month = f->peak_revenue_cny_month, .cum_rd_cny = f->cum_rd_cny,
+        .visibility = f->visibility, .tiers = tiers[0] ? tiers : NULL,
+        .dragon_month = f->dragon_month, .platform = f->platform};
+    *is_dragon = f->dragon_month >= 0;
+    *d = (lm_dragon_row){id,
+                         in->region_names[f->region],
+                         r->sector,
+                         r->business_model,
+                         f->founded_month / 12,
+                         origin,
+                         f->dragon_month / 12};
+    return LM_OK;
 }
 
 /* The firms a brief run keeps (lm_run_info.brief): those the dragon and exit tables name,
@@ -387,15 +218,38 @@ static bool notable(const lm_firm_record *f)
            f->status == LM_FIRM_IPO || f->status == LM_FIRM_ACQUIRED || f->platform != 0;
 }
 
+/* Firms are written in batches: the rows of 10^6 firms need not be in memory at once. */
+enum { FIRM_BATCH = 4096 };
+
+typedef struct firm_batch {
+    lm_firm_row firms[FIRM_BATCH];
+    lm_dragon_row dragons[FIRM_BATCH];
+    char tiers[FIRM_BATCH][64];
+    size_t n_firms, n_dragons;
+} firm_batch;
+
+static lm_status flush_firms(const store *s, const lm_store_input *in, firm_batch *b)
+{
+    const lm_row_names names = {in->region_names, in->n_regions, NULL, 0};
+    lm_status rc = lm__rows_insert(s->db, s->path, &lm__rows_firm, RUN_ID, &names, b->firms,
+                                   b->n_firms, s->err);
+    if (rc == LM_OK)
+        rc = lm__rows_insert(s->db, s->path, &lm__rows_dragon, RUN_ID, &names, b->dragons,
+                             b->n_dragons, s->err);
+    b->n_firms = b->n_dragons = 0;
+    return rc;
+}
+
 static lm_status write_firms(const store *s, const lm_store_input *in)
 {
     if (in->n_firms > UINT32_MAX)
         return lm_error_set_at(s->err, LM_EINVAL, s->path, 0, 0, NULL,
                                "%s: %zu firms exceed the 32-bit firm id", s->path, in->n_firms);
-    sqlite3_stmt *st = NULL, *dst = NULL;
-    lm_status rc = prepare(s, firm_insert_sql, &st, "preparing firm rows");
-    if (rc == LM_OK)
-        rc = prepare(s, dragon_insert_sql, &dst, "preparing dragon rows");
+    firm_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return lm_error_set_at(s->err, LM_ENOMEM, s->path, 0, 0, NULL,
+                               "%s: no memory for firm rows", s->path);
+    lm_status rc = LM_OK;
     for (size_t i = 0; rc == LM_OK && i < in->n_firms; ++i) {
         const uint32_t id = (uint32_t)i;
         lm_firm_record f;
@@ -410,12 +264,17 @@ static lm_status write_firms(const store *s, const lm_store_input *in)
         }
         if (in->info->brief && !notable(&f))
             continue;
-        rc = write_firm(s, in, st, &f, id);
-        if (rc == LM_OK && f.dragon_month >= 0)
-            rc = write_dragon(s, in, dst, &f, id);
+        bool is_dragon = false;
+        rc = firm_rows(s, in, &f, id, &b->firms[b->n_firms], &b->dragons[b->n_dragons],
+                       &is_dragon, b->tiers[b->n_firms]);
+        b->n_firms += rc == LM_OK;
+        b->n_dragons += rc == LM_OK && is_dragon;
+        if (rc == LM_OK && b->n_firms == FIRM_BATCH)
+            rc = flush_firms(s, in, b);
     }
-    sqlite3_finalize(st);
-    sqlite3_finalize(dst);
+    if (rc == LM_OK)
+        rc = flush_firms(s, in, b);
+    free(b);
     return rc;
 }
 
@@ -491,8 +350,10 @@ static lm_status sync_file(const char *path, lm_error *err)
 /* Creates the tables of a run: the hand-written ones and the declared ones (rows.c). */
 static lm_status create_tables(const store *s)
 {
-    const lm_row_table *const declared[] = {&lm__rows_region_year, &lm__rows_region_skill_year,
-                                            &lm__rows_region_layer_year};
+    const lm_row_table *const declared[] = {
+        &lm__rows_run,         &lm__rows_region,           &lm__rows_sector,
+        &lm__rows_firm,        &lm__rows_dragon,           &lm__rows_region_year,
+        &lm__rows_region_skill_year, &lm__rows_region_layer_year};
     lm_status rc = exec(s, schema_sql, "creating the tables");
     for (size_t k = 0; rc == LM_OK && k < sizeof declared / sizeof declared[0]; ++k)
         rc = lm__rows_create(s->db, s->path, declared[k], false, s->err);
@@ -517,8 +378,8 @@ static lm_status write_all(const store *s, const lm_store_input *in)
              LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
     if ((rc = create_tables(s)) == LM_OK &&
         (rc = exec(s, version_sql, "recording the schema version")) == LM_OK &&
-        (rc = write_run(s, in)) == LM_OK && (rc = write_regions(s, in)) == LM_OK &&
-        (rc = write_sectors(s, in)) == LM_OK && (rc = write_years(s, in)) == LM_OK &&
+        (rc = write_run(s, in)) == LM_OK && (rc = write_indices(s, in)) == LM_OK &&
+        (rc = write_years(s, in)) == LM_OK &&
         (rc = write_firms(s, in)) == LM_OK &&
         (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK && /* finance issue */
         (rc = exec(s, index_sql, "creating the indices")) == LM_OK)
@@ -624,8 +485,8 @@ static lm_status append_all(const store *s, const lm_store_input *given)
                                    "%s: run %lld is already in the database", s->path,
                                    (long long)RUN_ID);
     }
-    if ((rc = write_run(s, in)) == LM_OK && (rc = write_regions(s, in)) == LM_OK &&
-        (rc = write_sectors(s, in)) == LM_OK && (rc = write_years(s, in)) == LM_OK &&
+    if ((rc = write_run(s, in)) == LM_OK && (rc = write_indices(s, in)) == LM_OK &&
+        (rc = write_years(s, in)) == LM_OK &&
         (rc = write_firms(s, in)) == LM_OK &&
         (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK)
         rc = exec(s, "COMMIT", "committing");
