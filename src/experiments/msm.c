@@ -55,16 +55,12 @@ lm_status lm__msm_standard_errors(const lm__msm *in, lm__msm_result *r, lm_error
     gsl_matrix *WG = gsl_matrix_alloc((size_t)M, (size_t)k);  /* W G */
     gsl_matrix *B = gsl_matrix_calloc((size_t)k, (size_t)k);
     gsl_matrix *Ainv = gsl_matrix_calloc((size_t)k, (size_t)k);
+    gsl_matrix *Vm = gsl_matrix_alloc((size_t)k, (size_t)k);
     gsl_vector *s = gsl_vector_alloc((size_t)k), *work = gsl_vector_alloc((size_t)k);
-    if (!A || !V || !WG || !B || !Ainv || !s || !work) {
-        gsl_matrix_free(A);
-        gsl_matrix_free(V);
-        gsl_matrix_free(WG);
-        gsl_matrix_free(B);
-        gsl_matrix_free(Ainv);
-        gsl_vector_free(s);
-        gsl_vector_free(work);
-        LM_FAIL(err, LM_ENOMEM, "standard errors");
+    lm_status st = LM_OK;
+    if (!A || !V || !WG || !B || !Ainv || !Vm || !s || !work) {
+        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "standard errors");
+        goto done;
     }
     for (int i = 0; i < M; ++i)
         for (int a = 0; a < k; ++a)
@@ -87,9 +83,7 @@ lm_status lm__msm_standard_errors(const lm__msm *in, lm__msm_result *r, lm_error
     /* A^-1 = V S^-1 U' from A = U S V' (A is symmetric positive semi-definite) */
     gsl_matrix_memcpy(V, A);
     gsl_matrix *U = V; /* decomposed in place: V holds U after the call */
-    gsl_matrix *Vm = gsl_matrix_alloc((size_t)k, (size_t)k);
-    lm_status st = LM_OK;
-    if (!Vm || gsl_linalg_SV_decomp(U, Vm, s, work) != 0) {
+    if (gsl_linalg_SV_decomp(U, Vm, s, work) != 0) {
         st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
                           "standard errors: the singular value decomposition failed");
     } else {
@@ -115,6 +109,7 @@ lm_status lm__msm_standard_errors(const lm__msm *in, lm__msm_result *r, lm_error
             }
         }
     }
+done:
     gsl_matrix_free(Vm);
     gsl_matrix_free(A);
     gsl_matrix_free(V);
