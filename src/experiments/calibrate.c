@@ -69,7 +69,7 @@ void lm_calibrate_result_fini(lm_calibrate_result *res)
 
 /* ---- the objective ---- */
 
-static double mean_of(const double *rows, int runs, int n, int j, int *used)
+double lm__cal_mean(const double *rows, int runs, int n, int j, int *used)
 {
     double s = 0;
     int k = 0;
@@ -85,13 +85,17 @@ static double mean_of(const double *rows, int runs, int n, int j, int *used)
     return k ? s / k : NAN;
 }
 
+double lm__cal_scale(const lm__cal_target *g)
+{
+    return g->has_sd ? g->sd : g->value != 0 ? fabs(g->value) : 1.0;
+}
+
 /* Target g's standardised distance at mean m. */
 static double distance(const lm__cal_target *g, double m)
 {
     if (isnan(m))
         return UNDEFINED_D;
-    const double s = g->has_sd ? g->sd : g->value != 0 ? fabs(g->value) : 1.0;
-    double d = (m - g->value) / s;
+    double d = (m - g->value) / lm__cal_scale(g);
     if (g->bound == LM_BOUND_LOWER && d > 0)
         d = 0;
     if (g->bound == LM_BOUND_UPPER && d < 0)
@@ -103,7 +107,7 @@ double lm__cal_objective(const lm_targets *t, const double *rows, int runs, doub
 {
     double f = 0;
     for (int j = 0; j < t->n_targets; ++j) {
-        const double m = mean_of(rows, runs, t->n_targets, j, NULL);
+        const double m = lm__cal_mean(rows, runs, t->n_targets, j, NULL);
         if (mean)
             mean[j] = m;
         if (t->targets[j].check)
@@ -783,7 +787,7 @@ static void summarise(const cal *C, const eval_rec *b, summary_row *s)
 {
     double *v = malloc((size_t)(C->runs > 0 ? C->runs : 1) * sizeof *v);
     for (int j = 0; j < C->nt; ++j) {
-        s[j].mean = mean_of(b->rows, C->runs, C->nt, j, &s[j].used);
+        s[j].mean = lm__cal_mean(b->rows, C->runs, C->nt, j, &s[j].used);
         size_t k = 0;
         for (int i = 0; v && i < C->runs; ++i) {
             const double x = b->rows[(size_t)i * (size_t)C->nt + (size_t)j];

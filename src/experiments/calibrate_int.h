@@ -134,6 +134,11 @@ lm_status lm__cal_check_sql(const lm_targets *t, const lm_scenario *sc, lm_error
  * (lower) or an excess (upper); a moment undefined in every replication counts d = 10.
  * mean (may be NULL) receives the n_targets means. */
 double lm__cal_objective(const lm_targets *t, const double *rows, int runs, double *mean);
+/* Mean of column j of rows (runs x n) over the replications where it is defined (NaN when
+ * none); *used (may be NULL) receives their count. */
+double lm__cal_mean(const double *rows, int runs, int n, int j, int *used);
+/* The scale of target g's distance: its sd, else |value|, else 1. */
+double lm__cal_scale(const lm__cal_target *g);
 
 /* Within tolerance: |mean - value| <= tolerance (absolute, or relative to |value|); a lower
  * bound also accepts any mean above value, an upper one any below. */

@@ -13,26 +13,6 @@
 #include "experiments/calibrate_int.h"
 #include "experiments/msm.h"
 
-static double mean_over(const double *rows, int runs, int nt, int j)
-{
-    double s = 0.0;
-    int k = 0;
-    for (int i = 0; i < runs; ++i) {
-        const double v = rows[(size_t)i * (size_t)nt + (size_t)j];
-        if (!isnan(v)) {
-            s += v;
-            ++k;
-        }
-    }
-    return k ? s / k : NAN;
-}
-
-/* The scale a target's distance is measured in (calibrate.c: distance). */
-static double scale_of(const lm__cal_target *g)
-{
-    return g->has_sd ? g->sd : g->value != 0 ? fabs(g->value) : 1.0;
-}
-
 void lm__cal_se_free(lm__cal_se *s)
 {
     if (!s)
@@ -74,12 +54,12 @@ lm_status lm__cal_standard_errors(const lm_targets *t, int runs, const double *b
         const double dx = xp[p] - xm[p];
         step[p] = fabs(dx) / 2.0;
         for (int j = 0; j < nt; ++j) {
-            const double mp = mean_over(rows_pm[2 * p], runs, nt, j),
-                         mm = mean_over(rows_pm[2 * p + 1], runs, nt, j);
+            const double mp = lm__cal_mean(rows_pm[2 * p], runs, nt, j, NULL),
+                         mm = lm__cal_mean(rows_pm[2 * p + 1], runs, nt, j, NULL);
             const double d = dx != 0.0 && !isnan(mp) && !isnan(mm) ? (mp - mm) / dx : 0.0;
             out->jac[(size_t)j * (size_t)np + (size_t)p] = d;
             out->shift[(size_t)j * (size_t)np + (size_t)p] =
-                fabs(d) * step[p] / scale_of(&t->targets[j]);
+                fabs(d) * step[p] / lm__cal_scale(&t->targets[j]);
         }
     }
     /* the fitted targets whose moment is defined in every replication of the fitted point */
@@ -92,7 +72,7 @@ lm_status lm__cal_standard_errors(const lm_targets *t, int runs, const double *b
         if (g->check || !defined || !(g->weight > 0.0))
             continue;
         fit[m] = j;
-        sd[m] = scale_of(g);
+        sd[m] = lm__cal_scale(g);
         w[m] = g->weight;
         for (int p = 0; p < np; ++p)
             G[(size_t)m * (size_t)np + (size_t)p] = out->jac[(size_t)j * (size_t)np + (size_t)p];
@@ -101,8 +81,8 @@ lm_status lm__cal_standard_errors(const lm_targets *t, int runs, const double *b
     /* one replication's covariance of those moments at the fitted point */
     for (int a = 0; a < m && runs > 1; ++a)
         for (int b = 0; b < m; ++b) {
-            const double ma = mean_over(best_rows, runs, nt, fit[a]),
-                         mb = mean_over(best_rows, runs, nt, fit[b]);
+            const double ma = lm__cal_mean(best_rows, runs, nt, fit[a], NULL),
+                         mb = lm__cal_mean(best_rows, runs, nt, fit[b], NULL);
             double s = 0.0;
             for (int i = 0; i < runs; ++i)
                 s += (best_rows[(size_t)i * (size_t)nt + (size_t)fit[a]] - ma) *
