@@ -15,8 +15,9 @@
  *   LM_STAGE_WORDS, LM_INVESTOR_KIND_WORDS, LM_STATUS_WORDS); MONTH (a month index,
  *   year*12 + month-1, stored as 'YYYY-MM', -1 as NULL).
  *   A REGION field `x` other than `region` is stored as `x` and `x_id`.
- * role: KEY (part of the primary key, after run_id; NOT NULL), ID (an integer that is the
- *   whole primary key, SQLite's rowid), ATTR (a NOT NULL property of the key), UNIQUE (an
+ * role: KEY (part of the primary key, after run_id; NOT NULL), ID (an integer of the
+ *   primary key, not declared NOT NULL: alone, the row's id, SQLite's rowid; several, the
+ *   key of a job's table, as calibration_moment's was first created), ATTR (a NOT NULL property of the key), UNIQUE (an
  *   ATTR; a table's UNIQUE columns together are unique within its run), FLAG (a NOT NULL
  *   0/1 ATTR, DEFAULT 1), VALUE (a value that is neither a flow nor a stock of a period, may
  *   be NULL), SPAN (the months the row covers; NOT NULL; summed over a period), FLOW (summed

@@ -43,6 +43,7 @@
 #include "experiments/experiments_int.h"
 #include "experiments/lifecycle.h"
 #include "experiments/parallel.h"
+#include "io/rows.h"
 #include "io/store.h"
 #include "io/table.h"
 #include "longmen/job.h"
@@ -236,38 +237,166 @@ static const char *alg_name(int alg)
 
 /* ---- the database ---- */
 
-static const char *const ddl =
-    "CREATE TABLE IF NOT EXISTS calibration (id INTEGER PRIMARY KEY CHECK (id = 1),"
-    " scenario TEXT, scenario_path TEXT, scenario_yaml TEXT, targets_path TEXT,"
-    " targets_yaml TEXT, seed INTEGER, runs INTEGER, budget INTEGER, global_budget INTEGER,"
-    " global_method TEXT, local_method TEXT, start_month TEXT, end_month TEXT,"
-    " longmen_version TEXT, schema_version INTEGER);"
-    "CREATE TABLE IF NOT EXISTS calibration_parameter (param INTEGER PRIMARY KEY, name TEXT,"
-    " lo REAL, hi REAL, start REAL, scale TEXT, best REAL);"
-    "CREATE TABLE IF NOT EXISTS calibration_target (target INTEGER PRIMARY KEY, name TEXT,"
-    " moment TEXT, region TEXT, value REAL, sd REAL, weight REAL, tolerance REAL,"
-    " tolerance_kind TEXT, bound TEXT, source TEXT, year INTEGER);"
-    "CREATE TABLE IF NOT EXISTS calibration_evaluation (evaluation INTEGER PRIMARY KEY,"
-    " stage TEXT, objective REAL);"
-    "CREATE TABLE IF NOT EXISTS calibration_value (evaluation INTEGER, param INTEGER,"
-    " value REAL, PRIMARY KEY (evaluation, param));"
-    "CREATE TABLE IF NOT EXISTS calibration_moment (evaluation INTEGER, target INTEGER,"
-    " replication INTEGER, value REAL, PRIMARY KEY (evaluation, target, replication));"
-    "CREATE TABLE IF NOT EXISTS calibration_summary (target INTEGER PRIMARY KEY, name TEXT,"
-    " value REAL, mean REAL, p05 REAL, p95 REAL, replications INTEGER, distance REAL,"
-    " within INTEGER);";
+/* The tables, declared once (io/rows.h). Their keys are ID columns: part of the primary key
+ * without NOT NULL, as the tables were first created, so that a folder written before
+ * resumes into the same layout. */
+#define CALIBRATION_COLUMNS(X, V)                                                               \
+    X(int64_t, id, INTEGER, ID, "1: the table holds one row")                                  \
+    X(const char *, scenario, TEXT, VALUE, "the scenario's name")                               \
+    X(const char *, scenario_path, TEXT, VALUE, "its path as given")                            \
+    X(const char *, scenario_yaml, TEXT, VALUE, "its text as read")                             \
+    X(const char *, targets_path, TEXT, VALUE, "the targets file's path")                       \
+    X(const char *, targets_yaml, TEXT, VALUE, "its text")                                      \
+    X(int64_t, seed, INTEGER, VALUE, "the base seed")                                           \
+    X(int64_t, runs, INTEGER, VALUE, "replications per evaluation")                             \
+    X(int64_t, budget, INTEGER, VALUE, "evaluations in all")                                    \
+    X(int64_t, global_budget, INTEGER, VALUE, "evaluations of the global stage at most")        \
+    X(const char *, global_method, TEXT, VALUE, "crs2, direct, none")                           \
+    X(const char *, local_method, TEXT, VALUE, "bobyqa, neldermead, sbplx, none")               \
+    X(const char *, start_month, TEXT, VALUE, "'YYYY-MM'")                                      \
+    X(const char *, end_month, TEXT, VALUE, "'YYYY-MM'")                                        \
+    X(const char *, longmen_version, TEXT, VALUE, "the version that started it")                \
+    X(int64_t, schema_version, INTEGER, VALUE, "LM_SCHEMA_VERSION")
+#define CALIBRATION_PARAMETER_COLUMNS(X, V)                                                     \
+    X(int64_t, param, INTEGER, ID, "0-based, file order")                                       \
+    X(const char *, name, TEXT, VALUE, "the edit's left side")                                  \
+    X(double, lo, REAL, VALUE, "least value")                                                   \
+    X(double, hi, REAL, VALUE, "greatest value")                                                \
+    X(double, start, REAL, VALUE, "the value of evaluation 1")                                  \
+    X(const char *, scale, TEXT, VALUE, "linear, log")                                          \
+    X(double, best, REAL, VALUE, "the fitted value; NULL until the end")
+#define CALIBRATION_TARGET_COLUMNS(X, V)                                                        \
+    X(int64_t, target, INTEGER, ID, "0-based, file order")                                      \
+    X(const char *, name, TEXT, VALUE, "the target's name")                                     \
+    X(const char *, moment, TEXT, VALUE, "the statistic and its arguments")                     \
+    X(const char *, region, TEXT, VALUE, "the bound region's name; NULL for all")              \
+    X(double, value, REAL, VALUE, "the target value")                                           \
+    X(double, sd, REAL, VALUE, "NULL when not given")                                           \
+    X(double, weight, REAL, VALUE, "its weight")                                                \
+    X(double, tolerance, REAL, VALUE, "its tolerance")                                          \
+    X(const char *, tolerance_kind, TEXT, VALUE, "relative, absolute")                          \
+    X(const char *, bound, TEXT, VALUE, "two_sided, lower, upper")                              \
+    X(const char *, source, TEXT, VALUE, "NULL when none")                                      \
+    X(int64_t, year, INTEGER, VALUE, "the source's year; NULL when none")
+#define CALIBRATION_EVALUATION_COLUMNS(X, V)                                                    \
+    X(int64_t, evaluation, INTEGER, ID, "1, 2, ... in the order asked")                         \
+    X(const char *, stage, TEXT, VALUE, "global, local, jacobian")                              \
+    X(double, objective, REAL, VALUE, "the objective")
+#define CALIBRATION_VALUE_COLUMNS(X, V)                                                         \
+    X(int64_t, evaluation, INTEGER, ID, "the evaluation")                                       \
+    X(int64_t, param, INTEGER, ID, "the parameter")                                             \
+    X(double, value, REAL, VALUE, "the value simulated")
+#define CALIBRATION_MOMENT_COLUMNS(X, V)                                                        \
+    X(int64_t, evaluation, INTEGER, ID, "the evaluation")                                       \
+    X(int64_t, target, INTEGER, ID, "the target")                                               \
+    X(int64_t, replication, INTEGER, ID, "0-based, its run index")                              \
+    X(double, value, REAL, VALUE, "the target's moment; NULL when undefined")
+#define CALIBRATION_SUMMARY_COLUMNS(X, V)                                                       \
+    X(int64_t, target, INTEGER, ID, "the target")                                               \
+    X(const char *, name, TEXT, VALUE, "its name")                                              \
+    X(double, value, REAL, VALUE, "the target value")                                           \
+    X(double, mean, REAL, VALUE, "over the replications where defined")                        \
+    X(double, p05, REAL, VALUE, "5th percentile over the replications")                         \
+    X(double, p95, REAL, VALUE, "95th percentile")                                              \
+    X(int64_t, replications, INTEGER, VALUE, "where defined")                                   \
+    X(double, distance, REAL, VALUE, "standardised")                                            \
+    X(int64_t, within, INTEGER, VALUE, "1 within tolerance, else 0")
+typedef struct calibration_row {
+    LM_ROW_STRUCT(CALIBRATION_COLUMNS)
+} calibration_row;
+typedef struct parameter_row {
+    LM_ROW_STRUCT(CALIBRATION_PARAMETER_COLUMNS)
+} parameter_row;
+typedef struct target_row {
+    LM_ROW_STRUCT(CALIBRATION_TARGET_COLUMNS)
+} target_row;
+typedef struct evaluation_row {
+    LM_ROW_STRUCT(CALIBRATION_EVALUATION_COLUMNS)
+} evaluation_row;
+typedef struct value_row {
+    LM_ROW_STRUCT(CALIBRATION_VALUE_COLUMNS)
+} value_row;
+typedef struct moment_row {
+    LM_ROW_STRUCT(CALIBRATION_MOMENT_COLUMNS)
+} moment_row;
+typedef struct summary_db_row {
+    LM_ROW_STRUCT(CALIBRATION_SUMMARY_COLUMNS)
+} summary_db_row;
+#define DESCRIBE(cols, list)                                                                    \
+    static const lm_row_column cols[] = {list(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#define LM_ROW_T calibration_row
+DESCRIBE(calibration_cols, CALIBRATION_COLUMNS)
+#undef LM_ROW_T
+#define LM_ROW_T parameter_row
+DESCRIBE(parameter_cols, CALIBRATION_PARAMETER_COLUMNS)
+#undef LM_ROW_T
+#define LM_ROW_T target_row
+DESCRIBE(target_cols, CALIBRATION_TARGET_COLUMNS)
+#undef LM_ROW_T
+#define LM_ROW_T evaluation_row
+DESCRIBE(evaluation_cols, CALIBRATION_EVALUATION_COLUMNS)
+#undef LM_ROW_T
+#define LM_ROW_T value_row
+DESCRIBE(value_cols, CALIBRATION_VALUE_COLUMNS)
+#undef LM_ROW_T
+#define LM_ROW_T moment_row
+DESCRIBE(moment_cols, CALIBRATION_MOMENT_COLUMNS)
+#undef LM_ROW_T
+#define LM_ROW_T summary_db_row
+DESCRIBE(summary_cols, CALIBRATION_SUMMARY_COLUMNS)
+#undef LM_ROW_T
+#undef DESCRIBE
+/* calibration holds one row: CHECK (id = 1) keeps a second header out. */
+const lm_row_table lm__rows_calibration = {
+    "calibration", calibration_cols, (int)(sizeof calibration_cols / sizeof calibration_cols[0]),
+    sizeof(calibration_row), false, true, false, "CHECK (id = 1)"};
+const lm_row_table lm__rows_calibration_parameter =
+    LM_ROW_TABLE("calibration_parameter", parameter_cols, parameter_row, false, true);
+const lm_row_table lm__rows_calibration_target =
+    LM_ROW_TABLE("calibration_target", target_cols, target_row, false, true);
+const lm_row_table lm__rows_calibration_evaluation =
+    LM_ROW_TABLE("calibration_evaluation", evaluation_cols, evaluation_row, false, true);
+const lm_row_table lm__rows_calibration_value =
+    LM_ROW_TABLE("calibration_value", value_cols, value_row, false, true);
+const lm_row_table lm__rows_calibration_moment =
+    LM_ROW_TABLE("calibration_moment", moment_cols, moment_row, false, true);
+const lm_row_table lm__rows_calibration_summary =
+    LM_ROW_TABLE("calibration_summary", summary_cols, summary_db_row, false, true);
+/* In the order they are created. */
+static const lm_row_table *const cal_tables[] = {
+    &lm__rows_calibration,        &lm__rows_calibration_parameter,
+    &lm__rows_calibration_target, &lm__rows_calibration_evaluation,
+    &lm__rows_calibration_value,  &lm__rows_calibration_moment,
+    &lm__rows_calibration_summary};
 
-static void bind_num(sqlite3_stmt *q, int i, double v)
+static lm_status create_tables(cal *C, lm_error *err)
 {
-    if (isnan(v))
-        sqlite3_bind_null(q, i);
-    else
-        sqlite3_bind_double(q, i, v);
+    lm_status st = LM_OK;
+    for (size_t k = 0; st == LM_OK && k < sizeof cal_tables / sizeof cal_tables[0]; ++k)
+        st = lm__rows_create(C->db, C->db_path, cal_tables[k], true, err);
+    return st;
 }
 
-static double col_num(sqlite3_stmt *q, int i)
+static lm_status insert(cal *C, const lm_row_table *t, const void *rows, size_t n, lm_error *err)
 {
-    return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
+    return lm__rows_insert(C->db, C->db_path, t, 0, NULL, rows, n, err);
+}
+
+/* The parameters' rows, best NULL (NaN) until the end. */
+static lm_status insert_parameters(cal *C, const double *best, lm_error *err)
+{
+    parameter_row *p = calloc((size_t)(C->np > 0 ? C->np : 1), sizeof *p);
+    if (!p)
+        LM_FAIL(err, LM_ENOMEM, "calibration parameters");
+    for (int j = 0; j < C->np; ++j) {
+        const lm__cal_param *q = &C->t->params[j];
+        p[j] = (parameter_row){.param = j, .name = q->name, .lo = q->lo, .hi = q->hi,
+                               .start = round10(q->start), .scale = q->log ? "log" : "linear",
+                               .best = best ? best[j] : NAN};
+    }
+    const lm_status st = insert(C, &lm__rows_calibration_parameter, p, (size_t)C->np, err);
+    free(p);
+    return st;
 }
 
 static lm_status write_header(cal *C, lm_error *err)
@@ -276,96 +405,61 @@ static lm_status write_header(cal *C, lm_error *err)
     char from[16], to[16];
     lm_month_format(C->start, from);
     lm_month_format(C->end, to);
-    sqlite3_stmt *q = NULL;
+    const calibration_row head = {.id = 1,
+                                  .scenario = lm_scenario_name(C->sc),
+                                  .scenario_path = C->scenario_path,
+                                  .scenario_yaml = lm_scenario_text(C->sc),
+                                  .targets_path = t->path,
+                                  .targets_yaml = t->text,
+                                  .seed = (int64_t)C->seed,
+                                  .runs = C->runs,
+                                  .budget = C->budget,
+                                  .global_budget = C->n_global,
+                                  .global_method = alg_name(t->global_alg),
+                                  .local_method = alg_name(t->local_alg),
+                                  .start_month = from,
+                                  .end_month = to,
+                                  .longmen_version = lm_version(),
+                                  .schema_version = LM_SCHEMA_VERSION};
+    target_row *g = calloc((size_t)(C->nt > 0 ? C->nt : 1), sizeof *g);
+    char(*spec)[2048] = calloc((size_t)(C->nt > 0 ? C->nt : 1), sizeof *spec);
+    if (!g || !spec) {
+        free(g);
+        free(spec);
+        LM_FAIL(err, LM_ENOMEM, "calibration targets");
+    }
+    for (int j = 0; j < C->nt; ++j) {
+        const lm__cal_target *x = &t->targets[j];
+        lm__cal_describe(x, spec[j], sizeof spec[j]);
+        g[j] = (target_row){
+            .target = j,
+            .name = x->name,
+            .moment = spec[j],
+            .region = x->region >= 0 ? lm_scenario_region_name(C->sc, x->region) : NULL,
+            .value = x->value,
+            .sd = x->has_sd ? x->sd : NAN,
+            .weight = x->weight,
+            .tolerance = x->tolerance,
+            .tolerance_kind = x->tol_absolute ? "absolute" : "relative",
+            .bound = x->bound == LM_BOUND_LOWER   ? "lower"
+                     : x->bound == LM_BOUND_UPPER ? "upper"
+                                                  : "two_sided",
+            .source = x->source[0] ? x->source : NULL,
+            .year = x->source_year ? x->source_year : LM_ROW_NULL_INT64};
+    }
     lm_status st = exec(C, "BEGIN IMMEDIATE", err);
-    if (st != LM_OK)
-        return st;
-    if (sqlite3_prepare_v2(C->db,
-                           "INSERT INTO calibration VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-                           " ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_text(q, 1, lm_scenario_name(C->sc), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, C->scenario_path, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, lm_scenario_text(C->sc), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 4, t->path, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 5, t->text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 6, (sqlite3_int64)C->seed);
-    sqlite3_bind_int(q, 7, C->runs);
-    sqlite3_bind_int(q, 8, C->budget);
-    sqlite3_bind_int(q, 9, C->n_global);
-    sqlite3_bind_text(q, 10, alg_name(t->global_alg), -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 11, alg_name(t->local_alg), -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 12, from, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 13, to, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 14, lm_version(), -1, SQLITE_STATIC);
-    sqlite3_bind_int(q, 15, LM_SCHEMA_VERSION);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        goto fail;
-    sqlite3_finalize(q);
-    if (sqlite3_prepare_v2(C->db,
-                           "INSERT INTO calibration_parameter VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                           " NULL)",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto fail;
-    for (int j = 0; j < t->n_params; ++j) {
-        const lm__cal_param *p = &t->params[j];
-        sqlite3_reset(q);
-        sqlite3_bind_int(q, 1, j);
-        sqlite3_bind_text(q, 2, p->name, -1, SQLITE_STATIC);
-        sqlite3_bind_double(q, 3, p->lo);
-        sqlite3_bind_double(q, 4, p->hi);
-        sqlite3_bind_double(q, 5, round10(p->start));
-        sqlite3_bind_text(q, 6, p->log ? "log" : "linear", -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            goto fail;
-    }
-    sqlite3_finalize(q);
-    if (sqlite3_prepare_v2(C->db,
-                           "INSERT INTO calibration_target VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                           " ?8, ?9, ?10, ?11, ?12)",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto fail;
-    for (int j = 0; j < t->n_targets; ++j) {
-        const lm__cal_target *g = &t->targets[j];
-        char spec[2048];
-        lm__cal_describe(g, spec, sizeof spec);
-        sqlite3_reset(q);
-        sqlite3_bind_int(q, 1, j);
-        sqlite3_bind_text(q, 2, g->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, spec, -1, SQLITE_TRANSIENT);
-        if (g->region >= 0)
-            sqlite3_bind_text(q, 4, lm_scenario_region_name(C->sc, g->region), -1,
-                              SQLITE_STATIC);
-        else
-            sqlite3_bind_null(q, 4);
-        sqlite3_bind_double(q, 5, g->value);
-        bind_num(q, 6, g->has_sd ? g->sd : NAN);
-        sqlite3_bind_double(q, 7, g->weight);
-        sqlite3_bind_double(q, 8, g->tolerance);
-        sqlite3_bind_text(q, 9, g->tol_absolute ? "absolute" : "relative", -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 10,
-                          g->bound == LM_BOUND_LOWER   ? "lower"
-                          : g->bound == LM_BOUND_UPPER ? "upper"
-                                                       : "two_sided",
-                          -1, SQLITE_STATIC);
-        if (g->source[0])
-            sqlite3_bind_text(q, 11, g->source, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(q, 11);
-        if (g->source_year)
-            sqlite3_bind_int(q, 12, g->source_year);
-        else
-            sqlite3_bind_null(q, 12);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            goto fail;
-    }
-    sqlite3_finalize(q);
-    return exec(C, "COMMIT", err);
-fail:
-    st = db_fail(C, err);
-    sqlite3_finalize(q);
-    sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+    if (st == LM_OK)
+        st = insert(C, &lm__rows_calibration, &head, 1, err);
+    if (st == LM_OK)
+        st = insert_parameters(C, NULL, err);
+    if (st == LM_OK)
+        st = insert(C, &lm__rows_calibration_target, g, (size_t)C->nt, err);
+    if (st == LM_OK)
+        st = exec(C, "COMMIT", err);
+    else
+        sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+    free(g);
+    free(spec);
     return st;
 }
 
@@ -405,158 +499,124 @@ static lm_status push_eval(cal *C, const double *x, const double *rows, double o
 /* Reads the evaluations of an interrupted calibration, after checking that it is this one. */
 static lm_status read_cached(cal *C, lm_error *err)
 {
-    sqlite3_stmt *q = NULL;
-    lm_status st = LM_OK;
     char from[16], to[16];
     lm_month_format(C->start, from);
     lm_month_format(C->end, to);
-    if (sqlite3_prepare_v2(C->db,
-                           "SELECT scenario_yaml, targets_yaml, seed, runs, budget, start_month,"
-                           " end_month FROM calibration WHERE id = 1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_fail(C, err);
-    const int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) { /* killed before the header committed */
-        sqlite3_finalize(q);
+    void *head_rows = NULL;
+    size_t n_head = 0;
+    lm_status st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration, 0, NULL, &head_rows,
+                                 &n_head, err);
+    if (st != LM_OK)
+        return st;
+    const calibration_row *h = head_rows;
+    if (n_head == 0) { /* killed before the header committed */
+        lm__rows_free(&lm__rows_calibration, head_rows, n_head);
         return write_header(C, err);
     }
-    if (rc != SQLITE_ROW) {
-        st = db_fail(C, err);
-        sqlite3_finalize(q);
-        return st;
-    }
-    const char *yaml = (const char *)sqlite3_column_text(q, 0);
-    const char *tyaml = (const char *)sqlite3_column_text(q, 1);
-    const char *s = (const char *)sqlite3_column_text(q, 5);
-    const char *e = (const char *)sqlite3_column_text(q, 6);
-    const bool same = yaml && strcmp(yaml, lm_scenario_text(C->sc)) == 0 && tyaml &&
-                      strcmp(tyaml, C->t->text) == 0 &&
-                      (uint64_t)sqlite3_column_int64(q, 2) == C->seed &&
-                      sqlite3_column_int(q, 3) == C->runs &&
-                      sqlite3_column_int(q, 4) == C->budget && s && strcmp(s, from) == 0 && e &&
-                      strcmp(e, to) == 0;
-    sqlite3_finalize(q);
+    const bool same = h->scenario_yaml && strcmp(h->scenario_yaml, lm_scenario_text(C->sc)) == 0 &&
+                      h->targets_yaml && strcmp(h->targets_yaml, C->t->text) == 0 &&
+                      (uint64_t)h->seed == C->seed && h->runs == C->runs &&
+                      h->budget == C->budget && h->start_month &&
+                      strcmp(h->start_month, from) == 0 && h->end_month &&
+                      strcmp(h->end_month, to) == 0;
+    lm__rows_free(&lm__rows_calibration, head_rows, n_head);
     if (!same)
         return lm_error_set_at(err, LM_EINVAL, C->partial, 0, 0, NULL,
                                "--resume: %s holds a calibration of another scenario, targets "
                                "file, seed, period, --runs or --budget; use --force to start "
                                "over",
                                C->partial);
-    /* evaluations in order, their values and moments */
-    sqlite3_stmt *qe = NULL, *qv = NULL, *qm = NULL;
-    if (sqlite3_prepare_v2(C->db,
-                           "SELECT evaluation, stage, objective FROM calibration_evaluation"
-                           " ORDER BY evaluation",
-                           -1, &qe, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(C->db,
-                           "SELECT param, value FROM calibration_value WHERE evaluation = ?1"
-                           " ORDER BY param",
-                           -1, &qv, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(C->db,
-                           "SELECT target, replication, value FROM calibration_moment"
-                           " WHERE evaluation = ?1",
-                           -1, &qm, NULL) != SQLITE_OK) {
-        st = db_fail(C, err);
-        goto done;
-    }
-    const size_t nr = (size_t)C->runs * (size_t)C->nt;
-    double *x = malloc((size_t)C->np * sizeof *x);
-    double *rows = malloc((nr ? nr : 1) * sizeof *rows);
-    if (!x || !rows)
+    /* evaluations in order (their key is the rowid), then their values and moments put in
+     * place by key, NaN where a row is missing */
+    void *evs = NULL, *vals = NULL, *moms = NULL;
+    size_t n_e = 0, n_v = 0, n_m = 0;
+    st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration_evaluation, 0, NULL, &evs, &n_e,
+                       err);
+    if (st == LM_OK)
+        st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration_value, 0, NULL, &vals, &n_v,
+                           err);
+    if (st == LM_OK)
+        st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration_moment, 0, NULL, &moms, &n_m,
+                           err);
+    const evaluation_row *e = evs;
+    size_t n_ok = 0; /* evaluations 1..n_ok present */
+    while (st == LM_OK && n_ok < n_e && e[n_ok].evaluation == (int64_t)n_ok + 1)
+        ++n_ok;
+    const size_t nr = (size_t)C->runs * (size_t)C->nt, np = (size_t)C->np;
+    double *x = st == LM_OK ? malloc((n_ok ? n_ok : 1) * (np ? np : 1) * sizeof *x) : NULL;
+    double *rows = st == LM_OK ? malloc((n_ok ? n_ok : 1) * (nr ? nr : 1) * sizeof *rows) : NULL;
+    if (st == LM_OK && (!x || !rows))
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "cached evaluations");
-    int step;
-    while (st == LM_OK && (step = sqlite3_step(qe)) == SQLITE_ROW) {
-        const int k = sqlite3_column_int(qe, 0);
-        const char *sname = (const char *)sqlite3_column_text(qe, 1);
+    for (size_t i = 0; st == LM_OK && i < n_ok * np; ++i)
+        x[i] = NAN;
+    for (size_t i = 0; st == LM_OK && i < n_ok * nr; ++i)
+        rows[i] = NAN;
+    const value_row *v = vals;
+    for (size_t i = 0; st == LM_OK && i < n_v; ++i)
+        if (v[i].evaluation >= 1 && (size_t)v[i].evaluation <= n_ok && v[i].param >= 0 &&
+            v[i].param < C->np)
+            x[(size_t)(v[i].evaluation - 1) * np + (size_t)v[i].param] = v[i].value;
+    const moment_row *m = moms;
+    for (size_t i = 0; st == LM_OK && i < n_m; ++i)
+        if (m[i].evaluation >= 1 && (size_t)m[i].evaluation <= n_ok && m[i].target >= 0 &&
+            m[i].target < C->nt && m[i].replication >= 0 && m[i].replication < C->runs)
+            rows[(size_t)(m[i].evaluation - 1) * nr + (size_t)m[i].replication * (size_t)C->nt +
+                 (size_t)m[i].target] = m[i].value;
+    for (size_t k = 0; st == LM_OK && k < n_ok; ++k) {
+        const char *sname = e[k].stage;
         const int stage = !sname                           ? 0
                           : strcmp(sname, "jacobian") == 0 ? 2
                                                            : strcmp(sname, "local") == 0;
-        if (k != C->n_ev + 1) {
-            st = lm_error_set_at(err, LM_EINVAL, C->db_path, 0, 0, NULL,
-                                 "--resume: evaluation %d is missing in %s; use --force",
-                                 C->n_ev + 1, C->db_path);
-            break;
-        }
-        for (int j = 0; j < C->np; ++j)
-            x[j] = NAN;
-        for (size_t i = 0; i < nr; ++i)
-            rows[i] = NAN;
-        sqlite3_reset(qv);
-        sqlite3_bind_int(qv, 1, k);
-        while (sqlite3_step(qv) == SQLITE_ROW) {
-            const int j = sqlite3_column_int(qv, 0);
-            if (j >= 0 && j < C->np)
-                x[j] = col_num(qv, 1);
-        }
-        sqlite3_reset(qm);
-        sqlite3_bind_int(qm, 1, k);
-        while (sqlite3_step(qm) == SQLITE_ROW) {
-            const int j = sqlite3_column_int(qm, 0), i = sqlite3_column_int(qm, 1);
-            if (j >= 0 && j < C->nt && i >= 0 && i < C->runs)
-                rows[(size_t)i * (size_t)C->nt + (size_t)j] = col_num(qm, 2);
-        }
-        const double f = lm__cal_objective(C->t, rows, C->runs, NULL);
-        st = push_eval(C, x, rows, f, stage, err);
+        const double f = lm__cal_objective(C->t, rows + k * nr, C->runs, NULL);
+        st = push_eval(C, x + k * np, rows + k * nr, f, stage, err);
     }
-    if (st == LM_OK && step != SQLITE_DONE)
-        st = db_fail(C, err);
+    if (st == LM_OK && n_ok < n_e)
+        st = lm_error_set_at(err, LM_EINVAL, C->db_path, 0, 0, NULL,
+                             "--resume: evaluation %d is missing in %s; use --force",
+                             C->n_ev + 1, C->db_path);
     C->n_cached = C->n_ev;
     free(x);
     free(rows);
-done:
-    sqlite3_finalize(qe);
-    sqlite3_finalize(qv);
-    sqlite3_finalize(qm);
+    lm__rows_free(&lm__rows_calibration_evaluation, evs, n_e);
+    lm__rows_free(&lm__rows_calibration_value, vals, n_v);
+    lm__rows_free(&lm__rows_calibration_moment, moms, n_m);
     return st;
 }
 
 /* One evaluation, durably, in its own transaction. */
 static lm_status store_eval(cal *C, int k, const eval_rec *e, lm_error *err)
 {
-    sqlite3_stmt *q = NULL;
-    lm_status st = exec(C, "BEGIN IMMEDIATE", err);
-    if (st != LM_OK)
-        return st;
-    if (sqlite3_prepare_v2(C->db, "INSERT INTO calibration_evaluation VALUES (?1, ?2, ?3)", -1,
-                           &q, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_int(q, 1, k);
-    sqlite3_bind_text(q, 2, stage_name(e->stage), -1, SQLITE_STATIC);
-    bind_num(q, 3, e->objective);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        goto fail;
-    sqlite3_finalize(q);
-    if (sqlite3_prepare_v2(C->db, "INSERT INTO calibration_value VALUES (?1, ?2, ?3)", -1, &q,
-                           NULL) != SQLITE_OK)
-        goto fail;
-    for (int j = 0; j < C->np; ++j) {
-        sqlite3_reset(q);
-        sqlite3_bind_int(q, 1, k);
-        sqlite3_bind_int(q, 2, j);
-        sqlite3_bind_double(q, 3, e->x[j]);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            goto fail;
+    const size_t nr = (size_t)C->runs * (size_t)C->nt;
+    value_row *v = calloc((size_t)(C->np > 0 ? C->np : 1), sizeof *v);
+    moment_row *m = calloc(nr ? nr : 1, sizeof *m);
+    if (!v || !m) {
+        free(v);
+        free(m);
+        LM_FAIL(err, LM_ENOMEM, "calibration evaluation");
     }
-    sqlite3_finalize(q);
-    if (sqlite3_prepare_v2(C->db, "INSERT INTO calibration_moment VALUES (?1, ?2, ?3, ?4)", -1,
-                           &q, NULL) != SQLITE_OK)
-        goto fail;
+    const evaluation_row ev = {.evaluation = k, .stage = stage_name(e->stage),
+                               .objective = e->objective};
+    for (int j = 0; j < C->np; ++j)
+        v[j] = (value_row){.evaluation = k, .param = j, .value = e->x[j]};
     for (int i = 0; i < C->runs; ++i)
         for (int j = 0; j < C->nt; ++j) {
-            sqlite3_reset(q);
-            sqlite3_bind_int(q, 1, k);
-            sqlite3_bind_int(q, 2, j);
-            sqlite3_bind_int(q, 3, i);
-            bind_num(q, 4, e->rows[(size_t)i * (size_t)C->nt + (size_t)j]);
-            if (sqlite3_step(q) != SQLITE_DONE)
-                goto fail;
+            const size_t r = (size_t)i * (size_t)C->nt + (size_t)j;
+            m[r] = (moment_row){.evaluation = k, .target = j, .replication = i,
+                                .value = e->rows[r]};
         }
-    sqlite3_finalize(q);
-    return exec(C, "COMMIT", err);
-fail:
-    st = db_fail(C, err);
-    sqlite3_finalize(q);
-    sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+    lm_status st = exec(C, "BEGIN IMMEDIATE", err);
+    if (st == LM_OK)
+        st = insert(C, &lm__rows_calibration_evaluation, &ev, 1, err);
+    if (st == LM_OK)
+        st = insert(C, &lm__rows_calibration_value, v, (size_t)C->np, err);
+    if (st == LM_OK)
+        st = insert(C, &lm__rows_calibration_moment, m, nr, err);
+    if (st == LM_OK)
+        st = exec(C, "COMMIT", err);
+    else
+        sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+    free(v);
+    free(m);
     return st;
 }
 
@@ -884,50 +944,28 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
     lm_status st = LM_OK;
     /* database: best values and the summary, rewritten whole */
     if (lm__par_rank() == 0) {
-        sqlite3_stmt *q = NULL;
-        st = exec(C, "BEGIN IMMEDIATE; DELETE FROM calibration_summary;", err);
-        if (st == LM_OK &&
-            sqlite3_prepare_v2(C->db, "UPDATE calibration_parameter SET best = ?2 WHERE param = ?1",
-                               -1, &q, NULL) == SQLITE_OK) {
-            for (int j = 0; j < C->np && st == LM_OK; ++j) {
-                sqlite3_reset(q);
-                sqlite3_bind_int(q, 1, j);
-                sqlite3_bind_double(q, 2, B->x[j]);
-                if (sqlite3_step(q) != SQLITE_DONE)
-                    st = db_fail(C, err);
-            }
-            sqlite3_finalize(q);
-            q = NULL;
-        } else if (st == LM_OK) {
-            st = db_fail(C, err);
-        }
-        if (st == LM_OK &&
-            sqlite3_prepare_v2(C->db,
-                               "INSERT INTO calibration_summary VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                               " ?7, ?8, ?9)",
-                               -1, &q, NULL) == SQLITE_OK) {
-            for (int j = 0; j < C->nt && st == LM_OK; ++j) {
-                sqlite3_reset(q);
-                sqlite3_bind_int(q, 1, j);
-                sqlite3_bind_text(q, 2, t->targets[j].name, -1, SQLITE_STATIC);
-                sqlite3_bind_double(q, 3, t->targets[j].value);
-                bind_num(q, 4, s[j].mean);
-                bind_num(q, 5, s[j].p05);
-                bind_num(q, 6, s[j].p95);
-                sqlite3_bind_int(q, 7, s[j].used);
-                bind_num(q, 8, s[j].d);
-                sqlite3_bind_int(q, 9, s[j].within);
-                if (sqlite3_step(q) != SQLITE_DONE)
-                    st = db_fail(C, err);
-            }
-            sqlite3_finalize(q);
-        } else if (st == LM_OK) {
-            st = db_fail(C, err);
-        }
+        summary_db_row *r = calloc((size_t)(C->nt > 0 ? C->nt : 1), sizeof *r);
+        if (!r)
+            st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "calibration summary");
+        for (int j = 0; r && j < C->nt; ++j)
+            r[j] = (summary_db_row){.target = j, .name = t->targets[j].name,
+                                    .value = t->targets[j].value, .mean = s[j].mean,
+                                    .p05 = s[j].p05, .p95 = s[j].p95,
+                                    .replications = s[j].used, .distance = s[j].d,
+                                    .within = s[j].within};
+        /* the parameters are rewritten with their best values, in the same transaction */
+        if (st == LM_OK)
+            st = exec(C, "BEGIN IMMEDIATE; DELETE FROM calibration_summary;"
+                         " DELETE FROM calibration_parameter;", err);
+        if (st == LM_OK)
+            st = insert_parameters(C, B->x, err);
+        if (st == LM_OK)
+            st = insert(C, &lm__rows_calibration_summary, r, (size_t)C->nt, err);
         if (st == LM_OK)
             st = exec(C, "COMMIT", err);
         else
             sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+        free(r);
     }
 
     /* trace.csv */
@@ -1329,7 +1367,7 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
                 if (st == LM_OK)
                     st = exec(&C, pragma, err);
                 if (st == LM_OK)
-                    st = exec(&C, ddl, err);
+                    st = create_tables(&C, err);
                 if (st == LM_OK)
                     st = exec(&C, "COMMIT", err);
             }

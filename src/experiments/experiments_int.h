@@ -18,6 +18,11 @@ extern const lm_row_table lm__rows_sweep_point, lm__rows_sweep_value;
 /* optimise.c: the levers and the ranked mixes of a search. */
 extern const lm_row_table lm__rows_optimise_lever, lm__rows_optimise_mix,
     lm__rows_optimise_value, lm__rows_optimise_replication, lm__rows_optimise_evaluation;
+/* calibrate.c: calibration and calibration_parameter, _target, _evaluation, _value, _moment,
+ * _summary. */
+extern const lm_row_table lm__rows_calibration, lm__rows_calibration_parameter,
+    lm__rows_calibration_target, lm__rows_calibration_evaluation, lm__rows_calibration_value,
+    lm__rows_calibration_moment, lm__rows_calibration_summary;
 /* sensitivity.c: sensitivity, _point, _value, _output, _y, _index. */
 extern const lm_row_table lm__rows_sensitivity[6];
 

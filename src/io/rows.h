@@ -34,7 +34,8 @@ typedef enum lm_row_role {
     LM_ROW_ROLE_STOCK,
     LM_ROW_ROLE_SHARE,
     LM_ROW_ROLE_ATTR, /* a NOT NULL property of the row's key (reduced as the last row's) */
-    LM_ROW_ROLE_ID,   /* the row's integer id, its whole primary key (SQLite's rowid) */
+    LM_ROW_ROLE_ID,   /* an integer of the primary key, not NOT NULL: alone, the row's id
+                       * (SQLite's rowid); several, a job's key (calibration_moment) */
     LM_ROW_ROLE_VALUE, /* neither flow nor stock, may be NULL (reduced as the last row's) */
     LM_ROW_ROLE_UNIQUE, /* an ATTR; the UNIQUE columns together are unique within the run */
     LM_ROW_ROLE_FLAG    /* a NOT NULL 0/1 ATTR, 1 in rows that do not say (DEFAULT 1) */

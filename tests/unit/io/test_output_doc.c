@@ -93,7 +93,10 @@ Test(output_doc, lists_exactly_the_declared_columns_of_every_declared_table)
         &lm__rows_optimise_value,  &lm__rows_optimise_replication, &lm__rows_optimise_evaluation,
         &lm__rows_sweep_point,      &lm__rows_sweep_value,     &lm__rows_sensitivity[0],
         &lm__rows_sensitivity[1],   &lm__rows_sensitivity[2],  &lm__rows_sensitivity[3],
-        &lm__rows_sensitivity[4],   &lm__rows_sensitivity[5]};
+        &lm__rows_sensitivity[4],   &lm__rows_sensitivity[5],  &lm__rows_calibration,
+        &lm__rows_calibration_parameter, &lm__rows_calibration_target,
+        &lm__rows_calibration_evaluation, &lm__rows_calibration_value,
+        &lm__rows_calibration_moment, &lm__rows_calibration_summary};
     enum { N_EXPERIMENT = sizeof experiment_tables / sizeof experiment_tables[0] };
     for (int k = 0; k < lm__n_row_tables + N_EXPERIMENT; ++k) {
         const lm_row_table *t =
