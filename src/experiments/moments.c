@@ -503,6 +503,12 @@ lm_status lm__cal_moments(const lm_targets *t, const lm_scenario *sc, const lm_s
     }
     if (st == LM_OK && t->has_sql)
         st = run_sql(t, sc, sim, out, false, err);
+    /* an infinite moment (an SQL ratio over nothing) is undefined in this replication, like
+       NaN: the database keeps no infinity, so a resumed calibration reads back what an
+       uninterrupted one used */
+    for (int i = 0; st == LM_OK && i < t->n_targets; ++i)
+        if (isinf(out[i]))
+            out[i] = NAN;
     return st;
 }
 

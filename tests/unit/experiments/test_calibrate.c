@@ -627,3 +627,29 @@ Test(objective, check_targets_are_reported_not_fitted)
     cr_assert_eq(mean[1], 50, "the check target's moment is still computed");
     lm_targets_free(t);
 }
+
+/* An SQL moment that is infinite in a replication counts as undefined there, as the database
+ * keeps it (NULL), so a calibration and its resumed twin use the same moments. */
+Test(calibrate, an_infinite_sql_moment_is_undefined, .init = setup, .fini = teardown)
+{
+    char tpath[128], out[128];
+    snprintf(tpath, sizeof tpath, "%s/inf.yaml", tmp_root);
+    snprintf(out, sizeof out, "%s/inf", tmp_root);
+    FILE *f = fopen(tpath, "w");
+    fputs(P1 "targets:\n  - {name: huge, sql: 'SELECT 9e999', value: 1}\n"
+             "  - {name: one, sql: 'SELECT 1.0', value: 1}\n", f);
+    fclose(f);
+    lm_calibrate_config c;
+    config(&c, out, 1, 1);
+    c.targets_path = tpath;
+    c.no_standard_errors = true;
+    lm_calibrate_result res;
+    run(&c, &res);
+    /* the infinite moment is undefined everywhere (d = 10), the other exact: f = 100 */
+    cr_assert_float_eq(res.best_objective, 100.0, 1e-9);
+    char *m = slurp(out, "moments.csv");
+    cr_assert_not_null(strstr(m, "\n0,huge,\"sql: SELECT 9e999\",1,,1,nan,"), "%s", m);
+    cr_assert_null(strstr(m, "inf"), "an infinity reached moments.csv: %s", m);
+    free(m);
+    lm_calibrate_result_fini(&res);
+}
