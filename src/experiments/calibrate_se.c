@@ -39,11 +39,12 @@ lm_status lm__cal_standard_errors(const lm_targets *t, int runs, const double *b
     int *fit = calloc((size_t)nt, sizeof *fit);
     double *G = calloc((size_t)nt * (size_t)np, sizeof *G);
     double *sd = calloc((size_t)nt, sizeof *sd), *w = calloc((size_t)nt, sizeof *w);
+    double *mu = calloc((size_t)nt, sizeof *mu); /* the fitted point's mean moments */
     double *cov = calloc((size_t)nt * (size_t)nt, sizeof *cov);
     double *step = calloc((size_t)np, sizeof *step), *shift = NULL;
     lm_status st = LM_OK;
     if (!out->jac || !out->shift || !out->se || !out->identified || !out->moved_by || !fit ||
-        !G || !sd || !w || !cov || !step) {
+        !G || !sd || !w || !mu || !cov || !step) {
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "standard errors");
         goto done;
     }
@@ -73,6 +74,7 @@ lm_status lm__cal_standard_errors(const lm_targets *t, int runs, const double *b
             continue;
         fit[m] = j;
         sd[m] = lm__cal_scale(g);
+        mu[m] = lm__cal_mean(best_rows, runs, nt, j, NULL);
         w[m] = g->weight;
         for (int p = 0; p < np; ++p)
             G[(size_t)m * (size_t)np + (size_t)p] = out->jac[(size_t)j * (size_t)np + (size_t)p];
@@ -81,12 +83,10 @@ lm_status lm__cal_standard_errors(const lm_targets *t, int runs, const double *b
     /* one replication's covariance of those moments at the fitted point */
     for (int a = 0; a < m && runs > 1; ++a)
         for (int b = 0; b < m; ++b) {
-            const double ma = lm__cal_mean(best_rows, runs, nt, fit[a], NULL),
-                         mb = lm__cal_mean(best_rows, runs, nt, fit[b], NULL);
             double s = 0.0;
             for (int i = 0; i < runs; ++i)
-                s += (best_rows[(size_t)i * (size_t)nt + (size_t)fit[a]] - ma) *
-                     (best_rows[(size_t)i * (size_t)nt + (size_t)fit[b]] - mb);
+                s += (best_rows[(size_t)i * (size_t)nt + (size_t)fit[a]] - mu[a]) *
+                     (best_rows[(size_t)i * (size_t)nt + (size_t)fit[b]] - mu[b]);
             cov[(size_t)a * (size_t)m + (size_t)b] = s / (runs - 1);
         }
     for (int p = 0; p < np; ++p)
@@ -132,6 +132,7 @@ done:
     free(G);
     free(sd);
     free(w);
+    free(mu);
     free(cov);
     free(step);
     free(shift);
