@@ -84,7 +84,6 @@ typedef struct lm_policy {
     lm_month start, end;    /* YAML "YYYY-MM"; end omitted = LM_MONTH_NEVER */
     uint32_t sectors;       /* YAML list of sector ids */
     uint32_t layers;        /* YAML list of chain layer ids */
-    double attraction;      /* all kinds: adds to policy_attraction[r] in founders' utility */
     bool enabled;           /* all kinds: false = the loader drops the policy (a switch) */
 
     /* budgets: st_fund, innovation_fund, direct_injection, provincial_fof, rd_subsidy */
@@ -205,9 +204,14 @@ typedef struct lm_entry_params {
     double beta;             /* weight of utility in the location logit */
     double moving_cost;
     double distance_cost;
-    double w_cap, w_tal, w_chain, w_pol, w_amen, w_cost, w_know;
+    /* weights of what a founder observes in a region (docs/model.md 7.1): her first-round
+       prospect, the talent pool, the chain, the founding team's monthly burn, the chance to
+       start again after a failure, amenity, cost of living, knowledge */
+    double w_round, w_tal, w_chain, w_burn, w_restart, w_amen, w_cost, w_know;
+    double prospect_months;  /* memory of the deal flow founders read (EMA, months) */
+    double prospect_prior;   /* first-round attempts of the region's whole record a sector's
+                                own record is weighed against (smoothing of thin cells) */
     double angel_share;      /* share of private capital available to angels */
-    double angel_loss_tolerance; /* loss tolerance of angel money in early capital */
     double seed_capital_cny; /* median founders' seed money */
     double seed_capital_sigma;
 } lm_entry_params;
@@ -390,9 +394,6 @@ typedef struct lm_finance_params {
     double hurdle[LM_INVESTOR_KIND_COUNT];           /* least expected multiple */
     double max_deal_loss[LM_INVESTOR_KIND_COUNT];    /* risk appetite: most loss probability */
     double ticket_share[LM_INVESTOR_KIND_COUNT];     /* most of a round one investor takes */
-    double vc_loss_tolerance;   /* weight of VC money in early capital (angels: entry's
-                                   angel_loss_tolerance; guidance funds: their policy's L) */
-    double strategic_loss_tolerance; /* likewise for strategic investors */
     double max_deal_share;      /* largest deal as a share of a fund's size */
     double insider_noise;       /* existing investors see their firm's signal with this x noise */
     /* funds */

@@ -132,7 +132,6 @@ typedef struct lm_world {
     /* written by the policy phase each month */
     uint8_t *policy_active;  /* [R*LM_MAX_POLICIES] */
     double *policy_budget;   /* [R*LM_MAX_POLICIES] CNY left this year */
-    double *attraction;      /* [R] policy attraction in founders' utility */
     double *talent_policy;   /* [R] */
     double *failure_tolerance; /* [R] */
     uint8_t *tolerance_set;  /* [R] a failure_tolerance policy is in force this month */
@@ -143,7 +142,16 @@ typedef struct lm_world {
     double *option_effect;   /* [R*S] payroll share saved by the option-tax rule */
     double *rd_subsidy_rate; /* [R*S] */
     int16_t *rd_subsidy_policy; /* [R*S] policy index paying the subsidy, -1 none */
-    double *early_capital_cny; /* [R*S] loss-tolerance-weighted early-stage capital */
+
+    /* what founders observe of the recent past (docs/model.md 7.1), exponentially smoothed
+       over entry.prospect_months: first rounds sought, closed and the money they raised, a
+       month (finance phase); serial founders from the region and its recently failed founders,
+       a month (entry phase) */
+    double *first_sought;    /* [R*S] */
+    double *first_closed;    /* [R*S] */
+    double *first_raised;    /* [R*S] CNY */
+    double *restarts;        /* [R] */
+    double *failed_seen;     /* [R] */
 
     /* ecosystem issue (talent phase 2, costs' hiring, chain and platforms in phase 10) */
     double *employed;        /* [R*SKILL] staff of scenario firms (costs, after hiring) */

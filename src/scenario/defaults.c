@@ -82,15 +82,17 @@ void lm__params_defaults(lm_params *p)
     e->beta = 1.0;
     e->moving_cost = 1.0;
     e->distance_cost = 2.0;
-    e->w_cap = 0.3;
+    e->w_round = 6.0;
     e->w_tal = 0.2;
     e->w_chain = 1.0;
-    e->w_pol = 0.5;
+    e->w_burn = 0.5;
+    e->w_restart = 6.0;
     e->w_amen = 1.0;
     e->w_cost = 1.0;
     e->w_know = 0.1;
+    e->prospect_months = 12.0;
+    e->prospect_prior = 5.0;
     e->angel_share = 0.002;
-    e->angel_loss_tolerance = 0.5;
     e->seed_capital_cny = 1.5e6;
     e->seed_capital_sigma = 0.8;
 
@@ -307,8 +309,6 @@ void lm__finance_defaults(lm_params *p)
     kind_values(f->hurdle, 1.5, 1.3, 2.5, 1.5, 2.5);
     kind_values(f->max_deal_loss, 1.0, 1.0, 0.85, 0.7, 0.9);
     kind_values(f->ticket_share, 0.3, 0.3, 0.5, 0.3, 0.5);
-    f->vc_loss_tolerance = 0.5;
-    f->strategic_loss_tolerance = 0.3;
     f->max_deal_share = 0.1;
     f->insider_noise = 0.5;
     f->fund_life_months = 120.0;
@@ -415,12 +415,10 @@ void lm__policy_defaults(lm_policy *pol, lm_policy_kind kind)
     case LM_POLICY_MATCHMAKING:
         pol->deals_seen_multiplier = 2.0;
         pol->noise_reduction = 0.3;
-        pol->attraction = 0.2;
         break;
     case LM_POLICY_CORRIDOR:
         pol->deals_seen_multiplier = 1.5;
         pol->noise_reduction = 0.2;
-        pol->attraction = 0.3;
         break;
     case LM_POLICY_PROVINCIAL_FOF:
         pol->gov_share = 0.3;
@@ -431,11 +429,9 @@ void lm__policy_defaults(lm_policy *pol, lm_policy_kind kind)
         pol->option_share = 0.2;
         pol->tax_offset = 0.5;
         pol->attrition_reduction = 0.3;
-        pol->attraction = 0.2;
         break;
     case LM_POLICY_TALENT_PROGRAM:
         pol->talent_level = 1.0;
-        pol->attraction = 0.3;
         break;
     case LM_POLICY_LAB:
         pol->knowledge_per_month = 50.0;
