@@ -378,6 +378,40 @@ Test(deals, founders_see_a_fund_only_through_the_first_rounds_it_closes)
     cr_assert_gt(prospect[1], 1.0e5);
 }
 
+/* Matchmaking and corridors reach founders through the deal flow only: the same fund (in
+ * the other region), the same firms in both regions, and with region 0's deals seen more
+ * and judged with less noise more of its first rounds close, so its founders' prospect
+ * rises. With the record held (test_channels.c), nothing. */
+Test(deals, matchmaking_reaches_founders_through_the_first_rounds_that_close)
+{
+    double closed[2], prospect[2];
+    for (int k = 0; k < 2; ++k) {
+        lm_scenario *sc = quiet_scenario(2);
+        lm_params *p = lm_test_params(sc);
+        add_fund(p, 1, 0.3, (1u << LM_STAGE_SEED) | (1u << LM_STAGE_A));
+        if (k == 1) {
+            lm_region_params *rp = &p->regions[0];
+            lm_policy *mm = &rp->policies[rp->n_policies++];
+            lm__policy_defaults(mm, LM_POLICY_MATCHMAKING);
+            mm->start = M(2015, 1);
+        }
+        lm_world *w = funded_world(sc);
+        month(w, M(2015, 1), NULL, 0, false);
+        held h[2 * LM_STAGE_COUNT * 60];
+        size_t n = add_firms(w, 0, 60, h);
+        n += add_firms(w, 1, 60, h + n);
+        for (lm_month m = M(2015, 2); m <= M(2015, 7); ++m)
+            month(w, m, h, n, false);
+        closed[k] = w->first_closed[0] + w->first_closed[1];
+        prospect[k] = lm_entry_prospect(w, 0, 0);
+        lm_test_world_free(w);
+        lm_test_scenario_free(sc);
+    }
+    cr_assert_gt(closed[1], closed[0], "first rounds closed %.3f with, %.3f without", closed[1],
+                 closed[0]);
+    cr_assert_gt(prospect[1], prospect[0]);
+}
+
 /* Government commitment of the sub-funds a seed fund (budget 2e9 a year, g = 0.5) raised
  * in 2015 and in 2016, with history_per_month closed at `stage` in every sector before
  * 2015 and no firm in the world (no deal of its own). */
