@@ -45,9 +45,12 @@ double lm_entry_prospect(const lm_world *w, int r, int s)
         closed += w->first_closed[r * S + q];
         raised += w->first_raised[r * S + q];
     }
-    const double h_r = sought > 0.0 ? closed / sought : 0.0;
-    const double a_r = closed > 0.0 ? raised / closed : 0.0;
     const double n = e->prospect_months, n0 = e->prospect_prior; /* averages to attempts */
+    /* a record of a handful of attempts is no evidence: the region's odds are weighed
+       against n0 attempts that found nothing, so one lucky round in a thin market (or in a
+       run's first months) does not promise every founder a round */
+    const double h_r = n * sought + n0 > 0.0 ? n * closed / (n * sought + n0) : 0.0;
+    const double a_r = closed > 0.0 ? raised / closed : 0.0;
     const int rs = r * S + s;
     const double den_h = n * w->first_sought[rs] + n0;
     const double den_a = n * w->first_closed[rs] + n0;
@@ -80,9 +83,12 @@ double lm_entry_burn_ratio(const lm_world *w, int r, int s)
  * months a failure stays recent. */
 double lm_entry_restart_chance(const lm_world *w, int r)
 {
-    if (!(w->failed_seen[r] > 0.0))
+    /* likewise, a handful of failed founders is no record: weighed against prospect_prior
+       failed founders who did not restart */
+    const double failed = w->failed_seen[r] + w->p->entry.prospect_prior;
+    if (!(failed > 0.0))
         return 0.0;
-    const double hazard = w->restarts[r] / w->failed_seen[r];
+    const double hazard = w->restarts[r] / failed;
     return -lm_expm1(-hazard * w->p->entry.failed_memory_months);
 }
 

@@ -220,11 +220,23 @@ Test(channels, the_first_round_prospect_matches_the_formula)
     w->first_sought[1] = 0.0;
     const double n = p->entry.prospect_months, n0 = p->entry.prospect_prior;
     const double T = p->finance.seek_runway_months;
-    const double h0 = (n * 1.0 + n0 * 0.1) / (n * 10.0 + n0); /* = 0.1 */
+    /* the region's record against n0 attempts that found nothing */
+    const double h_r = n * 1.0 / (n * 10.0 + n0);
+    const double h0 = (n * 1.0 + n0 * h_r) / (n * 10.0 + n0);
     const double a0 = (n * 3.0e6 + n0 * 3.0e6) / (n * 1.0 + n0);
     cr_assert_float_eq(lm_entry_prospect(w, 0, 0), (1.0 - pow(1.0 - h0, T)) * a0, 1e-6);
-    /* sector 1 has sought nothing: the region's record, 0.1 a month and 3M */
-    cr_assert_float_eq(lm_entry_prospect(w, 0, 1), (1.0 - pow(0.9, T)) * 3.0e6, 1e-6);
+    /* sector 1 has sought nothing: the region's record, just under 0.1 a month, and 3M */
+    cr_assert_float_eq(lm_entry_prospect(w, 0, 1), (1.0 - pow(1.0 - h_r, T)) * 3.0e6, 1e-6);
+    /* one lucky round in a thin record promises little: 1 of 1 is weighed against n0 */
+    w->first_sought[0] = w->first_closed[0] = 1.0 / n;
+    w->first_raised[0] = 3.0e6 / n;
+    w->first_sought[1] = w->first_closed[1] = w->first_raised[1] = 0.0;
+    const double h1 = 1.0 / (1.0 + n0);
+    const double hs = (1.0 + n0 * h1) / (1.0 + n0);
+    cr_assert_float_eq(lm_entry_prospect(w, 0, 0), (1.0 - pow(1.0 - hs, T)) * 3.0e6, 1e-6);
+    w->first_sought[0] = 10.0;
+    w->first_closed[0] = 1.0;
+    w->first_raised[0] = 3.0e6;
     /* and it enters the utility against the founders' seed money */
     const double u0 = lm_entry_utility(w, 0, 0);
     const double x = lm_entry_prospect(w, 0, 0);

@@ -126,12 +126,16 @@ Test(entry, utility_matches_the_formula)
     const lm_entry_params *e = &p->entry;
     /* the record of first rounds and restarts is the finance and entry phases'
        (tests/unit/model/test_channels.c, tests/unit/finance/test_deals.c) */
-    const double prospect = 4.0e5, restart = 0.2;
-    w->first_sought[1 * 2 + 0] = 1.0;
+    const double restart = 0.2;
+    w->first_sought[1 * 2 + 0] = 1.0; /* every round closes, one a month, of 4e5 */
     w->first_closed[1 * 2 + 0] = 1.0;
-    w->first_raised[1 * 2 + 0] = prospect; /* every round closes: the chance is 1 */
+    w->first_raised[1 * 2 + 0] = 4.0e5;
+    const double n = e->prospect_months, n0 = e->prospect_prior;
+    const double h_r = n / (n + n0); /* against n0 attempts that found nothing */
+    const double h = (n + n0 * h_r) / (n + n0);
+    const double prospect = (1.0 - pow(1.0 - h, p->finance.seek_runway_months)) * 4.0e5;
     w->failed_seen[1] = 100.0;
-    w->restarts[1] = -100.0 * log1p(-restart) / e->failed_memory_months;
+    w->restarts[1] = -(100.0 + n0) * log1p(-restart) / e->failed_memory_months;
     const double chain = (0.4 + 0.6) / 2.0;
     /* the founding team's burn over the same team's pay and compute in the rest of the
        country */
