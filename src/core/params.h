@@ -204,7 +204,7 @@ typedef struct lm_entry_params {
     double beta;             /* weight of utility in the location logit */
     double moving_cost;
     double distance_cost;
-    /* weights of what a founder observes in a region (docs/model.md 7.1): her first-round
+    /* weights of what a founder observes in a region (docs/model.md 7.2): her first-round
        prospect, the talent pool, the chain, the founding team's monthly burn, the chance to
        start again after a failure, amenity, cost of living, knowledge */
     double w_round, w_tal, w_chain, w_burn, w_restart, w_amen, w_cost, w_know;

@@ -143,7 +143,7 @@ typedef struct lm_world {
     double *rd_subsidy_rate; /* [R*S] */
     int16_t *rd_subsidy_policy; /* [R*S] policy index paying the subsidy, -1 none */
 
-    /* what founders observe of the recent past (docs/model.md 7.1), exponentially smoothed
+    /* what founders observe of the recent past (docs/model.md 7.2), exponentially smoothed
        over entry.prospect_months: first rounds sought, closed and the money they raised, a
        month (finance phase); serial founders from the region and its recently failed founders,
        a month (entry phase) */

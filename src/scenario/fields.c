@@ -653,17 +653,17 @@ static size_t valid_keys(const lm__field *tab, size_t n, int kind, const char **
 static const char *const removed_keys[][2] = {
     {"attraction", "policies no longer add a constant to founders' utility; each kind acts "
                    "through what founders observe (deal flow, burn, knowledge, chain, "
-                   "restarts), docs/model.md 7.1: delete the key"},
-    {"w_pol", "policies no longer add a constant to founders' utility (docs/model.md 7.1): "
+                   "restarts), docs/model.md 7.2: delete the key"},
+    {"w_pol", "policies no longer add a constant to founders' utility (docs/model.md 7.2): "
               "delete the key"},
     {"w_cap", "the early-capital term gave way to the first-round prospect: use w_round "
-              "(docs/model.md 7.1)"},
+              "(docs/model.md 7.2)"},
     {"angel_loss_tolerance", "investors' dry powder no longer enters founders' utility (the "
-                             "first-round prospect replaced it, docs/model.md 7.1): delete the key"},
+                             "first-round prospect replaced it, docs/model.md 7.2): delete the key"},
     {"vc_loss_tolerance", "investors' dry powder no longer enters founders' utility (the "
-                          "first-round prospect replaced it, docs/model.md 7.1): delete the key"},
+                          "first-round prospect replaced it, docs/model.md 7.2): delete the key"},
     {"strategic_loss_tolerance", "investors' dry powder no longer enters founders' utility (the "
-                                 "first-round prospect replaced it, docs/model.md 7.1): delete "
+                                 "first-round prospect replaced it, docs/model.md 7.2): delete "
                                  "the key"},
 };
 

@@ -16,7 +16,7 @@ typedef struct lm_unit_costs {
 } lm_unit_costs;
 
 /* What a firm of sector s with h staff pays a month in region r: also the burn a founder
- * expects of her founding team there (entry, docs/model.md 7.1). */
+ * expects of her founding team there (entry, docs/model.md 7.2). */
 static inline lm_unit_costs lm_unit_costs_at(const lm_world *w, int r, int s, double h)
 {
     const lm_params *p = w->p;

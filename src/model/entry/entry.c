@@ -7,7 +7,7 @@
  * and from the rest of the country at outside_rate. The term a founder came from is her
  * source. She picks region r with probability proportional to
  *   exp(beta*U[r,s] - moving_cost*[r != origin] - distance_cost*(1 - integration[o,r]))
- * where U is built only of what she can observe there (docs/model.md 7.1): her first-round
+ * where U is built only of what she can observe there (docs/model.md 7.2): her first-round
  * prospect from the region's recent seed rounds, the talent pool, the chain, her team's
  * burn, the region's record of restarts after failure, amenity, cost of living, knowledge.
  * No policy enters U but through these.

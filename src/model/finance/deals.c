@@ -554,7 +554,7 @@ static double allowed(const lm_world *w, const lm_investor *inv, const lm_offer 
     return amt >= floor_amt ? amt : 0.0;
 }
 
-/* The record of first rounds founders read (docs/model.md 7.1): this month's seed rounds
+/* The record of first rounds founders read (docs/model.md 7.2): this month's seed rounds
  * (a firm's first round is always its seed round) sought, closed and the money they raised,
  * per region and sector, folded into moving averages of about prospect_months months. Only
  * rounds that were sought count: a fund that has not dealt yet shows in no founder's view. */

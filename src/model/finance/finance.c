@@ -2,7 +2,7 @@
  * the finance steps. In turn: the deal-market effects of matchmaking and corridors; the
  * year's fund raising (January, a guidance policy's first month, the run's first month);
  * management fees and the end of funds' lives; and the deal market (deals.c), which also
- * keeps the record of first rounds next month's founders read (docs/model.md 7.1). Writes
+ * keeps the record of first rounds next month's founders read (docs/model.md 7.2). Writes
  * only finance state, the cash and valuation of funded firms, regional private capital,
  * guidance and direct-injection budgets (spent), the first-round record and the month's
  * ledger. */

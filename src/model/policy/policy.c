@@ -7,7 +7,7 @@
  * pressure (probability fiscal_pressure), is refilled at half. Effects are recomputed every
  * month from the active set, so switching a policy off removes its effect at once. No policy
  * writes founders' utility: each changes what founders observe (rents, compute prices, pay
- * net of the option-tax offset, knowledge, chain, the deal flow, restarts), docs/model.md 7.1. */
+ * net of the option-tax offset, knowledge, chain, the deal flow, restarts), docs/model.md 7.2. */
 #include <math.h>
 #include <string.h>
 

@@ -348,7 +348,7 @@ Test(deals, the_follow_on_reserve_is_kept_from_new_firms_and_outlives_the_invest
     lm_test_scenario_free(sc);
 }
 
-/* Founders see a fund only through the first rounds it closes (docs/model.md 7.1): a seed
+/* Founders see a fund only through the first rounds it closes (docs/model.md 7.2): a seed
  * fund at L = 0.04, under zero_loss_floor (its deals must be safer than the floor, and seed
  * deals are not), closes no first round and moves no founder although its L is not 0; one at
  * L = 0.3 does; and either moves nothing before it has dealt. */

@@ -1,5 +1,5 @@
 /* tests/unit/model/test_channels.c -- policies move founders' location choice only through
- * what founders can observe (docs/model.md 7.1). For each policy kind: with the policy in
+ * what founders can observe (docs/model.md 7.2). For each policy kind: with the policy in
  * force and every observable of the founders' utility held at its value without the policy,
  * the utility is exactly the one without the policy (no constant of the policy reaches it);
  * and for each kind that moves an observable at once, the policy does move the utility, and
