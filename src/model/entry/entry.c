@@ -15,7 +15,6 @@
  * by (origin, source, month, arrival index). So a policy that changes one source's rate
  * leaves the other sources' founders as they were, and one founder's choices never shift
  * another's random numbers between counterfactual runs; the firm keeps her key for life. */
-#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -154,9 +153,10 @@ static lm_status birth(lm_world *w, lm_rng *g, uint64_t stream, int o, int r, in
     f->status[i] = LM_FIRM_ALIVE;
     f->founded[i] = w->month;
     {
+        /* the scenario's years; a world stepped by hand outside them counts no cohort */
         const int c = lm_month_year(w->month) - w->cohort_year0;
-        assert(c >= 0 && c < w->n_cohorts);
-        w->cohort_births[c] += 1.0;
+        if (c >= 0 && c < w->n_cohorts)
+            w->cohort_births[c] += 1.0;
     }
     f->headcount[i] = (int32_t)lround(sec->team_size);
     f->peak_headcount[i] = f->headcount[i];
