@@ -20,7 +20,8 @@
 void cli_optimise_help(FILE *f)
 {
     fprintf(f,
-            "Usage: longmen optimise [SCENARIO] --region R --budget CNY --levers FILE [options]\n"
+            "Usage: longmen optimise [SCENARIO] --region R --budget CNY[/year|/total] --levers FILE\n"
+            "       [options]\n"
             "\n"
             "Searches the policy mix of region R (the levers of FILE: guidance fund budgets\n"
             "and loss tolerance, direct injections, adopting a talent rule, matchmaking, ...)\n"
@@ -35,8 +36,11 @@ void cli_optimise_help(FILE *f)
             "\n"
             "  SCENARIO         a YAML scenario; default as for 'longmen run'.\n"
             "  --region R       the region (name or name_en); default: the levers file's.\n"
-            "  --budget CNY     the region's public budget PER YEAR (not over the run):\n"
-            "                   2e9, 2bn, 500m, 1.5e9 CNY, 20亿, 5000万.\n"
+            "  --budget CNY     the region's public budget: AMOUNT/year (per year, also a\n"
+            "                   bare AMOUNT) or AMOUNT/total (over the policy era of the\n"
+            "                   period, from the first policy start to the end; spread\n"
+            "                   evenly over its years). AMOUNT: 2e9, 2bn, 500m, 1.5e9 CNY,\n"
+            "                   20亿, 5000万. compare's public money is a total over the run.\n"
             "  --levers FILE    the levers (YAML; format in docs/experiments.md), e.g.\n"
             "                   scenarios/examples/levers-hefei.yaml\n"
             "  --objective M    dragons (default), high_tech, jobs, firms_alive, births,\n"
@@ -63,7 +67,7 @@ void cli_optimise_help(FILE *f)
             "  -h, --help       show this help.\n"
             "\n"
             "Example:\n"
-            "  longmen optimise scenarios/three-capitals.yaml --region Hefei --budget 6bn \\\n"
+            "  longmen optimise scenarios/three-capitals.yaml --region Hefei --budget 6bn/year \\\n"
             "      --levers scenarios/examples/levers-hefei.yaml --runs 4 --evals 30 \\\n"
             "      --to 2024-12 --out runs/hefei-mix\n"
             "\n"
@@ -130,13 +134,27 @@ static int set_value(void *user, const char *name, const char *value)
             return cli_usage_error(OPTIMISE_HELP, "--region: expected a region name");
         o->region = value;
     } else if (strcmp(name, "--budget") == 0) {
-        char why[400] = "";
-        if (!lm_parse_money_why(value, &o->budget_cny_year, why, sizeof why) ||
-            !(o->budget_cny_year > 0))
+        /* AMOUNT/year (or a bare AMOUNT) is a yearly budget, AMOUNT/total one over the run */
+        char amount[128], why[400] = "";
+        const char *slash = strrchr(value, '/');
+        const char *basis = slash ? slash + 1 : "year";
+        snprintf(amount, sizeof amount, "%.*s", slash ? (int)(slash - value) : (int)strlen(value),
+                 value);
+        const bool total = strcmp(basis, "total") == 0;
+        double v = 0;
+        if (!total && strcmp(basis, "year") != 0 && strcmp(basis, "yr") != 0)
             return cli_usage_error(OPTIMISE_HELP,
-                                   "--budget %s: expected a positive amount of CNY a year, "
-                                   "e.g. 2e9, 2bn, 500m, 100亿 or 5000万%s%s",
+                                   "--budget %s: '/%s' is no basis: say AMOUNT/year (per year, "
+                                   "the default) or AMOUNT/total (over the run's policy era)",
+                                   value, basis);
+        if (!lm_parse_money_why(amount, &v, why, sizeof why) || !(v > 0))
+            return cli_usage_error(OPTIMISE_HELP,
+                                   "--budget %s: expected a positive amount of CNY, per year or "
+                                   "in total, e.g. 2bn, 2bn/year, 30bn/total, 2e9, 500m, 100亿 "
+                                   "or 5000万%s%s",
                                    value, why[0] ? ": " : "", why);
+        o->budget_cny_year = total ? 0 : v;
+        o->budget_cny_total = total ? v : 0;
     } else if (strcmp(name, "--levers") == 0) {
         if (!*value)
             return cli_usage_error(OPTIMISE_HELP, "--levers: expected a file");
@@ -206,7 +224,7 @@ int cli_optimise(int argc, char **argv)
         return rc < 0 ? CLI_OK : rc;
     if (!o.levers_path)
         return cli_usage_error(OPTIMISE_HELP, "optimise: --levers FILE is required");
-    if (!(o.budget_cny_year > 0))
+    if (!(o.budget_cny_year > 0) && !(o.budget_cny_total > 0))
         return cli_usage_error(OPTIMISE_HELP, "optimise: --budget CNY is required");
     if (o.x.max_runs > 0 && o.x.n_precision == 0)
         return cli_usage_error(OPTIMISE_HELP, "--max-runs: only with --precision");

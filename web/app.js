@@ -326,8 +326,14 @@
       if (!text || state.selectedRun !== id || !$('run-loading')) return;
       view.insertBefore(el('pre', { class: 'run-summary', id: 'run-summary', text: text }), view.firstChild);
     }).catch(function () { /* the report will say what is wrong */ });
+    /* The report data comes in parts (docs/api.md): the core (every yearly series, the
+       paired differences) first, drawn at once; then the firm-level sections and the other
+       tables, the slow reads of a big database, each filling its sections as it arrives. */
+    const partUrl = function (p) { return '/api/runs/' + encodeURIComponent(id) + '/data/' + p; };
+    const later = { sections: api(partUrl('sections')), tables: api(partUrl('tables')) };
+    for (const k in later) later[k].catch(function () { /* said where it is awaited */ });
     try {
-      const r = await api('/api/runs/' + encodeURIComponent(id));
+      const r = await api(partUrl('core'));
       if (state.selectedRun !== id) return;
       links.appendChild(el('a', { href: base + 'report.html', target: '_blank', text: 'report.html' }));
       links.appendChild(el('a', { href: base + 'headline.svg', target: '_blank', text: 'headline.svg' }));
@@ -339,9 +345,34 @@
       if (r.report && r.report.mode === 'compare') {
         links.insertBefore(el('a', { href: base + 'compare.csv', target: '_blank', text: 'compare.csv' }), links.lastChild);
         view.appendChild(await pairedTable(base));
+        if (state.selectedRun !== id) return;
       }
+      const more = el('div', { class: 'loading', id: 'run-loading-more', role: 'status', 'aria-live': 'polite' },
+        [el('span', { class: 'spinner' }), 'Loading the firm-level sections and the other tables of ' + id + '…']);
+      view.appendChild(more);
       view.appendChild(container);
-      window.LM.renderReport(container, r.report, { standalone: false });
+      const data = r.report;
+      const pending = { sections: true, tables: true };
+      const render = function () { window.LM.renderReport(container, data, { standalone: false, pending: pending }); };
+      render();
+      const errors = [];
+      await Promise.all(Object.keys(later).map(function (k) {
+        return later[k].then(function (part) {
+          if (state.selectedRun !== id) return;
+          data[k] = part.report[k];
+          pending[k] = false;
+          render();
+        }, function (e) {
+          pending[k] = false;
+          errors.push(k + ': ' + e.message);
+        });
+      }));
+      if (state.selectedRun !== id) return;
+      more.remove();
+      if (errors.length) {
+        render();
+        view.insertBefore(el('p', { class: 'msg error', text: 'parts of run ' + id + ' could not be read: ' + errors.join('; ') }), container);
+      }
       view.setAttribute('data-lm-ready', '1');
     } catch (e) {
       if (state.selectedRun !== id) return;

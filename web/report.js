@@ -218,7 +218,14 @@
     return s;
   }
 
+  /* The dashboard draws the report before all of its data has come (LM.renderReport's
+     options.pending): a section without its data then says it is loading, not missing. */
+  function loading(s) {
+    s.appendChild(el('p', { class: 'lm-note lm-loading', text: 'loading… (this section\'s data is on its way)' }));
+  }
+
   function notYet(s, needs) {
+    if (LM._pending) { loading(s); return; }
     s.classList.add('lm-absent');
     s.appendChild(el('p', { class: 'lm-note', text: NOT_YET + (needs ? ' (needs ' + needs + ')' : '') }));
   }
@@ -350,21 +357,25 @@
     const order = ['tech_sme', 'high_tech', 'little_giant', 'unicorn', 'dragon'];
     const names = { tech_sme: 'tech SMEs 科技型中小企业', high_tech: 'high-tech enterprises 高新技术企业',
                     little_giant: 'little giants 专精特新小巨人', unicorn: 'unicorns 独角兽', dragon: 'dragons 小龙' };
-    // Stocks only (dragons_new is a flow, shown with the dragons).
-    const cols = matching(m, /tech_sme|high_tech|little_giant|unicorn|^dragons?$|tier/)
-      .filter(function (c) { return !/_new$/.test(c); })
+    // Stocks, but dragons as in every table: first certified up to the year
+    // (dragons_certified), not those holding the title at the year's end.
+    const certified = has(m, 'dragons_certified');
+    const cols = matching(m, /tech_sme|high_tech|little_giant|unicorn|^dragons?$|^dragons_certified$|tier/)
+      .filter(function (c) { return !/_new$/.test(c) && !(certified && /^dragons?$/.test(c)); })
       .sort(function (a, b) {
         const rank = function (c) { const i = order.findIndex(function (o) { return c.indexOf(o) >= 0; }); return i < 0 ? 99 : i; };
         return rank(a) - rank(b);
       });
     const s = section(root, toc, 'tiers', 'Firms alive by tier',
-      'Certified tiers (MODEL.md 5.8), unicorns and dragons at the end of each year, per region.');
+      'Certified tiers (MODEL.md 5.8) and unicorns at the end of each year, per region' +
+      (certified ? '; dragons as in every table of longmen: firms first certified a little dragon up to the year (they stay counted when the title lapses).' : '.'));
     if (!cols.length) { notYet(s, 'region_year columns of tier counts (tech_sme, high_tech, little_giant, unicorn)'); return; }
     const grid = el('div', { class: 'lm-grid' });
     s.appendChild(grid);
     for (const c of cols) {
       const key = order.find(function (o) { return c.indexOf(o) >= 0; });
-      const cell = el('div', { class: 'lm-cell' }, [el('h3', { text: names[key] || (m.cols[c] || {}).label || c })]);
+      const title = c === 'dragons_certified' ? 'dragons 小龙, first certified up to the year' : names[key] || (m.cols[c] || {}).label || c;
+      const cell = el('div', { class: 'lm-cell' }, [el('h3', { text: title })]);
       grid.appendChild(cell);
       regionLines(m, chartBox(cell, 'tier-' + c, 250), c);
     }
@@ -372,7 +383,7 @@
 
   function dragonsSection(m, root, toc) {
     const s = section(root, toc, 'dragons', 'Dragons', 'Breakout firms (little dragons, 出圈): when and where they were founded, in which sector and business model, and where their founders came from.');
-    const stock = has(m, 'dragon') ? 'dragon' : matching(m, /^dragons?$/)[0];
+    const stock = has(m, 'dragons_certified') ? 'dragons_certified' : has(m, 'dragon') ? 'dragon' : matching(m, /^dragons?$/)[0];
     const d = m.sections.dragons;
     if (!stock && (!d || !d.present)) { notYet(s, (d && d.needs) || 'a dragon table'); return; }
     const row = el('div', { class: 'lm-row' });
@@ -381,14 +392,15 @@
     const first = (m.data.runs || [])[0] || {};
     const arm0 = m.arms[0] || {};
     s.appendChild(el('p', { class: 'lm-note', id: 'lm-dragons-which', text:
-      (stock ? 'Lines: dragons holding the title at each year\'s end (region_year.' + stock + ')' + (m.mode !== 'single' ? ', medians of each arm\'s replications' : '') + '. ' : '') +
+      (stock ? 'Lines: ' + (stock === 'dragons_certified' ? 'firms first certified a little dragon up to each year, the definition of every table' : 'dragons holding the title at each year\'s end (region_year.' + stock + ')') + (m.mode !== 'single' ? ', medians of each arm\'s replications' : '') + '. ' : '') +
       'List and business models: the firms first certified a little dragon over the run (the definition of the tables) in ' +
       (m.mode === 'single' ? 'this run' : 'one replication only: run_id ' + first.run_id + ' (' + (arm0.name || 'first arm') + ', replication 1 of ' + (arm0.runs || '?') + ')') + '.' }));
     if (stock) {
-      const a = el('div', { class: 'lm-half' }, [el('h3', { text: 'dragons holding the title, per region' })]);
+      const a = el('div', { class: 'lm-half' }, [el('h3', { text: stock === 'dragons_certified' ? 'dragons first certified up to the year, per region' : 'dragons holding the title, per region' })]);
       row.appendChild(a);
       regionLines(m, chartBox(a, 'dragons-lines', 280), stock);
     }
+    if (!d && LM._pending) { loading(s); return; }
     if (!d || !d.present) { s.appendChild(el('p', { class: 'lm-note', text: 'the list of dragons is ' + NOT_YET })); return; }
     m.used[d.source] = true;
     if (!d.rows.length) { s.appendChild(el('p', { class: 'lm-note', text: 'no dragon in this run' })); return; }
@@ -586,15 +598,55 @@
       yAxis: { type: 'value', name: unit, axisLabel: { formatter: axisFormatter(unit) } },
       series: lines.map(function (l) {
         return { name: l.name, type: 'line', data: l.data, symbolSize: 4, itemStyle: { color: l.color },
-                 lineStyle: { color: l.color, width: 2, type: l.dashed ? 'dashed' : 'solid' } };
+                 lineStyle: { color: l.color, width: l.dotted ? 1.5 : 2, type: l.dotted ? 'dotted' : l.dashed ? 'dashed' : 'solid' } };
       })
     }, meta);
   }
 
   function has2(t, col) { return t && t.columns && t.columns.indexOf(col) >= 0; }
 
-  /* Per region, one column of a table per region and year (finance_year...). */
+  /* Per arm and region, one column of a table per region and year: the mean over the arm's
+     replications (t.arm_means, src/report/data.c), so that a compare's arms are drawn apart
+     and every replication counts. null for a single run or without the column. */
+  function armMeans(m, t, col) {
+    const am = t && t.arm_means;
+    if (m.mode === 'single' || !am || !am.columns) return null;
+    const ai = am.columns.indexOf('arm'), ni = am.columns.indexOf('runs');
+    const gi = am.columns.indexOf('region_id'), yi = am.columns.indexOf('year'), vi = am.columns.indexOf(col);
+    if (vi < 0 || ai < 0) return null;
+    const y0 = m.years[0];
+    const v = m.arms.map(function () { return m.regions.map(function () { return m.years.map(function () { return null; }); }); });
+    const runs = m.arms.map(function () { return 0; });
+    for (const r of am.rows) {
+      const a = m.arms.findIndex(function (x) { return x.name === r[ai]; });
+      if (a < 0) continue;
+      const g = r[gi], y = r[yi] - y0;
+      if (v[a][g] && y >= 0 && y < m.years.length) v[a][g][y] = r[vi];
+      runs[a] = Math.max(runs[a], r[ni]);
+    }
+    return { v: v, runs: runs };
+  }
+
+  /* What a figure drawn from armMeans shows, said under it. */
+  function armNote(m, am) {
+    return 'This figure: means over each arm\'s replications (' + m.arms.map(function (a, i) { return a.name + ' ' + am.runs[i]; }).join(', ') + ')' +
+      (m.arms.length > 1 ? '; ' + m.arms[0].name + ' solid, ' + m.arms.slice(1).map(function (a) { return a.name; }).join(', ') + ' dashed.' : '.');
+  }
+
+  /* Per region, one column of a table per region and year (finance_year...); with several
+     runs, per arm the mean over its replications. */
   function panelRegionLines(m, box, t, col, unit, meta) {
+    const am = armMeans(m, t, col);
+    if (am) {
+      LM._oneRun = armNote(m, am);
+      const lines = [];
+      m.arms.forEach(function (arm, a) {
+        m.regions.forEach(function (r, g) {
+          lines.push({ name: r.name + (m.arms.length > 1 ? ' · ' + arm.name : ''), data: am.v[a][g], color: PALETTE[g % PALETTE.length], dashed: a > 0 });
+        });
+      });
+      return plainLines(m, box, lines, unit, Object.assign({ arms: m.arms.length }, meta));
+    }
     const v = panelSeries(m, t, null, null, col);
     return plainLines(m, box, m.regions.map(function (r, g) { return { name: r.name, data: v[g], color: PALETTE[g % PALETTE.length] }; }), unit, meta);
   }
@@ -633,15 +685,31 @@
     s.appendChild(row);
     if (has2(fy, 'guidance_loss_ratio')) {
       m.used.finance_year = true;
-      const ratio = panelSeries(m, fy, null, null, 'guidance_loss_ratio');
-      const tol = has2(fy, 'guidance_loss_tolerance') ? panelSeries(m, fy, null, null, 'guidance_loss_tolerance') : null;
-      const lines = [];
-      m.regions.forEach(function (r, g) {
-        const c = PALETTE[g % PALETTE.length];
-        lines.push({ name: r.name, data: ratio[g], color: c });
-        if (tol) lines.push({ name: r.name + ' tolerance', data: tol[g], color: c, dashed: true });
-      });
-      plainLines(m, chartBox(half(row, 'loss ratio (solid) and tolerance (dashed), per region'), 'funds', 300), lines, 'share', { kind: 'funds', table: 'finance_year' });
+      const amr = armMeans(m, fy, 'guidance_loss_ratio');
+      if (amr) {
+        /* per arm: the mean loss ratio over its replications; tolerances dotted */
+        const amt = armMeans(m, fy, 'guidance_loss_tolerance');
+        const lines = [];
+        m.arms.forEach(function (arm, a) {
+          m.regions.forEach(function (r, g) {
+            const c = PALETTE[g % PALETTE.length], tag = m.arms.length > 1 ? ' · ' + arm.name : '';
+            lines.push({ name: r.name + tag, data: amr.v[a][g], color: c, dashed: a > 0 });
+            if (amt) lines.push({ name: r.name + ' tolerance' + tag, data: amt.v[a][g], color: c, dotted: true });
+          });
+        });
+        LM._oneRun = armNote(m, amr) + ' Tolerances dotted.';
+        plainLines(m, chartBox(half(row, 'loss ratio per region and arm, tolerance dotted'), 'funds', 300), lines, 'share', { kind: 'funds', table: 'finance_year', arms: m.arms.length });
+      } else {
+        const ratio = panelSeries(m, fy, null, null, 'guidance_loss_ratio');
+        const tol = has2(fy, 'guidance_loss_tolerance') ? panelSeries(m, fy, null, null, 'guidance_loss_tolerance') : null;
+        const lines = [];
+        m.regions.forEach(function (r, g) {
+          const c = PALETTE[g % PALETTE.length];
+          lines.push({ name: r.name, data: ratio[g], color: c });
+          if (tol) lines.push({ name: r.name + ' tolerance', data: tol[g], color: c, dashed: true });
+        });
+        plainLines(m, chartBox(half(row, 'loss ratio (solid) and tolerance (dashed), per region'), 'funds', 300), lines, 'share', { kind: 'funds', table: 'finance_year' });
+      }
       drawn = true;
     }
     if (fund && fund.mode === 'rows' && has2(fund, 'loss_ratio') && has2(fund, 'loss_tolerance')) {
@@ -652,34 +720,51 @@
       const rows = fund.rows.filter(function (r) { return ki < 0 || isGuidance(r[ki]); });
       if (rows.length) {
         const top = Math.max(0.05, Math.max.apply(null, rows.map(function (r) { return Math.max(r[li] || 0, r[ti] || 0); })));
+        /* a compare's arms apart (circles and triangles), every replication's funds */
+        const rui = fund.columns.indexOf('run_id');
+        const splitArms = m.arms.length > 1 && rui >= 0 ? m.arms : [m.arms[0] || { name: '' }];
+        const armIds = (m.data.arms || []).map(function (a) { return a.run_ids || []; });
+        const inArm = function (r, a) { return splitArms.length === 1 || (armIds[a] || []).indexOf(r[rui]) >= 0; };
+        if (m.mode !== 'single') LM._oneRun = 'This figure: every fund of ' + (splitArms.length > 1 ? 'each arm\'s replications, ' + m.arms.map(function (a, i) { return a.name + ' ' + (armIds[i] || []).length + (i ? ' (triangles)' : ' (circles)'); }).join(', ') : 'the ' + (m.data.runs || []).length + ' replications') + '.';
         draw(chartBox(half(row, 'each guidance fund: realised loss ratio against its tolerance'), 'funds-scatter', 300), {
           tooltip: { trigger: 'item', formatter: function (p) { const r = p.data[2]; return (r[ri] || '') + ' ' + (ni >= 0 && r[ni] ? r[ni] : '') + '<br>loss ' + fmtNumber(r[li], 'share') + ', tolerance ' + fmtNumber(r[ti], 'share'); } },
           legend: { top: 0 },
           grid: { left: 60, right: 24, top: 44, bottom: 40 },
           xAxis: { type: 'value', name: 'tolerance', min: 0, max: top, axisLabel: { formatter: axisFormatter('share') } },
           yAxis: { type: 'value', name: 'realised loss', min: 0, max: top, axisLabel: { formatter: axisFormatter('share') } },
-          series: m.regions.map(function (reg, g) {
-            return { name: reg.name, type: 'scatter', symbolSize: 7, itemStyle: { color: PALETTE[g % PALETTE.length], opacity: 0.6 },
-                     data: rows.filter(function (r) { return r[ri] === reg.name; }).map(function (r) { return [r[ti], r[li], r]; }),
-                     markLine: g === 0 ? { silent: true, symbol: 'none', lineStyle: { color: '#999', type: 'dashed' }, label: { formatter: 'at tolerance' }, data: [[{ coord: [0, 0] }, { coord: [top, top] }]] } : undefined };
-          })
-        }, { kind: 'funds_scatter', table: 'fund' });
+          series: [].concat.apply([], splitArms.map(function (arm, a) {
+            return m.regions.map(function (reg, g) {
+              return { name: reg.name + (splitArms.length > 1 ? ' · ' + arm.name : ''), type: 'scatter', symbolSize: 7, symbol: a ? 'triangle' : 'circle',
+                       itemStyle: { color: PALETTE[g % PALETTE.length], opacity: 0.6 },
+                       data: rows.filter(function (r) { return r[ri] === reg.name && inArm(r, a); }).map(function (r) { return [r[ti], r[li], r]; }),
+                       markLine: g === 0 && a === 0 ? { silent: true, symbol: 'none', lineStyle: { color: '#999', type: 'dashed' }, label: { formatter: 'at tolerance' }, data: [[{ coord: [0, 0] }, { coord: [top, top] }]] } : undefined };
+            });
+          }))
+        }, { kind: 'funds_scatter', table: 'fund', arms: splitArms.length });
         drawn = true;
       }
     }
     if (has2(fy, 'gov_committed_cny') && has2(fy, 'social_committed_cny')) {
       const row2 = el('div', { class: 'lm-row' });
       s.appendChild(row2);
-      const gov = panelSeries(m, fy, null, null, 'gov_committed_cny'), soc = panelSeries(m, fy, null, null, 'social_committed_cny');
       const sumYears = function (v) { return m.years.map(function (_, y) { return v.reduce(function (a, r) { return a + (r[y] || 0); }, 0); }); };
+      const amg = armMeans(m, fy, 'gov_committed_cny'), ams = armMeans(m, fy, 'social_committed_cny');
+      /* one stack per arm (the mean over its replications), or the one run */
+      const stacks = amg && ams ? m.arms.map(function (arm, a) { return { tag: m.arms.length > 1 ? ' · ' + arm.name : '', gov: amg.v[a], soc: ams.v[a], a: a }; })
+        : [{ tag: '', gov: panelSeries(m, fy, null, null, 'gov_committed_cny'), soc: panelSeries(m, fy, null, null, 'social_committed_cny'), a: 0 }];
+      if (amg && ams) LM._oneRun = armNote(m, amg).replace(' solid, ', ' the first bar, ').replace(' dashed.', ' the second.');
+      const series = [];
+      for (const st of stacks) {
+        series.push({ name: 'government' + st.tag, type: 'bar', stack: 'c' + st.a, data: sumYears(st.gov), itemStyle: { color: PALETTE[0], opacity: st.a ? 0.55 : 1 } });
+        series.push({ name: 'social capital' + st.tag, type: 'bar', stack: 'c' + st.a, data: sumYears(st.soc), itemStyle: { color: PALETTE[1], opacity: st.a ? 0.55 : 1 } });
+      }
       draw(chartBox(half(row2, 'capital committed to guidance funds, all regions (CNY a year)'), 'funds-committed', 280), {
         tooltip: { trigger: 'axis', valueFormatter: function (v) { return fmtNumber(v, 'CNY'); } }, legend: { top: 0 },
         grid: { left: 70, right: 24, top: 44, bottom: 36 },
         xAxis: { type: 'category', data: m.years.map(String) },
         yAxis: { type: 'value', axisLabel: { formatter: axisFormatter('CNY') } },
-        series: [{ name: 'government', type: 'bar', stack: 'c', data: sumYears(gov), itemStyle: { color: PALETTE[0] } },
-                 { name: 'social capital', type: 'bar', stack: 'c', data: sumYears(soc), itemStyle: { color: PALETTE[1] } }]
-      }, { kind: 'funds_committed', table: 'finance_year' });
+        series: series
+      }, { kind: 'funds_committed', table: 'finance_year', arms: stacks.length });
       if (has2(fy, 'leverage')) panelRegionLines(m, chartBox(half(row2, 'leverage: social per government yuan'), 'funds-leverage', 280), fy, 'leverage', '', { kind: 'leverage', table: 'finance_year' });
       drawn = true;
     }
@@ -727,6 +812,7 @@
       const kinds = Array.from(new Set(fund.rows.map(function (r) { return r[ki]; }))).sort();
       const row = el('div', { class: 'lm-row' });
       s.appendChild(row);
+      if (m.mode !== 'single') LM._oneRun = 'This figure: the medians over every fund of the ' + (m.data.runs || []).length + ' replications.';
       const ser = [{ name: 'median TVPI', type: 'bar', data: kinds.map(function (k) { return median(fund.rows.filter(function (r) { return r[ki] === k; }).map(function (r) { return r[ti]; })); }), itemStyle: { color: PALETTE[1] } }];
       if (di >= 0) ser.push({ name: 'median DPI', type: 'bar', data: kinds.map(function (k) { return median(fund.rows.filter(function (r) { return r[ki] === k; }).map(function (r) { return r[di]; })); }), itemStyle: { color: PALETTE[2] } });
       draw(chartBox(half(row, 'by kind of fund (' + fund.rows.length + ' funds)'), 'multiples', 300), {
@@ -735,6 +821,7 @@
         xAxis: { type: 'category', data: kinds }, yAxis: { type: 'value' }, series: ser
       }, { kind: 'multiples', table: 'fund' });
       if (vi >= 0) {
+        if (m.mode !== 'single') LM._oneRun = 'This figure: every fund of the ' + (m.data.runs || []).length + ' replications.';
         draw(chartBox(half(row, 'TVPI of each fund by vintage'), 'multiples-vintage', 300), {
           tooltip: { trigger: 'item', formatter: function (p) { return p.seriesName + ', ' + p.data[0] + ': TVPI ' + Number(p.data[1]).toFixed(2) + (ii >= 0 && p.data[2] !== null ? ', IRR ' + fmtNumber(p.data[2], 'share') : ''); } },
           legend: { top: 0 },
@@ -902,6 +989,7 @@
   function otherTables(m, root, toc) {
     const names = Object.keys(m.tables).filter(function (n) { return !m.used[n]; });
     const s = section(root, toc, 'tables', 'Other tables in the database', 'Tables this report has no chart for yet, as they are.');
+    if (LM._pending && !m.data.tables) { loading(s); return; }
     if (!names.length) { s.appendChild(el('p', { class: 'lm-note', text: 'none: every table of the database has its section above' })); return; }
     for (const n of names) s.appendChild(previewTable(n, m.tables[n]));
   }
@@ -924,6 +1012,8 @@
     LM.dispose(container);
     container.textContent = '';
     const m = model(data);
+    const pend = opts.pending || {};
+    LM._pending = !!(pend.sections || pend.tables);
     LM._which = m.mode === 'single' ? '' : 'Runs: ' + m.arms.map(function (a, i) {
       const ids = ((data.arms || [])[i] || {}).run_ids || [];
       return a.name + ' ' + ids.length + ' replication' + (ids.length === 1 ? '' : 's') +
@@ -960,6 +1050,7 @@
         if (global.console) global.console.warn(e);
       }
     }
+    LM._pending = false;
     footer(m, container);
     if (!LM._resizeHooked) {
       LM._resizeHooked = true;

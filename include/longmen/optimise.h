@@ -42,7 +42,10 @@ typedef struct lm_optimise_config {
     lm_experiment_config x;
     const char *levers_path; /* required */
     const char *region;      /* name or name_en; NULL: the levers file's `region` */
-    double budget_cny_year;  /* > 0 */
+    double budget_cny_year;  /* > 0, unless budget_cny_total is given */
+    double budget_cny_total; /* > 0: the budget over the policy era of the period (the
+                                years public money a year is averaged over) instead, made a
+                                yearly one by dividing by them; 0: budget_cny_year */
     const char *objective;   /* dragons (default), high_tech, jobs, firms_alive, births,
                                 revenue */
     int evals;               /* search evaluations (default 40) */

@@ -240,10 +240,13 @@ typedef struct lm_market_params {
     double gamma[LM_MODEL_COUNT];       /* share ~ q^gamma */
     double home_bias[LM_MODEL_COUNT];   /* share of a market reserved to local firms */
     double volatility[LM_MODEL_COUNT];  /* sd of the monthly log revenue shock */
-    double visibility_gain[LM_MODEL_COUNT]; /* visibility per unit of revenue over ref */
-    double visibility_ref_cny_month;    /* revenue that saturates visibility (To C) */
-    double visibility_rate;             /* adjustment speed of visibility per month */
-    double breakthrough_visibility;     /* visibility jump of a To C breakthrough */
+    double visibility_gain;             /* public recognition per unit of revenue over ref,
+                                           the same for every business model */
+    double visibility_ref_cny_month;    /* revenue that saturates recognition */
+    double visibility_rate;             /* speed at which recognition rises toward the
+                                           revenue's, per month */
+    double visibility_decay;            /* speed at which it fades toward a lower one */
+    double breakthrough_visibility;     /* recognition jump of a breakthrough, any model */
     double adoption_months;             /* months for a new product to reach full share */
     double national_gdp_100m_cny;       /* to derive local market shares */
     double incumbent_revenue_cny_year;  /* yearly revenue of a quality-1 outside competitor,
@@ -336,8 +339,8 @@ typedef struct lm_tier_rule {
     double rd_c_cny;            /* R&D over two years >= this, */
     double tech_share_c;        /* and R&D staff share >= this (0 equity: no path C) */
     double min_valuation_cny;   /* unicorn; dragon: "unicorn scale" */
-    double growth_multiple;     /* dragon: revenue this year / last year */
-    double growth_revenue_cny;  /* dragon: fast growth counts from this revenue */
+    double cohort_share;        /* dragon: in this top share of its founding cohort (all the
+                                   scenario's births of its year) by valuation or revenue */
     double min_visibility;      /* dragon: visibility (出圈) */
     double max_age_months;      /* dragon: a "little" dragon is young */
     double valid_years;         /* a certificate lasts this many years (1: yearly) */

@@ -102,6 +102,13 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     ALLOC(w->platform_sectors, R);
     ALLOC(w->policy_active, RP);
     ALLOC(w->policy_budget, RP);
+    w->cohort_year0 = lm_month_year(p->start);
+    w->n_cohorts = lm_month_year(p->end) - w->cohort_year0 + 1;
+    ALLOC(w->cohort_births, w->n_cohorts);
+    ALLOC(w->cohort_value_min, w->n_cohorts);
+    ALLOC(w->cohort_revenue_min, w->n_cohorts);
+    ALLOC(w->rank_pos, w->n_cohorts + 1);
+    ALLOC(w->rank_fill, w->n_cohorts);
     ALLOC(w->talent_policy, R);
     ALLOC(w->failure_tolerance, R);
     ALLOC(w->tolerance_set, R);
@@ -203,6 +210,8 @@ void lm_world_fini(lm_world *w)
                       w->chain,          w->recent_failed,     w->private_capital,
                       w->platform_alumni, w->platform_sectors,     w->policy_active,
                       w->policy_budget,  w->talent_policy,
+                      w->cohort_births, w->cohort_value_min, w->cohort_revenue_min,
+                      w->rank_buf, w->rank_pos, w->rank_fill,
                       w->failure_tolerance, w->tolerance_set, w->institution_strength, w->compute_index,
                       w->institutions,   w->rent_discount,     w->option_effect,
                       w->rd_subsidy_rate, w->rd_subsidy_policy, w->first_sought, w->first_closed, w->first_raised,

@@ -132,6 +132,14 @@ typedef struct lm_world {
     /* written by the policy phase each month */
     uint8_t *policy_active;  /* [R*LM_MAX_POLICIES] */
     double *policy_budget;   /* [R*LM_MAX_POLICIES] CNY left this year */
+    /* founding cohorts (calendar years from cohort_year0): births, and each December the
+       valuation and revenue a firm of the cohort needs to rank in its top cohort_share */
+    double *cohort_births, *cohort_value_min, *cohort_revenue_min;
+    int cohort_year0, n_cohorts;
+    double *rank_buf;        /* December scratch of the ranking: one value per live firm */
+    uint32_t *rank_pos;      /* [n_cohorts + 1] its cohort offsets */
+    uint32_t *rank_fill;     /* [n_cohorts] */
+    size_t cap_rank_buf;
     double *talent_policy;   /* [R] */
     double *failure_tolerance; /* [R] */
     uint8_t *tolerance_set;  /* [R] a failure_tolerance policy is in force this month */

@@ -7,11 +7,13 @@
  * enterprise and job. The summary gets the cost table too. compare.c writes the headline
  * table and compare.csv; the definitions of the metrics are the same (docs/experiments.md). */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <sqlite3.h>
 
 #include "experiments/experiments_int.h"
@@ -201,26 +203,94 @@ static double cost_per(double extra_public, double extra_units)
     return extra_units > 1e-9 ? extra_public / extra_units : NAN;
 }
 
-/* CNY m with three significant digits, whole numbers from 1,000 up (no exponents). */
-static void cost_cell(char *buf, size_t size, double v, double scale)
+/* Fieller's 90% interval of mean(num) / mean(den) from n paired replications (Fieller 1954,
+ * "Some problems in interval estimation", JRSS B 16:175-185; in the form of Franz 2007,
+ * "Ratios: a short guide to confidence limits and proper use", arXiv:0710.2024). The pairs
+ * matter: extra money and extra outcomes of one replication move together, and the ratio's
+ * interval uses their covariance. The set {rho : |mean(num) - rho mean(den)| <= t se} is an
+ * interval only when mean(den) is significantly non-zero at the same level (b^2 > t^2 v22,
+ * the denominator's own 90% interval excludes 0); otherwise it is unbounded or two
+ * half-lines, and *lo = *hi = NaN ("not defined"). Pairs with a NaN are left out. Returns
+ * whether the interval is defined. */
+bool lm__fieller_ci90(const double *num, const double *den, size_t n, double *lo, double *hi)
 {
-    if (isnan(v))
-        snprintf(buf, size, "n/a");
-    else if (fabs(v / scale) >= 1000)
+    *lo = *hi = NAN;
+    double sa = 0, sb = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; ++i)
+        if (!isnan(num[i]) && !isnan(den[i])) {
+            sa += num[i];
+            sb += den[i];
+            ++k;
+        }
+    if (k < 2)
+        return false;
+    const double a = sa / (double)k, b = sb / (double)k;
+    double v11 = 0, v22 = 0, v12 = 0;
+    for (size_t i = 0; i < n; ++i)
+        if (!isnan(num[i]) && !isnan(den[i])) {
+            v11 += (num[i] - a) * (num[i] - a);
+            v22 += (den[i] - b) * (den[i] - b);
+            v12 += (num[i] - a) * (den[i] - b);
+        }
+    /* variances and covariance of the two means */
+    const double scale = 1.0 / ((double)(k - 1) * (double)k);
+    v11 *= scale;
+    v22 *= scale;
+    v12 *= scale;
+    const double t = gsl_cdf_tdist_Pinv(0.95, (double)(k - 1)), t2 = t * t;
+    const double qa = b * b - t2 * v22, qb = a * b - t2 * v12, qc = a * a - t2 * v11;
+    if (!(qa > 0))
+        return false;
+    const double disc = qb * qb - qa * qc;
+    const double root = sqrt(disc > 0 ? disc : 0);
+    *lo = (qb - root) / qa;
+    *hi = (qb + root) / qa;
+    return true;
+}
+
+/* CNY m with three significant digits, whole numbers from 1,000 up (no exponents). */
+static void cost_number(char *buf, size_t size, double v, double scale)
+{
+    if (fabs(v / scale) >= 1000)
         snprintf(buf, size, "%.0f", v / scale);
     else
         snprintf(buf, size, "%.3g", v / scale);
 }
 
+/* "12.3 [8.1, 20.5]", "12.3 [not defined]" when the interval is not, "n/a" without a price. */
+static void cost_cell(char *buf, size_t size, double v, double lo, double hi, bool with_ci,
+                      double scale)
+{
+    if (isnan(v)) {
+        snprintf(buf, size, "n/a");
+        return;
+    }
+    char a[32], b[32], c[32];
+    cost_number(a, sizeof a, v, scale);
+    if (!with_ci) {
+        snprintf(buf, size, "%s", a);
+        return;
+    }
+    if (isnan(lo) || isnan(hi)) {
+        snprintf(buf, size, "%s [not defined]", a);
+        return;
+    }
+    cost_number(b, sizeof b, lo, scale);
+    cost_number(c, sizeof c, hi, scale);
+    snprintf(buf, size, "%s [%s, %s]", a, b, c);
+}
+
 static lm_status write_costs(FILE *summary, const lm__experiment *x, const char *dir,
                              lm_error *err)
 {
-    enum { COLS = 5, CELL = 64 };
+    enum { COLS = 5, CELL = 128 };
     static const int per[3] = {LM_CMP_DRAGONS, LM_CMP_HIGH_TECH, LM_CMP_JOBS};
+    static const char *const per_name[3] = {"dragons", "high-tech enterprises", "jobs"};
     const int rows = x->n_regions + 2;
     char *text = calloc((size_t)rows * COLS, CELL);
     const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
-    double *d = calloc((size_t)x->runs, sizeof *d);
+    double *d = calloc((size_t)x->runs * LM_CMP_COUNT, sizeof *d);
     char path[4200];
     snprintf(path, sizeof path, "%s/costs.csv", dir);
     FILE *f = text && cells && d ? fopen(path, "w") : NULL;
@@ -237,33 +307,68 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
                                              "CNY m per extra high-tech", "CNY m per extra job"};
     for (int c = 0; c < COLS; ++c)
         snprintf(text + (size_t)c * CELL, CELL, "%s", titles[c]);
+    /* the intervals come after the columns of earlier versions, which keep their places */
     fputs("region,extra_public_cny,cny_per_extra_dragon,cny_per_extra_high_tech,"
-          "cny_per_extra_job\n",
+          "cny_per_extra_job,extra_public_cny_lo90,extra_public_cny_hi90,"
+          "cny_per_extra_dragon_lo90,cny_per_extra_dragon_hi90,"
+          "cny_per_extra_high_tech_lo90,cny_per_extra_high_tech_hi90,"
+          "cny_per_extra_job_lo90,cny_per_extra_job_hi90\n",
           f);
+    const bool with_ci = x->runs >= 2;
+    int undefined[3] = {0, 0, 0};
     for (int r = 0; r <= x->n_regions; ++r) {
-        double mean[LM_CMP_COUNT];
+        double mean[LM_CMP_COUNT], mlo = NAN, mhi = NAN;
         for (int k = 0; k < LM_CMP_COUNT; ++k) {
+            double *dk = d + (size_t)k * (size_t)x->runs;
             for (int i = 0; i < x->runs; ++i)
-                d[i] = lm__cmp_value(x, 1, i, r, k) - lm__cmp_value(x, 0, i, r, k);
-            mean[k] = lm_stats_mean_ci90(d, (size_t)x->runs, NULL, NULL, NULL);
+                dk[i] = lm__cmp_value(x, 1, i, r, k) - lm__cmp_value(x, 0, i, r, k);
+            mean[k] = lm_stats_mean_ci90(dk, (size_t)x->runs, k == LM_CMP_PUBLIC ? &mlo : NULL,
+                                         k == LM_CMP_PUBLIC ? &mhi : NULL, NULL);
         }
         char *row = text + (size_t)(r + 1) * COLS * CELL;
         snprintf(row, CELL, "%s", region_name(x, r));
-        cost_cell(row + CELL, CELL, mean[LM_CMP_PUBLIC], 1e9);
-        static const double scale[3] = {1e6, 1e6, 1e6};
+        cost_cell(row + CELL, CELL, mean[LM_CMP_PUBLIC], mlo, mhi, with_ci, 1e9);
         lm__csv_text(f, region_name(x, r));
         csv_num(f, mean[LM_CMP_PUBLIC]);
+        double lo[3], hi[3], v[3];
         for (int j = 0; j < 3; ++j) {
-            const double v = cost_per(mean[LM_CMP_PUBLIC], mean[per[j]]);
-            cost_cell(row + (size_t)(j + 2) * CELL, CELL, v, scale[j]);
-            csv_num(f, v);
+            v[j] = cost_per(mean[LM_CMP_PUBLIC], mean[per[j]]);
+            lm__fieller_ci90(d + (size_t)LM_CMP_PUBLIC * (size_t)x->runs,
+                             d + (size_t)per[j] * (size_t)x->runs, (size_t)x->runs, &lo[j],
+                             &hi[j]);
+            if (isnan(v[j]))
+                lo[j] = hi[j] = NAN;
+            else if (with_ci && isnan(lo[j]))
+                ++undefined[j];
+            cost_cell(row + (size_t)(j + 2) * CELL, CELL, v[j], lo[j], hi[j], with_ci, 1e6);
+            csv_num(f, v[j]);
+        }
+        csv_num(f, with_ci ? mlo : NAN);
+        csv_num(f, with_ci ? mhi : NAN);
+        for (int j = 0; j < 3; ++j) {
+            csv_num(f, lo[j]);
+            csv_num(f, hi[j]);
         }
         fputs("\n", f);
     }
     fprintf(summary, "\npublic money per extra outcome (mean extra public money / mean extra "
-                     "outcome over the %d pairs; n/a without a positive mean gain):\n\n",
-            x->runs);
+                     "outcome over the %d pairs; n/a without a positive mean gain)%s:\n\n",
+            x->runs,
+            with_ci ? ", with Fieller's 90% interval of the ratio from the paired replications"
+                    : "");
     lm__table_write(summary, cells, rows, COLS, "lrrrr", true);
+    if (undefined[0] + undefined[1] + undefined[2] > 0) {
+        fputs("\nnot defined: the 90% interval of the mean extra ", summary);
+        bool first = true;
+        for (int j = 0; j < 3; ++j)
+            if (undefined[j]) {
+                fprintf(summary, "%s%s", first ? "" : " or ", per_name[j]);
+                first = false;
+            }
+        fputs(" includes 0, so the cost per unit is unbounded at 90%; more replications "
+              "(--runs, --precision) may narrow it\n",
+              summary);
+    }
     fprintf(summary, "\nper replication: pairs.csv; mean difference by year with its 90%% "
                      "interval: paths.csv; these costs: costs.csv\n");
     free(text);

@@ -129,6 +129,9 @@ void lm__folder_safe(char *dst, size_t size, const char *name, const char *fallb
 
 /* compare's pairs.csv, paths.csv and costs.csv into dir, and the cost table onto summary
  * (compare_paths.c); dir holds results.sqlite with both arms. */
+/* Fieller's 90% interval of mean(num) / mean(den) over n paired values (compare_paths.c);
+ * false, with NaN bounds, when the denominator's own 90% interval includes 0. */
+bool lm__fieller_ci90(const double *num, const double *den, size_t n, double *lo, double *hi);
 lm_status lm__compare_write_paths(FILE *summary, const lm__experiment *x, const char *dir,
                                   lm_error *err);
 

@@ -126,6 +126,7 @@ typedef struct job {
     lm__opt_rule rule;   /* --precision: how many more */
     int32_t start, end;
     double years;
+    double budget; /* CNY a year: --budget, or its total over `years` */
     lm__opt_lever opt[LM_LEVERS_MAX];
     double option_cost[LM_LEVERS_MAX][LM_LEVER_OPTIONS_MAX];
     sqlite3 *db;         /* rank 0 only */
@@ -554,7 +555,7 @@ static lm_status evaluate_mix(const double *mix, int draw, lm__opt_outcome *out,
             *out = J->cache[k].out;
             ++J->evals_done;
             ++J->resumed;
-            if (draw == 0 && isfinite(out->objective) && out->cost <= J->cfg->budget_cny_year &&
+            if (draw == 0 && isfinite(out->objective) && out->cost <= J->budget &&
                 (isnan(J->best) || out->objective > J->best))
                 J->best = out->objective;
             report(J, draw > 0);
@@ -584,7 +585,7 @@ static lm_status evaluate_mix(const double *mix, int draw, lm__opt_outcome *out,
     if (st != LM_OK)
         return st;
     ++J->evals_done;
-    if (draw == 0 && isfinite(out->objective) && out->cost <= J->cfg->budget_cny_year &&
+    if (draw == 0 && isfinite(out->objective) && out->cost <= J->budget &&
         (isnan(J->best) || out->objective > J->best))
         J->best = out->objective;
     report(J, draw > 0);
@@ -774,7 +775,15 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
     char budget[128];
     snprintf(budget, sizeof budget,
              "INSERT OR REPLACE INTO optimise_config VALUES ('budget_cny_year', '%.17g')",
-             J->cfg->budget_cny_year);
+             J->budget);
+    ok = ok && sqlite3_exec(J->db, budget, NULL, NULL, NULL) == SQLITE_OK;
+    /* which the user gave: the report says a total was asked for as a total */
+    snprintf(budget, sizeof budget,
+             "INSERT OR REPLACE INTO optimise_config VALUES ('budget_given', '%s')",
+             J->cfg->budget_cny_total > 0 ? "total" : "year");
+    ok = ok && sqlite3_exec(J->db, budget, NULL, NULL, NULL) == SQLITE_OK;
+    snprintf(budget, sizeof budget,
+             "INSERT OR REPLACE INTO optimise_config VALUES ('budget_years', '%.17g')", J->years);
     ok = ok && sqlite3_exec(J->db, budget, NULL, NULL, NULL) == SQLITE_OK;
     if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         const lm_status st = db_fail(J, err);
@@ -862,9 +871,15 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     lm_month_format(J->start, from);
     lm_month_format(J->end, to);
     const char *title = m_titles[J->objective];
-    fprintf(f, "%s  seed %llu  optimise %s of %s under %.4g bn CNY a year\n",
-            lm_scenario_name(base), (unsigned long long)J->seed, title, J->region,
-            cfg->budget_cny_year / 1e9);
+    fprintf(f, "%s  seed %llu  optimise %s of %s under %.4g bn CNY a year", lm_scenario_name(base),
+            (unsigned long long)J->seed, title, J->region, J->budget / 1e9);
+    if (cfg->budget_cny_total > 0)
+        fprintf(f, " (--budget %.4g bn in total over the %.4g years of the policy era)",
+                cfg->budget_cny_total / 1e9, J->years);
+    else
+        fprintf(f, " (%.4g bn in total over the %.4g years of the policy era)",
+                J->budget * J->years / 1e9, J->years);
+    fputc('\n', f);
     const bool until = J->rule.half > 0;
     char runs[96];
     if (until)
@@ -979,7 +994,7 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
             B->out.objective_hi, B->out.runs);
     fprintf(f, "public money of %s: %.4g bn CNY a year [%.4g, %.4g] (budget %.4g bn)\n",
             J->region, B->out.cost / 1e9, B->out.cost_lo / 1e9, B->out.cost_hi / 1e9,
-            cfg->budget_cny_year / 1e9);
+            J->budget / 1e9);
     if (r->n_draws > 0) {
         fprintf(f, "on %d fresh draws of %s (run indices d x 10000 + i): %.4g, 90%% interval "
                    "[%.4g, %.4g]\n",
@@ -1058,8 +1073,10 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     const lm_job_config *jc = &cfg->x.job;
     if (!cfg->levers_path)
         LM_FAIL(err, LM_EINVAL, "optimise: --levers FILE is required");
-    if (!(cfg->budget_cny_year > 0) || !isfinite(cfg->budget_cny_year))
-        LM_FAIL(err, LM_EINVAL, "optimise: --budget must be a positive amount of CNY a year");
+    if (cfg->budget_cny_total > 0 ? !isfinite(cfg->budget_cny_total)
+                                  : !(cfg->budget_cny_year > 0) || !isfinite(cfg->budget_cny_year))
+        LM_FAIL(err, LM_EINVAL, "optimise: --budget must be a positive amount of CNY a year "
+                                "or in total");
     if (cfg->x.runs < 1 || cfg->x.runs > LM_MAX_RUNS)
         LM_FAIL(err, LM_EINVAL, "--runs %d: expected 1 to %d", cfg->x.runs, LM_MAX_RUNS);
     if (cfg->evals < 1 || cfg->evals > LM_OPTIMISE_MAX_EVALS)
@@ -1129,6 +1146,9 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         J.seed = jc->has_seed ? jc->seed : lm_scenario_seed(base);
         lm_scenario_period(base, &J.start, &J.end);
         J.years = (double)(J.end - policy_era_start(base, J.start, J.end) + 1) / 12.0;
+        /* public money a year is a mean over the policy era; a total is spread over it */
+        J.budget = cfg->budget_cny_total > 0 ? cfg->budget_cny_total / J.years
+                                             : cfg->budget_cny_year;
         for (int j = 0; j < lv->n; ++j) {
             const lm__lever *L = &lv->lever[j];
             lm__opt_lever *O = &J.opt[j];
@@ -1202,7 +1222,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
                     cfg->robustness * (1 + cfg->runner_ups);
         const lm__opt_problem p = {.levers = J.opt,
                                    .n_levers = lv->n,
-                                   .budget = cfg->budget_cny_year,
+                                   .budget = J.budget,
                                    .evals = cfg->evals,
                                    .runner_ups = cfg->runner_ups,
                                    .redraws = cfg->robustness,

@@ -420,8 +420,8 @@ static double *cell_at(panel *p, int col, int region, int year, int run)
 }
 
 /* values[col] = [[region 0's years], [region 1's years], ...] for one statistic. */
-static cJSON *panel_stat(ctx *c, panel *p, const column *cols, const int *series, int arm,
-                         const runs *r, double q, double *scratch)
+static cJSON *panel_stat(ctx *c, panel *p, const char *const *names, int arm, const runs *r,
+                         double q, double *scratch)
 {
     cJSON *out = cJSON_CreateObject();
     if (!out) {
@@ -429,7 +429,7 @@ static cJSON *panel_stat(ctx *c, panel *p, const column *cols, const int *series
         return NULL;
     }
     for (int k = 0; k < p->n_cols; ++k) {
-        cJSON *per_region = add(c, out, cols[series[k]].name, cJSON_CreateArray());
+        cJSON *per_region = add(c, out, names[k], cJSON_CreateArray());
         for (int g = 0; per_region && g < p->n_regions; ++g) {
             cJSON *years = add(c, per_region, NULL, cJSON_CreateArray());
             for (int y = 0; years && y < p->n_years; ++y) {
@@ -466,6 +466,9 @@ static void describe(ctx *c, cJSON *obj, const char *name)
         {"births_other", "births by other founders", "firms"},
         {"births_nonlocal", "births by non-local founders", "firms"},
         {"deaths", "deaths", "firms"},
+        {"dragons_new", "firms first certified a little dragon in the year", "firms"},
+        {"dragons_certified", "dragons: firms first certified a little dragon up to the year",
+         "firms"},
         {"alive", "firms alive", "firms"},
         {"launched", "products launched", "products"},
         {"with_product", "firms with a product", "firms"},
@@ -514,13 +517,15 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
                       : lm_error_set(c->err, LM_EINVAL, __FILE__, __LINE__,
                                      "report: the database has no region_year table");
     }
-    int *series = malloc((size_t)nc * sizeof *series);
+    /* one more than the table's: the dragons first certified up to each year (below) */
+    int *series = malloc((size_t)(nc + 1) * sizeof *series);
+    const char **names = malloc((size_t)(nc + 1) * sizeof *names);
     char *sql = malloc((size_t)nc * (NAME_MAX_LEN + 2) + 128);
     panel p = {.n_regions = n_regions > 0 ? n_regions : 1, .n_runs = r->n};
     lm_status st = LM_OK;
     sqlite3_stmt *q = NULL;
     double *scratch = NULL;
-    if (!series || !sql) {
+    if (!series || !sql || !names) {
         st = lm_error_set(c->err, LM_ENOMEM, __FILE__, __LINE__, "report: region_year");
         goto done;
     }
@@ -531,6 +536,18 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
             len += (size_t)sprintf(sql + len, ", %s", cols[i].name);
         }
     sprintf(sql + len, " FROM region_year ORDER BY run_id, region_id, year");
+    int new_dragons = -1;
+    for (int k = 0; k < p.n_cols; ++k) {
+        names[k] = cols[series[k]].name;
+        if (strcmp(names[k], "dragons_new") == 0)
+            new_dragons = k;
+    }
+    /* Dragons have one definition in every table and figure: the firms first certified a
+     * little dragon up to the year (run's and compare's tables count them over the run, the
+     * last year of this series), not those holding the title at the year's end. */
+    const int n_read = p.n_cols;
+    if (new_dragons >= 0)
+        names[p.n_cols++] = "dragons_certified";
 
     /* Years: the union over runs. */
     int last_year = 0;
@@ -576,7 +593,7 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
         const int g = sqlite3_column_int(q, 1), y = sqlite3_column_int(q, 2) - p.first_year;
         if (g < 0 || g >= p.n_regions || y < 0 || y >= p.n_years)
             continue;
-        for (int k = 0; k < p.n_cols; ++k)
+        for (int k = 0; k < n_read; ++k)
             if (sqlite3_column_type(q, 3 + k) != SQLITE_NULL)
                 *cell_at(&p, k, g, y, run_index) = sqlite3_column_double(q, 3 + k);
     }
@@ -587,6 +604,17 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
         goto done;
     }
 
+    if (new_dragons >= 0) /* the running sum of each run and region (a missing year adds 0) */
+        for (int i = 0; i < p.n_runs; ++i)
+            for (int g = 0; g < p.n_regions; ++g) {
+                double total = 0;
+                for (int y = 0; y < p.n_years; ++y) {
+                    const double v = *cell_at(&p, new_dragons, g, y, i);
+                    total += isnan(v) ? 0 : v;
+                    *cell_at(&p, p.n_cols - 1, g, y, i) = isnan(v) ? NAN : total;
+                }
+            }
+
     cJSON *years = add(c, root, "years", cJSON_CreateArray());
     for (int y = 0; years && y < p.n_years; ++y)
         add(c, years, NULL, cJSON_CreateNumber(p.first_year + y));
@@ -596,8 +624,8 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
         cJSON *obj = add(c, col_arr, NULL, cJSON_CreateObject());
         if (!obj)
             break;
-        add(c, obj, "name", str(cols[series[k]].name));
-        describe(c, obj, cols[series[k]].name);
+        add(c, obj, "name", str(names[k]));
+        describe(c, obj, names[k]);
     }
     cJSON *arms = ry ? add(c, ry, "arms", cJSON_CreateArray()) : NULL;
     for (int a = 0; arms && a < r->n_arms; ++a) {
@@ -606,10 +634,10 @@ static lm_status read_region_year(ctx *c, cJSON *root, const runs *r, int n_regi
             break;
         add(c, arm, "runs", cJSON_CreateNumber(r->arm_size[a]));
         /* One run: its values. Several: the median, and the 90% interval as lo/hi. */
-        add(c, arm, "values", panel_stat(c, &p, cols, series, a, r, 0.5, scratch));
+        add(c, arm, "values", panel_stat(c, &p, names, a, r, 0.5, scratch));
         if (r->arm_size[a] > 1) {
-            add(c, arm, "lo", panel_stat(c, &p, cols, series, a, r, 0.05, scratch));
-            add(c, arm, "hi", panel_stat(c, &p, cols, series, a, r, 0.95, scratch));
+            add(c, arm, "lo", panel_stat(c, &p, names, a, r, 0.05, scratch));
+            add(c, arm, "hi", panel_stat(c, &p, names, a, r, 0.95, scratch));
         }
     }
 done:
@@ -617,6 +645,7 @@ done:
     free(scratch);
     free(p.v);
     free(sql);
+    free(names);
     free(series);
     free(cols);
     return st;
@@ -879,6 +908,61 @@ static lm_status summarise_table(ctx *c, cJSON *obj, const char *table, const co
     return add_query(c, obj, sql, 0, SUMMARY_ROWS_MAX);
 }
 
+/* The arm of a run as read_runs names it, as SQL over the run table aliased r_. */
+static void arm_sql(ctx *c, char *buf, size_t size)
+{
+    column *cols = NULL;
+    const int nc = table_columns(c, "run", &cols);
+    const char *arm_col = NULL;
+    static const char *const arm_names[] = {"arm", "variant", "label"};
+    for (size_t k = 0; k < sizeof arm_names / sizeof arm_names[0] && !arm_col; ++k)
+        if (nc > 0 && find_column(cols, nc, arm_names[k]) >= 0)
+            arm_col = arm_names[k];
+    snprintf(buf, size, "coalesce(%s%s, r_.scenario, '')", arm_col ? "r_." : "",
+             arm_col ? arm_col : "NULL");
+    free(cols);
+}
+
+/* A table per region and year over several runs: the mean of every numeric column per arm,
+ * region, year (and text column), over the arm's replications, so that its charts split the
+ * baseline from the counterfactual instead of showing one replication. {"columns": ["arm",
+ * "runs", "region_id", "year", ...], "rows"} in obj.arm_means. */
+static lm_status arm_means(ctx *c, cJSON *obj, const char *table, const column *cols, int nc)
+{
+    char arm[128];
+    arm_sql(c, arm, sizeof arm);
+    size_t cap = 512 + (size_t)nc * (2 * NAME_MAX_LEN + 32);
+    char *sql = malloc(cap), *group = malloc(cap);
+    if (!sql || !group) {
+        free(sql);
+        free(group);
+        return lm_error_set(c->err, LM_ENOMEM, __FILE__, __LINE__, "report: arm means");
+    }
+    size_t len = (size_t)snprintf(sql, cap, "SELECT %s AS arm, count(*) AS runs, t_.region_id, "
+                                            "t_.year", arm);
+    size_t glen = (size_t)snprintf(group, cap, "1, t_.region_id, t_.year");
+    for (int i = 0; i < nc; ++i) {
+        const char *n = cols[i].name;
+        if (strcmp(n, "run_id") == 0 || strcmp(n, "region_id") == 0 || strcmp(n, "year") == 0)
+            continue;
+        if (is_numeric_type(cols[i].type))
+            len += (size_t)snprintf(sql + len, cap - len, ", avg(t_.%s) AS %s", n, n);
+        else {
+            len += (size_t)snprintf(sql + len, cap - len, ", t_.%s", n);
+            glen += (size_t)snprintf(group + glen, cap - glen, ", t_.%s", n);
+        }
+    }
+    snprintf(sql + len, cap - len,
+             " FROM %s t_ JOIN run r_ ON r_.run_id = t_.run_id GROUP BY %s ORDER BY min(t_.run_id), "
+             "t_.region_id, t_.year",
+             table, group);
+    cJSON *means = add(c, obj, "arm_means", cJSON_CreateObject());
+    const lm_status st = means ? add_query(c, means, sql, 0, PANEL_ROWS_MAX) : LM_OK;
+    free(sql);
+    free(group);
+    return st;
+}
+
 static lm_status other_tables(ctx *c, cJSON *root, const runs *r)
 {
     /* "1, 7, 12": the first run of each arm, for the panel tables. */
@@ -930,6 +1014,8 @@ static lm_status other_tables(ctx *c, cJSON *root, const runs *r)
                          "year",
                          names[t], first_runs);
                 st = add_query(c, obj, sql, 0, PANEL_ROWS_MAX);
+                if (st == LM_OK && r->n > 1)
+                    st = arm_means(c, obj, names[t], cols, nc);
             } else if (rows <= RAW_ROWS_MAX) {
                 add(c, obj, "mode", str("rows"));
                 char sql[256];
@@ -947,7 +1033,7 @@ static lm_status other_tables(ctx *c, cJSON *root, const runs *r)
 
 /* ---- the document ---- */
 
-static lm_status build(ctx *c, cJSON *root)
+static lm_status build(ctx *c, cJSON *root, unsigned parts)
 {
     add(c, root, "format", cJSON_CreateNumber(REPORT_FORMAT));
     char generator[64];
@@ -968,16 +1054,25 @@ static lm_status build(ctx *c, cJSON *root)
     int n_regions = 0;
     column *fc = NULL;
     int nf = 0;
-    lm_status st = read_runs(c, root, &r);
-    if (st == LM_OK)
-        st = read_names(c, root, &r, &n_regions);
-    if (st == LM_OK)
-        st = read_region_year(c, root, &r, n_regions);
-    if (st == LM_OK)
-        st = lm__report_paired(c->db, root, c->err);
-    if (st == LM_OK && table_exists(c, "fund"))
-        st = lm__report_fund_arms(c->db, root, c->err);
-    cJSON *sections = st == LM_OK ? add(c, root, "sections", cJSON_CreateObject()) : NULL;
+    /* every part needs the runs and arms; only the core carries them */
+    cJSON *scratch = (parts & LM_REPORT_PART_CORE) ? NULL : cJSON_CreateObject();
+    if (!(parts & LM_REPORT_PART_CORE) && !scratch)
+        return lm_error_set(c->err, LM_ENOMEM, __FILE__, __LINE__, "report: out of memory");
+    lm_status st = read_runs(c, scratch ? scratch : root, &r);
+    cJSON_Delete(scratch);
+    if (parts & LM_REPORT_PART_CORE) {
+        if (st == LM_OK)
+            st = read_names(c, root, &r, &n_regions);
+        if (st == LM_OK)
+            st = read_region_year(c, root, &r, n_regions);
+        if (st == LM_OK)
+            st = lm__report_paired(c->db, root, c->err);
+        if (st == LM_OK && table_exists(c, "fund"))
+            st = lm__report_fund_arms(c->db, root, c->err);
+    }
+    cJSON *sections = st == LM_OK && (parts & LM_REPORT_PART_SECTIONS)
+                          ? add(c, root, "sections", cJSON_CreateObject())
+                          : NULL;
     if (sections) {
         nf = table_exists(c, "firm") ? table_columns(c, "firm", &fc) : 0;
         if (nf < 0)
@@ -986,7 +1081,7 @@ static lm_status build(ctx *c, cJSON *root)
         if (st == LM_OK)
             st = dragons(c, sections, &r, fc, nf);
     }
-    if (st == LM_OK)
+    if (st == LM_OK && (parts & LM_REPORT_PART_TABLES))
         st = other_tables(c, root, &r);
     free(fc);
     runs_free(&r);
@@ -995,7 +1090,7 @@ static lm_status build(ctx *c, cJSON *root)
     return st;
 }
 
-lm_status lm__report_build(const char *db_path, cJSON **out, lm_error *err)
+lm_status lm__report_build_parts(const char *db_path, unsigned parts, cJSON **out, lm_error *err)
 {
     *out = NULL;
     lm_error_clear(err);
@@ -1012,7 +1107,7 @@ lm_status lm__report_build(const char *db_path, cJSON **out, lm_error *err)
     }
     sqlite3_busy_timeout(c.db, 2000);
     cJSON *root = cJSON_CreateObject();
-    lm_status st = root ? build(&c, root)
+    lm_status st = root ? build(&c, root, parts)
                         : lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "report: out of memory");
     sqlite3_close(c.db);
     if (st != LM_OK) {
@@ -1021,6 +1116,11 @@ lm_status lm__report_build(const char *db_path, cJSON **out, lm_error *err)
     }
     *out = root;
     return LM_OK;
+}
+
+lm_status lm__report_build(const char *db_path, cJSON **out, lm_error *err)
+{
+    return lm__report_build_parts(db_path, LM_REPORT_PART_ALL, out, err);
 }
 
 char *lm__report_json_text(const cJSON *data)
@@ -1048,13 +1148,13 @@ char *lm__report_json_text(const cJSON *data)
     return safe;
 }
 
-lm_status lm_report_json(const char *db_path, char **out, lm_error *err)
+lm_status lm__report_json_parts(const char *db_path, unsigned parts, char **out, lm_error *err)
 {
     if (!out)
         LM_FAIL(err, LM_EINVAL, "lm_report_json: out is NULL");
     *out = NULL;
     cJSON *data = NULL;
-    const lm_status st = lm__report_build(db_path, &data, err);
+    const lm_status st = lm__report_build_parts(db_path, parts, &data, err);
     if (st != LM_OK)
         return st;
     *out = lm__report_json_text(data);
@@ -1062,4 +1162,9 @@ lm_status lm_report_json(const char *db_path, char **out, lm_error *err)
     if (!*out)
         LM_FAIL(err, LM_ENOMEM, "report: out of memory for the JSON text");
     return LM_OK;
+}
+
+lm_status lm_report_json(const char *db_path, char **out, lm_error *err)
+{
+    return lm__report_json_parts(db_path, LM_REPORT_PART_ALL, out, err);
 }

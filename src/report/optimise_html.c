@@ -38,6 +38,8 @@ typedef struct opt {
     double half;   /* --precision: the target half-width (0: none) */
     int max_runs;  /* and the most replications of a mix */
     double budget; /* CNY a year; NAN when the folder predates its record */
+    double budget_years; /* the policy era public money a year is averaged over; NAN unknown */
+    bool budget_total;   /* --budget was given as a total (AMOUNT/total) */
     int n_levers;
     char lever[MAX_LEVERS][64];
     int n_points;
@@ -115,6 +117,7 @@ static lm_status read_opt(const char *db_path, opt *o, lm_error *err)
         return lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: cannot open", db_path);
     }
     o->budget = NAN;
+    o->budget_years = NAN;
     sqlite3_stmt *q = NULL;
     bool ok = sqlite3_prepare_v2(db, "SELECT key, value FROM optimise_config", -1, &q, NULL) ==
               SQLITE_OK;
@@ -137,6 +140,10 @@ static lm_status read_opt(const char *db_path, opt *o, lm_error *err)
             o->half = 0; /* "none" */
         else if (strcmp(k, "budget_cny_year") == 0)
             o->budget = strtod(v, NULL);
+        else if (strcmp(k, "budget_years") == 0)
+            o->budget_years = strtod(v, NULL);
+        else if (strcmp(k, "budget_given") == 0)
+            o->budget_total = strcmp(v, "total") == 0;
         else if (strcmp(k, "scenario_yaml") == 0)
             scenario_name(v, o->scenario, sizeof o->scenario);
     }
@@ -436,7 +443,13 @@ static void page(FILE *f, const opt *o)
         fmt_ci(f, b->pub, b->pub_lo, b->pub_hi, 1e9);
         fputs(" bn <b>a year</b>", f);
         const int months = period_months(o->period);
-        if (isfinite(o->budget) && months > 0)
+        if (isfinite(o->budget) && isfinite(o->budget_years))
+            fprintf(f, " (budget: CNY %.4g bn a year, %.4g bn in total over the %.4g years of "
+                       "the policy era, from the first policy start to the end; given %s)",
+                    o->budget / 1e9, o->budget / 1e9 * o->budget_years, o->budget_years,
+                    o->budget_total ? "as a total (--budget AMOUNT/total)"
+                                    : "per year (--budget AMOUNT/year)");
+        else if (isfinite(o->budget) && months > 0)
             fprintf(f, " (budget: CNY %.4g bn a year, %.4g bn over the %d months of the period)",
                     o->budget / 1e9, o->budget / 1e9 * months / 12.0, months);
         else if (isfinite(o->budget))

@@ -15,6 +15,21 @@
 /* The report's data (docs/report.md) read from db_path. New on LM_OK (release:
  * cJSON_Delete). */
 lm_status lm__report_build(const char *db_path, cJSON **out, lm_error *err);
+/* Parts of the report data, so that a client can ask for them one by one (the dashboard
+ * draws the core while the firm-level sections and the other tables, the slow parts of a
+ * big database, are read): the core (runs, arms, regions, years, region_year, the paired
+ * differences, funds by arm), the sections made from the firm table, the other tables.
+ * Every part carries format, generator and schema_version. */
+enum {
+    LM_REPORT_PART_CORE = 1u,
+    LM_REPORT_PART_SECTIONS = 2u,
+    LM_REPORT_PART_TABLES = 4u,
+    LM_REPORT_PART_ALL = 7u
+};
+lm_status lm__report_build_parts(const char *db_path, unsigned parts, cJSON **out,
+                                 lm_error *err);
+/* The parts' JSON text, safe inside a <script> element (as lm_report_json). */
+lm_status lm__report_json_parts(const char *db_path, unsigned parts, char **out, lm_error *err);
 
 /* JSON text safe inside an HTML <script> element: "</" becomes "<\/" (the same string to a
  * JSON parser). New (release: free()); NULL when out of memory. */

@@ -115,15 +115,15 @@ void lm__params_defaults(lm_params *p)
     const double gamma[LM_MODEL_COUNT] = {1.6, 1.2, 1.0};
     const double bias[LM_MODEL_COUNT] = {0.05, 0.3, 0.8};
     const double vol[LM_MODEL_COUNT] = {0.25, 0.10, 0.05};
-    const double vis[LM_MODEL_COUNT] = {1.0, 0.2, 0.05};
     for (int b = 0; b < LM_MODEL_COUNT; ++b) {
         m->gamma[b] = gamma[b];
         m->home_bias[b] = bias[b];
         m->volatility[b] = vol[b];
-        m->visibility_gain[b] = vis[b];
     }
+    m->visibility_gain = 1.0;
     m->visibility_ref_cny_month = 5.0e7;
     m->visibility_rate = 0.1;
+    m->visibility_decay = 0.01;
     m->breakthrough_visibility = 0.2;
     m->adoption_months = 12.0;
     m->national_gdp_100m_cny = 1260582.0; /* China 2023, NBS */
@@ -247,8 +247,7 @@ void lm__ecosystem_defaults(lm_params *p)
     /* little dragon: (unicorn scale or fast growth) and visible */
     tier_rule_defaults(&tr->dragon);
     tr->dragon.min_valuation_cny = 7.0e9;
-    tr->dragon.growth_multiple = 3.0;
-    tr->dragon.growth_revenue_cny = 1.0e9;
+    tr->dragon.cohort_share = 0.001;
     tr->dragon.min_visibility = 0.8;
     tr->dragon.max_age_months = 120.0;
     tr->dragon.investor_visibility = 3.0;

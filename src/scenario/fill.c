@@ -198,9 +198,10 @@ static const lm__field market_fields[] = {
     TYP(lm_market_params, gamma, LM_F_MODEL_MAP, 0, INF, LOX),
     TYP(lm_market_params, home_bias, LM_F_MODEL_MAP, 0, 1, 0),
     TYP(lm_market_params, volatility, LM_F_MODEL_MAP, 0, INF, 0),
-    TYP(lm_market_params, visibility_gain, LM_F_MODEL_MAP, 0, INF, 0),
+    NUM(lm_market_params, visibility_gain, 0, INF, 0),
     NUM(lm_market_params, visibility_ref_cny_month, 0, INF, LOX),
     NUM(lm_market_params, visibility_rate, 0, 1, 0),
+    NUM(lm_market_params, visibility_decay, 0, 1, 0),
     NUM(lm_market_params, breakthrough_visibility, 0, INF, 0),
     NUM(lm_market_params, adoption_months, 0, INF, 0),
     NUM(lm_market_params, national_gdp_100m_cny, 0, INF, LOX),
@@ -288,8 +289,7 @@ static const lm__field tier_rule_fields[] = {
     NUM(lm_tier_rule, rd_c_cny, 0, INF, 0),
     NUM(lm_tier_rule, tech_share_c, 0, 1, 0),
     NUM(lm_tier_rule, min_valuation_cny, 0, INF, 0),
-    NUM(lm_tier_rule, growth_multiple, 0, INF, 0),
-    NUM(lm_tier_rule, growth_revenue_cny, 0, INF, 0),
+    NUM(lm_tier_rule, cohort_share, 0, 1, 0),
     NUM(lm_tier_rule, min_visibility, 0, 1, 0),
     NUM(lm_tier_rule, max_age_months, 0, INF, 0),
     NUM(lm_tier_rule, valid_years, 1, 100, 0),
@@ -322,7 +322,7 @@ static const struct {
     {"unicorn", offsetof(lm_tier_params, unicorn),
      " min_valuation_cny award_cny investor_visibility "},
     {"dragon", offsetof(lm_tier_params, dragon),
-     " min_valuation_cny growth_multiple growth_revenue_cny min_visibility max_age_months"
+     " cohort_share min_visibility max_age_months"
      " award_cny investor_visibility "},
 };
 

@@ -901,6 +901,7 @@ static void api_index(lm__response *resp)
         "GET /api/runs",
         "POST /api/runs",
         "GET /api/runs/{id}",
+        "GET /api/runs/{id}/data/{core|sections|tables}",
         "GET /api/runs/{id}/region_year?region={name or index}",
         "GET /api/runs/{id}/report.html",
         "GET /api/runs/{id}/headline.svg",
@@ -935,14 +936,29 @@ static void run_routes(lm__api *api, const lm__request *rq, char **seg, int n,
     const char *id = seg[2];
     lm_error err;
     lm_error_clear(&err);
-    if (n == 3) {
+    /* the whole report data, or one part of it: /data/core, /data/sections, /data/tables */
+    unsigned parts = 0;
+    if (n == 3)
+        parts = LM_REPORT_PART_ALL;
+    else if (n == 5 && strcmp(seg[3], "data") == 0)
+        parts = strcmp(seg[4], "core") == 0       ? LM_REPORT_PART_CORE
+                : strcmp(seg[4], "sections") == 0 ? LM_REPORT_PART_SECTIONS
+                : strcmp(seg[4], "tables") == 0   ? LM_REPORT_PART_TABLES
+                                                  : 0;
+    if (n == 5 && strcmp(seg[3], "data") == 0 && !parts) {
+        lm__respond_error(resp, 404, "not_found", NULL,
+                          "no such part of a run's report data: %.40s (core, sections or tables)",
+                          seg[4]);
+        return;
+    }
+    if (parts) {
         char *json = NULL;
-        const lm_status st = lm__runs_report(api->runs, id, &json, &err);
+        const lm_status st = lm__runs_report_part(api->runs, id, parts, &json, &err);
         if (st != LM_OK) {
             run_error(resp, st, &err);
             return;
         }
-        /* {"id": ..., "report": <the report data>}, spliced as text: no re-parse. */
+        /* {"id": ..., "part": ..., "report": <the report data>}, spliced as text: no re-parse. */
         cJSON *idj = cJSON_CreateString(id);
         char *idtext = idj ? cJSON_PrintUnformatted(idj) : NULL;
         cJSON_Delete(idj);
@@ -950,9 +966,9 @@ static void run_routes(lm__api *api, const lm__request *rq, char **seg, int n,
         size_t len = 0;
         FILE *f = idtext ? open_memstream(&text, &len) : NULL;
         if (f) {
-            fprintf(f, "{\"id\":%s,\"href\":{\"report\":\"report.html\",\"figure\":"
-                       "\"headline.svg\"},\"report\":%s}",
-                    idtext, json);
+            fprintf(f, "{\"id\":%s,\"part\":\"%s\",\"href\":{\"report\":\"report.html\","
+                       "\"figure\":\"headline.svg\"},\"report\":%s}",
+                    idtext, n == 3 ? "all" : seg[4], json);
             fclose(f);
         }
         free(idtext);

@@ -23,7 +23,7 @@
 #include "server/server_int.h"
 
 #define LIST_MAX 1000     /* folders listed at most */
-#define REPORT_CACHE 8    /* report texts kept */
+#define REPORT_CACHE 16   /* report texts kept (a whole one or a part of one each) */
 #define FILE_MAX (64u << 20) /* largest report.html / headline.svg served */
 
 typedef struct stamp {
@@ -41,6 +41,7 @@ typedef struct list_entry {
 
 typedef struct report_entry {
     char id[256];
+    unsigned parts; /* LM_REPORT_PART_*: the whole data or one part of it */
     stamp st;
     char *json;
     unsigned long used; /* for least-recently-used eviction */
@@ -354,7 +355,8 @@ cJSON *lm__runs_list(lm__runs *r)
     return arr;
 }
 
-lm_status lm__runs_report(lm__runs *r, const char *id, char **json, lm_error *err)
+lm_status lm__runs_report_part(lm__runs *r, const char *id, unsigned parts, char **json,
+                               lm_error *err)
 {
     *json = NULL;
     char db[4600];
@@ -365,7 +367,7 @@ lm_status lm__runs_report(lm__runs *r, const char *id, char **json, lm_error *er
     pthread_mutex_lock(&r->mu);
     for (int i = 0; i < REPORT_CACHE; ++i)
         if (r->reports[i].json && strcmp(r->reports[i].id, id) == 0 &&
-            same_stamp(&r->reports[i].st, &st)) {
+            r->reports[i].parts == parts && same_stamp(&r->reports[i].st, &st)) {
             r->reports[i].used = ++r->tick;
             *json = strdup(r->reports[i].json);
             pthread_mutex_unlock(&r->mu);
@@ -376,7 +378,7 @@ lm_status lm__runs_report(lm__runs *r, const char *id, char **json, lm_error *er
     pthread_mutex_unlock(&r->mu);
     /* Built outside the lock: it reads the database, which may take a moment. */
     char *text = NULL;
-    if ((s = lm_report_json(db, &text, err)) != LM_OK)
+    if ((s = lm__report_json_parts(db, parts, &text, err)) != LM_OK)
         return s;
     pthread_mutex_lock(&r->mu);
     int slot = 0;
@@ -387,6 +389,7 @@ lm_status lm__runs_report(lm__runs *r, const char *id, char **json, lm_error *er
     if (copy) {
         free(r->reports[slot].json);
         snprintf(r->reports[slot].id, sizeof r->reports[slot].id, "%s", id);
+        r->reports[slot].parts = parts;
         r->reports[slot].st = st;
         r->reports[slot].json = copy;
         r->reports[slot].used = ++r->tick;
@@ -394,6 +397,11 @@ lm_status lm__runs_report(lm__runs *r, const char *id, char **json, lm_error *er
     pthread_mutex_unlock(&r->mu);
     *json = text;
     return LM_OK;
+}
+
+lm_status lm__runs_report(lm__runs *r, const char *id, char **json, lm_error *err)
+{
+    return lm__runs_report_part(r, id, LM_REPORT_PART_ALL, json, err);
 }
 
 lm_status lm__runs_region_year(lm__runs *r, const char *id, const char *region, cJSON **out,

@@ -73,6 +73,10 @@ cJSON *lm__runs_list(lm__runs *runs);
 /* The report data of run id (cached while the database does not change): new JSON text in
  * *json. LM_EINVAL for a bad id, LM_EIO (not found) when it is no results folder. */
 lm_status lm__runs_report(lm__runs *runs, const char *id, char **json, lm_error *err);
+/* One part of it (LM_REPORT_PART_* of report_int.h, CORE, SECTIONS or TABLES), cached the
+ * same way: the dashboard asks for them one by one. */
+lm_status lm__runs_report_part(lm__runs *runs, const char *id, unsigned parts, char **json,
+                               lm_error *err);
 /* region_year rows of one region (name or index) as objects. New in *out. */
 lm_status lm__runs_region_year(lm__runs *runs, const char *id, const char *region, cJSON **out,
                                lm_error *err);

@@ -1,8 +1,10 @@
 // tests/browser/compare_report.mjs -- the report.html of a compare in chromium: it opens with
 // the answer (the mean paired difference per year with its band, the region the edits touch
 // first), whose numbers are those of the compare's paths.csv; fund multiples are drawn per
-// arm; the dragon parts say which replication and which definition they show; the table at a
-// glance counts dragons first certified over the run. Screenshot into the test output.
+// arm, and so are the guidance-fund and exit charts of finance_year (the means over each
+// arm's replications, said under them); the dragon parts say which replication and which
+// definition they show, the tier chart counts the tables' dragons; the table at a glance
+// counts dragons first certified over the run. Screenshot into the test output.
 // Usage: node compare_report.mjs COMPARE_DIR SHOT_DIR TOUCHED_REGION RUNS
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,9 +51,23 @@ try {
     if (id === 'sec-answer') continue;
     check(T, text.includes(`baseline ${runs} replications (run_id 1–${runs})`) && text.includes('counterfactual'), `${id} does not say which runs: "${text}"`);
   }
-  // figures drawn from one replication (finance_year panels) say so under them
-  const oneRun = await page.$$eval('.lm-one-run', (ps) => ps.map((p) => p.textContent));
-  check(T, oneRun.length >= 1 && oneRun.every((t) => t.includes('run_id 1 (baseline, replication 1)')), `one-run figures: ${oneRun.join(' | ')}`);
+  // figures of the tables per region and year say under them what they show: the means over
+  // each arm's replications (finance_year: funds, exits) or, where still so, one replication
+  const notes = await page.$$eval('.lm-one-run', (ps) => ps.map((p) => p.textContent));
+  const byArm = `means over each arm's replications (baseline ${runs}, counterfactual ${runs})`;
+  check(T, notes.length >= 1 && notes.every((t) => t.includes('run_id 1 (baseline, replication 1)') || t.includes(byArm) ||
+    t.includes(`every fund of each arm's replications, baseline ${runs}`)), `figure notes: ${notes.join(' | ')}`);
+  check(T, notes.some((t) => t.includes(byArm)), `no figure of a table per region and year split by arm: ${notes.join(' | ')}`);
+  // finance_year's charts split the baseline from the counterfactual
+  for (const id of ['lm-chart-funds', 'lm-chart-funds-committed', 'lm-chart-exits-ipos']) {
+    const names = await page.evaluate((cid) => window.LM.charts[cid] ? window.LM.charts[cid].chart.getOption().series.map((x) => x.name) : null, id);
+    if (names === null) continue; // a section the tiny scenario does not fill
+    check(T, names.some((n) => n.endsWith(' · baseline')) && names.some((n) => n.endsWith(' · counterfactual')),
+      `${id} does not split the arms: ${names.join(', ')}`);
+  }
+  check(T, await page.evaluate(() => !!window.LM.charts['lm-chart-funds-committed'] || !!window.LM.charts['lm-chart-funds']), 'no guidance fund chart');
+  // the tier chart's dragons are the tables' (first certified up to the year)
+  check(T, await page.$('#lm-chart-tier-dragons_certified') !== null, 'the tier chart has no dragons first certified up to the year');
   const glance = await page.textContent('#sec-summary thead');
   check(T, glance.includes('dragons (first certified over the run)'), `at a glance: ${glance}`);
   await page.screenshot({ path: path.join(shotDir, 'compare-report.png'), fullPage: true });

@@ -5,8 +5,10 @@
 // field edit): both arms must appear in the chart (baseline and counterfactual series) and
 // the paired difference table must list every region and metric of compare.csv.
 // The example field edit names a region of the chosen scenario; the runs list says run,
-// compare or optimise; a slow run shows a loading state until its data arrives (the API call
-// held back), with the run's summary.txt shown meanwhile; an optimise folder opens its own report (answer, frontier, mixes).
+// compare or optimise; a slow run shows a loading state at once, with the run's summary.txt,
+// then its charts when the core of its data arrives and each remaining section as its part
+// does (the API calls held back one by one); an optimise folder opens its own report
+// (answer, frontier, mixes).
 // Then a run that fails (a second server with --max-memory too small) shows its error.
 // Screenshots into the test output.
 // Usage: node dashboard.mjs URL RUNS_DIR SHOT_DIR FAILING_URL
@@ -83,10 +85,18 @@ try {
   check(T, await kindOf(cmpId) === 'compare', `the compare is listed as "${await kindOf(cmpId)}"`);
   check(T, await kindOf('opt') === 'optimise', `the optimise folder is listed as "${await kindOf('opt')}"`);
 
-  // A slow run shows a loading state at once, and the report when its data arrives.
-  let release;
-  const gate = new Promise((resolve) => { release = resolve; });
-  await page.route((u) => u.pathname === '/api/runs/' + encodeURIComponent(runId), async (route) => { await gate; await route.continue(); });
+  // A slow run shows a loading state at once, then fills its sections as their parts of the
+  // data arrive (each held back here until released): the core first, the rest later.
+  const gates = {};
+  for (const part of ['core', 'sections', 'tables']) {
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    gates[part] = release;
+    await page.route((u) => u.pathname === `/api/runs/${encodeURIComponent(runId)}/data/${part}`,
+      async (route) => { await gate; await route.continue(); });
+  }
+  let whole = 0;
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/runs/' + encodeURIComponent(runId)) ++whole; });
   await page.click(`#runs tr.run[data-id="${runId}"]`);
   await page.waitForSelector('#run-loading', { state: 'visible', timeout: 10000 });
   const loadingText = await page.textContent('#run-loading');
@@ -98,10 +108,28 @@ try {
   check(T, early === fileSummary, 'the summary shown while loading is not the run\'s summary.txt');
   check(T, await page.getAttribute('#run-view', 'data-lm-ready') === null, 'the view is ready before its data came');
   await page.screenshot({ path: path.join(shotDir, 'dashboard-loading.png'), fullPage: false });
-  release();
+  // the core: the yearly charts are drawn, the sections of the parts held back say they load
+  gates.core();
+  await page.waitForSelector('#lm-chart-alive', { timeout: 60000 });
+  check(T, (await page.$('#run-loading')) === null, 'the first loading state stays after the core came');
+  await page.waitForSelector('#run-loading-more', { state: 'visible', timeout: 10000 });
+  sameSeries(T, await chartSeries(page, 'lm-chart-alive'), aliveFromDb(db));
+  for (const sec of ['firms', 'tables'])
+    check(T, (await page.$(`#sec-${sec} .lm-loading`)) !== null, `section ${sec} does not say it is loading`);
+  check(T, await page.getAttribute('#run-view', 'data-lm-ready') === null, 'the view is ready before all its data came');
+  await page.screenshot({ path: path.join(shotDir, 'dashboard-loading-core.png'), fullPage: false });
+  // the firm-level sections next: the firm section is drawn, the tables still load
+  gates.sections();
+  await page.waitForSelector('#sec-firms:not(:has(.lm-loading))', { timeout: 60000 });
+  check(T, (await page.$('#sec-tables .lm-loading')) !== null, 'the tables stopped loading before their data came');
+  gates.tables();
   await page.waitForSelector(`#run-view[data-run="${runId}"][data-lm-ready="1"]`, { timeout: 60000 });
-  check(T, (await page.$('#run-loading')) === null, 'the loading state stays after the report came');
-  await page.unroute((u) => u.pathname === '/api/runs/' + encodeURIComponent(runId));
+  check(T, (await page.$('#run-loading-more')) === null, 'the loading state stays after the report came');
+  check(T, (await page.$$('#run-view .lm-loading')).length === 0, 'a section still says it is loading');
+  check(T, (await page.$('#sec-tables .lm-preview, #sec-tables .lm-note')) !== null, 'the other tables are not shown');
+  check(T, whole === 0, 'the dashboard asked for the whole report data in one call');
+  for (const part of Object.keys(gates))
+    await page.unroute((u) => u.pathname === `/api/runs/${encodeURIComponent(runId)}/data/${part}`);
 
   // An optimise folder opens its own report: the answer, the frontier, the mixes.
   await page.click('#runs tr.run[data-id="opt"]');

@@ -70,7 +70,11 @@ for id in lm-optimise-answer lm-optimise-frontier lm-optimise-mixes lm-optimise-
     grep -q "id=\"$id\"" "$html" || fail "report.html has no #$id"
 done
 grep -q 'warning: 2 replications per mix: too few for the 90% intervals' out.txt || fail "no --runs 2 warning"
-grep -q 'budget: CNY 1.5 bn a year, 3 bn over the 24 months' "$html" || fail "the budget is not said per year and in total"
+grep -q 'budget: CNY 1.5 bn a year, 3 bn in total over the 2 years of the policy era' "$html" ||
+    fail "the budget is not said per year and in total"
+grep -q 'given per year (--budget AMOUNT/year)' "$html" || fail "the report does not say how the budget was given"
+grep -q 'under 1.5 bn CNY a year (3 bn in total over the 2 years of the policy era)' out.txt ||
+    fail "the summary does not say the budget per year and in total"
 # one row per reported mix, and a dot per search evaluation
 [[ $(grep -c '<tr><td>' "$html") == $(sqlite3 "$db" 'select count(*) from optimise_mix') ]] || fail "mix rows"
 [[ $(grep -c '<circle class="mix' "$html") == "$n_search" ]] || fail "frontier dots: $(grep -c '<circle' "$html") for $n_search evaluations"
@@ -116,13 +120,21 @@ done
 "$bin" optimise "$scenario" "${args[@]}" --threads 1 --out again -q >/dev/null 2>err.txt || fail "again: $(cat err.txt)"
 cmp -s full/optimise.csv again/optimise.csv || fail "a second search (1 thread) differs"
 
+# ---- a total budget is the same search as its yearly share of the policy era ----
+"$bin" optimise "$scenario" --levers "$levers" --budget 3bn/total --objective births --runs 1 \
+    --evals 4 --robustness 0 --out total >total.txt 2>err.txt || fail "--budget 3bn/total: $(cat err.txt)"
+grep -q 'under 1.5 bn CNY a year (--budget 3 bn in total over the 2 years of the policy era)' total.txt ||
+    fail "a total budget is not spread over the policy era: $(head -n 1 total.txt)"
+grep -q 'given as a total (--budget AMOUNT/total)' total/report.html || fail "the report does not say the budget was a total"
+
 # ---- usage errors ----
 for bad in "--budget 1bn" "--levers $levers" "--levers $levers --budget 0" \
     "--levers $levers --budget lots" "--levers $levers --budget 1bn --objective profit" \
     "--levers $levers --budget 1bn --evals 0" "--levers $levers --budget 1bn --robustness -1" \
     "--levers $levers --budget 1bn --frobnicate 3" "--levers $levers --budget 1bn --max-runs 5" \
     "--levers $levers --budget 1bn --precision 0" "--levers $levers --budget 1bn --precision wide" \
-    "--levers $levers --budget 1bn --runs 5 --precision 1 --max-runs 4"; do
+    "--levers $levers --budget 1bn --runs 5 --precision 1 --max-runs 4" \
+    "--levers $levers --budget 1bn/month" "--levers $levers --budget /total"; do
     rc=0
     # shellcheck disable=SC2086
     "$bin" optimise "$scenario" $bad --out bad >/dev/null 2>err.txt || rc=$?

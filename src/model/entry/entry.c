@@ -221,6 +221,12 @@ static lm_status birth(lm_world *w, lm_rng *g, uint64_t stream, int o, int r, in
     f->source[i] = (uint8_t)src;
     f->status[i] = LM_FIRM_ALIVE;
     f->founded[i] = w->month;
+    {
+        /* the scenario's years; a world stepped by hand outside them counts no cohort */
+        const int c = lm_month_year(w->month) - w->cohort_year0;
+        if (c >= 0 && c < w->n_cohorts)
+            w->cohort_births[c] += 1.0;
+    }
     f->headcount[i] = (int32_t)lround(sec->team_size);
     f->peak_headcount[i] = f->headcount[i];
     f->founder_quality[i] = fq;

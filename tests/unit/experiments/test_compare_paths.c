@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "experiments/experiments_int.h"
 #include "io/store.h"
 #include "longmen/experiments.h"
 #include "lm_test.h"
@@ -130,4 +131,51 @@ Test(compare_paths, cost_is_extra_money_over_extra_outcome, .init = setup, .fini
         cr_assert(isnan(field("costs.csv", "\"甲市\",", 4, NULL)), "no gain, no price");
     cr_assert_leq(dragons, 0, "tiny.yaml makes no dragons in two years");
     cr_assert(isnan(field("costs.csv", "\"甲市\",", 2, NULL)), "no extra dragon, no price");
+}
+
+Test(compare_paths, cost_intervals_follow_the_money, .init = setup, .fini = teardown)
+{
+    /* extra public money: the same interval as compare.csv's; the jobs' cost interval holds
+       the cost, or is empty when the extra jobs' own interval includes 0 */
+    cr_assert_float_eq(field("costs.csv", "\"甲市\",", 5, NULL),
+                       field("compare.csv", "\"甲市\",public_cny,", 6, NULL), 1e-3);
+    cr_assert_float_eq(field("costs.csv", "\"甲市\",", 6, NULL),
+                       field("compare.csv", "\"甲市\",public_cny,", 7, NULL), 1e-3);
+    const double cost = field("costs.csv", "\"甲市\",", 4, NULL);
+    const double lo = field("costs.csv", "\"甲市\",", 11, NULL);
+    const double hi = field("costs.csv", "\"甲市\",", 12, NULL);
+    const double jobs_lo = field("compare.csv", "\"甲市\",jobs,", 6, NULL);
+    if (!isnan(cost) && jobs_lo > 0)
+        cr_assert(lo <= cost && cost <= hi, "%g in [%g, %g]", cost, lo, hi);
+    else
+        cr_assert(isnan(lo) && isnan(hi), "no interval of a price without a clear gain");
+    cr_assert(isnan(field("costs.csv", "\"甲市\",", 7, NULL)), "no extra dragon, no interval");
+}
+
+Test(compare_paths, fieller_with_a_fixed_denominator_is_the_t_interval)
+{
+    /* den constant: the ratio's interval is the numerator's t-interval over den */
+    const double num[] = {1, 2, 3, 4}, den[] = {2, 2, 2, 2};
+    double lo, hi, tlo, thi;
+    cr_assert(lm__fieller_ci90(num, den, 4, &lo, &hi));
+    lm_stats_mean_ci90(num, 4, &tlo, &thi, NULL);
+    cr_assert_float_eq(lo, tlo / 2, 1e-12);
+    cr_assert_float_eq(hi, thi / 2, 1e-12);
+}
+
+Test(compare_paths, fieller_is_wider_than_the_point_and_undefined_near_zero)
+{
+    /* money and outcome move together: the interval holds the ratio of the means */
+    const double num[] = {10, 14, 9, 13, 11}, den[] = {2, 3, 1.5, 2.5, 2};
+    double lo, hi;
+    cr_assert(lm__fieller_ci90(num, den, 5, &lo, &hi));
+    const double ratio = (57.0 / 5) / (11.0 / 5);
+    cr_assert(lo < ratio && ratio < hi, "%g in [%g, %g]", ratio, lo, hi);
+    /* an outcome whose mean is not clearly non-zero: no bounded interval */
+    const double den0[] = {1, -1, 2, -2, 0.5};
+    cr_assert_not(lm__fieller_ci90(num, den0, 5, &lo, &hi));
+    cr_assert(isnan(lo) && isnan(hi));
+    /* a NaN pair is left out; one pair alone has no interval */
+    const double n1[] = {1, NAN}, d1[] = {1, 1};
+    cr_assert_not(lm__fieller_ci90(n1, d1, 2, &lo, &hi));
 }

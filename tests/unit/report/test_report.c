@@ -480,3 +480,40 @@ Test(report, a_compare_carries_its_paired_differences)
     cr_assert_geq(pairs_checked, 1);
     free(text);
 }
+
+Test(report, dragons_have_one_definition_the_tables_running_sum)
+{
+    char db[128];
+    path_in(db, sizeof db, "dragons.sqlite");
+    sqlite3 *s = NULL;
+    cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
+    /* two replications; `dragon` holds the title at the year's end, dragons_new are first
+       certified in the year: the tables count the latter over the run */
+    exec_sql(s, "CREATE TABLE run(run_id INTEGER PRIMARY KEY, scenario TEXT, seed INTEGER, run "
+                "INTEGER, start_month TEXT, end_month TEXT, months INTEGER);"
+                "CREATE TABLE region(run_id INTEGER, region_id INTEGER, name TEXT, name_en TEXT, "
+                "province TEXT);"
+                "CREATE TABLE region_year(run_id INTEGER, region_id INTEGER, year INTEGER, "
+                "alive INTEGER, dragon INTEGER, dragons_new INTEGER);"
+                "INSERT INTO run VALUES(1, 'hand', 1, 0, '2020-01', '2021-12', 24),"
+                "(2, 'hand', 1, 1, '2020-01', '2021-12', 24);"
+                "INSERT INTO region VALUES(1, 0, '甲', 'A', NULL), (2, 0, '甲', 'A', NULL);"
+                "INSERT INTO region_year VALUES(1, 0, 2020, 10, 1, 2), (1, 0, 2021, 12, 0, 1),"
+                "(2, 0, 2020, 10, 0, 0), (2, 0, 2021, 12, 1, 3);");
+    sqlite3_close(s);
+    cJSON *data = report_of(db);
+    /* running sums: run 1 2, 3; run 2 0, 3: medians 1 and 3, whatever the titles held */
+    cr_assert_float_eq(cell(data, 0, "values", "dragons_certified", 0, 0), 1.0, 1e-12);
+    cr_assert_float_eq(cell(data, 0, "values", "dragons_certified", 0, 1), 3.0, 1e-12);
+    cr_assert_float_eq(cell(data, 0, "hi", "dragons_certified", 0, 1), 3.0, 1e-12);
+    cJSON_Delete(data);
+    char svg[160];
+    path_in(svg, sizeof svg, "dragons.svg");
+    lm_error err;
+    cr_assert_eq(lm_report_write_svg(db, svg, &err), LM_OK, "%s", err.message);
+    char *text = read_file(svg);
+    cr_assert_not_null(strstr(text, "dragons: first certified up to the year"),
+                       "the figure's dragons are not the tables'");
+    cr_assert_null(strstr(text, "holding the title"));
+    free(text);
+}

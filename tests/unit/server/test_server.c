@@ -607,6 +607,24 @@ Test(api, the_default_runner_compares_and_replicates)
     const cJSON *arms =
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rep, "report"), "arms");
     cr_assert_eq(cJSON_GetArraySize(arms), 2);
+    /* the same data in three parts: each has its own keys, and together they are the whole */
+    static const char *const parts[] = {"core", "sections", "tables"};
+    static const char *const key[] = {"region_year", "sections", "tables"};
+    const cJSON *whole = cJSON_GetObjectItemCaseSensitive(rep, "report");
+    for (int i = 0; i < 3; ++i) {
+        char path[64];
+        snprintf(path, sizeof path, "/api/runs/cmp/data/%s", parts[i]);
+        cJSON *part = call("GET", path, NULL, 200, NULL);
+        const cJSON *data = cJSON_GetObjectItemCaseSensitive(part, "report");
+        cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(part, "part")->valuestring, parts[i]);
+        for (int k = 0; k < 3; ++k)
+            cr_assert_eq(cJSON_HasObjectItem(data, key[k]), k == i, "%s has %s", parts[i], key[k]);
+        cr_assert(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(data, key[i]),
+                                cJSON_GetObjectItemCaseSensitive(whole, key[i]), 1),
+                  "%s differs from the whole data's", key[i]);
+        cJSON_Delete(part);
+    }
+    cJSON_Delete(call("GET", "/api/runs/cmp/data/everything", NULL, 404, NULL));
     cJSON_Delete(rep);
 
     job = new_job("tiny");
