@@ -84,7 +84,6 @@ typedef struct lm_policy {
     lm_month start, end;    /* YAML "YYYY-MM"; end omitted = LM_MONTH_NEVER */
     uint32_t sectors;       /* YAML list of sector ids */
     uint32_t layers;        /* YAML list of chain layer ids */
-    double attraction;      /* all kinds: adds to policy_attraction[r] in founders' utility */
     bool enabled;           /* all kinds: false = the loader drops the policy (a switch) */
 
     /* budgets: st_fund, innovation_fund, direct_injection, provincial_fof, rd_subsidy */
@@ -205,9 +204,14 @@ typedef struct lm_entry_params {
     double beta;             /* weight of utility in the location logit */
     double moving_cost;
     double distance_cost;
-    double w_cap, w_tal, w_chain, w_pol, w_amen, w_cost, w_know;
+    /* weights of what a founder observes in a region (docs/model.md 7.2): her first-round
+       prospect, the talent pool, the chain, the founding team's monthly burn, the chance to
+       start again after a failure, amenity, cost of living, knowledge */
+    double w_round, w_tal, w_chain, w_burn, w_restart, w_amen, w_cost, w_know;
+    double prospect_months;  /* memory of the deal flow founders read (EMA, months) */
+    double prospect_prior;   /* first-round attempts of the region's whole record a sector's
+                                own record is weighed against (smoothing of thin cells) */
     double angel_share;      /* share of private capital available to angels */
-    double angel_loss_tolerance; /* loss tolerance of angel money in early capital */
     double seed_capital_cny; /* median founders' seed money */
     double seed_capital_sigma;
 } lm_entry_params;
@@ -236,10 +240,13 @@ typedef struct lm_market_params {
     double gamma[LM_MODEL_COUNT];       /* share ~ q^gamma */
     double home_bias[LM_MODEL_COUNT];   /* share of a market reserved to local firms */
     double volatility[LM_MODEL_COUNT];  /* sd of the monthly log revenue shock */
-    double visibility_gain[LM_MODEL_COUNT]; /* visibility per unit of revenue over ref */
-    double visibility_ref_cny_month;    /* revenue that saturates visibility (To C) */
-    double visibility_rate;             /* adjustment speed of visibility per month */
-    double breakthrough_visibility;     /* visibility jump of a To C breakthrough */
+    double visibility_gain;             /* public recognition per unit of revenue over ref,
+                                           the same for every business model */
+    double visibility_ref_cny_month;    /* revenue that saturates recognition */
+    double visibility_rate;             /* speed at which recognition rises toward the
+                                           revenue's, per month */
+    double visibility_decay;            /* speed at which it fades toward a lower one */
+    double breakthrough_visibility;     /* recognition jump of a breakthrough, any model */
     double adoption_months;             /* months for a new product to reach full share */
     double national_gdp_100m_cny;       /* to derive local market shares */
     double incumbent_revenue_cny_year;  /* yearly revenue of a quality-1 outside competitor,
@@ -332,8 +339,8 @@ typedef struct lm_tier_rule {
     double rd_c_cny;            /* R&D over two years >= this, */
     double tech_share_c;        /* and R&D staff share >= this (0 equity: no path C) */
     double min_valuation_cny;   /* unicorn; dragon: "unicorn scale" */
-    double growth_multiple;     /* dragon: revenue this year / last year */
-    double growth_revenue_cny;  /* dragon: fast growth counts from this revenue */
+    double cohort_share;        /* dragon: in this top share of its founding cohort (all the
+                                   scenario's births of its year) by valuation or revenue */
     double min_visibility;      /* dragon: visibility (出圈) */
     double max_age_months;      /* dragon: a "little" dragon is young */
     double valid_years;         /* a certificate lasts this many years (1: yearly) */
@@ -390,9 +397,6 @@ typedef struct lm_finance_params {
     double hurdle[LM_INVESTOR_KIND_COUNT];           /* least expected multiple */
     double max_deal_loss[LM_INVESTOR_KIND_COUNT];    /* risk appetite: most loss probability */
     double ticket_share[LM_INVESTOR_KIND_COUNT];     /* most of a round one investor takes */
-    double vc_loss_tolerance;   /* weight of VC money in early capital (angels: entry's
-                                   angel_loss_tolerance; guidance funds: their policy's L) */
-    double strategic_loss_tolerance; /* likewise for strategic investors */
     double max_deal_share;      /* largest deal as a share of a fund's size */
     double insider_noise;       /* existing investors see their firm's signal with this x noise */
     /* funds */

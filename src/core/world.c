@@ -104,7 +104,13 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     ALLOC(w->platform_sectors, R);
     ALLOC(w->policy_active, RP);
     ALLOC(w->policy_budget, RP);
-    ALLOC(w->attraction, R);
+    w->cohort_year0 = lm_month_year(p->start);
+    w->n_cohorts = lm_month_year(p->end) - w->cohort_year0 + 1;
+    ALLOC(w->cohort_births, w->n_cohorts);
+    ALLOC(w->cohort_value_min, w->n_cohorts);
+    ALLOC(w->cohort_revenue_min, w->n_cohorts);
+    ALLOC(w->rank_pos, w->n_cohorts + 1);
+    ALLOC(w->rank_fill, w->n_cohorts);
     ALLOC(w->talent_policy, R);
     ALLOC(w->failure_tolerance, R);
     ALLOC(w->tolerance_set, R);
@@ -115,7 +121,11 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     ALLOC(w->option_effect, R * S);
     ALLOC(w->rd_subsidy_rate, R * S);
     ALLOC(w->rd_subsidy_policy, R * S);
-    ALLOC(w->early_capital_cny, R * S);
+    ALLOC(w->first_sought, R * S);
+    ALLOC(w->first_closed, R * S);
+    ALLOC(w->first_raised, R * S);
+    ALLOC(w->restarts, R);
+    ALLOC(w->failed_seen, R);
     ALLOC(w->rd_by_rs, R * S);
     ALLOC(w->events, R);
     ALLOC(w->money, R);
@@ -201,10 +211,13 @@ void lm_world_fini(lm_world *w)
                       w->wage,           w->knowledge,         w->knowledge_next,
                       w->chain,          w->recent_failed,     w->private_capital,
                       w->platform_alumni, w->platform_sectors,     w->policy_active,
-                      w->policy_budget,  w->attraction,        w->talent_policy,
+                      w->policy_budget,  w->talent_policy,
+                      w->cohort_births, w->cohort_value_min, w->cohort_revenue_min,
+                      w->rank_buf, w->rank_pos, w->rank_fill,
                       w->failure_tolerance, w->tolerance_set, w->institution_strength, w->compute_index,
                       w->institutions,   w->rent_discount,     w->option_effect,
-                      w->rd_subsidy_rate, w->rd_subsidy_policy, w->early_capital_cny,
+                      w->rd_subsidy_rate, w->rd_subsidy_policy, w->first_sought, w->first_closed, w->first_raised,
+                      w->restarts, w->failed_seen,
                       w->rd_by_rs,       w->team_factor,      w->events,            w->money,
                       w->region_years,
                       /* ecosystem issue */

@@ -132,7 +132,14 @@ typedef struct lm_world {
     /* written by the policy phase each month */
     uint8_t *policy_active;  /* [R*LM_MAX_POLICIES] */
     double *policy_budget;   /* [R*LM_MAX_POLICIES] CNY left this year */
-    double *attraction;      /* [R] policy attraction in founders' utility */
+    /* founding cohorts (calendar years from cohort_year0): births, and each December the
+       valuation and revenue a firm of the cohort needs to rank in its top cohort_share */
+    double *cohort_births, *cohort_value_min, *cohort_revenue_min;
+    int cohort_year0, n_cohorts;
+    double *rank_buf;        /* December scratch of the ranking: one value per live firm */
+    uint32_t *rank_pos;      /* [n_cohorts + 1] its cohort offsets */
+    uint32_t *rank_fill;     /* [n_cohorts] */
+    size_t cap_rank_buf;
     double *talent_policy;   /* [R] */
     double *failure_tolerance; /* [R] */
     uint8_t *tolerance_set;  /* [R] a failure_tolerance policy is in force this month */
@@ -143,7 +150,16 @@ typedef struct lm_world {
     double *option_effect;   /* [R*S] payroll share saved by the option-tax rule */
     double *rd_subsidy_rate; /* [R*S] */
     int16_t *rd_subsidy_policy; /* [R*S] policy index paying the subsidy, -1 none */
-    double *early_capital_cny; /* [R*S] loss-tolerance-weighted early-stage capital */
+
+    /* what founders observe of the recent past (docs/model.md 7.2), exponentially smoothed
+       over entry.prospect_months: first rounds sought, closed and the money they raised, a
+       month (finance phase); serial founders from the region and its recently failed founders,
+       a month (entry phase) */
+    double *first_sought;    /* [R*S] */
+    double *first_closed;    /* [R*S] */
+    double *first_raised;    /* [R*S] CNY */
+    double *restarts;        /* [R] */
+    double *failed_seen;     /* [R] */
 
     /* ecosystem issue (talent phase 2, costs' hiring, chain and platforms in phase 10) */
     double *employed;        /* [R*SKILL] staff of scenario firms (costs, after hiring) */

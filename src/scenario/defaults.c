@@ -82,15 +82,17 @@ void lm__params_defaults(lm_params *p)
     e->beta = 1.0;
     e->moving_cost = 1.0;
     e->distance_cost = 2.0;
-    e->w_cap = 0.3;
+    e->w_round = 6.0;
     e->w_tal = 0.2;
     e->w_chain = 1.0;
-    e->w_pol = 0.5;
+    e->w_burn = 0.5;
+    e->w_restart = 6.0;
     e->w_amen = 1.0;
     e->w_cost = 1.0;
     e->w_know = 0.1;
+    e->prospect_months = 12.0;
+    e->prospect_prior = 5.0;
     e->angel_share = 0.002;
-    e->angel_loss_tolerance = 0.5;
     e->seed_capital_cny = 1.5e6;
     e->seed_capital_sigma = 0.8;
 
@@ -113,15 +115,15 @@ void lm__params_defaults(lm_params *p)
     const double gamma[LM_MODEL_COUNT] = {1.6, 1.2, 1.0};
     const double bias[LM_MODEL_COUNT] = {0.05, 0.3, 0.8};
     const double vol[LM_MODEL_COUNT] = {0.25, 0.10, 0.05};
-    const double vis[LM_MODEL_COUNT] = {1.0, 0.2, 0.05};
     for (int b = 0; b < LM_MODEL_COUNT; ++b) {
         m->gamma[b] = gamma[b];
         m->home_bias[b] = bias[b];
         m->volatility[b] = vol[b];
-        m->visibility_gain[b] = vis[b];
     }
+    m->visibility_gain = 1.0;
     m->visibility_ref_cny_month = 5.0e7;
     m->visibility_rate = 0.1;
+    m->visibility_decay = 0.01;
     m->breakthrough_visibility = 0.2;
     m->adoption_months = 12.0;
     m->national_gdp_100m_cny = 1260582.0; /* China 2023, NBS */
@@ -245,8 +247,7 @@ void lm__ecosystem_defaults(lm_params *p)
     /* little dragon: (unicorn scale or fast growth) and visible */
     tier_rule_defaults(&tr->dragon);
     tr->dragon.min_valuation_cny = 7.0e9;
-    tr->dragon.growth_multiple = 3.0;
-    tr->dragon.growth_revenue_cny = 1.0e9;
+    tr->dragon.cohort_share = 0.001;
     tr->dragon.min_visibility = 0.8;
     tr->dragon.max_age_months = 120.0;
     tr->dragon.investor_visibility = 3.0;
@@ -307,8 +308,6 @@ void lm__finance_defaults(lm_params *p)
     kind_values(f->hurdle, 1.5, 1.3, 2.5, 1.5, 2.5);
     kind_values(f->max_deal_loss, 1.0, 1.0, 0.85, 0.7, 0.9);
     kind_values(f->ticket_share, 0.3, 0.3, 0.5, 0.3, 0.5);
-    f->vc_loss_tolerance = 0.5;
-    f->strategic_loss_tolerance = 0.3;
     f->max_deal_share = 0.1;
     f->insider_noise = 0.5;
     f->fund_life_months = 120.0;
@@ -415,12 +414,10 @@ void lm__policy_defaults(lm_policy *pol, lm_policy_kind kind)
     case LM_POLICY_MATCHMAKING:
         pol->deals_seen_multiplier = 2.0;
         pol->noise_reduction = 0.3;
-        pol->attraction = 0.2;
         break;
     case LM_POLICY_CORRIDOR:
         pol->deals_seen_multiplier = 1.5;
         pol->noise_reduction = 0.2;
-        pol->attraction = 0.3;
         break;
     case LM_POLICY_PROVINCIAL_FOF:
         pol->gov_share = 0.3;
@@ -431,11 +428,9 @@ void lm__policy_defaults(lm_policy *pol, lm_policy_kind kind)
         pol->option_share = 0.2;
         pol->tax_offset = 0.5;
         pol->attrition_reduction = 0.3;
-        pol->attraction = 0.2;
         break;
     case LM_POLICY_TALENT_PROGRAM:
         pol->talent_level = 1.0;
-        pol->attraction = 0.3;
         break;
     case LM_POLICY_LAB:
         pol->knowledge_per_month = 50.0;

@@ -648,9 +648,39 @@ static size_t valid_keys(const lm__field *tab, size_t n, int kind, const char **
     return k;
 }
 
+/* Keys the model no longer reads, with what replaced them: a scenario written for an older
+ * model fails with the reason, rather than running with a number that now means nothing. */
+static const char *const removed_keys[][2] = {
+    {"attraction", "policies no longer add a constant to founders' utility; each kind acts "
+                   "through what founders observe (deal flow, burn, knowledge, chain, "
+                   "restarts), docs/model.md 7.2: delete the key"},
+    {"w_pol", "policies no longer add a constant to founders' utility (docs/model.md 7.2): "
+              "delete the key"},
+    {"w_cap", "the early-capital term gave way to the first-round prospect: use w_round "
+              "(docs/model.md 7.2)"},
+    {"angel_loss_tolerance", "investors' dry powder no longer enters founders' utility (the "
+                             "first-round prospect replaced it, docs/model.md 7.2): delete the key"},
+    {"vc_loss_tolerance", "investors' dry powder no longer enters founders' utility (the "
+                          "first-round prospect replaced it, docs/model.md 7.2): delete the key"},
+    {"strategic_loss_tolerance", "investors' dry powder no longer enters founders' utility (the "
+                                 "first-round prospect replaced it, docs/model.md 7.2): delete "
+                                 "the key"},
+};
+
+const char *lm__removed_key(const char *key)
+{
+    for (size_t i = 0; i < sizeof removed_keys / sizeof removed_keys[0]; ++i)
+        if (strcmp(removed_keys[i][0], key) == 0)
+            return removed_keys[i][1];
+    return NULL;
+}
+
 static lm_status unknown_key(const lm__lctx *c, const lm__ynode *key, const char *path,
                              const lm__field *tab, size_t n, int kind)
 {
+    const char *why = lm__removed_key(key->text);
+    if (why)
+        return lm__fail(c, key, path, "key \"%s\" was removed: %s", key->text, why);
     const char *cands[64];
     const size_t nc = valid_keys(tab, n, kind, cands, 64);
     char msg[320];

@@ -86,6 +86,9 @@ typedef struct lm__field {
     uint32_t kinds; /* policies: bit k = kind k accepts this key; 0 = every kind */
 } lm__field;
 
+/* Why a key the model no longer reads was removed and what replaced it; NULL for any other. */
+const char *lm__removed_key(const char *key);
+
 /* Reads mapping map into the struct at base by the table tab[0..n). Unknown keys, keys whose
  * kinds exclude kind (kind < 0: not a policy), duplicate keys and missing required keys are
  * errors; LM_F_SKIP keys are accepted and left to the caller. */

@@ -15,13 +15,13 @@ typedef struct lm_unit_costs {
     double option_offset, rent_relief;
 } lm_unit_costs;
 
-static inline lm_unit_costs lm_firm_unit_costs(const lm_world *w, size_t i)
+/* What a firm of sector s with h staff pays a month in region r: also the burn a founder
+ * expects of her founding team there (entry, docs/model.md 7.2). */
+static inline lm_unit_costs lm_unit_costs_at(const lm_world *w, int r, int s, double h)
 {
     const lm_params *p = w->p;
-    const lm_firms *f = &w->firms;
-    const int r = f->region[i], s = f->sector[i], rs = r * w->S + s;
+    const int rs = r * w->S + s;
     const lm_sector_params *sec = &p->sectors[s];
-    const double h = (double)f->headcount[i];
     const double wage = w->wage[r * LM_SKILL_COUNT + sec->skill];
     lm_unit_costs c;
     /* The option-tax rule lets part of pay come as options whose income tax is offset, so
@@ -39,6 +39,12 @@ static inline lm_unit_costs lm_firm_unit_costs(const lm_world *w, size_t i)
     c.rent_relief = rent - c.rent;
     c.rd = p->costs.tech_share * c.payroll + c.compute;
     return c;
+}
+
+static inline lm_unit_costs lm_firm_unit_costs(const lm_world *w, size_t i)
+{
+    const lm_firms *f = &w->firms;
+    return lm_unit_costs_at(w, f->region[i], f->sector[i], (double)f->headcount[i]);
 }
 
 #endif

@@ -7,6 +7,10 @@
  * and from the rest of the country at outside_rate. The term a founder came from is her
  * source. She picks region r with probability proportional to
  *   exp(beta*U[r,s] - moving_cost*[r != origin] - distance_cost*(1 - integration[o,r]))
+ * where U is built only of what she can observe there (docs/model.md 7.2): her first-round
+ * prospect from the region's recent seed rounds, the talent pool, the chain, her team's
+ * burn, the region's record of restarts after failure, amenity, cost of living, knowledge.
+ * No policy enters U but through these.
  * or founds outside the scenario (utility outside_utility), and is then lost to it. Firms
  * are appended in order (origin, source, arrival), so ids do not depend on threads.
  *
@@ -20,9 +24,73 @@
 
 #include "model/entry/entry.h"
 #include "core/detmath.h"
+#include "model/costs/unit_costs.h"
 
 #define OUTSIDE_ORIGIN(w) ((w)->R) /* entity index of the rest of the country */
 #define ARRIVALS_MAX 4000000u     /* per origin, source and month; rates are validated far below */
+
+/* What a founder of sector s can expect from a first round in region r, from the region's
+ * recent seed rounds: the chance that a round she seeks closes before her runway ends,
+ * 1 - (1 - h)^T with h the share of first-round attempts that closed a month and T the runway
+ * at which firms seek (finance.seek_runway_months), times the typical amount those rounds
+ * raised. A sector's own record is thin in small cities: it is weighed against the region's
+ * record over all sectors as if that were prospect_prior attempts. */
+double lm_entry_prospect(const lm_world *w, int r, int s)
+{
+    const lm_entry_params *e = &w->p->entry;
+    const int S = w->S;
+    double sought = 0.0, closed = 0.0, raised = 0.0;
+    for (int q = 0; q < S; ++q) {
+        sought += w->first_sought[r * S + q];
+        closed += w->first_closed[r * S + q];
+        raised += w->first_raised[r * S + q];
+    }
+    const double n = e->prospect_months, n0 = e->prospect_prior; /* averages to attempts */
+    /* a record of a handful of attempts is no evidence: the region's odds are weighed
+       against n0 attempts that found nothing, so one lucky round in a thin market (or in a
+       run's first months) does not promise every founder a round */
+    const double h_r = n * sought + n0 > 0.0 ? n * closed / (n * sought + n0) : 0.0;
+    const double a_r = closed > 0.0 ? raised / closed : 0.0;
+    const int rs = r * S + s;
+    const double den_h = n * w->first_sought[rs] + n0;
+    const double den_a = n * w->first_closed[rs] + n0;
+    const double h = den_h > 0.0 ? (n * w->first_closed[rs] + n0 * h_r) / den_h : 0.0;
+    const double amount = den_a > 0.0 ? (n * w->first_raised[rs] + n0 * a_r) / den_a : 0.0;
+    if (!(h > 0.0) || !(amount > 0.0))
+        return 0.0;
+    const double chance =
+        h >= 1.0 ? 1.0 : -lm_expm1(w->p->finance.seek_runway_months * lm_log1p(-h));
+    return chance * amount;
+}
+
+/* The founding team's monthly burn in region r (pay net of the option-tax offset, compute at
+ * the local price, office rent net of a park's discount), over what the same team's pay and
+ * compute cost in the rest of the country (its wages, compute at full price, no office):
+ * the log of it is what founding here costs more than founding elsewhere. */
+double lm_entry_burn_ratio(const lm_world *w, int r, int s)
+{
+    const lm_params *p = w->p;
+    const lm_sector_params *sec = &p->sectors[s];
+    const lm_unit_costs c = lm_unit_costs_at(w, r, s, sec->team_size);
+    const double ref = sec->team_size * p->talent.outside_wage_cny_month[sec->skill] *
+                       (1.0 + p->costs.payroll_overhead) / (1.0 - sec->compute_share);
+    const double burn = c.payroll + c.compute + c.rent;
+    return ref > 0.0 && burn > 0.0 ? burn / ref : 1.0;
+}
+
+/* The chance a failed founder of region r founds again, as the region's recent record shows
+ * it: serial founders a month over the founders who failed recently, a hazard, over the
+ * months a failure stays recent. */
+double lm_entry_restart_chance(const lm_world *w, int r)
+{
+    /* likewise, a handful of failed founders is no record: weighed against prospect_prior
+       failed founders who did not restart */
+    const double failed = w->failed_seen[r] + w->p->entry.prospect_prior;
+    if (!(failed > 0.0))
+        return 0.0;
+    const double hazard = w->restarts[r] / failed;
+    return -lm_expm1(-hazard * w->p->entry.failed_memory_months);
+}
 
 double lm_entry_utility(const lm_world *w, int r, int s)
 {
@@ -30,13 +98,14 @@ double lm_entry_utility(const lm_world *w, int r, int s)
     const lm_region_params *rp = &w->p->regions[r];
     const int rs = r * w->S + s;
     const int skill = w->p->sectors[s].skill;
-    /* Capital in units of CNY 100M (亿元): log(1 + x) then reads as "orders of magnitude of
-       the early-stage money a founder can hope to meet". */
-    return e->w_cap * lm_log1p(w->early_capital_cny[rs] / 1.0e8) +
+    /* the first round against the founders' own seed money: "how many times what I bring
+       can I hope to raise here" */
+    return e->w_round * lm_log1p(lm_entry_prospect(w, r, s) / e->seed_capital_cny) +
            e->w_tal * lm_log1p(w->talent[r * LM_SKILL_COUNT + skill]) +
-           e->w_chain * lm_world_sector_chain(w, r, s) + e->w_pol * w->attraction[r] +
-           e->w_amen * rp->amenity - e->w_cost * rp->cost_index +
-           e->w_know * lm_log1p(w->knowledge[rs]);
+           e->w_chain * lm_world_sector_chain(w, r, s) -
+           e->w_burn * lm_log(lm_entry_burn_ratio(w, r, s)) +
+           e->w_restart * lm_entry_restart_chance(w, r) + e->w_amen * rp->amenity -
+           e->w_cost * rp->cost_index + e->w_know * lm_log1p(w->knowledge[rs]);
 }
 
 /* The five source terms of lambda for an origin region. */
@@ -165,6 +234,12 @@ static lm_status birth(lm_world *w, lm_rng *g, uint64_t stream, int o, int r, in
     f->source[i] = (uint8_t)src;
     f->status[i] = LM_FIRM_ALIVE;
     f->founded[i] = w->month;
+    {
+        /* the scenario's years; a world stepped by hand outside them counts no cohort */
+        const int c = lm_month_year(w->month) - w->cohort_year0;
+        if (c >= 0 && c < w->n_cohorts)
+            w->cohort_births[c] += 1.0;
+    }
     f->headcount[i] = (int32_t)lround(sec->team_size);
     f->peak_headcount[i] = f->headcount[i];
     f->founder_quality[i] = fq;
@@ -199,6 +274,11 @@ static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *loc
         if (count[k] > ARRIVALS_MAX)
             count[k] = ARRIVALS_MAX;
         n += count[k];
+    }
+    if (!outside) { /* the record next month's founders read */
+        const double a = 1.0 / e->prospect_months;
+        w->restarts[o] += a * ((double)count[LM_SOURCE_SERIAL] - w->restarts[o]);
+        w->failed_seen[o] += a * (w->recent_failed[o] - w->failed_seen[o]);
     }
     lm_status st = lm_firms_reserve(&w->firms, n, err);
     if (st != LM_OK)

@@ -555,6 +555,36 @@ static double allowed(const lm_world *w, const lm_investor *inv, const lm_offer 
     return amt >= floor_amt ? amt : 0.0;
 }
 
+/* The record of first rounds founders read (docs/model.md 7.2): this month's seed rounds
+ * (a firm's first round is always its seed round) sought, closed and the money they raised,
+ * per region and sector, folded into moving averages of about prospect_months months. Only
+ * rounds that were sought count: a fund that has not dealt yet shows in no founder's view. */
+static void fade_first_rounds(lm_world *w)
+{
+    const double keep = 1.0 - 1.0 / w->p->entry.prospect_months;
+    const size_t n = (size_t)w->R * (size_t)w->S;
+    for (size_t k = 0; k < n; ++k) {
+        w->first_sought[k] *= keep;
+        w->first_closed[k] *= keep;
+        w->first_raised[k] *= keep;
+    }
+}
+
+/* raised < 0: the round was sought (every deal of the pool); raised >= 0: it closed. */
+static void note_first_round(lm_world *w, const lm_deal *d, double raised)
+{
+    if (d->stage != LM_STAGE_SEED)
+        return;
+    const double a = 1.0 / w->p->entry.prospect_months;
+    const size_t rs = (size_t)d->region * (size_t)w->S + d->sector;
+    if (raised < 0.0) {
+        w->first_sought[rs] += a;
+        return;
+    }
+    w->first_closed[rs] += a;
+    w->first_raised[rs] += a * raised;
+}
+
 typedef struct part {
     const lm_offer *o;
     double amount;
@@ -599,6 +629,7 @@ static lm_status book(lm_world *w, lm_month m, const lm_deal *d, double pre, con
     fy->rounds++;
     fy->raised_cny += raised;
     lm__finance_note_round(w, d->region, d->stage, d->sector, m, raised);
+    note_first_round(w, d, raised);
     for (int k = 0; k < np; ++k) {
         lm_investor *inv = &fin->inv[holder[k]];
         const double a = amount[k];
@@ -688,6 +719,7 @@ static lm_status allocate(lm_world *w, lm_month m, lm_error *err)
 {
     struct lm_finance *fin = w->finance;
     const size_t ni = fin->n_inv;
+    fade_first_rounds(w);
     size_t n = 0;
     for (size_t i = 0; i < ni; ++i) { /* compact the segments, in investor order */
         const size_t b = fin->offer_begin[i];
@@ -702,6 +734,7 @@ static lm_status allocate(lm_world *w, lm_month m, lm_error *err)
         while (k < n && fin->offers[k].deal == j)
             ++k;
         bool closed = false;
+        note_first_round(w, &fin->pool[j], -1.0);
         lm_status st =
             allocate_deal(w, m, &fin->pool[j], fin->offers + from, k - from, &closed, err);
         if (st != LM_OK)

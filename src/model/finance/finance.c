@@ -1,10 +1,11 @@
 /* src/model/finance/finance.c -- phase 6 of the month (MODEL.md 3.6, 5.4, 5.5): the order of
  * the finance steps. In turn: the deal-market effects of matchmaking and corridors; the
  * year's fund raising (January, a guidance policy's first month, the run's first month);
- * management fees and the end of funds' lives; the deal market (deals.c); and the early
- * capital that next month's founders weigh (MODEL.md 5.1). Writes only finance state, the
- * cash and valuation of funded firms, regional private capital, guidance and direct-injection
- * budgets (spent), early_capital_cny and the month's ledger. */
+ * management fees and the end of funds' lives; and the deal market (deals.c), which also
+ * keeps the record of first rounds next month's founders read (docs/model.md 7.2). Writes
+ * only finance state, the cash and valuation of funded firms, regional private capital,
+ * guidance and direct-injection budgets (spent), the first-round record and the month's
+ * ledger. */
 #include "model/finance/finance.h"
 #include "model/finance/finance_int.h"
 
@@ -15,8 +16,6 @@ lm_status lm_finance_start(lm_world *w, lm_error *err)
     lm_status st = lm__finance_ensure(w, err);
     if (st == LM_OK)
         st = lm__funds_market_year(w, w->p->start, err);
-    if (st == LM_OK)
-        lm__finance_early_capital(w, w->p->start - 1);
     return st;
 }
 
@@ -34,8 +33,5 @@ lm_status lm_phase_finance(lm_world *w, lm_month m, lm_error *err)
         return st;
     if ((st = lm__funds_fees_and_ends(w, m, err)) != LM_OK)
         return st;
-    if ((st = lm__deals_run(w, m, err)) != LM_OK)
-        return st;
-    lm__finance_early_capital(w, m);
-    return LM_OK;
+    return lm__deals_run(w, m, err);
 }

@@ -2,7 +2,8 @@
  * share: investors and their books, cap tables keyed by firm id, the month's deal pool and
  * the run's ledgers (MODEL.md 5.4, 5.5, 5.7). Private to src/model/finance and
  * src/model/exits; other phases see finance only through the documented world fields
- * (firms' valuation_cny and cash, private_capital, policy budgets, early_capital_cny).
+ * (firms' valuation_cny and cash, private_capital, policy budgets, the first-round record
+ * founders read: first_sought, first_closed, first_raised).
  *
  * Everything is keyed by ids that never change: firm ids (cap tables survive compaction,
  * which moves slots) and investor ids (order of creation, fixed by region and policy order,
@@ -72,7 +73,6 @@ typedef struct lm_investor {
     double loss_tolerance; /* L, 1 = none */
     double reinvest_required; /* k x government commitment */
     double ticket_share, max_ticket;
-    double early_weight; /* weight of its dry powder in early capital */
     /* money */
     double commit[LM_LP_COUNT];
     double size;         /* sum of commit */
@@ -272,8 +272,6 @@ lm_status lm__investor_pay(lm_world *w, lm_investor *inv, lm_month m, double amo
  * private capital, strategic arms' and direct vehicles' leave the region's books. */
 lm_status lm__investor_receive(lm_world *w, lm_investor *inv, lm_month m, double amount,
                                lm_error *err);
-/* early_capital_cny from the investors' dry powder (MODEL.md 5.1). */
-void lm__finance_early_capital(lm_world *w, lm_month m);
 
 /* ---- books.c ---- */
 /* Books of every investor as of the last simulated month (w->month - 1): NAV, TVPI, DPI,

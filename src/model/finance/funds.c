@@ -29,14 +29,6 @@ static bool is_fund_policy(lm_policy_kind k)
            k == LM_POLICY_PROVINCIAL_FOF;
 }
 
-static int popcount32(uint32_t x)
-{
-    int n = 0;
-    for (; x; x &= x - 1)
-        ++n;
-    return n;
-}
-
 /* ---- region effects of matchmaking and corridors (MODEL.md 5.4) ---- */
 
 void lm__finance_region_effects(lm_world *w, lm_month m)
@@ -245,7 +237,6 @@ static lm_status angels_year(lm_world *w, int r, lm_month m, lm_error *err)
         manager(w, inv, LM_INVESTOR_ANGEL);
         inv->stages = (1u << LM_STAGE_SEED) | (1u << LM_STAGE_A);
         inv->max_ticket = w->p->finance.angel_ticket_cny;
-        inv->early_weight = w->p->entry.angel_loss_tolerance;
     }
     if (groups <= 0)
         return LM_OK;
@@ -278,7 +269,6 @@ static lm_status strategic_year(lm_world *w, int r, lm_month m, lm_error *err)
         manager(w, inv, LM_INVESTOR_STRATEGIC);
         inv->stages = (1u << LM_STAGE_A) | (1u << LM_STAGE_B) | (1u << LM_STAGE_C) |
                       (1u << LM_STAGE_GROWTH);
-        inv->early_weight = f->strategic_loss_tolerance;
         fin->strategic[r] = (int32_t)inv->id;
     }
     inv = &fin->inv[fin->strategic[r]];
@@ -634,7 +624,6 @@ static lm_status close_fund(lm_world *w, lm_month m, const plan *p, lm_error *er
     inv->invest_end = m + (int32_t)f->invest_months - 1;
     inv->life_end = m + (int32_t)f->fund_life_months - 1;
     inv->max_ticket = f->max_deal_share * size;
-    inv->early_weight = f->vc_loss_tolerance;
     lm_finance_year *y = lm__finance_year(w, p->region, m);
     y->funds_raised++;
     if (pol) {
@@ -652,7 +641,6 @@ static lm_status close_fund(lm_world *w, lm_month m, const plan *p, lm_error *er
         inv->sectors = subfund_sectors(w, pol);
         inv->loss_tolerance = pol->loss_tolerance;
         inv->reinvest_required = pol->reinvest_ratio * gov;
-        inv->early_weight = pol->loss_tolerance;
         y->gov_committed_cny += gov;
         y->social_committed_cny += soc;
         fin->cum_gov[p->region] += gov;
@@ -683,7 +671,6 @@ static lm_status direct_vehicles(lm_world *w, lm_month m, lm_error *err)
             inv->sectors = pol->sectors;
             inv->max_ticket = pol->amount_cny;
             inv->ticket_share = 1.0;
-            inv->early_weight = 1.0; /* the state carries the whole risk */
             fin->direct[rk] = (int32_t)inv->id;
         }
     }
@@ -773,73 +760,4 @@ lm_status lm__funds_fees_and_ends(lm_world *w, lm_month m, lm_error *err)
             release(w, inv);
     }
     return LM_OK;
-}
-
-/* ---- early capital (MODEL.md 5.1) ---- */
-
-/* What a guidance sub-fund could put into seed and A deals under its loss tolerance: its
- * loss room over the expected loss of those stages (their base_loss, the prior of a deal
- * nobody has screened yet). At L <= zero_loss_floor it backs only stages whose min_loss is
- * within the floor (deals.c), with the defaults neither seed nor A. Money it may not deploy
- * draws no founder. */
-static double deployable_early(const lm_world *w, const lm_investor *inv, lm_month m)
-{
-    const lm_finance_params *f = &w->p->finance;
-    double prior = 0.0;
-    int n = 0;
-    const bool floor_only = inv->loss_tolerance <= f->zero_loss_floor;
-    for (int s = LM_STAGE_SEED; s <= LM_STAGE_A; ++s)
-        if ((inv->stages & (1u << s)) && !(floor_only && f->min_loss[s] > f->zero_loss_floor)) {
-            prior += f->base_loss[s];
-            ++n;
-        }
-    if (n == 0)
-        return 0.0;
-    prior /= n;
-    return fmax(0.0, lm__guidance_loss_room(w, inv, m)) / fmax(prior, 1e-9);
-}
-
-/* early[r,s] = sum_h I[h,r] sum_{i home h, s in focus} flow_i x early_share_i x weight_i,
- * flow = what it may invest in a year: a fund's dry powder spread over the years left in
- * its investment period (at least one), an angel group's or strategic arm's money at hand
- * (drawn each year), a direct-injection budget; early_share = share of its stages that are
- * seed or A; weight = its loss tolerance (guidance: L; direct: 1; VC, strategic, angels:
- * their parameters). A fund that cannot lose cannot back an idea, and a guidance sub-fund
- * counts only the money its loss tolerance lets it deploy in seed and A deals
- * (deployable_early): a fund that may not invest draws no founder. A flow, like the annual
- * budgets that stood for it before investors existed (docs/model.md 7.1, 7.9). */
-void lm__finance_early_capital(lm_world *w, lm_month m)
-{
-    struct lm_finance *fin = w->finance;
-    const int R = w->R, S = w->S;
-    double *own = lm_world_scratch(w, sizeof(double) * (size_t)R * (size_t)S);
-    if (!own)
-        return; /* the arena is sized for this; leaving last month's value is harmless */
-    const uint32_t early = (1u << LM_STAGE_SEED) | (1u << LM_STAGE_A);
-    for (size_t i = 0; i < fin->n_inv; ++i) {
-        const lm_investor *inv = &fin->inv[i];
-        const int n_st = popcount32(inv->stages);
-        if (n_st == 0 || !(inv->early_weight > 0.0))
-            continue;
-        double flow = lm__investor_available(w, inv, m + 1);
-        if (inv->fund)
-            flow /= fmax(1.0, (double)(inv->invest_end - m) / 12.0);
-        double x = flow * popcount32(inv->stages & early) / n_st;
-        if (inv->guidance && x > 0.0)
-            x = fmin(x, deployable_early(w, inv, m + 1));
-        x *= inv->early_weight;
-        if (!(x > 0.0))
-            continue;
-        for (int s = 0; s < S; ++s)
-            if (inv->sectors & (1u << s))
-                own[inv->region * S + s] += x;
-    }
-    const double *I = w->p->integration;
-    for (int r = 0; r < R; ++r)
-        for (int s = 0; s < S; ++s) {
-            double e = 0.0;
-            for (int h = 0; h < R; ++h)
-                e += I[h * R + r] * own[h * S + s];
-            w->early_capital_cny[r * S + s] = e;
-        }
 }

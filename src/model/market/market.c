@@ -12,8 +12,8 @@
  * outside competitors', sum to 1: this is how many similar firms dilute each other's
  * revenue (homogeneous competition). A new product reaches its full weight over
  * adoption_months. Revenue then carries a log-normal shock of mean 1 (To C most volatile).
- * Visibility moves toward 1 - exp(-gain[b] * revenue / visibility_ref): To C firms with a
- * large audience become visible (出圈); To B and To G stay low-key. */
+ * Public recognition (visibility) moves toward 1 - exp(-gain * revenue / visibility_ref): the
+ * press follows size whatever the business model; breakthroughs add to it (rnd.c). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -163,8 +163,11 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
                 if (rev > f->peak_revenue_cny[i])
                     f->peak_revenue_cny[i] = rev;
                 const double target =
-                    1.0 - lm_exp(-mp->visibility_gain[bm] * rev / mp->visibility_ref_cny_month);
-                f->visibility[i] += mp->visibility_rate * (target - f->visibility[i]);
+                    1.0 - lm_exp(-mp->visibility_gain * rev / mp->visibility_ref_cny_month);
+                /* recognition rises with the audience, and fades slowly once won (出圈 is
+                   remembered): a breakthrough's fame outlives the month it made the news */
+                const double gap = target - f->visibility[i];
+                f->visibility[i] += (gap > 0.0 ? mp->visibility_rate : mp->visibility_decay) * gap;
                 acc[r] += rev;
             }
         }

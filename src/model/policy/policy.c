@@ -5,8 +5,9 @@
  * separate line of its own (the essay's 2015 plan) carries unspent money over and is always refilled;
  * one inside the fiscal budget loses what was not spent by December and, in a year of fiscal
  * pressure (probability fiscal_pressure), is refilled at half. Effects are recomputed every
- * month from the active set, so switching a policy off removes its effect at once. The
- * early capital founders see is the finance phase's (actual dry powder, MODEL.md 5.1). */
+ * month from the active set, so switching a policy off removes its effect at once. No policy
+ * writes founders' utility: each changes what founders observe (rents, compute prices, pay
+ * net of the option-tax offset, knowledge, chain, the deal flow, restarts), docs/model.md 7.2. */
 #include <math.h>
 #include <string.h>
 
@@ -45,7 +46,6 @@ static void clear_effects(lm_world *w, int r)
 {
     const int S = w->S;
     const lm_region_params *rp = &w->p->regions[r];
-    w->attraction[r] = 0.0;
     w->talent_policy[r] = 0.0;
     w->failure_tolerance[r] = rp->failure_tolerance;
     w->tolerance_set[r] = 0;
@@ -73,7 +73,6 @@ static bool park_serves(const lm_policy *pol, const lm_sector_params *sec, int s
 static void apply_effects(lm_world *w, int r, int k, const lm_policy *pol)
 {
     const int S = w->S;
-    w->attraction[r] += pol->attraction;
     double compute_boost = 0.0;
     switch (pol->kind) {
     case LM_POLICY_TALENT_PROGRAM:

@@ -16,7 +16,8 @@
  * (1 - compute_index): compute-hungry sectors progress slower where compute is scarce.
  * The month's progress is then multiplied by the retention of key engineers,
  * 1 - attrition_drag * attrition[r,s] (talent phase; higher under the option-tax rule).
- * A To C breakthrough also makes the firm visible (a viral product, 出圈).
+ * A breakthrough also makes the firm visible (出圈), whatever its business model: a viral
+ * product, a model that tops the benchmarks, a robot on the Spring Festival Gala.
  * Each firm writes only its own slot; sums per region and sector go through fixed blocks. */
 #include <math.h>
 
@@ -111,8 +112,11 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, const rs_factors *fac,
         for (int j = 0; j < n; ++j) {
             const double jump = lm_rng_pareto(&g, sec->breakthrough_alpha, rp->jump_min);
             f->theta[i] = fmin(f->theta[i] * (1.0 + jump), rp->theta_max);
-            if (f->model[i] == LM_MODEL_TO_C)
-                f->visibility[i] += p->market.breakthrough_visibility * (1.0 - f->visibility[i]);
+            /* the news scales with the leap: a small step is noticed by the trade, a large
+               one (the Pareto tail) by the whole country */
+            f->visibility[i] = 1.0 - (1.0 - f->visibility[i]) *
+                                         lm_exp(-p->market.breakthrough_visibility * jump /
+                                                rp->jump_min);
         }
         f->breakthroughs[i] += n;
     }

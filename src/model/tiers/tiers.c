@@ -17,10 +17,11 @@
  *                 or (path C, no niche share) rev < revenue_b with equity raised over the two
  *                 years >= equity_c, R&D over the two years >= rd_c and t >= tech_share_c
  *   unicorn:      private (alive, not listed) and valuation >= min_valuation
- *   dragon:       a <= max_age, visibility >= min_visibility, and either valuation >=
- *                 min_valuation ("unicorn scale") or rev >= growth_revenue with rev >=
- *                 growth_multiple x last year's revenue ("fastest growth"). To C firms reach
- *                 the visibility more easily (market phase).
+ *   dragon:       a <= max_age, visibility (public recognition, market and R&D phases) >=
+ *                 min_visibility, and among the top cohort_share of its founding cohort (every
+ *                 firm the scenario saw born in its calendar year, dead ones included) by
+ *                 valuation or by this year's revenue: an outcome judged the same way for To C,
+ *                 To B and To G firms (lm_tiers_rank_cohorts).
  * A certificate of the first three tiers lasts valid_years (the year of certification
  * included) and is renewed whenever the firm meets the criteria again; unicorn and dragon are
  * re-judged every December. A firm that no longer holds a valid certificate loses the tier.
@@ -29,6 +30,7 @@
  * (lm_tiers_visibility). dragon_month keeps the first December a firm became a dragon.
  * Then revenue and R&D of the year roll into last year's and the year-to-date sums restart. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "model/market/market.h"
 #include "model/tiers/tiers.h"
@@ -96,15 +98,75 @@ static bool little_giant(const lm_tier_rule *t, int model, double age, double te
     return rev >= t->revenue_b_cny && now >= t->rd_intensity_b && before >= t->rd_intensity_b;
 }
 
-static bool dragon(const lm_tier_rule *t, double age, double rev, double rev_prev,
-                   double valuation, double visibility)
+static bool dragon(const lm_world *w, const lm_tier_rule *t, size_t i, double age, double rev)
 {
-    if (age > t->max_age_months || visibility < t->min_visibility)
+    const lm_firms *f = &w->firms;
+    if (age > t->max_age_months || f->visibility[i] < t->min_visibility)
         return false;
-    const bool scale = valuation >= t->min_valuation_cny;
-    const bool growth = rev >= t->growth_revenue_cny &&
-                        (rev_prev <= 0.0 || rev >= t->growth_multiple * rev_prev);
-    return scale || growth;
+    const int c = lm_month_year(f->founded[i]) - w->cohort_year0;
+    if (c < 0 || c >= w->n_cohorts)
+        return false;
+    const double v = f->valuation_cny[i];
+    return (v > 0.0 && v >= w->cohort_value_min[c]) ||
+           (rev > 0.0 && rev >= w->cohort_revenue_min[c]);
+}
+
+static int by_value_desc(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x > y ? -1 : x < y;
+}
+
+/* The k-th largest of each cohort's segment of rank_buf, k = ceil(share x births); a cohort
+ * with fewer live firms than k lets all of them in (threshold 0). */
+static void thresholds(lm_world *w, double share, double *out)
+{
+    for (int c = 0; c < w->n_cohorts; ++c) {
+        double *seg = w->rank_buf + w->rank_pos[c];
+        const size_t n = w->rank_pos[c + 1] - w->rank_pos[c];
+        const double kk = ceil(share * w->cohort_births[c]);
+        const size_t k = kk < 1.0 ? 1u : (size_t)kk;
+        out[c] = 0.0;
+        if (n < k || n == 0)
+            continue;
+        qsort(seg, n, sizeof *seg, by_value_desc);
+        out[c] = seg[k - 1];
+    }
+}
+
+lm_status lm_tiers_rank_cohorts(lm_world *w, lm_error *err)
+{
+    lm_firms *f = &w->firms;
+    if (f->n > w->cap_rank_buf) {
+        double *b = realloc(w->rank_buf, f->n * sizeof *b);
+        if (!b)
+            LM_FAIL(err, LM_ENOMEM, "ranking of founding cohorts");
+        w->rank_buf = b;
+        w->cap_rank_buf = f->n;
+    }
+    const int C = w->n_cohorts;
+    for (int c = 0; c <= C; ++c)
+        w->rank_pos[c] = 0;
+    for (size_t i = 0; i < f->n; ++i) {
+        const int c = lm_month_year(f->founded[i]) - w->cohort_year0;
+        if (f->status[i] == LM_FIRM_ALIVE && c >= 0 && c < C)
+            w->rank_pos[c + 1]++;
+    }
+    for (int c = 0; c < C; ++c)
+        w->rank_pos[c + 1] += w->rank_pos[c];
+    const double share = w->p->tiers.dragon.cohort_share;
+    for (int pass = 0; pass < 2; ++pass) {
+        uint32_t *fill = w->rank_fill;
+        for (int c = 0; c < C; ++c)
+            fill[c] = w->rank_pos[c];
+        for (size_t i = 0; i < f->n; ++i) {
+            const int c = lm_month_year(f->founded[i]) - w->cohort_year0;
+            if (f->status[i] == LM_FIRM_ALIVE && c >= 0 && c < C)
+                w->rank_buf[fill[c]++] = pass ? f->revenue_ytd_cny[i] : f->valuation_cny[i];
+        }
+        thresholds(w, share, pass ? w->cohort_revenue_min : w->cohort_value_min);
+    }
+    return LM_OK;
 }
 
 unsigned lm_tiers_qualify(const lm_world *w, size_t i, lm_month m, const double *market_year)
@@ -128,8 +190,7 @@ unsigned lm_tiers_qualify(const lm_world *w, size_t i, lm_month m, const double 
         bits |= LM_TIER_LITTLE_GIANT;
     if (f->valuation_cny[i] >= tp->unicorn.min_valuation_cny)
         bits |= LM_TIER_UNICORN;
-    if (dragon(&tp->dragon, age, rev, f->revenue_last_year_cny[i], f->valuation_cny[i],
-               f->visibility[i]))
+    if (dragon(w, &tp->dragon, i, age, rev))
         bits |= LM_TIER_DRAGON;
     return bits;
 }
@@ -252,6 +313,9 @@ lm_status lm_phase_tiers(lm_world *w, lm_month m, lm_error *err)
     if (!market_year || !partial || !sums)
         LM_FAIL(err, LM_ENOMEM, "tiers scratch");
     lm_tiers_market_year(w, m, market_year);
+    lm_status st = lm_tiers_rank_cohorts(w, err);
+    if (st != LM_OK)
+        return st;
     lm_firms *f = &w->firms;
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {

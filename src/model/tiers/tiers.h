@@ -14,6 +14,10 @@ lm_status lm_phase_tiers(lm_world *w, lm_month m, lm_error *err);
  * year-to-date revenue and R&D. market_year[s * 3 + b] is the national market of sector s and
  * business model b over the year's simulated months (lm_tiers_market_year). Pure. */
 unsigned lm_tiers_qualify(const lm_world *w, size_t i, lm_month m, const double *market_year);
+/* Each founding cohort's valuation and revenue thresholds of the dragon rule (the top
+ * cohort_share of its births), from the live firms; run before lm_tiers_qualify (the tiers
+ * phase does, each December). */
+lm_status lm_tiers_rank_cohorts(lm_world *w, lm_error *err);
 
 /* The probability that an eligible firm without a valid certificate of tier t applies in year
  * (0 before the programme's start_year; take_up_first .. take_up_last, linear between their

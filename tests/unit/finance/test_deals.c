@@ -12,6 +12,7 @@
 #include "model/exits/exits.h"
 #include "model/finance/finance.h"
 #include "model/finance/finance_int.h"
+#include "model/entry/entry.h"
 #include "model/policy/policy.h"
 
 #define M(y, mo) lm_month_of((y), (mo))
@@ -347,25 +348,68 @@ Test(deals, the_follow_on_reserve_is_kept_from_new_firms_and_outlives_the_invest
     lm_test_scenario_free(sc);
 }
 
-/* Founders see only money a fund may deploy in seed and A deals: a seed fund at L = 0.04,
- * under zero_loss_floor (its deals must be safer than the floor, and seed deals are not),
- * draws no founder although its L is not 0; one at L = 0.3 does. */
-Test(deals, a_fund_that_may_not_back_ideas_draws_no_founders)
+/* Founders see a fund only through the first rounds it closes (docs/model.md 7.2): a seed
+ * fund at L = 0.04, under zero_loss_floor (its deals must be safer than the floor, and seed
+ * deals are not), closes no first round and moves no founder although its L is not 0; one at
+ * L = 0.3 does; and either moves nothing before it has dealt. */
+Test(deals, founders_see_a_fund_only_through_the_first_rounds_it_closes)
 {
-    double early[2];
+    double prospect[2], before[2];
     const double L[2] = {0.04, 0.3};
     for (int k = 0; k < 2; ++k) {
         lm_scenario *sc = quiet_scenario(1);
         add_fund(lm_test_params(sc), 0, L[k], (1u << LM_STAGE_SEED) | (1u << LM_STAGE_A));
         lm_world *w = funded_world(sc);
-        month(w, M(2015, 1), NULL, 0, false);
-        lm__finance_early_capital(w, M(2015, 1));
-        early[k] = w->early_capital_cny[0] + w->early_capital_cny[1];
+        month(w, M(2015, 1), NULL, 0, false); /* raised, no firm: no deal */
+        before[k] = lm_entry_prospect(w, 0, 0) + lm_entry_prospect(w, 0, 1);
+        held h[5 * LM_STAGE_COUNT * 40];
+        const size_t n = add_firms(w, 0, 40, h);
+        for (lm_month m = M(2015, 2); m <= M(2015, 4); ++m)
+            month(w, m, h, n, false);
+        prospect[k] = lm_entry_prospect(w, 0, 0) + lm_entry_prospect(w, 0, 1);
+        /* the record is the seed rounds' alone */
+        cr_assert_gt(w->first_sought[0], 0.0);
         lm_test_world_free(w);
         lm_test_scenario_free(sc);
     }
-    cr_assert_eq(early[0], 0.0);
-    cr_assert_gt(early[1], 1.0e6);
+    cr_assert_eq(before[0], 0.0);
+    cr_assert_eq(before[1], 0.0, "a fund that has not dealt moves no founder");
+    cr_assert_eq(prospect[0], 0.0);
+    cr_assert_gt(prospect[1], 1.0e5);
+}
+
+/* Matchmaking and corridors reach founders through the deal flow only: the same fund (in
+ * the other region), the same firms in both regions, and with region 0's deals seen more
+ * and judged with less noise more of its first rounds close, so its founders' prospect
+ * rises. With the record held (test_channels.c), nothing. */
+Test(deals, matchmaking_reaches_founders_through_the_first_rounds_that_close)
+{
+    double closed[2], prospect[2];
+    for (int k = 0; k < 2; ++k) {
+        lm_scenario *sc = quiet_scenario(2);
+        lm_params *p = lm_test_params(sc);
+        add_fund(p, 1, 0.3, (1u << LM_STAGE_SEED) | (1u << LM_STAGE_A));
+        if (k == 1) {
+            lm_region_params *rp = &p->regions[0];
+            lm_policy *mm = &rp->policies[rp->n_policies++];
+            lm__policy_defaults(mm, LM_POLICY_MATCHMAKING);
+            mm->start = M(2015, 1);
+        }
+        lm_world *w = funded_world(sc);
+        month(w, M(2015, 1), NULL, 0, false);
+        held h[2 * LM_STAGE_COUNT * 60];
+        size_t n = add_firms(w, 0, 60, h);
+        n += add_firms(w, 1, 60, h + n);
+        for (lm_month m = M(2015, 2); m <= M(2015, 7); ++m)
+            month(w, m, h, n, false);
+        closed[k] = w->first_closed[0] + w->first_closed[1];
+        prospect[k] = lm_entry_prospect(w, 0, 0);
+        lm_test_world_free(w);
+        lm_test_scenario_free(sc);
+    }
+    cr_assert_gt(closed[1], closed[0], "first rounds closed %.3f with, %.3f without", closed[1],
+                 closed[0]);
+    cr_assert_gt(prospect[1], prospect[0]);
 }
 
 /* Government commitment of the sub-funds a seed fund (budget 2e9 a year, g = 0.5) raised

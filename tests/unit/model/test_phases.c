@@ -109,7 +109,6 @@ Test(policy, effects_of_talent_rule_park_lab_and_tolerance)
     cr_assert_float_eq(w->failure_tolerance[0], 0.6, 1e-12);
     /* 0.5 * 0.4 infrastructure + 0.5 * 0.6 compute chain + 0.2 park boost */
     cr_assert_float_eq(w->compute_index[0], 0.2 + 0.3 + 0.2, 1e-12);
-    cr_assert_float_eq(w->attraction[0], 0.2, 1e-12); /* the talent rule's attraction */
     lm_test_world_free(w);
     lm_test_scenario_free(sc);
 }
@@ -121,17 +120,38 @@ Test(entry, utility_matches_the_formula)
     p->regions[1].amenity = 0.7;
     p->regions[1].cost_index = 1.3;
     p->regions[1].knowledge[0] = 800.0;
+    p->regions[1].rent_cny_head_month = 2000.0;
     lm_world *w = lm_test_world(sc);
     run_policy(w, M(2015, 1));
     const lm_entry_params *e = &p->entry;
-    /* early capital is the finance phase's (tests/unit/finance/test_funds.c) */
-    const double early = 2.385e9;
-    w->early_capital_cny[1 * 2 + 0] = early;
+    /* the record of first rounds and restarts is the finance and entry phases'
+       (tests/unit/model/test_channels.c, tests/unit/finance/test_deals.c) */
+    const double restart = 0.2;
+    w->first_sought[1 * 2 + 0] = 1.0; /* every round closes, one a month, of 4e5 */
+    w->first_closed[1 * 2 + 0] = 1.0;
+    w->first_raised[1 * 2 + 0] = 4.0e5;
+    const double n = e->prospect_months, n0 = e->prospect_prior;
+    const double h_r = n / (n + n0); /* against n0 attempts that found nothing */
+    const double h = (n + n0 * h_r) / (n + n0);
+    const double prospect = (1.0 - pow(1.0 - h, p->finance.seek_runway_months)) * 4.0e5;
+    w->failed_seen[1] = 100.0;
+    w->restarts[1] = -(100.0 + n0) * log1p(-restart) / e->failed_memory_months;
     const double chain = (0.4 + 0.6) / 2.0;
-    const double u = e->w_cap * log1p(early / 1e8) + e->w_tal * log1p(100000.0) +
-                     e->w_chain * chain + e->w_pol * 0.0 + e->w_amen * 0.7 - e->w_cost * 1.3 +
-                     e->w_know * log1p(800.0);
-    cr_assert_float_eq(lm_entry_utility(w, 1, 0), u, 1e-12);
+    /* the founding team's burn over the same team's pay and compute in the rest of the
+       country */
+    const lm_sector_params *sec = &p->sectors[0];
+    const double pay = sec->team_size * w->wage[1 * LM_SKILL_COUNT + sec->skill] *
+                       (1.0 + p->costs.payroll_overhead);
+    const double compute = pay * sec->compute_share / (1.0 - sec->compute_share) *
+                           (1.0 - p->costs.compute_discount_max * w->compute_index[1]);
+    const double burn = pay + compute + sec->team_size * 2000.0;
+    const double ref = sec->team_size * p->talent.outside_wage_cny_month[sec->skill] *
+                       (1.0 + p->costs.payroll_overhead) / (1.0 - sec->compute_share);
+    const double u = e->w_round * log1p(prospect / e->seed_capital_cny) +
+                     e->w_tal * log1p(100000.0) + e->w_chain * chain -
+                     e->w_burn * log(burn / ref) + e->w_restart * restart + e->w_amen * 0.7 -
+                     e->w_cost * 1.3 + e->w_know * log1p(800.0);
+    cr_assert_float_eq(lm_entry_utility(w, 1, 0), u, 1e-9);
     lm_test_world_free(w);
     lm_test_scenario_free(sc);
 }

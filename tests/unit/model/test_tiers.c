@@ -136,33 +136,53 @@ Test(tiers, unicorn_needs_valuation_and_to_be_private)
     cr_assert_not(has(i, U));
 }
 
-Test(tiers, dragon_needs_scale_or_growth_and_visibility)
+/* The dragon rule judges an outcome: the top cohort_share of a founding cohort (the births
+ * of a calendar year) by valuation or by revenue, with public recognition, for every
+ * business model alike. */
+Test(tiers, dragon_is_a_top_outcome_of_its_cohort_whatever_its_business_model)
 {
-    lm_tier_rule *d = &lm_test_params(sc)->tiers.dragon; /* the rule as a scenario sets it */
-    d->min_valuation_cny = 7.0e9;
-    d->growth_multiple = 2.0;
-    d->growth_revenue_cny = 3.0e8;
+    lm_tier_rule *d = &lm_test_params(sc)->tiers.dragon;
+    d->cohort_share = 0.1;
     d->min_visibility = 0.5;
     d->max_age_months = 120.0;
     const unsigned D = LM_TIER_DRAGON;
-    size_t i = firm(60, 400, 3.0e8, 3.0e7);          /* revenue doubled to 300M */
-    w->firms.revenue_last_year_cny[i] = 1.5e8;
-    w->firms.visibility[i] = 0.5;
-    cr_assert(has(i, D));
-    w->firms.visibility[i] = 0.499;                  /* not visible enough */
-    cr_assert_not(has(i, D));
-    w->firms.visibility[i] = 0.8;
-    w->firms.revenue_last_year_cny[i] = 1.51e8;      /* grew 1.99x */
-    cr_assert_not(has(i, D));
-    w->firms.revenue_ytd_cny[i] = 2.99e8;            /* below 300M */
-    w->firms.revenue_last_year_cny[i] = 1.0e8;
-    cr_assert_not(has(i, D));
-    w->firms.valuation_cny[i] = 7.0e9;               /* unicorn scale instead */
-    cr_assert(has(i, D));
-    w->firms.founded[i] = DEC - 121;                 /* older than ten years */
-    cr_assert_not(has(i, D));
-    w->firms.founded[i] = DEC - 120;
-    cr_assert(has(i, D));
+    const int c2016 = 2016 - w->cohort_year0;
+    w->cohort_births[c2016] = 10.0; /* the top one of ten by each measure */
+    const size_t a = firm(36, 100, 1.0e7, 1.0e6), b = firm(36, 100, 5.0e8, 1.0e6),
+                 z = firm(36, 100, 2.0e7, 1.0e6);
+    w->firms.model[a] = LM_MODEL_TO_B;
+    w->firms.model[b] = LM_MODEL_TO_C;
+    w->firms.model[z] = LM_MODEL_TO_G;
+    w->firms.valuation_cny[a] = 9.0e9; /* the cohort's most valuable */
+    w->firms.valuation_cny[b] = 1.0e9; /* its largest revenue */
+    w->firms.valuation_cny[z] = 2.0e9;
+    for (size_t i = 0; i < w->firms.n; ++i)
+        w->firms.visibility[i] = 0.6;
+    lm_error err;
+    cr_assert_eq(lm_tiers_rank_cohorts(w, &err), LM_OK);
+    cr_assert(has(a, D), "top valuation, To B");
+    cr_assert(has(b, D), "top revenue, To C");
+    cr_assert_not(has(z, D), "neither");
+    /* the business model decides nothing: the To G firm with the top valuation is a dragon */
+    w->firms.model[a] = LM_MODEL_TO_G;
+    cr_assert(has(a, D));
+    w->firms.visibility[a] = 0.499; /* not recognised enough */
+    cr_assert_not(has(a, D));
+    w->firms.visibility[a] = 0.6;
+    w->firms.founded[a] = DEC - 121; /* older than ten years (and of another cohort) */
+    cr_assert_not(has(a, D));
+    w->firms.founded[a] = DEC - 36;
+    /* twice the births: the top two by each measure, so the runner-up by valuation is in */
+    w->cohort_births[c2016] = 20.0;
+    cr_assert_eq(lm_tiers_rank_cohorts(w, &err), LM_OK);
+    cr_assert(has(z, D));
+    /* a firm of another cohort does not change this one's ranking */
+    const size_t o = firm(24, 100, 9.0e8, 1.0e6);
+    w->firms.valuation_cny[o] = 5.0e10;
+    w->firms.visibility[o] = 0.6;
+    cr_assert_eq(lm_tiers_rank_cohorts(w, &err), LM_OK);
+    cr_assert(has(a, D) && has(b, D) && has(z, D));
+    cr_assert(has(o, D), "the top of a cohort whose births are unknown (0): any live firm");
 }
 
 /* Certification in December: bits, awards (state to firm, in the ledger), the first dragon
@@ -209,19 +229,26 @@ Test(tiers, december_certifies_pays_and_a_tier_can_be_lost)
 
 Test(tiers, dragon_month_is_the_first_december)
 {
-    const lm_tier_rule *d = &lm_test_params(sc)->tiers.dragon;
-    const size_t i = firm(30, 300, d->growth_revenue_cny, 0.1 * d->growth_revenue_cny);
-    w->firms.visibility[i] = 0.9;
+    lm_tier_rule *d = &lm_test_params(sc)->tiers.dragon;
+    d->cohort_share = 0.1;
+    w->cohort_births[2017 - w->cohort_year0] = 10.0;
+    const size_t i = firm(30, 300, 2.0e9, 2.0e8);
+    w->firms.visibility[i] = 0.99;
     lm_error err;
     lm_arena_reset(&w->scratch);
     cr_assert_eq(lm_phase_tiers(w, DEC, &err), LM_OK);
     cr_assert(w->firms.tier[i] & LM_TIER_DRAGON);
     cr_assert_eq(w->firms.dragon_month[i], DEC);
-    /* next year growth stalls: the firm loses the tier but stays in the dragon table */
-    w->firms.revenue_ytd_cny[i] = 1.1 * d->growth_revenue_cny;
+    /* next year a firm of its cohort outgrows and outvalues it: it loses the tier but stays
+       in the dragon table */
+    const size_t j = firm(30, 300, 3.0e9, 2.0e8); /* founded the same month */
+    w->firms.valuation_cny[j] = 2.0 * w->firms.valuation_cny[i];
+    w->firms.visibility[j] = 0.99;
+    w->firms.revenue_ytd_cny[i] = 2.0e9;
     lm_arena_reset(&w->scratch);
     cr_assert_eq(lm_phase_tiers(w, DEC + 12, &err), LM_OK);
     cr_assert_not(w->firms.tier[i] & LM_TIER_DRAGON);
+    cr_assert(w->firms.tier[j] & LM_TIER_DRAGON);
     cr_assert_eq(w->firms.dragon_month[i], DEC);
 }
 

@@ -53,7 +53,7 @@ Test(extends, child_changes_only_what_it_names)
     /* policies replaced whole: the fund is gone, the rule is there */
     cr_assert_eq(p->regions[jia].n_policies, 1);
     cr_assert_eq(p->regions[jia].policies[0].kind, LM_POLICY_TALENT_RULE);
-    cr_assert_eq(p->regions[jia].policies[0].attraction, 0.4);
+    cr_assert_eq(p->regions[jia].policies[0].tax_offset, 0.4);
     /* the other region is untouched, its lab included */
     cr_assert_eq(p->regions[yi].n_policies, 1);
     cr_assert_eq(p->regions[yi].policies[0].kind, LM_POLICY_LAB);

@@ -406,6 +406,8 @@ static const bad_case bad_cases[] = {
      "expected a number in [0, 1], got the string \"0.5\""},
     {"rd_months_zero.yaml", 5, 16, "sectors[0].rd_months", "expected a positive number, got 0"},
     {"regions_missing.yaml", 2, 1, "regions", "required key \"regions\" is missing"},
+    {"removed_attraction.yaml", 14, 9, "regions[0].policies[0].attraction",
+     "key \"attraction\" was removed: policies no longer add a constant to founders' utility"},
     {"runway_cut_above_target.yaml", 12, 55, "params.costs.runway_cut_months",
      "runway_cut_months 9 is above runway_target_months 6"},
     {"sector_strength_zero.yaml", 11, 22, "regions[0].sector_strength",
