@@ -61,7 +61,9 @@
     X(int16_t, giant_until)      /* likewise little giant */                                 \
     X(double, revenue_ema_cny)   /* smoothed monthly revenue, run-rate = 12x (finance) */     \
     X(uint8_t, round_stage)      /* 1 + lm_stage of the last round, 0 none (finance) */       \
-    X(int32_t, last_round)       /* month of the last round, when round_stage > 0 (finance) */
+    X(int32_t, last_round)       /* month of the last round, when round_stage > 0 (finance) */ \
+    X(int32_t, unpaid_until)     /* first month its founders draw pay (costs) */              \
+    X(uint8_t, contract_work)    /* 1: part of its staff sells its time this month (costs) */
 
 typedef struct lm_firms {
     size_t n;   /* slots in use (alive firms and ended ones not yet compacted) */

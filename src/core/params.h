@@ -214,6 +214,7 @@ typedef struct lm_entry_params {
     double angel_share;      /* share of private capital available to angels */
     double seed_capital_cny; /* median founders' seed money */
     double seed_capital_sigma;
+    double founders;         /* people who found a firm: its first staff, unpaid at first */
 } lm_entry_params;
 
 /* R&D, knowledge, breakthroughs, MODEL.md 5.2. */
@@ -269,6 +270,13 @@ typedef struct lm_cost_params {
     double cut_rate;            /* share of staff cut a month when short of runway */
     double revenue_per_head_cny_month; /* revenue one employee serves (staff needed) */
     double max_headcount;       /* hard cap, keeps pathological runs bounded */
+    double founder_unpaid_months; /* founders work without pay this long from founding, on
+                                     their own savings (sweat equity), then draw wages;
+                                     the median: each firm's scales with its founders' seed */
+    double contract_share;      /* share of staff time a firm before launch sells as contract
+                                   work when short of runway (its R&D slows as much) */
+    double contract_margin;     /* contract work is billed at the staff's going pay times
+                                   1 + margin */
 } lm_cost_params;
 
 /* ---- ecosystem: talent, chains, platforms, tiers (MODEL.md 2, 3 steps 2/8/10, 5.8, 5.9) ---- */

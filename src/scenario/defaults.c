@@ -95,6 +95,7 @@ void lm__params_defaults(lm_params *p)
     e->angel_share = 0.002;
     e->seed_capital_cny = 1.5e6;
     e->seed_capital_sigma = 0.8;
+    e->founders = 2.0;
 
     lm_rnd_params *r = &p->rnd;
     r->eta = 0.6;
@@ -144,6 +145,9 @@ void lm__params_defaults(lm_params *p)
     c->cut_rate = 0.15;
     c->revenue_per_head_cny_month = 1.0e5; /* ~CNY 1.2M a year per employee */
     c->max_headcount = 2.0e5;
+    c->founder_unpaid_months = 24.0;
+    c->contract_share = 0.5;
+    c->contract_margin = 0.1;
 
     lm__ecosystem_defaults(p);
     lm__finance_defaults(p);

@@ -176,6 +176,7 @@ static const lm__field entry_fields[] = {
     NUM(lm_entry_params, prospect_prior, 0, INF, 0),
     NUM(lm_entry_params, seed_capital_cny, 0, INF, 0),
     NUM(lm_entry_params, seed_capital_sigma, 0, 10, 0),
+    NUM(lm_entry_params, founders, 1, 100, 0),
 };
 
 static const lm__field rnd_fields[] = {
@@ -223,6 +224,9 @@ static const lm__field cost_fields[] = {
     NUM(lm_cost_params, cut_rate, 0, 1, 0),
     NUM(lm_cost_params, revenue_per_head_cny_month, 0, INF, LOX),
     NUM(lm_cost_params, max_headcount, 1, HEADCOUNT_MAX, 0),
+    NUM(lm_cost_params, founder_unpaid_months, 0, 1200, 0),
+    NUM(lm_cost_params, contract_share, 0, 1, 0),
+    NUM(lm_cost_params, contract_margin, 0, 10, 0),
 };
 
 /* ---- ecosystem issue: talent, chain, platforms, tiers (params.h, MODEL.md 2, 5.8, 5.9) ---- */

@@ -15,20 +15,18 @@ cd "$tmp"
 fail() { echo "cli_precision: $*" >&2; exit 1; }
 source "$root/tests/integration/lib/results.sh"
 scenario=$root/tests/data/tiny.yaml
-# a small effect: tiny.yaml closes few rounds, and the fund commits only what they can absorb.
-# The target half-width is scaled to the noise of the effect: founders follow the few first
-# rounds tiny.yaml closes (docs/model.md 7.2), a noisy record, so its jobs vary far more
-# between replications than when policies drew founders by constants (the targets were then
-# 1.2 here and 40 for the sweep's levels): about 20 pairs give +-10 on the effect
-edit=甲市.st_fund.loss_tolerance=0.9
-h=10
+# a small effect: tiny.yaml closes few rounds, and a fund that tolerates no loss freezes after
+# its first failed deals. The target half-width is scaled to the noise of the effect (a paired
+# sd of about 7 jobs, heavy-tailed: a few pairs differ much, so batches of 8): about 24 pairs give +-3
+edit=甲市.st_fund.loss_tolerance=0.0
+h=3
 
 # ---- stops where the target is met, and equals a plain job of that size ----
-"$bin" compare "$scenario" --policy "$edit" --runs 4 --detail 2 --threads 2 -q --out p \
+"$bin" compare "$scenario" --policy "$edit" --runs 8 --detail 2 --threads 2 -q --out p \
     --precision total.jobs=$h --max-runs 40 >p.txt 2>err.txt || fail "--precision exited $?: $(cat err.txt)"
 n=$(sed -n 's/.* \([0-9]*\) runs per arm.*/\1/p' p.txt)
 [[ -n $n ]] || fail "no 'runs per arm' in $(cat p.txt)"
-(( n > 4 && n < 40 && n % 4 == 0 )) || fail "stopped at $n runs: expected a multiple of 4 in (4, 40)"
+(( n > 8 && n < 40 && n % 8 == 0 )) || fail "stopped at $n runs: expected a multiple of 8 in (8, 40)"
 grep -q "^precision total.jobs: half-width .* after $n pairs, target $h: met" p.txt ||
     fail "no 'met' line: $(cat p.txt)"
 hw=$(awk -F, '$1 == "\"total\"" && $2 == "jobs" {print $17}' p/compare.csv)

@@ -26,7 +26,7 @@
 enum {
     C_PAYROLL, C_COMPUTE, C_RENT, C_TAX, C_SUBSIDY, C_DEATHS, C_CASH0, C_CASH1,
     C_TAX_PERSONAL, C_TAX_CORPORATE, C_TAX_OTHER,
-    C_UNPAID_STAFF, C_UNPAID_COMPUTE, C_UNPAID_LANDLORDS, C_N
+    C_UNPAID_STAFF, C_UNPAID_COMPUTE, C_UNPAID_LANDLORDS, C_CONTRACT, C_N
 };
 enum { H_STAFF, H_OPENINGS, H_N };
 
@@ -79,25 +79,29 @@ static lm_status request_subsidies(lm_world *w, double *ration, lm_error *err)
     return LM_OK;
 }
 
-/* Next month's staff (MODEL.md 5.6, docs/model.md): a firm short of runway cuts; otherwise it
- * grows toward the staff it needs (its founding team before launch; after launch, the staff
- * its revenue keeps busy at revenue_per_head), as far as revenue plus cash spread over
- * runway_target_months can pay, by at most hire_rate of its size a month (plus one). */
-static int32_t next_headcount(const lm_cost_params *c, double team, int32_t h, double cash,
-                              double revenue, double burn)
+/* Next month's staff (MODEL.md 5.6, docs/model.md): a firm short of runway cuts, never its
+ * unpaid founders, who cost it no pay; otherwise it grows toward the staff it needs (the
+ * sector's team before launch; after launch, the staff its revenue keeps busy at
+ * revenue_per_head), as far as revenue plus cash spread over runway_target_months can pay a
+ * team whose paid members cost per_head and whose unpaid founders cost per_head less pay_head
+ * each, by at most hire_rate of its size a month (plus one). */
+static int32_t next_headcount(const lm_cost_params *c, double team, int32_t h, double unpaid,
+                              double cash, double revenue, double burn, double per_head,
+                              double pay_head)
 {
     if (!(burn >= 0.0) || !(cash == cash) || !(revenue >= 0.0) || h <= 0)
         return h; /* nothing sensible to decide on: keep the team */
-    const double per_head = burn / h;
     const double net_burn = burn - revenue;
     if (net_burn > 0.0 && cash / net_burn < c->runway_cut_months) {
+        const int32_t floor_h = unpaid >= 1.0 ? (int32_t)unpaid : 1;
         const int32_t cut = (int32_t)lm_fmax(1.0, floor(c->cut_rate * h));
-        return h - cut < 1 ? 1 : h - cut;
+        return h - cut < floor_h ? (h < floor_h ? h : floor_h) : h - cut;
     }
     if (per_head <= 0.0 || cash <= 0.0)
         return h;
     const double need = lm_fmax(team, revenue / c->revenue_per_head_cny_month);
-    const double affordable = (revenue + cash / c->runway_target_months) / per_head;
+    const double affordable =
+        (revenue + cash / c->runway_target_months + unpaid * pay_head) / per_head;
     const double target = lm_fmin(lm_fmin(need, affordable), c->max_headcount);
     if (target <= h)
         return h;
@@ -135,6 +139,15 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, 
         pol >= 0 ? subsidy_request(w, f, i, c.rd) * ration[(size_t)r * LM_MAX_POLICIES + (size_t)pol]
                  : 0.0;
     const double burn = c.payroll + c.compute + c.rent;
+    /* contract work a firm before launch took on: its clients pay the staff time sold at the
+       going pay (founders' included) plus the margin, in the month the work is done */
+    if (f->contract_work[i]) {
+        const double contract = p->costs.contract_share * (1.0 + p->costs.contract_margin) *
+                                (c.payroll + c.option_offset + c.unpaid);
+        f->revenue_cny[i] += contract;
+        f->revenue_ytd_cny[i] += contract;
+        a[C_CONTRACT] += contract;
+    }
     const double profit = f->revenue_cny[i] + subsidy - burn;
     /* A certified high-tech enterprise (tiers phase, last December) pays the reduced rate. */
     const double rate =
@@ -169,8 +182,20 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, 
         f->insolvent_months[i] = 0;
     }
     a[C_CASH1] += f->cash_cny[i];
-    const int32_t next = next_headcount(&p->costs, p->sectors[f->sector[i]].team_size,
-                                        f->headcount[i], f->cash_cny[i], f->revenue_cny[i], burn);
+    /* Before launch, a firm short of runway sells part of its staff's time next month
+       rather than only cutting: founders who consult to keep the product alive. */
+    {
+        const double net_burn = burn - f->revenue_cny[i];
+        f->contract_work[i] = f->launched[i] < 0 && p->costs.contract_share > 0.0 &&
+                              net_burn > 0.0 &&
+                              f->cash_cny[i] < p->costs.runway_cut_months * net_burn;
+    }
+    /* a hire is a paid employee: what one more costs, and what of it is pay */
+    const lm_unit_costs one = lm_unit_costs_at(w, r, f->sector[i], 1.0, 0.0);
+    const int32_t next = next_headcount(
+        &p->costs, p->sectors[f->sector[i]].team_size, f->headcount[i],
+        lm_firm_unpaid_founders(w, i), f->cash_cny[i], f->revenue_cny[i], burn,
+        one.payroll + one.compute + one.rent, one.payroll);
     /* Cuts happen now; hires are wanted now and made against the pool in hire() below. */
     f->openings[i] = next > f->headcount[i] ? next - f->headcount[i] : 0;
     if (next < f->headcount[i])
@@ -285,6 +310,8 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
         mo->tax_forgone_personal += a[C_TAX_PERSONAL];
         mo->tax_forgone_corporate += a[C_TAX_CORPORATE];
         mo->tax_forgone_other += a[C_TAX_OTHER];
+        mo->customers_paid += a[C_CONTRACT];
+        mo->firms_received_revenue += a[C_CONTRACT];
         mo->unpaid_staff += a[C_UNPAID_STAFF];
         mo->unpaid_compute += a[C_UNPAID_COMPUTE];
         mo->unpaid_landlords += a[C_UNPAID_LANDLORDS];

@@ -5,19 +5,25 @@
 #ifndef LM_MODEL_UNIT_COSTS_H
 #define LM_MODEL_UNIT_COSTS_H
 
+#include <math.h>
+
 #include "core/world.h"
 
 typedef struct lm_unit_costs {
     double payroll, compute, rent;
-    double rd; /* the R&D part: tech staff's payroll and all compute */
+    double rd; /* the R&D effort: tech staff's work (paid or not) at its pay, and all compute */
+    double unpaid; /* what the founders' unpaid work would cost at the going pay (no money
+                      moves: they live on their savings) */
     /* what policies give up for this firm (the public purse's tax expenditures): income tax
        offset on option pay, rent a park forgoes */
     double option_offset, rent_relief;
 } lm_unit_costs;
 
-/* What a firm of sector s with h staff pays a month in region r: also the burn a founder
- * expects of her founding team there (entry, docs/model.md 7.2). */
-static inline lm_unit_costs lm_unit_costs_at(const lm_world *w, int r, int s, double h)
+/* What a firm of sector s with h staff, of whom `unpaid` founders draw no pay, pays a month
+ * in region r: with unpaid = 0 also the burn a founder expects of her team once it is staffed
+ * (entry, docs/model.md 7.2). */
+static inline lm_unit_costs lm_unit_costs_at(const lm_world *w, int r, int s, double h,
+                                             double unpaid)
 {
     const lm_params *p = w->p;
     const int rs = r * w->S + s;
@@ -27,24 +33,40 @@ static inline lm_unit_costs lm_unit_costs_at(const lm_world *w, int r, int s, do
     /* The option-tax rule lets part of pay come as options whose income tax is offset, so
        the firm's cash cost per engineer falls (the West Lake talent plan, 2020). */
     const double base_payroll = h * wage * (1.0 + p->costs.payroll_overhead);
-    c.payroll = base_payroll * (1.0 - w->option_effect[rs]);
+    const double paid_payroll = (h - unpaid) * wage * (1.0 + p->costs.payroll_overhead);
+    c.payroll = paid_payroll * (1.0 - w->option_effect[rs]);
+    c.unpaid = unpaid * wage * (1.0 + p->costs.payroll_overhead);
     /* compute_share is compute's share of costs at price index 1 (measured against pay before
-       any option saving: the rule makes engineers cheaper, not GPUs); local compute clusters
+       any option saving, and for unpaid founders too: the rule makes engineers cheaper, not
+       GPUs, and a founder's work needs its compute as an employee's does); local compute clusters
        and a complete chain lower the price (why DeepSeek's compute was cheap). */
     const double price = 1.0 - p->costs.compute_discount_max * w->compute_index[r];
     c.compute = base_payroll * sec->compute_share / (1.0 - sec->compute_share) * price;
     const double rent = h * p->regions[r].rent_cny_head_month;
     c.rent = rent * (1.0 - w->rent_discount[rs]);
-    c.option_offset = base_payroll - c.payroll;
+    c.option_offset = paid_payroll - c.payroll;
     c.rent_relief = rent - c.rent;
-    c.rd = p->costs.tech_share * c.payroll + c.compute;
+    c.rd = p->costs.tech_share * (c.payroll + c.unpaid) + c.compute;
     return c;
+}
+
+/* Founders of firm i who still work without pay in the month being simulated: the founding
+ * team, until their savings run out (unpaid_until, set at founding: docs/model.md 7.5). */
+static inline double lm_firm_unpaid_founders(const lm_world *w, size_t i)
+{
+    const lm_firms *f = &w->firms;
+    if (w->month >= f->unpaid_until[i])
+        return 0.0;
+    const double founders = floor(w->p->entry.founders);
+    const double h = (double)f->headcount[i];
+    return founders < h ? founders : h;
 }
 
 static inline lm_unit_costs lm_firm_unit_costs(const lm_world *w, size_t i)
 {
     const lm_firms *f = &w->firms;
-    return lm_unit_costs_at(w, f->region[i], f->sector[i], (double)f->headcount[i]);
+    return lm_unit_costs_at(w, f->region[i], f->sector[i], (double)f->headcount[i],
+                            lm_firm_unpaid_founders(w, i));
 }
 
 #endif

@@ -71,7 +71,7 @@ double lm_entry_burn_ratio(const lm_world *w, int r, int s)
 {
     const lm_params *p = w->p;
     const lm_sector_params *sec = &p->sectors[s];
-    const lm_unit_costs c = lm_unit_costs_at(w, r, s, sec->team_size);
+    const lm_unit_costs c = lm_unit_costs_at(w, r, s, sec->team_size, 0.0);
     const double ref = sec->team_size * p->talent.outside_wage_cny_month[sec->skill] *
                        (1.0 + p->costs.payroll_overhead) / (1.0 - sec->compute_share);
     const double burn = c.payroll + c.compute + c.rent;
@@ -218,8 +218,10 @@ static lm_status birth(lm_world *w, lm_rng *g, uint64_t stream, int o, int r, in
     lm_firms *f = &w->firms;
     const int model = draw_discrete(g, sec->model_weight, LM_MODEL_COUNT);
     const double theta = fmin(fq * lm_rng_pareto(g, sec->pareto_alpha, 1.0), p->rnd.theta_max);
-    const double seed = p->entry.seed_capital_cny *
-                        lm_exp(p->entry.seed_capital_sigma * lm_rng_gaussian(g));
+    /* the founders' savings: what they put into the firm, and in the same proportion the
+       months they can live on them unpaid */
+    const double wealth = lm_exp(p->entry.seed_capital_sigma * lm_rng_gaussian(g));
+    const double seed = p->entry.seed_capital_cny * wealth;
     if (w->next_id == UINT32_MAX)
         LM_FAIL(err, LM_ENOMEM, "more than 4 billion firms in one run");
     const size_t i = lm_firms_push(f);
@@ -240,11 +242,18 @@ static lm_status birth(lm_world *w, lm_rng *g, uint64_t stream, int o, int r, in
         if (c >= 0 && c < w->n_cohorts)
             w->cohort_births[c] += 1.0;
     }
-    f->headcount[i] = (int32_t)lround(sec->team_size);
+    /* the founders alone: they hire toward the sector's team as money allows (costs) */
+    f->headcount[i] = (int32_t)lround(fmin(floor(p->entry.founders), sec->team_size));
+    if (f->headcount[i] < 1)
+        f->headcount[i] = 1;
     f->peak_headcount[i] = f->headcount[i];
     f->founder_quality[i] = fq;
     f->theta[i] = theta;
     f->cash_cny[i] = seed;
+    {
+        const double unpaid = fmin(p->costs.founder_unpaid_months * wealth, 1200.0);
+        f->unpaid_until[i] = w->month + (int32_t)lround(unpaid);
+    }
     lm_month_events *ev = &w->events[r];
     ev->births++;
     ev->births_by_source[src]++;

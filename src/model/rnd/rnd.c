@@ -82,20 +82,23 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, const rs_factors *fac,
     const rs_factors *x = &fac[r * w->S + s];
 
     const lm_unit_costs c = lm_firm_unit_costs(w, i);
-    f->rd_spend_cny[i] = c.rd;
-    f->rd_ytd_cny[i] += c.rd;
-    f->cum_rd_cny[i] += c.rd;
+    /* staff time sold as contract work (costs) is time not spent on the product */
+    const double on_product = f->contract_work[i] ? 1.0 - p->costs.contract_share : 1.0;
+    const double rd = c.rd * on_product;
+    f->rd_spend_cny[i] = rd;
+    f->rd_ytd_cny[i] += rd;
+    f->cum_rd_cny[i] += rd;
     /* Key engineers who leave take part of the month's progress with them (talent phase;
        the option-tax rule keeps more of them). As lm_rnd_progress, factor by factor. */
     f->progress[i] += team_factor(w, s, (double)f->headcount[i]) * x->knowledge * x->access /
-                      sec->rd_months * x->retention;
+                      sec->rd_months * x->retention * on_product;
     *launched = 0;
     if (f->launched[i] < 0 && f->progress[i] >= 1.0) {
         f->launched[i] = m;
         *launched = 1;
     }
 
-    const double rd_ratio = c.rd / rp->breakthrough_ref_cny;
+    const double rd_ratio = rd / rp->breakthrough_ref_cny;
     const double rd_term = rp->rd_elasticity == 1.0 ? rd_ratio
                            : rp->rd_elasticity == 0.5 ? sqrt(rd_ratio)
                                                       : lm_pow(rd_ratio, rp->rd_elasticity);

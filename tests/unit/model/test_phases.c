@@ -343,6 +343,77 @@ Test(costs, payroll_with_the_option_rule_and_death_after_grace)
     lm_test_scenario_free(sc);
 }
 
+/* Founders work unpaid until their savings run out (unpaid_until): their pay is no cash cost
+ * then, but their work is R&D effort; a cut never sends them away. */
+Test(costs, founders_work_unpaid_until_their_savings_run_out)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 1));
+    const size_t i = lm_test_add_firm(w, 0, 0, LM_MODEL_TO_C, 2, 1.0e4, 1.0);
+    w->firms.unpaid_until[i] = M(2015, 3);
+    const lm_unit_costs c = lm_firm_unit_costs(w, i); /* founders = 2 (default) */
+    const double pay = 2 * 20000.0 * 1.35;
+    cr_assert_float_eq(c.payroll, 0.0, 1e-9);
+    cr_assert_float_eq(c.unpaid, pay, 1e-6);
+    cr_assert_float_eq(c.rd, 0.6 * pay + c.compute, 1e-6, "their work is R&D effort");
+    cr_assert_gt(c.compute + c.rent, 0.0, "compute and office are paid for them");
+    /* short of runway (1e4 against their compute and rent): cut, but never below them */
+    lm_error err;
+    cr_assert_eq(lm_phase_costs(w, M(2015, 1), &err), LM_OK);
+    cr_assert_eq(w->firms.headcount[i], 2);
+    cr_assert_float_eq(w->money[0].firms_paid_payroll, 0.0, 1e-9);
+    w->month = M(2015, 3); /* their savings are spent: they draw pay */
+    const lm_unit_costs d = lm_firm_unit_costs(w, i);
+    cr_assert_float_eq(d.payroll, pay, 1e-6);
+    cr_assert_float_eq(d.unpaid, 0.0, 1e-12);
+    cr_assert_float_eq(d.rd, c.rd, 1e-6, "the same work, now paid");
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
+/* A firm before launch short of runway sells contract_share of its staff's time next month:
+ * its clients pay that time at the going pay plus the margin (founders' included), and its
+ * product advances by the rest. A launched firm does not. */
+Test(costs, contract_work_before_launch)
+{
+    lm_scenario *sc = lm_test_scenario(1, 10);
+    lm_params *p = lm_test_params(sc);
+    p->rnd.breakthrough_rate = 0.0;
+    lm_world *w = lm_test_world(sc);
+    run_policy(w, M(2015, 1));
+    const size_t i = lm_test_add_firm(w, 0, 0, LM_MODEL_TO_C, 4, 1.0e5, 1.0);
+    const size_t j = lm_test_add_firm(w, 0, 0, LM_MODEL_TO_C, 4, 1.0e5, 1.0);
+    w->firms.launched[j] = M(2014, 1);
+    w->firms.unpaid_until[i] = w->firms.unpaid_until[j] = M(2016, 1);
+    lm_error err;
+    cr_assert_eq(lm_phase_costs(w, M(2015, 1), &err), LM_OK);
+    cr_assert_eq(w->firms.contract_work[i], 1, "short of runway before launch");
+    cr_assert_eq(w->firms.contract_work[j], 0, "a launched firm sells its product");
+    /* next month: half the progress, half the R&D effort, and the clients' money */
+    const int h = w->firms.headcount[i];
+    run_policy(w, M(2015, 2));
+    const double p0 = w->firms.progress[i];
+    const lm_unit_costs c = lm_firm_unit_costs(w, i);
+    cr_assert_eq(lm_phase_rnd(w, M(2015, 2), &err), LM_OK);
+    cr_assert_float_eq(w->firms.progress[i] - p0, 0.5 * lm_rnd_progress(w, 0, 0, h), 1e-12);
+    cr_assert_float_eq(w->firms.rd_spend_cny[i], 0.5 * c.rd, 1e-6);
+    const double paid0 = w->money[0].customers_paid;
+    const double cash0 = w->firms.cash_cny[i];
+    w->firms.revenue_cny[i] = 0.0;
+    cr_assert_eq(lm_phase_costs(w, M(2015, 2), &err), LM_OK);
+    const double contract = 0.5 * 1.1 * h * 20000.0 * 1.35;
+    cr_assert_float_eq(w->money[0].customers_paid - paid0, contract, 1e-6);
+    cr_assert_float_eq(w->firms.revenue_cny[i], contract, 1e-6);
+    const double tax = contract > c.payroll + c.compute + c.rent
+                           ? 0.25 * (contract - c.payroll - c.compute - c.rent)
+                           : 0.0;
+    cr_assert_float_eq(w->firms.cash_cny[i] - cash0,
+                       contract - c.payroll - c.compute - c.rent - tax, 1e-6);
+    lm_test_world_free(w);
+    lm_test_scenario_free(sc);
+}
+
 /* The talent rule's option offset is income tax the region forgoes, and the high-tech rate
  * a corporate tax it forgoes: both are tax expenditures of the public purse. */
 Test(costs, talent_rule_and_high_tech_rate_are_tax_expenditures)
