@@ -34,6 +34,17 @@ negative() { awk -v x="$1" 'BEGIN { exit !(x < 0) }'; }
 for p in st_fund matchmaking talent_rule lab#2; do
     [[ $(grep -c "^$p," "$csv") -ge 4 ]] || fail "$p: missing rows in $csv: $(cat "$csv")"
 done
+# dragons.csv: per policy, what it adds (the difference negated) and its money per extra dragon
+dcsv=abl/dragons.csv
+[[ $(head -1 "$dcsv") == policy,pairs,extra_dragons,extra_dragons_lo90,extra_dragons_hi90,public_cny,cny_per_extra_dragon ]] ||
+    fail "dragons.csv header: $(head -1 "$dcsv")"
+[[ $(wc -l <"$dcsv") == 5 ]] || fail "dragons.csv: expected 4 policies: $(cat "$dcsv")"
+awk -F, -v csv="$csv" 'BEGIN { while ((getline l < csv) > 0) { split(l, f, ",")
+        if (f[2] == "dragons") d[f[1]] = f[6]; if (f[2] == "public_cny") m[f[1]] = f[6] } }
+    NR > 1 { if ($2 != 2 || ($3 + d[$1]) ^ 2 > 1e-9 || ($6 + m[$1]) ^ 2 > 1e-6 * (1 + m[$1] ^ 2)) bad = 1
+             if ($3 > 0 && ($7 - $6 / $3) ^ 2 > 1e-6 * ($7 ^ 2 + 1)) bad = 1
+             if ($3 <= 0 && $7 != "n/a") bad = 1 }
+    END { exit bad }' "$dcsv" || fail "dragons.csv does not follow ablation.csv: $(cat "$dcsv")"
 d=$(diff_of st_fund public_cny); negative "$d" || fail "st_fund off: public money changed by $d, expected less"
 d=$(diff_of matchmaking high_tech); negative "$d" || fail "matchmaking off: high-tech changed by $d, expected fewer"
 d=$(diff_of talent_rule high_tech); negative "$d" || fail "talent_rule off: high-tech changed by $d, expected fewer"
