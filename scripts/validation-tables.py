@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""scripts/validation-tables.py -- writes the generated part of docs/validation.md: the fitted
+parameters (value, standard error, the targets that move them) from a calibration folder, and
+the fit and check tables of an evaluation of the calibrated scenario over many replications
+(`longmen calibrate --budget 1`: its one evaluation is at the targets' start values, which are
+the scenario's). Called by scripts/validate.sh; the block between the two markers of DOC is
+replaced, the rest of DOC is kept.
+
+  validation-tables.py --fit DIR --check DIR --targets FILE --doc FILE [--commit SHA]
+                       [--command TEXT]... [--svg FILE]
+
+--svg also draws every target's model / value (mean and 5th-95th percentile, log scale; green
+within tolerance, red outside), fitted targets first.
+"""
+import math
+import argparse
+import csv
+import os
+import re
+import sys
+
+BEGIN = "<!-- scripts/validate.sh: begin (generated, do not edit by hand) -->"
+END = "<!-- scripts/validate.sh: end -->"
+
+
+def fail(msg):
+    print(f"validation-tables: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def read_csv(path):
+    if not os.path.isfile(path):
+        fail(f"{path}: no such file")
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def uses_of(targets_path):
+    """name -> 'fit' | 'check', from the targets file's `- name:` / `use:` lines (the format of
+    docs/calibration.md; every target must say which it is before fitting)."""
+    uses, name = {}, None
+    with open(targets_path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            m = re.match(r"^\s*-\s+name:\s*(\S+)", line)
+            if m:
+                name = m.group(1).strip("\"'")
+                continue
+            m = re.match(r"^\s+use:\s*(\w+)", line)
+            if m and name is not None:
+                if m.group(1) not in ("fit", "check"):
+                    fail(f"{targets_path}:{n}: use: '{m.group(1)}', expected fit or check")
+                uses[name] = m.group(1)
+    return uses
+
+
+def num(x, digits=3):
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return x or "n/a"
+    if v != v:
+        return "n/a"
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 1e6 or a < 1e-3:
+        return f"{v:.{digits}g}"
+    if a >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}g}"
+
+
+def moment_table(rows, uses, which):
+    out = ["| target | value | model: mean | 5th–95th percentile | distance | within | source |",
+           "|---|---|---|---|---|---|---|"]
+    n = inside = 0
+    for r in rows:
+        if uses.get(r["name"]) != which:
+            continue
+        n += 1
+        ok = r["within_tolerance"] == "yes"
+        inside += ok
+        src = (r.get("source") or "").replace("|", "/")
+        out.append(f"| {r['name']} | {num(r['value'])} | {num(r['mean'])} | "
+                   f"{num(r['p05'])} – {num(r['p95'])} | {num(r['distance'], 2)} | "
+                   f"{'yes' if ok else '**no**'} | {src} |")
+    return out, n, inside
+
+
+def draw_svg(path, moments, uses):
+    rows = [r for w in ("fit", "check") for r in moments if uses.get(r["name"]) == w]
+    width, left, right, top, step = 760, 250, 30, 40, 18
+    height = top + step * len(rows) + 40
+    lo, hi = math.log10(0.1), math.log10(10.0)
+    x_of = lambda ratio: left + (width - left - right) * (
+        min(max(math.log10(ratio), lo), hi) - lo) / (hi - lo)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           'font-family="sans-serif" font-size="11">',
+           f'<text x="{left}" y="16" font-size="13">model / target (log scale; dot: mean, '
+           'bar: 5th-95th percentile)</text>']
+    for t in (0.1, 0.2, 0.5, 1, 2, 5, 10):
+        x = x_of(t)
+        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 30}" '
+                   f'stroke="{"#444" if t == 1 else "#ddd"}"/>')
+        out.append(f'<text x="{x:.1f}" y="{height - 14}" text-anchor="middle">{t:g}</text>')
+    for k, r in enumerate(rows):
+        y = top + step * k
+        name = r["name"] + ("" if uses.get(r["name"]) == "fit" else " (check)")
+        out.append(f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">{name}</text>')
+        try:
+            v, m, a, b = (float(r[c]) for c in ("value", "mean", "p05", "p95"))
+        except ValueError:
+            continue
+        if not (v > 0 and m == m and a == a and b == b):
+            continue
+        col = "#2a7" if r["within_tolerance"] == "yes" else "#c33"
+        if a > 0 and b > 0:
+            out.append(f'<line x1="{x_of(a / v):.1f}" y1="{y}" x2="{x_of(b / v):.1f}" y2="{y}" '
+                       f'stroke="{col}" stroke-width="3" opacity="0.5"/>')
+        if m > 0:
+            out.append(f'<circle cx="{x_of(m / v):.1f}" cy="{y}" r="4" fill="{col}"/>')
+    out.append("</svg>")
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fit", required=True)
+    ap.add_argument("--check", required=True)
+    ap.add_argument("--targets", required=True)
+    ap.add_argument("--doc", required=True)
+    ap.add_argument("--commit", default="")
+    ap.add_argument("--command", action="append", default=[])
+    ap.add_argument("--svg", default="")
+    a = ap.parse_args()
+
+    uses = uses_of(a.targets)
+    params = read_csv(os.path.join(a.fit, "parameters.csv"))
+    moments = read_csv(os.path.join(a.check, "moments.csv"))
+    for r in moments:  # a target without `use:` is fitted, as `longmen calibrate` reads it
+        uses.setdefault(r["name"], "fit")
+    reps = moments[0]["replications"] if moments else "0"
+
+    lines = [BEGIN, ""]
+    if a.commit:
+        lines.append(f"Generated at commit {a.commit} by:")
+    else:
+        lines.append("Generated by:")
+    lines += ["", "```sh"] + a.command + ["```", ""]
+    lines += ["### The fitted parameters", "",
+              "Method of simulated moments: value at the best evaluation of the fit, its standard "
+              "error (sandwich formula over the fitted targets, Jacobian by central differences), and "
+              "the fitted targets a step of the parameter moves most. A parameter no target identifies "
+              "is fixed at its value and said so.", "",
+              "| parameter | value | standard error | range | identified | moved by |",
+              "|---|---|---|---|---|---|"]
+    for p in params:
+        ident = "yes" if p["identified"] == "yes" else "**no: fixed**"
+        moved = (p.get("moved_by") or "").replace(" ", ", ") or "none"
+        lines.append(f"| `{p['parameter']}` | {num(p['value'], 4)} | {num(p['standard_error'], 2)} | "
+                     f"{num(p['lo'])} – {num(p['hi'])} ({p['scale']}) | {ident} | {moved} |")
+    lines.append("")
+    fit, n_fit, in_fit = moment_table(moments, uses, "fit")
+    check, n_check, in_check = moment_table(moments, uses, "check")
+    lines += [f"### Fit: the essay's figures ({in_fit} of {n_fit} within tolerance)", "",
+              f"Over {reps} replications of the calibrated scenario; distance = (mean − value) / sd.",
+              ""] + fit + [""]
+    lines += [f"### Check: published stylized facts, never fitted ({in_check} of {n_check} within "
+              "tolerance)", "", f"Over the same {reps} replications.", ""] + check + ["", END]
+
+    with open(a.doc, encoding="utf-8") as f:
+        doc = f.read()
+    if BEGIN in doc and END in doc:
+        head, rest = doc.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+    else:
+        fail(f"{a.doc}: no '{BEGIN}' ... '{END}' block to replace")
+    tmp = a.doc + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(head + "\n".join(lines) + tail)
+    os.replace(tmp, a.doc)
+    if a.svg:
+        draw_svg(a.svg, moments, uses)
+    print(f"validation-tables: {a.doc}: {n_fit} fit targets ({in_fit} within), "
+          f"{n_check} checks ({in_check} within), {len(params)} parameters")
+
+
+if __name__ == "__main__":
+    main()
