@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/validate.sh -- regenerates docs/validation.md's fit and check tables: the calibrated
 # scenario over R replications (default 100), evaluated on every target of the targets file
-# (`longmen calibrate --budget 1`: its one evaluation is at the targets' start values, which
-# are the scenario's fitted values), the fitted parameters with their standard errors from the
+# (`longmen calibrate --budget 1` on a copy of the targets file whose parameters start at the
+# fit's values: its one evaluation is the fitted point), the fitted parameters with their standard errors from the
 # calibration folder, and the fit plot.
 #
 #   scripts/validate.sh [--bin PATH] [--scenario FILE] [--targets FILE] [--fit DIR]
@@ -36,7 +36,10 @@ done
 ((runs >= 100)) || echo "validate: $runs replications (docs/validation.md uses 100)" >&2
 mkdir -p "$out"
 rel() { realpath --relative-to="$root" "$1"; }
-"$bin" calibrate "$scenario" --targets "$targets" --budget 1 --runs "$runs" --to "$to" \
+# the evaluation runs at the fitted point: the targets' parameters start at the fit's values
+python3 "$root/scripts/validation-tables.py" --fit "$fit" --targets "$targets" \
+    --targets-at-fit "$out/targets-at-fit.yaml"
+"$bin" calibrate "$scenario" --targets "$out/targets-at-fit.yaml" --budget 1 --runs "$runs" --to "$to" \
     --standard-errors no --threads "$threads" --out "$out/check" --force -q >"$out/check.txt"
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ $commit != unknown ]] && ! git -C "$root" diff --quiet HEAD -- src include app 2>/dev/null; then

@@ -9,6 +9,10 @@ replaced, the rest of DOC is kept.
   validation-tables.py --fit DIR --check DIR --targets FILE --doc FILE [--commit SHA]
                        [--command TEXT]... [--svg FILE]
 
+--targets-at-fit OUT instead writes OUT, a copy of the targets file whose parameters start at
+the fit's values (parameters.csv), and exits: the evaluation `longmen calibrate --budget 1`
+then runs at the fitted point.
+
 --svg also draws every target's model / value (mean and 5th-95th percentile, log scale; green
 within tolerance, red outside), fitted targets first.
 """
@@ -126,19 +130,57 @@ def draw_svg(path, moments, uses):
     os.replace(tmp, path)
 
 
+def targets_at_fit(targets_path, params, out_path):
+    """The targets file with every parameter's `start:` set to its fitted value: the lines of
+    the `parameters:` section, `- name: P` then `start: V` (docs/calibration.md's format)."""
+    fitted = {p["parameter"]: p["value"] for p in params}
+    done, name, section, at = set(), None, None, {}
+    out = []
+    with open(targets_path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"^(\w+):", line)
+            if m:
+                section = m.group(1)
+            m = re.match(r"^\s*-\s+name:\s*(\S+)", line)
+            if m and section == "parameters":
+                name = m.group(1).strip("\"'")
+                at[name] = (len(out), len(line) - len(line.lstrip(" ")))
+            m = re.match(r"^(\s+start:\s*)([^#\s]+)(.*)$", line.rstrip("\n"))
+            if m and section == "parameters" and name in fitted:
+                line = f"{m.group(1)}{fitted[name]}{m.group(3)}\n"
+                done.add(name)
+            out.append(line)
+    # a parameter without a start (the middle of its range) gets one after its name
+    for name in sorted(set(fitted) - done, key=lambda n: -at.get(n, (-1, 0))[0]):
+        if name not in at:
+            fail(f"{targets_path}: no parameter {name}, which the fit has")
+        k, indent = at[name]
+        out.insert(k + 1, " " * (indent + 2) + f"start: {fitted[name]}\n")
+    tmp = out_path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.writelines(out)
+    os.replace(tmp, out_path)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--fit", required=True)
-    ap.add_argument("--check", required=True)
+    ap.add_argument("--check")
     ap.add_argument("--targets", required=True)
-    ap.add_argument("--doc", required=True)
+    ap.add_argument("--doc")
+    ap.add_argument("--targets-at-fit")
     ap.add_argument("--commit", default="")
     ap.add_argument("--command", action="append", default=[])
     ap.add_argument("--svg", default="")
     a = ap.parse_args()
 
-    uses = uses_of(a.targets)
     params = read_csv(os.path.join(a.fit, "parameters.csv"))
+    if a.targets_at_fit:
+        targets_at_fit(a.targets, params, a.targets_at_fit)
+        return
+    if not a.check or not a.doc:
+        fail("--check and --doc are needed (or --targets-at-fit)")
+    uses = uses_of(a.targets)
     moments = read_csv(os.path.join(a.check, "moments.csv"))
     for r in moments:  # a target without `use:` is fitted, as `longmen calibrate` reads it
         uses.setdefault(r["name"], "fit")
