@@ -42,7 +42,7 @@ static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error 
         LM_FAIL(err, LM_EIO, "%s: cannot create", path);
     fputs("run,region", f);
     for (int k = 0; k < LM_CMP_COUNT; ++k)
-        fprintf(f, ",%s_baseline,%s_counterfactual,%s_diff", lm__cmp_names[k], lm__cmp_names[k], lm__cmp_names[k]);
+        fprintf(f, ",%s_baseline,%s_counterfactual,%s_diff", lm__cmp_name(k), lm__cmp_name(k), lm__cmp_name(k));
     fputs("\n", f);
     for (int i = 0; i < x->runs; ++i)
         for (int r = 0; r <= x->n_regions; ++r) {

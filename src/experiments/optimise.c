@@ -61,14 +61,6 @@
 #define EDIT_LIMIT 251
 #define RUN0_STRIDE 10000u /* draw d uses run indices d * 10000 + i (LM_MAX_RUNS = 10000) */
 
-/* Moments of one replication, for the region. */
-enum { M_DRAGONS, M_HIGH_TECH, M_JOBS, M_ALIVE, M_BIRTHS, M_REVENUE, M_PUBLIC, M_COUNT };
-static const char *const m_names[M_COUNT] = {"dragons", "high_tech",   "jobs",      "firms_alive",
-                                             "births",  "revenue_cny", "public_cny"};
-static const char *const m_titles[M_COUNT - 1] = {"little dragons", "high-tech enterprises",
-                                                  "jobs",           "firms alive",
-                                                  "births",         "revenue (CNY)"};
-
 void lm_optimise_config_init(lm_optimise_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -80,19 +72,15 @@ void lm_optimise_config_init(lm_optimise_config *cfg)
     cfg->runner_ups = 3;
 }
 
+/* The metric an objective names, -1 unless it is one the search may maximise. */
 static int objective_index(const char *name)
 {
-    static const char *const alias[][2] = {{"dragons", "dragons"},   {"little_dragons", "dragons"},
-                                           {"high_tech", "high_tech"}, {"high-tech", "high_tech"},
-                                           {"jobs", "jobs"},         {"headcount", "jobs"},
-                                           {"firms_alive", "firms_alive"}, {"alive", "firms_alive"},
-                                           {"births", "births"},     {"revenue", "revenue_cny"},
-                                           {"revenue_cny", "revenue_cny"}};
-    for (size_t i = 0; i < sizeof alias / sizeof alias[0]; ++i)
-        if (strcmp(name, alias[i][0]) == 0)
-            for (int k = 0; k < M_COUNT - 1; ++k)
-                if (strcmp(alias[i][1], m_names[k]) == 0)
-                    return k;
+    static const lm_metric allowed[] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH, LM_METRIC_JOBS,
+                                        LM_METRIC_ALIVE,   LM_METRIC_BIRTHS,    LM_METRIC_REVENUE};
+    const int k = lm_metric_find(name);
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; ++i)
+        if ((int)allowed[i] == k)
+            return k;
     return -1;
 }
 
@@ -140,7 +128,7 @@ typedef struct job {
     double best;
     double t0;
     int threads;         /* replications at once, within the memory limit */
-    double *rows;        /* rule.max_runs x M_COUNT, then the objective and cost of each run */
+    double *rows;        /* rule.max_runs x LM_METRIC_COUNT, then the objective and cost of each run */
     const double *mix;   /* the mix being evaluated, and its draw */
     int draw;
 } job;
@@ -219,30 +207,7 @@ static lm_status moments(const lm_scenario *sc, const lm_sim *sim, double *out, 
                          lm_error *err)
 {
     (void)sc, (void)err;
-    const int r = *(const int *)user;
-    for (int k = 0; k < M_COUNT; ++k)
-        out[k] = 0;
-    size_t n = 0;
-    const lm_region_year *ry = lm_sim_region_years(sim, &n);
-    int32_t last = INT32_MIN;
-    for (size_t i = 0; i < n; ++i) {
-        if (ry[i].region != r)
-            continue;
-        out[M_DRAGONS] += (double)ry[i].dragons_new;
-        out[M_BIRTHS] += (double)ry[i].births;
-        if (ry[i].year >= last) {
-            last = ry[i].year;
-            out[M_HIGH_TECH] = (double)ry[i].high_tech;
-            out[M_JOBS] = (double)ry[i].headcount;
-            out[M_ALIVE] = (double)ry[i].alive;
-            out[M_REVENUE] = ry[i].revenue_cny;
-        }
-    }
-    /* what the public purse gives up, net (the figure of compare): commitments are no cost */
-    const lm_public_year *py = lm_sim_public_years(sim, &n);
-    for (size_t i = 0; i < n; ++i)
-        if (py[i].region == r)
-            out[M_PUBLIC] += py[i].net_cny;
+    lm__metrics_of_sim(sim, *(const int *)user, out);
     return LM_OK;
 }
 
@@ -378,7 +343,7 @@ static int fingerprints(const job *J, const lm_scenario *base, fingerprint *f)
     ++n;
     f[n] = (fingerprint){.key = "region", .text = J->region};
     ++n;
-    f[n] = (fingerprint){.key = "objective", .text = m_names[J->objective]};
+    f[n] = (fingerprint){.key = "objective", .text = lm_metric_name(J->objective)};
     ++n;
     f[n].key = "seed";
     f[n].text = NULL;
@@ -554,10 +519,12 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
     }
     replication_row *reps = calloc(o->runs > 0 ? (size_t)o->runs : 1, sizeof *reps);
     for (int i = 0; reps && i < o->runs; ++i) {
-        const double *m = &J->rows[(size_t)i * M_COUNT];
+        const double *m = &J->rows[(size_t)i * LM_METRIC_COUNT];
         reps[i] = (replication_row){eval_id,    i,       (int64_t)draw * RUN0_STRIDE + i,
-                                    m[M_DRAGONS], m[M_HIGH_TECH], m[M_JOBS], m[M_ALIVE],
-                                    m[M_BIRTHS], m[M_REVENUE],   m[M_PUBLIC]};
+                                    m[LM_METRIC_DRAGONS], m[LM_METRIC_HIGH_TECH],
+                                    m[LM_METRIC_JOBS], m[LM_METRIC_ALIVE],
+                                    m[LM_METRIC_BIRTHS], m[LM_METRIC_REVENUE],
+                                    m[LM_METRIC_PUBLIC]};
     }
     lm_status rc = ok ? LM_OK : db_fail(J, err);
     if (rc == LM_OK && !reps)
@@ -614,15 +581,15 @@ static lm_status evaluate_batch(int first, int n, double *objective, void *user,
                                 .runs = n,
                                 .run0 = (uint32_t)J->draw * RUN0_STRIDE + (uint32_t)first,
                                 .threads = J->threads,
-                                .n_moments = M_COUNT,
+                                .n_moments = LM_METRIC_COUNT,
                                 .moments = moments,
                                 .user = &J->region_index,
                                 .stop_flag = J->cfg->x.job.stop_flag};
-    double *rows = J->rows + (size_t)first * M_COUNT;
+    double *rows = J->rows + (size_t)first * LM_METRIC_COUNT;
     st = lm__evaluate(sc, &ec, rows, err);
     lm_scenario_free(sc);
     for (int i = 0; st == LM_OK && i < n; ++i)
-        objective[first + i] = rows[(size_t)i * M_COUNT + (size_t)J->objective];
+        objective[first + i] = rows[(size_t)i * LM_METRIC_COUNT + (size_t)J->objective];
     return st;
 }
 
@@ -648,12 +615,12 @@ static lm_status evaluate_mix(const double *mix, int draw, lm__opt_outcome *out,
     J->mix = mix;
     J->draw = draw;
     int runs = 0;
-    double *obj = J->rows + (size_t)J->rule.max_runs * M_COUNT, *pub = obj + J->rule.max_runs;
+    double *obj = J->rows + (size_t)J->rule.max_runs * LM_METRIC_COUNT, *pub = obj + J->rule.max_runs;
     lm_status st = lm__opt_replicate(&J->rule, evaluate_batch, J, obj, &runs, err);
     if (st != LM_OK)
         return st;
     for (int i = 0; i < runs; ++i)
-        pub[i] = J->rows[(size_t)i * M_COUNT + M_PUBLIC] / J->years;
+        pub[i] = J->rows[(size_t)i * LM_METRIC_COUNT + LM_METRIC_PUBLIC] / J->years;
     out->objective = lm_stats_mean_ci90(obj, (size_t)runs, &out->objective_lo,
                                         &out->objective_hi, NULL);
     out->cost = lm_stats_mean_ci90(pub, (size_t)runs, &out->cost_lo, &out->cost_hi, NULL);
@@ -886,7 +853,7 @@ static lm_status write_csv(const job *J, const lm__opt_result *r, const char *di
     }
     fprintf(f, ",%s_mean,%s_lo90,%s_hi90,public_cny_year_mean,public_cny_year_lo90,"
                "public_cny_year_hi90,apriori_cny_year,feasible\n",
-            m_names[J->objective], m_names[J->objective], m_names[J->objective]);
+            lm_metric_name(J->objective), lm_metric_name(J->objective), lm_metric_name(J->objective));
     for (int k = 0; k < r->n_evals; ++k) {
         const lm__opt_eval *E = &r->evals[k];
         if (E->draw != 0)
@@ -948,7 +915,7 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     char from[16], to[16];
     lm_month_format(J->start, from);
     lm_month_format(J->end, to);
-    const char *title = m_titles[J->objective];
+    const char *title = lm__metric_title(J->objective);
     fprintf(f, "%s  seed %llu  optimise %s of %s under %.4g bn CNY a year", lm_scenario_name(base),
             (unsigned long long)J->seed, title, J->region, J->budget / 1e9);
     if (cfg->budget_cny_total > 0)
@@ -975,7 +942,7 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
             total += r->evals[k].out.runs;
         fprintf(f, "precision %s: batches of %d runs per mix until the 90%% half-width of its "
                    "mean is at most %.4g, or %d runs; %d runs over %d evaluations\n",
-                m_names[J->objective], J->runs, J->rule.half, J->rule.max_runs, total,
+                lm_metric_name(J->objective), J->runs, J->rule.half, J->rule.max_runs, total,
                 r->n_evals);
     }
     fputc('\n', f);
@@ -1009,9 +976,9 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     snprintf(text, CELL, "mix");
     for (int j = 0; j < n_lev; ++j)
         snprintf(text + (size_t)(1 + j) * CELL, CELL, "%s", J->lv->lever[j].name);
-    snprintf(text + (size_t)(1 + n_lev) * CELL, CELL, "%s", m_names[J->objective]);
+    snprintf(text + (size_t)(1 + n_lev) * CELL, CELL, "%s", lm_metric_name(J->objective));
     snprintf(text + (size_t)(2 + n_lev) * CELL, CELL, "public CNY/yr");
-    snprintf(text + (size_t)(3 + n_lev) * CELL, CELL, "fresh %s", m_names[J->objective]);
+    snprintf(text + (size_t)(3 + n_lev) * CELL, CELL, "fresh %s", lm_metric_name(J->objective));
     snprintf(text + (size_t)(4 + n_lev) * CELL, CELL, "best on draws");
     if (until)
         snprintf(text + (size_t)(5 + n_lev) * CELL, CELL, "runs");
@@ -1028,7 +995,7 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
                 fmt_value(L->kind == LM_LEVER_VALUES ? L->value[(int)E->mix[j]] : E->mix[j], c,
                           CELL);
         }
-        const bool money = J->objective == M_REVENUE;
+        const bool money = J->objective == LM_METRIC_REVENUE;
         fmt_ci(E->out.objective, E->out.objective_lo, E->out.objective_hi,
                row + (size_t)(1 + n_lev) * CELL, CELL, money);
         fmt_ci(E->out.cost, E->out.cost_lo, E->out.cost_hi, row + (size_t)(2 + n_lev) * CELL,
@@ -1091,7 +1058,7 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     fprintf(f, "\n%s: mean over the runs [90%% t-interval of the mean]; public CNY/yr: the "
                "region's public money, net (outlays and tax expenditures less returns; "
                "commitments are no cost), a year; fresh: mean of the draw means [90%% t-interval]%s.\n",
-            m_names[J->objective],
+            lm_metric_name(J->objective),
             until ? "; runs: the replications of the mix in the search, and on the fresh draws"
                   : "");
     if (ferror(f))
@@ -1138,7 +1105,7 @@ static lm_status precision_metric(const job *J, const lm_scenario *base, const c
         LM_FAIL(err, LM_EINVAL,
                 "--precision %s: optimise's rule is on its objective: give H, %s=H or "
                 "%s.%s=H",
-                metric, m_names[J->objective], J->region, m_names[J->objective]);
+                metric, lm_metric_name(J->objective), J->region, lm_metric_name(J->objective));
     return LM_OK;
 }
 
@@ -1243,7 +1210,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         }
         st = check_levers(&J, err);
     }
-    J.rows = malloc((size_t)J.rule.max_runs * (M_COUNT + 2) * sizeof *J.rows); /* + objective, cost */
+    J.rows = malloc((size_t)J.rule.max_runs * (LM_METRIC_COUNT + 2) * sizeof *J.rows); /* + objective, cost */
     if (st == LM_OK && !J.rows)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "evaluation rows");
     if (st == LM_OK)

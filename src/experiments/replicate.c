@@ -224,72 +224,16 @@ db_error:
 
 static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *err)
 {
-    const int nr = x->n_regions;
     const int64_t n_runs = (int64_t)x->n_arms * x->runs;
-    static const char *const sql[] = {
-        "SELECT run_id, region_id, alive, births, dragons_new, high_tech, revenue_cny,"
-        " headcount FROM region_year WHERE run_id <= ?1"
-        " ORDER BY run_id, region_id, year",
-        "SELECT run_id, region_id, total(net_cny), total(gov_committed_cny),"
-        " total(gov_invested_cny) FROM public_year WHERE run_id <= ?1"
-        " GROUP BY run_id, region_id",
-        "SELECT run_id, region_id, total(distributed) + total(nav), total(paid_in)"
-        " FROM fund WHERE run_id <= ?1 AND policy_index >= 0 AND coalesce(direct, 0) = 0"
-        " GROUP BY run_id, region_id",
-    };
+    const size_t per_run = (size_t)(x->n_regions + 1) * LM_METRIC_COUNT;
     sqlite3 *db = NULL;
     lm_status rc = LM_OK;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: cannot open", db_path);
-        sqlite3_close(db);
-        return rc;
-    }
-    for (int q = 0; q < 3 && rc == LM_OK; ++q) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) {
-            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                                 sqlite3_errmsg(db));
-            break;
-        }
-        int step = sqlite3_bind_int64(st, 1, n_runs);
-        if (step == SQLITE_OK)
-            step = sqlite3_step(st);
-        for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
-            const int64_t id = sqlite3_column_int64(st, 0);
-            const int r = sqlite3_column_int(st, 1);
-            if (id < 1 || id > n_runs || r < 0 || r >= nr)
-                continue;
-            double *m = x->m + ((size_t)(id - 1) * (size_t)(nr + 1) + (size_t)r) * LM_XM_COUNT;
-            if (q == 0) {
-                /* Ordered by year: stocks end as the last year's. */
-                m[LM_XM_ALIVE] = sqlite3_column_double(st, 2);
-                m[LM_XM_BIRTHS] += sqlite3_column_double(st, 3);
-                m[LM_XM_DRAGONS] += sqlite3_column_double(st, 4);
-                m[LM_XM_HIGH_TECH] = sqlite3_column_double(st, 5);
-                m[LM_XM_REVENUE] = sqlite3_column_double(st, 6);
-                m[LM_XM_HEADCOUNT] = sqlite3_column_double(st, 7);
-            } else if (q == 1) {
-                m[LM_XM_PUBLIC] += sqlite3_column_double(st, 2);
-                m[LM_XM_GOV_COMMITTED] += sqlite3_column_double(st, 3);
-                m[LM_XM_GOV_INVESTED] += sqlite3_column_double(st, 4);
-            } else {
-                m[LM_XM_FUND_VALUE] += sqlite3_column_double(st, 2);
-                m[LM_XM_FUND_PAID] += sqlite3_column_double(st, 3);
-            }
-        }
-        if (step != SQLITE_DONE) /* a failed read must not pass for fewer rows */
-            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                                 sqlite3_errmsg(db));
-        sqlite3_finalize(st);
-    }
+    for (int64_t id = 1; rc == LM_OK && id <= n_runs; ++id)
+        rc = lm__metrics_read(db, db_path, id, x->n_regions, x->m + (size_t)(id - 1) * per_run,
+                              err);
     sqlite3_close(db);
-    /* The total over regions, run by run. */
-    for (int64_t id = 0; id < n_runs; ++id) {
-        double *base = x->m + (size_t)id * (size_t)(nr + 1) * LM_XM_COUNT;
-        for (int r = 0; r < nr; ++r)
-            for (int k = 0; k < LM_XM_COUNT; ++k)
-                base[(size_t)nr * LM_XM_COUNT + (size_t)k] += base[(size_t)r * LM_XM_COUNT + (size_t)k];
-    }
     return rc;
 }
 
@@ -448,7 +392,7 @@ static lm_status finish(lm__experiment *x, const char *partial, const char *db,
                         lm__table_fn table, lm_experiment_result *res, lm_error *err)
 {
     const size_t cells = (size_t)x->n_arms * (size_t)x->runs * (size_t)(x->n_regions + 1) *
-                         LM_XM_COUNT;
+                         LM_METRIC_COUNT;
     x->m = calloc(cells ? cells : 1, sizeof *x->m);
     if (!x->m)
         LM_FAIL(err, LM_ENOMEM, "experiment metrics");
@@ -605,7 +549,7 @@ static lm_status batch_met(const lm_experiment_config *cfg, const lm__arm *arms,
                         .out_dir = final,
                         .user = user};
     const size_t cells =
-        (size_t)n_arms * (size_t)runs * (size_t)(x.n_regions + 1) * LM_XM_COUNT;
+        (size_t)n_arms * (size_t)runs * (size_t)(x.n_regions + 1) * LM_METRIC_COUNT;
     x.m = calloc(cells ? cells : 1, sizeof *x.m);
     if (!x.m)
         LM_FAIL(err, LM_ENOMEM, "experiment metrics");
@@ -847,8 +791,8 @@ static lm_status replicate_table(FILE *f, const lm__experiment *x, const char *d
     snprintf(text + 3 * CELL, CELL, "dragons");
     snprintf(text + 4 * CELL, CELL, "high-tech");
     snprintf(text + 5 * CELL, CELL, "revenue %d, CNY bn", last_year);
-    static const int metric[] = {LM_XM_ALIVE, LM_XM_BIRTHS, LM_XM_DRAGONS, LM_XM_HIGH_TECH,
-                                 LM_XM_REVENUE};
+    static const int metric[] = {LM_METRIC_ALIVE, LM_METRIC_BIRTHS, LM_METRIC_DRAGONS,
+                                 LM_METRIC_HIGH_TECH, LM_METRIC_REVENUE};
     for (int r = 0; r <= n; ++r) {
         char *row = text + (size_t)(r + 1) * COLS * CELL;
         snprintf(row, CELL, "%s", r < n ? lm_scenario_region_name(x->arms[0].sc, r) : "total");
@@ -856,7 +800,7 @@ static lm_status replicate_table(FILE *f, const lm__experiment *x, const char *d
             for (int i = 0; i < x->runs; ++i)
                 v[i] = lm__xm(x, 0, i, r, metric[c]);
             lm__cell_mean_ci(row + (size_t)(c + 1) * CELL, CELL, v, (size_t)x->runs,
-                             metric[c] == LM_XM_REVENUE ? 1e9 : 1.0);
+                             metric[c] == LM_METRIC_REVENUE ? 1e9 : 1.0);
         }
     }
     char from[16], to[16];

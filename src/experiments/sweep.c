@@ -121,10 +121,8 @@ lm_status lm_sweep_design_points(const lm_sweep_config *sw, double **values, int
 
 enum { SW_DRAGONS, SW_HIGH_TECH, SW_ALIVE, SW_JOBS, SW_PUBLIC, SW_COUNT };
 
-static const int sw_metric[SW_COUNT] = {LM_XM_DRAGONS, LM_XM_HIGH_TECH, LM_XM_ALIVE,
-                                        LM_XM_HEADCOUNT, LM_XM_PUBLIC};
-static const char *const sw_names[SW_COUNT] = {"dragons", "high_tech", "firms_alive", "jobs",
-                                               "public_cny"};
+static const lm_metric sw_metric[SW_COUNT] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH,
+                                              LM_METRIC_ALIVE, LM_METRIC_JOBS, LM_METRIC_PUBLIC};
 
 /* The job's tables: sweep_point, one row per point of the design, and sweep_value, the
  * point's value of each parameter (docs/output.md). */
@@ -208,7 +206,7 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
                 char head[256];
                 snprintf(head, sizeof head, "%s.%s_%s",
                          r < nr ? lm_scenario_region_name(x->arms[0].sc, r) : "total",
-                         sw_names[k], sfx[s]);
+                         lm_metric_name(sw_metric[k]), sfx[s]);
                 fputc(',', f);
                 lm__csv_text(f, head);
             }
@@ -376,7 +374,7 @@ static lm_status sweep_target_make(const lm_scenario *sc, const lm_precision_tar
     const char *dot = strrchr(g->metric, '.');
     t->k = -1;
     for (int k = 0; dot && k < SW_COUNT; ++k)
-        if (strcmp(dot + 1, sw_names[k]) == 0)
+        if (strcmp(dot + 1, lm_metric_name(sw_metric[k])) == 0)
             t->k = k;
     if (t->k < 0)
         LM_FAIL(err, LM_EINVAL,
