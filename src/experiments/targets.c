@@ -52,14 +52,12 @@ static const char *const arg_keys[] = {"region", "from",    "to",       "years",
 static const char *const param_keys[] = {"name", "lo", "hi", "start", "scale"};
 static const char *const top_keys[] = {"parameters", "targets", "optimizer"};
 static const char *const opt_keys[] = {"global", "local", "global_share"};
-static const char *const tier_names[] = {"tech_sme", "high_tech", "little_giant", "unicorn",
-                                         "dragon"};
-static const char *const model_names[] = {"to_c", "to_b", "to_g"};
+static const char *const tier_names[] = {LM_TIER_WORDS(LM_WORD_STRING, ~)};
+static const char *const model_names[] = {LM_MODEL_WORDS(LM_WORD_STRING, ~)};
 static const char *const guide_names[] = {"approved", "government", "social", "invested"};
 static const char *const zipf_names[] = {"hill", "rank_size"};
 static const char *const tvpi_names[] = {"iqr", "median", "p25", "p75"};
-static const char *const kind_names[] = {"gov_st", "gov_innovation", "vc", "strategic",
-                                         "angel"};
+static const char *const kind_names[] = {LM_INVESTOR_KIND_WORDS(LM_WORD_STRING, ~)};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
