@@ -17,7 +17,7 @@
 /* sweep.c: the sweep's own tables, declared once (io/rows.h). */
 extern const lm_row_table lm__rows_sweep_point, lm__rows_sweep_value;
 /* optimise.c: the levers and the ranked mixes of a search. */
-extern const lm_row_table lm__rows_optimise_lever, lm__rows_optimise_mix,
+extern const lm_row_table lm__rows_optimise_config, lm__rows_optimise_lever, lm__rows_optimise_mix,
     lm__rows_optimise_value, lm__rows_optimise_replication, lm__rows_optimise_evaluation;
 /* calibrate.c: calibration and calibration_parameter, _target, _evaluation, _value, _moment,
  * _summary. */

@@ -219,10 +219,20 @@ static lm_status db_fail(const job *J, lm_error *err)
                            J->db ? sqlite3_errmsg(J->db) : "cannot open");
 }
 
-static const char *const ddl =
-    "CREATE TABLE IF NOT EXISTS schema (version INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS optimise_config (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    ;
+/* What the evaluations depend on (the cache's identity), and the budget of the search. */
+#define OPTIMISE_CONFIG_COLUMNS(X, V)                                                           \
+    X(const char *, key, TEXT, ID, "scenario_yaml, levers_yaml, ..., budget_years")            \
+    X(const char *, value, TEXT, ATTR, "its value")
+typedef struct config_row {
+    LM_ROW_STRUCT(OPTIMISE_CONFIG_COLUMNS)
+} config_row;
+#define LM_ROW_T config_row
+static const lm_row_column config_cols[] = {
+    OPTIMISE_CONFIG_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+#undef LM_ROW_T
+const lm_row_table lm__rows_optimise_config = {
+    .name = "optimise_config", .cols = config_cols, .n_cols = 2, .row_size = sizeof(config_row),
+    .no_run_id = true, .replace = true};
 
 /* An evaluation (a mix and a draw), its lever values and replications, written together. */
 #define OPTIMISE_EVALUATION_COLUMNS(X, V)                                                       \
@@ -374,71 +384,59 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
          * commit */
         sqlite3_busy_timeout(J->db, 10000) != SQLITE_OK ||
         sqlite3_exec(J->db, "PRAGMA synchronous=FULL; PRAGMA journal_mode=DELETE;", NULL, NULL,
-                     NULL) != SQLITE_OK ||
-        sqlite3_exec(J->db, ddl, NULL, NULL, NULL) != SQLITE_OK)
+                     NULL) != SQLITE_OK)
         return db_fail(J, err);
-    /* after schema and optimise_config (ddl), in the order they always had */
-    const lm_row_table *const declared[] = {&lm__rows_optimise_evaluation,
-                                            &lm__rows_optimise_value,
-                                            &lm__rows_optimise_replication,
-                                            &lm__rows_optimise_lever, &lm__rows_optimise_mix};
-    for (size_t k = 0; k < sizeof declared / sizeof *declared; ++k) {
-        const lm_status made = lm__rows_create(J->db, J->db_path, declared[k], true, err);
-        if (made != LM_OK)
-            return made;
-    }
+    const lm_row_table *const declared[] = {
+        &lm__rows_schema,         &lm__rows_optimise_config,      &lm__rows_optimise_evaluation,
+        &lm__rows_optimise_value, &lm__rows_optimise_replication, &lm__rows_optimise_lever,
+        &lm__rows_optimise_mix};
+    lm_status st = LM_OK;
+    for (size_t k = 0; st == LM_OK && k < sizeof declared / sizeof *declared; ++k)
+        st = lm__rows_create(J->db, J->db_path, declared[k], true, err);
     /* the layout version, as in every results database (docs/output.md) */
-    char version[160];
-    snprintf(version, sizeof version,
-             "BEGIN; PRAGMA user_version = %d; DELETE FROM schema; INSERT INTO schema VALUES (%d);"
-             " COMMIT;",
-             LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
-    if (sqlite3_exec(J->db, version, NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(J, err);
+    if (st == LM_OK && sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        st = db_fail(J, err);
+    if (st == LM_OK && (st = lm__rows_version(J->db, J->db_path, &lm__rows_schema, err)) == LM_OK &&
+        sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        st = db_fail(J, err);
+    config_row *have = NULL, want[12];
+    size_t n_have = 0;
+    if (st == LM_OK)
+        st = lm__rows_read(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL,
+                           (void **)&have, &n_have, err);
     fingerprint f[12];
     const int nf = fingerprints(J, base, f);
-    sqlite3_stmt *q = NULL;
-    lm_status st = LM_OK;
-    if (sqlite3_prepare_v2(J->db, "SELECT value FROM optimise_config WHERE key = ?1", -1, &q,
-                           NULL) != SQLITE_OK)
-        return db_fail(J, err);
-    int have = 0, legacy = 0;
+    int found = 0, legacy = 0;
     for (int i = 0; i < nf && st == LM_OK; ++i) {
-        sqlite3_bind_text(q, 1, f[i].key, -1, SQLITE_STATIC);
-        const bool row = sqlite3_step(q) == SQLITE_ROW;
-        if (row || (have > 0 && f[i].legacy)) {
-            const char *v = row ? (const char *)sqlite3_column_text(q, 0) : f[i].legacy;
-            have += row;
-            legacy += !row;
-            const char *want = f[i].text ? f[i].text : f[i].value;
-            if (!v || strcmp(v, want) != 0)
+        want[i] = (config_row){f[i].key, f[i].text ? f[i].text : f[i].value};
+        const char *v = NULL;
+        for (size_t k = 0; k < n_have && !v; ++k)
+            if (strcmp(have[k].key, f[i].key) == 0)
+                v = have[k].value;
+        if (v || (found > 0 && f[i].legacy)) {
+            found += v != NULL;
+            legacy += !v;
+            if (strcmp(v ? v : f[i].legacy, want[i].value) != 0)
                 st = lm_error_set_at(err, LM_EINVAL, J->db_path, 0, 0, NULL,
                                      "--resume: %s holds a search with another %s; use --force "
                                      "to start over",
                                      J->db_path, f[i].key);
         }
-        sqlite3_reset(q);
     }
-    sqlite3_finalize(q);
+    lm__rows_free(&lm__rows_optimise_config, have, n_have);
     (void)resume;
-    if (st != LM_OK || have + legacy == nf)
+    if (st != LM_OK || found + legacy == nf)
         return st;
     /* a fresh database (or one whose first commit never happened) */
-    sqlite3_stmt *ins = NULL;
-    if (sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(J->db, "INSERT OR REPLACE INTO optimise_config VALUES (?1, ?2)", -1,
-                           &ins, NULL) != SQLITE_OK)
+    if (sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(J, err);
-    bool ok = true;
-    for (int i = 0; i < nf && ok; ++i) {
-        sqlite3_bind_text(ins, 1, f[i].key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, f[i].text ? f[i].text : f[i].value, -1, SQLITE_STATIC);
-        ok = sqlite3_step(ins) == SQLITE_DONE && sqlite3_reset(ins) == SQLITE_OK;
-    }
-    sqlite3_finalize(ins);
-    if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(J, err);
-    return LM_OK;
+    st = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL, want,
+                         (size_t)nf, err);
+    if (st == LM_OK && sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        st = db_fail(J, err);
+    if (st != LM_OK)
+        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
+    return st;
 }
 
 static lm_status cache_add(job *J, int draw, const char *key, const lm__opt_outcome *o,
@@ -472,29 +470,22 @@ static lm_status load_cache(job *J, lm_error *err)
         return lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: cannot open",
                                J->db_path);
     }
-    sqlite3_stmt *q = NULL;
-    lm_status st = LM_OK;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT eval_id, draw, mix, objective, objective_lo, objective_hi,"
-                           " public_cny_year, public_lo, public_hi, runs FROM optimise_evaluation"
-                           " ORDER BY eval_id",
-                           -1, &q, NULL) != SQLITE_OK) {
-        st = lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: %s", J->db_path,
-                             sqlite3_errmsg(db));
-    } else {
-        while (st == LM_OK && sqlite3_step(q) == SQLITE_ROW) {
-            lm__opt_outcome o;
-            double *v = &o.objective;
-            for (int k = 0; k < 6; ++k)
-                v[k] = sqlite3_column_type(q, 3 + k) == SQLITE_NULL ? NAN
-                                                                    : sqlite3_column_double(q, 3 + k);
-            o.runs = sqlite3_column_int(q, 9);
-            const char *key = (const char *)sqlite3_column_text(q, 2);
-            st = cache_add(J, sqlite3_column_int(q, 1), key ? key : "", &o,
-                           sqlite3_column_int(q, 0), err);
-        }
+    evaluation_row *ev = NULL;
+    size_t n = 0;
+    lm_status st = lm__rows_read(db, J->db_path, &lm__rows_optimise_evaluation, 0, NULL,
+                                 (void **)&ev, &n, err);
+    for (size_t i = 0; st == LM_OK && i < n; ++i) {
+        const lm__opt_outcome o = {.objective = ev[i].objective,
+                                   .objective_lo = ev[i].objective_lo,
+                                   .objective_hi = ev[i].objective_hi,
+                                   .cost = ev[i].public_cny_year,
+                                   .cost_lo = ev[i].public_lo,
+                                   .cost_hi = ev[i].public_hi,
+                                   .runs = (int)ev[i].runs};
+        st = cache_add(J, (int)ev[i].draw, ev[i].mix ? ev[i].mix : "", &o, (int)ev[i].eval_id,
+                       err);
     }
-    sqlite3_finalize(q);
+    lm__rows_free(&lm__rows_optimise_evaluation, ev, n);
     sqlite3_close(db);
     return st;
 }
@@ -814,28 +805,21 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
         sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    bool ok = true;
     /* The budget of this search (not of the cache: a resume may change it) for the report,
-     * which `longmen report DIR` writes again from the database alone. */
-    char budget[128];
-    snprintf(budget, sizeof budget,
-             "INSERT OR REPLACE INTO optimise_config VALUES ('budget_cny_year', '%.17g')",
-             J->budget);
-    ok = ok && sqlite3_exec(J->db, budget, NULL, NULL, NULL) == SQLITE_OK;
-    /* which the user gave: the report says a total was asked for as a total */
-    snprintf(budget, sizeof budget,
-             "INSERT OR REPLACE INTO optimise_config VALUES ('budget_given', '%s')",
-             J->cfg->budget_cny_total > 0 ? "total" : "year");
-    ok = ok && sqlite3_exec(J->db, budget, NULL, NULL, NULL) == SQLITE_OK;
-    snprintf(budget, sizeof budget,
-             "INSERT OR REPLACE INTO optimise_config VALUES ('budget_years', '%.17g')", J->years);
-    ok = ok && sqlite3_exec(J->db, budget, NULL, NULL, NULL) == SQLITE_OK;
-    if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        const lm_status st = db_fail(J, err);
+     * which `longmen report DIR` writes again from the database alone; budget_given: the
+     * report says a total was asked for as a total. */
+    char budget[32], years[32];
+    snprintf(budget, sizeof budget, "%.17g", J->budget);
+    snprintf(years, sizeof years, "%.17g", J->years);
+    const config_row config[] = {{"budget_cny_year", budget},
+                                 {"budget_given", J->cfg->budget_cny_total > 0 ? "total" : "year"},
+                                 {"budget_years", years}};
+    rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL, config, 3, err);
+    if (rc == LM_OK && sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_fail(J, err);
+    if (rc != LM_OK)
         sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
-    }
-    return LM_OK;
+    return rc;
 }
 
 /* optimise.csv: every search evaluation (draw 0), in the order made, with its rank. */
