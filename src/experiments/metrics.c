@@ -54,78 +54,34 @@ const char *lm__metric_alias(lm_metric m) { return info[m].alias; }
 
 const lm_row_column *lm__metric_column(lm_metric m)
 {
-    const lm_row_table *t = info[m].table;
-    for (int k = 0; k < t->n_cols; ++k)
-        if (strcmp(t->cols[k].name, info[m].column) == 0)
-            return &t->cols[k];
-    return NULL;
+    return lm__rows_column(info[m].table, info[m].column);
 }
 
-static const lm_row_column *column_of(const lm_row_table *t, const char *name)
-{
-    for (int k = 0; k < t->n_cols; ++k)
-        if (strcmp(t->cols[k].name, name) == 0)
-            return &t->cols[k];
-    return NULL;
-}
-
-/* A numeric field as a double; a stored NULL (NaN, or the integer sentinel) counts as 0, as
- * SQLite reads it. */
-static double value(const lm_row_column *c, const void *row)
-{
-    const char *p = (const char *)row + c->offset;
-    double v;
-    if (c->kind == LM_ROW_KIND_REAL) {
-        memcpy(&v, p, sizeof v);
-        return isnan(v) ? 0 : v;
-    }
-    if (c->size == sizeof(int32_t)) {
-        int32_t i;
-        memcpy(&i, p, sizeof i);
-        return i == LM_ROW_NULL_INT32 ? 0 : (double)i;
-    }
-    int64_t i;
-    memcpy(&i, p, sizeof i);
-    return i == LM_ROW_NULL_INT64 ? 0 : (double)i;
-}
-
-static int64_t integer(const lm_row_column *c, const void *row, int64_t null)
-{
-    const char *p = (const char *)row + c->offset;
-    if (c->size == sizeof(int32_t)) {
-        int32_t i;
-        memcpy(&i, p, sizeof i);
-        return i == LM_ROW_NULL_INT32 ? null : i;
-    }
-    int64_t i;
-    memcpy(&i, p, sizeof i);
-    return i == LM_ROW_NULL_INT64 ? null : i;
-}
-
-/* A policy fund: raised by a policy (policy_index >= 0), not a direct-injection vehicle. */
+/* A policy fund: raised by a policy (policy_index >= 0), not a direct-injection vehicle. A
+ * stored NULL counts as 0, as SQLite reads it, throughout. */
 static bool policy_fund(const lm_row_table *t, const void *row)
 {
-    const lm_row_column *pi = column_of(t, "policy_index"), *direct = column_of(t, "direct");
-    return pi && direct && integer(pi, row, -1) >= 0 && integer(direct, row, 0) == 0;
+    const lm_row_column *pi = lm__rows_column(t, "policy_index"),
+                        *direct = lm__rows_column(t, "direct");
+    return pi && direct && lm__rows_number(row, pi, -1) >= 0 &&
+           lm__rows_number(row, direct, 0) == 0;
 }
 
 void lm__metrics_add(double *m, const lm_row_table *t, const void *rows, size_t n, int region)
 {
-    const lm_row_column *reg = column_of(t, "region");
+    const lm_row_column *reg = lm__rows_column(t, "region");
     for (int k = 0; k < LM_METRIC_COUNT; ++k) {
         if (info[k].table != t || info[k].reduce == TVPI)
             continue;
         const lm_row_column *c = lm__metric_column((lm_metric)k);
         for (size_t i = 0; c && i < n; ++i) {
             const void *row = (const char *)rows + i * t->row_size;
-            if (reg && integer(reg, row, -1) != region)
+            if (reg && lm__rows_number(row, reg, -1) != region)
                 continue;
             if (info[k].reduce == FUNDS && !policy_fund(t, row))
                 continue;
-            if (info[k].reduce == LAST)
-                m[k] = value(c, row);
-            else
-                m[k] += value(c, row);
+            const double v = lm__rows_number(row, c, 0);
+            m[k] = info[k].reduce == LAST ? v : m[k] + v;
         }
     }
 }

@@ -72,8 +72,7 @@ void lm_optimise_config_init(lm_optimise_config *cfg)
     cfg->runner_ups = 3;
 }
 
-/* The metric an objective names, -1 unless it is one the search may maximise. */
-static int objective_index(const char *name)
+int lm_optimise_objective(const char *name)
 {
     static const lm_metric allowed[] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH, LM_METRIC_JOBS,
                                         LM_METRIC_ALIVE,   LM_METRIC_BIRTHS,    LM_METRIC_REVENUE};
@@ -1074,7 +1073,7 @@ static lm_status precision_metric(const job *J, const lm_scenario *base, const c
         return LM_OK;
     const char *dot = strrchr(metric, '.');
     const char *name = dot ? dot + 1 : metric;
-    bool ok = objective_index(name) == J->objective;
+    bool ok = lm_optimise_objective(name) == J->objective;
     if (ok && dot) {
         char region[LM_LEVER_NAME_LEN];
         const size_t len = (size_t)(dot - metric);
@@ -1116,7 +1115,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
                 LM_OPTIMISE_MAX_REDRAWS);
     if (cfg->runner_ups < 0 || cfg->runner_ups > 31)
         LM_FAIL(err, LM_EINVAL, "runner-ups %d: expected 0 to 31", cfg->runner_ups);
-    const int objective = objective_index(cfg->objective ? cfg->objective : "dragons");
+    const int objective = lm_optimise_objective(cfg->objective ? cfg->objective : "dragons");
     if (objective < 0)
         LM_FAIL(err, LM_EINVAL,
                 "--objective %s: expected dragons, high_tech, jobs, firms_alive, births or "

@@ -40,6 +40,7 @@
 #include "experiments/merge.h"
 #include "experiments/parallel.h"
 #include "io/store.h"
+#include "io/store_rows.h"
 #include "io/table.h"
 #include "longmen/report.h"
 #include "scenario/scenario_int.h"
@@ -169,54 +170,36 @@ static lm_status read_done(const char *db_path, const lm__arm *arms, int n_arms,
 {
     *n_done = 0;
     sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
     lm_status rc = open_with_runs(db_path, &db, err);
     if (rc != LM_OK || !db)
         return rc;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT run_id, seed, run, coalesce(arm, ''), start_month, end_month,"
-                           " scenario_yaml FROM run ORDER BY run_id",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto db_error;
-    char from[16], to[16];
-    lm_month_format(start, from);
-    lm_month_format(end, to);
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const int64_t id = sqlite3_column_int64(st, 0);
+    lm_run_row *run = NULL;
+    size_t n = 0;
+    rc = lm__rows_read(db, db_path, &lm__rows_run, 0, NULL, (void **)&run, &n, err);
+    sqlite3_close(db);
+    for (size_t k = 0; rc == LM_OK && k < n; ++k) {
+        const int64_t id = run[k].run_id;
         const int a = id >= 1 ? (int)((id - 1) / runs) : -1;
         const int i = id >= 1 ? (int)((id - 1) % runs) : -1;
-        const char *arm = (const char *)sqlite3_column_text(st, 3);
-        const char *s = (const char *)sqlite3_column_text(st, 4);
-        const char *e = (const char *)sqlite3_column_text(st, 5);
-        const char *yaml = (const char *)sqlite3_column_text(st, 6);
-        const bool same = a >= 0 && a < n_arms && (uint64_t)sqlite3_column_int64(st, 1) == seed &&
-                          sqlite3_column_int64(st, 2) == i && arm &&
-                          strcmp(arm, arms[a].name ? arms[a].name : "") == 0 && s &&
-                          strcmp(s, from) == 0 && e && strcmp(e, to) == 0 && yaml &&
-                          strcmp(yaml, lm_scenario_text(arms[a].sc)) == 0;
-        if (!same) {
+        const bool same = a >= 0 && a < n_arms && (uint64_t)run[k].seed == seed &&
+                          run[k].run == i && run[k].start_month == start &&
+                          run[k].end_month == end &&
+                          strcmp(run[k].arm ? run[k].arm : "", arms[a].name ? arms[a].name : "") ==
+                              0 &&
+                          run[k].scenario_yaml &&
+                          strcmp(run[k].scenario_yaml, lm_scenario_text(arms[a].sc)) == 0;
+        if (!same)
             rc = lm_error_set_at(err, LM_EINVAL, db_path, 0, 0, NULL,
                                  "--resume: %s holds run %lld, which is not replication %d of "
                                  "this job (another scenario, seed, period, arm or --runs); "
                                  "use --force to start over",
                                  db_path, (long long)id, i + 1);
-            break;
+        else {
+            done[id - 1] = 1;
+            ++*n_done;
         }
-        done[id - 1] = 1;
-        ++*n_done;
     }
-    if (rc == LM_OK && step != SQLITE_DONE)
-        goto db_error;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rc;
-
-db_error:
-    rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                         db ? sqlite3_errmsg(db) : "cannot open");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    lm__rows_free(&lm__rows_run, run, n);
     return rc;
 }
 
@@ -419,29 +402,15 @@ static lm_status finish(lm__experiment *x, const char *partial, const char *db,
 static lm_status max_replication(const char *db_path, int *out, lm_error *err)
 {
     *out = 0;
-    if (access(db_path, F_OK) != 0)
-        return LM_OK;
     sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    lm_status rc = LM_OK;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", -1, &st,
-                           NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                             db ? sqlite3_errmsg(db) : "cannot open");
-    } else if (sqlite3_column_int(st, 0) > 0) {
-        sqlite3_finalize(st);
-        st = NULL;
-        if (sqlite3_prepare_v2(db, "SELECT coalesce(max(run), -1) FROM run", -1, &st, NULL) ==
-                SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            *out = sqlite3_column_int(st, 0) + 1;
-        else
-            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                                 sqlite3_errmsg(db));
-    }
-    sqlite3_finalize(st);
+    lm_run_row *run = NULL;
+    size_t n = 0;
+    lm_status rc = open_with_runs(db_path, &db, err);
+    if (rc == LM_OK && db)
+        rc = lm__rows_read(db, db_path, &lm__rows_run, 0, NULL, (void **)&run, &n, err);
+    for (size_t k = 0; k < n; ++k)
+        *out = run[k].run + 1 > *out ? (int)run[k].run + 1 : *out;
+    lm__rows_free(&lm__rows_run, run, n);
     sqlite3_close(db);
     return rc;
 }

@@ -202,6 +202,23 @@ static void set_real(void *row, const lm_row_column *c, double v)
     memcpy((char *)row + c->offset, &v, sizeof v);
 }
 
+double lm__rows_number(const void *row, const lm_row_column *c, double null)
+{
+    if (c->kind == LM_ROW_KIND_REAL)
+        return isnan(get_real(row, c)) ? null : get_real(row, c);
+    const int64_t v = get_int(row, c);
+    return v == (c->size == sizeof(int32_t) ? LM_ROW_NULL_INT32 : LM_ROW_NULL_INT64) ? null
+                                                                                     : (double)v;
+}
+
+const lm_row_column *lm__rows_column(const lm_row_table *t, const char *name)
+{
+    for (int k = 0; k < t->n_cols; ++k)
+        if (strcmp(t->cols[k].name, name) == 0)
+            return &t->cols[k];
+    return NULL;
+}
+
 static const char *get_text(const void *row, const lm_row_column *c)
 {
     const char *v;

@@ -103,6 +103,11 @@ extern const lm_row_table lm__rows_schema;
 extern const lm_row_table *const lm__row_tables[];
 extern const int lm__n_row_tables;
 
+/* The column of t named name, NULL when none; a numeric field of row as a double, a stored
+ * NULL (NaN, LM_ROW_NULL_INT32/64) as null. */
+const lm_row_column *lm__rows_column(const lm_row_table *t, const char *name);
+double lm__rows_number(const void *row, const lm_row_column *c, double null);
+
 /* What index columns are stored as: the scenario's region names and layer ids. */
 typedef struct lm_row_names {
     const char *const *regions;
