@@ -304,57 +304,38 @@ static const char *alg_name(int alg)
 /* The layout version as calibration databases have always held it: version may be NULL. */
 #define CALIBRATION_SCHEMA_COLUMNS(X, V)                                                        \
     X(int64_t, version, INTEGER, VALUE, "layout version, equal to `PRAGMA user_version`")
-typedef struct schema_row {
-    LM_ROW_STRUCT(CALIBRATION_SCHEMA_COLUMNS)
-} schema_row;
-typedef struct calibration_row {
-    LM_ROW_STRUCT(CALIBRATION_COLUMNS)
-} calibration_row;
-typedef struct parameter_row {
-    LM_ROW_STRUCT(CALIBRATION_PARAMETER_COLUMNS)
-} parameter_row;
-typedef struct target_row {
-    LM_ROW_STRUCT(CALIBRATION_TARGET_COLUMNS)
-} target_row;
-typedef struct evaluation_row {
-    LM_ROW_STRUCT(CALIBRATION_EVALUATION_COLUMNS)
-} evaluation_row;
-typedef struct value_row {
-    LM_ROW_STRUCT(CALIBRATION_VALUE_COLUMNS)
-} value_row;
-typedef struct moment_row {
-    LM_ROW_STRUCT(CALIBRATION_MOMENT_COLUMNS)
-} moment_row;
-typedef struct summary_db_row {
-    LM_ROW_STRUCT(CALIBRATION_SUMMARY_COLUMNS)
-} summary_db_row;
-#define DESCRIBE(cols, list)                                                                    \
-    static const lm_row_column cols[] = {list(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_TYPEDEF(schema_row, CALIBRATION_SCHEMA_COLUMNS);
+LM_ROW_TYPEDEF(calibration_row, CALIBRATION_COLUMNS);
+LM_ROW_TYPEDEF(parameter_row, CALIBRATION_PARAMETER_COLUMNS);
+LM_ROW_TYPEDEF(target_row, CALIBRATION_TARGET_COLUMNS);
+LM_ROW_TYPEDEF(evaluation_row, CALIBRATION_EVALUATION_COLUMNS);
+LM_ROW_TYPEDEF(value_row, CALIBRATION_VALUE_COLUMNS);
+LM_ROW_TYPEDEF(moment_row, CALIBRATION_MOMENT_COLUMNS);
+LM_ROW_TYPEDEF(summary_db_row, CALIBRATION_SUMMARY_COLUMNS);
 #define LM_ROW_T schema_row
-DESCRIBE(schema_cols, CALIBRATION_SCHEMA_COLUMNS)
+LM_ROW_DESCRIBE(schema_cols, CALIBRATION_SCHEMA_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T calibration_row
-DESCRIBE(calibration_cols, CALIBRATION_COLUMNS)
+LM_ROW_DESCRIBE(calibration_cols, CALIBRATION_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T parameter_row
-DESCRIBE(parameter_cols, CALIBRATION_PARAMETER_COLUMNS)
+LM_ROW_DESCRIBE(parameter_cols, CALIBRATION_PARAMETER_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T target_row
-DESCRIBE(target_cols, CALIBRATION_TARGET_COLUMNS)
+LM_ROW_DESCRIBE(target_cols, CALIBRATION_TARGET_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T evaluation_row
-DESCRIBE(evaluation_cols, CALIBRATION_EVALUATION_COLUMNS)
+LM_ROW_DESCRIBE(evaluation_cols, CALIBRATION_EVALUATION_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T value_row
-DESCRIBE(value_cols, CALIBRATION_VALUE_COLUMNS)
+LM_ROW_DESCRIBE(value_cols, CALIBRATION_VALUE_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T moment_row
-DESCRIBE(moment_cols, CALIBRATION_MOMENT_COLUMNS)
+LM_ROW_DESCRIBE(moment_cols, CALIBRATION_MOMENT_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T summary_db_row
-DESCRIBE(summary_cols, CALIBRATION_SUMMARY_COLUMNS)
+LM_ROW_DESCRIBE(summary_cols, CALIBRATION_SUMMARY_COLUMNS);
 #undef LM_ROW_T
-#undef DESCRIBE
 /* calibration holds one row: CHECK (id = 1) keeps a second header out. */
 const lm_row_table lm__rows_calibration = {
     .name = "calibration", .cols = calibration_cols,

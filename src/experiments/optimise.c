@@ -222,12 +222,9 @@ static lm_status db_fail(const job *J, lm_error *err)
 #define OPTIMISE_CONFIG_COLUMNS(X, V)                                                           \
     X(const char *, key, TEXT, ID, "scenario_yaml, levers_yaml, ..., budget_years")            \
     X(const char *, value, TEXT, ATTR, "its value")
-typedef struct config_row {
-    LM_ROW_STRUCT(OPTIMISE_CONFIG_COLUMNS)
-} config_row;
+LM_ROW_TYPEDEF(config_row, OPTIMISE_CONFIG_COLUMNS);
 #define LM_ROW_T config_row
-static const lm_row_column config_cols[] = {
-    OPTIMISE_CONFIG_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(config_cols, OPTIMISE_CONFIG_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_optimise_config = {
     .name = "optimise_config", .cols = config_cols, .n_cols = 2, .row_size = sizeof(config_row),
@@ -246,12 +243,9 @@ const lm_row_table lm__rows_optimise_config = {
     X(double, public_cny_year, REAL, VALUE, "mean public money a year")                         \
     X(double, public_lo, REAL, VALUE, "its 90% interval")                                       \
     X(double, public_hi, REAL, VALUE, "its 90% interval")
-typedef struct evaluation_row {
-    LM_ROW_STRUCT(OPTIMISE_EVALUATION_COLUMNS)
-} evaluation_row;
+LM_ROW_TYPEDEF(evaluation_row, OPTIMISE_EVALUATION_COLUMNS);
 #define LM_ROW_T evaluation_row
-static const lm_row_column evaluation_cols[] = {
-    OPTIMISE_EVALUATION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(evaluation_cols, OPTIMISE_EVALUATION_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_optimise_evaluation =
     LM_ROW_TABLE("optimise_evaluation", evaluation_cols, evaluation_row, false, true);
@@ -271,19 +265,13 @@ const lm_row_table lm__rows_optimise_evaluation =
     X(double, births, REAL, VALUE, "over the run")                                              \
     X(double, revenue_cny, REAL, VALUE, "the last year")                                        \
     X(double, public_cny, REAL, VALUE, "over the run")
-typedef struct value_row {
-    LM_ROW_STRUCT(OPTIMISE_VALUE_COLUMNS)
-} value_row;
-typedef struct replication_row {
-    LM_ROW_STRUCT(OPTIMISE_REPLICATION_COLUMNS)
-} replication_row;
+LM_ROW_TYPEDEF(value_row, OPTIMISE_VALUE_COLUMNS);
+LM_ROW_TYPEDEF(replication_row, OPTIMISE_REPLICATION_COLUMNS);
 #define LM_ROW_T value_row
-static const lm_row_column value_cols[] = {
-    OPTIMISE_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(value_cols, OPTIMISE_VALUE_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T replication_row
-static const lm_row_column replication_cols[] = {
-    OPTIMISE_REPLICATION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(replication_cols, OPTIMISE_REPLICATION_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_optimise_value =
     LM_ROW_TABLE("optimise_value", value_cols, value_row, false, true);
@@ -316,19 +304,13 @@ const lm_row_table lm__rows_optimise_replication =
     X(double, fresh_lo, REAL, VALUE, "its 90% interval")                                        \
     X(double, fresh_hi, REAL, VALUE, "its 90% interval")                                        \
     X(const char *, edits, TEXT, VALUE, "lever=value for every lever")
-typedef struct lever_row {
-    LM_ROW_STRUCT(OPTIMISE_LEVER_COLUMNS)
-} lever_row;
-typedef struct mix_row {
-    LM_ROW_STRUCT(OPTIMISE_MIX_COLUMNS)
-} mix_row;
+LM_ROW_TYPEDEF(lever_row, OPTIMISE_LEVER_COLUMNS);
+LM_ROW_TYPEDEF(mix_row, OPTIMISE_MIX_COLUMNS);
 #define LM_ROW_T lever_row
-static const lm_row_column lever_cols[] = {
-    OPTIMISE_LEVER_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(lever_cols, OPTIMISE_LEVER_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T mix_row
-static const lm_row_column mix_cols[] = {
-    OPTIMISE_MIX_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(mix_cols, OPTIMISE_MIX_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_optimise_lever =
     LM_ROW_TABLE("optimise_lever", lever_cols, lever_row, false, true);

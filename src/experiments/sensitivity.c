@@ -294,40 +294,29 @@ static void rank_params(const lm_sens_index *idx, int d, int *order)
     X(double, st_lo, REAL, VALUE, "its 90% interval")                                           \
     X(double, st_hi, REAL, VALUE, "")
 
-#define SENS_TABLE(row, COLUMNS)                                                                \
-    typedef struct row {                                                                        \
-        LM_ROW_STRUCT(COLUMNS)                                                                  \
-    } row;
-SENS_TABLE(sens_row, SENSITIVITY_COLUMNS)
-SENS_TABLE(sens_point_row, SENSITIVITY_POINT_COLUMNS)
-SENS_TABLE(sens_value_row, SENSITIVITY_VALUE_COLUMNS)
-SENS_TABLE(sens_output_row, SENSITIVITY_OUTPUT_COLUMNS)
-SENS_TABLE(sens_y_row, SENSITIVITY_Y_COLUMNS)
-SENS_TABLE(sens_index_row, SENSITIVITY_INDEX_COLUMNS)
-#undef SENS_TABLE
+LM_ROW_TYPEDEF(sens_row, SENSITIVITY_COLUMNS);
+LM_ROW_TYPEDEF(sens_point_row, SENSITIVITY_POINT_COLUMNS);
+LM_ROW_TYPEDEF(sens_value_row, SENSITIVITY_VALUE_COLUMNS);
+LM_ROW_TYPEDEF(sens_output_row, SENSITIVITY_OUTPUT_COLUMNS);
+LM_ROW_TYPEDEF(sens_y_row, SENSITIVITY_Y_COLUMNS);
+LM_ROW_TYPEDEF(sens_index_row, SENSITIVITY_INDEX_COLUMNS);
 #define LM_ROW_T sens_row
-static const lm_row_column sens_cols[] = {
-    SENSITIVITY_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(sens_cols, SENSITIVITY_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sens_point_row
-static const lm_row_column point_cols[] = {
-    SENSITIVITY_POINT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(point_cols, SENSITIVITY_POINT_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sens_value_row
-static const lm_row_column value_cols[] = {
-    SENSITIVITY_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(value_cols, SENSITIVITY_VALUE_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sens_output_row
-static const lm_row_column output_cols[] = {
-    SENSITIVITY_OUTPUT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(output_cols, SENSITIVITY_OUTPUT_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sens_y_row
-static const lm_row_column y_cols[] = {
-    SENSITIVITY_Y_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(y_cols, SENSITIVITY_Y_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sens_index_row
-static const lm_row_column index_cols[] = {
-    SENSITIVITY_INDEX_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(index_cols, SENSITIVITY_INDEX_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_sensitivity[6] = {
     LM_ROW_TABLE("sensitivity", sens_cols, sens_row, false, true),

@@ -136,19 +136,13 @@ static const lm_metric sw_metric[SW_COUNT] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_
     X(int64_t, param, INTEGER, KEY, "0-based index of the --param option")                      \
     X(const char *, name, TEXT, ATTR, "the parameter, as given")                                \
     X(double, value, REAL, ATTR, "the value the point's runs simulated")
-typedef struct sweep_point_row {
-    LM_ROW_STRUCT(SWEEP_POINT_COLUMNS)
-} sweep_point_row;
-typedef struct sweep_value_row {
-    LM_ROW_STRUCT(SWEEP_VALUE_COLUMNS)
-} sweep_value_row;
+LM_ROW_TYPEDEF(sweep_point_row, SWEEP_POINT_COLUMNS);
+LM_ROW_TYPEDEF(sweep_value_row, SWEEP_VALUE_COLUMNS);
 #define LM_ROW_T sweep_point_row
-static const lm_row_column sweep_point_cols[] = {
-    SWEEP_POINT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(sweep_point_cols, SWEEP_POINT_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sweep_value_row
-static const lm_row_column sweep_value_cols[] = {
-    SWEEP_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(sweep_value_cols, SWEEP_VALUE_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_sweep_point =
     LM_ROW_TABLE("sweep_point", sweep_point_cols, sweep_point_row, false, true);

@@ -14,59 +14,46 @@
 /* ---- descriptors from the column lists ---- */
 
 #define LM_ROW_T lm_region_year
-static const lm_row_column region_year_cols[] = {
-    LM_REGION_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(region_year_cols, LM_REGION_YEAR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_region_skill_year
-static const lm_row_column skill_year_cols[] = {
-    LM_REGION_SKILL_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(skill_year_cols, LM_REGION_SKILL_YEAR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_region_layer_year
-static const lm_row_column layer_year_cols[] = {
-    LM_REGION_LAYER_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(layer_year_cols, LM_REGION_LAYER_YEAR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_public_year
-static const lm_row_column public_year_cols[] = {
-    LM_PUBLIC_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(public_year_cols, LM_PUBLIC_YEAR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_run_row
-static const lm_row_column run_cols[] = {LM_RUN_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(run_cols, LM_RUN_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_region_row
-static const lm_row_column region_cols[] = {
-    LM_REGION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(region_cols, LM_REGION_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_sector_row
-static const lm_row_column sector_cols[] = {
-    LM_SECTOR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(sector_cols, LM_SECTOR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_firm_row
-static const lm_row_column firm_cols[] = {
-    LM_FIRM_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(firm_cols, LM_FIRM_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_dragon_row
-static const lm_row_column dragon_cols[] = {
-    LM_DRAGON_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(dragon_cols, LM_DRAGON_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_deal_row
-static const lm_row_column deal_cols[] = {
-    LM_DEAL_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(deal_cols, LM_DEAL_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_fund_row
-static const lm_row_column fund_cols[] = {
-    LM_FUND_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(fund_cols, LM_FUND_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_exit_row
-static const lm_row_column exit_cols[] = {
-    LM_EXIT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(exit_cols, LM_EXIT_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_finance_year_row
-static const lm_row_column finance_year_cols[] = {
-    LM_FINANCE_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(finance_year_cols, LM_FINANCE_YEAR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_investment_year_row
-static const lm_row_column investment_year_cols[] = {
-    LM_INVESTMENT_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(investment_year_cols, LM_INVESTMENT_YEAR_COLUMNS);
 #undef LM_ROW_T
 
 #define TABLE(name, cols, type, fk) LM_ROW_TABLE(name, cols, type, fk, false)
@@ -106,12 +93,9 @@ const lm_row_table lm__rows_investment_year =
 /* The layout version (docs/output.md); no key: one row. */
 #define LM_SCHEMA_COLUMNS(X, V)                                                                 \
     X(int64_t, version, INTEGER, ATTR, "layout version, equal to `PRAGMA user_version`")
-typedef struct schema_row {
-    LM_ROW_STRUCT(LM_SCHEMA_COLUMNS)
-} schema_row;
+LM_ROW_TYPEDEF(schema_row, LM_SCHEMA_COLUMNS);
 #define LM_ROW_T schema_row
-static const lm_row_column schema_cols[] = {
-    LM_SCHEMA_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(schema_cols, LM_SCHEMA_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_schema = LM_ROW_TABLE("schema", schema_cols, schema_row, false, true);
 

@@ -70,8 +70,10 @@ typedef struct lm_row_table {
 
 /* The descriptors of a column list, for a table declared outside rows.c:
  *   #define LM_ROW_T my_row
- *   static const lm_row_column my_cols[] = {MY_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+ *   LM_ROW_DESCRIBE(my_cols, MY_COLUMNS);
  *   #undef LM_ROW_T */
+#define LM_ROW_DESCRIBE(cols, columns)                                                          \
+    static const lm_row_column cols[] = {columns(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)}
 #define LM_ROW_UNPACK_(...) __VA_ARGS__
 #define LM_ROW_DESCRIBE_(ctype, field, kind, role, doc)                                          \
     {#field,       #field "_id",  LM_ROW_KIND_##kind, LM_ROW_ROLE_##role,                       \
