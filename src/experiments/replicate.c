@@ -426,7 +426,9 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     sqlite3_stmt *ins = NULL;
-    int moved = 0;
+    lm_run_row *run = NULL;
+    size_t n = 0;
+    int moved = 0, step;
     lm_status rc = open_with_runs(db_path, &db, err);
     if (rc != LM_OK || !db)
         return rc;
@@ -434,20 +436,17 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
                      "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;"
                      " CREATE TEMP TABLE lm_renumber(old INTEGER PRIMARY KEY, new INTEGER);",
                      NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT run_id, run, coalesce(arm, '') FROM run", -1, &st,
-                           NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO lm_renumber VALUES (?1, ?2)", -1, &ins, NULL) !=
             SQLITE_OK)
         goto db_error;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const int64_t id = sqlite3_column_int64(st, 0);
-        const int64_t i = sqlite3_column_int64(st, 1);
-        const char *arm = (const char *)sqlite3_column_text(st, 2);
+    if ((rc = lm__rows_read(db, db_path, &lm__rows_run, 0, NULL, (void **)&run, &n, err)) != LM_OK)
+        goto fail;
+    for (size_t k = 0; k < n; ++k) {
+        const int64_t id = run[k].run_id, i = run[k].run;
         int a = -1;
-        for (int k = 0; k < n_arms && a < 0; ++k)
-            if (strcmp(arm, arms[k].name ? arms[k].name : "") == 0)
-                a = k;
+        for (int j = 0; j < n_arms && a < 0; ++j)
+            if (strcmp(run[k].arm ? run[k].arm : "", arms[j].name ? arms[j].name : "") == 0)
+                a = j;
         if (a < 0 || i < 0 || i >= runs || id == (int64_t)a * runs + i + 1)
             continue;
         if (sqlite3_bind_int64(ins, 1, id) != SQLITE_OK ||
@@ -457,10 +456,9 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
         sqlite3_reset(ins);
         ++moved;
     }
-    if (step != SQLITE_DONE)
-        goto db_error;
-    sqlite3_finalize(st);
-    st = NULL;
+    lm__rows_free(&lm__rows_run, run, n);
+    run = NULL;
+    n = 0;
     sqlite3_finalize(ins);
     ins = NULL;
     if (moved > 0) {
@@ -493,6 +491,8 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
 db_error:
     rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
                          db ? sqlite3_errmsg(db) : "cannot open");
+fail:
+    lm__rows_free(&lm__rows_run, run, n);
     sqlite3_finalize(st);
     sqlite3_finalize(ins);
     if (db)
