@@ -423,14 +423,10 @@ static lm_status target_named(const lm_scenario *sc, const char *option, const c
     const int n = lm_scenario_region_count(sc);
     const char *dot = strrchr(name, '.');
     const char *metric = dot ? dot + 1 : name;
-    *k = -1;
-    for (int j = 0; j < LM_CMP_COUNT; ++j)
-        if (strcmp(metric, lm__cmp_name(j)) == 0)
-            *k = j;
-    if (*k < 0)
-        LM_FAIL(err, LM_EINVAL,
-                "%s %s: unknown metric '%s' (dragons, high_tech, jobs, fund_tvpi, public_cny)",
-                option, name, metric);
+    char list[160];
+    if ((*k = lm__metric_pick(metric, lm__cmp_metrics, LM_CMP_COUNT, list, sizeof list, ", ")) <
+        0)
+        LM_FAIL(err, LM_EINVAL, "%s %s: unknown metric '%s' (%s)", option, name, metric, list);
     if (!dot) {
         if (!any_region)
             LM_FAIL(err, LM_EINVAL, "%s %s: expected REGION.METRIC, e.g. total.dragons",

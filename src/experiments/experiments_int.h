@@ -37,6 +37,11 @@ void lm__metrics_of_sim(const lm_sim *sim, int region, double *m);
 /* m[(n_regions + 1) x LM_METRIC_COUNT] of run_id read back from db, the total last. */
 lm_status lm__metrics_read(sqlite3 *db, const char *path, int64_t run_id, int n_regions,
                            double *m, lm_error *err);
+/* The position in ids[0..n) of the metric text names (name, word or alias), -1 when none;
+ * then list holds the names of ids, ", " between them and last before the last one (an
+ * error's "expected ..."). */
+int lm__metric_pick(const char *text, const lm_metric *ids, int n, char *list, size_t size,
+                    const char *last);
 /* The declared column a metric reads, and its words for the docs: "table.column", "SUM"
  * (the reduction's name), unit, title, one line, the other spelling (NULL: none). */
 const lm_row_column *lm__metric_column(lm_metric m);

@@ -3,6 +3,7 @@
  * and for the rows read back from a job's database (compare, sweep, sensitivity), so the
  * two cannot disagree about what, say, the public money of a run is. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "experiments/experiments_int.h"
@@ -42,6 +43,21 @@ int lm_metric_find(const char *s)
         if (strcmp(s, info[k].name) == 0 || strcmp(s, info[k].word) == 0 ||
             (info[k].alias && strcmp(s, info[k].alias) == 0))
             return k;
+    return -1;
+}
+
+int lm__metric_pick(const char *s, const lm_metric *ids, int n, char *list, size_t size,
+                    const char *last)
+{
+    const int m = lm_metric_find(s);
+    size_t len = 0;
+    for (int k = 0; k < n; ++k) {
+        if ((int)ids[k] == m)
+            return k;
+        const char *sep = k == 0 ? "" : k == n - 1 ? last : ", ";
+        len += (size_t)snprintf(list + (len < size ? len : size), len < size ? size - len : 0,
+                                "%s%s", sep, info[ids[k]].name);
+    }
     return -1;
 }
 

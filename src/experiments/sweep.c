@@ -366,15 +366,11 @@ static lm_status sweep_target_make(const lm_scenario *sc, const lm_precision_tar
                                    sweep_target *t, lm_error *err)
 {
     const char *dot = strrchr(g->metric, '.');
-    t->k = -1;
-    for (int k = 0; dot && k < SW_COUNT; ++k)
-        if (strcmp(dot + 1, lm_metric_name(sw_metric[k])) == 0)
-            t->k = k;
+    char list[160];
+    t->k = lm__metric_pick(dot ? dot + 1 : "", sw_metric, SW_COUNT, list, sizeof list, " or ");
     if (t->k < 0)
-        LM_FAIL(err, LM_EINVAL,
-                "--precision %s: expected REGION.METRIC, METRIC dragons, high_tech, "
-                "firms_alive, jobs or public_cny",
-                g->metric);
+        LM_FAIL(err, LM_EINVAL, "--precision %s: expected REGION.METRIC, METRIC %s", g->metric,
+                list);
     char region[128];
     const size_t len = (size_t)(dot - g->metric);
     if (len == 0 || len >= sizeof region)

@@ -249,3 +249,16 @@ Test(metrics, docs_list_exactly_the_declared_metrics)
             cr_assert_str_eq(cells[c], want[c], "metric %s, cell %d", lm_metric_name(m), c + 1);
     }
 }
+
+Test(metrics, a_command_picks_among_its_metrics_by_any_spelling)
+{
+    static const lm_metric ids[] = {LM_METRIC_DRAGONS, LM_METRIC_JOBS, LM_METRIC_PUBLIC};
+    char list[128];
+    cr_assert_eq(lm__metric_pick("headcount", ids, 3, list, sizeof list, " or "), 1);
+    cr_assert_eq(lm__metric_pick("public", ids, 3, list, sizeof list, " or "), 2);
+    cr_assert_eq(lm__metric_pick("births", ids, 3, list, sizeof list, " or "), -1);
+    cr_assert_str_eq(list, "dragons, jobs or public_cny");
+    char small[10];
+    cr_assert_eq(lm__metric_pick("x", ids, 3, small, sizeof small, ", "), -1);
+    cr_assert_str_eq(small, "dragons, ");
+}
