@@ -4,15 +4,11 @@
  * the outputs. docs/experiments.md ("optimise").
  *
  * What a mix is worth: the mean over its R replications of the objective metric of the
- * region, computed from the simulation exactly as the headline tables compute it from the
- * database (replicate.c, read_metrics): dragons = little dragons first certified over the
- * run (sum of region_year.dragons_new), high_tech / jobs / firms_alive = the stock of the last
- * simulated year (high_tech, headcount, alive), births over the run, revenue of the last
- * year; its cost: the region's public money over the run (public_year.net_cny: outlays and
- * tax expenditures less returns; commitments are no cost) divided by the
- * years of the policy era: from the first month any policy of the scenario starts (not before
- * the period) to the end, so that a spin-up without policies (three-capitals' 2005-2014)
- * does not dilute the annual cost.
+ * region (longmen/metrics.h), computed from the simulation's rows by the same function that
+ * computes it from a job's database (metrics.c); its cost: the region's public money
+ * (LM_METRIC_PUBLIC) divided by the years of the policy era: from the first month any
+ * policy of the scenario starts (not before the period) to the end, so that a spin-up
+ * without policies (three-capitals' 2005-2014) does not dilute the annual cost.
  *
  * Durability and --resume: every evaluation is committed to DIR.partial/results.sqlite in
  * its own transaction as soon as it ends (optimise_evaluation, optimise_value,
