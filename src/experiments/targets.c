@@ -25,20 +25,14 @@ typedef struct stat_info {
     const char *optional;
 } stat_info;
 
-static const stat_info stats[LM_STAT_COUNT] = {
-    [LM_STAT_DRAGONS_FOUNDED] = {"dragons_founded", "from to", "region model by"},
-    [LM_STAT_DRAGONS_NONLOCAL] = {"dragons_nonlocal_share", "from to", "region by"},
-    [LM_STAT_FOUNDERS_NONLOCAL] = {"founders_nonlocal_share", "from to", "region"},
-    [LM_STAT_BIRTHS] = {"births", "from to", "region"},
-    [LM_STAT_TIER_COUNT] = {"tier_count", "year tier", "region"},
-    [LM_STAT_TIER_GROWTH] = {"tier_growth", "year years tier", "region"},
-    [LM_STAT_GUIDANCE] = {"guidance_cny", "to measure", "region from"},
-    [LM_STAT_ZIPF] = {"zipf_exponent", "k", "region method"},
-    [LM_STAT_SURVIVAL] = {"survival", "years", "region from to"},
-    [LM_STAT_DEAL_MULTIPLE] = {"deal_multiple_share", "", "region below at_least"},
-    [LM_STAT_FUND_TVPI] = {"fund_tvpi", "", "kind measure"},
-    [LM_STAT_YEARS_TO_UNICORN] = {"years_to_unicorn", "", "region threshold_cny"},
-};
+#define STAT_INFO_(id, name, required, optional) [LM_STAT_##id] = {name, required, optional},
+static const stat_info stats[LM_STAT_COUNT] = {LM_CAL_STATISTICS(STAT_INFO_)};
+#undef STAT_INFO_
+
+const char *lm__stat_name(int stat)
+{
+    return stat >= 0 && stat < LM_STAT_COUNT ? stats[stat].name : NULL;
+}
 
 static const char *const target_keys[] = {
     "name",  "statistic", "sql",    "value",  "sd",      "weight",       "tolerance",

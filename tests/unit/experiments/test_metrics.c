@@ -1,7 +1,8 @@
 /* tests/unit/experiments/test_metrics.c -- the metrics of longmen/metrics.h: each reads a
  * declared column, its reduction gives the figure by hand, the rows read back from a database
  * give what the same rows in memory give, names are found by every spelling, and the table
- * of docs/experiments.md ("## Metrics") is exactly the declared list. */
+ * of docs/experiments.md ("## Metrics") is exactly the declared list, as calibration.md's
+ * table of named statistics is calibration's. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <sqlite3.h>
 
+#include "experiments/calibrate_int.h"
 #include "experiments/experiments_int.h"
 #include "io/store_rows.h"
 
@@ -261,4 +263,29 @@ Test(metrics, a_command_picks_among_its_metrics_by_any_spelling)
     char small[10];
     cr_assert_eq(lm__metric_pick("x", ids, 3, small, sizeof small, ", "), -1);
     cr_assert_str_eq(small, "dragons, ");
+}
+
+/* Calibration's named statistics: docs/calibration.md's table lists exactly the declared
+ * ones, in their order (the first cell of each row). */
+Test(metrics, calibration_docs_list_exactly_the_declared_statistics)
+{
+    FILE *f = fopen(LM_SOURCE_DIR "/docs/calibration.md", "rb");
+    cr_assert_not_null(f);
+    static char doc[1 << 20];
+    const size_t len = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[len] = '\0';
+    const char *at = strstr(doc, "\n| statistic | arguments | value |\n");
+    cr_assert_not_null(at, "docs/calibration.md: no table of named statistics");
+    at = strchr(strchr(at + 1, '\n') + 1, '\n'); /* past the header and the |---| line */
+    int k = 0;
+    for (; at && at[1] == '|'; at = strchr(at + 1, '\n'), ++k) {
+        char want[96];
+        snprintf(want, sizeof want, "| `%s` |", lm__stat_name(k) ? lm__stat_name(k) : "?");
+        cr_assert(strncmp(at + 1, want, strlen(want)) == 0,
+                  "docs/calibration.md, statistic %d: expected %s", k + 1, want);
+    }
+    cr_assert_eq(k, LM_STAT_COUNT, "docs/calibration.md lists %d statistics, %d declared", k,
+                 LM_STAT_COUNT);
+    cr_assert_null(lm__stat_name(LM_STAT_COUNT));
 }
