@@ -42,7 +42,8 @@ static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error 
         LM_FAIL(err, LM_EIO, "%s: cannot create", path);
     fputs("run,region", f);
     for (int k = 0; k < LM_CMP_COUNT; ++k)
-        fprintf(f, ",%s_baseline,%s_counterfactual,%s_diff", lm__cmp_name(k), lm__cmp_name(k), lm__cmp_name(k));
+        fprintf(f, ",%s_baseline,%s_counterfactual,%s_diff", lm__cmp_name(k), lm__cmp_name(k),
+                lm__cmp_name(k));
     fputs("\n", f);
     for (int i = 0; i < x->runs; ++i)
         for (int r = 0; r <= x->n_regions; ++r) {
@@ -174,7 +175,8 @@ static lm_status write_paths(const lm__experiment *x, const years *y, const char
                 const double mc = lm_stats_mean_ci90(c, (size_t)x->runs, NULL, NULL, NULL);
                 const double md = lm_stats_mean_ci90(d, (size_t)x->runs, &lo, &hi, &used);
                 lm__csv_text(f, region_name(x, r));
-                fprintf(f, ",%s,%d,%zu,%.17g,%.17g,%.17g,%.17g,%.17g\n", lm_metric_name(y_metric[k]),
+                fprintf(f, ",%s,%d,%zu,%.17g,%.17g,%.17g,%.17g,%.17g\n",
+                        lm_metric_name(y_metric[k]),
                         y->first + t, used, mb, mc, md, lo, hi);
             }
     free(b);

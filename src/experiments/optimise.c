@@ -123,7 +123,7 @@ typedef struct job {
     double best;
     double t0;
     int threads;         /* replications at once, within the memory limit */
-    double *rows;        /* rule.max_runs x LM_METRIC_COUNT, then the objective and cost of each run */
+    double *rows; /* rule.max_runs x LM_METRIC_COUNT, then the objective and cost of each run */
     const double *mix;   /* the mix being evaluated, and its draw */
     int draw;
 } job;
@@ -583,7 +583,8 @@ static lm_status evaluate_mix(const double *mix, int draw, lm__opt_outcome *out,
     J->mix = mix;
     J->draw = draw;
     int runs = 0;
-    double *obj = J->rows + (size_t)J->rule.max_runs * LM_METRIC_COUNT, *pub = obj + J->rule.max_runs;
+    double *obj = J->rows + (size_t)J->rule.max_runs * LM_METRIC_COUNT,
+           *pub = obj + J->rule.max_runs;
     lm_status st = lm__opt_replicate(&J->rule, evaluate_batch, J, obj, &runs, err);
     if (st != LM_OK)
         return st;
@@ -814,7 +815,8 @@ static lm_status write_csv(const job *J, const lm__opt_result *r, const char *di
     }
     fprintf(f, ",%s_mean,%s_lo90,%s_hi90,public_cny_year_mean,public_cny_year_lo90,"
                "public_cny_year_hi90,apriori_cny_year,feasible\n",
-            lm_metric_name(J->objective), lm_metric_name(J->objective), lm_metric_name(J->objective));
+            lm_metric_name(J->objective), lm_metric_name(J->objective),
+            lm_metric_name(J->objective));
     for (int k = 0; k < r->n_evals; ++k) {
         const lm__opt_eval *E = &r->evals[k];
         if (E->draw != 0)
@@ -1171,7 +1173,8 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         }
         st = check_levers(&J, err);
     }
-    J.rows = malloc((size_t)J.rule.max_runs * (LM_METRIC_COUNT + 2) * sizeof *J.rows); /* + objective, cost */
+    /* + objective, cost */
+    J.rows = malloc((size_t)J.rule.max_runs * (LM_METRIC_COUNT + 2) * sizeof *J.rows);
     if (st == LM_OK && !J.rows)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "evaluation rows");
     if (st == LM_OK)
