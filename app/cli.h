@@ -72,6 +72,12 @@ int cli_experiment_parse(int argc, char **argv, const cli_experiment_cmd *cmd,
 /* Ctrl-C and SIGTERM set the flag returned (for lm_job_config.stop_flag); a second one
  * kills at once. */
 volatile sig_atomic_t *cli_experiment_catch_signals(void);
+/* What every job command does before it starts: the progress bar on a terminal (unless
+ * --quiet) and the signals into job->stop_flag, which it returns. */
+struct lm_job_config;
+struct lm_progress_bar;
+volatile sig_atomic_t *cli_experiment_start(struct lm_job_config *job,
+                                            struct lm_progress_bar *bar);
 /* A decimal integer of digits only that fits uint64_t. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 

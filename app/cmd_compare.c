@@ -180,13 +180,7 @@ int cli_compare(int argc, char **argv)
     o.x.n_halfwidth = o.n_halfwidth;
 
     lm_progress_bar bar;
-    lm_progress_bar_init(&bar, stderr);
-    if (!o.x.job.quiet && isatty(STDERR_FILENO)) {
-        o.x.job.progress = lm_progress_bar_update;
-        o.x.job.progress_user = &bar;
-    }
-    volatile sig_atomic_t *stop = cli_experiment_catch_signals();
-    o.x.job.stop_flag = stop;
+    volatile sig_atomic_t *stop = cli_experiment_start(&o.x.job, &bar);
 
     const lm_scenario_edits edits = {.set = o.set, .n_set = o.n_set, .adopt = o.adopt,
                                      .n_adopt = o.n_adopt, .add = o.add, .n_add = o.n_add};

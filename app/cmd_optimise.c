@@ -160,12 +160,7 @@ static int set_value(void *user, const char *name, const char *value)
             return cli_usage_error(OPTIMISE_HELP, "--levers: expected a file");
         o->levers_path = value;
     } else if (strcmp(name, "--objective") == 0) {
-        static const char *const ok[] = {"dragons", "high_tech", "jobs", "firms_alive",
-                                         "births",  "revenue"};
-        bool known = false;
-        for (size_t i = 0; i < sizeof ok / sizeof ok[0]; ++i)
-            known = known || strcmp(value, ok[i]) == 0;
-        if (!known)
+        if (lm_optimise_objective(value) < 0)
             return cli_usage_error(OPTIMISE_HELP,
                                    "--objective %s: expected dragons, high_tech, jobs, "
                                    "firms_alive, births or revenue",

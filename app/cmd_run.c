@@ -121,13 +121,7 @@ int cli_run(int argc, char **argv)
 
     /* Progress only for a person watching: a pipe, a log file or a test sees nothing. */
     lm_progress_bar bar;
-    lm_progress_bar_init(&bar, stderr);
-    if (!cfg.quiet && isatty(STDERR_FILENO)) {
-        cfg.progress = lm_progress_bar_update;
-        cfg.progress_user = &bar;
-    }
-    volatile sig_atomic_t *stop_signal = cli_experiment_catch_signals();
-    cfg.stop_flag = stop_signal;
+    volatile sig_atomic_t *stop_signal = cli_experiment_start(&cfg, &bar);
 
     /* experiments issue: several replications (one without --runs stays the job below). */
     if (x.runs > 1 || x.resume) {

@@ -137,13 +137,7 @@ int cli_sensitivity(int argc, char **argv)
         return cli_fail(&err);
 
     lm_progress_bar bar;
-    lm_progress_bar_init(&bar, stderr);
-    if (!o.x.job.quiet && isatty(STDERR_FILENO)) {
-        o.x.job.progress = lm_progress_bar_update;
-        o.x.job.progress_user = &bar;
-    }
-    volatile sig_atomic_t *stop = cli_experiment_catch_signals();
-    o.x.job.stop_flag = stop;
+    volatile sig_atomic_t *stop = cli_experiment_start(&o.x.job, &bar);
 
     const lm_sens_config sc = {.spec = &spec, .points = o.points, .bootstrap = o.bootstrap};
     lm_experiment_result res = {.summary = NULL}; /* failures may return before filling it */

@@ -201,13 +201,7 @@ int cli_sweep(int argc, char **argv)
                                    o.param[j].name);
 
     lm_progress_bar bar;
-    lm_progress_bar_init(&bar, stderr);
-    if (!o.x.job.quiet && isatty(STDERR_FILENO)) {
-        o.x.job.progress = lm_progress_bar_update;
-        o.x.job.progress_user = &bar;
-    }
-    volatile sig_atomic_t *stop = cli_experiment_catch_signals();
-    o.x.job.stop_flag = stop;
+    volatile sig_atomic_t *stop = cli_experiment_start(&o.x.job, &bar);
 
     const lm_sweep_config sw = {.params = o.param,
                                 .n_params = o.n_param,

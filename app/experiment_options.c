@@ -16,6 +16,7 @@
 #include "longmen/job.h"
 #include "longmen/longmen.h"
 #include "longmen/optimise.h"
+#include "longmen/progress.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -198,6 +199,16 @@ int cli_experiment_parse(int argc, char **argv, const cli_experiment_cmd *cmd,
         last_value = value;
     }
     return CLI_OK;
+}
+
+volatile sig_atomic_t *cli_experiment_start(lm_job_config *job, lm_progress_bar *bar)
+{
+    lm_progress_bar_init(bar, stderr);
+    if (!job->quiet && isatty(STDERR_FILENO)) {
+        job->progress = lm_progress_bar_update;
+        job->progress_user = bar;
+    }
+    return job->stop_flag = cli_experiment_catch_signals();
 }
 
 volatile sig_atomic_t *cli_experiment_catch_signals(void)

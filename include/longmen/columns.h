@@ -59,5 +59,10 @@
 #define LM_ROW_ARRAY_(ctype, field, prefix, words, kind, role, doc)                             \
     ctype field[words(LM_WORD_COUNT, ~)];
 #define LM_ROW_STRUCT(columns) columns(LM_ROW_FIELD_, LM_ROW_ARRAY_)
+/* The same as one declaration: `LM_ROW_TYPEDEF(x, LM_X_COLUMNS);`. */
+#define LM_ROW_TYPEDEF(type, columns)                                                           \
+    typedef struct type {                                                                       \
+        LM_ROW_STRUCT(columns)                                                                  \
+    } type
 
 #endif

@@ -59,6 +59,10 @@ typedef struct lm_optimise_config {
  * robustness 5, runner_ups 3. */
 LM_API void lm_optimise_config_init(lm_optimise_config *cfg);
 
+/* The metric (longmen/metrics.h) an --objective names, -1 unless it is one the search may
+ * maximise: dragons, high_tech, jobs, firms_alive, births, revenue, by any spelling. */
+LM_API int lm_optimise_objective(const char *name);
+
 /* Runs the search. On LM_OK the folder (default runs/<name>-seed<N>-optimise) holds
  * results.sqlite (tables optimise_config, optimise_lever, optimise_evaluation,
  * optimise_value, optimise_replication, optimise_mix), optimise.csv and summary.txt; res->summary is

@@ -15,6 +15,7 @@
 
 #include "longmen/error.h"
 #include "longmen/experiments.h"
+#include "longmen/metrics.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,23 +27,9 @@ extern "C" {
 #define LM_SENS_MAX_POINTS 20000 /* N (d + 2) */
 #define LM_SENS_MAX_BOOTSTRAP 100000
 
-/* The outputs a params file may name: the headline metrics of `compare` and `sweep`. */
-typedef enum lm_sens_metric {
-    LM_SENS_DRAGONS,   /* firms first certified a little dragon over the run */
-    LM_SENS_HIGH_TECH, /* certified high-tech enterprises at the end */
-    LM_SENS_ALIVE,     /* firms alive at the end */
-    LM_SENS_BIRTHS,    /* firms born over the run */
-    LM_SENS_JOBS,      /* employees of alive firms at the end */
-    LM_SENS_PUBLIC,    /* public money over the run, CNY: what the purse gave up, net
-                          (public_year.net_cny; commitments not counted) */
-    LM_SENS_REVENUE,   /* revenue of the last simulated year, CNY */
-    LM_SENS_FUND_TVPI, /* policy funds: (distributed + NAV) / paid-in */
-    LM_SENS_METRIC_COUNT
-} lm_sens_metric;
-
-/* Borrowed, static: "dragons", "high_tech", ... (the names of the params file); NULL when
- * out of range. */
-LM_API const char *lm_sens_metric_name(lm_sens_metric m);
+/* The outputs a params file may name: the metrics of longmen/metrics.h, by their word (or
+ * name, or alias); lm_metric_word gives the word its tables report. */
+typedef lm_metric lm_sens_metric;
 
 /* One parameter: NAME as a --policy edit's left side, values in [lo, hi] (lo < hi). line and
  * column: where the entry is in the params file (errors about it point there). */

@@ -301,55 +301,46 @@ static const char *alg_name(int alg)
     X(int64_t, replications, INTEGER, VALUE, "where defined")                                   \
     X(double, distance, REAL, VALUE, "standardised")                                            \
     X(int64_t, within, INTEGER, VALUE, "1 within tolerance, else 0")
-typedef struct calibration_row {
-    LM_ROW_STRUCT(CALIBRATION_COLUMNS)
-} calibration_row;
-typedef struct parameter_row {
-    LM_ROW_STRUCT(CALIBRATION_PARAMETER_COLUMNS)
-} parameter_row;
-typedef struct target_row {
-    LM_ROW_STRUCT(CALIBRATION_TARGET_COLUMNS)
-} target_row;
-typedef struct evaluation_row {
-    LM_ROW_STRUCT(CALIBRATION_EVALUATION_COLUMNS)
-} evaluation_row;
-typedef struct value_row {
-    LM_ROW_STRUCT(CALIBRATION_VALUE_COLUMNS)
-} value_row;
-typedef struct moment_row {
-    LM_ROW_STRUCT(CALIBRATION_MOMENT_COLUMNS)
-} moment_row;
-typedef struct summary_db_row {
-    LM_ROW_STRUCT(CALIBRATION_SUMMARY_COLUMNS)
-} summary_db_row;
-#define DESCRIBE(cols, list)                                                                    \
-    static const lm_row_column cols[] = {list(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+/* The layout version as calibration databases have always held it: version may be NULL. */
+#define CALIBRATION_SCHEMA_COLUMNS(X, V)                                                        \
+    X(int64_t, version, INTEGER, VALUE, "layout version, equal to `PRAGMA user_version`")
+LM_ROW_TYPEDEF(schema_row, CALIBRATION_SCHEMA_COLUMNS);
+LM_ROW_TYPEDEF(calibration_row, CALIBRATION_COLUMNS);
+LM_ROW_TYPEDEF(parameter_row, CALIBRATION_PARAMETER_COLUMNS);
+LM_ROW_TYPEDEF(target_row, CALIBRATION_TARGET_COLUMNS);
+LM_ROW_TYPEDEF(evaluation_row, CALIBRATION_EVALUATION_COLUMNS);
+LM_ROW_TYPEDEF(value_row, CALIBRATION_VALUE_COLUMNS);
+LM_ROW_TYPEDEF(moment_row, CALIBRATION_MOMENT_COLUMNS);
+LM_ROW_TYPEDEF(summary_db_row, CALIBRATION_SUMMARY_COLUMNS);
+#define LM_ROW_T schema_row
+LM_ROW_DESCRIBE(schema_cols, CALIBRATION_SCHEMA_COLUMNS);
+#undef LM_ROW_T
 #define LM_ROW_T calibration_row
-DESCRIBE(calibration_cols, CALIBRATION_COLUMNS)
+LM_ROW_DESCRIBE(calibration_cols, CALIBRATION_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T parameter_row
-DESCRIBE(parameter_cols, CALIBRATION_PARAMETER_COLUMNS)
+LM_ROW_DESCRIBE(parameter_cols, CALIBRATION_PARAMETER_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T target_row
-DESCRIBE(target_cols, CALIBRATION_TARGET_COLUMNS)
+LM_ROW_DESCRIBE(target_cols, CALIBRATION_TARGET_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T evaluation_row
-DESCRIBE(evaluation_cols, CALIBRATION_EVALUATION_COLUMNS)
+LM_ROW_DESCRIBE(evaluation_cols, CALIBRATION_EVALUATION_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T value_row
-DESCRIBE(value_cols, CALIBRATION_VALUE_COLUMNS)
+LM_ROW_DESCRIBE(value_cols, CALIBRATION_VALUE_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T moment_row
-DESCRIBE(moment_cols, CALIBRATION_MOMENT_COLUMNS)
+LM_ROW_DESCRIBE(moment_cols, CALIBRATION_MOMENT_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T summary_db_row
-DESCRIBE(summary_cols, CALIBRATION_SUMMARY_COLUMNS)
+LM_ROW_DESCRIBE(summary_cols, CALIBRATION_SUMMARY_COLUMNS);
 #undef LM_ROW_T
-#undef DESCRIBE
 /* calibration holds one row: CHECK (id = 1) keeps a second header out. */
 const lm_row_table lm__rows_calibration = {
-    "calibration", calibration_cols, (int)(sizeof calibration_cols / sizeof calibration_cols[0]),
-    sizeof(calibration_row), false, true, false, "CHECK (id = 1)"};
+    .name = "calibration", .cols = calibration_cols,
+    .n_cols = (int)(sizeof calibration_cols / sizeof calibration_cols[0]),
+    .row_size = sizeof(calibration_row), .no_run_id = true, .refs = "CHECK (id = 1)"};
 const lm_row_table lm__rows_calibration_parameter =
     LM_ROW_TABLE("calibration_parameter", parameter_cols, parameter_row, false, true);
 const lm_row_table lm__rows_calibration_target =
@@ -362,9 +353,11 @@ const lm_row_table lm__rows_calibration_moment =
     LM_ROW_TABLE("calibration_moment", moment_cols, moment_row, false, true);
 const lm_row_table lm__rows_calibration_summary =
     LM_ROW_TABLE("calibration_summary", summary_cols, summary_db_row, false, true);
+static const lm_row_table schema_table =
+    LM_ROW_TABLE("schema", schema_cols, schema_row, false, true);
 /* In the order they are created. */
 static const lm_row_table *const cal_tables[] = {
-    &lm__rows_calibration,        &lm__rows_calibration_parameter,
+    &schema_table,                &lm__rows_calibration,        &lm__rows_calibration_parameter,
     &lm__rows_calibration_target, &lm__rows_calibration_evaluation,
     &lm__rows_calibration_value,  &lm__rows_calibration_moment,
     &lm__rows_calibration_summary};
@@ -374,7 +367,7 @@ static lm_status create_tables(cal *C, lm_error *err)
     lm_status st = LM_OK;
     for (size_t k = 0; st == LM_OK && k < sizeof cal_tables / sizeof cal_tables[0]; ++k)
         st = lm__rows_create(C->db, C->db_path, cal_tables[k], true, err);
-    return st;
+    return st == LM_OK ? lm__rows_version(C->db, C->db_path, &schema_table, err) : st;
 }
 
 static lm_status insert(cal *C, const lm_row_table *t, const void *rows, size_t n, lm_error *err)
@@ -1357,15 +1350,7 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
             if (st == LM_OK && writer)
                 st = exec(&C, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", err);
             if (st == LM_OK && writer) { /* the tables all at once, or none */
-                char pragma[256];
-                snprintf(pragma, sizeof pragma,
-                         "PRAGMA user_version=%d; CREATE TABLE IF NOT EXISTS schema (version"
-                         " INTEGER); INSERT INTO schema SELECT %d WHERE NOT EXISTS (SELECT 1"
-                         " FROM schema);",
-                         LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
                 st = exec(&C, "BEGIN IMMEDIATE", err);
-                if (st == LM_OK)
-                    st = exec(&C, pragma, err);
                 if (st == LM_OK)
                     st = create_tables(&C, err);
                 if (st == LM_OK)

@@ -17,22 +17,26 @@
 #define LM_CAL_NAME_MAX 128
 #define LM_CAL_EDIT_MAX 240 /* a parameter's name, as a --policy edit's left side */
 
-/* Named statistics (docs/calibration.md, "Named statistics"). */
-typedef enum lm__stat {
-    LM_STAT_DRAGONS_FOUNDED,    /* region, from, to, [model], [by] */
-    LM_STAT_DRAGONS_NONLOCAL,   /* region, from, to, [by]: share of those with outside founders */
-    LM_STAT_FOUNDERS_NONLOCAL,  /* region, from, to: births_nonlocal / births */
-    LM_STAT_BIRTHS,             /* region, from, to */
-    LM_STAT_TIER_COUNT,         /* region, year, tier */
-    LM_STAT_TIER_GROWTH,        /* region, year, years, tier: count(year) / count(year-years) */
-    LM_STAT_GUIDANCE,           /* region, from, to, measure */
-    LM_STAT_ZIPF,               /* [region], k, [method]: upper-tail exponent of headcount */
-    LM_STAT_SURVIVAL,           /* [region], years, [from], [to] */
-    LM_STAT_DEAL_MULTIPLE,      /* below or at_least, [region] */
-    LM_STAT_FUND_TVPI,          /* [kind], [measure: iqr, median, p25, p75] */
-    LM_STAT_YEARS_TO_UNICORN,   /* [threshold_cny], [region] */
-    LM_STAT_COUNT
-} lm__stat;
+/* Named statistics (docs/calibration.md, "Named statistics", which must list them in this
+ * order): X(ID, name, required argument keys, optional ones), keys space-separated. */
+#define LM_CAL_STATISTICS(X)                                                                    \
+    X(DRAGONS_FOUNDED, "dragons_founded", "from to", "region model by")                         \
+    X(DRAGONS_NONLOCAL, "dragons_nonlocal_share", "from to", "region by")                       \
+    X(FOUNDERS_NONLOCAL, "founders_nonlocal_share", "from to", "region")                        \
+    X(BIRTHS, "births", "from to", "region")                                                    \
+    X(TIER_COUNT, "tier_count", "year tier", "region")                                          \
+    X(TIER_GROWTH, "tier_growth", "year years tier", "region")                                  \
+    X(GUIDANCE, "guidance_cny", "to measure", "region from")                                    \
+    X(ZIPF, "zipf_exponent", "k", "region method")                                              \
+    X(SURVIVAL, "survival", "years", "region from to")                                          \
+    X(DEAL_MULTIPLE, "deal_multiple_share", "", "region below at_least")                        \
+    X(FUND_TVPI, "fund_tvpi", "", "kind measure")                                               \
+    X(YEARS_TO_UNICORN, "years_to_unicorn", "", "region threshold_cny")
+#define LM_STAT_ENUM_(id, ...) LM_STAT_##id,
+typedef enum lm__stat { LM_CAL_STATISTICS(LM_STAT_ENUM_) LM_STAT_COUNT } lm__stat;
+#undef LM_STAT_ENUM_
+/* Its name in a targets file (targets.c); NULL when out of range. */
+const char *lm__stat_name(int stat);
 
 enum { LM_BOUND_TWO_SIDED = 0, LM_BOUND_LOWER = 1, LM_BOUND_UPPER = -1 };
 enum { LM_GUIDE_APPROVED, LM_GUIDE_GOVERNMENT, LM_GUIDE_SOCIAL, LM_GUIDE_INVESTED };

@@ -19,8 +19,9 @@
 #include "io/table.h"
 #include "scenario/scenario_int.h"
 
-const char *const lm__cmp_names[LM_CMP_COUNT] = {"dragons", "high_tech", "jobs", "fund_tvpi",
-                                                 "public_cny"};
+const lm_metric lm__cmp_metrics[LM_CMP_COUNT] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH,
+                                                LM_METRIC_JOBS, LM_METRIC_FUND_TVPI,
+                                                LM_METRIC_PUBLIC};
 
 /* Family-wise error rate of Holm's correction: that of the table's 90% intervals. */
 #define HOLM_ALPHA 0.10
@@ -43,24 +44,6 @@ static void pairing_table(FILE *f, const lm__experiment *x, const lm__paired *st
 static void write_csv_stats_header(FILE *f);
 static void write_csv_stats(FILE *f, const lm__experiment *x, const lm__paired *st,
                             const double *adj, int r, int k);
-
-double lm__cmp_value(const lm__experiment *x, int a, int i, int r, int c)
-{
-    switch (c) {
-    case LM_CMP_DRAGONS:
-        return lm__xm(x, a, i, r, LM_XM_DRAGONS);
-    case LM_CMP_HIGH_TECH:
-        return lm__xm(x, a, i, r, LM_XM_HIGH_TECH);
-    case LM_CMP_JOBS:
-        return lm__xm(x, a, i, r, LM_XM_HEADCOUNT);
-    case LM_CMP_TVPI: {
-        const double paid = lm__xm(x, a, i, r, LM_XM_FUND_PAID);
-        return paid > 0 ? lm__xm(x, a, i, r, LM_XM_FUND_VALUE) / paid : NAN;
-    }
-    default:
-        return lm__xm(x, a, i, r, LM_XM_PUBLIC);
-    }
-}
 
 static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *err)
 {
@@ -94,7 +77,7 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
             const double md = lm_stats_mean_ci90(d, (size_t)x->runs, &lo, &hi, &used);
             const char *name = r < x->n_regions ? lm_scenario_region_name(x->arms[0].sc, r)
                                                 : "total";
-            fprintf(f, "\"%s\",%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g", name, lm__cmp_names[k], used,
+            fprintf(f, "\"%s\",%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g", name, lm__cmp_name(k), used,
                     mb, mc, md, lo, hi);
             write_csv_stats(f, x, st, adj, r, k);
         }
@@ -121,8 +104,8 @@ static void invested_share_lines(FILE *f, const lm__experiment *x)
         for (int a = 0; a < 2; ++a) {
             double committed = 0.0, invested = 0.0;
             for (int i = 0; i < x->runs; ++i) {
-                committed += lm__xm(x, a, i, r, LM_XM_GOV_COMMITTED);
-                invested += lm__xm(x, a, i, r, LM_XM_GOV_INVESTED);
+                committed += lm__xm(x, a, i, r, LM_METRIC_GOV_COMMITTED);
+                invested += lm__xm(x, a, i, r, LM_METRIC_GOV_INVESTED);
             }
             share[a] = committed > 0.0 ? 100.0 * invested / committed : NAN;
         }
@@ -373,7 +356,7 @@ static void pairing_table(FILE *f, const lm__experiment *x, const lm__paired *st
             const double scale = k == LM_CMP_PUBLIC ? 1e9 : 1.0;
             const double h = half_for(x, r, k);
             snprintf(cell, CELL, "%s", r < n ? lm_scenario_region_name(x->arms[0].sc, r) : "total");
-            snprintf(cell + CELL, CELL, "%s%s", lm__cmp_names[k], k == LM_CMP_PUBLIC ? " (bn)" : "");
+            snprintf(cell + CELL, CELL, "%s%s", lm__cmp_name(k), k == LM_CMP_PUBLIC ? " (bn)" : "");
             fmt_num(cell + 2 * CELL, CELL, q->corr);
             fmt_num(cell + 3 * CELL, CELL, q->sd_single / scale);
             fmt_num(cell + 4 * CELL, CELL, q->sd_d / scale);
@@ -440,14 +423,10 @@ static lm_status target_named(const lm_scenario *sc, const char *option, const c
     const int n = lm_scenario_region_count(sc);
     const char *dot = strrchr(name, '.');
     const char *metric = dot ? dot + 1 : name;
-    *k = -1;
-    for (int j = 0; j < LM_CMP_COUNT; ++j)
-        if (strcmp(metric, lm__cmp_names[j]) == 0)
-            *k = j;
-    if (*k < 0)
-        LM_FAIL(err, LM_EINVAL,
-                "%s %s: unknown metric '%s' (dragons, high_tech, jobs, fund_tvpi, public_cny)",
-                option, name, metric);
+    char list[160];
+    if ((*k = lm__metric_pick(metric, lm__cmp_metrics, LM_CMP_COUNT, list, sizeof list, ", ")) <
+        0)
+        LM_FAIL(err, LM_EINVAL, "%s %s: unknown metric '%s' (%s)", option, name, metric, list);
     if (!dot) {
         if (!any_region)
             LM_FAIL(err, LM_EINVAL, "%s %s: expected REGION.METRIC, e.g. total.dragons",

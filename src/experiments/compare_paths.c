@@ -42,7 +42,8 @@ static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error 
         LM_FAIL(err, LM_EIO, "%s: cannot create", path);
     fputs("run,region", f);
     for (int k = 0; k < LM_CMP_COUNT; ++k)
-        fprintf(f, ",%s_baseline,%s_counterfactual,%s_diff", lm__cmp_names[k], lm__cmp_names[k], lm__cmp_names[k]);
+        fprintf(f, ",%s_baseline,%s_counterfactual,%s_diff", lm__cmp_name(k), lm__cmp_name(k),
+                lm__cmp_name(k));
     fputs("\n", f);
     for (int i = 0; i < x->runs; ++i)
         for (int r = 0; r <= x->n_regions; ++r) {
@@ -63,17 +64,17 @@ static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error 
 
 /* ---- year by year, read from the database ---- */
 
-/* Yearly metrics: cumulative dragons (first certified up to that year, the terminal's
- * definition), high-tech enterprises and jobs at the year's end, public money spent up to
- * that year (public_year.net_cny: outlays and tax expenditures less returns, the figure of
- * compare.csv). */
-enum { Y_DRAGONS, Y_HIGH_TECH, Y_JOBS, Y_PUBLIC, Y_COUNT };
-static const char *const y_names[Y_COUNT] = {"dragons", "high_tech", "jobs", "public_cny"};
+/* Yearly metrics: each metric over the run up to that year (metrics.c's reductions over a
+ * shorter period): cumulative dragons (first certified up to that year, the terminal's
+ * definition), high-tech enterprises and jobs at the year's end, public money up to then. */
+enum { Y_COUNT = 4 };
+static const lm_metric y_metric[Y_COUNT] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH,
+                                            LM_METRIC_JOBS, LM_METRIC_PUBLIC};
 
 typedef struct years {
     int first, n;  /* calendar years first .. first + n - 1 */
     int runs, nr;  /* replications per arm, regions (plus the total) */
-    double *v;     /* [arm][run][region + total][year][Y_COUNT], flows until made cumulative */
+    double *v;     /* [arm][run][region + total][year][Y_COUNT] */
 } years;
 
 static double *ycell(const years *y, int a, int i, int r, int t)
@@ -82,15 +83,23 @@ static double *ycell(const years *y, int a, int i, int r, int t)
                     (size_t)r) * (size_t)y->n + (size_t)t) * Y_COUNT;
 }
 
+/* Folds the rows of t (in time order, year at offset year_at) up to year into m. */
+static size_t add_until(double *m, const lm_row_table *t, const char *rows, size_t n, size_t i,
+                        size_t year_at, int year, int r)
+{
+    for (; i < n; ++i) {
+        int32_t y;
+        memcpy(&y, rows + i * t->row_size + year_at, sizeof y);
+        if (y > year)
+            break;
+        lm__metrics_add(m, t, rows + i * t->row_size, 1, r);
+    }
+    return i;
+}
+
 static lm_status read_years(const lm__experiment *x, const char *db_path, years *y,
                             lm_error *err)
 {
-    static const char *const sql[] = {
-        "SELECT run_id, region_id, year, dragons_new, high_tech, headcount"
-        " FROM region_year WHERE run_id <= ?1",
-        "SELECT run_id, region_id, year, total(net_cny)"
-        " FROM public_year WHERE run_id <= ?1 GROUP BY run_id, region_id, year",
-    };
     const int64_t n_runs = 2 * (int64_t)x->runs;
     y->first = x->start / 12;
     y->n = x->end / 12 - x->start / 12 + 1;
@@ -102,50 +111,34 @@ static lm_status read_years(const lm__experiment *x, const char *db_path, years 
     if (!y->v)
         LM_FAIL(err, LM_ENOMEM, "paths by year");
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        sqlite3_close(db);
-        LM_FAIL(err, LM_EDB, "%s: cannot open", db_path);
-    }
     lm_status rc = LM_OK;
-    for (int q = 0; q < 2 && rc == LM_OK; ++q) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) {
-            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                                 sqlite3_errmsg(db));
-            break;
-        }
-        sqlite3_bind_int64(st, 1, n_runs);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            const int64_t id = sqlite3_column_int64(st, 0);
-            const int r = sqlite3_column_int(st, 1), t = sqlite3_column_int(st, 2) - y->first;
-            if (id < 1 || id > n_runs || r < 0 || r >= y->nr || t < 0 || t >= y->n)
-                continue;
-            const int a = (int)((id - 1) / x->runs), i = (int)((id - 1) % x->runs);
-            double *c = ycell(y, a, i, r, t);
-            if (q == 0) {
-                c[Y_DRAGONS] = sqlite3_column_double(st, 3);
-                c[Y_HIGH_TECH] = sqlite3_column_double(st, 4);
-                c[Y_JOBS] = sqlite3_column_double(st, 5);
-            } else {
-                c[Y_PUBLIC] += sqlite3_column_double(st, 3);
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: cannot open", db_path);
+    for (int64_t id = 1; rc == LM_OK && id <= n_runs; ++id) {
+        const int a = (int)((id - 1) / x->runs), i = (int)((id - 1) % x->runs);
+        void *ry = NULL, *py = NULL;
+        size_t n_ry = 0, n_py = 0;
+        rc = lm__rows_read(db, db_path, &lm__rows_region_year, id, NULL, &ry, &n_ry, err);
+        if (rc == LM_OK)
+            rc = lm__rows_read(db, db_path, &lm__rows_public_year, id, NULL, &py, &n_py, err);
+        for (int r = 0; rc == LM_OK && r < y->nr; ++r) {
+            double m[LM_METRIC_COUNT] = {0};
+            size_t j = 0, k = 0;
+            for (int t = 0; t < y->n; ++t) {
+                j = add_until(m, &lm__rows_region_year, ry, n_ry, j,
+                              offsetof(lm_region_year, year), y->first + t, r);
+                k = add_until(m, &lm__rows_public_year, py, n_py, k,
+                              offsetof(lm_public_year, year), y->first + t, r);
+                for (int q = 0; q < Y_COUNT; ++q) {
+                    ycell(y, a, i, r, t)[q] = m[y_metric[q]];
+                    ycell(y, a, i, y->nr, t)[q] += m[y_metric[q]];
+                }
             }
         }
-        sqlite3_finalize(st);
+        lm__rows_free(&lm__rows_region_year, ry, n_ry);
+        lm__rows_free(&lm__rows_public_year, py, n_py);
     }
     sqlite3_close(db);
-    /* flows to running sums, then the total over regions */
-    for (int a = 0; a < 2; ++a)
-        for (int i = 0; i < y->runs; ++i) {
-            for (int r = 0; r < y->nr; ++r)
-                for (int t = 1; t < y->n; ++t) {
-                    ycell(y, a, i, r, t)[Y_DRAGONS] += ycell(y, a, i, r, t - 1)[Y_DRAGONS];
-                    ycell(y, a, i, r, t)[Y_PUBLIC] += ycell(y, a, i, r, t - 1)[Y_PUBLIC];
-                }
-            for (int r = 0; r < y->nr; ++r)
-                for (int t = 0; t < y->n; ++t)
-                    for (int k = 0; k < Y_COUNT; ++k)
-                        ycell(y, a, i, y->nr, t)[k] += ycell(y, a, i, r, t)[k];
-        }
     return rc;
 }
 
@@ -182,7 +175,8 @@ static lm_status write_paths(const lm__experiment *x, const years *y, const char
                 const double mc = lm_stats_mean_ci90(c, (size_t)x->runs, NULL, NULL, NULL);
                 const double md = lm_stats_mean_ci90(d, (size_t)x->runs, &lo, &hi, &used);
                 lm__csv_text(f, region_name(x, r));
-                fprintf(f, ",%s,%d,%zu,%.17g,%.17g,%.17g,%.17g,%.17g\n", y_names[k],
+                fprintf(f, ",%s,%d,%zu,%.17g,%.17g,%.17g,%.17g,%.17g\n",
+                        lm_metric_name(y_metric[k]),
                         y->first + t, used, mb, mc, md, lo, hi);
             }
     free(b);

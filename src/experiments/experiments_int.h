@@ -12,11 +12,12 @@
 #include "io/rows.h"
 #include "longmen/experiments.h"
 #include "longmen/longmen.h"
+#include "longmen/metrics.h"
 
 /* sweep.c: the sweep's own tables, declared once (io/rows.h). */
 extern const lm_row_table lm__rows_sweep_point, lm__rows_sweep_value;
 /* optimise.c: the levers and the ranked mixes of a search. */
-extern const lm_row_table lm__rows_optimise_lever, lm__rows_optimise_mix,
+extern const lm_row_table lm__rows_optimise_config, lm__rows_optimise_lever, lm__rows_optimise_mix,
     lm__rows_optimise_value, lm__rows_optimise_replication, lm__rows_optimise_evaluation;
 /* calibrate.c: calibration and calibration_parameter, _target, _evaluation, _value, _moment,
  * _summary. */
@@ -26,22 +27,30 @@ extern const lm_row_table lm__rows_calibration, lm__rows_calibration_parameter,
 /* sensitivity.c: sensitivity, _point, _value, _output, _y, _index. */
 extern const lm_row_table lm__rows_sensitivity[6];
 
-/* Headline metrics of one run and region, read back from the database (experiments.md). */
-enum {
-    LM_XM_ALIVE,       /* firms alive at the end */
-    LM_XM_BIRTHS,      /* over the run */
-    LM_XM_DRAGONS,     /* firms that became little dragons, over the run */
-    LM_XM_HIGH_TECH,   /* certified high-tech enterprises at the end */
-    LM_XM_REVENUE,     /* revenue of the last simulated year, CNY */
-    LM_XM_HEADCOUNT,   /* jobs: employees of alive firms at the end */
-    LM_XM_PUBLIC,      /* public money given up over the run, CNY: public_year.net_cny
-                          (outlays + tax expenditures - returns; commitments not counted) */
-    LM_XM_FUND_VALUE,  /* policy funds (not direct vehicles): distributed + NAV, CNY */
-    LM_XM_FUND_PAID,   /* their paid-in capital, CNY (TVPI = value / paid-in) */
-    LM_XM_GOV_COMMITTED, /* new government commitments to guidance sub-funds, over the run */
-    LM_XM_GOV_INVESTED,  /* the government's share of what those sub-funds put into deals */
-    LM_XM_COUNT
-};
+/* metrics.c: the metrics of longmen/metrics.h (a vector m[LM_METRIC_COUNT] per run and
+ * region). lm__metrics_add folds the rows of table t (in time order) of region into m, every
+ * metric that reads t by its reduction; lm__metrics_finish derives the ratios. */
+void lm__metrics_add(double *m, const lm_row_table *t, const void *rows, size_t n, int region);
+void lm__metrics_finish(double *m);
+/* m of region from the years the simulation holds (no fund metrics: those are 0, TVPI NaN). */
+void lm__metrics_of_sim(const lm_sim *sim, int region, double *m);
+/* m[(n_regions + 1) x LM_METRIC_COUNT] of run_id read back from db, the total last. */
+lm_status lm__metrics_read(sqlite3 *db, const char *path, int64_t run_id, int n_regions,
+                           double *m, lm_error *err);
+/* The position in ids[0..n) of the metric text names (name, word or alias), -1 when none;
+ * then list holds the names of ids, ", " between them and last before the last one (an
+ * error's "expected ..."). */
+int lm__metric_pick(const char *text, const lm_metric *ids, int n, char *list, size_t size,
+                    const char *last);
+/* The declared column a metric reads, and its words for the docs: "table.column", "SUM"
+ * (the reduction's name), unit, title, one line, the other spelling (NULL: none). */
+const lm_row_column *lm__metric_column(lm_metric m);
+const char *lm__metric_source(lm_metric m);
+const char *lm__metric_reduction(lm_metric m);
+const char *lm__metric_alias(lm_metric m);
+const char *lm__metric_unit(lm_metric m);
+const char *lm__metric_title(lm_metric m);
+const char *lm__metric_doc(lm_metric m);
 
 /* memory.c: LM_ENOMEM when the run, with the firms sim has so far, passes max_memory (0: the
  * default limit, UINT64_MAX: none) by lm_job_estimate_memory's accounting. Checked after
@@ -63,14 +72,14 @@ typedef struct lm__experiment {
     uint64_t seed;
     int32_t start, end;
     const char *out_dir;
-    double *m; /* (n_arms * runs) x (n_regions + 1) x LM_XM_COUNT */
+    double *m; /* (n_arms * runs) x (n_regions + 1) x LM_METRIC_COUNT */
     const void *user; /* the caller's, for its table writer (sweep.c) */
 } lm__experiment;
 
 static inline double lm__xm(const lm__experiment *x, int a, int i, int r, int k)
 {
     return x->m[(((size_t)a * (size_t)x->runs + (size_t)i) * (size_t)(x->n_regions + 1) +
-                 (size_t)r) * LM_XM_COUNT + (size_t)k];
+                 (size_t)r) * LM_METRIC_COUNT + (size_t)k];
 }
 
 /* Writes the headline table (and any extra files into dir, e.g. compare.csv). */
@@ -127,12 +136,12 @@ lm_status lm__write_text(const char *dir, const char *name, const char *text, si
  * job's database), "evaluation" (calibrate's and optimise's, committed to <DIR>.partial). */
 void lm__pause_point(const char *event, long count, const volatile sig_atomic_t *stop);
 
-/* The metrics of compare's table, pairs.csv, paths.csv and costs.csv (compare.c): their names
- * in the CSVs, and the value of one in arm a, replication i, region r (NaN: fund TVPI of a
- * replication without a policy fund). */
+/* The metrics of compare's table, pairs.csv, paths.csv and costs.csv, in their order
+ * (compare.c), and the value of one in arm a, replication i, region r. */
 enum { LM_CMP_DRAGONS, LM_CMP_HIGH_TECH, LM_CMP_JOBS, LM_CMP_TVPI, LM_CMP_PUBLIC, LM_CMP_COUNT };
-extern const char *const lm__cmp_names[LM_CMP_COUNT];
-double lm__cmp_value(const lm__experiment *x, int a, int i, int r, int c);
+extern const lm_metric lm__cmp_metrics[LM_CMP_COUNT];
+#define lm__cmp_value(x, a, i, r, c) lm__xm(x, a, i, r, lm__cmp_metrics[c])
+#define lm__cmp_name(c) lm_metric_name(lm__cmp_metrics[c])
 
 /* s as a CSV field: in double quotes, a quote doubled; NULL as "" (replicate.c). */
 void lm__csv_text(FILE *f, const char *s);

@@ -4,15 +4,11 @@
  * the outputs. docs/experiments.md ("optimise").
  *
  * What a mix is worth: the mean over its R replications of the objective metric of the
- * region, computed from the simulation exactly as the headline tables compute it from the
- * database (replicate.c, read_metrics): dragons = little dragons first certified over the
- * run (sum of region_year.dragons_new), high_tech / jobs / firms_alive = the stock of the last
- * simulated year (high_tech, headcount, alive), births over the run, revenue of the last
- * year; its cost: the region's public money over the run (public_year.net_cny: outlays and
- * tax expenditures less returns; commitments are no cost) divided by the
- * years of the policy era: from the first month any policy of the scenario starts (not before
- * the period) to the end, so that a spin-up without policies (three-capitals' 2005-2014)
- * does not dilute the annual cost.
+ * region (longmen/metrics.h), computed from the simulation's rows by the same function that
+ * computes it from a job's database (metrics.c); its cost: the region's public money
+ * (LM_METRIC_PUBLIC) divided by the years of the policy era: from the first month any
+ * policy of the scenario starts (not before the period) to the end, so that a spin-up
+ * without policies (three-capitals' 2005-2014) does not dilute the annual cost.
  *
  * Durability and --resume: every evaluation is committed to DIR.partial/results.sqlite in
  * its own transaction as soon as it ends (optimise_evaluation, optimise_value,
@@ -61,14 +57,6 @@
 #define EDIT_LIMIT 251
 #define RUN0_STRIDE 10000u /* draw d uses run indices d * 10000 + i (LM_MAX_RUNS = 10000) */
 
-/* Moments of one replication, for the region. */
-enum { M_DRAGONS, M_HIGH_TECH, M_JOBS, M_ALIVE, M_BIRTHS, M_REVENUE, M_PUBLIC, M_COUNT };
-static const char *const m_names[M_COUNT] = {"dragons", "high_tech",   "jobs",      "firms_alive",
-                                             "births",  "revenue_cny", "public_cny"};
-static const char *const m_titles[M_COUNT - 1] = {"little dragons", "high-tech enterprises",
-                                                  "jobs",           "firms alive",
-                                                  "births",         "revenue (CNY)"};
-
 void lm_optimise_config_init(lm_optimise_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -80,19 +68,14 @@ void lm_optimise_config_init(lm_optimise_config *cfg)
     cfg->runner_ups = 3;
 }
 
-static int objective_index(const char *name)
+int lm_optimise_objective(const char *name)
 {
-    static const char *const alias[][2] = {{"dragons", "dragons"},   {"little_dragons", "dragons"},
-                                           {"high_tech", "high_tech"}, {"high-tech", "high_tech"},
-                                           {"jobs", "jobs"},         {"headcount", "jobs"},
-                                           {"firms_alive", "firms_alive"}, {"alive", "firms_alive"},
-                                           {"births", "births"},     {"revenue", "revenue_cny"},
-                                           {"revenue_cny", "revenue_cny"}};
-    for (size_t i = 0; i < sizeof alias / sizeof alias[0]; ++i)
-        if (strcmp(name, alias[i][0]) == 0)
-            for (int k = 0; k < M_COUNT - 1; ++k)
-                if (strcmp(alias[i][1], m_names[k]) == 0)
-                    return k;
+    static const lm_metric allowed[] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH, LM_METRIC_JOBS,
+                                        LM_METRIC_ALIVE,   LM_METRIC_BIRTHS,    LM_METRIC_REVENUE};
+    const int k = lm_metric_find(name);
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; ++i)
+        if ((int)allowed[i] == k)
+            return k;
     return -1;
 }
 
@@ -140,7 +123,7 @@ typedef struct job {
     double best;
     double t0;
     int threads;         /* replications at once, within the memory limit */
-    double *rows;        /* rule.max_runs x M_COUNT, then the objective and cost of each run */
+    double *rows; /* rule.max_runs x LM_METRIC_COUNT, then the objective and cost of each run */
     const double *mix;   /* the mix being evaluated, and its draw */
     int draw;
 } job;
@@ -219,30 +202,7 @@ static lm_status moments(const lm_scenario *sc, const lm_sim *sim, double *out, 
                          lm_error *err)
 {
     (void)sc, (void)err;
-    const int r = *(const int *)user;
-    for (int k = 0; k < M_COUNT; ++k)
-        out[k] = 0;
-    size_t n = 0;
-    const lm_region_year *ry = lm_sim_region_years(sim, &n);
-    int32_t last = INT32_MIN;
-    for (size_t i = 0; i < n; ++i) {
-        if (ry[i].region != r)
-            continue;
-        out[M_DRAGONS] += (double)ry[i].dragons_new;
-        out[M_BIRTHS] += (double)ry[i].births;
-        if (ry[i].year >= last) {
-            last = ry[i].year;
-            out[M_HIGH_TECH] = (double)ry[i].high_tech;
-            out[M_JOBS] = (double)ry[i].headcount;
-            out[M_ALIVE] = (double)ry[i].alive;
-            out[M_REVENUE] = ry[i].revenue_cny;
-        }
-    }
-    /* what the public purse gives up, net (the figure of compare): commitments are no cost */
-    const lm_public_year *py = lm_sim_public_years(sim, &n);
-    for (size_t i = 0; i < n; ++i)
-        if (py[i].region == r)
-            out[M_PUBLIC] += py[i].net_cny;
+    lm__metrics_of_sim(sim, *(const int *)user, out);
     return LM_OK;
 }
 
@@ -254,10 +214,17 @@ static lm_status db_fail(const job *J, lm_error *err)
                            J->db ? sqlite3_errmsg(J->db) : "cannot open");
 }
 
-static const char *const ddl =
-    "CREATE TABLE IF NOT EXISTS schema (version INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS optimise_config (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    ;
+/* What the evaluations depend on (the cache's identity), and the budget of the search. */
+#define OPTIMISE_CONFIG_COLUMNS(X, V)                                                           \
+    X(const char *, key, TEXT, ID, "scenario_yaml, levers_yaml, ..., budget_years")            \
+    X(const char *, value, TEXT, ATTR, "its value")
+LM_ROW_TYPEDEF(config_row, OPTIMISE_CONFIG_COLUMNS);
+#define LM_ROW_T config_row
+LM_ROW_DESCRIBE(config_cols, OPTIMISE_CONFIG_COLUMNS);
+#undef LM_ROW_T
+const lm_row_table lm__rows_optimise_config = {
+    .name = "optimise_config", .cols = config_cols, .n_cols = 2, .row_size = sizeof(config_row),
+    .no_run_id = true, .replace = true};
 
 /* An evaluation (a mix and a draw), its lever values and replications, written together. */
 #define OPTIMISE_EVALUATION_COLUMNS(X, V)                                                       \
@@ -272,12 +239,9 @@ static const char *const ddl =
     X(double, public_cny_year, REAL, VALUE, "mean public money a year")                         \
     X(double, public_lo, REAL, VALUE, "its 90% interval")                                       \
     X(double, public_hi, REAL, VALUE, "its 90% interval")
-typedef struct evaluation_row {
-    LM_ROW_STRUCT(OPTIMISE_EVALUATION_COLUMNS)
-} evaluation_row;
+LM_ROW_TYPEDEF(evaluation_row, OPTIMISE_EVALUATION_COLUMNS);
 #define LM_ROW_T evaluation_row
-static const lm_row_column evaluation_cols[] = {
-    OPTIMISE_EVALUATION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(evaluation_cols, OPTIMISE_EVALUATION_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_optimise_evaluation =
     LM_ROW_TABLE("optimise_evaluation", evaluation_cols, evaluation_row, false, true);
@@ -297,19 +261,13 @@ const lm_row_table lm__rows_optimise_evaluation =
     X(double, births, REAL, VALUE, "over the run")                                              \
     X(double, revenue_cny, REAL, VALUE, "the last year")                                        \
     X(double, public_cny, REAL, VALUE, "over the run")
-typedef struct value_row {
-    LM_ROW_STRUCT(OPTIMISE_VALUE_COLUMNS)
-} value_row;
-typedef struct replication_row {
-    LM_ROW_STRUCT(OPTIMISE_REPLICATION_COLUMNS)
-} replication_row;
+LM_ROW_TYPEDEF(value_row, OPTIMISE_VALUE_COLUMNS);
+LM_ROW_TYPEDEF(replication_row, OPTIMISE_REPLICATION_COLUMNS);
 #define LM_ROW_T value_row
-static const lm_row_column value_cols[] = {
-    OPTIMISE_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(value_cols, OPTIMISE_VALUE_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T replication_row
-static const lm_row_column replication_cols[] = {
-    OPTIMISE_REPLICATION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(replication_cols, OPTIMISE_REPLICATION_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_optimise_value =
     LM_ROW_TABLE("optimise_value", value_cols, value_row, false, true);
@@ -342,19 +300,13 @@ const lm_row_table lm__rows_optimise_replication =
     X(double, fresh_lo, REAL, VALUE, "its 90% interval")                                        \
     X(double, fresh_hi, REAL, VALUE, "its 90% interval")                                        \
     X(const char *, edits, TEXT, VALUE, "lever=value for every lever")
-typedef struct lever_row {
-    LM_ROW_STRUCT(OPTIMISE_LEVER_COLUMNS)
-} lever_row;
-typedef struct mix_row {
-    LM_ROW_STRUCT(OPTIMISE_MIX_COLUMNS)
-} mix_row;
+LM_ROW_TYPEDEF(lever_row, OPTIMISE_LEVER_COLUMNS);
+LM_ROW_TYPEDEF(mix_row, OPTIMISE_MIX_COLUMNS);
 #define LM_ROW_T lever_row
-static const lm_row_column lever_cols[] = {
-    OPTIMISE_LEVER_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(lever_cols, OPTIMISE_LEVER_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T mix_row
-static const lm_row_column mix_cols[] = {
-    OPTIMISE_MIX_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(mix_cols, OPTIMISE_MIX_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_optimise_lever =
     LM_ROW_TABLE("optimise_lever", lever_cols, lever_row, false, true);
@@ -378,7 +330,7 @@ static int fingerprints(const job *J, const lm_scenario *base, fingerprint *f)
     ++n;
     f[n] = (fingerprint){.key = "region", .text = J->region};
     ++n;
-    f[n] = (fingerprint){.key = "objective", .text = m_names[J->objective]};
+    f[n] = (fingerprint){.key = "objective", .text = lm_metric_name(J->objective)};
     ++n;
     f[n].key = "seed";
     f[n].text = NULL;
@@ -409,71 +361,59 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
          * commit */
         sqlite3_busy_timeout(J->db, 10000) != SQLITE_OK ||
         sqlite3_exec(J->db, "PRAGMA synchronous=FULL; PRAGMA journal_mode=DELETE;", NULL, NULL,
-                     NULL) != SQLITE_OK ||
-        sqlite3_exec(J->db, ddl, NULL, NULL, NULL) != SQLITE_OK)
+                     NULL) != SQLITE_OK)
         return db_fail(J, err);
-    /* after schema and optimise_config (ddl), in the order they always had */
-    const lm_row_table *const declared[] = {&lm__rows_optimise_evaluation,
-                                            &lm__rows_optimise_value,
-                                            &lm__rows_optimise_replication,
-                                            &lm__rows_optimise_lever, &lm__rows_optimise_mix};
-    for (size_t k = 0; k < sizeof declared / sizeof *declared; ++k) {
-        const lm_status made = lm__rows_create(J->db, J->db_path, declared[k], true, err);
-        if (made != LM_OK)
-            return made;
-    }
+    const lm_row_table *const declared[] = {
+        &lm__rows_schema,         &lm__rows_optimise_config,      &lm__rows_optimise_evaluation,
+        &lm__rows_optimise_value, &lm__rows_optimise_replication, &lm__rows_optimise_lever,
+        &lm__rows_optimise_mix};
+    lm_status st = LM_OK;
+    for (size_t k = 0; st == LM_OK && k < sizeof declared / sizeof *declared; ++k)
+        st = lm__rows_create(J->db, J->db_path, declared[k], true, err);
     /* the layout version, as in every results database (docs/output.md) */
-    char version[160];
-    snprintf(version, sizeof version,
-             "BEGIN; PRAGMA user_version = %d; DELETE FROM schema; INSERT INTO schema VALUES (%d);"
-             " COMMIT;",
-             LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
-    if (sqlite3_exec(J->db, version, NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(J, err);
+    if (st == LM_OK && sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        st = db_fail(J, err);
+    if (st == LM_OK && (st = lm__rows_version(J->db, J->db_path, &lm__rows_schema, err)) == LM_OK &&
+        sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        st = db_fail(J, err);
+    config_row *have = NULL, want[12];
+    size_t n_have = 0;
+    if (st == LM_OK)
+        st = lm__rows_read(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL,
+                           (void **)&have, &n_have, err);
     fingerprint f[12];
     const int nf = fingerprints(J, base, f);
-    sqlite3_stmt *q = NULL;
-    lm_status st = LM_OK;
-    if (sqlite3_prepare_v2(J->db, "SELECT value FROM optimise_config WHERE key = ?1", -1, &q,
-                           NULL) != SQLITE_OK)
-        return db_fail(J, err);
-    int have = 0, legacy = 0;
+    int found = 0, legacy = 0;
     for (int i = 0; i < nf && st == LM_OK; ++i) {
-        sqlite3_bind_text(q, 1, f[i].key, -1, SQLITE_STATIC);
-        const bool row = sqlite3_step(q) == SQLITE_ROW;
-        if (row || (have > 0 && f[i].legacy)) {
-            const char *v = row ? (const char *)sqlite3_column_text(q, 0) : f[i].legacy;
-            have += row;
-            legacy += !row;
-            const char *want = f[i].text ? f[i].text : f[i].value;
-            if (!v || strcmp(v, want) != 0)
+        want[i] = (config_row){f[i].key, f[i].text ? f[i].text : f[i].value};
+        const char *v = NULL;
+        for (size_t k = 0; k < n_have && !v; ++k)
+            if (strcmp(have[k].key, f[i].key) == 0)
+                v = have[k].value;
+        if (v || (found > 0 && f[i].legacy)) {
+            found += v != NULL;
+            legacy += !v;
+            if (strcmp(v ? v : f[i].legacy, want[i].value) != 0)
                 st = lm_error_set_at(err, LM_EINVAL, J->db_path, 0, 0, NULL,
                                      "--resume: %s holds a search with another %s; use --force "
                                      "to start over",
                                      J->db_path, f[i].key);
         }
-        sqlite3_reset(q);
     }
-    sqlite3_finalize(q);
+    lm__rows_free(&lm__rows_optimise_config, have, n_have);
     (void)resume;
-    if (st != LM_OK || have + legacy == nf)
+    if (st != LM_OK || found + legacy == nf)
         return st;
     /* a fresh database (or one whose first commit never happened) */
-    sqlite3_stmt *ins = NULL;
-    if (sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(J->db, "INSERT OR REPLACE INTO optimise_config VALUES (?1, ?2)", -1,
-                           &ins, NULL) != SQLITE_OK)
+    if (sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(J, err);
-    bool ok = true;
-    for (int i = 0; i < nf && ok; ++i) {
-        sqlite3_bind_text(ins, 1, f[i].key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, f[i].text ? f[i].text : f[i].value, -1, SQLITE_STATIC);
-        ok = sqlite3_step(ins) == SQLITE_DONE && sqlite3_reset(ins) == SQLITE_OK;
-    }
-    sqlite3_finalize(ins);
-    if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(J, err);
-    return LM_OK;
+    st = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL, want,
+                         (size_t)nf, err);
+    if (st == LM_OK && sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        st = db_fail(J, err);
+    if (st != LM_OK)
+        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
+    return st;
 }
 
 static lm_status cache_add(job *J, int draw, const char *key, const lm__opt_outcome *o,
@@ -507,29 +447,22 @@ static lm_status load_cache(job *J, lm_error *err)
         return lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: cannot open",
                                J->db_path);
     }
-    sqlite3_stmt *q = NULL;
-    lm_status st = LM_OK;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT eval_id, draw, mix, objective, objective_lo, objective_hi,"
-                           " public_cny_year, public_lo, public_hi, runs FROM optimise_evaluation"
-                           " ORDER BY eval_id",
-                           -1, &q, NULL) != SQLITE_OK) {
-        st = lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: %s", J->db_path,
-                             sqlite3_errmsg(db));
-    } else {
-        while (st == LM_OK && sqlite3_step(q) == SQLITE_ROW) {
-            lm__opt_outcome o;
-            double *v = &o.objective;
-            for (int k = 0; k < 6; ++k)
-                v[k] = sqlite3_column_type(q, 3 + k) == SQLITE_NULL ? NAN
-                                                                    : sqlite3_column_double(q, 3 + k);
-            o.runs = sqlite3_column_int(q, 9);
-            const char *key = (const char *)sqlite3_column_text(q, 2);
-            st = cache_add(J, sqlite3_column_int(q, 1), key ? key : "", &o,
-                           sqlite3_column_int(q, 0), err);
-        }
+    evaluation_row *ev = NULL;
+    size_t n = 0;
+    lm_status st = lm__rows_read(db, J->db_path, &lm__rows_optimise_evaluation, 0, NULL,
+                                 (void **)&ev, &n, err);
+    for (size_t i = 0; st == LM_OK && i < n; ++i) {
+        const lm__opt_outcome o = {.objective = ev[i].objective,
+                                   .objective_lo = ev[i].objective_lo,
+                                   .objective_hi = ev[i].objective_hi,
+                                   .cost = ev[i].public_cny_year,
+                                   .cost_lo = ev[i].public_lo,
+                                   .cost_hi = ev[i].public_hi,
+                                   .runs = (int)ev[i].runs};
+        st = cache_add(J, (int)ev[i].draw, ev[i].mix ? ev[i].mix : "", &o, (int)ev[i].eval_id,
+                       err);
     }
-    sqlite3_finalize(q);
+    lm__rows_free(&lm__rows_optimise_evaluation, ev, n);
     sqlite3_close(db);
     return st;
 }
@@ -554,10 +487,12 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
     }
     replication_row *reps = calloc(o->runs > 0 ? (size_t)o->runs : 1, sizeof *reps);
     for (int i = 0; reps && i < o->runs; ++i) {
-        const double *m = &J->rows[(size_t)i * M_COUNT];
+        const double *m = &J->rows[(size_t)i * LM_METRIC_COUNT];
         reps[i] = (replication_row){eval_id,    i,       (int64_t)draw * RUN0_STRIDE + i,
-                                    m[M_DRAGONS], m[M_HIGH_TECH], m[M_JOBS], m[M_ALIVE],
-                                    m[M_BIRTHS], m[M_REVENUE],   m[M_PUBLIC]};
+                                    m[LM_METRIC_DRAGONS], m[LM_METRIC_HIGH_TECH],
+                                    m[LM_METRIC_JOBS], m[LM_METRIC_ALIVE],
+                                    m[LM_METRIC_BIRTHS], m[LM_METRIC_REVENUE],
+                                    m[LM_METRIC_PUBLIC]};
     }
     lm_status rc = ok ? LM_OK : db_fail(J, err);
     if (rc == LM_OK && !reps)
@@ -614,15 +549,15 @@ static lm_status evaluate_batch(int first, int n, double *objective, void *user,
                                 .runs = n,
                                 .run0 = (uint32_t)J->draw * RUN0_STRIDE + (uint32_t)first,
                                 .threads = J->threads,
-                                .n_moments = M_COUNT,
+                                .n_moments = LM_METRIC_COUNT,
                                 .moments = moments,
                                 .user = &J->region_index,
                                 .stop_flag = J->cfg->x.job.stop_flag};
-    double *rows = J->rows + (size_t)first * M_COUNT;
+    double *rows = J->rows + (size_t)first * LM_METRIC_COUNT;
     st = lm__evaluate(sc, &ec, rows, err);
     lm_scenario_free(sc);
     for (int i = 0; st == LM_OK && i < n; ++i)
-        objective[first + i] = rows[(size_t)i * M_COUNT + (size_t)J->objective];
+        objective[first + i] = rows[(size_t)i * LM_METRIC_COUNT + (size_t)J->objective];
     return st;
 }
 
@@ -648,12 +583,13 @@ static lm_status evaluate_mix(const double *mix, int draw, lm__opt_outcome *out,
     J->mix = mix;
     J->draw = draw;
     int runs = 0;
-    double *obj = J->rows + (size_t)J->rule.max_runs * M_COUNT, *pub = obj + J->rule.max_runs;
+    double *obj = J->rows + (size_t)J->rule.max_runs * LM_METRIC_COUNT,
+           *pub = obj + J->rule.max_runs;
     lm_status st = lm__opt_replicate(&J->rule, evaluate_batch, J, obj, &runs, err);
     if (st != LM_OK)
         return st;
     for (int i = 0; i < runs; ++i)
-        pub[i] = J->rows[(size_t)i * M_COUNT + M_PUBLIC] / J->years;
+        pub[i] = J->rows[(size_t)i * LM_METRIC_COUNT + LM_METRIC_PUBLIC] / J->years;
     out->objective = lm_stats_mean_ci90(obj, (size_t)runs, &out->objective_lo,
                                         &out->objective_hi, NULL);
     out->cost = lm_stats_mean_ci90(pub, (size_t)runs, &out->cost_lo, &out->cost_hi, NULL);
@@ -847,28 +783,21 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
         sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    bool ok = true;
     /* The budget of this search (not of the cache: a resume may change it) for the report,
-     * which `longmen report DIR` writes again from the database alone. */
-    char budget[128];
-    snprintf(budget, sizeof budget,
-             "INSERT OR REPLACE INTO optimise_config VALUES ('budget_cny_year', '%.17g')",
-             J->budget);
-    ok = ok && sqlite3_exec(J->db, budget, NULL, NULL, NULL) == SQLITE_OK;
-    /* which the user gave: the report says a total was asked for as a total */
-    snprintf(budget, sizeof budget,
-             "INSERT OR REPLACE INTO optimise_config VALUES ('budget_given', '%s')",
-             J->cfg->budget_cny_total > 0 ? "total" : "year");
-    ok = ok && sqlite3_exec(J->db, budget, NULL, NULL, NULL) == SQLITE_OK;
-    snprintf(budget, sizeof budget,
-             "INSERT OR REPLACE INTO optimise_config VALUES ('budget_years', '%.17g')", J->years);
-    ok = ok && sqlite3_exec(J->db, budget, NULL, NULL, NULL) == SQLITE_OK;
-    if (!ok || sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        const lm_status st = db_fail(J, err);
+     * which `longmen report DIR` writes again from the database alone; budget_given: the
+     * report says a total was asked for as a total. */
+    char budget[32], years[32];
+    snprintf(budget, sizeof budget, "%.17g", J->budget);
+    snprintf(years, sizeof years, "%.17g", J->years);
+    const config_row config[] = {{"budget_cny_year", budget},
+                                 {"budget_given", J->cfg->budget_cny_total > 0 ? "total" : "year"},
+                                 {"budget_years", years}};
+    rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL, config, 3, err);
+    if (rc == LM_OK && sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_fail(J, err);
+    if (rc != LM_OK)
         sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
-    }
-    return LM_OK;
+    return rc;
 }
 
 /* optimise.csv: every search evaluation (draw 0), in the order made, with its rank. */
@@ -886,7 +815,8 @@ static lm_status write_csv(const job *J, const lm__opt_result *r, const char *di
     }
     fprintf(f, ",%s_mean,%s_lo90,%s_hi90,public_cny_year_mean,public_cny_year_lo90,"
                "public_cny_year_hi90,apriori_cny_year,feasible\n",
-            m_names[J->objective], m_names[J->objective], m_names[J->objective]);
+            lm_metric_name(J->objective), lm_metric_name(J->objective),
+            lm_metric_name(J->objective));
     for (int k = 0; k < r->n_evals; ++k) {
         const lm__opt_eval *E = &r->evals[k];
         if (E->draw != 0)
@@ -948,7 +878,7 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     char from[16], to[16];
     lm_month_format(J->start, from);
     lm_month_format(J->end, to);
-    const char *title = m_titles[J->objective];
+    const char *title = lm__metric_title(J->objective);
     fprintf(f, "%s  seed %llu  optimise %s of %s under %.4g bn CNY a year", lm_scenario_name(base),
             (unsigned long long)J->seed, title, J->region, J->budget / 1e9);
     if (cfg->budget_cny_total > 0)
@@ -975,7 +905,7 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
             total += r->evals[k].out.runs;
         fprintf(f, "precision %s: batches of %d runs per mix until the 90%% half-width of its "
                    "mean is at most %.4g, or %d runs; %d runs over %d evaluations\n",
-                m_names[J->objective], J->runs, J->rule.half, J->rule.max_runs, total,
+                lm_metric_name(J->objective), J->runs, J->rule.half, J->rule.max_runs, total,
                 r->n_evals);
     }
     fputc('\n', f);
@@ -1009,9 +939,9 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     snprintf(text, CELL, "mix");
     for (int j = 0; j < n_lev; ++j)
         snprintf(text + (size_t)(1 + j) * CELL, CELL, "%s", J->lv->lever[j].name);
-    snprintf(text + (size_t)(1 + n_lev) * CELL, CELL, "%s", m_names[J->objective]);
+    snprintf(text + (size_t)(1 + n_lev) * CELL, CELL, "%s", lm_metric_name(J->objective));
     snprintf(text + (size_t)(2 + n_lev) * CELL, CELL, "public CNY/yr");
-    snprintf(text + (size_t)(3 + n_lev) * CELL, CELL, "fresh %s", m_names[J->objective]);
+    snprintf(text + (size_t)(3 + n_lev) * CELL, CELL, "fresh %s", lm_metric_name(J->objective));
     snprintf(text + (size_t)(4 + n_lev) * CELL, CELL, "best on draws");
     if (until)
         snprintf(text + (size_t)(5 + n_lev) * CELL, CELL, "runs");
@@ -1028,7 +958,7 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
                 fmt_value(L->kind == LM_LEVER_VALUES ? L->value[(int)E->mix[j]] : E->mix[j], c,
                           CELL);
         }
-        const bool money = J->objective == M_REVENUE;
+        const bool money = J->objective == LM_METRIC_REVENUE;
         fmt_ci(E->out.objective, E->out.objective_lo, E->out.objective_hi,
                row + (size_t)(1 + n_lev) * CELL, CELL, money);
         fmt_ci(E->out.cost, E->out.cost_lo, E->out.cost_hi, row + (size_t)(2 + n_lev) * CELL,
@@ -1091,7 +1021,7 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     fprintf(f, "\n%s: mean over the runs [90%% t-interval of the mean]; public CNY/yr: the "
                "region's public money, net (outlays and tax expenditures less returns; "
                "commitments are no cost), a year; fresh: mean of the draw means [90%% t-interval]%s.\n",
-            m_names[J->objective],
+            lm_metric_name(J->objective),
             until ? "; runs: the replications of the mix in the search, and on the fresh draws"
                   : "");
     if (ferror(f))
@@ -1123,7 +1053,7 @@ static lm_status precision_metric(const job *J, const lm_scenario *base, const c
         return LM_OK;
     const char *dot = strrchr(metric, '.');
     const char *name = dot ? dot + 1 : metric;
-    bool ok = objective_index(name) == J->objective;
+    bool ok = lm_optimise_objective(name) == J->objective;
     if (ok && dot) {
         char region[LM_LEVER_NAME_LEN];
         const size_t len = (size_t)(dot - metric);
@@ -1138,7 +1068,7 @@ static lm_status precision_metric(const job *J, const lm_scenario *base, const c
         LM_FAIL(err, LM_EINVAL,
                 "--precision %s: optimise's rule is on its objective: give H, %s=H or "
                 "%s.%s=H",
-                metric, m_names[J->objective], J->region, m_names[J->objective]);
+                metric, lm_metric_name(J->objective), J->region, lm_metric_name(J->objective));
     return LM_OK;
 }
 
@@ -1165,7 +1095,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
                 LM_OPTIMISE_MAX_REDRAWS);
     if (cfg->runner_ups < 0 || cfg->runner_ups > 31)
         LM_FAIL(err, LM_EINVAL, "runner-ups %d: expected 0 to 31", cfg->runner_ups);
-    const int objective = objective_index(cfg->objective ? cfg->objective : "dragons");
+    const int objective = lm_optimise_objective(cfg->objective ? cfg->objective : "dragons");
     if (objective < 0)
         LM_FAIL(err, LM_EINVAL,
                 "--objective %s: expected dragons, high_tech, jobs, firms_alive, births or "
@@ -1243,7 +1173,8 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         }
         st = check_levers(&J, err);
     }
-    J.rows = malloc((size_t)J.rule.max_runs * (M_COUNT + 2) * sizeof *J.rows); /* + objective, cost */
+    /* + objective, cost */
+    J.rows = malloc((size_t)J.rule.max_runs * (LM_METRIC_COUNT + 2) * sizeof *J.rows);
     if (st == LM_OK && !J.rows)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "evaluation rows");
     if (st == LM_OK)

@@ -40,6 +40,7 @@
 #include "experiments/merge.h"
 #include "experiments/parallel.h"
 #include "io/store.h"
+#include "io/store_rows.h"
 #include "io/table.h"
 #include "longmen/report.h"
 #include "scenario/scenario_int.h"
@@ -169,54 +170,36 @@ static lm_status read_done(const char *db_path, const lm__arm *arms, int n_arms,
 {
     *n_done = 0;
     sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
     lm_status rc = open_with_runs(db_path, &db, err);
     if (rc != LM_OK || !db)
         return rc;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT run_id, seed, run, coalesce(arm, ''), start_month, end_month,"
-                           " scenario_yaml FROM run ORDER BY run_id",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto db_error;
-    char from[16], to[16];
-    lm_month_format(start, from);
-    lm_month_format(end, to);
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const int64_t id = sqlite3_column_int64(st, 0);
+    lm_run_row *run = NULL;
+    size_t n = 0;
+    rc = lm__rows_read(db, db_path, &lm__rows_run, 0, NULL, (void **)&run, &n, err);
+    sqlite3_close(db);
+    for (size_t k = 0; rc == LM_OK && k < n; ++k) {
+        const int64_t id = run[k].run_id;
         const int a = id >= 1 ? (int)((id - 1) / runs) : -1;
         const int i = id >= 1 ? (int)((id - 1) % runs) : -1;
-        const char *arm = (const char *)sqlite3_column_text(st, 3);
-        const char *s = (const char *)sqlite3_column_text(st, 4);
-        const char *e = (const char *)sqlite3_column_text(st, 5);
-        const char *yaml = (const char *)sqlite3_column_text(st, 6);
-        const bool same = a >= 0 && a < n_arms && (uint64_t)sqlite3_column_int64(st, 1) == seed &&
-                          sqlite3_column_int64(st, 2) == i && arm &&
-                          strcmp(arm, arms[a].name ? arms[a].name : "") == 0 && s &&
-                          strcmp(s, from) == 0 && e && strcmp(e, to) == 0 && yaml &&
-                          strcmp(yaml, lm_scenario_text(arms[a].sc)) == 0;
-        if (!same) {
+        const bool same = a >= 0 && a < n_arms && (uint64_t)run[k].seed == seed &&
+                          run[k].run == i && run[k].start_month == start &&
+                          run[k].end_month == end &&
+                          strcmp(run[k].arm ? run[k].arm : "", arms[a].name ? arms[a].name : "") ==
+                              0 &&
+                          run[k].scenario_yaml &&
+                          strcmp(run[k].scenario_yaml, lm_scenario_text(arms[a].sc)) == 0;
+        if (!same)
             rc = lm_error_set_at(err, LM_EINVAL, db_path, 0, 0, NULL,
                                  "--resume: %s holds run %lld, which is not replication %d of "
                                  "this job (another scenario, seed, period, arm or --runs); "
                                  "use --force to start over",
                                  db_path, (long long)id, i + 1);
-            break;
+        else {
+            done[id - 1] = 1;
+            ++*n_done;
         }
-        done[id - 1] = 1;
-        ++*n_done;
     }
-    if (rc == LM_OK && step != SQLITE_DONE)
-        goto db_error;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rc;
-
-db_error:
-    rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                         db ? sqlite3_errmsg(db) : "cannot open");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    lm__rows_free(&lm__rows_run, run, n);
     return rc;
 }
 
@@ -224,72 +207,16 @@ db_error:
 
 static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *err)
 {
-    const int nr = x->n_regions;
     const int64_t n_runs = (int64_t)x->n_arms * x->runs;
-    static const char *const sql[] = {
-        "SELECT run_id, region_id, alive, births, dragons_new, high_tech, revenue_cny,"
-        " headcount FROM region_year WHERE run_id <= ?1"
-        " ORDER BY run_id, region_id, year",
-        "SELECT run_id, region_id, total(net_cny), total(gov_committed_cny),"
-        " total(gov_invested_cny) FROM public_year WHERE run_id <= ?1"
-        " GROUP BY run_id, region_id",
-        "SELECT run_id, region_id, total(distributed) + total(nav), total(paid_in)"
-        " FROM fund WHERE run_id <= ?1 AND policy_index >= 0 AND coalesce(direct, 0) = 0"
-        " GROUP BY run_id, region_id",
-    };
+    const size_t per_run = (size_t)(x->n_regions + 1) * LM_METRIC_COUNT;
     sqlite3 *db = NULL;
     lm_status rc = LM_OK;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: cannot open", db_path);
-        sqlite3_close(db);
-        return rc;
-    }
-    for (int q = 0; q < 3 && rc == LM_OK; ++q) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) {
-            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                                 sqlite3_errmsg(db));
-            break;
-        }
-        int step = sqlite3_bind_int64(st, 1, n_runs);
-        if (step == SQLITE_OK)
-            step = sqlite3_step(st);
-        for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
-            const int64_t id = sqlite3_column_int64(st, 0);
-            const int r = sqlite3_column_int(st, 1);
-            if (id < 1 || id > n_runs || r < 0 || r >= nr)
-                continue;
-            double *m = x->m + ((size_t)(id - 1) * (size_t)(nr + 1) + (size_t)r) * LM_XM_COUNT;
-            if (q == 0) {
-                /* Ordered by year: stocks end as the last year's. */
-                m[LM_XM_ALIVE] = sqlite3_column_double(st, 2);
-                m[LM_XM_BIRTHS] += sqlite3_column_double(st, 3);
-                m[LM_XM_DRAGONS] += sqlite3_column_double(st, 4);
-                m[LM_XM_HIGH_TECH] = sqlite3_column_double(st, 5);
-                m[LM_XM_REVENUE] = sqlite3_column_double(st, 6);
-                m[LM_XM_HEADCOUNT] = sqlite3_column_double(st, 7);
-            } else if (q == 1) {
-                m[LM_XM_PUBLIC] += sqlite3_column_double(st, 2);
-                m[LM_XM_GOV_COMMITTED] += sqlite3_column_double(st, 3);
-                m[LM_XM_GOV_INVESTED] += sqlite3_column_double(st, 4);
-            } else {
-                m[LM_XM_FUND_VALUE] += sqlite3_column_double(st, 2);
-                m[LM_XM_FUND_PAID] += sqlite3_column_double(st, 3);
-            }
-        }
-        if (step != SQLITE_DONE) /* a failed read must not pass for fewer rows */
-            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                                 sqlite3_errmsg(db));
-        sqlite3_finalize(st);
-    }
+    for (int64_t id = 1; rc == LM_OK && id <= n_runs; ++id)
+        rc = lm__metrics_read(db, db_path, id, x->n_regions, x->m + (size_t)(id - 1) * per_run,
+                              err);
     sqlite3_close(db);
-    /* The total over regions, run by run. */
-    for (int64_t id = 0; id < n_runs; ++id) {
-        double *base = x->m + (size_t)id * (size_t)(nr + 1) * LM_XM_COUNT;
-        for (int r = 0; r < nr; ++r)
-            for (int k = 0; k < LM_XM_COUNT; ++k)
-                base[(size_t)nr * LM_XM_COUNT + (size_t)k] += base[(size_t)r * LM_XM_COUNT + (size_t)k];
-    }
     return rc;
 }
 
@@ -448,7 +375,7 @@ static lm_status finish(lm__experiment *x, const char *partial, const char *db,
                         lm__table_fn table, lm_experiment_result *res, lm_error *err)
 {
     const size_t cells = (size_t)x->n_arms * (size_t)x->runs * (size_t)(x->n_regions + 1) *
-                         LM_XM_COUNT;
+                         LM_METRIC_COUNT;
     x->m = calloc(cells ? cells : 1, sizeof *x->m);
     if (!x->m)
         LM_FAIL(err, LM_ENOMEM, "experiment metrics");
@@ -475,29 +402,15 @@ static lm_status finish(lm__experiment *x, const char *partial, const char *db,
 static lm_status max_replication(const char *db_path, int *out, lm_error *err)
 {
     *out = 0;
-    if (access(db_path, F_OK) != 0)
-        return LM_OK;
     sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    lm_status rc = LM_OK;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", -1, &st,
-                           NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                             db ? sqlite3_errmsg(db) : "cannot open");
-    } else if (sqlite3_column_int(st, 0) > 0) {
-        sqlite3_finalize(st);
-        st = NULL;
-        if (sqlite3_prepare_v2(db, "SELECT coalesce(max(run), -1) FROM run", -1, &st, NULL) ==
-                SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            *out = sqlite3_column_int(st, 0) + 1;
-        else
-            rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                                 sqlite3_errmsg(db));
-    }
-    sqlite3_finalize(st);
+    lm_run_row *run = NULL;
+    size_t n = 0;
+    lm_status rc = open_with_runs(db_path, &db, err);
+    if (rc == LM_OK && db)
+        rc = lm__rows_read(db, db_path, &lm__rows_run, 0, NULL, (void **)&run, &n, err);
+    for (size_t k = 0; k < n; ++k)
+        *out = run[k].run + 1 > *out ? (int)run[k].run + 1 : *out;
+    lm__rows_free(&lm__rows_run, run, n);
     sqlite3_close(db);
     return rc;
 }
@@ -513,7 +426,9 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     sqlite3_stmt *ins = NULL;
-    int moved = 0;
+    lm_run_row *run = NULL;
+    size_t n = 0;
+    int moved = 0, step;
     lm_status rc = open_with_runs(db_path, &db, err);
     if (rc != LM_OK || !db)
         return rc;
@@ -521,20 +436,17 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
                      "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;"
                      " CREATE TEMP TABLE lm_renumber(old INTEGER PRIMARY KEY, new INTEGER);",
                      NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT run_id, run, coalesce(arm, '') FROM run", -1, &st,
-                           NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO lm_renumber VALUES (?1, ?2)", -1, &ins, NULL) !=
             SQLITE_OK)
         goto db_error;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const int64_t id = sqlite3_column_int64(st, 0);
-        const int64_t i = sqlite3_column_int64(st, 1);
-        const char *arm = (const char *)sqlite3_column_text(st, 2);
+    if ((rc = lm__rows_read(db, db_path, &lm__rows_run, 0, NULL, (void **)&run, &n, err)) != LM_OK)
+        goto fail;
+    for (size_t k = 0; k < n; ++k) {
+        const int64_t id = run[k].run_id, i = run[k].run;
         int a = -1;
-        for (int k = 0; k < n_arms && a < 0; ++k)
-            if (strcmp(arm, arms[k].name ? arms[k].name : "") == 0)
-                a = k;
+        for (int j = 0; j < n_arms && a < 0; ++j)
+            if (strcmp(run[k].arm ? run[k].arm : "", arms[j].name ? arms[j].name : "") == 0)
+                a = j;
         if (a < 0 || i < 0 || i >= runs || id == (int64_t)a * runs + i + 1)
             continue;
         if (sqlite3_bind_int64(ins, 1, id) != SQLITE_OK ||
@@ -544,10 +456,9 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
         sqlite3_reset(ins);
         ++moved;
     }
-    if (step != SQLITE_DONE)
-        goto db_error;
-    sqlite3_finalize(st);
-    st = NULL;
+    lm__rows_free(&lm__rows_run, run, n);
+    run = NULL;
+    n = 0;
     sqlite3_finalize(ins);
     ins = NULL;
     if (moved > 0) {
@@ -580,6 +491,8 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
 db_error:
     rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
                          db ? sqlite3_errmsg(db) : "cannot open");
+fail:
+    lm__rows_free(&lm__rows_run, run, n);
     sqlite3_finalize(st);
     sqlite3_finalize(ins);
     if (db)
@@ -605,7 +518,7 @@ static lm_status batch_met(const lm_experiment_config *cfg, const lm__arm *arms,
                         .out_dir = final,
                         .user = user};
     const size_t cells =
-        (size_t)n_arms * (size_t)runs * (size_t)(x.n_regions + 1) * LM_XM_COUNT;
+        (size_t)n_arms * (size_t)runs * (size_t)(x.n_regions + 1) * LM_METRIC_COUNT;
     x.m = calloc(cells ? cells : 1, sizeof *x.m);
     if (!x.m)
         LM_FAIL(err, LM_ENOMEM, "experiment metrics");
@@ -847,8 +760,8 @@ static lm_status replicate_table(FILE *f, const lm__experiment *x, const char *d
     snprintf(text + 3 * CELL, CELL, "dragons");
     snprintf(text + 4 * CELL, CELL, "high-tech");
     snprintf(text + 5 * CELL, CELL, "revenue %d, CNY bn", last_year);
-    static const int metric[] = {LM_XM_ALIVE, LM_XM_BIRTHS, LM_XM_DRAGONS, LM_XM_HIGH_TECH,
-                                 LM_XM_REVENUE};
+    static const int metric[] = {LM_METRIC_ALIVE, LM_METRIC_BIRTHS, LM_METRIC_DRAGONS,
+                                 LM_METRIC_HIGH_TECH, LM_METRIC_REVENUE};
     for (int r = 0; r <= n; ++r) {
         char *row = text + (size_t)(r + 1) * COLS * CELL;
         snprintf(row, CELL, "%s", r < n ? lm_scenario_region_name(x->arms[0].sc, r) : "total");
@@ -856,7 +769,7 @@ static lm_status replicate_table(FILE *f, const lm__experiment *x, const char *d
             for (int i = 0; i < x->runs; ++i)
                 v[i] = lm__xm(x, 0, i, r, metric[c]);
             lm__cell_mean_ci(row + (size_t)(c + 1) * CELL, CELL, v, (size_t)x->runs,
-                             metric[c] == LM_XM_REVENUE ? 1e9 : 1.0);
+                             metric[c] == LM_METRIC_REVENUE ? 1e9 : 1.0);
         }
     }
     char from[16], to[16];

@@ -210,17 +210,10 @@ static double point_output(const lm__experiment *x, const sens_ctx *C, int o, in
 {
     const lm_sens_output *out = &C->spec->outputs[o];
     const int r = C->region[o] < 0 ? x->n_regions : C->region[o];
-    static const int metric[LM_SENS_METRIC_COUNT] = {
-        LM_XM_DRAGONS,   LM_XM_HIGH_TECH, LM_XM_ALIVE,   LM_XM_BIRTHS,
-        LM_XM_HEADCOUNT, LM_XM_PUBLIC,    LM_XM_REVENUE, LM_XM_FUND_VALUE};
     double sum = 0;
     int used = 0;
     for (int i = 0; i < x->runs; ++i) {
-        double v = lm__xm(x, a, i, r, metric[out->metric]);
-        if (out->metric == LM_SENS_FUND_TVPI) {
-            const double paid = lm__xm(x, a, i, r, LM_XM_FUND_PAID);
-            v = paid > 0 ? v / paid : NAN;
-        }
+        const double v = lm__xm(x, a, i, r, (int)out->metric);
         if (!isnan(v)) {
             sum += v;
             ++used;
@@ -233,7 +226,7 @@ static void output_label(const lm_sens_spec *s, int o, char *buf, size_t size)
 {
     const lm_sens_output *out = &s->outputs[o];
     snprintf(buf, size, "%s%s%s", out->region[0] ? out->region : "",
-             out->region[0] ? "." : "total.", lm_sens_metric_name(out->metric));
+             out->region[0] ? "." : "total.", lm_metric_word(out->metric));
 }
 
 /* Parameters of output o by decreasing ST (NaN last), ties by S1, then by order. */
@@ -301,40 +294,29 @@ static void rank_params(const lm_sens_index *idx, int d, int *order)
     X(double, st_lo, REAL, VALUE, "its 90% interval")                                           \
     X(double, st_hi, REAL, VALUE, "")
 
-#define SENS_TABLE(row, COLUMNS)                                                                \
-    typedef struct row {                                                                        \
-        LM_ROW_STRUCT(COLUMNS)                                                                  \
-    } row;
-SENS_TABLE(sens_row, SENSITIVITY_COLUMNS)
-SENS_TABLE(sens_point_row, SENSITIVITY_POINT_COLUMNS)
-SENS_TABLE(sens_value_row, SENSITIVITY_VALUE_COLUMNS)
-SENS_TABLE(sens_output_row, SENSITIVITY_OUTPUT_COLUMNS)
-SENS_TABLE(sens_y_row, SENSITIVITY_Y_COLUMNS)
-SENS_TABLE(sens_index_row, SENSITIVITY_INDEX_COLUMNS)
-#undef SENS_TABLE
+LM_ROW_TYPEDEF(sens_row, SENSITIVITY_COLUMNS);
+LM_ROW_TYPEDEF(sens_point_row, SENSITIVITY_POINT_COLUMNS);
+LM_ROW_TYPEDEF(sens_value_row, SENSITIVITY_VALUE_COLUMNS);
+LM_ROW_TYPEDEF(sens_output_row, SENSITIVITY_OUTPUT_COLUMNS);
+LM_ROW_TYPEDEF(sens_y_row, SENSITIVITY_Y_COLUMNS);
+LM_ROW_TYPEDEF(sens_index_row, SENSITIVITY_INDEX_COLUMNS);
 #define LM_ROW_T sens_row
-static const lm_row_column sens_cols[] = {
-    SENSITIVITY_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(sens_cols, SENSITIVITY_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sens_point_row
-static const lm_row_column point_cols[] = {
-    SENSITIVITY_POINT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(point_cols, SENSITIVITY_POINT_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sens_value_row
-static const lm_row_column value_cols[] = {
-    SENSITIVITY_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(value_cols, SENSITIVITY_VALUE_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sens_output_row
-static const lm_row_column output_cols[] = {
-    SENSITIVITY_OUTPUT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(output_cols, SENSITIVITY_OUTPUT_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sens_y_row
-static const lm_row_column y_cols[] = {
-    SENSITIVITY_Y_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(y_cols, SENSITIVITY_Y_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sens_index_row
-static const lm_row_column index_cols[] = {
-    SENSITIVITY_INDEX_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(index_cols, SENSITIVITY_INDEX_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_sensitivity[6] = {
     LM_ROW_TABLE("sensitivity", sens_cols, sens_row, false, true),
@@ -379,7 +361,7 @@ static lm_status write_tables(const lm__experiment *x, const sens_ctx *C, const 
     }
     for (int o = 0; st == LM_OK && o < no; ++o) {
         outputs[o] = (sens_output_row){
-            o + 1, lm_sens_metric_name(C->spec->outputs[o].metric),
+            o + 1, lm_metric_word(C->spec->outputs[o].metric),
             C->region[o] >= 0 ? lm_scenario_region_name(x->arms[0].sc, C->region[o]) : NULL,
             est[o].mean, est[o].variance, est[o].rows};
         for (int r = 0; r < d; ++r) {
@@ -436,7 +418,7 @@ static lm_status write_csv(const lm__experiment *x, const sens_ctx *C, const lm_
             const lm_sens_index *v = &idx[(size_t)o * d + i];
             lm__csv_text(f, label);
             fputc(',', f);
-            lm__csv_text(f, lm_sens_metric_name(C->spec->outputs[o].metric));
+            lm__csv_text(f, lm_metric_word(C->spec->outputs[o].metric));
             fputc(',', f);
             lm__csv_text(f, C->region[o] >= 0
                             ? lm_scenario_region_name(x->arms[0].sc, C->region[o])
@@ -505,7 +487,7 @@ static lm_status write_summary(FILE *f, const lm__experiment *x, const sens_ctx 
         const char *region =
             C->region[o] >= 0 ? lm_scenario_region_name(x->arms[0].sc, C->region[o]) : "total";
         fprintf(f, "\n%s, %s  (mean %.6g, variance %.6g, %d of %d rows)\n",
-                lm_sens_metric_name(C->spec->outputs[o].metric), region, est[o].mean,
+                lm_metric_word(C->spec->outputs[o].metric), region, est[o].mean,
                 est[o].variance, est[o].rows, C->n);
         snprintf(text, CELL, "rank");
         snprintf(text + CELL, CELL, "parameter");
@@ -575,7 +557,7 @@ static lm_status sens_table(FILE *f, const lm__experiment *x, const char *dir, l
         } else {
             for (int o = 0; o < no; ++o) {
                 snprintf(labels[o], sizeof labels[o], "%s, %s",
-                         lm_sens_metric_name(C->spec->outputs[o].metric),
+                         lm_metric_word(C->spec->outputs[o].metric),
                          C->region[o] >= 0
                              ? lm_scenario_region_name(x->arms[0].sc, C->region[o])
                              : "total");

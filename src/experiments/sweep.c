@@ -121,10 +121,8 @@ lm_status lm_sweep_design_points(const lm_sweep_config *sw, double **values, int
 
 enum { SW_DRAGONS, SW_HIGH_TECH, SW_ALIVE, SW_JOBS, SW_PUBLIC, SW_COUNT };
 
-static const int sw_metric[SW_COUNT] = {LM_XM_DRAGONS, LM_XM_HIGH_TECH, LM_XM_ALIVE,
-                                        LM_XM_HEADCOUNT, LM_XM_PUBLIC};
-static const char *const sw_names[SW_COUNT] = {"dragons", "high_tech", "firms_alive", "jobs",
-                                               "public_cny"};
+static const lm_metric sw_metric[SW_COUNT] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH,
+                                              LM_METRIC_ALIVE, LM_METRIC_JOBS, LM_METRIC_PUBLIC};
 
 /* The job's tables: sweep_point, one row per point of the design, and sweep_value, the
  * point's value of each parameter (docs/output.md). */
@@ -138,19 +136,13 @@ static const char *const sw_names[SW_COUNT] = {"dragons", "high_tech", "firms_al
     X(int64_t, param, INTEGER, KEY, "0-based index of the --param option")                      \
     X(const char *, name, TEXT, ATTR, "the parameter, as given")                                \
     X(double, value, REAL, ATTR, "the value the point's runs simulated")
-typedef struct sweep_point_row {
-    LM_ROW_STRUCT(SWEEP_POINT_COLUMNS)
-} sweep_point_row;
-typedef struct sweep_value_row {
-    LM_ROW_STRUCT(SWEEP_VALUE_COLUMNS)
-} sweep_value_row;
+LM_ROW_TYPEDEF(sweep_point_row, SWEEP_POINT_COLUMNS);
+LM_ROW_TYPEDEF(sweep_value_row, SWEEP_VALUE_COLUMNS);
 #define LM_ROW_T sweep_point_row
-static const lm_row_column sweep_point_cols[] = {
-    SWEEP_POINT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(sweep_point_cols, SWEEP_POINT_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T sweep_value_row
-static const lm_row_column sweep_value_cols[] = {
-    SWEEP_VALUE_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(sweep_value_cols, SWEEP_VALUE_COLUMNS);
 #undef LM_ROW_T
 const lm_row_table lm__rows_sweep_point =
     LM_ROW_TABLE("sweep_point", sweep_point_cols, sweep_point_row, false, true);
@@ -208,7 +200,7 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
                 char head[256];
                 snprintf(head, sizeof head, "%s.%s_%s",
                          r < nr ? lm_scenario_region_name(x->arms[0].sc, r) : "total",
-                         sw_names[k], sfx[s]);
+                         lm_metric_name(sw_metric[k]), sfx[s]);
                 fputc(',', f);
                 lm__csv_text(f, head);
             }
@@ -374,15 +366,11 @@ static lm_status sweep_target_make(const lm_scenario *sc, const lm_precision_tar
                                    sweep_target *t, lm_error *err)
 {
     const char *dot = strrchr(g->metric, '.');
-    t->k = -1;
-    for (int k = 0; dot && k < SW_COUNT; ++k)
-        if (strcmp(dot + 1, sw_names[k]) == 0)
-            t->k = k;
+    char list[160];
+    t->k = lm__metric_pick(dot ? dot + 1 : "", sw_metric, SW_COUNT, list, sizeof list, " or ");
     if (t->k < 0)
-        LM_FAIL(err, LM_EINVAL,
-                "--precision %s: expected REGION.METRIC, METRIC dragons, high_tech, "
-                "firms_alive, jobs or public_cny",
-                g->metric);
+        LM_FAIL(err, LM_EINVAL, "--precision %s: expected REGION.METRIC, METRIC %s", g->metric,
+                list);
     char region[128];
     const size_t len = (size_t)(dot - g->metric);
     if (len == 0 || len >= sizeof region)

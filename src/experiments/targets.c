@@ -25,20 +25,14 @@ typedef struct stat_info {
     const char *optional;
 } stat_info;
 
-static const stat_info stats[LM_STAT_COUNT] = {
-    [LM_STAT_DRAGONS_FOUNDED] = {"dragons_founded", "from to", "region model by"},
-    [LM_STAT_DRAGONS_NONLOCAL] = {"dragons_nonlocal_share", "from to", "region by"},
-    [LM_STAT_FOUNDERS_NONLOCAL] = {"founders_nonlocal_share", "from to", "region"},
-    [LM_STAT_BIRTHS] = {"births", "from to", "region"},
-    [LM_STAT_TIER_COUNT] = {"tier_count", "year tier", "region"},
-    [LM_STAT_TIER_GROWTH] = {"tier_growth", "year years tier", "region"},
-    [LM_STAT_GUIDANCE] = {"guidance_cny", "to measure", "region from"},
-    [LM_STAT_ZIPF] = {"zipf_exponent", "k", "region method"},
-    [LM_STAT_SURVIVAL] = {"survival", "years", "region from to"},
-    [LM_STAT_DEAL_MULTIPLE] = {"deal_multiple_share", "", "region below at_least"},
-    [LM_STAT_FUND_TVPI] = {"fund_tvpi", "", "kind measure"},
-    [LM_STAT_YEARS_TO_UNICORN] = {"years_to_unicorn", "", "region threshold_cny"},
-};
+#define STAT_INFO_(id, name, required, optional) [LM_STAT_##id] = {name, required, optional},
+static const stat_info stats[LM_STAT_COUNT] = {LM_CAL_STATISTICS(STAT_INFO_)};
+#undef STAT_INFO_
+
+const char *lm__stat_name(int stat)
+{
+    return stat >= 0 && stat < LM_STAT_COUNT ? stats[stat].name : NULL;
+}
 
 static const char *const target_keys[] = {
     "name",  "statistic", "sql",    "value",  "sd",      "weight",       "tolerance",
@@ -52,14 +46,12 @@ static const char *const arg_keys[] = {"region", "from",    "to",       "years",
 static const char *const param_keys[] = {"name", "lo", "hi", "start", "scale"};
 static const char *const top_keys[] = {"parameters", "targets", "optimizer"};
 static const char *const opt_keys[] = {"global", "local", "global_share"};
-static const char *const tier_names[] = {"tech_sme", "high_tech", "little_giant", "unicorn",
-                                         "dragon"};
-static const char *const model_names[] = {"to_c", "to_b", "to_g"};
+static const char *const tier_names[] = {LM_TIER_WORDS(LM_WORD_STRING, ~)};
+static const char *const model_names[] = {LM_MODEL_WORDS(LM_WORD_STRING, ~)};
 static const char *const guide_names[] = {"approved", "government", "social", "invested"};
 static const char *const zipf_names[] = {"hill", "rank_size"};
 static const char *const tvpi_names[] = {"iqr", "median", "p25", "p75"};
-static const char *const kind_names[] = {"gov_st", "gov_innovation", "vc", "strategic",
-                                         "angel"};
+static const char *const kind_names[] = {LM_INVESTOR_KIND_WORDS(LM_WORD_STRING, ~)};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

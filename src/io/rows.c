@@ -14,62 +14,52 @@
 /* ---- descriptors from the column lists ---- */
 
 #define LM_ROW_T lm_region_year
-static const lm_row_column region_year_cols[] = {
-    LM_REGION_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(region_year_cols, LM_REGION_YEAR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_region_skill_year
-static const lm_row_column skill_year_cols[] = {
-    LM_REGION_SKILL_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(skill_year_cols, LM_REGION_SKILL_YEAR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_region_layer_year
-static const lm_row_column layer_year_cols[] = {
-    LM_REGION_LAYER_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(layer_year_cols, LM_REGION_LAYER_YEAR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_public_year
-static const lm_row_column public_year_cols[] = {
-    LM_PUBLIC_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(public_year_cols, LM_PUBLIC_YEAR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_run_row
-static const lm_row_column run_cols[] = {LM_RUN_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(run_cols, LM_RUN_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_region_row
-static const lm_row_column region_cols[] = {
-    LM_REGION_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(region_cols, LM_REGION_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_sector_row
-static const lm_row_column sector_cols[] = {
-    LM_SECTOR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(sector_cols, LM_SECTOR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_firm_row
-static const lm_row_column firm_cols[] = {
-    LM_FIRM_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(firm_cols, LM_FIRM_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_dragon_row
-static const lm_row_column dragon_cols[] = {
-    LM_DRAGON_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(dragon_cols, LM_DRAGON_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_deal_row
-static const lm_row_column deal_cols[] = {
-    LM_DEAL_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(deal_cols, LM_DEAL_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_fund_row
-static const lm_row_column fund_cols[] = {
-    LM_FUND_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(fund_cols, LM_FUND_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_exit_row
-static const lm_row_column exit_cols[] = {
-    LM_EXIT_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(exit_cols, LM_EXIT_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_finance_year_row
-static const lm_row_column finance_year_cols[] = {
-    LM_FINANCE_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(finance_year_cols, LM_FINANCE_YEAR_COLUMNS);
 #undef LM_ROW_T
 #define LM_ROW_T lm_investment_year_row
-static const lm_row_column investment_year_cols[] = {
-    LM_INVESTMENT_YEAR_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DESCRIBE(investment_year_cols, LM_INVESTMENT_YEAR_COLUMNS);
 #undef LM_ROW_T
 
 #define TABLE(name, cols, type, fk) LM_ROW_TABLE(name, cols, type, fk, false)
+#define INDEXED(name_, cols_, type_, fk_, refs_, indices_)                                     \
+    {.name = name_, .cols = cols_, .n_cols = (int)(sizeof cols_ / sizeof cols_[0]),              \
+     .row_size = sizeof(type_), .region_fk = fk_, .refs = refs_, .indices = indices_}
 const lm_row_table lm__rows_region_year = TABLE("region_year", region_year_cols, lm_region_year,
                                                 true);
 const lm_row_table lm__rows_region_skill_year =
@@ -79,23 +69,36 @@ const lm_row_table lm__rows_region_layer_year =
 const lm_row_table lm__rows_public_year =
     TABLE("public_year", public_year_cols, lm_public_year, false);
 /* Tables of the run's indices, each row of them a row of run. */
-#define RUN_TABLE(name, cols, type)                                                             \
-    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), false, false, true, NULL}
+#define RUN_TABLE(name_, cols_, type_)                                                         \
+    {.name = name_, .cols = cols_, .n_cols = (int)(sizeof cols_ / sizeof cols_[0]),              \
+     .row_size = sizeof(type_), .run_fk = true}
 const lm_row_table lm__rows_run = LM_ROW_TABLE("run", run_cols, lm_run_row, false, true);
 const lm_row_table lm__rows_region = RUN_TABLE("region", region_cols, lm_region_row);
 const lm_row_table lm__rows_sector = RUN_TABLE("sector", sector_cols, lm_sector_row);
-const lm_row_table lm__rows_firm = TABLE("firm", firm_cols, lm_firm_row, true);
-const lm_row_table lm__rows_dragon = {
-    "dragon", dragon_cols, (int)(sizeof dragon_cols / sizeof dragon_cols[0]),
-    sizeof(lm_dragon_row), false, false, false,
-    "FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id)"};
-const lm_row_table lm__rows_deal = TABLE("deal", deal_cols, lm_deal_row, false);
+const lm_row_table lm__rows_firm = INDEXED("firm", firm_cols, lm_firm_row, true, NULL,
+                                           "firm_region(run_id, region_id); firm_status(status)");
+const lm_row_table lm__rows_dragon =
+    INDEXED("dragon", dragon_cols, lm_dragon_row, false,
+            "FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id)",
+            "dragon_region(run_id, region)");
+const lm_row_table lm__rows_deal =
+    INDEXED("deal", deal_cols, lm_deal_row, false, NULL,
+            "deal_firm(run_id, firm_id); deal_investor(run_id, investor_id)");
 const lm_row_table lm__rows_fund = TABLE("fund", fund_cols, lm_fund_row, false);
 const lm_row_table lm__rows_exit = TABLE("exit", exit_cols, lm_exit_row, false);
 const lm_row_table lm__rows_finance_year =
     TABLE("finance_year", finance_year_cols, lm_finance_year_row, false);
 const lm_row_table lm__rows_investment_year =
     TABLE("investment_year", investment_year_cols, lm_investment_year_row, false);
+/* The layout version (docs/output.md); no key: one row. */
+#define LM_SCHEMA_COLUMNS(X, V)                                                                 \
+    X(int64_t, version, INTEGER, ATTR, "layout version, equal to `PRAGMA user_version`")
+LM_ROW_TYPEDEF(schema_row, LM_SCHEMA_COLUMNS);
+#define LM_ROW_T schema_row
+LM_ROW_DESCRIBE(schema_cols, LM_SCHEMA_COLUMNS);
+#undef LM_ROW_T
+const lm_row_table lm__rows_schema = LM_ROW_TABLE("schema", schema_cols, schema_row, false, true);
+
 const lm_row_table *const lm__row_tables[] = {
     &lm__rows_region,      &lm__rows_sector,            &lm__rows_firm,
     &lm__rows_dragon,
@@ -181,6 +184,23 @@ static double get_real(const void *row, const lm_row_column *c)
 static void set_real(void *row, const lm_row_column *c, double v)
 {
     memcpy((char *)row + c->offset, &v, sizeof v);
+}
+
+double lm__rows_number(const void *row, const lm_row_column *c, double null)
+{
+    if (c->kind == LM_ROW_KIND_REAL)
+        return isnan(get_real(row, c)) ? null : get_real(row, c);
+    const int64_t v = get_int(row, c);
+    return v == (c->size == sizeof(int32_t) ? LM_ROW_NULL_INT32 : LM_ROW_NULL_INT64) ? null
+                                                                                     : (double)v;
+}
+
+const lm_row_column *lm__rows_column(const lm_row_table *t, const char *name)
+{
+    for (int k = 0; k < t->n_cols; ++k)
+        if (strcmp(t->cols[k].name, name) == 0)
+            return &t->cols[k];
+    return NULL;
 }
 
 static const char *get_text(const void *row, const lm_row_column *c)
@@ -377,6 +397,33 @@ lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, 
     return LM_OK;
 }
 
+lm_status lm__rows_index(sqlite3 *db, const char *path, const lm_row_table *t, lm_error *err)
+{
+    for (const char *p = t->indices; p && *p;) {
+        const size_t len = strcspn(p, ";"), name = strcspn(p, "(");
+        char *sql = sqlite3_mprintf("CREATE INDEX %.*s ON %s%.*s", (int)name, p, t->name,
+                                    (int)(len - name), p + name);
+        const int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+        if (rc != SQLITE_OK)
+            return db_fail(db, path, t->name, "creating the indices of", err);
+        p += len + strspn(p + len, "; ");
+    }
+    return LM_OK;
+}
+
+lm_status lm__rows_version(sqlite3 *db, const char *path, const lm_row_table *schema,
+                           lm_error *err)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d; DELETE FROM %s;", LM_SCHEMA_VERSION,
+             schema->name);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, path, schema->name, "recording the version in", err);
+    const int64_t version = LM_SCHEMA_VERSION;
+    return lm__rows_insert(db, path, schema, 0, NULL, &version, 1, err);
+}
+
 typedef struct list_ctx {
     sql_text *s;
     int k;
@@ -395,7 +442,7 @@ static int statement_sql(sql_text *s, const lm_row_table *t, bool insert)
 {
     list_ctx x = {s, 0};
     if (insert) {
-        append(s, "INSERT INTO ", t->name);
+        append(s, t->replace ? "INSERT OR REPLACE INTO " : "INSERT INTO ", t->name);
         append(s, "(", "");
     } else {
         append(s, "SELECT ", "");

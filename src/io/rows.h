@@ -64,12 +64,16 @@ typedef struct lm_row_table {
     bool no_run_id; /* a table of the whole job (sweep_*), not of one run */
     bool run_fk;    /* FOREIGN KEY(run_id) REFERENCES run */
     const char *refs; /* another table clause, e.g. a FOREIGN KEY; NULL for none */
+    const char *indices; /* "name(col, ...); ...": its indices (lm__rows_index); NULL: none */
+    bool replace; /* a row replaces the one with its key (INSERT OR REPLACE) */
 } lm_row_table;
 
 /* The descriptors of a column list, for a table declared outside rows.c:
  *   #define LM_ROW_T my_row
- *   static const lm_row_column my_cols[] = {MY_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+ *   LM_ROW_DESCRIBE(my_cols, MY_COLUMNS);
  *   #undef LM_ROW_T */
+#define LM_ROW_DESCRIBE(cols, columns)                                                          \
+    static const lm_row_column cols[] = {columns(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)}
 #define LM_ROW_UNPACK_(...) __VA_ARGS__
 #define LM_ROW_DESCRIBE_(ctype, field, kind, role, doc)                                          \
     {#field,       #field "_id",  LM_ROW_KIND_##kind, LM_ROW_ROLE_##role,                       \
@@ -81,9 +85,9 @@ typedef struct lm_row_table {
 #define LM_ROW_ELEMENT(i, word, a) LM_ROW_ELEMENT_(i, word, LM_ROW_UNPACK_ a)
 #define LM_ROW_DESCRIBE_ARRAY_(ctype, field, prefix, words, kind, role, doc)                       \
     words(LM_ROW_ELEMENT, (ctype, field, prefix, kind, role, doc))
-#define LM_ROW_TABLE(name, cols, type, region_fk, no_run_id)                                   \
-    {name, cols, (int)(sizeof cols / sizeof cols[0]), sizeof(type), region_fk, no_run_id, false, \
-     NULL}
+#define LM_ROW_TABLE(name_, cols_, type_, region_fk_, no_run_id_)                              \
+    {.name = name_, .cols = cols_, .n_cols = (int)(sizeof cols_ / sizeof cols_[0]),              \
+     .row_size = sizeof(type_), .region_fk = region_fk_, .no_run_id = no_run_id_}
 
 /* The declared tables. */
 extern const lm_row_table lm__rows_region_year, lm__rows_region_skill_year,
@@ -95,9 +99,16 @@ extern const lm_row_table lm__rows_run;
 extern const lm_row_table lm__rows_region, lm__rows_sector, lm__rows_firm, lm__rows_dragon;
 extern const lm_row_table lm__rows_deal, lm__rows_fund, lm__rows_exit,
     lm__rows_finance_year, lm__rows_investment_year;
+/* The one-row table of the layout version, in every results database. */
+extern const lm_row_table lm__rows_schema;
 /* Every declared table (the unit tests and the docs check walk them). */
 extern const lm_row_table *const lm__row_tables[];
 extern const int lm__n_row_tables;
+
+/* The column of t named name, NULL when none; a numeric field of row as a double, a stored
+ * NULL (NaN, LM_ROW_NULL_INT32/64) as null. */
+const lm_row_column *lm__rows_column(const lm_row_table *t, const char *name);
+double lm__rows_number(const void *row, const lm_row_column *c, double null);
 
 /* What index columns are stored as: the scenario's region names and layer ids. */
 typedef struct lm_row_names {
@@ -116,6 +127,13 @@ void lm__rows_each_column(const lm_row_table *t, void (*f)(const char *name, con
  * if_absent). */
 lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, bool if_absent,
                           lm_error *err);
+/* Creates the table's declared indices (built after the rows are in: one sort per index
+ * instead of a B-tree update per row). */
+lm_status lm__rows_index(sqlite3 *db, const char *path, const lm_row_table *t, lm_error *err);
+/* Records LM_SCHEMA_VERSION: PRAGMA user_version and the one row of table schema (a
+ * declared table of one column `version`, created before). */
+lm_status lm__rows_version(sqlite3 *db, const char *path, const lm_row_table *schema,
+                           lm_error *err);
 /* Inserts n rows with run_id (ignored by a table without it) through one prepared statement;
  * every bind and step is checked, and an index out of range of names is an error naming the
  * row. */

@@ -38,13 +38,6 @@ static const char *const status_names[] = {LM_STATUS_WORDS(LM_WORD_STRING, ~)};
 static const char *const tier_names[] = {LM_TIER_WORDS(LM_WORD_STRING, ~)}; /* bits, in order */
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static const char schema_sql[] =
-    "CREATE TABLE schema(version INTEGER NOT NULL);\n";
-/* Built after the rows are in: one sort per index instead of a B-tree update per row. */
-static const char index_sql[] =
-    "CREATE INDEX firm_region ON firm(run_id, region_id);\n"
-    "CREATE INDEX firm_status ON firm(status);\n"
-    "CREATE INDEX dragon_region ON dragon(run_id, region);\n";
 
 /* The open database and where errors go. */
 typedef struct store {
@@ -351,13 +344,19 @@ static lm_status sync_file(const char *path, lm_error *err)
 static lm_status create_tables(const store *s)
 {
     const lm_row_table *const declared[] = {
-        &lm__rows_run,         &lm__rows_region,           &lm__rows_sector,
-        &lm__rows_firm,        &lm__rows_dragon,           &lm__rows_region_year,
-        &lm__rows_region_skill_year, &lm__rows_region_layer_year};
-    lm_status rc = exec(s, schema_sql, "creating the tables");
+        &lm__rows_schema,      &lm__rows_run,              &lm__rows_region,
+        &lm__rows_sector,      &lm__rows_firm,             &lm__rows_dragon,
+        &lm__rows_region_year, &lm__rows_region_skill_year, &lm__rows_region_layer_year};
+    lm_status rc = LM_OK;
     for (size_t k = 0; rc == LM_OK && k < sizeof declared / sizeof declared[0]; ++k)
         rc = lm__rows_create(s->db, s->path, declared[k], false, s->err);
-    return rc;
+    return rc == LM_OK ? lm__rows_version(s->db, s->path, &lm__rows_schema, s->err) : rc;
+}
+
+static lm_status create_indices(const store *s)
+{
+    const lm_status rc = lm__rows_index(s->db, s->path, &lm__rows_firm, s->err);
+    return rc == LM_OK ? lm__rows_index(s->db, s->path, &lm__rows_dragon, s->err) : rc;
 }
 
 static lm_status write_all(const store *s, const lm_store_input *in)
@@ -372,17 +371,12 @@ static lm_status write_all(const store *s, const lm_store_input *in)
         rc = exec(s, "BEGIN IMMEDIATE", "starting the transaction");
     if (rc != LM_OK)
         return rc;
-    char version_sql[96];
-    snprintf(version_sql, sizeof version_sql,
-             "PRAGMA user_version = %d; INSERT INTO schema(version) VALUES(%d);",
-             LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
     if ((rc = create_tables(s)) == LM_OK &&
-        (rc = exec(s, version_sql, "recording the schema version")) == LM_OK &&
         (rc = write_run(s, in)) == LM_OK && (rc = write_indices(s, in)) == LM_OK &&
         (rc = write_years(s, in)) == LM_OK &&
         (rc = write_firms(s, in)) == LM_OK &&
         (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK && /* finance issue */
-        (rc = exec(s, index_sql, "creating the indices")) == LM_OK)
+        (rc = create_indices(s)) == LM_OK)
         rc = exec(s, "COMMIT", "committing");
     return rc;
 }
@@ -463,13 +457,7 @@ static lm_status append_all(const store *s, const lm_store_input *given)
         if (store_scalar(s, "SELECT count(*) FROM sqlite_master", 0, &ok) != 0 || !ok)
             return lm_error_set_at(s->err, LM_EDB, s->path, 0, 0, NULL,
                                    "%s: not a longmen results database", s->path);
-        char version_sql[96];
-        snprintf(version_sql, sizeof version_sql,
-                 "PRAGMA user_version = %d; INSERT INTO schema(version) VALUES(%d);",
-                 LM_SCHEMA_VERSION, LM_SCHEMA_VERSION);
-        if ((rc = create_tables(s)) != LM_OK ||
-            (rc = exec(s, version_sql, "recording the schema version")) != LM_OK ||
-            (rc = exec(s, index_sql, "creating the indices")) != LM_OK)
+        if ((rc = create_tables(s)) != LM_OK || (rc = create_indices(s)) != LM_OK)
             return rc;
         copy.existing = false; /* store_finance creates its tables and indices too */
     } else if (version != LM_SCHEMA_VERSION) {

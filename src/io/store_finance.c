@@ -19,22 +19,12 @@
 static const char *const stage_names[] = {LM_STAGE_WORDS(LM_WORD_STRING, ~)};
 enum { N_STAGE_NAMES = LM_STAGE_WORDS(LM_WORD_COUNT, ~) };
 
-static const char finance_index_sql[] =
-    "CREATE INDEX deal_firm ON deal(run_id, firm_id);\n"
-    "CREATE INDEX deal_investor ON deal(run_id, investor_id);\n";
-
 typedef struct ctx {
     sqlite3 *db;
     const char *path;
     lm_error *err;
     const lm_store_input *in;
 } ctx;
-
-static lm_status fail(const ctx *c, const char *what)
-{
-    return lm_error_set_at(c->err, LM_EDB, c->path, 0, 0, NULL, "%s: %s: %s", c->path, what,
-                           sqlite3_errmsg(c->db));
-}
 
 static lm_status bad(const ctx *c, const char *what, size_t i, const char *field, long long v)
 {
@@ -221,8 +211,7 @@ lm_status lm__store_finance(sqlite3 *db, const char *path, const lm_store_input 
         rc = years(&c);
     if (rc == LM_OK)
         rc = public_years(&c);
-    if (rc == LM_OK && !in->existing &&
-        sqlite3_exec(db, finance_index_sql, NULL, NULL, NULL) != SQLITE_OK)
-        rc = fail(&c, "creating the finance indices");
+    if (rc == LM_OK && !in->existing)
+        rc = lm__rows_index(db, path, &lm__rows_deal, err);
     return rc;
 }

@@ -27,9 +27,7 @@
     X(const char *, scenario_yaml, TEXT, VALUE, "the scenario file's text as read")             \
     X(const char *, arm, TEXT, VALUE, "arm of a comparison or sweep, NULL otherwise")           \
     X(int32_t, detail, INTEGER, FLAG, "1: every firm and deal; 0: a brief run")
-typedef struct lm_run_row {
-    LM_ROW_STRUCT(LM_RUN_COLUMNS)
-} lm_run_row;
+LM_ROW_TYPEDEF(lm_run_row, LM_RUN_COLUMNS);
 
 /* The scenario's regions and sectors, by index; an optional name the scenario leaves "" is
  * NULL. */
@@ -38,16 +36,12 @@ typedef struct lm_run_row {
     X(const char *, name, TEXT, ATTR, "the region's name, UTF-8")                               \
     X(const char *, name_en, TEXT, VALUE, "English name")                                       \
     X(const char *, province, TEXT, VALUE, "province, UTF-8")
-typedef struct lm_region_row {
-    LM_ROW_STRUCT(LM_REGION_COLUMNS)
-} lm_region_row;
+LM_ROW_TYPEDEF(lm_region_row, LM_REGION_COLUMNS);
 #define LM_SECTOR_COLUMNS(X, V)                                                                 \
     X(int64_t, sector_id, INTEGER, KEY, "0-based index in the scenario's sector list")          \
     X(const char *, id, TEXT, UNIQUE, "the sector's ASCII id")                                  \
     X(const char *, name, TEXT, VALUE, "display name, UTF-8")
-typedef struct lm_sector_row {
-    LM_ROW_STRUCT(LM_SECTOR_COLUMNS)
-} lm_sector_row;
+LM_ROW_TYPEDEF(lm_sector_row, LM_SECTOR_COLUMNS);
 
 /* One firm (lm_firm_record): codes as the words the store gives them (its sector's id, the
  * founder's origin region or 'outside', tiers as 'tech_sme,high_tech'). */
@@ -76,9 +70,7 @@ typedef struct lm_sector_row {
     X(const char *, tiers, TEXT, VALUE, "tiers held at the end, NULL for none")                 \
     X(int32_t, dragon_month, MONTH, VALUE, "first certified a little dragon")                   \
     X(int32_t, platform, INTEGER, VALUE, "1 if the firm became a platform")
-typedef struct lm_firm_row {
-    LM_ROW_STRUCT(LM_FIRM_COLUMNS)
-} lm_firm_row;
+LM_ROW_TYPEDEF(lm_firm_row, LM_FIRM_COLUMNS);
 
 /* A firm that became a little dragon, with its firm's words (region's name only). */
 #define LM_DRAGON_COLUMNS(X, V)                                                                 \
@@ -89,9 +81,7 @@ typedef struct lm_firm_row {
     X(int32_t, founded_year, INTEGER, ATTR, "year of founding")                                 \
     X(const char *, founder_origin, TEXT, ATTR, "the founder's region, or 'outside'")           \
     X(int32_t, dragon_year, INTEGER, ATTR, "year first certified")
-typedef struct lm_dragon_row {
-    LM_ROW_STRUCT(LM_DRAGON_COLUMNS)
-} lm_dragon_row;
+LM_ROW_TYPEDEF(lm_dragon_row, LM_DRAGON_COLUMNS);
 
 /* The deal ledger: lm_deal_record and its index. The fields after deal_id are the record's,
  * by the same names. */
@@ -114,9 +104,7 @@ typedef struct lm_dragon_row {
 #define LM_DEAL_COLUMNS(X, V)                                                                   \
     X(int64_t, deal_id, INTEGER, KEY, "0-based, in booking order")                              \
     LM_DEAL_RECORD_COLUMNS_(X)
-typedef struct lm_deal_row {
-    LM_ROW_STRUCT(LM_DEAL_COLUMNS)
-} lm_deal_row;
+LM_ROW_TYPEDEF(lm_deal_row, LM_DEAL_COLUMNS);
 
 /* The books of an investor: lm_fund_record with its policy's name, NULL for none (policy,
  * policy_index) and its stage mask as words ('seed,a,b'). */
@@ -157,9 +145,7 @@ typedef struct lm_deal_row {
     X(int32_t, frozen_months, INTEGER, VALUE, "months its managers were frozen")                \
     X(double, signal_noise, REAL, VALUE, "its due-diligence noise")                             \
     X(double, hurdle, REAL, VALUE, "least expected multiple")
-typedef struct lm_fund_row {
-    LM_ROW_STRUCT(LM_FUND_COLUMNS)
-} lm_fund_row;
+LM_ROW_TYPEDEF(lm_fund_row, LM_FUND_COLUMNS);
 
 /* One exit: lm_exit_record in the table's order; buyer_id -1 is NULL. */
 #define LM_EXIT_COLUMNS(X, V)                                                                   \
@@ -173,9 +159,7 @@ typedef struct lm_fund_row {
     X(double, to_employees_cny, REAL, VALUE, "the employees' part")                             \
     X(double, to_investors_cny, REAL, VALUE, "the investors' part")                             \
     X(double, raised_cny, REAL, VALUE, "what the firm had raised in rounds")
-typedef struct lm_exit_row {
-    LM_ROW_STRUCT(LM_EXIT_COLUMNS)
-} lm_exit_row;
+LM_ROW_TYPEDEF(lm_exit_row, LM_EXIT_COLUMNS);
 
 /* Money of a region and year: lm_finance_year with its deals matrix summed. The columns
  * before and after deals are the record's fields by the same names. */
@@ -211,9 +195,7 @@ typedef struct lm_exit_row {
     LM_FINANCE_YEAR_HEAD_(X)                                                                    \
     X(int64_t, deals, INTEGER, FLOW, "stakes bought in the region's firms")                     \
     LM_FINANCE_YEAR_TAIL_(X)
-typedef struct lm_finance_year_row {
-    LM_ROW_STRUCT(LM_FINANCE_YEAR_COLUMNS)
-} lm_finance_year_row;
+LM_ROW_TYPEDEF(lm_finance_year_row, LM_FINANCE_YEAR_COLUMNS);
 
 /* Investment by investor kind and stage: one cell of lm_finance_year's matrices. */
 #define LM_INVESTMENT_YEAR_COLUMNS(X, V)                                                        \
@@ -223,8 +205,6 @@ typedef struct lm_finance_year_row {
     X(int32_t, stage, STAGE, KEY, "stage of the round")                                         \
     X(int64_t, deals, INTEGER, FLOW, "stakes bought")                                           \
     X(double, amount_cny, REAL, FLOW, "invested")
-typedef struct lm_investment_year_row {
-    LM_ROW_STRUCT(LM_INVESTMENT_YEAR_COLUMNS)
-} lm_investment_year_row;
+LM_ROW_TYPEDEF(lm_investment_year_row, LM_INVESTMENT_YEAR_COLUMNS);
 
 #endif

@@ -7,20 +7,18 @@
 
 #include "scenario/scenario_int.h"
 
-static const char *const skill_names[LM_SKILL_COUNT] = {"software", "hardware", "science",
-                                                        "manufacturing", "design"};
-static const char *const model_names[LM_MODEL_COUNT] = {"to_c", "to_b", "to_g"};
-static const char *const source_names[LM_SOURCE_COUNT] = {"platform", "spinout", "serial",
-                                                          "returnee", "other"};
+static const char *const skill_names[LM_SKILL_COUNT] = {LM_SKILL_WORDS(LM_WORD_STRING, ~)};
+static const char *const model_names[LM_MODEL_COUNT] = {LM_MODEL_WORDS(LM_WORD_STRING, ~)};
+static const char *const source_names[LM_SOURCE_COUNT] = {LM_SOURCE_WORDS(LM_WORD_STRING, ~)};
 static const char *const policy_kind_names[LM_POLICY_KIND_COUNT] = {
     "st_fund",         "innovation_fund", "direct_injection", "matchmaking",
     "corridor",        "provincial_fof",  "talent_rule",      "talent_program",
     "lab",             "industrial_park", "rd_subsidy",       "failure_tolerance"};
 
 /* finance issue */
-static const char *const stage_names[LM_STAGE_COUNT] = {"seed", "a", "b", "c", "growth"};
+static const char *const stage_names[LM_STAGE_COUNT] = {LM_STAGE_WORDS(LM_WORD_STRING, ~)};
 static const char *const investor_kind_names[LM_INVESTOR_KIND_COUNT] = {
-    "gov_st", "gov_innovation", "vc", "strategic", "angel"};
+    LM_INVESTOR_KIND_WORDS(LM_WORD_STRING, ~)};
 
 static const char *name_of(const char *const *names, int n, int i)
 {

@@ -15,14 +15,6 @@
 
 #define SENS_FILE_MAX (1u << 20) /* a params file is a few lines; 1 MB is plenty */
 
-static const char *const metric_names[LM_SENS_METRIC_COUNT] = {
-    "dragons", "high_tech", "alive", "births", "jobs", "public", "revenue", "fund_tvpi"};
-
-const char *lm_sens_metric_name(lm_sens_metric m)
-{
-    return (int)m >= 0 && m < LM_SENS_METRIC_COUNT ? metric_names[m] : NULL;
-}
-
 /* Every key of map must be one of keys[0..n). */
 static lm_status check_keys(const lm__lctx *c, const lm__ynode *map, const char *path,
                             const char *const *keys, size_t n)
@@ -50,18 +42,21 @@ static lm_status check_keys(const lm__lctx *c, const lm__ynode *map, const char 
 static lm_status read_metric(const lm__lctx *c, const lm__ynode *n, const char *path,
                              const char *text, lm_sens_metric *out)
 {
-    for (int m = 0; m < LM_SENS_METRIC_COUNT; ++m)
-        if (strcmp(text, metric_names[m]) == 0) {
-            *out = (lm_sens_metric)m;
-            return LM_OK;
-        }
-    char msg[400];
-    snprintf(msg, sizeof msg,
-             "unknown metric \"%.64s\" (expected dragons, high_tech, alive, births, jobs, "
-             "public, revenue or fund_tvpi)",
-             text);
+    const int m = lm_metric_find(text);
+    if (m >= 0) {
+        *out = (lm_sens_metric)m;
+        return LM_OK;
+    }
+    const char *words[LM_METRIC_COUNT];
+    char msg[800];
+    int len = snprintf(msg, sizeof msg, "unknown metric \"%.64s\" (expected", text);
+    for (int k = 0; k < LM_METRIC_COUNT; ++k) {
+        words[k] = lm_metric_word((lm_metric)k);
+        len += snprintf(msg + len, sizeof msg - (size_t)len, "%s %s", k ? "," : "", words[k]);
+    }
+    snprintf(msg + len, sizeof msg - (size_t)len, ")");
     return lm__fail(c, n, path, "%s",
-                    lm__did_you_mean(msg, sizeof msg, text, metric_names, LM_SENS_METRIC_COUNT));
+                    lm__did_you_mean(msg, sizeof msg, text, words, LM_METRIC_COUNT));
 }
 
 static lm_status read_param(const lm__lctx *c, const lm__ynode *n, const char *path,
@@ -203,7 +198,7 @@ static lm_status read_spec(const lm__lctx *c, const lm__ynode *root, lm_sens_spe
                 return lm__fail(c, os->item[i], where,
                                 "output %s%s%s is given twice (also outputs[%zu])",
                                 o->region, o->region[0] ? "." : "",
-                                metric_names[o->metric], k);
+                                lm_metric_word(o->metric), k);
         s->n_outputs = (int)i + 1;
     }
     return LM_OK;

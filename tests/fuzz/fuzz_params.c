@@ -56,7 +56,7 @@ static void exercise(const lm_sens_spec *s)
             __builtin_trap();
     }
     for (int o = 0; o < s->n_outputs; ++o)
-        if (!lm_sens_metric_name(s->outputs[o].metric) ||
+        if (!lm_metric_word(s->outputs[o].metric) ||
             !memchr(s->outputs[o].region, '\0', sizeof s->outputs[o].region))
             __builtin_trap();
     const int d = s->n_params, rows = N_ROWS * (d + 2);

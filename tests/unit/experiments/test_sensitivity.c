@@ -242,14 +242,14 @@ Test(sensitivity_params, reads_parameters_and_outputs_in_all_forms)
     cr_assert_eq(s.params[1].hi, 0.005);
     cr_assert_eq(s.params[1].line, 4);
     cr_assert_eq(s.n_outputs, 4);
-    cr_assert_eq(s.outputs[0].metric, LM_SENS_DRAGONS);
+    cr_assert_eq(s.outputs[0].metric, LM_METRIC_DRAGONS);
     cr_assert_str_eq(s.outputs[0].region, "Jiashi");
-    cr_assert_eq(s.outputs[1].metric, LM_SENS_HIGH_TECH);
+    cr_assert_eq(s.outputs[1].metric, LM_METRIC_HIGH_TECH);
     cr_assert_str_eq(s.outputs[1].region, "");
-    cr_assert_eq(s.outputs[2].metric, LM_SENS_FUND_TVPI);
+    cr_assert_eq(s.outputs[2].metric, LM_METRIC_FUND_TVPI);
     cr_assert_str_eq(s.outputs[2].region, "甲市");
-    cr_assert_eq(s.outputs[3].metric, LM_SENS_JOBS);
-    cr_assert_str_eq(lm_sens_metric_name(LM_SENS_PUBLIC), "public");
+    cr_assert_eq(s.outputs[3].metric, LM_METRIC_JOBS);
+    cr_assert_str_eq(lm_metric_word(LM_METRIC_PUBLIC), "public");
 }
 
 typedef struct bad_case {

@@ -89,6 +89,7 @@ Test(output_doc, lists_exactly_the_declared_columns_of_every_declared_table)
 {
     const char *doc = read_doc();
     const lm_row_table *const experiment_tables[] = {
+        &lm__rows_schema,          &lm__rows_optimise_config,
         &lm__rows_run,             &lm__rows_optimise_lever, &lm__rows_optimise_mix,
         &lm__rows_optimise_value,  &lm__rows_optimise_replication, &lm__rows_optimise_evaluation,
         &lm__rows_sweep_point,      &lm__rows_sweep_value,     &lm__rows_sensitivity[0],

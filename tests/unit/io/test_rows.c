@@ -259,3 +259,50 @@ Test(rows, a_new_column_is_one_line_of_the_list)
     free(text);
     sqlite3_close(db);
 }
+
+static int64_t scalar(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sql);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
+    const int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+Test(rows, declared_indices_version_and_replacing_rows)
+{
+    sqlite3 *db = open_memory();
+    lm_error err = {0};
+    cr_assert_eq(lm__rows_create(db, ":memory:", &lm__rows_firm, false, &err), LM_OK, "%s",
+                 err.message);
+    cr_assert_eq(lm__rows_index(db, ":memory:", &lm__rows_firm, &err), LM_OK, "%s", err.message);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM pragma_index_list('firm')"
+                            " WHERE name IN ('firm_region', 'firm_status')"),
+                 2);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM pragma_index_info('firm_region')"
+                            " WHERE (seqno, name) IN (VALUES (0, 'run_id'), (1, 'region_id'))"),
+                 2);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM pragma_index_info('firm_status')"), 1);
+    /* The version twice: still one row, and the header's. */
+    cr_assert_eq(lm__rows_create(db, ":memory:", &lm__rows_schema, false, &err), LM_OK);
+    for (int k = 0; k < 2; ++k)
+        cr_assert_eq(lm__rows_version(db, ":memory:", &lm__rows_schema, &err), LM_OK, "%s",
+                     err.message);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM schema"), 1);
+    cr_assert_eq(scalar(db, "SELECT version FROM schema"), LM_SCHEMA_VERSION);
+    cr_assert_eq(scalar(db, "PRAGMA user_version"), LM_SCHEMA_VERSION);
+    /* optimise_config: a row replaces the one with its key. */
+    const lm_row_table *t = &lm__rows_optimise_config;
+    cr_assert_eq(lm__rows_create(db, ":memory:", t, false, &err), LM_OK);
+    const struct {
+        const char *key, *value;
+    } a[] = {{"seed", "1"}, {"runs", "2"}}, b[] = {{"seed", "3"}};
+    cr_assert_eq(lm__rows_insert(db, ":memory:", t, 0, NULL, a, 2, &err), LM_OK, "%s",
+                 err.message);
+    cr_assert_eq(lm__rows_insert(db, ":memory:", t, 0, NULL, b, 1, &err), LM_OK, "%s",
+                 err.message);
+    cr_assert_eq(scalar(db, "SELECT count(*) FROM optimise_config"), 2);
+    cr_assert_eq(scalar(db, "SELECT value FROM optimise_config WHERE key = 'seed'"), 3);
+    sqlite3_close(db);
+}
