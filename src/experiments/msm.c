@@ -2,7 +2,11 @@
  * moments fit (msm.h). The estimate minimises Q = (m(θ) - t)' W (m(θ) - t); to first order
  * θ̂ - θ = -(G'WG)^-1 G'W e, e the error of the moments' gap: the targets' own error (their
  * standard errors, S) plus the simulation's (one replication's covariance over the runs
- * averaged), independent of each other. Hence the sandwich V = A^-1 B A^-1. */
+ * averaged), independent of each other. Hence the sandwich V = A^-1 B A^-1.
+ * The algebra runs on parameters measured in their steps (θ_p / step_p): parameters whose
+ * units differ by 10^8 (founders a month per person against founders a month) would
+ * otherwise make G'WG look singular to any test of its condition number, which must say
+ * whether the targets tell the parameters apart, not what units they are in. */
 #include "experiments/msm.h"
 
 #include <gsl/gsl_linalg.h>
@@ -62,17 +66,17 @@ lm_status lm__msm_standard_errors(const lm__msm *in, lm__msm_result *r, lm_error
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "standard errors");
         goto done;
     }
+    /* G in step units: d moment / d (θ / step) */
+#define G_OF(i, a) (in->jac[(size_t)(i) * (size_t)P + (size_t)idx[a]] * in->step[idx[a]])
     for (int i = 0; i < M; ++i)
         for (int a = 0; a < k; ++a)
-            gsl_matrix_set(WG, (size_t)i, (size_t)a,
-                           w_of(in, i) * in->jac[(size_t)i * (size_t)P + (size_t)idx[a]]);
+            gsl_matrix_set(WG, (size_t)i, (size_t)a, w_of(in, i) * G_OF(i, a));
     /* A = G'WG, B = (WG)' Σ (WG), summed in a fixed order */
     for (int a = 0; a < k; ++a)
         for (int b = 0; b < k; ++b) {
             double sa = 0.0, sb = 0.0;
             for (int i = 0; i < M; ++i) {
-                sa += in->jac[(size_t)i * (size_t)P + (size_t)idx[a]] *
-                      gsl_matrix_get(WG, (size_t)i, (size_t)b);
+                sa += G_OF(i, a) * gsl_matrix_get(WG, (size_t)i, (size_t)b);
                 for (int j = 0; j < M; ++j)
                     sb += gsl_matrix_get(WG, (size_t)i, (size_t)a) * sigma_of(in, i, j) *
                           gsl_matrix_get(WG, (size_t)j, (size_t)b);
@@ -105,10 +109,12 @@ lm_status lm__msm_standard_errors(const lm__msm *in, lm__msm_result *r, lm_error
                         v += gsl_matrix_get(Ainv, (size_t)a, (size_t)b) *
                              gsl_matrix_get(B, (size_t)b, (size_t)c) *
                              gsl_matrix_get(Ainv, (size_t)c, (size_t)a);
-                r->se[idx[a]] = v >= 0.0 ? sqrt(v) : NAN;
+                /* back from step units */
+                r->se[idx[a]] = v >= 0.0 ? sqrt(v) * fabs(in->step[idx[a]]) : NAN;
             }
         }
     }
+#undef G_OF
 done:
     gsl_matrix_free(Vm);
     gsl_matrix_free(A);

@@ -28,7 +28,8 @@ typedef struct lm__msm_result {
     double *shift;          /* [n_mom x n_par] |moment change| over a step of the parameter, in
                                target standard errors */
     bool *identified;       /* [n_par] some fitted target moves by at least min_shift sd */
-    double condition;       /* condition number of G'WG (inf when singular) */
+    double condition;       /* condition number of G'WG, parameters in steps (inf when
+                               singular) */
 } lm__msm_result;
 
 /* A parameter is identified when a step moves some fitted target by at least this many of

@@ -84,3 +84,24 @@ Test(msm, two_parameters_with_the_same_effect_have_no_standard_error)
     cr_assert(isinf(f.r.condition) || f.r.condition > 1e12);
     cr_assert(isnan(f.se[0]) && isnan(f.se[1]), "but not apart: no standard error");
 }
+
+/* The parameters' units do not decide whether they are told apart: the same system with one
+ * parameter in units 10^8 times smaller (its slope and step scaled to match) has the same
+ * condition number, and that parameter's standard error in its own units. */
+Test(msm, the_units_of_a_parameter_do_not_matter)
+{
+    const double G[4] = {1.0, 0.5, 0.5, 2.0};
+    const double sd[2] = {1.0, 1.0}, w[2] = {1.0, 1.0}, step[2] = {1.0, 1.0};
+    const lm__msm in = {2, 2, G, sd, w, NULL, 4, step};
+    fit f;
+    solve(&in, &f);
+    const double c = 1e8;
+    const double Gc[4] = {1.0 * c, 0.5, 0.5 * c, 2.0}, stepc[2] = {1.0 / c, 1.0};
+    const lm__msm inc = {2, 2, Gc, sd, w, NULL, 4, stepc};
+    fit g;
+    solve(&inc, &g);
+    cr_assert(isfinite(f.r.condition) && f.r.condition < 10.0);
+    cr_assert_float_eq(g.r.condition, f.r.condition, 1e-6 * f.r.condition);
+    cr_assert_float_eq(g.se[0], f.se[0] / c, 1e-9 * f.se[0] / c);
+    cr_assert_float_eq(g.se[1], f.se[1], 1e-9 * f.se[1]);
+}
