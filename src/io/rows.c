@@ -427,10 +427,13 @@ static bool is_null_int(const void *row, const lm_row_column *c)
 }
 
 /* Binds one row's columns left to right to the parameters after the first `col`; the first
- * failure is returned. */
+ * failure is returned. A month's text is written into months (one slot per MONTH column of
+ * the table), which must hold it until the statement has stepped: SQLite reads it then
+ * without a copy of its own. */
 static int bind_row(sqlite3_stmt *st, const lm_row_table *t, int64_t run_id,
-                    const lm_row_names *names, const void *row, int col)
+                    const lm_row_names *names, const void *row, int col, char (*months)[8])
 {
+    int m = 0;
     int rc = t->no_run_id ? SQLITE_OK : sqlite3_bind_int64(st, ++col, run_id);
     for (int k = 0; rc == SQLITE_OK && k < t->n_cols; ++k) {
         const lm_row_column *c = &t->cols[k];
@@ -454,10 +457,9 @@ static int bind_row(sqlite3_stmt *st, const lm_row_table *t, int64_t run_id,
             rc = sqlite3_bind_text(st, ++col, get_text(row, c), -1, SQLITE_STATIC);
             break;
         case LM_ROW_KIND_MONTH: {
-            char buf[8];
             bool ok;
-            rc = sqlite3_bind_text(st, ++col, month_text(get_int(row, c), buf, &ok), -1,
-                                   SQLITE_TRANSIENT);
+            const char *text = month_text(get_int(row, c), months[m++], &ok);
+            rc = sqlite3_bind_text(st, ++col, text, text ? 7 : -1, SQLITE_STATIC);
             break;
         }
         case LM_ROW_KIND_INTEGER:
@@ -534,6 +536,13 @@ lm_status lm__rows_insert(sqlite3 *db, const char *path, const lm_row_table *t, 
     size_t per = n_params > 0 && limit / n_params > 0 ? (size_t)(limit / n_params) : 1;
     if (per > ROWS_PER_STATEMENT)
         per = ROWS_PER_STATEMENT;
+    int n_months = 0;
+    for (int k = 0; k < t->n_cols; ++k)
+        n_months += t->cols[k].kind == LM_ROW_KIND_MONTH;
+    char(*months)[8] = malloc((per * (size_t)n_months + 1) * sizeof *months);
+    if (!months)
+        return lm_error_set_at(err, LM_ENOMEM, path, 0, 0, NULL, "%s: no memory for %s rows",
+                               path, t->name);
     sqlite3_stmt *st = NULL;
     size_t st_rows = 0; /* rows of st's VALUES */
     lm_status rc = LM_OK;
@@ -561,14 +570,15 @@ lm_status lm__rows_insert(sqlite3 *db, const char *path, const lm_row_table *t, 
         int bound = SQLITE_OK;
         for (size_t j = 0; bound == SQLITE_OK && j < k; ++j)
             bound = bind_row(st, t, run_id, names, (const char *)rows + (i + j) * t->row_size,
-                             (int)j * n_params);
+                             (int)j * n_params, months + j * (size_t)n_months);
         const int stepped = bound == SQLITE_OK ? sqlite3_step(st) : bound;
         if (stepped != SQLITE_DONE)
             rc = db_fail(db, path, t->name, "writing", err);
         sqlite3_reset(st);
         i += k;
     }
-    sqlite3_finalize(st);
+    sqlite3_finalize(st); /* before the months it may point to are freed */
+    free(months);
     return rc;
 }
 
