@@ -753,14 +753,17 @@ static int tally_status(firm_tally *t, const char *s)
     return t->n_status++;
 }
 
-static void tally_firms(ctx *c, int64_t run_id, bool sizes, firm_tally *t)
+/* The counts of run_id's firms. With one run in the database every firm row is the run's, and
+ * reading the table straight through costs a third less than looking each row up from the
+ * firm_region index, which SQLite would choose. */
+static void tally_firms(ctx *c, int64_t run_id, bool one_run, bool sizes, firm_tally *t)
 {
     memset(t, 0, sizeof *t);
     t->count = calloc((size_t)TALLY_REGIONS * TALLY_STATUSES, sizeof *t->count);
     sqlite3_stmt *st = NULL;
-    const char *sql = sizes ? "SELECT region_id, status, headcount, peak_headcount FROM firm "
-                              "WHERE run_id = ?1"
-                            : "SELECT region_id, status FROM firm WHERE run_id = ?1";
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT region_id, status%s FROM firm%s WHERE run_id = ?1",
+             sizes ? ", headcount, peak_headcount" : "", one_run ? " NOT INDEXED" : "");
     if (!t->count || sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
         sqlite3_finalize(st);
         return;
@@ -870,7 +873,7 @@ static lm_status firm_sections(ctx *c, cJSON *sections, const runs *r, const col
     const bool sizes =
         find_column(fc, nf, "peak_headcount") >= 0 && find_column(fc, nf, "headcount") >= 0;
     firm_tally tally;
-    tally_firms(c, r->id[0], sizes, &tally);
+    tally_firms(c, r->id[0], r->n == 1, sizes, &tally);
     present(c, status, "firm");
     lm_status st = LM_OK;
     if (tally.ok)

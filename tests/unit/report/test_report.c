@@ -543,12 +543,13 @@ static char *query_rows(sqlite3 *s, const char *sql)
  * GROUP BY queries: the rows must be the queries' rows, in their order, for the values a
  * hand-made database can hold (NULL, real and text head counts, statuses out of order,
  * another run's firms, a gap in the region ids). */
-Test(report, firm_sections_are_the_rows_of_their_queries)
+static void check_firm_sections(int runs)
 {
-    char db[128];
-    path_in(db, sizeof db, "firms.sqlite");
+    char db[128], name[32];
+    snprintf(name, sizeof name, "firms%d.sqlite", runs);
+    path_in(db, sizeof db, name);
     const double alive[] = {3, 4};
-    make_db(db, 2, alive, NULL, NULL, "A");
+    make_db(db, runs, alive, NULL, NULL, "A");
     sqlite3 *s = NULL;
     cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
     exec_sql(s, "CREATE TABLE firm(run_id INTEGER, firm_id INTEGER, region_id INTEGER, "
@@ -587,4 +588,11 @@ Test(report, firm_sections_are_the_rows_of_their_queries)
     }
     cJSON_Delete(data);
     sqlite3_close(s);
+}
+
+/* One run: the firm table is read straight through; two: by run_id. */
+Test(report, firm_sections_are_the_rows_of_their_queries)
+{
+    check_firm_sections(1);
+    check_firm_sections(2);
 }
