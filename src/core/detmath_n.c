@@ -19,6 +19,12 @@ void lm__exp_n_scalar(const double *x, double *out, size_t n)
         out[i] = lm_exp(x[i]);
 }
 
+void lm__log_n_scalar(const double *x, double *out, size_t n)
+{
+    for (size_t i = 0; i < n; ++i)
+        out[i] = lm_log(x[i]);
+}
+
 void lm__pow_n_scalar(const double *x, const double *y, double *out, size_t n)
 {
     for (size_t i = 0; i < n; ++i)
@@ -130,6 +136,21 @@ AVX2 static void exp_n_avx2(const double *x, double *out, size_t n)
         out[i] = lm_exp(x[i]);
 }
 
+AVX2 static void log_n_avx2(const double *x, double *out, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m256i plain;
+        _mm256_storeu_pd(out + i, log4(_mm256_loadu_pd(x + i), &plain));
+        const int m = _mm256_movemask_pd(_mm256_castsi256_pd(plain));
+        for (int l = 0; m != 0xf && l < 4; ++l)
+            if (!(m & (1 << l)))
+                out[i + (size_t)l] = lm_log(x[i + (size_t)l]);
+    }
+    for (; i < n; ++i)
+        out[i] = lm_log(x[i]);
+}
+
 AVX2 static void pow_n_avx2(const double *x, const double *y, double *out, size_t n)
 {
     const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
@@ -170,6 +191,17 @@ void lm_exp_n(const double *x, double *out, size_t n)
     }
 #endif
     lm__exp_n_scalar(x, out, n);
+}
+
+void lm_log_n(const double *x, double *out, size_t n)
+{
+#ifdef LM_DETMATH_AVX2
+    if (n >= 4 && __builtin_cpu_supports("avx2")) {
+        log_n_avx2(x, out, n);
+        return;
+    }
+#endif
+    lm__log_n_scalar(x, out, n);
 }
 
 void lm_pow_n(const double *x, const double *y, double *out, size_t n)

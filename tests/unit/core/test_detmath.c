@@ -162,7 +162,7 @@ Test(detmath, the_same_bits_on_every_machine)
     }
 }
 
-/* ---- arrays: lm_exp_n and lm_pow_n (AVX2 where the CPU has it) give the scalar's bits ---- */
+/* ---- arrays: lm_exp_n, lm_log_n and lm_pow_n (AVX2 where the CPU has it) give the scalar's bits ---- */
 
 static uint64_t mix64(uint64_t *s)
 {
@@ -226,6 +226,11 @@ Test(detmath, array_versions_give_the_scalar_bits)
         lm__exp_n_scalar(y, sca, n);
         for (size_t i = 0; i < n; ++i)
             cr_assert_eq(bits_of(vec[i]), bits_of(sca[i]), "exp(%a): %a, scalar %a", y[i],
+                         vec[i], sca[i]);
+        lm_log_n(x, vec, n);
+        lm__log_n_scalar(x, sca, n);
+        for (size_t i = 0; i < n; ++i)
+            cr_assert_eq(bits_of(vec[i]), bits_of(sca[i]), "log(%a): %a, scalar %a", x[i],
                          vec[i], sca[i]);
         lm_pow_n(x, y, vec, n);
         lm__pow_n_scalar(x, y, sca, n);
