@@ -22,6 +22,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -279,5 +280,15 @@ static inline double lm_pow(double x, double y)
     }
     return sign * lm_exp(y * lm_log(x));
 }
+
+/* out[i] = lm_exp(x[i]), lm_log(x[i]) and lm_pow(x[i], y[i]) for i < n, the same bits, four
+ * at a time with AVX2 where the processor has it (detmath_n.c). */
+void lm_exp_n(const double *x, double *out, size_t n);
+void lm_log_n(const double *x, double *out, size_t n);
+void lm_pow_n(const double *x, const double *y, double *out, size_t n);
+/* The scalar loops, for the tests. */
+void lm__exp_n_scalar(const double *x, double *out, size_t n);
+void lm__log_n_scalar(const double *x, double *out, size_t n);
+void lm__pow_n_scalar(const double *x, const double *y, double *out, size_t n);
 
 #endif

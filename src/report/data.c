@@ -690,6 +690,169 @@ static bool run_is_brief(ctx *c, int64_t run_id)
     return brief;
 }
 
+/* Firms by (region, status) and by size class, counted in one scan of the run's firm rows:
+ * the two GROUP BY queries below sort every firm row and cost more than all the rest of the
+ * report. The counts give the rows those queries give, in their order (region_id, then
+ * status by bytes, as SQLite's BINARY collation; size classes ascending), and a row they
+ * cannot stand for (a region_id that is no small integer, a status that is no plain text,
+ * too many statuses) or a failed step leaves tally.ok false, so the queries run instead. */
+enum { TALLY_STATUSES = 16, TALLY_REGIONS = 4096, SIZE_CLASSES = 10 };
+
+typedef struct firm_tally {
+    bool ok;
+    int n_regions; /* 1 + the largest region_id seen */
+    int n_status;
+    char *status[TALLY_STATUSES];
+    int64_t *count; /* [region_id * TALLY_STATUSES + status index] */
+    int64_t alive[SIZE_CLASSES], peak[SIZE_CLASSES];
+} firm_tally;
+
+static void tally_free(firm_tally *t)
+{
+    for (int k = 0; k < t->n_status; ++k)
+        free(t->status[k]);
+    free(t->count);
+}
+
+/* The class of SIZE_CLASS(x) below: a NULL, text or blob compares as no number under 1, so
+ * it falls through every WHEN to class 9. */
+static int size_class(sqlite3_stmt *st, int i)
+{
+    static const int bound[SIZE_CLASSES - 1] = {1, 2, 5, 10, 20, 50, 100, 250, 1000};
+    const int type = sqlite3_column_type(st, i);
+    int k = 0;
+    if (type == SQLITE_INTEGER) {
+        const sqlite3_int64 v = sqlite3_column_int64(st, i);
+        while (k < SIZE_CLASSES - 1 && !(v < bound[k]))
+            ++k;
+        return k;
+    }
+    if (type == SQLITE_FLOAT) {
+        const double v = sqlite3_column_double(st, i);
+        while (k < SIZE_CLASSES - 1 && !(v < bound[k]))
+            ++k;
+        return k;
+    }
+    return SIZE_CLASSES - 1;
+}
+
+/* The index of status text s in t (added when new), -1 when there are too many. */
+static int tally_status(firm_tally *t, const char *s)
+{
+    for (int k = 0; k < t->n_status; ++k)
+        if (strcmp(t->status[k], s) == 0)
+            return k;
+    if (t->n_status == TALLY_STATUSES)
+        return -1;
+    const size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (!copy)
+        return -1;
+    memcpy(copy, s, n);
+    t->status[t->n_status] = copy;
+    return t->n_status++;
+}
+
+/* The counts of run_id's firms. With one run in the database every firm row is the run's, and
+ * reading the table straight through costs a third less than looking each row up from the
+ * firm_region index, which SQLite would choose. */
+static void tally_firms(ctx *c, int64_t run_id, bool one_run, bool sizes, firm_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    t->count = calloc((size_t)TALLY_REGIONS * TALLY_STATUSES, sizeof *t->count);
+    sqlite3_stmt *st = NULL;
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT region_id, status%s FROM firm%s WHERE run_id = ?1",
+             sizes ? ", headcount, peak_headcount" : "", one_run ? " NOT INDEXED" : "");
+    if (!t->count || sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return;
+    }
+    if (run_id > 0)
+        sqlite3_bind_int64(st, 1, run_id);
+    bool ok = true;
+    int rc;
+    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        /* Types first: reading a value as another type converts it. */
+        ok = sqlite3_column_type(st, 0) == SQLITE_INTEGER &&
+             sqlite3_column_type(st, 1) == SQLITE_TEXT;
+        const sqlite3_int64 region = ok ? sqlite3_column_int64(st, 0) : -1;
+        const char *status = ok ? (const char *)sqlite3_column_text(st, 1) : NULL;
+        ok = ok && region >= 0 && region < TALLY_REGIONS && status &&
+             strlen(status) == (size_t)sqlite3_column_bytes(st, 1);
+        const int k = ok ? tally_status(t, status) : -1;
+        ok = k >= 0;
+        if (!ok)
+            break;
+        if (region >= t->n_regions)
+            t->n_regions = (int)region + 1;
+        t->count[region * TALLY_STATUSES + k] += 1;
+        if (sizes) {
+            if (strcmp(status, "alive") == 0)
+                t->alive[size_class(st, 2)] += 1;
+            t->peak[size_class(st, 3)] += 1;
+        }
+    }
+    t->ok = ok && rc == SQLITE_DONE;
+    sqlite3_finalize(st);
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* {"columns": [...], "rows": [[...]...]} of the status query, from the counts. */
+static void tally_status_rows(ctx *c, cJSON *obj, const firm_tally *t)
+{
+    static const char *const names[] = {"region_id", "status", "firms"};
+    cJSON *cols = add(c, obj, "columns", cJSON_CreateArray());
+    for (size_t i = 0; cols && i < sizeof names / sizeof names[0]; ++i)
+        add(c, cols, NULL, str(names[i]));
+    cJSON *rows = add(c, obj, "rows", cJSON_CreateArray());
+    const char *sorted[TALLY_STATUSES];
+    for (int k = 0; k < t->n_status; ++k)
+        sorted[k] = t->status[k];
+    qsort(sorted, (size_t)t->n_status, sizeof sorted[0], by_text);
+    int n = 0;
+    for (int r = 0; rows && r < t->n_regions; ++r)
+        for (int j = 0; j < t->n_status && n < 100000; ++j) {
+            int k = 0;
+            while (t->status[k] != sorted[j])
+                ++k;
+            const int64_t v = t->count[r * TALLY_STATUSES + k];
+            if (v == 0)
+                continue;
+            cJSON *row = add(c, rows, NULL, cJSON_CreateArray());
+            if (row) {
+                add(c, row, NULL, cJSON_CreateNumber((double)r));
+                add(c, row, NULL, cJSON_CreateString(sorted[j]));
+                add(c, row, NULL, cJSON_CreateNumber((double)v));
+            }
+            ++n;
+        }
+}
+
+/* The same of the size query. */
+static void tally_size_rows(ctx *c, cJSON *obj, const firm_tally *t)
+{
+    static const char *const names[] = {"class", "alive_now", "all_at_peak"};
+    cJSON *cols = add(c, obj, "columns", cJSON_CreateArray());
+    for (size_t i = 0; cols && i < sizeof names / sizeof names[0]; ++i)
+        add(c, cols, NULL, str(names[i]));
+    cJSON *rows = add(c, obj, "rows", cJSON_CreateArray());
+    for (int k = 0; rows && k < SIZE_CLASSES; ++k) {
+        if (t->alive[k] == 0 && t->peak[k] == 0)
+            continue;
+        cJSON *row = add(c, rows, NULL, cJSON_CreateArray());
+        if (row) {
+            add(c, row, NULL, cJSON_CreateNumber((double)k));
+            add(c, row, NULL, cJSON_CreateNumber((double)t->alive[k]));
+            add(c, row, NULL, cJSON_CreateNumber((double)t->peak[k]));
+        }
+    }
+}
+
 /* Firms by status and by size, per region, for each arm's first run. */
 static lm_status firm_sections(ctx *c, cJSON *sections, const runs *r, const column *fc, int nf)
 {
@@ -707,16 +870,24 @@ static lm_status firm_sections(ctx *c, cJSON *sections, const runs *r, const col
         missing(c, size, "firm.headcount, firm.peak_headcount");
         return LM_OK;
     }
+    const bool sizes =
+        find_column(fc, nf, "peak_headcount") >= 0 && find_column(fc, nf, "headcount") >= 0;
+    firm_tally tally;
+    tally_firms(c, r->id[0], r->n == 1, sizes, &tally);
     present(c, status, "firm");
-    lm_status st = add_query(c, status,
-                             "SELECT region_id, status, count(*) AS firms FROM firm "
-                             "WHERE run_id = ?1 GROUP BY region_id, status ORDER BY region_id, status",
-                             r->id[0], 100000);
-    if (st != LM_OK)
+    lm_status st = LM_OK;
+    if (tally.ok)
+        tally_status_rows(c, status, &tally);
+    else
+        st = add_query(c, status,
+                       "SELECT region_id, status, count(*) AS firms FROM firm "
+                       "WHERE run_id = ?1 GROUP BY region_id, status ORDER BY region_id, status",
+                       r->id[0], 100000);
+    if (st != LM_OK || !sizes) {
+        if (st == LM_OK)
+            missing(c, size, "firm.headcount, firm.peak_headcount");
+        tally_free(&tally);
         return st;
-    if (find_column(fc, nf, "peak_headcount") < 0 || find_column(fc, nf, "headcount") < 0) {
-        missing(c, size, "firm.headcount, firm.peak_headcount");
-        return LM_OK;
     }
     present(c, size, "firm");
     /* Size classes of employees: alive firms now, and every firm at its peak. */
@@ -729,14 +900,19 @@ static lm_status firm_sections(ctx *c, cJSON *sections, const runs *r, const col
     "CASE WHEN " x " < 1 THEN 0 WHEN " x " < 2 THEN 1 WHEN " x " < 5 THEN 2 WHEN " x " < 10 "  \
     "THEN 3 WHEN " x " < 20 THEN 4 WHEN " x " < 50 THEN 5 WHEN " x " < 100 THEN 6 WHEN " x     \
     " < 250 THEN 7 WHEN " x " < 1000 THEN 8 ELSE 9 END"
-    return add_query(c, size,
-                     "SELECT class, sum(now) AS alive_now, sum(peak) AS all_at_peak FROM ("
-                     "SELECT " SIZE_CLASS("headcount") " AS class, 1 AS now, 0 AS peak FROM firm "
-                     "WHERE run_id = ?1 AND status = 'alive' UNION ALL "
-                     "SELECT " SIZE_CLASS("peak_headcount") " AS class, 0, 1 FROM firm "
-                     "WHERE run_id = ?1) GROUP BY class ORDER BY class",
-                     r->id[0], 100);
+    if (tally.ok)
+        tally_size_rows(c, size, &tally);
+    else
+        st = add_query(c, size,
+                       "SELECT class, sum(now) AS alive_now, sum(peak) AS all_at_peak FROM ("
+                       "SELECT " SIZE_CLASS("headcount") " AS class, 1 AS now, 0 AS peak FROM firm "
+                       "WHERE run_id = ?1 AND status = 'alive' UNION ALL "
+                       "SELECT " SIZE_CLASS("peak_headcount") " AS class, 0, 1 FROM firm "
+                       "WHERE run_id = ?1) GROUP BY class ORDER BY class",
+                       r->id[0], 100);
 #undef SIZE_CLASS
+    tally_free(&tally);
+    return st;
 }
 
 /* Dragons: a table of their own, a dragon column of firm, or the tier bits of firm. */

@@ -182,6 +182,11 @@ static lm_status build_pool(lm_world *w, lm_month m, lm_error *err)
     for (size_t k = 0; k < b.count; ++k) {
         size_t at = count[k];
         const size_t end = lm_block_end(&b, k);
+        /* log(theta) of the block's deals in runs of POOL_RUN with lm_log_n (the scalar's
+           bits, several at a time), after their other fields */
+        enum { POOL_RUN = 64 };
+        double th[POOL_RUN], lg[POOL_RUN];
+        size_t n_th = 0;
         for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
             if (!(seek[i] > 0.0))
                 continue;
@@ -194,10 +199,19 @@ static lm_status build_pool(lm_world *w, lm_month m, lm_error *err)
             d->run_rate = 12.0 * fm->revenue_ema_cny[i];
             d->stage = (uint8_t)next_stage(f, fm, i, d->run_rate);
             d->size = seek[i];
-            d->log_theta = lm_log(fm->theta[i] > 0.0 ? fm->theta[i] : 1e-9);
+            th[n_th++] = fm->theta[i] > 0.0 ? fm->theta[i] : 1e-9;
             d->noise_factor = fin->noise_factor[r];
             d->visibility = fin->deal_mult[r] * tier_factor(w->p, fm->tier[i]);
+            if (n_th == POOL_RUN) {
+                lm_log_n(th, lg, n_th);
+                for (size_t t = 0; t < n_th; ++t)
+                    pool[at - n_th + t].log_theta = lg[t];
+                n_th = 0;
+            }
         }
+        lm_log_n(th, lg, n_th);
+        for (size_t t = 0; t < n_th; ++t)
+            pool[at - n_th + t].log_theta = lg[t];
     }
     return LM_OK;
 }

@@ -15,6 +15,7 @@
  * Public recognition (visibility) moves toward 1 - exp(-gain * revenue / visibility_ref): the
  * press follows size whatever the business model; breakthroughs add to it (rnd.c). */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "model/market/market.h"
@@ -72,16 +73,31 @@ static lm_status weigh(lm_world *w, lm_month m, double *sums, lm_error *err)
     for (size_t k = 0; k < b.count; ++k) {
         double *acc = partial + k * width;
         const size_t end = lm_block_end(&b, k);
-        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
-            if (f->status[i] != LM_FIRM_ALIVE || f->launched[i] < 0) {
-                f->share_weight[i] = 0.0;
-                continue;
+        /* q^gamma of a run's launched firms in one lm_pow_n (the scalar's bits, several at a
+           time), then the weights summed in slot order as before */
+        double q[MARKET_RUN], g[MARKET_RUN], qg[MARKET_RUN];
+        size_t who[MARKET_RUN];
+        for (size_t i0 = lm_block_begin(&b, k); i0 < end; i0 += MARKET_RUN) {
+            const size_t n_run = end - i0 < MARKET_RUN ? end - i0 : MARKET_RUN;
+            size_t c = 0;
+            for (size_t i = i0; i < i0 + n_run; ++i) {
+                if (f->status[i] != LM_FIRM_ALIVE || f->launched[i] < 0) {
+                    f->share_weight[i] = 0.0;
+                    continue;
+                }
+                who[c] = i;
+                q[c] = f->quality[i];
+                g[c++] = gamma[f->model[i]];
             }
-            const int s = f->sector[i], bm = f->model[i], r = f->region[i];
-            const double wt = lm_pow(f->quality[i], gamma[bm]) * adoption(w, f, i, m);
-            f->share_weight[i] = wt;
-            acc[s * NB + bm] += wt;
-            acc[(size_t)S * NB + ((size_t)r * S + s) * NB + bm] += wt;
+            lm_pow_n(q, g, qg, c);
+            for (size_t t = 0; t < c; ++t) {
+                const size_t i = who[t];
+                const int s = f->sector[i], bm = f->model[i], r = f->region[i];
+                const double wt = qg[t] * adoption(w, f, i, m);
+                f->share_weight[i] = wt;
+                acc[s * NB + bm] += wt;
+                acc[(size_t)S * NB + ((size_t)r * S + s) * NB + bm] += wt;
+            }
         }
     }
     lm_blocks_reduce(&b, partial, width, sums);
@@ -137,9 +153,16 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
         /* The shocks' first random blocks, a run of firms at a time (rng.h); firms that
            draw nothing (no product, no volatility) waste a block computed eight at once. */
         lm_rng_block blk[MARKET_RUN];
+        /* A run's selling firms in three steps around two lm_exp_n (the scalar's bits,
+           several at a time): the shocks' exponents, then the revenues and the visibility
+           targets' exponents, then the visibility and the region sums in slot order. */
+        double base[MARKET_RUN], x[MARKET_RUN], e[MARKET_RUN];
+        size_t who[MARKET_RUN];
+        bool shocked[MARKET_RUN];
         for (size_t i0 = lm_block_begin(&b, k); i0 < end; i0 += MARKET_RUN) {
             const size_t n_run = end - i0 < MARKET_RUN ? end - i0 : MARKET_RUN;
             lm_rng_first_blocks(w->key, f->stream + i0, LM_PURPOSE_MARKET, m, n_run, blk);
+            size_t c = 0;
             for (size_t i = i0; i < i0 + n_run; ++i) {
                 if (f->status[i] != LM_FIRM_ALIVE)
                     continue;
@@ -149,26 +172,41 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
                     continue;
                 }
                 const int s = f->sector[i], bm = f->model[i], r = f->region[i];
-                const double base =
-                    wt * (per_weight[s * NB + bm] +
-                          per_weight[(size_t)S * NB + ((size_t)r * S + s) * NB + bm]);
-                lm_rng g;
-                lm_rng_init_block(&g, w->key, f->stream[i], LM_PURPOSE_MARKET, m, &blk[i - i0]);
+                base[c] = wt * (per_weight[s * NB + bm] +
+                                per_weight[(size_t)S * NB + ((size_t)r * S + s) * NB + bm]);
                 const double sd = mp->volatility[bm];
-                const double shock =
-                    sd > 0.0 ? lm_exp(sd * lm_rng_gaussian(&g) - 0.5 * sd * sd) : 1.0;
-                const double rev = base * shock;
+                shocked[c] = sd > 0.0;
+                if (shocked[c]) {
+                    lm_rng g;
+                    lm_rng_init_block(&g, w->key, f->stream[i], LM_PURPOSE_MARKET, m,
+                                      &blk[i - i0]);
+                    x[c] = sd * lm_rng_gaussian(&g) - 0.5 * sd * sd;
+                } else {
+                    x[c] = 0.0; /* no shock: 1, below */
+                }
+                who[c++] = i;
+            }
+            lm_exp_n(x, e, c);
+            for (size_t t = 0; t < c; ++t) {
+                const size_t i = who[t];
+                const double shock = shocked[t] ? e[t] : 1.0;
+                const double rev = base[t] * shock;
                 f->revenue_cny[i] = rev;
                 f->revenue_ytd_cny[i] += rev;
                 if (rev > f->peak_revenue_cny[i])
                     f->peak_revenue_cny[i] = rev;
-                const double target =
-                    1.0 - lm_exp(-mp->visibility_gain * rev / mp->visibility_ref_cny_month);
+                base[t] = rev;
+                x[t] = -mp->visibility_gain * rev / mp->visibility_ref_cny_month;
+            }
+            lm_exp_n(x, e, c);
+            for (size_t t = 0; t < c; ++t) {
+                const size_t i = who[t];
+                const double target = 1.0 - e[t];
                 /* recognition rises with the audience, and fades slowly once won (出圈 is
                    remembered): a breakthrough's fame outlives the month it made the news */
                 const double gap = target - f->visibility[i];
                 f->visibility[i] += (gap > 0.0 ? mp->visibility_rate : mp->visibility_decay) * gap;
-                acc[r] += rev;
+                acc[f->region[i]] += base[t];
             }
         }
     }

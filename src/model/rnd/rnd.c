@@ -123,10 +123,8 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, const rs_factors *fac,
         }
         f->breakthroughs[i] += n;
     }
-    /* Only the market reads q, of launched firms; records compute it for the others
-       (lm_world_firm_record). */
-    if (f->launched[i] >= 0)
-        f->quality[i] = lm_rnd_quality(f->theta[i], f->cum_rd_cny[i], sec->rd_scale_cny);
+    /* Only the market reads q, of launched firms (records compute it for the others,
+       lm_world_firm_record): the caller sets it for the run's launched firms at once. */
     return n;
 }
 
@@ -156,9 +154,12 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
         double *acc = partial + k * width;
         const size_t end = lm_block_end(&b, k);
         lm_rng_block blk[RND_RUN];
+        double x[RND_RUN], e[RND_RUN];
+        size_t who[RND_RUN];
         for (size_t i0 = lm_block_begin(&b, k); i0 < end; i0 += RND_RUN) {
             const size_t n_run = end - i0 < RND_RUN ? end - i0 : RND_RUN;
             lm_rng_first_blocks(w->key, f->stream + i0, LM_PURPOSE_RND, m, n_run, blk);
+            size_t c = 0;
             for (size_t i = i0; i < i0 + n_run; ++i) {
                 if (f->status[i] != LM_FIRM_ALIVE)
                     continue;
@@ -168,7 +169,15 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
                 acc[r * S + f->sector[i]] += f->rd_spend_cny[i];
                 acc[(size_t)R * S + (size_t)r] += launched;
                 acc[(size_t)R * S + (size_t)R + (size_t)r] += n;
+                if (f->launched[i] >= 0) {
+                    who[c] = i;
+                    x[c++] = -f->cum_rd_cny[i] / w->p->sectors[f->sector[i]].rd_scale_cny;
+                }
             }
+            /* q = theta (1 - exp(-cum_rd / R_s)), as lm_rnd_quality, with lm_exp_n */
+            lm_exp_n(x, e, c);
+            for (size_t t = 0; t < c; ++t)
+                f->quality[who[t]] = f->theta[who[t]] * (1.0 - e[t]);
         }
     }
     lm_blocks_reduce(&b, partial, width, sums);

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <criterion/criterion.h>
 
@@ -158,5 +159,83 @@ Test(detmath, the_same_bits_on_every_machine)
                                                  : lm_expm1(x);
         cr_expect_eq(lm__dbits(got), pinned[i].bits, "%c(%.17g, %.17g) = %a, pinned %a",
                      pinned[i].fn, x, y, got, lm__dfrom(pinned[i].bits));
+    }
+}
+
+/* ---- arrays: lm_exp_n, lm_log_n and lm_pow_n (AVX2 where the CPU has it) give the scalar's bits ---- */
+
+static uint64_t mix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static double dbl_of(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static uint64_t bits_of(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+/* A mix of the arguments a model passes (qualities, elasticities, shocks) and of the edges:
+ * zero, one, subnormals, negatives, infinities, NaN, integral exponents, huge and tiny. */
+static double argument(uint64_t *s, int kind)
+{
+    static const double edges[] = {0.0, -0.0, 1.0, -1.0, 2.0, 0.5, 16.0, 17.0, -16.0, 1e-310,
+                                   -1e-310, 1e-300, 1e300, 709.78, 709.79, -745.1, -745.2,
+                                   511.9, 512.0, -512.0, 0x1p-54, 0x1p-55, -0x1p-54, INFINITY,
+                                   -INFINITY, NAN, 1.6, 1.2, 3.0, 0.25, 1e-9, 1e9};
+    const uint64_t r = mix64(s);
+    switch (kind) {
+    case 0:
+        return edges[r % (sizeof edges / sizeof edges[0])];
+    case 1: /* any bit pattern */
+        return dbl_of(r);
+    case 2: /* uniform on (-40, 40) */
+        return ((double)(r >> 11) * 0x1p-53 - 0.5) * 80.0;
+    default: /* positive, log-uniform over 2^-60 .. 2^60 */
+        return exp2(((double)(r >> 11) * 0x1p-53 - 0.5) * 120.0);
+    }
+}
+
+Test(detmath, array_versions_give_the_scalar_bits)
+{
+    enum { N = 4099 }; /* not a multiple of four: the tail too */
+    static double x[N], y[N], vec[N], sca[N];
+    uint64_t s = 12345;
+    for (int round = 0; round < 200; ++round) {
+        for (int i = 0; i < N; ++i) {
+            /* mostly plain arguments, a fifth of anything, so that most groups of four mix */
+            const int kx = (int)(mix64(&s) % 5), ky = (int)(mix64(&s) % 5);
+            x[i] = argument(&s, kx == 4 ? 3 : kx);
+            y[i] = argument(&s, ky == 4 ? 2 : ky);
+            if (ky == 3)
+                y[i] = ((double)(mix64(&s) >> 11) * 0x1p-53 - 0.5) * 6.0;
+        }
+        const size_t n = (size_t)N - (size_t)round % 7; /* several lengths */
+        lm_exp_n(y, vec, n);
+        lm__exp_n_scalar(y, sca, n);
+        for (size_t i = 0; i < n; ++i)
+            cr_assert_eq(bits_of(vec[i]), bits_of(sca[i]), "exp(%a): %a, scalar %a", y[i],
+                         vec[i], sca[i]);
+        lm_log_n(x, vec, n);
+        lm__log_n_scalar(x, sca, n);
+        for (size_t i = 0; i < n; ++i)
+            cr_assert_eq(bits_of(vec[i]), bits_of(sca[i]), "log(%a): %a, scalar %a", x[i],
+                         vec[i], sca[i]);
+        lm_pow_n(x, y, vec, n);
+        lm__pow_n_scalar(x, y, sca, n);
+        for (size_t i = 0; i < n; ++i)
+            cr_assert_eq(bits_of(vec[i]), bits_of(sca[i]), "pow(%a, %a): %a, scalar %a", x[i],
+                         y[i], vec[i], sca[i]);
     }
 }

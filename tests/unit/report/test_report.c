@@ -517,3 +517,82 @@ Test(report, dragons_have_one_definition_the_tables_running_sum)
     cr_assert_null(strstr(text, "holding the title"));
     free(text);
 }
+
+/* The rows of a query as JSON text, in the shape of a section's "rows". */
+static char *query_rows(sqlite3 *s, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(s, sql, -1, &q, NULL), SQLITE_OK, "%s", sqlite3_errmsg(s));
+    sqlite3_bind_int64(q, 1, 1);
+    cJSON *rows = cJSON_CreateArray();
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        cJSON *row = cJSON_CreateArray();
+        for (int i = 0; i < sqlite3_column_count(q); ++i)
+            cJSON_AddItemToArray(row, sqlite3_column_type(q, i) == SQLITE_TEXT
+                                          ? cJSON_CreateString((const char *)sqlite3_column_text(q, i))
+                                          : cJSON_CreateNumber(sqlite3_column_double(q, i)));
+        cJSON_AddItemToArray(rows, row);
+    }
+    sqlite3_finalize(q);
+    char *text = cJSON_PrintUnformatted(rows);
+    cJSON_Delete(rows);
+    return text;
+}
+
+/* firm_status and firm_size are counted in one scan of the firm rows rather than by two
+ * GROUP BY queries: the rows must be the queries' rows, in their order, for the values a
+ * hand-made database can hold (NULL, real and text head counts, statuses out of order,
+ * another run's firms, a gap in the region ids). */
+static void check_firm_sections(int runs)
+{
+    char db[128], name[32];
+    snprintf(name, sizeof name, "firms%d.sqlite", runs);
+    path_in(db, sizeof db, name);
+    const double alive[] = {3, 4};
+    make_db(db, runs, alive, NULL, NULL, "A");
+    sqlite3 *s = NULL;
+    cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
+    exec_sql(s, "CREATE TABLE firm(run_id INTEGER, firm_id INTEGER, region_id INTEGER, "
+                "status TEXT, headcount INTEGER, peak_headcount INTEGER);"
+                "INSERT INTO firm VALUES(1, 0, 2, 'alive', 0, 3), (1, 1, 0, 'failed', 1, 1),"
+                "(1, 2, 0, 'alive', 1000, 1000), (1, 3, 2, 'acquired', NULL, 7.5),"
+                "(1, 4, 0, 'alive', 4.99, 'many'), (1, 5, 2, 'alive', 249, 250),"
+                "(1, 6, 0, 'Alive', 19, 20), (1, 7, 0, 'alive', -3, 999),"
+                "(2, 0, 1, 'alive', 5, 5), (2, 1, 1, 'ipo', 5, 5);");
+    cJSON *data = report_of(db);
+    const cJSON *sections = at(data, "sections");
+    const struct {
+        const char *section, *sql;
+    } cases[] = {
+        {"firm_status", "SELECT region_id, status, count(*) FROM firm WHERE run_id = ?1 "
+                        "GROUP BY region_id, status ORDER BY region_id, status"},
+        {"firm_size",
+         "SELECT class, sum(now), sum(peak) FROM (SELECT CASE WHEN headcount < 1 THEN 0 WHEN "
+         "headcount < 2 THEN 1 WHEN headcount < 5 THEN 2 WHEN headcount < 10 THEN 3 WHEN "
+         "headcount < 20 THEN 4 WHEN headcount < 50 THEN 5 WHEN headcount < 100 THEN 6 WHEN "
+         "headcount < 250 THEN 7 WHEN headcount < 1000 THEN 8 ELSE 9 END AS class, 1 AS now, "
+         "0 AS peak FROM firm WHERE run_id = ?1 AND status = 'alive' UNION ALL SELECT CASE "
+         "WHEN peak_headcount < 1 THEN 0 WHEN peak_headcount < 2 THEN 1 WHEN peak_headcount < "
+         "5 THEN 2 WHEN peak_headcount < 10 THEN 3 WHEN peak_headcount < 20 THEN 4 WHEN "
+         "peak_headcount < 50 THEN 5 WHEN peak_headcount < 100 THEN 6 WHEN peak_headcount < "
+         "250 THEN 7 WHEN peak_headcount < 1000 THEN 8 ELSE 9 END, 0, 1 FROM firm WHERE "
+         "run_id = ?1) GROUP BY class ORDER BY class"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
+        const cJSON *sec = at(sections, cases[k].section);
+        cr_assert(cJSON_IsTrue(at(sec, "present")), "%s", cases[k].section);
+        char *got = cJSON_PrintUnformatted(at(sec, "rows"));
+        char *want = query_rows(s, cases[k].sql);
+        cr_assert_str_eq(got, want, "%s", cases[k].section);
+        free(got);
+        free(want);
+    }
+    cJSON_Delete(data);
+    sqlite3_close(s);
+}
+
+/* One run: the firm table is read straight through; two: by run_id. */
+Test(report, firm_sections_are_the_rows_of_their_queries)
+{
+    check_firm_sections(1);
+    check_firm_sections(2);
+}
