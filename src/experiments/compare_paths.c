@@ -24,15 +24,6 @@ static const char *region_name(const lm__experiment *x, int r)
     return r < x->n_regions ? lm_scenario_region_name(x->arms[0].sc, r) : "total";
 }
 
-/* A CSV number: empty for NaN (a replication without policy funds has no TVPI). */
-static void csv_num(FILE *f, double v)
-{
-    if (isnan(v))
-        fputs(",", f);
-    else
-        fprintf(f, ",%.17g", v);
-}
-
 static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error *err)
 {
     char path[4200];
@@ -51,9 +42,9 @@ static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error 
             lm__csv_text(f, region_name(x, r));
             for (int k = 0; k < LM_CMP_COUNT; ++k) {
                 const double b = lm__cmp_value(x, 0, i, r, k), c = lm__cmp_value(x, 1, i, r, k);
-                csv_num(f, b);
-                csv_num(f, c);
-                csv_num(f, c - b);
+                lm__csv_num(f, b);
+                lm__csv_num(f, c);
+                lm__csv_num(f, c - b);
             }
             fputs("\n", f);
         }
@@ -323,7 +314,7 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
         snprintf(row, CELL, "%s", region_name(x, r));
         cost_cell(row + CELL, CELL, mean[LM_CMP_PUBLIC], mlo, mhi, with_ci, 1e9);
         lm__csv_text(f, region_name(x, r));
-        csv_num(f, mean[LM_CMP_PUBLIC]);
+        lm__csv_num(f, mean[LM_CMP_PUBLIC]);
         double lo[3], hi[3], v[3];
         for (int j = 0; j < 3; ++j) {
             v[j] = cost_per(mean[LM_CMP_PUBLIC], mean[per[j]]);
@@ -335,13 +326,13 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
             else if (with_ci && isnan(lo[j]))
                 ++undefined[j];
             cost_cell(row + (size_t)(j + 2) * CELL, CELL, v[j], lo[j], hi[j], with_ci, 1e6);
-            csv_num(f, v[j]);
+            lm__csv_num(f, v[j]);
         }
-        csv_num(f, with_ci ? mlo : NAN);
-        csv_num(f, with_ci ? mhi : NAN);
+        lm__csv_num(f, with_ci ? mlo : NAN);
+        lm__csv_num(f, with_ci ? mhi : NAN);
         for (int j = 0; j < 3; ++j) {
-            csv_num(f, lo[j]);
-            csv_num(f, hi[j]);
+            lm__csv_num(f, lo[j]);
+            lm__csv_num(f, hi[j]);
         }
         fputs("\n", f);
     }

@@ -80,8 +80,6 @@ static lm_status narrow_period(lm_scenario *sc, const lm_job_config *cfg, lm_err
                                   cfg->has_to ? cfg->to : end, err);
 }
 
-static bool stop_requested(const lm_job_config *cfg) { return cfg->stop_flag && *cfg->stop_flag; }
-
 static void report(const lm_job_config *cfg, const lm_sim *sim, int32_t month, double t0)
 {
     if (!cfg->progress || cfg->quiet)
@@ -101,7 +99,7 @@ static lm_status simulate(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
 {
     report(cfg, sim, lm_sim_month(sim), t0);
     while (!lm_sim_done(sim)) {
-        if (stop_requested(cfg))
+        if (lm__stop_requested(cfg))
             LM_FAIL(err, LM_EINTR, "interrupted");
         const int32_t month = lm_sim_month(sim);
         lm_status st = lm_sim_step(sim, err);
@@ -112,7 +110,7 @@ static lm_status simulate(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
         report(cfg, sim, month, t0);
     }
     /* A stop that arrived during the last month still means "keep nothing". */
-    if (stop_requested(cfg))
+    if (lm__stop_requested(cfg))
         LM_FAIL(err, LM_EINTR, "interrupted");
     return LM_OK;
 }
@@ -148,23 +146,7 @@ static lm_status write_summary(const lm_scenario *sc, const lm_sim *sim, uint64_
     if (st != LM_OK)
         return st;
 
-    char path[4200];
-    snprintf(path, sizeof path, "%s/summary.txt", tmp_dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno));
-    const size_t wrote = fwrite(*text, 1, len, f);
-    if (fclose(f) != 0 || wrote != len)
-        LM_FAIL(err, LM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return LM_OK;
-}
-
-static void utc_now(char *buf, size_t size)
-{
-    const time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return lm__write_text(tmp_dir, "summary.txt", *text, len, err);
 }
 
 static int effective_threads(int threads)
@@ -200,7 +182,7 @@ static lm_status run_into(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
                           lm_error *err)
 {
     char started_at[32];
-    utc_now(started_at, sizeof started_at);
+    lm__utc_now(started_at, sizeof started_at);
     lm_status st = simulate(sc, sim, cfg, t0, err);
     if (st != LM_OK)
         return st;

@@ -19,6 +19,14 @@ double lm__now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+void lm__utc_now(char *buf, size_t size)
+{
+    const time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 int lm__xp_threads_of(int threads)
 {
     if (threads <= 0 && lm__par_threads_default() > 0)

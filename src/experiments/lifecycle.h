@@ -6,6 +6,7 @@
 #ifndef LM_EXPERIMENTS_LIFECYCLE_H
 #define LM_EXPERIMENTS_LIFECYCLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,15 @@
 
 /* Seconds on a monotonic clock: for elapsed times only. */
 double lm__now_s(void);
+
+/* The wall-clock time in UTC, "YYYY-MM-DDTHH:MM:SSZ", for the run table's started_at. */
+void lm__utc_now(char *buf, size_t size);
+
+/* Whether Ctrl-C (the job's stop_flag) asked the job to stop. */
+static inline bool lm__stop_requested(const lm_job_config *cfg)
+{
+    return cfg->stop_flag && *cfg->stop_flag;
+}
 
 /* The threads of `threads` (--threads): itself when positive, else the cores this process
  * may use (MPI ranks sharing a machine share them; else OpenMP's default). */

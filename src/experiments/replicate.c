@@ -222,16 +222,6 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
 
 /* ---- running ---- */
 
-static void utc_now(char *buf, size_t size)
-{
-    const time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static bool stop_requested(const lm_job_config *cfg) { return cfg->stop_flag && *cfg->stop_flag; }
-
 /* Shared state of the parallel loop. */
 typedef struct loop {
     const lm_experiment_config *cfg;
@@ -282,7 +272,7 @@ static void run_one(loop *L, int arm, int rep)
         int stop;
 #pragma omp atomic read
         stop = L->failed;
-        if (stop || stop_requested(&L->cfg->job)) {
+        if (stop || lm__stop_requested(&L->cfg->job)) {
             st = LM_EINTR;
             break;
         }
@@ -337,7 +327,7 @@ static void run_one(loop *L, int arm, int rep)
     if (st == LM_EINTR) {
 #pragma omp atomic write
         L->interrupted = 1;
-        if (stop_requested(&L->cfg->job))
+        if (lm__stop_requested(&L->cfg->job))
             lm__par_tell_stop(); /* MPI issue: Ctrl-C on one rank stops them all */
     } else if (st != LM_OK) {
         note_failure(L, st, &e);
@@ -353,6 +343,14 @@ void lm__csv_text(FILE *f, const char *s)
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+void lm__csv_num(FILE *f, double v)
+{
+    if (isnan(v))
+        fputs(",", f);
+    else
+        fprintf(f, ",%.17g", v);
 }
 
 lm_status lm__write_text(const char *dir, const char *name, const char *text, size_t len,
@@ -599,7 +597,7 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
     long long finished_all = 0;
     bool first_batch = true;
     char started_at[32];
-    utc_now(started_at, sizeof started_at);
+    lm__utc_now(started_at, sizeof started_at);
     if (st == LM_OK)
         st = lm__par_bcast(started_at, sizeof started_at, err); /* one start for the job */
     for (;;) {
@@ -667,7 +665,7 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
             if (L.failed) {
                 *err = L.first;
                 st = L.first_st;
-            } else if ((L.interrupted && !L.peer_stopped) || stop_requested(job)) {
+            } else if ((L.interrupted && !L.peer_stopped) || lm__stop_requested(job)) {
                 st = lm_error_set_at(err, LM_EINTR, partial, 0, 0, NULL, "interrupted");
             } /* stopped by another rank only: its status is the job's */
             const long long finished = lm__par_sum(L.finished);

@@ -388,14 +388,6 @@ static lm_status write_tables(const lm__experiment *x, const sens_ctx *C, const 
     return st;
 }
 
-static void csv_num(FILE *f, double v)
-{
-    if (isnan(v))
-        fputs(",", f);
-    else
-        fprintf(f, ",%.17g", v);
-}
-
 /* sensitivity.csv: one row per output and parameter, ranked. */
 static lm_status write_csv(const lm__experiment *x, const sens_ctx *C, const lm_sens_index *idx,
                            const lm_sens_estimate *est, const int *order, const char *dir,
@@ -425,14 +417,14 @@ static lm_status write_csv(const lm__experiment *x, const sens_ctx *C, const lm_
                             : "total");
             fprintf(f, ",%d,", r + 1);
             lm__csv_text(f, C->spec->params[i].name);
-            csv_num(f, v->s1);
-            csv_num(f, v->s1_lo);
-            csv_num(f, v->s1_hi);
-            csv_num(f, v->st);
-            csv_num(f, v->st_lo);
-            csv_num(f, v->st_hi);
-            csv_num(f, est[o].mean);
-            csv_num(f, est[o].variance);
+            lm__csv_num(f, v->s1);
+            lm__csv_num(f, v->s1_lo);
+            lm__csv_num(f, v->s1_hi);
+            lm__csv_num(f, v->st);
+            lm__csv_num(f, v->st_lo);
+            lm__csv_num(f, v->st_hi);
+            lm__csv_num(f, est[o].mean);
+            lm__csv_num(f, est[o].variance);
             fprintf(f, ",%d\n", est[o].rows);
         }
     }
