@@ -1081,18 +1081,15 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         const bool has_se = se.jac != NULL;
         const int pr = C->np + 1, pc = has_se ? 7 : 5;
         const int tr = C->nt + 1, tc = 6;
-        char *buf = calloc((size_t)(pr * pc + tr * tc), CELL);
-        const char **cells = calloc((size_t)(pr * pc + tr * tc), sizeof *cells);
-        if (!buf || !cells) {
-            free(buf);
+        char *buf;
+        const char **cells = lm__table_cells((size_t)(pr * pc + tr * tc), CELL, &buf);
+        if (!cells) {
             free(cells);
             fclose(f);
             free(s);
             lm__cal_se_free(&se);
             LM_FAIL(err, LM_ENOMEM, "summary table");
         }
-        for (int k = 0; k < pr * pc + tr * tc; ++k)
-            cells[k] = buf + (size_t)k * CELL;
 #define CELLP(r, c) (buf + ((size_t)(r) * pc + (c)) * CELL)
         snprintf(CELLP(0, 0), CELL, "parameter");
         snprintf(CELLP(0, 1), CELL, "lo");
@@ -1186,7 +1183,6 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 "value) / sd (or / |value|).\n",
                 C->runs);
         fprintf(f, "results: %s (calibrated.yaml: the fitted scenario)\n", res->out_dir);
-        free(buf);
         free(cells);
         if (fclose(f) != 0 && st == LM_OK)
             st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");

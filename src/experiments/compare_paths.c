@@ -273,20 +273,17 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
     static const int per[3] = {LM_CMP_DRAGONS, LM_CMP_HIGH_TECH, LM_CMP_JOBS};
     static const char *const per_name[3] = {"dragons", "high-tech enterprises", "jobs"};
     const int rows = x->n_regions + 2;
-    char *text = calloc((size_t)rows * COLS, CELL);
-    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * COLS, CELL, &text);
     double *d = calloc((size_t)x->runs * LM_CMP_COUNT, sizeof *d);
     char path[4200];
     snprintf(path, sizeof path, "%s/costs.csv", dir);
-    FILE *f = text && cells && d ? fopen(path, "w") : NULL;
+    FILE *f = cells && d ? fopen(path, "w") : NULL;
     if (!f) {
-        free(text);
         free(cells);
         free(d);
         LM_FAIL(err, LM_EIO, "%s: cannot create", path);
     }
-    for (int k = 0; k < rows * COLS; ++k)
-        cells[k] = text + (size_t)k * CELL;
     static const char *const titles[COLS] = {"region", "extra public money, CNY bn",
                                              "CNY m per extra dragon",
                                              "CNY m per extra high-tech", "CNY m per extra job"};
@@ -356,7 +353,6 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
     }
     fprintf(summary, "\nper replication: pairs.csv; mean difference by year with its 90%% "
                      "interval: paths.csv; these costs: costs.csv\n");
-    free(text);
     free(cells);
     free(d);
     if (fclose(f) != 0)

@@ -923,17 +923,14 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     const int n_lev = J->lv->n;
     const int cols = 1 + n_lev + 4 + (until ? 1 : 0);
     const int rows = 1 + r->n_ranked;
-    char *text = calloc((size_t)rows * (size_t)cols, CELL);
-    const char **cells = calloc((size_t)rows * (size_t)cols, sizeof *cells);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * (size_t)cols, CELL, &text);
     char *align = calloc((size_t)cols + 1, 1);
-    if (!text || !cells || !align) {
-        free(text);
+    if (!cells || !align) {
         free(cells);
         free(align);
         LM_FAIL(err, LM_ENOMEM, "summary");
     }
-    for (size_t k = 0; k < (size_t)rows * (size_t)cols; ++k)
-        cells[k] = text + k * CELL;
     memset(align, 'r', (size_t)cols);
     align[0] = 'l';
     snprintf(text, CELL, "mix");
@@ -988,7 +985,6 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
         }
     }
     lm__table_write(f, cells, rows, cols, align, false);
-    free(text);
     free(cells);
     free(align);
 

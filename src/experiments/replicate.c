@@ -740,17 +740,14 @@ static lm_status replicate_table(FILE *f, const lm__experiment *x, const char *d
     enum { COLS = 6, CELL = 128 };
     const int n = x->n_regions;
     const int rows = n + 2;
-    char *text = calloc((size_t)rows * COLS, CELL);
-    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * COLS, CELL, &text);
     double *v = calloc((size_t)x->runs, sizeof *v);
-    if (!text || !cells || !v) {
-        free(text);
+    if (!cells || !v) {
         free(cells);
         free(v);
         LM_FAIL(err, LM_ENOMEM, "summary table");
     }
-    for (int k = 0; k < rows * COLS; ++k)
-        cells[k] = text + (size_t)k * CELL;
     const int last_year = x->end / 12;
     snprintf(text, CELL, "region");
     snprintf(text + 1 * CELL, CELL, "firms alive");
@@ -783,7 +780,6 @@ static lm_status replicate_table(FILE *f, const lm__experiment *x, const char *d
             x->runs, to, last_year, from, to);
     if (x->out_dir)
         fprintf(f, "results: %s\n", x->out_dir);
-    free(text);
     free(cells);
     free(v);
     if (ferror(f))

@@ -453,15 +453,12 @@ static lm_status write_summary(FILE *f, const lm__experiment *x, const sens_ctx 
 {
     enum { COLS = 4, CELL = 320 };
     const int d = C->d, rows = d + 1;
-    char *text = calloc((size_t)rows * COLS, CELL);
-    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
-    if (!text || !cells) {
-        free(text);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * COLS, CELL, &text);
+    if (!cells) {
         free(cells);
         LM_FAIL(err, LM_ENOMEM, "sensitivity table");
     }
-    for (int k = 0; k < rows * COLS; ++k)
-        cells[k] = text + (size_t)k * CELL;
     char from[16], to[16];
     lm_month_format(x->start, from);
     lm_month_format(x->end, to);
@@ -507,7 +504,6 @@ static lm_status write_summary(FILE *f, const lm__experiment *x, const sens_ctx 
         fprintf(f, "results: %s (sensitivity.csv, sensitivity.svg; results.sqlite: "
                    "sensitivity_index, sensitivity_point, sensitivity_value, sensitivity_y)\n",
                 x->out_dir);
-    free(text);
     free(cells);
     if (ferror(f))
         LM_FAIL(err, LM_EIO, "could not write the sensitivity table");

@@ -235,19 +235,16 @@ static lm_status sweep_table(FILE *f, const lm__experiment *x, const char *dir, 
     enum { CELL = 128 };
     const int np = C->sw->n_params;
     const int cols = 1 + np + SW_COUNT, rows = x->n_arms + 1;
-    char *text = calloc((size_t)rows * (size_t)cols, CELL);
-    const char **cells = calloc((size_t)rows * (size_t)cols, sizeof *cells);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * (size_t)cols, CELL, &text);
     char *align = calloc((size_t)cols + 1, 1);
     double *v = calloc((size_t)x->runs, sizeof *v);
-    if (!text || !cells || !align || !v) {
-        free(text);
+    if (!cells || !align || !v) {
         free(cells);
         free(align);
         free(v);
         LM_FAIL(err, LM_ENOMEM, "sweep table");
     }
-    for (size_t k = 0; k < (size_t)rows * (size_t)cols; ++k)
-        cells[k] = text + k * CELL;
     memset(align, 'r', (size_t)cols);
     static const char *const titles[SW_COUNT] = {"dragons", "high-tech", "firms alive", "jobs",
                                                  "public money, CNY bn"};
@@ -302,7 +299,6 @@ static lm_status sweep_table(FILE *f, const lm__experiment *x, const char *dir, 
         fprintf(f, "results: %s (sweep.csv: per region; results.sqlite: sweep_point, "
                    "sweep_value)\n",
                 x->out_dir);
-    free(text);
     free(cells);
     free(align);
     free(v);
