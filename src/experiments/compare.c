@@ -16,6 +16,7 @@
 
 #include "experiments/compare_stats.h"
 #include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
 #include "io/table.h"
 #include "scenario/scenario_int.h"
 
@@ -261,12 +262,7 @@ lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const ch
     targets_free(&opts);
     lm_scenario_free(base);
     lm_scenario_free(cf);
-    if (st != LM_OK) {
-        const lm_error keep = *err;
-        lm_experiment_result_fini(res);
-        *err = keep;
-    }
-    return st;
+    return lm__xp_end(res, st, err);
 }
 
 /* ---- what the pairs are worth: statistics per cell, Holm, sample sizes, --precision ---- */

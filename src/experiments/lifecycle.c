@@ -80,3 +80,13 @@ lm_status lm__xp_folder(const lm_job_config *job, const lm_scenario *sc, const c
     snprintf(db, LM_XP_PATH + 32, "%s/results.sqlite", partial);
     return LM_OK;
 }
+
+lm_status lm__xp_end(lm_experiment_result *res, lm_status st, lm_error *err)
+{
+    if (st != LM_OK) {
+        const lm_error keep = *err;
+        lm_experiment_result_fini(res);
+        *err = keep;
+    }
+    return st;
+}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "longmen/experiments.h"
 #include "longmen/job.h"
 #include "longmen/longmen.h"
 
@@ -46,5 +47,9 @@ lm_status lm__xp_threads(const lm_scenario *sc, const lm_job_config *job, int *t
 lm_status lm__xp_folder(const lm_job_config *job, const lm_scenario *sc, const char *fallback,
                         uint64_t seed, const char *suffix, char final[LM_XP_PATH],
                         char partial[LM_XP_PATH + 16], char db[LM_XP_PATH + 32], lm_error *err);
+
+/* The end of an experiment: on failure its result is freed (lm_experiment_result_fini) and
+ * err, which the freeing keeps, says why. Returns st. */
+lm_status lm__xp_end(lm_experiment_result *res, lm_status st, lm_error *err);
 
 #endif

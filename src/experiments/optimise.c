@@ -1273,12 +1273,8 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     free(J.rows);
     lm_scenario_free(base);
     lm__levers_free(lv);
-    if (st != LM_OK) {
-        const lm_error keep = *err;
-        lm_experiment_result_fini(res);
-        *err = keep;
-        return st;
-    }
+    if (st != LM_OK)
+        return lm__xp_end(res, st, err);
     res->elapsed_s = lm__now_s() - t0;
     return LM_OK;
 }

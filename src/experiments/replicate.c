@@ -812,10 +812,5 @@ lm_status lm_experiment_replicate(const lm_experiment_config *cfg, lm_experiment
     if (st == LM_OK)
         st = lm__experiment_execute(cfg, &arm, 1, suffix, replicate_table, NULL, res, err);
     lm_scenario_free(sc);
-    if (st != LM_OK) {
-        const lm_error keep = *err;
-        lm_experiment_result_fini(res);
-        *err = keep;
-    }
-    return st;
+    return lm__xp_end(res, st, err);
 }

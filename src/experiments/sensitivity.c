@@ -20,6 +20,7 @@
 
 #include "core/rng.h"
 #include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
 #include "experiments/sensitivity_int.h"
 #include "io/rows.h"
 #include "io/table.h"
@@ -708,10 +709,5 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
     lm__point_arms_free(&pa);
     free(values);
     free(u);
-    if (st != LM_OK) {
-        const lm_error keep = *err;
-        lm_experiment_result_fini(res);
-        *err = keep;
-    }
-    return st;
+    return lm__xp_end(res, st, err);
 }

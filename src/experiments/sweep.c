@@ -15,6 +15,7 @@
 #include <gsl/gsl_qrng.h>
 
 #include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
 #include "io/rows.h"
 #include "io/table.h"
 #include "scenario/scenario_int.h"
@@ -440,10 +441,5 @@ lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_co
     free(targets);
     lm__point_arms_free(&pa);
     free(values);
-    if (st != LM_OK) {
-        const lm_error keep = *err;
-        lm_experiment_result_fini(res);
-        *err = keep;
-    }
-    return st;
+    return lm__xp_end(res, st, err);
 }
