@@ -3,9 +3,7 @@
  * options (those shared with compare through cli_experiment_value), shows a progress line on
  * a terminal, prints the table. Ctrl-C stops after the current month of each replication;
  * every finished evaluation stays in <DIR>.partial for --resume. */
-#include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

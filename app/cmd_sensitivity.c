@@ -4,12 +4,10 @@
  * cli_experiment_parse), shows progress on a terminal, prints the ranked table. Ctrl-C keeps
  * the finished replications in <DIR>.partial for --resume. */
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "longmen/experiments.h"

@@ -18,15 +18,10 @@
  * without simulating, and the search carries on past them. The outputs are computed from
  * the evaluations alone, so a resumed calibration ends with exactly the files of an
  * uninterrupted one. <DIR>.partial is renamed to <DIR> when everything is written. */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifdef _OPENMP

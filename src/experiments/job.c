@@ -9,11 +9,9 @@
  * creating the simulation) runs before anything is created on disk, so a bad scenario leaves
  * no trace; the out folder is checked before the simulation, so a run that would be refused
  * for an existing folder is refused at once, not after twenty simulated years. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifdef _OPENMP

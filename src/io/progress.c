@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "longmen/longmen.h"
 #include "longmen/progress.h"

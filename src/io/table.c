@@ -6,7 +6,6 @@
  * knows the model. */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "io/table.h"
 
