@@ -15,7 +15,6 @@
 #define COMPARE_HELP "longmen compare --help"
 #define MAX_EDITS 64
 
-
 void cli_compare_help(FILE *f)
 {
     fprintf(f,
@@ -92,7 +91,6 @@ void cli_compare_help(FILE *f)
             "Details: docs/experiments.md.\n");
 }
 
-
 typedef struct opts {
     lm_experiment_config x;
     const char *set[MAX_EDITS];
@@ -106,7 +104,6 @@ typedef struct opts {
     bool has_max_runs;
 } opts;
 
-
 static bool has_value(const char *name)
 {
     return cli_experiment_takes_value(name) || strcmp(name, "--policy") == 0 ||
@@ -114,7 +111,6 @@ static bool has_value(const char *name)
            strcmp(name, "--precision") == 0 || strcmp(name, "--halfwidth") == 0 ||
            strcmp(name, "--max-runs") == 0;
 }
-
 
 static int set_value(void *user, const char *name, const char *value)
 {
@@ -148,7 +144,6 @@ static int set_value(void *user, const char *name, const char *value)
     }
     return CLI_OK;
 }
-
 
 int cli_compare(int argc, char **argv)
 {

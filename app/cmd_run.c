@@ -12,7 +12,6 @@
 
 #define RUN_HELP "longmen run --help"
 
-
 void cli_run_help(FILE *f)
 {
     fprintf(f,

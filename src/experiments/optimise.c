@@ -650,7 +650,6 @@ static lm_status check_levers(job *J, lm_error *err)
 
 /* ---- the out folder (as replicate.c's: DIR.partial, locked; renamed to DIR at the end) ---- */
 
-
 /* ---- outputs ---- */
 
 /* "name=value" of every lever of a mix, e.g. "st_fund_budget=1.2e9 talent_rule=adopt". */

@@ -34,7 +34,6 @@ typedef struct sweep_ctx {
     int n_targets;
 } sweep_ctx;
 
-
 /* The value as the simulation reads it: 15 significant digits. */
 static double as_text(double v, char *buf, size_t size)
 {

@@ -38,7 +38,6 @@ static const char *const status_names[] = {LM_STATUS_WORDS(LM_WORD_STRING, ~)};
 static const char *const tier_names[] = {LM_TIER_WORDS(LM_WORD_STRING, ~)}; /* bits, in order */
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-
 /* The open database and where errors go. */
 typedef struct store {
     sqlite3 *db;
