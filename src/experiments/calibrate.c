@@ -1276,20 +1276,13 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     C.budget = cfg->budget;
     C.scenario_path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
     lm_status st = lm_targets_load(cfg->targets_path, &C.t, err);
-    if (st == LM_OK) {
-        const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
-        st = lm_scenario_load(C.scenario_path, &C.sc, err);
-        lm__scenario_watch_stop(watched);
-    }
+    if (st == LM_OK)
+        st = lm__xp_load(job, C.scenario_path, NULL, &C.sc, err);
     int lock = -1;
     bool created = false;
     if (st == LM_OK) {
         C.np = C.t->n_params;
         C.nt = C.t->n_targets;
-        lm_scenario_period(C.sc, &C.start, &C.end);
-        if (job->has_from || job->has_to)
-            st = lm_scenario_set_period(C.sc, job->has_from ? job->from : C.start,
-                                        job->has_to ? job->to : C.end, err);
         lm_scenario_period(C.sc, &C.start, &C.end);
     }
     if (st == LM_OK)

@@ -26,7 +26,6 @@
 #include "longmen/job.h"
 #include "longmen/longmen.h"
 #include "longmen/report.h"
-#include "scenario/scenario_int.h"
 
 #define DEFAULT_SCENARIO "scenarios/three-capitals.yaml"
 
@@ -66,16 +65,6 @@ void lm__folder_safe(char *dst, size_t size, const char *name, const char *fallb
     dst[k] = '\0';
     if (k == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0)
         snprintf(dst, size, "%s", fallback);
-}
-
-static lm_status narrow_period(lm_scenario *sc, const lm_job_config *cfg, lm_error *err)
-{
-    if (!cfg->has_from && !cfg->has_to)
-        return LM_OK;
-    int32_t start, end;
-    lm_scenario_period(sc, &start, &end);
-    return lm_scenario_set_period(sc, cfg->has_from ? cfg->from : start,
-                                  cfg->has_to ? cfg->to : end, err);
 }
 
 static void report(const lm_job_config *cfg, const lm_sim *sim, int32_t month, double t0)
@@ -209,15 +198,10 @@ static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_er
     memset(res, 0, sizeof *res);
     lm_error_clear(err);
 
-    const char *path = cfg->scenario_path ? cfg->scenario_path : lm_default_scenario_path();
     lm_scenario *sc = NULL;
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(cfg->stop_flag);
-    lm_status st = lm_scenario_load(path, &sc, err);
-    lm__scenario_watch_stop(watched);
+    lm_status st = lm__xp_load(cfg, NULL, NULL, &sc, err);
     if (st != LM_OK)
         return st;
-    if ((st = narrow_period(sc, cfg, err)) != LM_OK)
-        goto fail_scenario;
     /* Refused before anything is allocated or created (src/experiments/memory.c). */
     if (cfg->max_memory != UINT64_MAX &&
         (st = lm_job_check_memory(sc, cfg->max_memory, err)) != LM_OK)

@@ -48,6 +48,12 @@ lm_status lm__xp_folder(const lm_job_config *job, const lm_scenario *sc, const c
                         uint64_t seed, const char *suffix, char final[LM_XP_PATH],
                         char partial[LM_XP_PATH + 16], char db[LM_XP_PATH + 32], lm_error *err);
 
+/* The scenario a job runs: path (NULL: --scenario, else lm_default_scenario_path()) with
+ * edits (NULL: none), its period narrowed to --from/--to. Ctrl-C stops the loading too. *out
+ * is NULL unless LM_OK. */
+lm_status lm__xp_load(const lm_job_config *job, const char *path, const lm_scenario_edits *edits,
+                      lm_scenario **out, lm_error *err);
+
 /* The end of an experiment: on failure its result is freed (lm_experiment_result_fini) and
  * err, which the freeing keeps, says why. Returns st. */
 lm_status lm__xp_end(lm_experiment_result *res, lm_status st, lm_error *err);

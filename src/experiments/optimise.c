@@ -181,16 +181,7 @@ static lm_status load_mix(const job *J, const double *mix, lm_scenario **out, lm
         ap[i] = adopt[i];
     const lm_scenario_edits edits = {.set = sp, .n_set = ns, .adopt = ap, .n_adopt = na};
     /* a signal stops the loading of each mix's scenario too, not only the first */
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(J->cfg->x.job.stop_flag);
-    st = lm_scenario_load_edited(J->scenario_path, &edits, out, err);
-    lm__scenario_watch_stop(watched);
-    if (st == LM_OK)
-        st = lm__experiment_narrow(*out, &J->cfg->x.job, err);
-    if (st != LM_OK) {
-        lm_scenario_free(*out);
-        *out = NULL;
-    }
-    return st;
+    return lm__xp_load(&J->cfg->x.job, J->scenario_path, &edits, out, err);
 }
 
 /* ---- moments of one replication ---- */
@@ -1119,11 +1110,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     int lock = -1;
     char final[LM_XP_PATH], partial[LM_XP_PATH + 16];
     lm__opt_result r = {0};
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(jc->stop_flag);
-    st = lm_scenario_load(J.scenario_path, &base, err);
-    lm__scenario_watch_stop(watched);
-    if (st == LM_OK)
-        st = lm__experiment_narrow(base, jc, err);
+    st = lm__xp_load(jc, J.scenario_path, NULL, &base, err);
     const char *region = cfg->region ? cfg->region : lv->region;
     if (st == LM_OK && (!region || !region[0]))
         st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,

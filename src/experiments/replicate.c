@@ -40,7 +40,6 @@
 #include "io/store_rows.h"
 #include "io/table.h"
 #include "longmen/report.h"
-#include "scenario/scenario_int.h"
 
 #define PATH_BUF 4096
 
@@ -790,19 +789,10 @@ lm_status lm_experiment_replicate(const lm_experiment_config *cfg, lm_experiment
     memset(res, 0, sizeof *res);
     lm_error_clear(err);
     const lm_job_config *job = &cfg->job;
-    const char *path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
     lm_scenario *sc = NULL;
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
-    lm_status st = lm_scenario_load(path, &sc, err);
-    lm__scenario_watch_stop(watched);
+    lm_status st = lm__xp_load(job, NULL, NULL, &sc, err);
     if (st != LM_OK)
         return st;
-    if (job->has_from || job->has_to) {
-        int32_t start, end;
-        lm_scenario_period(sc, &start, &end);
-        st = lm_scenario_set_period(sc, job->has_from ? job->from : start,
-                                    job->has_to ? job->to : end, err);
-    }
     char suffix[32];
     snprintf(suffix, sizeof suffix, "-runs%d", cfg->runs);
     const lm__arm arm = {.name = NULL, .sc = sc};
