@@ -80,6 +80,8 @@ volatile sig_atomic_t *cli_experiment_start(struct lm_job_config *job,
                                             struct lm_progress_bar *bar);
 /* A decimal integer of digits only that fits uint64_t. */
 bool cli_parse_u64(const char *s, uint64_t *out);
+/* A decimal integer from lo to hi (strtol's syntax: leading blanks and a sign allowed). */
+bool cli_parse_int(const char *s, long lo, long hi, int *out);
 
 /* Prints `longmen: <message>` and the hint `see '<help>'` on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

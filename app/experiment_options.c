@@ -38,6 +38,17 @@ bool cli_parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+bool cli_parse_int(const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    const long v = strtol(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
 bool cli_experiment_takes_value(const char *name)
 {
     static const char *const with_value[] = {"--seed", "--threads", "--out",        "-o",
