@@ -862,6 +862,19 @@ static void fmt_num(double v, char *buf, size_t size)
         snprintf(buf, size, "%.3g", v);
 }
 
+/* Closes f, an open_memstream of *text, writes what it gathered into the folder as name (on
+ * rank 0 only: the others hold the same) and frees it. */
+static lm_status write_gathered(const cal *C, FILE *f, char **text, const size_t *len,
+                                const char *name, lm_error *err)
+{
+    fclose(f);
+    const lm_status st =
+        lm__par_rank() == 0 ? lm__write_text(C->partial, name, *text, *len, err) : LM_OK;
+    free(*text);
+    *text = NULL;
+    return st;
+}
+
 /* The path of target relative to the folder dir (both made absolute); the absolute path
  * when either cannot be resolved. */
 static void relative_path(const char *dir, const char *target, char *out, size_t size)
@@ -977,11 +990,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 fprintf(f, ",%.10g", C->ev[i].x[j]);
             fprintf(f, "\n");
         }
-        fclose(f);
-        if (lm__par_rank() == 0)
-            st = lm__write_text(C->partial, "trace.csv", text, len, err);
-        free(text);
-        text = NULL;
+        st = write_gathered(C, f, &text, &len, "trace.csv", err);
     }
     /* moments.csv */
     f = st == LM_OK ? open_memstream(&text, &len) : NULL;
@@ -1011,11 +1020,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 fprintf(f, "%d", g->source_year);
             fprintf(f, "\n");
         }
-        fclose(f);
-        if (lm__par_rank() == 0)
-            st = lm__write_text(C->partial, "moments.csv", text, len, err);
-        free(text);
-        text = NULL;
+        st = write_gathered(C, f, &text, &len, "moments.csv", err);
     }
     /* parameters.csv and jacobian.csv: the fitted values, their standard errors and what
        identifies them */
@@ -1033,11 +1038,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 fprintf(f, ",%.10g,%.10g,%s,%s,%s\n", p->lo, p->hi, p->log ? "log" : "linear",
                         se.identified[j] ? "yes" : "no", se.moved_by[j]);
             }
-            fclose(f);
-            if (lm__par_rank() == 0)
-                st = lm__write_text(C->partial, "parameters.csv", text, len, err);
-            free(text);
-            text = NULL;
+            st = write_gathered(C, f, &text, &len, "parameters.csv", err);
         }
         f = st == LM_OK ? open_memstream(&text, &len) : NULL;
         if (st == LM_OK && !f)
@@ -1050,11 +1051,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                             t->targets[i].check ? "check" : "fit", t->params[j].name,
                             se.jac[(size_t)i * (size_t)C->np + (size_t)j],
                             se.shift[(size_t)i * (size_t)C->np + (size_t)j]);
-            fclose(f);
-            if (lm__par_rank() == 0)
-                st = lm__write_text(C->partial, "jacobian.csv", text, len, err);
-            free(text);
-            text = NULL;
+            st = write_gathered(C, f, &text, &len, "jacobian.csv", err);
         }
     }
     /* the table: summary.txt and the terminal */
@@ -1214,10 +1211,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         for (int j = 0; j < C->np; ++j)
             fprintf(f, "  - \"%s=%.10g\"  # in [%g, %g], started at %.10g\n", t->params[j].name,
                     B->x[j], t->params[j].lo, t->params[j].hi, round10(t->params[j].start));
-        fclose(f);
-        if (lm__par_rank() == 0)
-            st = lm__write_text(C->partial, "calibrated.yaml", text, len, err);
-        free(text);
+        st = write_gathered(C, f, &text, &len, "calibrated.yaml", err);
     }
     free(s);
     lm__cal_se_free(&se);
