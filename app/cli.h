@@ -55,6 +55,10 @@ int cli_experiment_value(struct lm_experiment_config *x, const char *help, const
 struct lm_precision_target;
 int cli_target_value(const char *help, const char *name, const char *value,
                      struct lm_precision_target *list, int *n, int max);
+/* Once the options are read: --max-runs only with --precision (n_precision of them), which
+ * without it may add replications up to 200 (or --runs when more), never fewer than --runs.
+ * CLI_OK or CLI_USAGE (printed). */
+int cli_precision_runs(const char *help, struct lm_experiment_config *x, int n_precision);
 /* The option loop every experiment command shares: one SCENARIO, `--`,
  * `--name=value` or `--name value`, -h/--help, the flags -q/--quiet, -f/--force, --resume;
  * any other option goes to set(user, name, value). takes_value(name), when given, tells the

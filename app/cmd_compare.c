@@ -101,7 +101,6 @@ typedef struct opts {
     int n_add;
     lm_precision_target precision[MAX_EDITS], halfwidth[MAX_EDITS];
     int n_precision, n_halfwidth;
-    bool has_max_runs;
 } opts;
 
 static bool has_value(const char *name)
@@ -130,7 +129,6 @@ static int set_value(void *user, const char *name, const char *value)
             return cli_usage_error(COMPARE_HELP, "%s %s: expected an integer from 1 to %d",
                                    name, value, LM_MAX_RUNS);
         o->x.max_runs = (int)v;
-        o->has_max_runs = true;
         return CLI_OK;
     }
     {
@@ -161,13 +159,8 @@ int cli_compare(int argc, char **argv)
         return cli_usage_error(COMPARE_HELP,
                                "compare: give at least one --policy, --adopt or --add (the "
                                "counterfactual)");
-    if (o.has_max_runs && o.n_precision == 0)
-        return cli_usage_error(COMPARE_HELP, "--max-runs: only with --precision");
-    if (o.n_precision > 0 && !o.has_max_runs)
-        o.x.max_runs = o.x.runs > 200 ? o.x.runs : 200;
-    if (o.n_precision > 0 && o.x.max_runs < o.x.runs)
-        return cli_usage_error(COMPARE_HELP, "--max-runs %d: less than --runs %d", o.x.max_runs,
-                               o.x.runs);
+    if (cli_precision_runs(COMPARE_HELP, &o.x, o.n_precision) != CLI_OK)
+        return CLI_USAGE;
     o.x.precision = o.precision;
     o.x.n_precision = o.n_precision;
     o.x.halfwidth = o.halfwidth;

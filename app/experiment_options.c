@@ -137,6 +137,17 @@ int cli_target_value(const char *help, const char *name, const char *value,
     return CLI_OK;
 }
 
+int cli_precision_runs(const char *help, lm_experiment_config *x, int n_precision)
+{
+    if (x->max_runs > 0 && n_precision == 0)
+        return cli_usage_error(help, "--max-runs: only with --precision");
+    if (n_precision > 0 && x->max_runs == 0)
+        x->max_runs = x->runs > 200 ? x->runs : 200;
+    if (n_precision > 0 && x->max_runs < x->runs)
+        return cli_usage_error(help, "--max-runs %d: less than --runs %d", x->max_runs, x->runs);
+    return CLI_OK;
+}
+
 int cli_experiment_parse(int argc, char **argv, const cli_experiment_cmd *cmd,
                          struct lm_experiment_config *x, void *user)
 {
