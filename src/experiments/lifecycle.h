@@ -1,8 +1,9 @@
 /* src/experiments/lifecycle.h -- what every experiment command (run --runs, compare, sweep,
  * sensitivity, calibrate, optimise) does around its simulations, in one place so they cannot
- * drift apart: the clock, the thread and memory policy, and the names of the resumable out
- * folder (DIR, DIR.partial, DIR.partial/results.sqlite; the folder's lock:
- * lm__outdir_open_partial, io/store.h). Ctrl-C is the caller's stop_flag (lm_job_config). */
+ * drift apart: the clock, loading the scenario, the thread and memory policy, the names of
+ * the resumable out folder (DIR, DIR.partial, DIR.partial/results.sqlite; the folder's lock:
+ * lm__outdir_open_partial, io/store.h) and the end of a failed job. Ctrl-C is the caller's
+ * stop_flag (lm_job_config). */
 #ifndef LM_EXPERIMENTS_LIFECYCLE_H
 #define LM_EXPERIMENTS_LIFECYCLE_H
 
