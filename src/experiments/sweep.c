@@ -318,7 +318,6 @@ lm_status lm__point_arms_make(const char *path, const char *const *names, int d,
     char *edit_text = calloc((size_t)d, 512);
     const char **set = calloc((size_t)d, sizeof *set);
     lm_status st = LM_OK;
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
     if (!out->arm || !out->names || !edit_text || !set)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "design points");
     else
@@ -332,15 +331,12 @@ lm_status lm__point_arms_make(const char *path, const char *const *names, int d,
         const lm_scenario_edits edits = {.set = set, .n_set = d};
         snprintf(out->names + (size_t)k * 32, 32, "point %d", k + 1);
         out->arm[k].name = out->names + (size_t)k * 32;
-        st = lm_scenario_load_edited(path, &edits, &out->arm[k].sc, err);
-        if (st == LM_OK)
-            st = lm__experiment_narrow(out->arm[k].sc, job, err);
+        st = lm__xp_load(job, path, &edits, &out->arm[k].sc, err);
         if (st == LM_OK && k > 0 &&
             lm_scenario_region_count(out->arm[k].sc) != lm_scenario_region_count(out->arm[0].sc))
             st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
                               "the edits changed the number of regions");
     }
-    lm__scenario_watch_stop(watched);
     free(edit_text);
     free(set);
     return st;
