@@ -600,9 +600,7 @@ static lm_status check_params(const char *path, const lm_sens_spec *s, const lm_
             lm_scenario *sc = NULL;
             lm_error inner;
             lm_error_clear(&inner);
-            lm_status st = lm_scenario_load_edited(path, &edits, &sc, &inner);
-            if (st == LM_OK)
-                st = lm__experiment_narrow(sc, job, &inner);
+            lm_status st = lm__xp_load(job, path, &edits, &sc, &inner);
             lm_scenario_free(sc);
             if (st != LM_OK) {
                 char field[160];
@@ -664,11 +662,8 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
         }
     }
     lm_scenario_free(base);
-    if (st == LM_OK) { /* each parameter's bounds loaded once: a signal stops these too */
-        watched = lm__scenario_watch_stop(job->stop_flag);
+    if (st == LM_OK) /* each parameter's bounds loaded once */
         st = check_params(path, spec, job, err);
-        lm__scenario_watch_stop(watched);
-    }
     if (st != LM_OK)
         return st;
 
@@ -690,11 +685,8 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
     for (int j = 0; j < d; ++j)
         names[j] = spec->params[j].name;
     lm__point_arms pa = {0};
-    if (st == LM_OK) {
-        watched = lm__scenario_watch_stop(job->stop_flag);
+    if (st == LM_OK)
         st = lm__point_arms_make(path, names, d, values, n_points, job, &pa, err);
-        lm__scenario_watch_stop(watched);
-    }
     if (st == LM_OK) {
         const sens_ctx ctx = {.cfg = sens,
                               .spec = spec,
