@@ -55,6 +55,10 @@ int cli_experiment_value(struct lm_experiment_config *x, const char *help, const
 struct lm_precision_target;
 int cli_target_value(const char *help, const char *name, const char *value,
                      struct lm_precision_target *list, int *n, int max);
+/* Once the options are read: --max-runs only with --precision (n_precision of them), which
+ * without it may add replications up to 200 (or --runs when more), never fewer than --runs.
+ * CLI_OK or CLI_USAGE (printed). */
+int cli_precision_runs(const char *help, struct lm_experiment_config *x, int n_precision);
 /* The option loop every experiment command shares: one SCENARIO, `--`,
  * `--name=value` or `--name value`, -h/--help, the flags -q/--quiet, -f/--force, --resume;
  * any other option goes to set(user, name, value). takes_value(name), when given, tells the
@@ -80,6 +84,8 @@ volatile sig_atomic_t *cli_experiment_start(struct lm_job_config *job,
                                             struct lm_progress_bar *bar);
 /* A decimal integer of digits only that fits uint64_t. */
 bool cli_parse_u64(const char *s, uint64_t *out);
+/* A decimal integer from lo to hi (strtol's syntax: leading blanks and a sign allowed). */
+bool cli_parse_int(const char *s, long lo, long hi, int *out);
 
 /* Prints `longmen: <message>` and the hint `see '<help>'` on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "longmen/experiments.h"
@@ -15,7 +14,6 @@
 
 #define COMPARE_HELP "longmen compare --help"
 #define MAX_EDITS 64
-
 
 void cli_compare_help(FILE *f)
 {
@@ -93,7 +91,6 @@ void cli_compare_help(FILE *f)
             "Details: docs/experiments.md.\n");
 }
 
-
 typedef struct opts {
     lm_experiment_config x;
     const char *set[MAX_EDITS];
@@ -104,9 +101,7 @@ typedef struct opts {
     int n_add;
     lm_precision_target precision[MAX_EDITS], halfwidth[MAX_EDITS];
     int n_precision, n_halfwidth;
-    bool has_max_runs;
 } opts;
-
 
 static bool has_value(const char *name)
 {
@@ -115,7 +110,6 @@ static bool has_value(const char *name)
            strcmp(name, "--precision") == 0 || strcmp(name, "--halfwidth") == 0 ||
            strcmp(name, "--max-runs") == 0;
 }
-
 
 static int set_value(void *user, const char *name, const char *value)
 {
@@ -135,7 +129,6 @@ static int set_value(void *user, const char *name, const char *value)
             return cli_usage_error(COMPARE_HELP, "%s %s: expected an integer from 1 to %d",
                                    name, value, LM_MAX_RUNS);
         o->x.max_runs = (int)v;
-        o->has_max_runs = true;
         return CLI_OK;
     }
     {
@@ -149,7 +142,6 @@ static int set_value(void *user, const char *name, const char *value)
     }
     return CLI_OK;
 }
-
 
 int cli_compare(int argc, char **argv)
 {
@@ -167,13 +159,8 @@ int cli_compare(int argc, char **argv)
         return cli_usage_error(COMPARE_HELP,
                                "compare: give at least one --policy, --adopt or --add (the "
                                "counterfactual)");
-    if (o.has_max_runs && o.n_precision == 0)
-        return cli_usage_error(COMPARE_HELP, "--max-runs: only with --precision");
-    if (o.n_precision > 0 && !o.has_max_runs)
-        o.x.max_runs = o.x.runs > 200 ? o.x.runs : 200;
-    if (o.n_precision > 0 && o.x.max_runs < o.x.runs)
-        return cli_usage_error(COMPARE_HELP, "--max-runs %d: less than --runs %d", o.x.max_runs,
-                               o.x.runs);
+    if (cli_precision_runs(COMPARE_HELP, &o.x, o.n_precision) != CLI_OK)
+        return CLI_USAGE;
     o.x.precision = o.precision;
     o.x.n_precision = o.n_precision;
     o.x.halfwidth = o.halfwidth;

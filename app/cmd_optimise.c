@@ -3,9 +3,7 @@
  * options (those shared with compare through cli_experiment_value), shows a progress line on
  * a terminal, prints the table. Ctrl-C stops after the current month of each replication;
  * every finished evaluation stays in <DIR>.partial for --resume. */
-#include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,13 +219,8 @@ int cli_optimise(int argc, char **argv)
         return cli_usage_error(OPTIMISE_HELP, "optimise: --levers FILE is required");
     if (!(o.budget_cny_year > 0) && !(o.budget_cny_total > 0))
         return cli_usage_error(OPTIMISE_HELP, "optimise: --budget CNY is required");
-    if (o.x.max_runs > 0 && o.x.n_precision == 0)
-        return cli_usage_error(OPTIMISE_HELP, "--max-runs: only with --precision");
-    if (o.x.n_precision > 0 && o.x.max_runs == 0)
-        o.x.max_runs = o.x.runs > 200 ? o.x.runs : 200;
-    if (o.x.n_precision > 0 && o.x.max_runs < o.x.runs)
-        return cli_usage_error(OPTIMISE_HELP, "--max-runs %d: less than --runs %d", o.x.max_runs,
-                               o.x.runs);
+    if (cli_precision_runs(OPTIMISE_HELP, &o.x, o.x.n_precision) != CLI_OK)
+        return CLI_USAGE;
     o.x.precision = precision;
 
     line L = {.f = stderr};

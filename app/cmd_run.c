@@ -2,13 +2,8 @@
  * (src/experiments/job.c), show progress on a terminal, print the summary table. Ctrl-C
  * asks the job to stop after the current month; the job then removes its temporary
  * folder, so an interrupted run leaves nothing half-written. */
-#include <errno.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "longmen/experiments.h"
@@ -16,7 +11,6 @@
 #include "longmen/longmen.h"
 
 #define RUN_HELP "longmen run --help"
-
 
 void cli_run_help(FILE *f)
 {

@@ -3,13 +3,9 @@
  * Reads the params file, parses the options (those shared with compare and sweep through
  * cli_experiment_parse), shows progress on a terminal, prints the ranked table. Ctrl-C keeps
  * the finished replications in <DIR>.partial for --resume. */
-#include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "longmen/experiments.h"
@@ -73,17 +69,6 @@ typedef struct opts {
     int bootstrap;
 } opts;
 
-static bool parse_count(const char *s, long lo, long hi, int *out)
-{
-    char *end;
-    errno = 0;
-    const long v = strtol(s, &end, 10);
-    if (end == s || *end || errno == ERANGE || v < lo || v > hi)
-        return false;
-    *out = (int)v;
-    return true;
-}
-
 static int set_value(void *user, const char *name, const char *value)
 {
     opts *o = user;
@@ -97,13 +82,13 @@ static int set_value(void *user, const char *name, const char *value)
         return CLI_OK;
     }
     if (strcmp(name, "--points") == 0) {
-        if (!parse_count(value, 2, LM_SENS_MAX_POINTS, &o->points))
+        if (!cli_parse_int(value, 2, LM_SENS_MAX_POINTS, &o->points))
             return cli_usage_error(SENS_HELP, "--points %s: expected an integer from 2 to %d",
                                    value, LM_SENS_MAX_POINTS);
         return CLI_OK;
     }
     if (strcmp(name, "--bootstrap") == 0) {
-        if (!parse_count(value, 0, LM_SENS_MAX_BOOTSTRAP, &o->bootstrap))
+        if (!cli_parse_int(value, 0, LM_SENS_MAX_BOOTSTRAP, &o->bootstrap))
             return cli_usage_error(SENS_HELP, "--bootstrap %s: expected an integer from 0 to %d",
                                    value, LM_SENS_MAX_BOOTSTRAP);
         return CLI_OK;

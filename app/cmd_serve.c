@@ -1,7 +1,6 @@
 /* app/cmd_serve.c -- `longmen serve`: parse the options, start the server of the library
  * (src/server/, include/longmen/server.h), print where it listens, and run until Ctrl-C or
  * SIGTERM, which stop it cleanly (running jobs stop after their month and keep nothing). */
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -65,19 +64,6 @@ void cli_serve_help(FILE *f)
 
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }
-
-static bool parse_int(const char *s, long lo, long hi, long *out)
-{
-    if (!s || !*s)
-        return false;
-    char *end = NULL;
-    errno = 0;
-    const long v = strtol(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
 
 int cli_serve(int argc, char **argv)
 {
@@ -145,8 +131,8 @@ int cli_serve(int argc, char **argv)
                 cfg.bind = value;
             continue;
         }
-        long v;
-        if (!parse_int(value, ints[which].lo, ints[which].hi, &v))
+        int v;
+        if (!cli_parse_int(value, ints[which].lo, ints[which].hi, &v))
             return cli_usage_error(SERVE_HELP, "%s %s: expected an integer from %ld to %ld", name,
                                    value, ints[which].lo, ints[which].hi);
         switch (which) {

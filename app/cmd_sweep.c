@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "longmen/experiments.h"
@@ -186,13 +185,8 @@ int cli_sweep(int argc, char **argv)
         return cli_usage_error(SWEEP_HELP, "sweep: --design sobol needs --points N");
     if (o.design == LM_SWEEP_GRID && o.points != 0)
         return cli_usage_error(SWEEP_HELP, "sweep: --points goes with --design sobol");
-    if (o.x.max_runs > 0 && o.n_precision == 0)
-        return cli_usage_error(SWEEP_HELP, "--max-runs: only with --precision");
-    if (o.n_precision > 0 && o.x.max_runs == 0)
-        o.x.max_runs = o.x.runs > 200 ? o.x.runs : 200;
-    if (o.n_precision > 0 && o.x.max_runs < o.x.runs)
-        return cli_usage_error(SWEEP_HELP, "--max-runs %d: less than --runs %d", o.x.max_runs,
-                               o.x.runs);
+    if (cli_precision_runs(SWEEP_HELP, &o.x, o.n_precision) != CLI_OK)
+        return CLI_USAGE;
     o.x.precision = o.precision;
     o.x.n_precision = o.n_precision;
     for (int j = 0; o.design == LM_SWEEP_GRID && j < o.n_param; ++j)

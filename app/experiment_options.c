@@ -38,6 +38,17 @@ bool cli_parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+bool cli_parse_int(const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    const long v = strtol(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
 bool cli_experiment_takes_value(const char *name)
 {
     static const char *const with_value[] = {"--seed", "--threads", "--out",        "-o",
@@ -123,6 +134,17 @@ int cli_target_value(const char *help, const char *name, const char *value,
     /* the metric is the text before '=': cut it off in place (argv is ours to change) */
     *(char *)eq = '\0';
     list[(*n)++] = (lm_precision_target){value, h};
+    return CLI_OK;
+}
+
+int cli_precision_runs(const char *help, lm_experiment_config *x, int n_precision)
+{
+    if (x->max_runs > 0 && n_precision == 0)
+        return cli_usage_error(help, "--max-runs: only with --precision");
+    if (n_precision > 0 && x->max_runs == 0)
+        x->max_runs = x->runs > 200 ? x->runs : 200;
+    if (n_precision > 0 && x->max_runs < x->runs)
+        return cli_usage_error(help, "--max-runs %d: less than --runs %d", x->max_runs, x->runs);
     return CLI_OK;
 }
 

@@ -139,7 +139,6 @@ static void main_help(FILE *f)
             lm_version());
 }
 
-
 int cli_usage_error(const char *help, const char *fmt, ...)
 {
     va_list ap;

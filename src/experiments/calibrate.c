@@ -18,15 +18,10 @@
  * without simulating, and the search carries on past them. The outputs are computed from
  * the evaluations alone, so a resumed calibration ends with exactly the files of an
  * uninterrupted one. <DIR>.partial is renamed to <DIR> when everything is written. */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifdef _OPENMP
@@ -867,6 +862,19 @@ static void fmt_num(double v, char *buf, size_t size)
         snprintf(buf, size, "%.3g", v);
 }
 
+/* Closes f, an open_memstream of *text, writes what it gathered into the folder as name (on
+ * rank 0 only: the others hold the same) and frees it. */
+static lm_status write_gathered(const cal *C, FILE *f, char **text, const size_t *len,
+                                const char *name, lm_error *err)
+{
+    fclose(f);
+    const lm_status st =
+        lm__par_rank() == 0 ? lm__write_text(C->partial, name, *text, *len, err) : LM_OK;
+    free(*text);
+    *text = NULL;
+    return st;
+}
+
 /* The path of target relative to the folder dir (both made absolute); the absolute path
  * when either cannot be resolved. */
 static void relative_path(const char *dir, const char *target, char *out, size_t size)
@@ -982,11 +990,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 fprintf(f, ",%.10g", C->ev[i].x[j]);
             fprintf(f, "\n");
         }
-        fclose(f);
-        if (lm__par_rank() == 0)
-            st = lm__write_text(C->partial, "trace.csv", text, len, err);
-        free(text);
-        text = NULL;
+        st = write_gathered(C, f, &text, &len, "trace.csv", err);
     }
     /* moments.csv */
     f = st == LM_OK ? open_memstream(&text, &len) : NULL;
@@ -1016,11 +1020,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 fprintf(f, "%d", g->source_year);
             fprintf(f, "\n");
         }
-        fclose(f);
-        if (lm__par_rank() == 0)
-            st = lm__write_text(C->partial, "moments.csv", text, len, err);
-        free(text);
-        text = NULL;
+        st = write_gathered(C, f, &text, &len, "moments.csv", err);
     }
     /* parameters.csv and jacobian.csv: the fitted values, their standard errors and what
        identifies them */
@@ -1038,11 +1038,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 fprintf(f, ",%.10g,%.10g,%s,%s,%s\n", p->lo, p->hi, p->log ? "log" : "linear",
                         se.identified[j] ? "yes" : "no", se.moved_by[j]);
             }
-            fclose(f);
-            if (lm__par_rank() == 0)
-                st = lm__write_text(C->partial, "parameters.csv", text, len, err);
-            free(text);
-            text = NULL;
+            st = write_gathered(C, f, &text, &len, "parameters.csv", err);
         }
         f = st == LM_OK ? open_memstream(&text, &len) : NULL;
         if (st == LM_OK && !f)
@@ -1055,11 +1051,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                             t->targets[i].check ? "check" : "fit", t->params[j].name,
                             se.jac[(size_t)i * (size_t)C->np + (size_t)j],
                             se.shift[(size_t)i * (size_t)C->np + (size_t)j]);
-            fclose(f);
-            if (lm__par_rank() == 0)
-                st = lm__write_text(C->partial, "jacobian.csv", text, len, err);
-            free(text);
-            text = NULL;
+            st = write_gathered(C, f, &text, &len, "jacobian.csv", err);
         }
     }
     /* the table: summary.txt and the terminal */
@@ -1081,18 +1073,15 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         const bool has_se = se.jac != NULL;
         const int pr = C->np + 1, pc = has_se ? 7 : 5;
         const int tr = C->nt + 1, tc = 6;
-        char *buf = calloc((size_t)(pr * pc + tr * tc), CELL);
-        const char **cells = calloc((size_t)(pr * pc + tr * tc), sizeof *cells);
-        if (!buf || !cells) {
-            free(buf);
+        char *buf;
+        const char **cells = lm__table_cells((size_t)(pr * pc + tr * tc), CELL, &buf);
+        if (!cells) {
             free(cells);
             fclose(f);
             free(s);
             lm__cal_se_free(&se);
             LM_FAIL(err, LM_ENOMEM, "summary table");
         }
-        for (int k = 0; k < pr * pc + tr * tc; ++k)
-            cells[k] = buf + (size_t)k * CELL;
 #define CELLP(r, c) (buf + ((size_t)(r) * pc + (c)) * CELL)
         snprintf(CELLP(0, 0), CELL, "parameter");
         snprintf(CELLP(0, 1), CELL, "lo");
@@ -1186,7 +1175,6 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 "value) / sd (or / |value|).\n",
                 C->runs);
         fprintf(f, "results: %s (calibrated.yaml: the fitted scenario)\n", res->out_dir);
-        free(buf);
         free(cells);
         if (fclose(f) != 0 && st == LM_OK)
             st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
@@ -1223,10 +1211,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         for (int j = 0; j < C->np; ++j)
             fprintf(f, "  - \"%s=%.10g\"  # in [%g, %g], started at %.10g\n", t->params[j].name,
                     B->x[j], t->params[j].lo, t->params[j].hi, round10(t->params[j].start));
-        fclose(f);
-        if (lm__par_rank() == 0)
-            st = lm__write_text(C->partial, "calibrated.yaml", text, len, err);
-        free(text);
+        st = write_gathered(C, f, &text, &len, "calibrated.yaml", err);
     }
     free(s);
     lm__cal_se_free(&se);
@@ -1285,20 +1270,13 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     C.budget = cfg->budget;
     C.scenario_path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
     lm_status st = lm_targets_load(cfg->targets_path, &C.t, err);
-    if (st == LM_OK) {
-        const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
-        st = lm_scenario_load(C.scenario_path, &C.sc, err);
-        lm__scenario_watch_stop(watched);
-    }
+    if (st == LM_OK)
+        st = lm__xp_load(job, C.scenario_path, NULL, &C.sc, err);
     int lock = -1;
     bool created = false;
     if (st == LM_OK) {
         C.np = C.t->n_params;
         C.nt = C.t->n_targets;
-        lm_scenario_period(C.sc, &C.start, &C.end);
-        if (job->has_from || job->has_to)
-            st = lm_scenario_set_period(C.sc, job->has_from ? job->from : C.start,
-                                        job->has_to ? job->to : C.end, err);
         lm_scenario_period(C.sc, &C.start, &C.end);
     }
     if (st == LM_OK)

@@ -16,6 +16,7 @@
 
 #include "experiments/compare_stats.h"
 #include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
 #include "io/table.h"
 #include "scenario/scenario_int.h"
 
@@ -123,13 +124,12 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
     enum { COLS = 7, CELL = 128 };
     const int n = x->n_regions;
     const int rows = n + 2;
-    char *text = calloc((size_t)rows * COLS, CELL);
-    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * COLS, CELL, &text);
     double *d = calloc((size_t)x->runs, sizeof *d);
     lm__paired *st = calloc((size_t)(n + 1) * LM_CMP_COUNT, sizeof *st);
     double *adj = calloc((size_t)(n + 1) * LM_CMP_COUNT, sizeof *adj);
-    if (!text || !cells || !d || !st || !adj) {
-        free(text);
+    if (!cells || !d || !st || !adj) {
         free(cells);
         free(d);
         free(st);
@@ -138,8 +138,6 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
     }
     size_t n_tests = 0;
     all_stats(x, st, adj, &n_tests);
-    for (int k = 0; k < rows * COLS; ++k)
-        cells[k] = text + (size_t)k * CELL;
     static const char *const titles[COLS] = {"region", "dragons", "high-tech", "jobs",
                                              "fund TVPI", "public money, CNY bn",
                                              "CNY bn per extra dragon"};
@@ -193,7 +191,6 @@ static lm_status compare_table(FILE *f, const lm__experiment *x, const char *dir
             n_tests, 100.0 * HOLM_ALPHA);
     pairing_table(f, x, st, adj, n_tests);
     invested_share_lines(f, x);
-    free(text);
     free(cells);
     free(d);
     free(st);
@@ -265,12 +262,7 @@ lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const ch
     targets_free(&opts);
     lm_scenario_free(base);
     lm_scenario_free(cf);
-    if (st != LM_OK) {
-        const lm_error keep = *err;
-        lm_experiment_result_fini(res);
-        *err = keep;
-    }
-    return st;
+    return lm__xp_end(res, st, err);
 }
 
 /* ---- what the pairs are worth: statistics per cell, Holm, sample sizes, --precision ---- */
@@ -334,15 +326,12 @@ static void pairing_table(FILE *f, const lm__experiment *x, const lm__paired *st
     enum { COLS = 9, CELL = 64 };
     const int n = x->n_regions;
     const int rows = 1 + (n + 1) * LM_CMP_COUNT;
-    char *text = calloc((size_t)rows * COLS, CELL);
-    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
-    if (!text || !cells) {
-        free(text);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * COLS, CELL, &text);
+    if (!cells) {
         free(cells);
         return;
     }
-    for (int j = 0; j < rows * COLS; ++j)
-        cells[j] = text + (size_t)j * CELL;
     static const char *const titles[COLS] = {"region", "metric", "corr", "SD one arm",
                                              "SD paired", "paired/one", "p (Holm)", "+- h",
                                              "pairs for +- h"};
@@ -388,7 +377,6 @@ static void pairing_table(FILE *f, const lm__experiment *x, const lm__paired *st
                 q->half / scale, x->runs, g->half / scale,
                 q->half <= g->half ? "met" : "not met (--max-runs reached)");
     }
-    free(text);
     free(cells);
 }
 

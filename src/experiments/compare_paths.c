@@ -24,15 +24,6 @@ static const char *region_name(const lm__experiment *x, int r)
     return r < x->n_regions ? lm_scenario_region_name(x->arms[0].sc, r) : "total";
 }
 
-/* A CSV number: empty for NaN (a replication without policy funds has no TVPI). */
-static void csv_num(FILE *f, double v)
-{
-    if (isnan(v))
-        fputs(",", f);
-    else
-        fprintf(f, ",%.17g", v);
-}
-
 static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error *err)
 {
     char path[4200];
@@ -51,9 +42,9 @@ static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error 
             lm__csv_text(f, region_name(x, r));
             for (int k = 0; k < LM_CMP_COUNT; ++k) {
                 const double b = lm__cmp_value(x, 0, i, r, k), c = lm__cmp_value(x, 1, i, r, k);
-                csv_num(f, b);
-                csv_num(f, c);
-                csv_num(f, c - b);
+                lm__csv_num(f, b);
+                lm__csv_num(f, c);
+                lm__csv_num(f, c - b);
             }
             fputs("\n", f);
         }
@@ -282,20 +273,17 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
     static const int per[3] = {LM_CMP_DRAGONS, LM_CMP_HIGH_TECH, LM_CMP_JOBS};
     static const char *const per_name[3] = {"dragons", "high-tech enterprises", "jobs"};
     const int rows = x->n_regions + 2;
-    char *text = calloc((size_t)rows * COLS, CELL);
-    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * COLS, CELL, &text);
     double *d = calloc((size_t)x->runs * LM_CMP_COUNT, sizeof *d);
     char path[4200];
     snprintf(path, sizeof path, "%s/costs.csv", dir);
-    FILE *f = text && cells && d ? fopen(path, "w") : NULL;
+    FILE *f = cells && d ? fopen(path, "w") : NULL;
     if (!f) {
-        free(text);
         free(cells);
         free(d);
         LM_FAIL(err, LM_EIO, "%s: cannot create", path);
     }
-    for (int k = 0; k < rows * COLS; ++k)
-        cells[k] = text + (size_t)k * CELL;
     static const char *const titles[COLS] = {"region", "extra public money, CNY bn",
                                              "CNY m per extra dragon",
                                              "CNY m per extra high-tech", "CNY m per extra job"};
@@ -323,7 +311,7 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
         snprintf(row, CELL, "%s", region_name(x, r));
         cost_cell(row + CELL, CELL, mean[LM_CMP_PUBLIC], mlo, mhi, with_ci, 1e9);
         lm__csv_text(f, region_name(x, r));
-        csv_num(f, mean[LM_CMP_PUBLIC]);
+        lm__csv_num(f, mean[LM_CMP_PUBLIC]);
         double lo[3], hi[3], v[3];
         for (int j = 0; j < 3; ++j) {
             v[j] = cost_per(mean[LM_CMP_PUBLIC], mean[per[j]]);
@@ -335,13 +323,13 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
             else if (with_ci && isnan(lo[j]))
                 ++undefined[j];
             cost_cell(row + (size_t)(j + 2) * CELL, CELL, v[j], lo[j], hi[j], with_ci, 1e6);
-            csv_num(f, v[j]);
+            lm__csv_num(f, v[j]);
         }
-        csv_num(f, with_ci ? mlo : NAN);
-        csv_num(f, with_ci ? mhi : NAN);
+        lm__csv_num(f, with_ci ? mlo : NAN);
+        lm__csv_num(f, with_ci ? mhi : NAN);
         for (int j = 0; j < 3; ++j) {
-            csv_num(f, lo[j]);
-            csv_num(f, hi[j]);
+            lm__csv_num(f, lo[j]);
+            lm__csv_num(f, hi[j]);
         }
         fputs("\n", f);
     }
@@ -365,7 +353,6 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
     }
     fprintf(summary, "\nper replication: pairs.csv; mean difference by year with its 90%% "
                      "interval: paths.csv; these costs: costs.csv\n");
-    free(text);
     free(cells);
     free(d);
     if (fclose(f) != 0)

@@ -145,6 +145,9 @@ extern const lm_metric lm__cmp_metrics[LM_CMP_COUNT];
 
 /* s as a CSV field: in double quotes, a quote doubled; NULL as "" (replicate.c). */
 void lm__csv_text(FILE *f, const char *s);
+/* ",v" with v to 17 digits; "," alone for NaN (a replication without policy funds has no
+ * TVPI). */
+void lm__csv_num(FILE *f, double v);
 
 /* A scenario name made safe as a folder name (no '/', '\\', ':', control characters or
  * spaces; "." and ".." and "" become fallback), for the default out folders (job.c). */

@@ -9,11 +9,9 @@
  * creating the simulation) runs before anything is created on disk, so a bad scenario leaves
  * no trace; the out folder is checked before the simulation, so a run that would be refused
  * for an existing folder is refused at once, not after twenty simulated years. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifdef _OPENMP
@@ -28,7 +26,6 @@
 #include "longmen/job.h"
 #include "longmen/longmen.h"
 #include "longmen/report.h"
-#include "scenario/scenario_int.h"
 
 #define DEFAULT_SCENARIO "scenarios/three-capitals.yaml"
 
@@ -70,18 +67,6 @@ void lm__folder_safe(char *dst, size_t size, const char *name, const char *fallb
         snprintf(dst, size, "%s", fallback);
 }
 
-static lm_status narrow_period(lm_scenario *sc, const lm_job_config *cfg, lm_error *err)
-{
-    if (!cfg->has_from && !cfg->has_to)
-        return LM_OK;
-    int32_t start, end;
-    lm_scenario_period(sc, &start, &end);
-    return lm_scenario_set_period(sc, cfg->has_from ? cfg->from : start,
-                                  cfg->has_to ? cfg->to : end, err);
-}
-
-static bool stop_requested(const lm_job_config *cfg) { return cfg->stop_flag && *cfg->stop_flag; }
-
 static void report(const lm_job_config *cfg, const lm_sim *sim, int32_t month, double t0)
 {
     if (!cfg->progress || cfg->quiet)
@@ -101,7 +86,7 @@ static lm_status simulate(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
 {
     report(cfg, sim, lm_sim_month(sim), t0);
     while (!lm_sim_done(sim)) {
-        if (stop_requested(cfg))
+        if (lm__stop_requested(cfg))
             LM_FAIL(err, LM_EINTR, "interrupted");
         const int32_t month = lm_sim_month(sim);
         lm_status st = lm_sim_step(sim, err);
@@ -112,7 +97,7 @@ static lm_status simulate(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
         report(cfg, sim, month, t0);
     }
     /* A stop that arrived during the last month still means "keep nothing". */
-    if (stop_requested(cfg))
+    if (lm__stop_requested(cfg))
         LM_FAIL(err, LM_EINTR, "interrupted");
     return LM_OK;
 }
@@ -148,23 +133,7 @@ static lm_status write_summary(const lm_scenario *sc, const lm_sim *sim, uint64_
     if (st != LM_OK)
         return st;
 
-    char path[4200];
-    snprintf(path, sizeof path, "%s/summary.txt", tmp_dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno));
-    const size_t wrote = fwrite(*text, 1, len, f);
-    if (fclose(f) != 0 || wrote != len)
-        LM_FAIL(err, LM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return LM_OK;
-}
-
-static void utc_now(char *buf, size_t size)
-{
-    const time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return lm__write_text(tmp_dir, "summary.txt", *text, len, err);
 }
 
 static int effective_threads(int threads)
@@ -200,7 +169,7 @@ static lm_status run_into(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
                           lm_error *err)
 {
     char started_at[32];
-    utc_now(started_at, sizeof started_at);
+    lm__utc_now(started_at, sizeof started_at);
     lm_status st = simulate(sc, sim, cfg, t0, err);
     if (st != LM_OK)
         return st;
@@ -229,15 +198,10 @@ static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_er
     memset(res, 0, sizeof *res);
     lm_error_clear(err);
 
-    const char *path = cfg->scenario_path ? cfg->scenario_path : lm_default_scenario_path();
     lm_scenario *sc = NULL;
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(cfg->stop_flag);
-    lm_status st = lm_scenario_load(path, &sc, err);
-    lm__scenario_watch_stop(watched);
+    lm_status st = lm__xp_load(cfg, NULL, NULL, &sc, err);
     if (st != LM_OK)
         return st;
-    if ((st = narrow_period(sc, cfg, err)) != LM_OK)
-        goto fail_scenario;
     /* Refused before anything is allocated or created (src/experiments/memory.c). */
     if (cfg->max_memory != UINT64_MAX &&
         (st = lm_job_check_memory(sc, cfg->max_memory, err)) != LM_OK)

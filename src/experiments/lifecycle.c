@@ -11,12 +11,21 @@
 #include "experiments/experiments_int.h"
 #include "experiments/lifecycle.h"
 #include "experiments/parallel.h"
+#include "scenario/scenario_int.h"
 
 double lm__now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void lm__utc_now(char *buf, size_t size)
+{
+    const time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int lm__xp_threads_of(int threads)
@@ -71,4 +80,33 @@ lm_status lm__xp_folder(const lm_job_config *job, const lm_scenario *sc, const c
     snprintf(partial, LM_XP_PATH + 16, "%s.partial", final);
     snprintf(db, LM_XP_PATH + 32, "%s/results.sqlite", partial);
     return LM_OK;
+}
+
+lm_status lm__xp_end(lm_experiment_result *res, lm_status st, lm_error *err)
+{
+    if (st != LM_OK) {
+        const lm_error keep = *err;
+        lm_experiment_result_fini(res);
+        *err = keep;
+    }
+    return st;
+}
+
+lm_status lm__xp_load(const lm_job_config *job, const char *path, const lm_scenario_edits *edits,
+                      lm_scenario **out, lm_error *err)
+{
+    if (!path)
+        path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
+    *out = NULL;
+    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
+    lm_status st = edits ? lm_scenario_load_edited(path, edits, out, err)
+                         : lm_scenario_load(path, out, err);
+    lm__scenario_watch_stop(watched);
+    if (st == LM_OK)
+        st = lm__experiment_narrow(*out, job, err);
+    if (st != LM_OK) {
+        lm_scenario_free(*out);
+        *out = NULL;
+    }
+    return st;
 }

@@ -1,14 +1,17 @@
 /* src/experiments/lifecycle.h -- what every experiment command (run --runs, compare, sweep,
  * sensitivity, calibrate, optimise) does around its simulations, in one place so they cannot
- * drift apart: the clock, the thread and memory policy, and the names of the resumable out
- * folder (DIR, DIR.partial, DIR.partial/results.sqlite; the folder's lock:
- * lm__outdir_open_partial, io/store.h). Ctrl-C is the caller's stop_flag (lm_job_config). */
+ * drift apart: the clock, loading the scenario, the thread and memory policy, the names of
+ * the resumable out folder (DIR, DIR.partial, DIR.partial/results.sqlite; the folder's lock:
+ * lm__outdir_open_partial, io/store.h) and the end of a failed job. Ctrl-C is the caller's
+ * stop_flag (lm_job_config). */
 #ifndef LM_EXPERIMENTS_LIFECYCLE_H
 #define LM_EXPERIMENTS_LIFECYCLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "longmen/experiments.h"
 #include "longmen/job.h"
 #include "longmen/longmen.h"
 
@@ -17,6 +20,15 @@
 
 /* Seconds on a monotonic clock: for elapsed times only. */
 double lm__now_s(void);
+
+/* The wall-clock time in UTC, "YYYY-MM-DDTHH:MM:SSZ", for the run table's started_at. */
+void lm__utc_now(char *buf, size_t size);
+
+/* Whether Ctrl-C (the job's stop_flag) asked the job to stop. */
+static inline bool lm__stop_requested(const lm_job_config *cfg)
+{
+    return cfg->stop_flag && *cfg->stop_flag;
+}
 
 /* The threads of `threads` (--threads): itself when positive, else the cores this process
  * may use (MPI ranks sharing a machine share them; else OpenMP's default). */
@@ -36,5 +48,15 @@ lm_status lm__xp_threads(const lm_scenario *sc, const lm_job_config *job, int *t
 lm_status lm__xp_folder(const lm_job_config *job, const lm_scenario *sc, const char *fallback,
                         uint64_t seed, const char *suffix, char final[LM_XP_PATH],
                         char partial[LM_XP_PATH + 16], char db[LM_XP_PATH + 32], lm_error *err);
+
+/* The scenario a job runs: path (NULL: --scenario, else lm_default_scenario_path()) with
+ * edits (NULL: none), its period narrowed to --from/--to. Ctrl-C stops the loading too. *out
+ * is NULL unless LM_OK. */
+lm_status lm__xp_load(const lm_job_config *job, const char *path, const lm_scenario_edits *edits,
+                      lm_scenario **out, lm_error *err);
+
+/* The end of an experiment: on failure its result is freed (lm_experiment_result_fini) and
+ * err, which the freeing keeps, says why. Returns st. */
+lm_status lm__xp_end(lm_experiment_result *res, lm_status st, lm_error *err);
 
 #endif

@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "experiments/merge.h"
+#include "io/rows.h"
 
 #define PATH_BUF 4096
 
@@ -60,21 +61,6 @@ static lm_status db_fail(sqlite3 *db, const char *path, const char *what, lm_err
                            db ? sqlite3_errmsg(db) : "cannot open");
 }
 
-static int64_t scalar(sqlite3 *db, const char *sql, bool *ok)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = 0;
-    *ok = false;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-        const int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
-            v = sqlite3_column_int64(st, 0);
-        *ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
-    }
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* The run_ids of a rank file (none when its first run never committed). */
 static lm_status list_runs(const char *path, int file, pending_run **runs, size_t *n,
                            size_t *cap, lm_error *err)
@@ -90,9 +76,8 @@ static lm_status list_runs(const char *path, int file, pending_run **runs, size_
     }
     sqlite3_busy_timeout(db, 10000);
     bool ok;
-    const int64_t has_run =
-        scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'run'",
-               &ok);
+    const int64_t has_run = lm__rows_scalar(
+        db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'run'", 0, &ok);
     if (!ok)
         rc = db_fail(db, path, "reading", err);
     else if (has_run &&
@@ -133,7 +118,7 @@ static lm_status exec(sqlite3 *db, const char *path, const char *sql, lm_error *
 static lm_status copy_schema(sqlite3 *db, const char *path, lm_error *err)
 {
     bool ok;
-    const int64_t version = scalar(db, "PRAGMA r.user_version", &ok);
+    const int64_t version = lm__rows_scalar(db, "PRAGMA r.user_version", 0, &ok);
     if (!ok)
         return db_fail(db, path, "reading the schema version", err);
     lm_status rc = exec(db, path, "BEGIN IMMEDIATE", err);
@@ -265,14 +250,15 @@ lm_status lm__merge_rank_files(const char *partial, const char *db_path,
                 break;
             attached = p->file;
             bool ok;
-            const int64_t mine = scalar(db, "PRAGMA main.user_version", &ok);
-            const int64_t theirs = ok ? scalar(db, "PRAGMA r.user_version", &ok) : 0;
+            const int64_t mine = lm__rows_scalar(db, "PRAGMA main.user_version", 0, &ok);
+            const int64_t theirs = ok ? lm__rows_scalar(db, "PRAGMA r.user_version", 0, &ok) : 0;
             if (!ok) {
                 rc = db_fail(db, db_path, "reading the schema version", err);
                 break;
             }
             if (mine == 0) {
-                if (scalar(db, "SELECT count(*) FROM main.sqlite_master", &ok) != 0 || !ok) {
+                if (lm__rows_scalar(db, "SELECT count(*) FROM main.sqlite_master", 0, &ok) != 0 ||
+                    !ok) {
                     rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL,
                                          "%s: not a longmen results database", db_path);
                     break;
@@ -291,7 +277,7 @@ lm_status lm__merge_rank_files(const char *partial, const char *db_path,
         }
         bool ok;
         char *q = sqlite3_mprintf("SELECT count(*) FROM main.run WHERE run_id = %lld", p->run_id);
-        const int64_t present = q ? scalar(db, q, &ok) : 0;
+        const int64_t present = q ? lm__rows_scalar(db, q, 0, &ok) : 0;
         sqlite3_free(q);
         if (!q || !ok) {
             rc = q ? db_fail(db, db_path, "reading its runs", err)

@@ -13,7 +13,6 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
-#include <stdlib.h>
 
 #include "longmen/error.h"
 

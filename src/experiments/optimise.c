@@ -31,9 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -184,16 +181,7 @@ static lm_status load_mix(const job *J, const double *mix, lm_scenario **out, lm
         ap[i] = adopt[i];
     const lm_scenario_edits edits = {.set = sp, .n_set = ns, .adopt = ap, .n_adopt = na};
     /* a signal stops the loading of each mix's scenario too, not only the first */
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(J->cfg->x.job.stop_flag);
-    st = lm_scenario_load_edited(J->scenario_path, &edits, out, err);
-    lm__scenario_watch_stop(watched);
-    if (st == LM_OK)
-        st = lm__experiment_narrow(*out, &J->cfg->x.job, err);
-    if (st != LM_OK) {
-        lm_scenario_free(*out);
-        *out = NULL;
-    }
-    return st;
+    return lm__xp_load(&J->cfg->x.job, J->scenario_path, &edits, out, err);
 }
 
 /* ---- moments of one replication ---- */
@@ -653,7 +641,6 @@ static lm_status check_levers(job *J, lm_error *err)
 
 /* ---- the out folder (as replicate.c's: DIR.partial, locked; renamed to DIR at the end) ---- */
 
-
 /* ---- outputs ---- */
 
 /* "name=value" of every lever of a mix, e.g. "st_fund_budget=1.2e9 talent_rule=adopt". */
@@ -923,17 +910,14 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
     const int n_lev = J->lv->n;
     const int cols = 1 + n_lev + 4 + (until ? 1 : 0);
     const int rows = 1 + r->n_ranked;
-    char *text = calloc((size_t)rows * (size_t)cols, CELL);
-    const char **cells = calloc((size_t)rows * (size_t)cols, sizeof *cells);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * (size_t)cols, CELL, &text);
     char *align = calloc((size_t)cols + 1, 1);
-    if (!text || !cells || !align) {
-        free(text);
+    if (!cells || !align) {
         free(cells);
         free(align);
         LM_FAIL(err, LM_ENOMEM, "summary");
     }
-    for (size_t k = 0; k < (size_t)rows * (size_t)cols; ++k)
-        cells[k] = text + k * CELL;
     memset(align, 'r', (size_t)cols);
     align[0] = 'l';
     snprintf(text, CELL, "mix");
@@ -988,7 +972,6 @@ static lm_status write_summary(FILE *f, const job *J, const lm_scenario *base,
         }
     }
     lm__table_write(f, cells, rows, cols, align, false);
-    free(text);
     free(cells);
     free(align);
 
@@ -1127,11 +1110,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     int lock = -1;
     char final[LM_XP_PATH], partial[LM_XP_PATH + 16];
     lm__opt_result r = {0};
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(jc->stop_flag);
-    st = lm_scenario_load(J.scenario_path, &base, err);
-    lm__scenario_watch_stop(watched);
-    if (st == LM_OK)
-        st = lm__experiment_narrow(base, jc, err);
+    st = lm__xp_load(jc, J.scenario_path, NULL, &base, err);
     const char *region = cfg->region ? cfg->region : lv->region;
     if (st == LM_OK && (!region || !region[0]))
         st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
@@ -1277,12 +1256,8 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     free(J.rows);
     lm_scenario_free(base);
     lm__levers_free(lv);
-    if (st != LM_OK) {
-        const lm_error keep = *err;
-        lm_experiment_result_fini(res);
-        *err = keep;
-        return st;
-    }
+    if (st != LM_OK)
+        return lm__xp_end(res, st, err);
     res->elapsed_s = lm__now_s() - t0;
     return LM_OK;
 }

@@ -77,7 +77,6 @@ void lm__opt_result_fini(lm__opt_result *res)
     memset(res, 0, sizeof *res);
 }
 
-
 bool lm__opt_wins_draw(const lm__opt_result *r, int d, int j)
 {
     /* the draw's best objective held alone: mixes that tie (levers that do not act within

@@ -11,8 +11,6 @@
  * MPI_Finalize. Every MPI call made from an OpenMP thread is inside one critical section
  * (MPI_THREAD_SERIALIZED). */
 #include <limits.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -21,9 +21,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifdef _OPENMP
@@ -43,7 +40,6 @@
 #include "io/store_rows.h"
 #include "io/table.h"
 #include "longmen/report.h"
-#include "scenario/scenario_int.h"
 
 #define PATH_BUF 4096
 
@@ -222,16 +218,6 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
 
 /* ---- running ---- */
 
-static void utc_now(char *buf, size_t size)
-{
-    const time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static bool stop_requested(const lm_job_config *cfg) { return cfg->stop_flag && *cfg->stop_flag; }
-
 /* Shared state of the parallel loop. */
 typedef struct loop {
     const lm_experiment_config *cfg;
@@ -282,7 +268,7 @@ static void run_one(loop *L, int arm, int rep)
         int stop;
 #pragma omp atomic read
         stop = L->failed;
-        if (stop || stop_requested(&L->cfg->job)) {
+        if (stop || lm__stop_requested(&L->cfg->job)) {
             st = LM_EINTR;
             break;
         }
@@ -337,7 +323,7 @@ static void run_one(loop *L, int arm, int rep)
     if (st == LM_EINTR) {
 #pragma omp atomic write
         L->interrupted = 1;
-        if (stop_requested(&L->cfg->job))
+        if (lm__stop_requested(&L->cfg->job))
             lm__par_tell_stop(); /* MPI issue: Ctrl-C on one rank stops them all */
     } else if (st != LM_OK) {
         note_failure(L, st, &e);
@@ -353,6 +339,14 @@ void lm__csv_text(FILE *f, const char *s)
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+void lm__csv_num(FILE *f, double v)
+{
+    if (isnan(v))
+        fputs(",", f);
+    else
+        fprintf(f, ",%.17g", v);
 }
 
 lm_status lm__write_text(const char *dir, const char *name, const char *text, size_t len,
@@ -599,7 +593,7 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
     long long finished_all = 0;
     bool first_batch = true;
     char started_at[32];
-    utc_now(started_at, sizeof started_at);
+    lm__utc_now(started_at, sizeof started_at);
     if (st == LM_OK)
         st = lm__par_bcast(started_at, sizeof started_at, err); /* one start for the job */
     for (;;) {
@@ -667,7 +661,7 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
             if (L.failed) {
                 *err = L.first;
                 st = L.first_st;
-            } else if ((L.interrupted && !L.peer_stopped) || stop_requested(job)) {
+            } else if ((L.interrupted && !L.peer_stopped) || lm__stop_requested(job)) {
                 st = lm_error_set_at(err, LM_EINTR, partial, 0, 0, NULL, "interrupted");
             } /* stopped by another rank only: its status is the job's */
             const long long finished = lm__par_sum(L.finished);
@@ -742,17 +736,14 @@ static lm_status replicate_table(FILE *f, const lm__experiment *x, const char *d
     enum { COLS = 6, CELL = 128 };
     const int n = x->n_regions;
     const int rows = n + 2;
-    char *text = calloc((size_t)rows * COLS, CELL);
-    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * COLS, CELL, &text);
     double *v = calloc((size_t)x->runs, sizeof *v);
-    if (!text || !cells || !v) {
-        free(text);
+    if (!cells || !v) {
         free(cells);
         free(v);
         LM_FAIL(err, LM_ENOMEM, "summary table");
     }
-    for (int k = 0; k < rows * COLS; ++k)
-        cells[k] = text + (size_t)k * CELL;
     const int last_year = x->end / 12;
     snprintf(text, CELL, "region");
     snprintf(text + 1 * CELL, CELL, "firms alive");
@@ -785,7 +776,6 @@ static lm_status replicate_table(FILE *f, const lm__experiment *x, const char *d
             x->runs, to, last_year, from, to);
     if (x->out_dir)
         fprintf(f, "results: %s\n", x->out_dir);
-    free(text);
     free(cells);
     free(v);
     if (ferror(f))
@@ -799,29 +789,15 @@ lm_status lm_experiment_replicate(const lm_experiment_config *cfg, lm_experiment
     memset(res, 0, sizeof *res);
     lm_error_clear(err);
     const lm_job_config *job = &cfg->job;
-    const char *path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
     lm_scenario *sc = NULL;
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
-    lm_status st = lm_scenario_load(path, &sc, err);
-    lm__scenario_watch_stop(watched);
+    lm_status st = lm__xp_load(job, NULL, NULL, &sc, err);
     if (st != LM_OK)
         return st;
-    if (job->has_from || job->has_to) {
-        int32_t start, end;
-        lm_scenario_period(sc, &start, &end);
-        st = lm_scenario_set_period(sc, job->has_from ? job->from : start,
-                                    job->has_to ? job->to : end, err);
-    }
     char suffix[32];
     snprintf(suffix, sizeof suffix, "-runs%d", cfg->runs);
     const lm__arm arm = {.name = NULL, .sc = sc};
     if (st == LM_OK)
         st = lm__experiment_execute(cfg, &arm, 1, suffix, replicate_table, NULL, res, err);
     lm_scenario_free(sc);
-    if (st != LM_OK) {
-        const lm_error keep = *err;
-        lm_experiment_result_fini(res);
-        *err = keep;
-    }
-    return st;
+    return lm__xp_end(res, st, err);
 }

@@ -20,6 +20,7 @@
 
 #include "core/rng.h"
 #include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
 #include "experiments/sensitivity_int.h"
 #include "io/rows.h"
 #include "io/table.h"
@@ -388,14 +389,6 @@ static lm_status write_tables(const lm__experiment *x, const sens_ctx *C, const 
     return st;
 }
 
-static void csv_num(FILE *f, double v)
-{
-    if (isnan(v))
-        fputs(",", f);
-    else
-        fprintf(f, ",%.17g", v);
-}
-
 /* sensitivity.csv: one row per output and parameter, ranked. */
 static lm_status write_csv(const lm__experiment *x, const sens_ctx *C, const lm_sens_index *idx,
                            const lm_sens_estimate *est, const int *order, const char *dir,
@@ -425,14 +418,14 @@ static lm_status write_csv(const lm__experiment *x, const sens_ctx *C, const lm_
                             : "total");
             fprintf(f, ",%d,", r + 1);
             lm__csv_text(f, C->spec->params[i].name);
-            csv_num(f, v->s1);
-            csv_num(f, v->s1_lo);
-            csv_num(f, v->s1_hi);
-            csv_num(f, v->st);
-            csv_num(f, v->st_lo);
-            csv_num(f, v->st_hi);
-            csv_num(f, est[o].mean);
-            csv_num(f, est[o].variance);
+            lm__csv_num(f, v->s1);
+            lm__csv_num(f, v->s1_lo);
+            lm__csv_num(f, v->s1_hi);
+            lm__csv_num(f, v->st);
+            lm__csv_num(f, v->st_lo);
+            lm__csv_num(f, v->st_hi);
+            lm__csv_num(f, est[o].mean);
+            lm__csv_num(f, est[o].variance);
             fprintf(f, ",%d\n", est[o].rows);
         }
     }
@@ -461,15 +454,12 @@ static lm_status write_summary(FILE *f, const lm__experiment *x, const sens_ctx 
 {
     enum { COLS = 4, CELL = 320 };
     const int d = C->d, rows = d + 1;
-    char *text = calloc((size_t)rows * COLS, CELL);
-    const char **cells = calloc((size_t)rows * COLS, sizeof *cells);
-    if (!text || !cells) {
-        free(text);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * COLS, CELL, &text);
+    if (!cells) {
         free(cells);
         LM_FAIL(err, LM_ENOMEM, "sensitivity table");
     }
-    for (int k = 0; k < rows * COLS; ++k)
-        cells[k] = text + (size_t)k * CELL;
     char from[16], to[16];
     lm_month_format(x->start, from);
     lm_month_format(x->end, to);
@@ -515,7 +505,6 @@ static lm_status write_summary(FILE *f, const lm__experiment *x, const sens_ctx 
         fprintf(f, "results: %s (sensitivity.csv, sensitivity.svg; results.sqlite: "
                    "sensitivity_index, sensitivity_point, sensitivity_value, sensitivity_y)\n",
                 x->out_dir);
-    free(text);
     free(cells);
     if (ferror(f))
         LM_FAIL(err, LM_EIO, "could not write the sensitivity table");
@@ -611,9 +600,7 @@ static lm_status check_params(const char *path, const lm_sens_spec *s, const lm_
             lm_scenario *sc = NULL;
             lm_error inner;
             lm_error_clear(&inner);
-            lm_status st = lm_scenario_load_edited(path, &edits, &sc, &inner);
-            if (st == LM_OK)
-                st = lm__experiment_narrow(sc, job, &inner);
+            lm_status st = lm__xp_load(job, path, &edits, &sc, &inner);
             lm_scenario_free(sc);
             if (st != LM_OK) {
                 char field[160];
@@ -675,11 +662,8 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
         }
     }
     lm_scenario_free(base);
-    if (st == LM_OK) { /* each parameter's bounds loaded once: a signal stops these too */
-        watched = lm__scenario_watch_stop(job->stop_flag);
+    if (st == LM_OK) /* each parameter's bounds loaded once */
         st = check_params(path, spec, job, err);
-        lm__scenario_watch_stop(watched);
-    }
     if (st != LM_OK)
         return st;
 
@@ -701,11 +685,8 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
     for (int j = 0; j < d; ++j)
         names[j] = spec->params[j].name;
     lm__point_arms pa = {0};
-    if (st == LM_OK) {
-        watched = lm__scenario_watch_stop(job->stop_flag);
+    if (st == LM_OK)
         st = lm__point_arms_make(path, names, d, values, n_points, job, &pa, err);
-        lm__scenario_watch_stop(watched);
-    }
     if (st == LM_OK) {
         const sens_ctx ctx = {.cfg = sens,
                               .spec = spec,
@@ -720,10 +701,5 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
     lm__point_arms_free(&pa);
     free(values);
     free(u);
-    if (st != LM_OK) {
-        const lm_error keep = *err;
-        lm_experiment_result_fini(res);
-        *err = keep;
-    }
-    return st;
+    return lm__xp_end(res, st, err);
 }

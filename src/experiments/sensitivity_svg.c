@@ -7,9 +7,11 @@
  * outputs. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "experiments/sensitivity_int.h"
+#include "report/report_int.h"
 
 #define W 1000
 #define LABEL_W 330 /* parameter names, right-aligned at x = LABEL_W */
@@ -26,21 +28,15 @@ static const char *const color_s1 = "#2f6fb3", *const color_st = "#9ec1e6";
 static void put_text(FILE *f, const char *s, size_t max)
 {
     size_t n = strlen(s);
-    bool cut = false;
-    if (n > max) {
+    const bool cut = n > max;
+    if (cut) {
         n = max;
         while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
             --n;
-        cut = true;
     }
-    for (size_t i = 0; i < n; ++i)
-        switch (s[i]) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(s[i], f);
-        }
+    char kept[256]; /* max is at most 100 */
+    snprintf(kept, sizeof kept, "%.*s", (int)n, s);
+    lm__report_escaped(f, kept);
     if (cut)
         fputs("\xe2\x80\xa6", f);
 }
@@ -110,11 +106,11 @@ lm_status lm__sens_svg_write(const char *path, const lm__sens_figure *fig, lm_er
     const int panel_h = HEAD_H + ROW_H * fig->n_params + AXIS_H;
     const int height = 70 + panel_h * fig->n_outputs + 10;
 
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
     if (!f)
-        LM_FAIL(err, LM_EIO, "%s: cannot create", tmp);
+        LM_FAIL(err, LM_ENOMEM, "%s", path);
     fprintf(f,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
             "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, 'Noto Sans CJK SC', "
@@ -163,13 +159,9 @@ lm_status lm__sens_svg_write(const char *path, const lm__sens_figure *fig, lm_er
     }
     fputs("</svg>\n", f);
     const bool bad = ferror(f) != 0;
-    if (fclose(f) != 0 || bad) {
-        remove(tmp);
-        LM_FAIL(err, LM_EIO, "%s: cannot write", tmp);
-    }
-    if (rename(tmp, path) != 0) {
-        remove(tmp);
-        LM_FAIL(err, LM_EIO, "%s: cannot rename into place", path);
-    }
-    return LM_OK;
+    const lm_status st = fclose(f) != 0 || bad
+                             ? lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "%s", path)
+                             : lm__report_write_atomic(path, text, len, err);
+    free(text);
+    return st;
 }

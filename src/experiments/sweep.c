@@ -15,6 +15,7 @@
 #include <gsl/gsl_qrng.h>
 
 #include "experiments/experiments_int.h"
+#include "experiments/lifecycle.h"
 #include "io/rows.h"
 #include "io/table.h"
 #include "scenario/scenario_int.h"
@@ -32,7 +33,6 @@ typedef struct sweep_ctx {
     const sweep_target *targets; /* --precision, per point */
     int n_targets;
 } sweep_ctx;
-
 
 /* The value as the simulation reads it: 15 significant digits. */
 static double as_text(double v, char *buf, size_t size)
@@ -235,19 +235,16 @@ static lm_status sweep_table(FILE *f, const lm__experiment *x, const char *dir, 
     enum { CELL = 128 };
     const int np = C->sw->n_params;
     const int cols = 1 + np + SW_COUNT, rows = x->n_arms + 1;
-    char *text = calloc((size_t)rows * (size_t)cols, CELL);
-    const char **cells = calloc((size_t)rows * (size_t)cols, sizeof *cells);
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * (size_t)cols, CELL, &text);
     char *align = calloc((size_t)cols + 1, 1);
     double *v = calloc((size_t)x->runs, sizeof *v);
-    if (!text || !cells || !align || !v) {
-        free(text);
+    if (!cells || !align || !v) {
         free(cells);
         free(align);
         free(v);
         LM_FAIL(err, LM_ENOMEM, "sweep table");
     }
-    for (size_t k = 0; k < (size_t)rows * (size_t)cols; ++k)
-        cells[k] = text + k * CELL;
     memset(align, 'r', (size_t)cols);
     static const char *const titles[SW_COUNT] = {"dragons", "high-tech", "firms alive", "jobs",
                                                  "public money, CNY bn"};
@@ -302,7 +299,6 @@ static lm_status sweep_table(FILE *f, const lm__experiment *x, const char *dir, 
         fprintf(f, "results: %s (sweep.csv: per region; results.sqlite: sweep_point, "
                    "sweep_value)\n",
                 x->out_dir);
-    free(text);
     free(cells);
     free(align);
     free(v);
@@ -322,7 +318,6 @@ lm_status lm__point_arms_make(const char *path, const char *const *names, int d,
     char *edit_text = calloc((size_t)d, 512);
     const char **set = calloc((size_t)d, sizeof *set);
     lm_status st = LM_OK;
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
     if (!out->arm || !out->names || !edit_text || !set)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "design points");
     else
@@ -336,15 +331,12 @@ lm_status lm__point_arms_make(const char *path, const char *const *names, int d,
         const lm_scenario_edits edits = {.set = set, .n_set = d};
         snprintf(out->names + (size_t)k * 32, 32, "point %d", k + 1);
         out->arm[k].name = out->names + (size_t)k * 32;
-        st = lm_scenario_load_edited(path, &edits, &out->arm[k].sc, err);
-        if (st == LM_OK)
-            st = lm__experiment_narrow(out->arm[k].sc, job, err);
+        st = lm__xp_load(job, path, &edits, &out->arm[k].sc, err);
         if (st == LM_OK && k > 0 &&
             lm_scenario_region_count(out->arm[k].sc) != lm_scenario_region_count(out->arm[0].sc))
             st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
                               "the edits changed the number of regions");
     }
-    lm__scenario_watch_stop(watched);
     free(edit_text);
     free(set);
     return st;
@@ -444,10 +436,5 @@ lm_status lm_experiment_sweep(const lm_experiment_config *cfg, const lm_sweep_co
     free(targets);
     lm__point_arms_free(&pa);
     free(values);
-    if (st != LM_OK) {
-        const lm_error keep = *err;
-        lm_experiment_result_fini(res);
-        *err = keep;
-    }
-    return st;
+    return lm__xp_end(res, st, err);
 }

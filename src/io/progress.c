@@ -7,8 +7,8 @@
 #include <math.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 
+#include "io/table.h"
 #include "longmen/longmen.h"
 #include "longmen/progress.h"
 
@@ -28,20 +28,6 @@ char *lm_progress_duration(double seconds, char *buf, size_t size)
     return buf;
 }
 
-/* Thousands separators, as in the summary table: a firm count read at a glance. */
-static void format_count(size_t v, char *buf, size_t size)
-{
-    char digits[32];
-    const int n = snprintf(digits, sizeof digits, "%zu", v);
-    size_t k = 0;
-    for (int i = 0; i < n && k + 2 < size; ++i) {
-        if (i > 0 && (n - i) % 3 == 0)
-            buf[k++] = ',';
-        buf[k++] = digits[i];
-    }
-    buf[k] = '\0';
-}
-
 char *lm_progress_format(const lm_progress *p, int columns, char *buf, size_t size)
 {
     if (!buf || size == 0)
@@ -55,7 +41,8 @@ char *lm_progress_format(const lm_progress *p, int columns, char *buf, size_t si
 
     char month[16], firms[32], elapsed[32], left[32], text[192];
     lm_month_format(p->month, month);
-    format_count(p->firms_alive, firms, sizeof firms);
+    /* thousands separators, as in the summary table: a firm count read at a glance */
+    lm__format_count((int64_t)p->firms_alive, firms, sizeof firms);
     lm_progress_duration(p->elapsed_s, elapsed, sizeof elapsed);
     lm_progress_duration(eta, left, sizeof left);
     /* Fixed-width fields (up to 9,999,999 firms and an hour's ETA) keep the bar's length and

@@ -413,6 +413,23 @@ lm_status lm__rows_index(sqlite3 *db, const char *path, const lm_row_table *t, l
     return LM_OK;
 }
 
+int64_t lm__rows_scalar(sqlite3 *db, const char *sql, int64_t run_id, bool *ok)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    *ok = false;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_int64(st, 1, run_id);
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    *ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return v;
+}
+
 lm_status lm__rows_version(sqlite3 *db, const char *path, const lm_row_table *schema,
                            lm_error *err)
 {

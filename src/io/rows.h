@@ -130,6 +130,9 @@ lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, 
 /* Creates the table's declared indices (built after the rows are in: one sort per index
  * instead of a B-tree update per row). */
 lm_status lm__rows_index(sqlite3 *db, const char *path, const lm_row_table *t, lm_error *err);
+/* The first column of sql's first row (0 when none); a `?` in sql is bound to run_id. *ok
+ * says whether it ran. */
+int64_t lm__rows_scalar(sqlite3 *db, const char *sql, int64_t run_id, bool *ok);
 /* Records LM_SCHEMA_VERSION: PRAGMA user_version and the one row of table schema (a
  * declared table of one column `version`, created before). */
 lm_status lm__rows_version(sqlite3 *db, const char *path, const lm_row_table *schema,

@@ -38,7 +38,6 @@ static const char *const status_names[] = {LM_STATUS_WORDS(LM_WORD_STRING, ~)};
 static const char *const tier_names[] = {LM_TIER_WORDS(LM_WORD_STRING, ~)}; /* bits, in order */
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-
 /* The open database and where errors go. */
 typedef struct store {
     sqlite3 *db;
@@ -418,26 +417,6 @@ lm_status lm__store_write(const char *db_path, const lm_store_input *in, lm_erro
  * at any moment leaves the runs committed before it and nothing of the run being written.
  * The first run creates the tables (and indices) in the same transaction as its rows. */
 
-static int64_t store_scalar(const store *s, const char *sql, int64_t run_id, bool *ok)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = 0;
-    *ok = false;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return 0;
-    if (sqlite3_bind_parameter_count(st) > 0)
-        sqlite3_bind_int64(st, 1, run_id);
-    const int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        v = sqlite3_column_int64(st, 0);
-        *ok = true;
-    } else if (rc == SQLITE_DONE) {
-        *ok = true;
-    }
-    sqlite3_finalize(st);
-    return v;
-}
-
 static lm_status append_all(const store *s, const lm_store_input *given)
 {
     lm_store_input copy = *given;
@@ -450,11 +429,11 @@ static lm_status append_all(const store *s, const lm_store_input *given)
     if (rc != LM_OK)
         return rc;
     bool ok;
-    const int64_t version = store_scalar(s, "PRAGMA user_version", 0, &ok);
+    const int64_t version = lm__rows_scalar(s->db, "PRAGMA user_version", 0, &ok);
     if (!ok)
         return db_fail(s, "reading the schema version");
     if (version == 0) {
-        if (store_scalar(s, "SELECT count(*) FROM sqlite_master", 0, &ok) != 0 || !ok)
+        if (lm__rows_scalar(s->db, "SELECT count(*) FROM sqlite_master", 0, &ok) != 0 || !ok)
             return lm_error_set_at(s->err, LM_EDB, s->path, 0, 0, NULL,
                                    "%s: not a longmen results database", s->path);
         if ((rc = create_tables(s)) != LM_OK || (rc = create_indices(s)) != LM_OK)
@@ -467,7 +446,8 @@ static lm_status append_all(const store *s, const lm_store_input *given)
                                s->path, (long long)version, LM_SCHEMA_VERSION);
     } else {
         copy.existing = true;
-        if (store_scalar(s, "SELECT count(*) FROM run WHERE run_id = ?", RUN_ID, &ok) != 0 ||
+        if (lm__rows_scalar(s->db, "SELECT count(*) FROM run WHERE run_id = ?", RUN_ID, &ok) !=
+                0 ||
             !ok)
             return lm_error_set_at(s->err, LM_EEXIST, s->path, 0, 0, NULL,
                                    "%s: run %lld is already in the database", s->path,

@@ -6,7 +6,6 @@
  * knows the model. */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "io/table.h"
 
@@ -190,6 +189,15 @@ static void write_row(FILE *f, const char *const *row, const int *widths, int co
     fputc('\n', f);
 }
 
+const char **lm__table_cells(size_t n, size_t size, char **text)
+{
+    const char **cells = calloc(n ? n : 1, sizeof *cells + size);
+    *text = cells ? (char *)(cells + n) : NULL;
+    for (size_t k = 0; cells && k < n; ++k)
+        cells[k] = *text + k * size;
+    return cells;
+}
+
 void lm__table_write(FILE *f, const char *const *cells, int rows, int cols, const char *align,
                      bool total_row)
 {
@@ -276,16 +284,13 @@ lm_status lm__summary_write(FILE *f, const lm_summary *s, lm_error *err)
     const int rows = n + 2; /* header, regions, total */
     const int last_year = s->end / 12;
     region_sums *sums = calloc((size_t)n + 1, sizeof *sums);
-    char *text = calloc((size_t)rows * SUMMARY_COLS, CELL_BYTES);
-    const char **cells = calloc((size_t)rows * SUMMARY_COLS, sizeof *cells);
-    if (!sums || !text || !cells) {
+    char *text;
+    const char **cells = lm__table_cells((size_t)rows * SUMMARY_COLS, CELL_BYTES, &text);
+    if (!sums || !cells) {
         free(sums);
-        free(text);
         free(cells);
         LM_FAIL(err, LM_ENOMEM, "summary table of %d regions", n);
     }
-    for (int k = 0; k < rows * SUMMARY_COLS; ++k)
-        cells[k] = text + (size_t)k * CELL_BYTES;
 
     region_sums *total = &sums[n];
     for (size_t i = 0; i < s->n_years; ++i) {
@@ -322,7 +327,6 @@ lm_status lm__summary_write(FILE *f, const lm_summary *s, lm_error *err)
         fprintf(f, "results: %s\n", s->out_dir);
 
     free(sums);
-    free(text);
     free(cells);
     if (fflush(f) != 0 || ferror(f))
         LM_FAIL(err, LM_EIO, "could not write the summary table");

@@ -32,6 +32,11 @@ char *lm__format_count(int64_t v, char *buf, size_t size);
 void lm__table_write(FILE *f, const char *const *cells, int rows, int cols, const char *align,
                      bool total_row);
 
+/* n cells of size bytes each, zeroed, for lm__table_write: the cell pointers and the cells in
+ * one allocation (free the pointers to free both); *text is cell 0 and cell k is at
+ * *text + k * size. NULL (and *text NULL) when out of memory. */
+const char **lm__table_cells(size_t n, size_t size, char **text);
+
 /* What the end-of-run summary shows (lm__summary_write). Everything is borrowed. */
 typedef struct lm_summary {
     const char *scenario; /* name */
