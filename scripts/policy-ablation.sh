@@ -14,7 +14,8 @@
 # costs (outlays and taxes forgone net of returns, docs/model.md 7.14) and that money per
 # extra dragon (n/a unless the policy adds dragons). --precision H runs each comparison in
 # batches of R pairs until the 90% half-width of the region's dragon difference is at most H
-# (or N pairs, default 1000; docs/experiments.md). Defaults: build/longmen,
+# (or N pairs, default 1000; docs/experiments.md); dragons.csv then also says the half-width
+# reached and the pairs the target needs at the observed paired spread. Defaults: build/longmen,
 # scenarios/three-capitals.yaml, region 杭州 (its name in the scenario, as compare.csv
 # writes it), its ten policies in file order (KIND#N = the N-th of its kind), 20 runs, to
 # 2025-12, runs/ablation.
@@ -46,26 +47,27 @@ if [[ -n $precision ]]; then
 fi
 mkdir -p "$out"
 csv=$out/ablation.csv.tmp
-echo "policy,metric,runs,baseline,counterfactual,diff_mean,diff_lo,diff_hi" >"$csv"
+echo "policy,metric,runs,baseline,counterfactual,diff_mean,diff_lo,diff_hi,halfwidth90,halfwidth_target,pairs_needed" >"$csv"
 for p in $policies; do
     dir=$out/${p//#/-}
     if [[ ! -f $dir/compare.csv ]]; then # a folder already done is kept (rerun to resume)
         "$bin" compare "$scenario" --policy "$region.$p.enabled=false" --runs "$runs" --to "$to" \
             --out "$dir" --force "${extra[@]}" >/dev/null
     fi
-    # compare.csv: region,metric,runs,baseline,counterfactual,diff_mean,lo,hi
-    awk -F, -v r="\"$region\"" -v p="$p" 'NR > 1 && $1 == r { print p "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 }' \
+    # compare.csv: region,metric,runs,baseline,counterfactual,diff_mean,lo,hi,..., and its
+    # last three columns: halfwidth90, halfwidth_target, pairs_needed
+    awk -F, -v r="\"$region\"" -v p="$p" 'NR > 1 && $1 == r { print p "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," $(NF - 2) "," $(NF - 1) "," $NF }' \
         "$dir/compare.csv" >>"$csv"
 done
 mv "$csv" "$out/ablation.csv"
 # what each policy adds (with it minus without it: the comparison's difference, negated) and
 # its public money per extra dragon
-awk -F, 'BEGIN { print "policy,pairs,extra_dragons,extra_dragons_lo90,extra_dragons_hi90,public_cny,cny_per_extra_dragon" }
-    NR > 1 && $2 == "dragons" { n[$1] = $3; d[$1] = -$6; lo[$1] = -$8; hi[$1] = -$7; order[++k] = $1 }
+awk -F, 'BEGIN { print "policy,pairs,extra_dragons,extra_dragons_lo90,extra_dragons_hi90,public_cny,cny_per_extra_dragon,halfwidth90,pairs_for_target" }
+    NR > 1 && $2 == "dragons" { n[$1] = $3; d[$1] = -$6; lo[$1] = -$8; hi[$1] = -$7; hw[$1] = $9; need[$1] = $11; order[++k] = $1 }
     NR > 1 && $2 == "public_cny" { m[$1] = -$6 }
     END { for (i = 1; i <= k; ++i) { p = order[i]
-            printf "%s,%d,%.4g,%.4g,%.4g,%.6g,%s\n", p, n[p], d[p], lo[p], hi[p], m[p],
-                   (d[p] > 0 ? sprintf("%.6g", m[p] / d[p]) : "n/a") } }' \
+            printf "%s,%d,%.4g,%.4g,%.4g,%.6g,%s,%.4g,%s\n", p, n[p], d[p], lo[p], hi[p], m[p],
+                   (d[p] > 0 ? sprintf("%.6g", m[p] / d[p]) : "n/a"), hw[p], need[p] } }' \
     "$out/ablation.csv" >"$out/dragons.csv.tmp"
 mv "$out/dragons.csv.tmp" "$out/dragons.csv"
 column -s, -t <"$out/dragons.csv"

@@ -39,9 +39,12 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
+BOUNDS = {}  # name -> ">=" or "<=": a target that is a bound (`bound: lower | upper`)
+
+
 def uses_of(targets_path):
     """name -> 'fit' | 'check', from the targets file's `- name:` / `use:` lines (the format of
-    docs/calibration.md; every target must say which it is before fitting)."""
+    docs/calibration.md; every target must say which it is before fitting); BOUNDS too."""
     uses, name = {}, None
     with open(targets_path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -49,6 +52,9 @@ def uses_of(targets_path):
             if m:
                 name = m.group(1).strip("\"'")
                 continue
+            m = re.match(r"^\s+bound:\s*(lower|upper)", line)
+            if m and name is not None:
+                BOUNDS[name] = ">=" if m.group(1) == "lower" else "<="
             m = re.match(r"^\s+use:\s*(\w+)", line)
             if m and name is not None:
                 if m.group(1) not in ("fit", "check"):
@@ -85,7 +91,8 @@ def moment_table(rows, uses, which):
         ok = r["within_tolerance"] == "yes"
         inside += ok
         src = (r.get("source") or "").replace("|", "/")
-        out.append(f"| {r['name']} | {num(r['value'])} | {num(r['mean'])} | "
+        bound = BOUNDS.get(r["name"], "")
+        out.append(f"| {r['name']} | {bound + ' ' if bound else ''}{num(r['value'])} | {num(r['mean'])} | "
                    f"{num(r['p05'])} – {num(r['p95'])} | {num(r['distance'], 2)} | "
                    f"{'yes' if ok else '**no**'} | {src} |")
     return out, n, inside

@@ -36,7 +36,7 @@ for p in st_fund matchmaking talent_rule lab#2; do
 done
 # dragons.csv: per policy, what it adds (the difference negated) and its money per extra dragon
 dcsv=abl/dragons.csv
-[[ $(head -1 "$dcsv") == policy,pairs,extra_dragons,extra_dragons_lo90,extra_dragons_hi90,public_cny,cny_per_extra_dragon ]] ||
+[[ $(head -1 "$dcsv") == policy,pairs,extra_dragons,extra_dragons_lo90,extra_dragons_hi90,public_cny,cny_per_extra_dragon,halfwidth90,pairs_for_target ]] ||
     fail "dragons.csv header: $(head -1 "$dcsv")"
 [[ $(wc -l <"$dcsv") == 5 ]] || fail "dragons.csv: expected 4 policies: $(cat "$dcsv")"
 awk -F, -v csv="$csv" 'BEGIN { while ((getline l < csv) > 0) { split(l, f, ",")
