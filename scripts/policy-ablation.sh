@@ -63,7 +63,8 @@ mv "$csv" "$out/ablation.csv"
 # what each policy adds (with it minus without it: the comparison's difference, negated) and
 # its public money per extra dragon
 awk -F, 'BEGIN { print "policy,pairs,extra_dragons,extra_dragons_lo90,extra_dragons_hi90,public_cny,cny_per_extra_dragon,halfwidth90,pairs_for_target" }
-    NR > 1 && $2 == "dragons" { n[$1] = $3; d[$1] = -$6; lo[$1] = -$8; hi[$1] = -$7; hw[$1] = $9; need[$1] = $11; order[++k] = $1 }
+    function z(x) { return x * x < 1e-18 ? 0 : x } # the paired mean of identical arms, up to rounding
+    NR > 1 && $2 == "dragons" { n[$1] = $3; d[$1] = z(-$6); lo[$1] = z(-$8); hi[$1] = z(-$7); hw[$1] = $9; need[$1] = $11; order[++k] = $1 }
     NR > 1 && $2 == "public_cny" { m[$1] = -$6 }
     END { for (i = 1; i <= k; ++i) { p = order[i]
             printf "%s,%d,%.4g,%.4g,%.4g,%.6g,%s,%.4g,%s\n", p, n[p], d[p], lo[p], hi[p], m[p],
