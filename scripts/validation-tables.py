@@ -107,6 +107,7 @@ def draw_svg(path, moments, uses):
         min(max(math.log10(ratio), lo), hi) - lo) / (hi - lo)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            'font-family="sans-serif" font-size="11">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
            f'<text x="{left}" y="16" font-size="13">model / target (log scale; dot: mean, '
            'bar: 5th-95th percentile)</text>']
     for t in (0.1, 0.2, 0.5, 1, 2, 5, 10):
@@ -130,6 +131,12 @@ def draw_svg(path, moments, uses):
                        f'stroke="{col}" stroke-width="3" opacity="0.5"/>')
         if m > 0:
             out.append(f'<circle cx="{x_of(m / v):.1f}" cy="{y}" r="4" fill="{col}"/>')
+            ratio = m / v
+            if ratio < 0.1 or ratio > 10.0:  # off the axis: say by how much
+                low = ratio < 0.1  # the figure goes inside the axis, beside the clipped dot
+                x = x_of(ratio) + (8 if low else -8)
+                out.append(f'<text x="{x:.1f}" y="{y + 4}" text-anchor="{"start" if low else "end"}" '
+                           f'fill="{col}">{"&#9664; " if low else ""}{ratio:.2g}{"" if low else " &#9654;"}</text>')
     out.append("</svg>")
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
