@@ -502,8 +502,10 @@ static lm_status tab_indent_check(const char *text, size_t len, const char *file
     size_t tab = len;
     int tab_line = 0, tab_column = 0, line = 1;
     for (size_t start = 0; start < len; ++line) {
+        /* a line ends at \n, \r or \r\n: YAML's line breaks, as libfyaml's scanner reads them
+           (a "? " after a lone \r starts a line too) */
         size_t end = start;
-        while (end < len && text[end] != '\n')
+        while (end < len && text[end] != '\n' && text[end] != '\r')
             ++end;
         /* an entry's indicators at the start of the line: '? ' is an explicit key */
         size_t i = start;
@@ -527,7 +529,7 @@ static lm_status tab_indent_check(const char *text, size_t len, const char *file
                 tab_column = (int)(i - start) + 1;
             }
         }
-        start = end + 1;
+        start = end + (end + 1 < len && text[end] == '\r' && text[end + 1] == '\n' ? 2 : 1);
     }
     if (explicit_key && tab < len)
         return lm_error_set_at(err, LM_EINVAL, file, tab_line, tab_column, "",

@@ -1076,8 +1076,11 @@ Test(yaml, a_tab_before_a_block_entry_is_refused_before_libfyaml)
     static const char *const crashing[] = {"? a: \t?\t\n", "x:\n  ? a:\t?\n",
                                            "? a: 1\n  b:\t-\n", "- ? a:\t-\n",
                                            "?  lo: \t?m\t\n", "? lo: \t:m\n",
-                                           "? lo: \t|\n x\n", "? a: 1\n  b#:\t-\n"};
-    static const int where[][2] = {{1, 6}, {2, 7}, {2, 5}, {1, 7}, {1, 8}, {1, 7}, {1, 7}, {2, 6}};
+                                           "? lo: \t|\n x\n", "? a: 1\n  b#:\t-\n",
+                                           /* a lone \r breaks the line, as \r\n does */
+                                           " \r  ? bound''dl/: \t?\t\n", "x: 1\r\n? a: \t?\n"};
+    static const int where[][2] = {{1, 6}, {2, 7}, {2, 5}, {1, 7}, {1, 8}, {1, 7},
+                                   {1, 7}, {2, 6}, {2, 17}, {2, 6}};
     for (size_t i = 0; i < sizeof crashing / sizeof crashing[0]; ++i) {
         lm_scenario *sc = NULL;
         lm_error err;
