@@ -126,13 +126,18 @@ static void write_off(lm_firms *f, size_t i, const lm_unit_costs *c, double *a)
     f->cash_cny[i] = 0.0;
 }
 
-static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, double *acc)
+/* hire_cost: per (region, sector), what one more paid employee costs a month and what of it
+ * is pay (the same for every firm of the cell, so computed once a month) */
+static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration,
+                       const double *hire_cost, double *acc)
 {
     const lm_params *p = w->p;
     lm_firms *f = &w->firms;
     const int r = f->region[i];
     double *a = acc + (size_t)r * C_N;
-    const lm_unit_costs c = lm_firm_unit_costs(w, i);
+    const double unpaid = lm_firm_unpaid_founders(w, i);
+    const lm_unit_costs c =
+        lm_unit_costs_at(w, r, f->sector[i], (double)f->headcount[i], unpaid);
     const int rs = r * w->S + f->sector[i];
     const int pol = w->rd_subsidy_policy[rs];
     const double subsidy =
@@ -190,12 +195,10 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration, 
                               net_burn > 0.0 &&
                               f->cash_cny[i] < p->costs.runway_cut_months * net_burn;
     }
-    /* a hire is a paid employee: what one more costs, and what of it is pay */
-    const lm_unit_costs one = lm_unit_costs_at(w, r, f->sector[i], 1.0, 0.0);
-    const int32_t next = next_headcount(
-        &p->costs, p->sectors[f->sector[i]].team_size, f->headcount[i],
-        lm_firm_unpaid_founders(w, i), f->cash_cny[i], f->revenue_cny[i], burn,
-        one.payroll + one.compute + one.rent, one.payroll);
+    const int32_t next = next_headcount(&p->costs, p->sectors[f->sector[i]].team_size,
+                                        f->headcount[i], unpaid, f->cash_cny[i],
+                                        f->revenue_cny[i], burn, hire_cost[2 * (size_t)rs],
+                                        hire_cost[2 * (size_t)rs + 1]);
     /* Cuts happen now; hires are wanted now and made against the pool in hire() below. */
     f->openings[i] = next > f->headcount[i] ? next - f->headcount[i] : 0;
     if (next < f->headcount[i])
@@ -280,8 +283,16 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
     const lm_blocks b = lm_blocks_of(w->firms.n);
     double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
     double *sums = lm_world_scratch(w, sizeof(double) * width);
-    if (!partial || !sums)
+    double *hire_cost = lm_world_scratch(w, sizeof(double) * 2 * (size_t)R * (size_t)w->S);
+    if (!partial || !sums || !hire_cost)
         LM_FAIL(err, LM_ENOMEM, "costs scratch");
+    /* a hire is a paid employee: what one more costs, and what of it is pay */
+    for (int r = 0; r < R; ++r)
+        for (int s = 0; s < w->S; ++s) {
+            const lm_unit_costs one = lm_unit_costs_at(w, r, s, 1.0, 0.0);
+            hire_cost[2 * (size_t)(r * w->S + s)] = one.payroll + one.compute + one.rent;
+            hire_cost[2 * (size_t)(r * w->S + s) + 1] = one.payroll;
+        }
     lm_firms *f = &w->firms;
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {
@@ -289,7 +300,7 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
         const size_t end = lm_block_end(&b, k);
         for (size_t i = lm_block_begin(&b, k); i < end; ++i)
             if (f->status[i] == LM_FIRM_ALIVE)
-                firm_costs(w, i, m, ration, acc);
+                firm_costs(w, i, m, ration, hire_cost, acc);
     }
     lm_blocks_reduce(&b, partial, width, sums);
 
