@@ -7,17 +7,22 @@
 #
 #   scripts/validate.sh [--bin PATH] [--scenario FILE] [--targets FILE] [--fit DIR]
 #                       [--runs R] [--to YYYY-MM] [--out DIR] [--threads T] [--doc FILE]
+#                       [--dragon-runs N] [--dragon-region NAME]
 #
 # Defaults: build/longmen, scenarios/three-capitals.yaml, calibration/three-capitals.yaml,
 # the fit of calibration/fit/three-capitals (parameters.csv, jacobian.csv, summary.txt of
 # `longmen calibrate`, and command.txt: the command that made them), 100 replications to 2025-12,
 # runs/validation, docs/validation.md (the block between its two markers) and
-# docs/img/validation-fit.svg. About 10-15 minutes on 2 cores.
+# docs/img/validation-fit.svg. Then the dragons' sectors (section 3): `longmen run --runs N`
+# (default 20; 0 skips it) of the same scenario, the region's (default Hangzhou) dragons
+# founded 2015-2024 by sector, written between the page's dragons markers. About 15-20
+# minutes on 2 cores.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/build/longmen scenario=$root/scenarios/three-capitals.yaml
 targets=$root/calibration/three-capitals.yaml fit=$root/calibration/fit/three-capitals
 runs=100 to=2025-12 out=runs/validation threads=0 doc=$root/docs/validation.md
+dragon_runs=20 dragon_region=Hangzhou
 while (($#)); do
     case $1 in
     --bin) bin=$2; shift 2 ;;
@@ -29,7 +34,9 @@ while (($#)); do
     --out) out=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --doc) doc=$2; shift 2 ;;
-    -h|--help) sed -n 2,15p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --dragon-runs) dragon_runs=$2; shift 2 ;;
+    --dragon-region) dragon_region=$2; shift 2 ;;
+    -h|--help) sed -n 2,19p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "validate: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -49,5 +56,12 @@ python3 "$root/scripts/validation-tables.py" --fit "$fit" --check "$out/check" -
     --doc "$doc" --svg "$(dirname "$doc")/img/validation-fit.svg" --commit "$commit" \
     --command "$(cat "$fit/command.txt")   # the fit: $(rel "$fit")" \
     --command "scripts/validate.sh --runs $runs --to $to   # these tables: the fitted scenario over $runs replications"
+if ((dragon_runs > 0)); then
+    "$bin" run "$scenario" --runs "$dragon_runs" --detail 0 --to "$to" --threads "$threads" \
+        --out "$out/dragons" --force -q >"$out/dragons.txt"
+    python3 "$root/scripts/validation-tables.py" --dragons "$out/dragons/results.sqlite" \
+        --dragon-region "$dragon_region" --doc "$doc" \
+        --command "scripts/validate.sh --dragon-runs $dragon_runs --to $to"
+fi
 cat "$out/check.txt"
-echo "validate: $doc, $out/check"
+if ((dragon_runs > 0)); then echo "validate: $doc, $out/check, $out/dragons"; else echo "validate: $doc, $out/check"; fi

@@ -21,18 +21,27 @@ grep -q "use: check" targets.yaml || fail "no check target in the test's targets
     fail "calibrate exited $?: $(cat err.txt)"
 echo "longmen calibrate tiny.yaml --targets targets.yaml --budget 3 --runs 2" >fit/command.txt
 mkdir img
-printf '# A page\n\nbefore\n\n<!-- scripts/validate.sh: begin (generated, do not edit by hand) -->\nold\n<!-- scripts/validate.sh: end -->\n\nafter\n' >page.md
+printf '# A page\n\nbefore\n\n<!-- scripts/validate.sh: begin (generated, do not edit by hand) -->\nold\n<!-- scripts/validate.sh: end -->\n\nbetween\n\n<!-- scripts/validate.sh: dragons begin (generated, do not edit by hand) -->\nold dragons\n<!-- scripts/validate.sh: dragons end -->\n\nafter\n' >page.md
 # the fitted point: validate.sh evaluates the targets with the fit's values as their starts
 bash "$root/scripts/validate.sh" --bin "$bin" --scenario "$scenario" --targets targets.yaml \
-    --fit fit --runs 3 --to 2016-12 --out v --doc page.md >out.txt 2>err.txt ||
+    --fit fit --runs 3 --to 2016-12 --out v --doc page.md --dragon-runs 2 --dragon-region 甲市 >out.txt 2>err.txt ||
     fail "validate.sh exited $?: $(cat err.txt)"
 # the evaluation ran at the fitted point
 at=$(sqlite3 v/check/results.sqlite "select group_concat(printf('%.9g', value), ' ') from
         (select value from calibration_value where evaluation = 1 order by param)")
 fitted=$(tail -n +2 fit/parameters.csv | cut -d, -f2 | xargs printf '%.9g ' | sed 's/ $//')
 [[ $at == "$fitted" ]] || fail "evaluated at '$at', fitted '$fitted'"
-grep -q "^before$" page.md && grep -q "^after$" page.md || fail "the page outside the markers changed"
-! grep -q "^old$" page.md || fail "the old block is still there"
+grep -q "^before$" page.md && grep -q "^between$" page.md && grep -q "^after$" page.md ||
+    fail "the page outside the markers changed"
+! grep -q "^old$" page.md && ! grep -q "^old dragons$" page.md || fail "an old block is still there"
+# the dragons' sectors: the region's dragons founded 2015-2024 per history, and the essay's six
+[[ $(sqlite3 v/dragons/results.sqlite "select count(*) from run") == 2 ]] || fail "not 2 dragon runs"
+n=$(sqlite3 v/dragons/results.sqlite "select printf('%.3g', count(*) / 2.0) from dragon where region = '甲市'
+        and founded_year between 2015 and 2024 and dragon_year <= 2025")
+row=$(grep '^| all |' page.md) || fail "no dragons table: $(cat page.md)"
+awk -F'|' -v n="$n" '{ gsub(/ /, "", $3); exit !($3 + 0 == n + 0) }' <<<"$row" || fail "dragons: page '$row', database $n"
+[[ $(cut -d'|' -f5 <<<"$row" | tr -d ' ') == 6 ]] || fail "the essay's six: $row"
+grep -q '^| .*(`robotics`) | .* | 2 (Unitree, Deep Robotics) |$' page.md || fail "no robotics row: $(cat page.md)"
 grep -q '^### Fit: the essay.s figures' page.md || fail "no fit table: $(cat page.md)"
 grep -q '^### Check: published stylized facts, never fitted (. of 1 within' page.md || fail "no check table of 1"
 # every target of the evaluation is in its table, with its mean
