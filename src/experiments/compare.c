@@ -21,7 +21,7 @@
 #include "scenario/scenario_int.h"
 
 const lm_metric lm__cmp_metrics[LM_CMP_COUNT] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH,
-                                                LM_METRIC_JOBS, LM_METRIC_FUND_TVPI,
+                                                LM_METRIC_JOBS, LM_METRIC_POOL_TVPI,
                                                 LM_METRIC_PUBLIC};
 
 /* Family-wise error rate of Holm's correction: that of the table's 90% intervals. */

@@ -65,15 +65,20 @@ void lm_optimise_config_init(lm_optimise_config *cfg)
     cfg->runner_ups = 3;
 }
 
-int lm_optimise_objective(const char *name)
+int lm_optimise_objective(const char *name, char *list, size_t size)
 {
-    static const lm_metric allowed[] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH, LM_METRIC_JOBS,
-                                        LM_METRIC_ALIVE,   LM_METRIC_BIRTHS,    LM_METRIC_REVENUE};
-    const int k = lm_metric_find(name);
-    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; ++i)
-        if ((int)allowed[i] == k)
-            return k;
-    return -1;
+#define OBJECTIVE_(id, ...) LM_METRIC_##id,
+    static const lm_metric outcomes[] = {LM_METRIC_OUTCOMES(OBJECTIVE_)};
+#undef OBJECTIVE_
+    lm_metric ids[sizeof outcomes / sizeof outcomes[0]];
+    int n = 0;
+    for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; ++i)
+        if (outcomes[i] != LM_METRIC_PUBLIC)
+            ids[n++] = outcomes[i];
+    char none[1];
+    const int k = lm__metric_pick(name ? name : "", ids, n, list ? list : none, list ? size : 1,
+                                  " or ");
+    return k < 0 ? -1 : (int)ids[k];
 }
 
 /* A lever's value: 1.2bn, 350m, 0.25. */
@@ -238,17 +243,12 @@ const lm_row_table lm__rows_optimise_evaluation =
     X(int64_t, lever_id, INTEGER, KEY, "the lever")                                             \
     X(double, value, REAL, ATTR, "its value, or an option's index")                             \
     X(const char *, label, TEXT, VALUE, "the option's label")
+/* A replication: the outcomes of longmen/metrics.h, under their names and meanings. */
 #define OPTIMISE_REPLICATION_COLUMNS(X, V)                                                      \
     X(int64_t, eval_id, INTEGER, KEY, "the evaluation")                                         \
     X(int64_t, replication, INTEGER, KEY, "0-based")                                            \
     X(int64_t, run, INTEGER, ATTR, "the run index")                                             \
-    X(double, dragons, REAL, VALUE, "little dragons over the run")                              \
-    X(double, high_tech, REAL, VALUE, "high-tech enterprises")                                  \
-    X(double, jobs, REAL, VALUE, "jobs")                                                        \
-    X(double, firms_alive, REAL, VALUE, "the last year's stock")                                \
-    X(double, births, REAL, VALUE, "over the run")                                              \
-    X(double, revenue_cny, REAL, VALUE, "the last year")                                        \
-    X(double, public_cny, REAL, VALUE, "over the run")
+    LM_METRIC_OUTCOME_COLUMNS(X)
 LM_ROW_TYPEDEF(value_row, OPTIMISE_VALUE_COLUMNS);
 LM_ROW_TYPEDEF(replication_row, OPTIMISE_REPLICATION_COLUMNS);
 #define LM_ROW_T value_row
@@ -476,11 +476,10 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
     replication_row *reps = calloc(o->runs > 0 ? (size_t)o->runs : 1, sizeof *reps);
     for (int i = 0; reps && i < o->runs; ++i) {
         const double *m = &J->rows[(size_t)i * LM_METRIC_COUNT];
-        reps[i] = (replication_row){eval_id,    i,       (int64_t)draw * RUN0_STRIDE + i,
-                                    m[LM_METRIC_DRAGONS], m[LM_METRIC_HIGH_TECH],
-                                    m[LM_METRIC_JOBS], m[LM_METRIC_ALIVE],
-                                    m[LM_METRIC_BIRTHS], m[LM_METRIC_REVENUE],
-                                    m[LM_METRIC_PUBLIC]};
+#define OPTIMISE_METRIC_FIELD_(id, name, ...) .name = m[LM_METRIC_##id],
+        reps[i] = (replication_row){.eval_id = eval_id, .replication = i,
+                                    .run = (int64_t)draw * RUN0_STRIDE + i,
+                                    LM_METRIC_OUTCOMES(OPTIMISE_METRIC_FIELD_)};
     }
     lm_status rc = ok ? LM_OK : db_fail(J, err);
     if (rc == LM_OK && !reps)
@@ -1036,7 +1035,7 @@ static lm_status precision_metric(const job *J, const lm_scenario *base, const c
         return LM_OK;
     const char *dot = strrchr(metric, '.');
     const char *name = dot ? dot + 1 : metric;
-    bool ok = lm_optimise_objective(name) == J->objective;
+    bool ok = lm_optimise_objective(name, NULL, 0) == J->objective;
     if (ok && dot) {
         char region[LM_LEVER_NAME_LEN];
         const size_t len = (size_t)(dot - metric);
@@ -1078,12 +1077,11 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
                 LM_OPTIMISE_MAX_REDRAWS);
     if (cfg->runner_ups < 0 || cfg->runner_ups > 31)
         LM_FAIL(err, LM_EINVAL, "runner-ups %d: expected 0 to 31", cfg->runner_ups);
-    const int objective = lm_optimise_objective(cfg->objective ? cfg->objective : "dragons");
+    char objectives[256];
+    const int objective = lm_optimise_objective(cfg->objective ? cfg->objective : "dragons",
+                                                objectives, sizeof objectives);
     if (objective < 0)
-        LM_FAIL(err, LM_EINVAL,
-                "--objective %s: expected dragons, high_tech, jobs, firms_alive, births or "
-                "revenue",
-                cfg->objective);
+        LM_FAIL(err, LM_EINVAL, "--objective %s: expected %s", cfg->objective, objectives);
     lm__opt_rule rule = {.half = 0, .first = cfg->x.runs, .max_runs = cfg->x.runs};
     if (cfg->x.n_precision > 1)
         LM_FAIL(err, LM_EINVAL, "optimise: one --precision (on the objective), not %d",
