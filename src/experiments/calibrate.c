@@ -299,57 +299,38 @@ static const char *alg_name(int alg)
 /* The layout version as calibration databases have always held it: version may be NULL. */
 #define CALIBRATION_SCHEMA_COLUMNS(X, V)                                                        \
     X(int64_t, version, INTEGER, VALUE, "layout version, equal to `PRAGMA user_version`")
-LM_ROW_TYPEDEF(schema_row, CALIBRATION_SCHEMA_COLUMNS);
-LM_ROW_TYPEDEF(calibration_row, CALIBRATION_COLUMNS);
-LM_ROW_TYPEDEF(parameter_row, CALIBRATION_PARAMETER_COLUMNS);
-LM_ROW_TYPEDEF(target_row, CALIBRATION_TARGET_COLUMNS);
-LM_ROW_TYPEDEF(evaluation_row, CALIBRATION_EVALUATION_COLUMNS);
-LM_ROW_TYPEDEF(value_row, CALIBRATION_VALUE_COLUMNS);
-LM_ROW_TYPEDEF(moment_row, CALIBRATION_MOMENT_COLUMNS);
-LM_ROW_TYPEDEF(summary_db_row, CALIBRATION_SUMMARY_COLUMNS);
+/* calibration holds one row: CHECK (id = 1) keeps a second header out. */
 #define LM_ROW_T schema_row
-LM_ROW_DESCRIBE(schema_cols, CALIBRATION_SCHEMA_COLUMNS);
+LM_ROW_DECLARE(static const, schema_table, "schema", CALIBRATION_SCHEMA_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T calibration_row
-LM_ROW_DESCRIBE(calibration_cols, CALIBRATION_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration, "calibration",
+               CALIBRATION_COLUMNS, .no_run_id = true, .refs = "CHECK (id = 1)");
 #undef LM_ROW_T
 #define LM_ROW_T parameter_row
-LM_ROW_DESCRIBE(parameter_cols, CALIBRATION_PARAMETER_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_parameter, "calibration_parameter",
+               CALIBRATION_PARAMETER_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T target_row
-LM_ROW_DESCRIBE(target_cols, CALIBRATION_TARGET_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_target, "calibration_target",
+               CALIBRATION_TARGET_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T evaluation_row
-LM_ROW_DESCRIBE(evaluation_cols, CALIBRATION_EVALUATION_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_evaluation, "calibration_evaluation",
+               CALIBRATION_EVALUATION_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T value_row
-LM_ROW_DESCRIBE(value_cols, CALIBRATION_VALUE_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_value, "calibration_value",
+               CALIBRATION_VALUE_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T moment_row
-LM_ROW_DESCRIBE(moment_cols, CALIBRATION_MOMENT_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_moment, "calibration_moment",
+               CALIBRATION_MOMENT_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T summary_db_row
-LM_ROW_DESCRIBE(summary_cols, CALIBRATION_SUMMARY_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_summary, "calibration_summary",
+               CALIBRATION_SUMMARY_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
-/* calibration holds one row: CHECK (id = 1) keeps a second header out. */
-const lm_row_table lm__rows_calibration = {
-    .name = "calibration", .cols = calibration_cols,
-    .n_cols = (int)(sizeof calibration_cols / sizeof calibration_cols[0]),
-    .row_size = sizeof(calibration_row), .no_run_id = true, .refs = "CHECK (id = 1)"};
-const lm_row_table lm__rows_calibration_parameter =
-    LM_ROW_TABLE("calibration_parameter", parameter_cols, parameter_row, false, true);
-const lm_row_table lm__rows_calibration_target =
-    LM_ROW_TABLE("calibration_target", target_cols, target_row, false, true);
-const lm_row_table lm__rows_calibration_evaluation =
-    LM_ROW_TABLE("calibration_evaluation", evaluation_cols, evaluation_row, false, true);
-const lm_row_table lm__rows_calibration_value =
-    LM_ROW_TABLE("calibration_value", value_cols, value_row, false, true);
-const lm_row_table lm__rows_calibration_moment =
-    LM_ROW_TABLE("calibration_moment", moment_cols, moment_row, false, true);
-const lm_row_table lm__rows_calibration_summary =
-    LM_ROW_TABLE("calibration_summary", summary_cols, summary_db_row, false, true);
-static const lm_row_table schema_table =
-    LM_ROW_TABLE("schema", schema_cols, schema_row, false, true);
 /* In the order they are created. */
 static const lm_row_table *const cal_tables[] = {
     &schema_table,                &lm__rows_calibration,        &lm__rows_calibration_parameter,

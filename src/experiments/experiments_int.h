@@ -25,7 +25,9 @@ extern const lm_row_table lm__rows_calibration, lm__rows_calibration_parameter,
     lm__rows_calibration_target, lm__rows_calibration_evaluation, lm__rows_calibration_value,
     lm__rows_calibration_moment, lm__rows_calibration_summary;
 /* sensitivity.c: sensitivity, _point, _value, _output, _y, _index. */
-extern const lm_row_table lm__rows_sensitivity[6];
+extern const lm_row_table lm__rows_sensitivity, lm__rows_sensitivity_point,
+    lm__rows_sensitivity_value, lm__rows_sensitivity_output, lm__rows_sensitivity_y,
+    lm__rows_sensitivity_index;
 
 /* metrics.c: the metrics of longmen/metrics.h (a vector m[LM_METRIC_COUNT] per run and
  * region). lm__metrics_add folds the rows of table t (in time order) of region into m, every

@@ -211,13 +211,10 @@ static lm_status db_fail(const job *J, lm_error *err)
 #define OPTIMISE_CONFIG_COLUMNS(X, V)                                                           \
     X(const char *, key, TEXT, ID, "scenario_yaml, levers_yaml, ..., budget_years")            \
     X(const char *, value, TEXT, ATTR, "its value")
-LM_ROW_TYPEDEF(config_row, OPTIMISE_CONFIG_COLUMNS);
 #define LM_ROW_T config_row
-LM_ROW_DESCRIBE(config_cols, OPTIMISE_CONFIG_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_config, "optimise_config", OPTIMISE_CONFIG_COLUMNS,
+               .no_run_id = true, .replace = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_optimise_config = {
-    .name = "optimise_config", .cols = config_cols, .n_cols = 2, .row_size = sizeof(config_row),
-    .no_run_id = true, .replace = true};
 
 /* An evaluation (a mix and a draw), its lever values and replications, written together. */
 #define OPTIMISE_EVALUATION_COLUMNS(X, V)                                                       \
@@ -232,12 +229,10 @@ const lm_row_table lm__rows_optimise_config = {
     X(double, public_cny_year, REAL, VALUE, "mean public money a year")                         \
     X(double, public_lo, REAL, VALUE, "its 90% interval")                                       \
     X(double, public_hi, REAL, VALUE, "its 90% interval")
-LM_ROW_TYPEDEF(evaluation_row, OPTIMISE_EVALUATION_COLUMNS);
 #define LM_ROW_T evaluation_row
-LM_ROW_DESCRIBE(evaluation_cols, OPTIMISE_EVALUATION_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_evaluation, "optimise_evaluation",
+               OPTIMISE_EVALUATION_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_optimise_evaluation =
-    LM_ROW_TABLE("optimise_evaluation", evaluation_cols, evaluation_row, false, true);
 #define OPTIMISE_VALUE_COLUMNS(X, V)                                                            \
     X(int64_t, eval_id, INTEGER, KEY, "the evaluation")                                         \
     X(int64_t, lever_id, INTEGER, KEY, "the lever")                                             \
@@ -249,18 +244,14 @@ const lm_row_table lm__rows_optimise_evaluation =
     X(int64_t, replication, INTEGER, KEY, "0-based")                                            \
     X(int64_t, run, INTEGER, ATTR, "the run index")                                             \
     LM_METRIC_OUTCOME_COLUMNS(X)
-LM_ROW_TYPEDEF(value_row, OPTIMISE_VALUE_COLUMNS);
-LM_ROW_TYPEDEF(replication_row, OPTIMISE_REPLICATION_COLUMNS);
 #define LM_ROW_T value_row
-LM_ROW_DESCRIBE(value_cols, OPTIMISE_VALUE_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_value, "optimise_value", OPTIMISE_VALUE_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T replication_row
-LM_ROW_DESCRIBE(replication_cols, OPTIMISE_REPLICATION_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_replication, "optimise_replication",
+               OPTIMISE_REPLICATION_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_optimise_value =
-    LM_ROW_TABLE("optimise_value", value_cols, value_row, false, true);
-const lm_row_table lm__rows_optimise_replication =
-    LM_ROW_TABLE("optimise_replication", replication_cols, replication_row, false, true);
 
 /* The levers and the ranked mixes, written whole when the search ends. */
 #define OPTIMISE_LEVER_COLUMNS(X, V)                                                            \
@@ -288,18 +279,14 @@ const lm_row_table lm__rows_optimise_replication =
     X(double, fresh_lo, REAL, VALUE, "its 90% interval")                                        \
     X(double, fresh_hi, REAL, VALUE, "its 90% interval")                                        \
     X(const char *, edits, TEXT, VALUE, "lever=value for every lever")
-LM_ROW_TYPEDEF(lever_row, OPTIMISE_LEVER_COLUMNS);
-LM_ROW_TYPEDEF(mix_row, OPTIMISE_MIX_COLUMNS);
 #define LM_ROW_T lever_row
-LM_ROW_DESCRIBE(lever_cols, OPTIMISE_LEVER_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_lever, "optimise_lever", OPTIMISE_LEVER_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T mix_row
-LM_ROW_DESCRIBE(mix_cols, OPTIMISE_MIX_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_mix, "optimise_mix", OPTIMISE_MIX_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_optimise_lever =
-    LM_ROW_TABLE("optimise_lever", lever_cols, lever_row, false, true);
-const lm_row_table lm__rows_optimise_mix =
-    LM_ROW_TABLE("optimise_mix", mix_cols, mix_row, false, true);
 
 /* The identity of the cache: what an evaluation's outcome depends on. */
 typedef struct fingerprint {

@@ -295,37 +295,29 @@ static void rank_params(const lm_sens_index *idx, int d, int *order)
     X(double, st_lo, REAL, VALUE, "its 90% interval")                                           \
     X(double, st_hi, REAL, VALUE, "")
 
-LM_ROW_TYPEDEF(sens_row, SENSITIVITY_COLUMNS);
-LM_ROW_TYPEDEF(sens_point_row, SENSITIVITY_POINT_COLUMNS);
-LM_ROW_TYPEDEF(sens_value_row, SENSITIVITY_VALUE_COLUMNS);
-LM_ROW_TYPEDEF(sens_output_row, SENSITIVITY_OUTPUT_COLUMNS);
-LM_ROW_TYPEDEF(sens_y_row, SENSITIVITY_Y_COLUMNS);
-LM_ROW_TYPEDEF(sens_index_row, SENSITIVITY_INDEX_COLUMNS);
 #define LM_ROW_T sens_row
-LM_ROW_DESCRIBE(sens_cols, SENSITIVITY_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity, "sensitivity", SENSITIVITY_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sens_point_row
-LM_ROW_DESCRIBE(point_cols, SENSITIVITY_POINT_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity_point, "sensitivity_point", SENSITIVITY_POINT_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sens_value_row
-LM_ROW_DESCRIBE(value_cols, SENSITIVITY_VALUE_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity_value, "sensitivity_value", SENSITIVITY_VALUE_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sens_output_row
-LM_ROW_DESCRIBE(output_cols, SENSITIVITY_OUTPUT_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity_output, "sensitivity_output", SENSITIVITY_OUTPUT_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sens_y_row
-LM_ROW_DESCRIBE(y_cols, SENSITIVITY_Y_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity_y, "sensitivity_y", SENSITIVITY_Y_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sens_index_row
-LM_ROW_DESCRIBE(index_cols, SENSITIVITY_INDEX_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity_index, "sensitivity_index", SENSITIVITY_INDEX_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_sensitivity[6] = {
-    LM_ROW_TABLE("sensitivity", sens_cols, sens_row, false, true),
-    LM_ROW_TABLE("sensitivity_point", point_cols, sens_point_row, false, true),
-    LM_ROW_TABLE("sensitivity_value", value_cols, sens_value_row, false, true),
-    LM_ROW_TABLE("sensitivity_output", output_cols, sens_output_row, false, true),
-    LM_ROW_TABLE("sensitivity_y", y_cols, sens_y_row, false, true),
-    LM_ROW_TABLE("sensitivity_index", index_cols, sens_index_row, false, true)};
 
 /* The design, the outputs and the indices in results.sqlite (rewritten whole, so a resumed
  * job ends with the tables an uninterrupted one writes). */
@@ -373,12 +365,12 @@ static lm_status write_tables(const lm__experiment *x, const sens_ctx *C, const 
                                  v->s1_lo, v->s1_hi, v->st, v->st_lo, v->st_hi};
         }
     }
-    const lm_row_set sets[] = {{&lm__rows_sensitivity[0], &run, 1},
-                               {&lm__rows_sensitivity[1], points, (size_t)np},
-                               {&lm__rows_sensitivity[2], values, (size_t)np * (size_t)d},
-                               {&lm__rows_sensitivity[3], outputs, (size_t)no},
-                               {&lm__rows_sensitivity[4], ys, (size_t)np * (size_t)no},
-                               {&lm__rows_sensitivity[5], indices, (size_t)no * (size_t)d}};
+    const lm_row_set sets[] = {{&lm__rows_sensitivity, &run, 1},
+                               {&lm__rows_sensitivity_point, points, (size_t)np},
+                               {&lm__rows_sensitivity_value, values, (size_t)np * (size_t)d},
+                               {&lm__rows_sensitivity_output, outputs, (size_t)no},
+                               {&lm__rows_sensitivity_y, ys, (size_t)np * (size_t)no},
+                               {&lm__rows_sensitivity_index, indices, (size_t)no * (size_t)d}};
     if (st == LM_OK)
         st = lm__rows_replace(path, sets, 6, err);
     free(points);
