@@ -1064,15 +1064,10 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
             LM_FAIL(err, LM_ENOMEM, "summary table");
         }
 #define CELLP(r, c) (buf + ((size_t)(r) * pc + (c)) * CELL)
-        snprintf(CELLP(0, 0), CELL, "parameter");
-        snprintf(CELLP(0, 1), CELL, "lo");
-        snprintf(CELLP(0, 2), CELL, "hi");
-        snprintf(CELLP(0, 3), CELL, "start");
-        snprintf(CELLP(0, 4), CELL, "fitted");
-        if (has_se) {
-            snprintf(CELLP(0, 5), CELL, "s.e.");
-            snprintf(CELLP(0, 6), CELL, "moved by");
-        }
+        static const char *const p_head[] = {"parameter", "lo", "hi", "start", "fitted", "s.e.",
+                                             "moved by"};
+        for (int c = 0; c < pc; ++c)
+            snprintf(CELLP(0, c), CELL, "%s", p_head[c]);
         for (int j = 0; j < C->np; ++j) {
             const lm__cal_param *p = &t->params[j];
             snprintf(CELLP(j + 1, 0), CELL, "%s%s", p->name, p->log ? " (log)" : "");
@@ -1104,12 +1099,10 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         fprintf(f, "\n");
         char *tb = buf + (size_t)(pr * pc) * CELL;
 #define CELLT(r, c) (tb + ((size_t)(r) * tc + (c)) * CELL)
-        snprintf(CELLT(0, 0), CELL, "target");
-        snprintf(CELLT(0, 1), CELL, "value");
-        snprintf(CELLT(0, 2), CELL, "simulated");
-        snprintf(CELLT(0, 3), CELL, "90%% interval");
-        snprintf(CELLT(0, 4), CELL, "distance");
-        snprintf(CELLT(0, 5), CELL, "within");
+        static const char *const t_head[] = {"target",   "value",   "simulated", "90% interval",
+                                             "distance", "within"};
+        for (int c = 0; c < tc; ++c)
+            snprintf(CELLT(0, c), CELL, "%s", t_head[c]);
         int n_check = 0;
         for (int j = 0; j < C->nt; ++j)
             n_check += t->targets[j].check;

@@ -298,34 +298,23 @@ typedef struct fingerprint {
 
 static int fingerprints(const job *J, const lm_scenario *base, fingerprint *f)
 {
-    int n = 0;
-    f[n] = (fingerprint){.key = "scenario_yaml", .text = lm_scenario_text(base)};
-    ++n;
-    f[n] = (fingerprint){.key = "levers_yaml", .text = J->lv->text};
-    ++n;
-    f[n] = (fingerprint){.key = "region", .text = J->region};
-    ++n;
-    f[n] = (fingerprint){.key = "objective", .text = lm_metric_name(J->objective)};
-    ++n;
-    f[n].key = "seed";
-    f[n].text = NULL;
-    snprintf(f[n++].value, sizeof f[0].value, "%llu", (unsigned long long)J->seed);
-    f[n].key = "runs";
-    f[n].text = NULL;
-    snprintf(f[n++].value, sizeof f[0].value, "%d", J->runs);
     char a[16], b[16];
-    f[n].key = "period";
-    f[n].text = NULL;
-    snprintf(f[n++].value, sizeof f[0].value, "%s..%s", lm_month_format(J->start, a),
+    f[0] = (fingerprint){.key = "scenario_yaml", .text = lm_scenario_text(base)};
+    f[1] = (fingerprint){.key = "levers_yaml", .text = J->lv->text};
+    f[2] = (fingerprint){.key = "region", .text = J->region};
+    f[3] = (fingerprint){.key = "objective", .text = lm_metric_name(J->objective)};
+    f[4] = (fingerprint){.key = "seed"};
+    snprintf(f[4].value, sizeof f[4].value, "%llu", (unsigned long long)J->seed);
+    f[5] = (fingerprint){.key = "runs"};
+    snprintf(f[5].value, sizeof f[5].value, "%d", J->runs);
+    f[6] = (fingerprint){.key = "period"};
+    snprintf(f[6].value, sizeof f[6].value, "%s..%s", lm_month_format(J->start, a),
              lm_month_format(J->end, b));
     /* an evaluation's runs, so its outcome, depend on the rule */
-    f[n] = (fingerprint){.key = "precision", .legacy = "none"};
+    f[7] = (fingerprint){.key = "precision", .legacy = "none", .value = "none"};
     if (J->rule.half > 0)
-        snprintf(f[n].value, sizeof f[0].value, "%.17g max %d", J->rule.half, J->rule.max_runs);
-    else
-        snprintf(f[n].value, sizeof f[0].value, "none");
-    ++n;
-    return n;
+        snprintf(f[7].value, sizeof f[7].value, "%.17g max %d", J->rule.half, J->rule.max_runs);
+    return 8;
 }
 
 static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error *err)
