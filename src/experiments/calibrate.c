@@ -180,8 +180,7 @@ typedef struct cal {
     int runs, budget, threads, n_global;
     int np, nt;
     sqlite3 *db;
-    char db_path[LM_XP_PATH + 32];
-    char partial[LM_XP_PATH + 16];
+    lm__xp_dir dir; /* the out folder, its database dir.db */
     /* evaluations: the first n_cached came from the database (--resume) */
     eval_rec *ev;
     int n_ev, n_cached, cap;
@@ -198,7 +197,7 @@ typedef struct cal {
 
 static lm_status db_fail(cal *C, lm_error *err)
 {
-    return lm_error_set_at(err, LM_EDB, C->db_path, 0, 0, NULL, "%s: %s", C->db_path,
+    return lm_error_set_at(err, LM_EDB, C->dir.db, 0, 0, NULL, "%s: %s", C->dir.db,
                            C->db ? sqlite3_errmsg(C->db) : "cannot open");
 }
 
@@ -342,13 +341,13 @@ static lm_status create_tables(cal *C, lm_error *err)
 {
     lm_status st = LM_OK;
     for (size_t k = 0; st == LM_OK && k < sizeof cal_tables / sizeof cal_tables[0]; ++k)
-        st = lm__rows_create(C->db, C->db_path, cal_tables[k], true, err);
-    return st == LM_OK ? lm__rows_version(C->db, C->db_path, &schema_table, err) : st;
+        st = lm__rows_create(C->db, C->dir.db, cal_tables[k], true, err);
+    return st == LM_OK ? lm__rows_version(C->db, C->dir.db, &schema_table, err) : st;
 }
 
 static lm_status insert(cal *C, const lm_row_table *t, const void *rows, size_t n, lm_error *err)
 {
-    return lm__rows_insert(C->db, C->db_path, t, 0, NULL, rows, n, err);
+    return lm__rows_insert(C->db, C->dir.db, t, 0, NULL, rows, n, err);
 }
 
 /* The parameters' rows, best NULL (NaN) until the end. */
@@ -473,7 +472,7 @@ static lm_status read_cached(cal *C, lm_error *err)
     lm_month_format(C->end, to);
     void *head_rows = NULL;
     size_t n_head = 0;
-    lm_status st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration, 0, NULL, &head_rows,
+    lm_status st = lm__rows_read(C->db, C->dir.db, &lm__rows_calibration, 0, NULL, &head_rows,
                                  &n_head, err);
     if (st != LM_OK)
         return st;
@@ -490,22 +489,22 @@ static lm_status read_cached(cal *C, lm_error *err)
                       strcmp(h->end_month, to) == 0;
     lm__rows_free(&lm__rows_calibration, head_rows, n_head);
     if (!same)
-        return lm_error_set_at(err, LM_EINVAL, C->partial, 0, 0, NULL,
+        return lm_error_set_at(err, LM_EINVAL, C->dir.partial, 0, 0, NULL,
                                "--resume: %s holds a calibration of another scenario, targets "
                                "file, seed, period, --runs or --budget; use --force to start "
                                "over",
-                               C->partial);
+                               C->dir.partial);
     /* evaluations in order (their key is the rowid), then their values and moments put in
      * place by key, NaN where a row is missing */
     void *evs = NULL, *vals = NULL, *moms = NULL;
     size_t n_e = 0, n_v = 0, n_m = 0;
-    st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration_evaluation, 0, NULL, &evs, &n_e,
+    st = lm__rows_read(C->db, C->dir.db, &lm__rows_calibration_evaluation, 0, NULL, &evs, &n_e,
                        err);
     if (st == LM_OK)
-        st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration_value, 0, NULL, &vals, &n_v,
+        st = lm__rows_read(C->db, C->dir.db, &lm__rows_calibration_value, 0, NULL, &vals, &n_v,
                            err);
     if (st == LM_OK)
-        st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration_moment, 0, NULL, &moms, &n_m,
+        st = lm__rows_read(C->db, C->dir.db, &lm__rows_calibration_moment, 0, NULL, &moms, &n_m,
                            err);
     const evaluation_row *e = evs;
     size_t n_ok = 0; /* evaluations 1..n_ok present */
@@ -540,9 +539,9 @@ static lm_status read_cached(cal *C, lm_error *err)
         st = push_eval(C, x + k * np, rows + k * nr, f, stage, err);
     }
     if (st == LM_OK && n_ok < n_e)
-        st = lm_error_set_at(err, LM_EINVAL, C->db_path, 0, 0, NULL,
+        st = lm_error_set_at(err, LM_EINVAL, C->dir.db, 0, 0, NULL,
                              "--resume: evaluation %d is missing in %s; use --force",
-                             C->n_ev + 1, C->db_path);
+                             C->n_ev + 1, C->dir.db);
     C->n_cached = C->n_ev;
     free(x);
     free(rows);
@@ -663,10 +662,10 @@ static double objective(unsigned n, const double *u, double *grad, void *data)
     if (k <= C->n_cached) {
         f = C->ev[k - 1].objective;
         if (strcmp(C->ev[k - 1].key, key) != 0)
-            st = lm_error_set_at(&C->err, LM_EINVAL, C->db_path, 0, 0, NULL,
+            st = lm_error_set_at(&C->err, LM_EINVAL, C->dir.db, 0, 0, NULL,
                                  "--resume: evaluation %d in %s is not the point this "
                                  "calibration asks for (another NLopt version?); use --force",
-                                 k, C->db_path);
+                                 k, C->dir.db);
     } else {
         for (int i = 0; i < C->n_ev; ++i) /* a point asked for before: its moments again */
             if (strcmp(C->ev[i].key, key) == 0) {
@@ -850,7 +849,7 @@ static lm_status write_gathered(const cal *C, FILE *f, char **text, const size_t
 {
     fclose(f);
     const lm_status st =
-        lm__par_rank() == 0 ? lm__write_text(C->partial, name, *text, *len, err) : LM_OK;
+        lm__par_rank() == 0 ? lm__write_text(C->dir.partial, name, *text, *len, err) : LM_OK;
     free(*text);
     *text = NULL;
     return st;
@@ -1153,7 +1152,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         if (fclose(f) != 0 && st == LM_OK)
             st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
         if (st == LM_OK && lm__par_rank() == 0)
-            st = lm__write_text(C->partial, "summary.txt", res->summary, strlen(res->summary),
+            st = lm__write_text(C->dir.partial, "summary.txt", res->summary, strlen(res->summary),
                                 err);
     }
     /* calibrated.yaml */
@@ -1162,7 +1161,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "overlay");
     if (f) {
         char rel[PATH_BUF + 64];
-        relative_path(C->partial, C->scenario_path, rel, sizeof rel);
+        relative_path(C->dir.partial, C->scenario_path, rel, sizeof rel);
         fprintf(f,
                 "# %s/calibrated.yaml -- written by `longmen calibrate`: the scenario %s with\n"
                 "# the fitted values of the targets file %s (seed %llu, %d runs per "
@@ -1236,6 +1235,7 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
         LM_FAIL(err, LM_EINVAL, "calibrate: no targets file (--targets FILE)");
     cal C;
     memset(&C, 0, sizeof C);
+    C.dir.lock = -1;
     C.cfg = cfg;
     C.t0 = lm__now_s();
     C.best = NAN;
@@ -1246,8 +1246,6 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     lm_status st = lm_targets_load(cfg->targets_path, &C.t, err);
     if (st == LM_OK)
         st = lm__xp_load(job, C.scenario_path, NULL, &C.sc, err);
-    int lock = -1;
-    bool created = false;
     if (st == LM_OK) {
         C.np = C.t->n_params;
         C.nt = C.t->n_targets;
@@ -1276,14 +1274,9 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     }
 
     /* the folder */
-    char final[LM_XP_PATH];
-    if ((st = lm__xp_folder(job, C.sc, "scenario", C.seed, "-calibrate", final, C.partial,
-                            C.db_path, err)) != LM_OK)
-        goto out;
-    snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
-    if (lm__par_rank() == 0)
-        st = lm__outdir_open_partial(final, C.partial, cfg->x.resume, job->force, "calibration", &lock, &created,
-                                         err);
+    st = lm__xp_dir_open(&C.dir, job, C.sc, "scenario", C.seed, "-calibrate", cfg->x.resume,
+                         "calibration", err);
+    snprintf(res->out_dir, sizeof res->out_dir, "%s", C.dir.final);
     st = lm__par_agree(st, err);
     if (st != LM_OK)
         goto out;
@@ -1292,7 +1285,7 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     for (int pass = 0; pass < 2; ++pass) {
         const bool writer = lm__par_rank() == 0;
         if (writer == (pass == 0)) {
-            if (sqlite3_open_v2(C.db_path, &C.db,
+            if (sqlite3_open_v2(C.dir.db, &C.db,
                                 writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                                        : SQLITE_OPEN_READONLY,
                                 NULL) != SQLITE_OK)
@@ -1339,36 +1332,26 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     if (st == LM_OK && C.calls > 0 && !cfg->no_standard_errors)
         st = jacobian_stage(&C, err);
     if (st == LM_EINTR) {
-        lm_error_set_at(err, LM_EINTR, C.partial, 0, 0, NULL,
+        lm_error_set_at(err, LM_EINTR, C.dir.partial, 0, 0, NULL,
                         "interrupted: %d evaluations are kept in %s; the same command with "
                         "--resume carries on",
-                        C.calls, C.partial);
+                        C.calls, C.dir.partial);
         goto out;
     }
     if (st == LM_OK && C.calls < C.n_ev)
-        st = lm_error_set_at(err, LM_EINVAL, C.db_path, 0, 0, NULL,
+        st = lm_error_set_at(err, LM_EINVAL, C.dir.db, 0, 0, NULL,
                              "--resume: %s holds %d evaluations, but this calibration ended "
                              "after %d; use --force to start over",
-                             C.db_path, C.n_ev, C.calls);
+                             C.dir.db, C.n_ev, C.calls);
     if (st == LM_OK && C.n_ev == 0)
         st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__, "calibrate: no evaluation ran");
     /* the calls are fewer than the evaluations kept only if NLopt asked for other points */
     if (st == LM_OK)
         st = write_outputs(&C, res, err);
-    if (st == LM_OK) {
-        sqlite3_close(C.db);
-        C.db = NULL;
-        if (lm__par_rank() == 0)
-            st = lm__outdir_commit(C.partial, final, job->force, err);
-        st = lm__par_agree(st, err);
-    }
 out:
     if (C.db)
         sqlite3_close(C.db);
-    if (lock >= 0)
-        close(lock);
-    if (st != LM_OK && st != LM_EINTR && created && C.n_ev == 0 && lm__par_rank() == 0)
-        lm__outdir_abort(C.partial); /* made by this call and empty: leave no trace */
+    st = lm__xp_dir_close(&C.dir, st, C.n_ev > 0, job, err);
     for (int i = 0; i < C.n_ev; ++i) {
         free(C.ev[i].x);
         free(C.ev[i].rows);

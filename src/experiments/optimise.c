@@ -116,8 +116,8 @@ typedef struct job {
     double budget; /* CNY a year: --budget, or its total over `years` */
     lm__opt_lever opt[LM_LEVERS_MAX];
     double option_cost[LM_LEVERS_MAX][LM_LEVER_OPTIONS_MAX];
-    sqlite3 *db;         /* rank 0 only */
-    char db_path[LM_XP_PATH + 32];
+    sqlite3 *db;    /* rank 0 only */
+    lm__xp_dir dir; /* the out folder, its database dir.db */
     cache_entry *cache;
     int n_cache, cap_cache;
     int next_eval_id;
@@ -203,7 +203,7 @@ static lm_status moments(const lm_scenario *sc, const lm_sim *sim, double *out, 
 
 static lm_status db_fail(const job *J, lm_error *err)
 {
-    return lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: %s", J->db_path,
+    return lm_error_set_at(err, LM_EDB, J->dir.db, 0, 0, NULL, "%s: %s", J->dir.db,
                            J->db ? sqlite3_errmsg(J->db) : "cannot open");
 }
 
@@ -319,7 +319,7 @@ static int fingerprints(const job *J, const lm_scenario *base, fingerprint *f)
 
 static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error *err)
 {
-    if (sqlite3_open_v2(J->db_path, &J->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    if (sqlite3_open_v2(J->dir.db, &J->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
             SQLITE_OK ||
         /* a reader (sqlite3 on the partial database while the search runs) only delays a
          * commit */
@@ -333,17 +333,17 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
         &lm__rows_optimise_mix};
     lm_status st = LM_OK;
     for (size_t k = 0; st == LM_OK && k < sizeof declared / sizeof *declared; ++k)
-        st = lm__rows_create(J->db, J->db_path, declared[k], true, err);
+        st = lm__rows_create(J->db, J->dir.db, declared[k], true, err);
     /* the layout version, as in every results database (docs/output.md) */
     if (st == LM_OK && sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         st = db_fail(J, err);
-    if (st == LM_OK && (st = lm__rows_version(J->db, J->db_path, &lm__rows_schema, err)) == LM_OK &&
+    if (st == LM_OK && (st = lm__rows_version(J->db, J->dir.db, &lm__rows_schema, err)) == LM_OK &&
         sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         st = db_fail(J, err);
     config_row *have = NULL, want[12];
     size_t n_have = 0;
     if (st == LM_OK)
-        st = lm__rows_read(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL,
+        st = lm__rows_read(J->db, J->dir.db, &lm__rows_optimise_config, 0, NULL,
                            (void **)&have, &n_have, err);
     fingerprint f[12];
     const int nf = fingerprints(J, base, f);
@@ -358,10 +358,10 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
             found += v != NULL;
             legacy += !v;
             if (strcmp(v ? v : f[i].legacy, want[i].value) != 0)
-                st = lm_error_set_at(err, LM_EINVAL, J->db_path, 0, 0, NULL,
+                st = lm_error_set_at(err, LM_EINVAL, J->dir.db, 0, 0, NULL,
                                      "--resume: %s holds a search with another %s; use --force "
                                      "to start over",
-                                     J->db_path, f[i].key);
+                                     J->dir.db, f[i].key);
         }
     }
     lm__rows_free(&lm__rows_optimise_config, have, n_have);
@@ -371,7 +371,7 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
     /* a fresh database (or one whose first commit never happened) */
     if (sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(J, err);
-    st = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL, want,
+    st = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_config, 0, NULL, want,
                          (size_t)nf, err);
     if (st == LM_OK && sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         st = db_fail(J, err);
@@ -403,17 +403,17 @@ static lm_status cache_add(job *J, int draw, const char *key, const lm__opt_outc
 static lm_status load_cache(job *J, lm_error *err)
 {
     sqlite3 *db = NULL;
-    if (access(J->db_path, F_OK) != 0)
+    if (access(J->dir.db, F_OK) != 0)
         return LM_OK;
-    if (sqlite3_open_v2(J->db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+    if (sqlite3_open_v2(J->dir.db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
         sqlite3_busy_timeout(db, 10000) != SQLITE_OK) {
         sqlite3_close(db);
-        return lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: cannot open",
-                               J->db_path);
+        return lm_error_set_at(err, LM_EDB, J->dir.db, 0, 0, NULL, "%s: cannot open",
+                               J->dir.db);
     }
     evaluation_row *ev = NULL;
     size_t n = 0;
-    lm_status st = lm__rows_read(db, J->db_path, &lm__rows_optimise_evaluation, 0, NULL,
+    lm_status st = lm__rows_read(db, J->dir.db, &lm__rows_optimise_evaluation, 0, NULL,
                                  (void **)&ev, &n, err);
     for (size_t i = 0; st == LM_OK && i < n; ++i) {
         const lm__opt_outcome o = {.objective = ev[i].objective,
@@ -459,16 +459,16 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
     }
     lm_status rc = ok ? LM_OK : db_fail(J, err);
     if (rc == LM_OK && !reps)
-        rc = lm_error_set_at(err, LM_ENOMEM, J->db_path, 0, 0, NULL,
-                             "%s: no memory for replication rows", J->db_path);
+        rc = lm_error_set_at(err, LM_ENOMEM, J->dir.db, 0, 0, NULL,
+                             "%s: no memory for replication rows", J->dir.db);
     if (rc == LM_OK)
-        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_evaluation, 0, NULL, &ev, 1,
+        rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_evaluation, 0, NULL, &ev, 1,
                              err);
     if (rc == LM_OK)
-        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_value, 0, NULL, values,
+        rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_value, 0, NULL, values,
                              (size_t)n_levers, err);
     if (rc == LM_OK)
-        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_replication, 0, NULL, reps,
+        rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_replication, 0, NULL, reps,
                              (size_t)o->runs, err);
     free(reps);
     if (rc != LM_OK) {
@@ -614,8 +614,6 @@ static lm_status check_levers(job *J, lm_error *err)
     return LM_OK;
 }
 
-/* ---- the out folder (as replicate.c's: DIR.partial, locked; renamed to DIR at the end) ---- */
-
 /* ---- outputs ---- */
 
 /* "name=value" of every lever of a mix, e.g. "st_fund_budget=1.2e9 talent_rule=adopt". */
@@ -721,8 +719,8 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
     char *texts = calloc((n_l + n_m + 1) * OPT_TEXT + (n_l + 1) * OPT_EDIT, 1);
     lm_status rc = LM_OK;
     if (!levers || !mixes || !texts)
-        rc = lm_error_set_at(err, LM_ENOMEM, J->db_path, 0, 0, NULL,
-                             "%s: no memory for the optimise tables", J->db_path);
+        rc = lm_error_set_at(err, LM_ENOMEM, J->dir.db, 0, 0, NULL,
+                             "%s: no memory for the optimise tables", J->dir.db);
     char *edits = texts ? texts + (n_l + n_m + 1) * OPT_TEXT : NULL;
     for (size_t j = 0; rc == LM_OK && j < n_l; ++j)
         lever_row_of(J, (int)j, &levers[j], edits + j * OPT_EDIT, OPT_EDIT, texts + j * OPT_TEXT,
@@ -734,9 +732,9 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
                                     NULL, NULL, NULL) != SQLITE_OK)
         rc = db_fail(J, err);
     else if (rc == LM_OK &&
-             (rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_lever, 0, NULL, levers,
+             (rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_lever, 0, NULL, levers,
                                    n_l, err)) == LM_OK)
-        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_mix, 0, NULL, mixes, n_m,
+        rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_mix, 0, NULL, mixes, n_m,
                              err);
     free(levers);
     free(mixes);
@@ -754,7 +752,7 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
     const config_row config[] = {{"budget_cny_year", budget},
                                  {"budget_given", J->cfg->budget_cny_total > 0 ? "total" : "year"},
                                  {"budget_years", years}};
-    rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL, config, 3, err);
+    rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_config, 0, NULL, config, 3, err);
     if (rc == LM_OK && sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = db_fail(J, err);
     if (rc != LM_OK)
@@ -1080,9 +1078,9 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     job J = {.cfg = cfg, .lv = lv, .objective = objective, .runs = cfg->x.runs, .rule = rule,
              .best = NAN, .t0 = t0, .next_eval_id = 1};
     J.scenario_path = jc->scenario_path ? jc->scenario_path : lm_default_scenario_path();
+    J.dir.lock = -1;
     lm_scenario *base = NULL;
-    int lock = -1;
-    char final[LM_XP_PATH], partial[LM_XP_PATH + 16];
+    const char *partial = J.dir.partial;
     lm__opt_result r = {0};
     st = lm__xp_load(jc, J.scenario_path, NULL, &base, err);
     const char *region = cfg->region ? cfg->region : lv->region;
@@ -1135,21 +1133,18 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
 
     /* the folder */
     if (st == LM_OK)
-        st = lm__xp_folder(jc, base, "run", J.seed, "-optimise", final, partial, J.db_path, err);
+        st = lm__xp_dir_open(&J.dir, jc, base, "run", J.seed, "-optimise", cfg->x.resume,
+                             "search", err);
     if (st == LM_OK) {
-        snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
+        snprintf(res->out_dir, sizeof res->out_dir, "%s", J.dir.final);
         snprintf(res->scenario, sizeof res->scenario, "%s", lm_scenario_name(base));
         res->seed = J.seed;
         res->runs = J.runs;
         res->n_arms = 1;
     }
     const bool root = lm__par_rank() == 0;
-    if (st == LM_OK && root) {
-        st = lm__outdir_open_partial(final, partial, cfg->x.resume, jc->force, "search", &lock, NULL,
-                                         err);
-        if (st == LM_OK)
-            st = open_db(&J, base, cfg->x.resume, err);
-    }
+    if (st == LM_OK && root)
+        st = open_db(&J, base, cfg->x.resume, err);
     st = lm__par_agree(st, err);
     if (st == LM_OK)
         st = load_cache(&J, err); /* every rank: the same replay */
@@ -1200,7 +1195,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
             if (st == LM_OK)
                 fprintf(mem, "results: %s (optimise.csv: every evaluation; results.sqlite: "
                              "optimise_* tables)\n",
-                        final);
+                        J.dir.final);
             if (fclose(mem) != 0 && st == LM_OK)
                 st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
         }
@@ -1214,15 +1209,12 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         }
         if (st == LM_OK)
             st = lm__optimise_report_write(partial, err);
-        if (st == LM_OK)
-            st = lm__outdir_commit(partial, final, jc->force, err);
     }
     if (J.db)
         sqlite3_close(J.db);
-    if (lock >= 0)
-        close(lock);
     (void)cached;
-    st = lm__par_agree(st, err); /* the outputs are rank 0's: every rank ends with its status */
+    /* the outputs are rank 0's: every rank ends with its status */
+    st = lm__xp_dir_close(&J.dir, st, J.n_cache > 0, jc, err);
     lm__opt_result_fini(&r);
     for (int k = 0; k < J.n_cache; ++k)
         free(J.cache[k].key);

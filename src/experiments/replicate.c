@@ -558,9 +558,11 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
     lm_status st = lm__xp_threads(sc, job, &threads, &memory_each, err);
     if (st != LM_OK)
         return st;
-    char final[LM_XP_PATH], partial[LM_XP_PATH + 16], db[LM_XP_PATH + 32];
-    if ((st = lm__xp_folder(job, sc, "run", seed, suffix, final, partial, db, err)) != LM_OK)
-        return st;
+    if (until && lm__par_size() > 1)
+        LM_FAIL(err, LM_EINVAL, "--precision runs in one process (no MPI)");
+    lm__xp_dir dir;
+    st = lm__xp_dir_open(&dir, job, sc, "run", seed, suffix, cfg->resume, "job", err);
+    const char *final = dir.final, *partial = dir.partial, *db = dir.db;
     snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
 
     int32_t start, end;
@@ -570,16 +572,9 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
      * of the pending runs, pending[j] for j % size == rank, into its own rank-K.sqlite, and
      * rank 0 merges them into results.sqlite in run_id order. One rank: as before. */
     const int rank = lm__par_rank(), size = lm__par_size();
-    int lock = -1;
-    bool created = false;
     int n_done = 0;
-    if (until && size > 1)
-        LM_FAIL(err, LM_EINVAL, "--precision runs in one process (no MPI)");
-    if (rank == 0) {
-        st = lm__outdir_open_partial(final, partial, cfg->resume, job->force, "job", &lock, &created, err);
-        if (st == LM_OK)
-            st = lm__merge_rank_files(partial, db, job->stop_flag, err);
-    }
+    if (st == LM_OK && rank == 0)
+        st = lm__merge_rank_files(partial, db, job->stop_flag, err);
     st = lm__par_agree(st, err); /* before any other collective: rank 0 may have failed */
     /* A job with a stopping rule grows runs batch by batch; resumed, it starts at the batch
        its database reached (the decisions before it were "go on", and are again). */
@@ -605,9 +600,9 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
         if (!done || !pending) {
             free(done);
             free(pending);
-            if (lock >= 0)
-                close(lock);
-            LM_FAIL(err, LM_ENOMEM, "replication list");
+            return lm__xp_dir_close(&dir, lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__,
+                                                       "replication list"),
+                                    true, job, err);
         }
         n_done = 0;
         if (st == LM_OK && rank == 0)
@@ -701,16 +696,10 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
     if (st == LM_OK && rank == 0)
         st = finish(&x, partial, db, table, res, err);
     free(x.m);
-    if (st == LM_OK && rank == 0)
-        st = lm__outdir_commit(partial, final, job->force, err);
-    if (lock >= 0)
-        close(lock);
-    st = lm__par_agree(st, err);
+    st = lm__xp_dir_close(&dir, st, finished_all > 0, job, err);
     if (st == LM_OK)
         st = lm__par_bcast_text(&res->summary, err);
-    if (rank == 0 && st != LM_OK && st != LM_EINTR && created && finished_all == 0)
-        lm__outdir_abort(partial); /* made by this call and empty: leave no trace */
-    else if (st != LM_OK && st != LM_EINTR && n_done + finished_all > 0) {
+    if (st != LM_OK && st != LM_EINTR && n_done + finished_all > 0) {
         /* A full disk, say: the complete runs stay, and the user must learn how to use them. */
         const size_t used = strlen(err->message);
         snprintf(err->message + used, sizeof err->message - used,
