@@ -1,4 +1,4 @@
-/* src/experiments/calibrate.c -- `longmen calibrate` (issue 6; include/longmen/calibrate.h,
+/* src/experiments/calibrate.c -- `longmen calibrate` (include/longmen/calibrate.h,
  * docs/calibration.md): the method of simulated moments with NLopt.
  *
  * The search runs in the unit cube: parameter j is lo + u (hi - lo), or on a log scale

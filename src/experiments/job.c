@@ -246,7 +246,7 @@ fail_scenario:
     return st;
 }
 
-/* MPI issue: one run is one rank's work; under mpirun rank 0 runs it and the others wait
+/* One run is one rank's work; under mpirun rank 0 runs it and the others wait
  * for its status and summary (docs/scaling.md). */
 lm_status lm_job_run(const lm_job_config *cfg, lm_job_result *res, lm_error *err)
 {

@@ -1,5 +1,5 @@
 /* src/experiments/moments.c -- the moments of one simulation for `longmen calibrate`
- * (calibration issue; calibrate_int.h): the named statistics, computed in C from the
+ * (calibrate_int.h): the named statistics, computed in C from the
  * simulation's accessors (region years, firm records, deals, exits, funds), and SQL moments,
  * run against a results database of the simulation written to a temporary file (removed
  * again; it costs a database write per replication, so calibrations that need speed use named

@@ -233,8 +233,8 @@ typedef struct loop {
     int failed;      /* a replication failed: the others stop (atomic) */
     int first_set;   /* first is the first failure (under a critical section) */
     int interrupted;
-    int peer_stopped; /* MPI issue: another rank failed or was interrupted */
-    int n_mine, n_pending; /* MPI issue: this rank's items of all (progress is scaled) */
+    int peer_stopped; /* another rank failed or was interrupted */
+    int n_mine, n_pending; /* this rank's items of all (progress is scaled) */
     lm_error first;
     lm_status first_st;
     double t0;
@@ -252,7 +252,7 @@ static void note_failure(loop *L, lm_status st, const lm_error *e)
     }
 #pragma omp atomic write
     L->failed = 1; /* the other replications stop after their month */
-    lm__par_tell_stop(); /* MPI issue: and the other ranks' */
+    lm__par_tell_stop(); /* and the other ranks' */
 }
 
 static void run_one(loop *L, int arm, int rep)
@@ -272,7 +272,7 @@ static void run_one(loop *L, int arm, int rep)
             st = LM_EINTR;
             break;
         }
-        if (lm__par_stopped()) { /* MPI issue: another rank failed or was interrupted */
+        if (lm__par_stopped()) { /* another rank failed or was interrupted */
 #pragma omp atomic write
             L->peer_stopped = 1;
             st = LM_EINTR;
@@ -288,7 +288,7 @@ static void run_one(loop *L, int arm, int rep)
 #pragma omp atomic capture
         done = ++L->months_done;
         if (L->cfg->job.progress && !L->cfg->job.quiet && lm__par_rank() == 0) {
-            /* MPI issue: rank 0 shows its share as the whole job's fraction. */
+            /* Rank 0 shows its share as the whole job's fraction. */
             if (L->n_mine > 0 && L->n_mine < L->n_pending)
                 done = (int)((long long)done * L->n_pending / L->n_mine);
             if (done > L->months_total)
@@ -324,7 +324,7 @@ static void run_one(loop *L, int arm, int rep)
 #pragma omp atomic write
         L->interrupted = 1;
         if (lm__stop_requested(&L->cfg->job))
-            lm__par_tell_stop(); /* MPI issue: Ctrl-C on one rank stops them all */
+            lm__par_tell_stop(); /* Ctrl-C on one rank stops them all */
     } else if (st != LM_OK) {
         note_failure(L, st, &e);
     }
@@ -567,7 +567,7 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
 
     int32_t start, end;
     lm_scenario_period(sc, &start, &end);
-    /* MPI issue (docs/scaling.md): rank 0 owns the folder (its lock, the runs other ranks
+    /* Under MPI (docs/scaling.md): rank 0 owns the folder (its lock, the runs other ranks
      * left in it, what is done) and tells the others; every rank then simulates its share
      * of the pending runs, pending[j] for j % size == rank, into its own rank-K.sqlite, and
      * rank 0 merges them into results.sqlite in run_id order. One rank: as before. */
