@@ -195,15 +195,9 @@ typedef struct cal {
     lm_error err;
 } cal;
 
-static lm_status db_fail(cal *C, lm_error *err)
-{
-    return lm_error_set_at(err, LM_EDB, C->dir.db, 0, 0, NULL, "%s: %s", C->dir.db,
-                           C->db ? sqlite3_errmsg(C->db) : "cannot open");
-}
-
 static lm_status exec(cal *C, const char *sql, lm_error *err)
 {
-    return sqlite3_exec(C->db, sql, NULL, NULL, NULL) == SQLITE_OK ? LM_OK : db_fail(C, err);
+    return lm__db_exec(C->db, C->dir.db, sql, err);
 }
 
 static const char *stage_name(int stage)
@@ -422,10 +416,7 @@ static lm_status write_header(cal *C, lm_error *err)
         st = insert_parameters(C, NULL, err);
     if (st == LM_OK)
         st = insert(C, &lm__rows_calibration_target, g, (size_t)C->nt, err);
-    if (st == LM_OK)
-        st = exec(C, "COMMIT", err);
-    else
-        sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+    st = lm__db_end(C->db, C->dir.db, st, err);
     free(g);
     free(spec);
     return st;
@@ -579,10 +570,7 @@ static lm_status store_eval(cal *C, int k, const eval_rec *e, lm_error *err)
         st = insert(C, &lm__rows_calibration_value, v, (size_t)C->np, err);
     if (st == LM_OK)
         st = insert(C, &lm__rows_calibration_moment, m, nr, err);
-    if (st == LM_OK)
-        st = exec(C, "COMMIT", err);
-    else
-        sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+    st = lm__db_end(C->db, C->dir.db, st, err);
     free(v);
     free(m);
     return st;
@@ -942,10 +930,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
             st = insert_parameters(C, B->x, err);
         if (st == LM_OK)
             st = insert(C, &lm__rows_calibration_summary, r, (size_t)C->nt, err);
-        if (st == LM_OK)
-            st = exec(C, "COMMIT", err);
-        else
-            sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+        st = lm__db_end(C->db, C->dir.db, st, err);
         free(r);
     }
 
@@ -1285,21 +1270,15 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     for (int pass = 0; pass < 2; ++pass) {
         const bool writer = lm__par_rank() == 0;
         if (writer == (pass == 0)) {
-            if (sqlite3_open_v2(C.dir.db, &C.db,
-                                writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                       : SQLITE_OPEN_READONLY,
-                                NULL) != SQLITE_OK)
-                st = db_fail(&C, err);
-            if (st == LM_OK)
-                sqlite3_busy_timeout(C.db, 10000);
-            if (st == LM_OK && writer)
-                st = exec(&C, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", err);
+            st = lm__db_open(C.dir.db,
+                             writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                    : SQLITE_OPEN_READONLY,
+                             writer, &C.db, err);
             if (st == LM_OK && writer) { /* the tables all at once, or none */
                 st = exec(&C, "BEGIN IMMEDIATE", err);
                 if (st == LM_OK)
                     st = create_tables(&C, err);
-                if (st == LM_OK)
-                    st = exec(&C, "COMMIT", err);
+                st = lm__db_end(C.db, C.dir.db, st, err);
             }
             if (st == LM_OK)
                 st = read_cached(&C, err);

@@ -201,10 +201,9 @@ static lm_status moments(const lm_scenario *sc, const lm_sim *sim, double *out, 
 
 /* ---- the database ---- */
 
-static lm_status db_fail(const job *J, lm_error *err)
+static lm_status exec(const job *J, const char *sql, lm_error *err)
 {
-    return lm_error_set_at(err, LM_EDB, J->dir.db, 0, 0, NULL, "%s: %s", J->dir.db,
-                           J->db ? sqlite3_errmsg(J->db) : "cannot open");
+    return lm__db_exec(J->db, J->dir.db, sql, err);
 }
 
 /* What the evaluations depend on (the cache's identity), and the budget of the search. */
@@ -319,27 +318,21 @@ static int fingerprints(const job *J, const lm_scenario *base, fingerprint *f)
 
 static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error *err)
 {
-    if (sqlite3_open_v2(J->dir.db, &J->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-            SQLITE_OK ||
-        /* a reader (sqlite3 on the partial database while the search runs) only delays a
-         * commit */
-        sqlite3_busy_timeout(J->db, 10000) != SQLITE_OK ||
-        sqlite3_exec(J->db, "PRAGMA synchronous=FULL; PRAGMA journal_mode=DELETE;", NULL, NULL,
-                     NULL) != SQLITE_OK)
-        return db_fail(J, err);
+    /* a reader (sqlite3 on the partial database while the search runs) only delays a commit */
+    lm_status st =
+        lm__db_open(J->dir.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, true, &J->db, err);
+    if (st != LM_OK)
+        return st;
     const lm_row_table *const declared[] = {
         &lm__rows_schema,         &lm__rows_optimise_config,      &lm__rows_optimise_evaluation,
         &lm__rows_optimise_value, &lm__rows_optimise_replication, &lm__rows_optimise_lever,
         &lm__rows_optimise_mix};
-    lm_status st = LM_OK;
     for (size_t k = 0; st == LM_OK && k < sizeof declared / sizeof *declared; ++k)
         st = lm__rows_create(J->db, J->dir.db, declared[k], true, err);
     /* the layout version, as in every results database (docs/output.md) */
-    if (st == LM_OK && sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        st = db_fail(J, err);
-    if (st == LM_OK && (st = lm__rows_version(J->db, J->dir.db, &lm__rows_schema, err)) == LM_OK &&
-        sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        st = db_fail(J, err);
+    if (st == LM_OK && (st = exec(J, "BEGIN", err)) == LM_OK)
+        st = lm__db_end(J->db, J->dir.db, lm__rows_version(J->db, J->dir.db, &lm__rows_schema, err),
+                        err);
     config_row *have = NULL, want[12];
     size_t n_have = 0;
     if (st == LM_OK)
@@ -369,15 +362,12 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
     if (st != LM_OK || found + legacy == nf)
         return st;
     /* a fresh database (or one whose first commit never happened) */
-    if (sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(J, err);
-    st = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_config, 0, NULL, want,
-                         (size_t)nf, err);
-    if (st == LM_OK && sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        st = db_fail(J, err);
-    if (st != LM_OK)
-        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-    return st;
+    if ((st = exec(J, "BEGIN", err)) != LM_OK)
+        return st;
+    return lm__db_end(J->db, J->dir.db,
+                      lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_config, 0, NULL, want,
+                                      (size_t)nf, err),
+                      err);
 }
 
 static lm_status cache_add(job *J, int draw, const char *key, const lm__opt_outcome *o,
@@ -405,15 +395,12 @@ static lm_status load_cache(job *J, lm_error *err)
     sqlite3 *db = NULL;
     if (access(J->dir.db, F_OK) != 0)
         return LM_OK;
-    if (sqlite3_open_v2(J->dir.db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_busy_timeout(db, 10000) != SQLITE_OK) {
-        sqlite3_close(db);
-        return lm_error_set_at(err, LM_EDB, J->dir.db, 0, 0, NULL, "%s: cannot open",
-                               J->dir.db);
-    }
+    lm_status st = lm__db_open(J->dir.db, SQLITE_OPEN_READONLY, false, &db, err);
+    if (st != LM_OK)
+        return st;
     evaluation_row *ev = NULL;
     size_t n = 0;
-    lm_status st = lm__rows_read(db, J->dir.db, &lm__rows_optimise_evaluation, 0, NULL,
+    st = lm__rows_read(db, J->dir.db, &lm__rows_optimise_evaluation, 0, NULL,
                                  (void **)&ev, &n, err);
     for (size_t i = 0; st == LM_OK && i < n; ++i) {
         const lm__opt_outcome o = {.objective = ev[i].objective,
@@ -440,7 +427,7 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
                                o->runs,        key,            o->objective,
                                o->objective_lo, o->objective_hi, o->cost,
                                o->cost_lo,     o->cost_hi};
-    const bool ok = sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    lm_status rc = exec(J, "BEGIN", err);
     value_row values[LM_LEVERS_MAX];
     const int n_levers = J->lv->n < LM_LEVERS_MAX ? J->lv->n : LM_LEVERS_MAX;
     for (int j = 0; j < n_levers; ++j) {
@@ -457,7 +444,6 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
                                     .run = (int64_t)draw * RUN0_STRIDE + i,
                                     LM_METRIC_OUTCOMES(OPTIMISE_METRIC_FIELD_)};
     }
-    lm_status rc = ok ? LM_OK : db_fail(J, err);
     if (rc == LM_OK && !reps)
         rc = lm_error_set_at(err, LM_ENOMEM, J->dir.db, 0, 0, NULL,
                              "%s: no memory for replication rows", J->dir.db);
@@ -471,16 +457,7 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
         rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_replication, 0, NULL, reps,
                              (size_t)o->runs, err);
     free(reps);
-    if (rc != LM_OK) {
-        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
-    if (sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        const lm_status st = db_fail(J, err);
-        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
-    }
-    return LM_OK;
+    return lm__db_end(J->db, J->dir.db, rc, err);
 }
 
 /* ---- the objective of the search ---- */
@@ -727,22 +704,18 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
                      OPT_TEXT);
     for (size_t j = 0; rc == LM_OK && j < n_m; ++j)
         mix_row_of(J, r, info, (int)j, &mixes[j], texts + (n_l + j) * OPT_TEXT, OPT_TEXT);
-    if (rc == LM_OK && sqlite3_exec(J->db, "BEGIN; DELETE FROM optimise_lever;"
-                                           " DELETE FROM optimise_mix;",
-                                    NULL, NULL, NULL) != SQLITE_OK)
-        rc = db_fail(J, err);
-    else if (rc == LM_OK &&
-             (rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_lever, 0, NULL, levers,
-                                   n_l, err)) == LM_OK)
+    if (rc == LM_OK)
+        rc = exec(J, "BEGIN; DELETE FROM optimise_lever; DELETE FROM optimise_mix;", err);
+    if (rc == LM_OK &&
+        (rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_lever, 0, NULL, levers, n_l,
+                              err)) == LM_OK)
         rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_mix, 0, NULL, mixes, n_m,
                              err);
     free(levers);
     free(mixes);
     free(texts);
-    if (rc != LM_OK) {
-        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
+    if (rc != LM_OK)
+        return lm__db_end(J->db, J->dir.db, rc, err);
     /* The budget of this search (not of the cache: a resume may change it) for the report,
      * which `longmen report DIR` writes again from the database alone; budget_given: the
      * report says a total was asked for as a total. */
@@ -753,11 +726,7 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
                                  {"budget_given", J->cfg->budget_cny_total > 0 ? "total" : "year"},
                                  {"budget_years", years}};
     rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_config, 0, NULL, config, 3, err);
-    if (rc == LM_OK && sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = db_fail(J, err);
-    if (rc != LM_OK)
-        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
+    return lm__db_end(J->db, J->dir.db, rc, err);
 }
 
 /* optimise.csv: every search evaluation (draw 0), in the order made, with its rank. */

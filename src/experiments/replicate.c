@@ -140,24 +140,18 @@ static lm_status open_with_runs(const char *db_path, sqlite3 **db, lm_error *err
     if (access(db_path, F_OK) != 0)
         return LM_OK;
     sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", -1, &st,
-                           NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        const lm_status rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                                             h ? sqlite3_errmsg(h) : "cannot open");
-        sqlite3_finalize(st);
-        sqlite3_close(h);
-        return rc;
-    }
-    const bool has_run = sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
-    if (has_run)
+    lm_status rc = lm__db_open(db_path, SQLITE_OPEN_READWRITE, false, &h, err);
+    bool ok = false;
+    const bool has_run =
+        rc == LM_OK &&
+        lm__rows_scalar(h, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", 0, &ok) > 0;
+    if (rc == LM_OK && !ok)
+        rc = lm__db_fail(h, db_path, err);
+    if (rc == LM_OK && has_run)
         *db = h;
     else
         sqlite3_close(h);
-    return LM_OK;
+    return rc;
 }
 
 static lm_status read_done(const char *db_path, const lm__arm *arms, int n_arms, int runs,
@@ -206,9 +200,7 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
     const int64_t n_runs = (int64_t)x->n_arms * x->runs;
     const size_t per_run = (size_t)(x->n_regions + 1) * LM_METRIC_COUNT;
     sqlite3 *db = NULL;
-    lm_status rc = LM_OK;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: cannot open", db_path);
+    lm_status rc = lm__db_open(db_path, SQLITE_OPEN_READONLY, false, &db, err);
     for (int64_t id = 1; rc == LM_OK && id <= n_runs; ++id)
         rc = lm__metrics_read(db, db_path, id, x->n_regions, x->m + (size_t)(id - 1) * per_run,
                               err);
@@ -483,8 +475,7 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
     return LM_OK;
 
 db_error:
-    rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                         db ? sqlite3_errmsg(db) : "cannot open");
+    rc = lm__db_fail(db, db_path, err);
 fail:
     lm__rows_free(&lm__rows_run, run, n);
     sqlite3_finalize(st);

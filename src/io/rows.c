@@ -719,14 +719,48 @@ lm_status lm__rows_read(sqlite3 *db, const char *path, const lm_row_table *t, in
     return LM_OK;
 }
 
+lm_status lm__db_fail(sqlite3 *db, const char *path, lm_error *err)
+{
+    return lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
+                           db ? sqlite3_errmsg(db) : "cannot open");
+}
+
+lm_status lm__db_exec(sqlite3 *db, const char *path, const char *sql, lm_error *err)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? LM_OK
+                                                                : lm__db_fail(db, path, err);
+}
+
+lm_status lm__db_end(sqlite3 *db, const char *path, lm_status st, lm_error *err)
+{
+    if (st == LM_OK)
+        st = lm__db_exec(db, path, "COMMIT", err);
+    if (st != LM_OK)
+        (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return st;
+}
+
+lm_status lm__db_open(const char *path, int flags, bool durable, sqlite3 **db, lm_error *err)
+{
+    lm_status st = LM_OK;
+    if (sqlite3_open_v2(path, db, flags, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(*db, 10000) != SQLITE_OK)
+        st = lm__db_fail(*db, path, err);
+    if (st == LM_OK && durable)
+        st = lm__db_exec(*db, path, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", err);
+    if (st != LM_OK) {
+        sqlite3_close(*db);
+        *db = NULL;
+    }
+    return st;
+}
+
 lm_status lm__rows_replace(const char *path, const lm_row_set *sets, int n_sets, lm_error *err)
 {
     sqlite3 *db = NULL;
-    lm_status rc = LM_OK;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
-                             db ? sqlite3_errmsg(db) : "cannot open");
+    lm_status rc = lm__db_open(path, SQLITE_OPEN_READWRITE, false, &db, err);
+    if (rc == LM_OK)
+        rc = lm__db_exec(db, path, "BEGIN", err);
     for (int k = 0; rc == LM_OK && k < n_sets; ++k) {
         const lm_row_table *t = sets[k].t;
         char sql[128];
@@ -738,10 +772,9 @@ lm_status lm__rows_replace(const char *path, const lm_row_set *sets, int n_sets,
         else
             rc = lm__rows_insert(db, path, t, 0, NULL, sets[k].rows, sets[k].n, err);
     }
-    if (rc == LM_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: committing: %s", path,
-                             sqlite3_errmsg(db));
-    sqlite3_close(db); /* after a failure, rolls the transaction back */
+    if (db)
+        rc = lm__db_end(db, path, rc, err);
+    sqlite3_close(db);
     return rc;
 }
 

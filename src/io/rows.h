@@ -137,6 +137,16 @@ lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, 
 /* Creates the table's declared indices (built after the rows are in: one sort per index
  * instead of a B-tree update per row). */
 lm_status lm__rows_index(sqlite3 *db, const char *path, const lm_row_table *t, lm_error *err);
+/* The databases of the experiments, the same way everywhere. lm__db_open opens path (flags
+ * of sqlite3_open_v2), a reader waiting up to 10 s for a writer; durable: a rollback journal
+ * and every commit synced, for a folder --resume reads after a kill. *db is NULL unless
+ * LM_OK. lm__db_exec runs statements without rows. lm__db_end ends a transaction: COMMIT
+ * when st is LM_OK, else (or when the commit fails) ROLLBACK; returns the status. Failures
+ * are LM_EDB "path: SQLite's message" (lm__db_fail). */
+lm_status lm__db_open(const char *path, int flags, bool durable, sqlite3 **db, lm_error *err);
+lm_status lm__db_exec(sqlite3 *db, const char *path, const char *sql, lm_error *err);
+lm_status lm__db_end(sqlite3 *db, const char *path, lm_status st, lm_error *err);
+lm_status lm__db_fail(sqlite3 *db, const char *path, lm_error *err);
 /* The first column of sql's first row (0 when none); a `?` in sql is bound to run_id. *ok
  * says whether it ran. */
 int64_t lm__rows_scalar(sqlite3 *db, const char *sql, int64_t run_id, bool *ok);
