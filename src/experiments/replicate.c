@@ -513,13 +513,6 @@ static lm_status batch_met(const lm_experiment_config *cfg, const lm__arm *arms,
     return st;
 }
 
-lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm *arms,
-                                 int n_arms, const char *suffix, lm__table_fn table,
-                                 const void *user, lm_experiment_result *res, lm_error *err)
-{
-    return lm__experiment_execute_until(cfg, arms, n_arms, suffix, table, NULL, user, res, err);
-}
-
 lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm__arm *arms,
                                        int n_arms, const char *suffix, lm__table_fn table,
                                        lm__until_fn until, const void *user,
@@ -777,7 +770,8 @@ lm_status lm_experiment_replicate(const lm_experiment_config *cfg, lm_experiment
     snprintf(suffix, sizeof suffix, "-runs%d", cfg->runs);
     const lm__arm arm = {.name = NULL, .sc = sc};
     if (st == LM_OK)
-        st = lm__experiment_execute(cfg, &arm, 1, suffix, replicate_table, NULL, res, err);
+        st = lm__experiment_execute_until(cfg, &arm, 1, suffix, replicate_table, NULL, NULL, res,
+                                          err);
     lm_scenario_free(sc);
     return lm__xp_end(res, st, err);
 }

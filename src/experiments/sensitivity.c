@@ -636,9 +636,7 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
 
     /* Outputs' regions and parameters, checked against the scenario before anything runs. */
     lm_scenario *base = NULL;
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
-    lm_status st = lm_scenario_load(path, &base, err);
-    lm__scenario_watch_stop(watched);
+    lm_status st = lm__xp_load(job, path, NULL, &base, err);
     if (st != LM_OK)
         return st;
     int region[LM_SENS_MAX_OUTPUTS];
@@ -687,8 +685,8 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
                               .n_points = n_points,
                               .values = values,
                               .region = region};
-        st = lm__experiment_execute(cfg, pa.arm, n_points, "-sensitivity", sens_table, &ctx, res,
-                                    err);
+        st = lm__experiment_execute_until(cfg, pa.arm, n_points, "-sensitivity", sens_table, NULL,
+                                          &ctx, res, err);
     }
     lm__point_arms_free(&pa);
     free(values);
