@@ -401,6 +401,14 @@ static lm_status max_replication(const char *db_path, int *out, lm_error *err)
     return rc;
 }
 
+/* The runs to renumber, old run_id to new: a table only inside renumber_runs' transaction. */
+#define RENUMBER_COLUMNS(X, V)                                                                 \
+    X(int64_t, old, INTEGER, ID, "the run_id now")                                             \
+    X(int64_t, new, INTEGER, VALUE, "the run_id of the job's new size")
+#define LM_ROW_T renumber_row
+LM_ROW_DECLARE(static const, renumber_table, "lm_renumber", RENUMBER_COLUMNS, .no_run_id = true);
+#undef LM_ROW_T
+
 /* Gives every run of DIR.partial the run_id a job of `runs` replications per arm gives it
  * (arm a, replication i: a * runs + i + 1), in every table that has a run_id column, so that
  * a job grown batch by batch ends with the database a job of its final size writes. Runs of
@@ -411,77 +419,53 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    sqlite3_stmt *ins = NULL;
     lm_run_row *run = NULL;
-    size_t n = 0;
-    int moved = 0, step;
+    renumber_row *moves = NULL;
+    size_t n = 0, moved = 0;
     lm_status rc = open_with_runs(db_path, &db, err);
     if (rc != LM_OK || !db)
         return rc;
-    if (sqlite3_exec(db,
-                     "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;"
-                     " CREATE TEMP TABLE lm_renumber(old INTEGER PRIMARY KEY, new INTEGER);",
-                     NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO lm_renumber VALUES (?1, ?2)", -1, &ins, NULL) !=
-            SQLITE_OK)
-        goto db_error;
-    if ((rc = lm__rows_read(db, db_path, &lm__rows_run, 0, NULL, (void **)&run, &n, err)) != LM_OK)
-        goto fail;
-    for (size_t k = 0; k < n; ++k) {
+    rc = lm__db_exec(db, db_path, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;", err);
+    if (rc == LM_OK)
+        rc = lm__rows_create(db, db_path, &renumber_table, false, err);
+    if (rc == LM_OK)
+        rc = lm__rows_read(db, db_path, &lm__rows_run, 0, NULL, (void **)&run, &n, err);
+    if (rc == LM_OK && !(moves = calloc(n ? n : 1, sizeof *moves)))
+        rc = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "renumbering runs");
+    for (size_t k = 0; rc == LM_OK && k < n; ++k) {
         const int64_t id = run[k].run_id, i = run[k].run;
         int a = -1;
         for (int j = 0; j < n_arms && a < 0; ++j)
             if (strcmp(run[k].arm ? run[k].arm : "", arms[j].name ? arms[j].name : "") == 0)
                 a = j;
-        if (a < 0 || i < 0 || i >= runs || id == (int64_t)a * runs + i + 1)
-            continue;
-        if (sqlite3_bind_int64(ins, 1, id) != SQLITE_OK ||
-            sqlite3_bind_int64(ins, 2, (int64_t)a * runs + i + 1) != SQLITE_OK ||
-            sqlite3_step(ins) != SQLITE_DONE)
-            goto db_error;
-        sqlite3_reset(ins);
-        ++moved;
+        if (a >= 0 && i >= 0 && i < runs && id != (int64_t)a * runs + i + 1)
+            moves[moved++] = (renumber_row){.old = id, .new = (int64_t)a * runs + i + 1};
     }
-    lm__rows_free(&lm__rows_run, run, n);
-    run = NULL;
-    n = 0;
-    sqlite3_finalize(ins);
-    ins = NULL;
-    if (moved > 0) {
-        if (sqlite3_prepare_v2(db,
-                               "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name)"
-                               " AS c WHERE m.type = 'table' AND c.name = 'run_id'",
-                               -1, &st, NULL) != SQLITE_OK)
-            goto db_error;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            char sql[512];
-            const char *t = (const char *)sqlite3_column_text(st, 0);
-            snprintf(sql, sizeof sql,
-                     "UPDATE \"%s\" SET run_id = -(SELECT new FROM lm_renumber WHERE old = run_id)"
-                     " WHERE run_id IN (SELECT old FROM lm_renumber);"
-                     " UPDATE \"%s\" SET run_id = -run_id WHERE run_id < 0;",
-                     t, t);
-            if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-                goto db_error;
-        }
-        if (step != SQLITE_DONE)
-            goto db_error;
-        sqlite3_finalize(st);
-        st = NULL;
+    if (rc == LM_OK)
+        rc = lm__rows_insert(db, db_path, &renumber_table, 0, NULL, moves, moved, err);
+    if (rc == LM_OK && moved > 0 &&
+        sqlite3_prepare_v2(db,
+                           "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name)"
+                           " AS c WHERE m.type = 'table' AND c.name = 'run_id'",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = lm__db_fail(db, db_path, err);
+    while (rc == LM_OK && st && sqlite3_step(st) == SQLITE_ROW) {
+        char sql[512];
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        snprintf(sql, sizeof sql,
+                 "UPDATE \"%s\" SET run_id = -(SELECT new FROM lm_renumber WHERE old = run_id)"
+                 " WHERE run_id IN (SELECT old FROM lm_renumber);"
+                 " UPDATE \"%s\" SET run_id = -run_id WHERE run_id < 0;",
+                 t, t);
+        rc = lm__db_exec(db, db_path, sql, err);
     }
-    if (sqlite3_exec(db, "DROP TABLE lm_renumber; COMMIT;", NULL, NULL, NULL) != SQLITE_OK)
-        goto db_error;
-    sqlite3_close(db);
-    return LM_OK;
-
-db_error:
-    rc = lm__db_fail(db, db_path, err);
-fail:
+    if (st && sqlite3_finalize(st) != SQLITE_OK && rc == LM_OK)
+        rc = lm__db_fail(db, db_path, err);
+    if (rc == LM_OK)
+        rc = lm__db_exec(db, db_path, "DROP TABLE lm_renumber", err);
+    rc = lm__db_end(db, db_path, rc, err);
     lm__rows_free(&lm__rows_run, run, n);
-    sqlite3_finalize(st);
-    sqlite3_finalize(ins);
-    if (db)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    free(moves);
     sqlite3_close(db);
     return rc;
 }
