@@ -108,17 +108,18 @@ static void estimate(const double *y, int n, int d, const int *rows, int m, doub
     }
 }
 
-/* The q-quantile of the non-NaN values of x[0..n-1] (sorted in place). */
-static double quantile(double *x, int n, double q)
+/* The 5th and 95th percentiles of the non-NaN bootstrap estimates of parameter i (boot:
+ * n_boot x d), sorted in col. */
+static void interval(const double *boot, int n_boot, int d, int i, double *col, double *lo,
+                     double *hi)
 {
-    int k = 0;
-    for (int i = 0; i < n; ++i)
-        if (!isnan(x[i]))
-            x[k++] = x[i];
-    if (k == 0)
-        return NAN;
-    gsl_sort(x, 1, (size_t)k);
-    return gsl_stats_quantile_from_sorted_data(x, 1, (size_t)k, q);
+    size_t k = 0;
+    for (int b = 0; b < n_boot; ++b)
+        if (!isnan(boot[(size_t)b * d + i]))
+            col[k++] = boot[(size_t)b * d + i];
+    gsl_sort(col, 1, k);
+    *lo = k ? gsl_stats_quantile_from_sorted_data(col, 1, k, 0.05) : NAN;
+    *hi = k ? gsl_stats_quantile_from_sorted_data(col, 1, k, 0.95) : NAN;
 }
 
 lm_status lm_sens_indices(const double *y, int n, int d, int n_boot, uint64_t seed,
@@ -133,13 +134,10 @@ lm_status lm_sens_indices(const double *y, int n, int d, int n_boot, uint64_t se
     double *b1 = malloc(((size_t)n_boot + 1) * (size_t)d * sizeof *b1);
     double *bt = malloc(((size_t)n_boot + 1) * (size_t)d * sizeof *bt);
     double *col = malloc(((size_t)n_boot + 1) * sizeof *col);
+    lm_status rc = LM_OK;
     if (!valid || !rows || !b1 || !bt || !col) {
-        free(valid);
-        free(rows);
-        free(b1);
-        free(bt);
-        free(col);
-        LM_FAIL(err, LM_ENOMEM, "sensitivity estimates");
+        rc = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "sensitivity estimates");
+        goto out;
     }
     int m = 0;
     for (int j = 0; j < n; ++j) {
@@ -175,25 +173,16 @@ lm_status lm_sens_indices(const double *y, int n, int d, int n_boot, uint64_t se
         o->st = o->st_lo = o->st_hi = st[i];
         if (m < 2 || n_boot == 0 || isnan(s1[i]))
             continue;
-        for (int b = 0; b < n_boot; ++b)
-            col[b] = b1[(size_t)b * d + i];
-        o->s1_lo = quantile(col, n_boot, 0.05);
-        for (int b = 0; b < n_boot; ++b)
-            col[b] = b1[(size_t)b * d + i];
-        o->s1_hi = quantile(col, n_boot, 0.95);
-        for (int b = 0; b < n_boot; ++b)
-            col[b] = bt[(size_t)b * d + i];
-        o->st_lo = quantile(col, n_boot, 0.05);
-        for (int b = 0; b < n_boot; ++b)
-            col[b] = bt[(size_t)b * d + i];
-        o->st_hi = quantile(col, n_boot, 0.95);
+        interval(b1, n_boot, d, i, col, &o->s1_lo, &o->s1_hi);
+        interval(bt, n_boot, d, i, col, &o->st_lo, &o->st_hi);
     }
+out:
     free(valid);
     free(rows);
     free(b1);
     free(bt);
     free(col);
-    return LM_OK;
+    return rc;
 }
 
 /* ---- the experiment ---- */
