@@ -13,32 +13,17 @@
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
-/* `longmen run`: argv[0] is "run". */
-int cli_run(int argc, char **argv);
-void cli_run_help(FILE *f);
-/* `longmen report OUT_DIR` (app/cmd_report.c). */
-int cli_report(int argc, char **argv);
-void cli_report_help(FILE *f);
-/* `longmen serve` (app/cmd_serve.c). */
-int cli_serve(int argc, char **argv);
-void cli_serve_help(FILE *f);
+/* The commands, each in app/cmd_<name>.c: int cli_<name>(argc, argv) with argv[0] the
+ * command's name, and void cli_<name>_help(FILE *), its --help; app/main.c's table of
+ * commands says what each does. */
+#define CLI_COMMANDS(X)                                                                        \
+    X(run) X(report) X(serve) X(compare) X(sweep) X(sensitivity) X(optimise) X(calibrate)
+#define CLI_DECLARE_(name)                                                                     \
+    int cli_##name(int argc, char **argv);                                                     \
+    void cli_##name##_help(FILE *f);
+CLI_COMMANDS(CLI_DECLARE_)
+#undef CLI_DECLARE_
 
-/* `longmen compare` (app/cmd_compare.c; experiments issue). */
-int cli_compare(int argc, char **argv);
-void cli_compare_help(FILE *f);
-
-/* `longmen sweep` (app/cmd_sweep.c; experiments issue). */
-int cli_sweep(int argc, char **argv);
-void cli_sweep_help(FILE *f);
-/* `longmen sensitivity` (app/cmd_sensitivity.c; experiments issue). */
-int cli_sensitivity(int argc, char **argv);
-void cli_sensitivity_help(FILE *f);
-/* `longmen optimise` (app/cmd_optimise.c; experiments issue). */
-int cli_optimise(int argc, char **argv);
-void cli_optimise_help(FILE *f);
-/* `longmen calibrate` (app/cmd_calibrate.c; calibration issue). */
-int cli_calibrate(int argc, char **argv);
-void cli_calibrate_help(FILE *f);
 /* ---- app/experiment_options.c: what every experiment command parses the same way ---- */
 /* The options experiments share (--seed --threads -o/--out --from --to --runs --detail
  * --max-memory): CLI_OK, CLI_USAGE (printed, see help), or CLI_UNKNOWN for another option. */

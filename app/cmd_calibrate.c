@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -112,47 +111,19 @@ static int set_value(void *user, const char *name, const char *value)
     return cli_usage_error(CALIBRATE_HELP, "calibrate: unknown option '%s'", name);
 }
 
-/* The progress line: [#####.....] evaluation 12/100 local  best 1.23  last 4.56  elapsed
- * 0:12  ETA 1:40, redrawn at most ten times a second. */
-typedef struct line {
-    lm_progress_bar bar; /* its stream, drawn width and clock */
-} line;
-
-static void draw(const lm_calibrate_progress *p, void *user)
+/* The progress line: [#####.....]  evaluation 12/100 local  best 1.23  last 4.56  elapsed
+ * 0:12  ETA 1:40. */
+static void draw(const lm_calibrate_progress *p, void *bar)
 {
-    line *L = user;
-    lm_progress_bar *bar = &L->bar;
-    const bool last = p->evaluations >= p->budget;
-    if (bar->drawn_cols > 0 && !last && p->elapsed_s - bar->last_draw_s < bar->min_interval_s)
-        return;
-    struct winsize ws;
-    int cols = ioctl(fileno(bar->stream), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
     char el[32], eta[32], best[32], now[32], text[256];
     lm_progress_duration(p->elapsed_s, el, sizeof el);
     lm_progress_duration(isnan(p->eta_s) ? -1 : p->eta_s, eta, sizeof eta);
     snprintf(best, sizeof best, isnan(p->best) ? "-" : "%.4g", p->best);
     snprintf(now, sizeof now, isnan(p->last) ? "-" : "%.4g", p->last);
-    snprintf(text, sizeof text, " evaluation %d/%d %-6s best %-9s last %-9s elapsed %s  ETA %s",
+    snprintf(text, sizeof text, "evaluation %d/%d %-6s best %-9s last %-9s elapsed %s  ETA %s",
              p->evaluations, p->budget, p->stage, best, now, el, eta);
-    const int tlen = (int)strlen(text);
-    char out[512];
-    const int room = cols - 1 - tlen - 2;
-    if (room >= 10) {
-        const int w = room > 30 ? 30 : room;
-        const int fill = p->budget > 0 ? (int)((double)w * p->evaluations / p->budget) : 0;
-        char barbuf[40];
-        for (int i = 0; i < w; ++i)
-            barbuf[i] = i < fill ? '#' : '.';
-        barbuf[w] = '\0';
-        snprintf(out, sizeof out, "[%s]%s", barbuf, text);
-    } else {
-        snprintf(out, sizeof out, "%.*s", cols - 1 > 0 ? cols - 1 : 0, text + 1);
-    }
-    const int len = (int)strlen(out);
-    fprintf(bar->stream, "\r%s%*s", out, bar->drawn_cols > len ? bar->drawn_cols - len : 0, "");
-    fflush(bar->stream);
-    bar->drawn_cols = len > bar->drawn_cols ? len : bar->drawn_cols;
-    bar->last_draw_s = p->elapsed_s;
+    lm_progress_bar_draw(bar, p->elapsed_s, p->evaluations >= p->budget, p->evaluations,
+                         p->budget, text);
 }
 
 int cli_calibrate(int argc, char **argv)
@@ -169,11 +140,11 @@ int cli_calibrate(int argc, char **argv)
         return cli_usage_error(CALIBRATE_HELP, "calibrate: give the targets file: --targets FILE");
     o.c.targets_path = o.targets;
 
-    line L;
-    lm_progress_bar_init(&L.bar, stderr);
+    lm_progress_bar bar;
+    lm_progress_bar_init(&bar, stderr);
     if (!o.c.x.job.quiet && isatty(STDERR_FILENO)) {
         o.c.progress = draw;
-        o.c.progress_user = &L;
+        o.c.progress_user = &bar;
     }
     volatile sig_atomic_t *stop = cli_experiment_catch_signals();
     o.c.x.job.stop_flag = stop;
@@ -181,7 +152,7 @@ int cli_calibrate(int argc, char **argv)
     lm_calibrate_result res = {.summary = NULL};
     lm_error err;
     const lm_status st = lm_calibrate(&o.c, &res, &err);
-    lm_progress_bar_clear(&L.bar);
+    lm_progress_bar_clear(&bar);
     const int exit_code = cli_experiment_end(st, &err, res.summary, *stop);
     lm_calibrate_result_fini(&res);
     return exit_code;

@@ -67,7 +67,7 @@ void cli_compare_help(FILE *f)
             "                   index order) until the 90%% interval of that paired\n"
             "                   difference has half-width at most H, or --max-runs; the\n"
             "                   result is that of --runs N for the final N. METRIC:\n"
-            "                   dragons, high_tech, jobs, fund_tvpi, public_cny (CNY).\n"
+            "                   dragons, high_tech, jobs, pool_tvpi, public_cny (CNY).\n"
             "                   Repeatable (all must be met).\n"
             "                   e.g. --precision hangzhou.dragons=0.5\n"
             "  --max-runs N     with --precision: at most N per arm (default 200).\n"

@@ -17,6 +17,8 @@
 
 void cli_optimise_help(FILE *f)
 {
+    char objectives[256];
+    lm_optimise_objective(NULL, objectives, sizeof objectives);
     fprintf(f,
             "Usage: longmen optimise [SCENARIO] --region R --budget CNY[/year|/total] --levers FILE\n"
             "       [options]\n"
@@ -41,8 +43,8 @@ void cli_optimise_help(FILE *f)
             "                   20亿, 5000万. compare's public money is a total over the run.\n"
             "  --levers FILE    the levers (YAML; format in docs/experiments.md), e.g.\n"
             "                   scenarios/examples/levers-hefei.yaml\n"
-            "  --objective M    dragons (default), high_tech, jobs, firms_alive, births,\n"
-            "                   revenue.\n"
+            "  --objective M    the metric to maximise, default dragons:\n"
+            "                   %s.\n"
             "  --evals N        search evaluations, 1 to %d (default 40); each combination\n"
             "                   of discrete levers costs at least one.\n"
             "  --robustness K   fresh draws of R runs for the robustness check (default 5;\n"
@@ -71,7 +73,7 @@ void cli_optimise_help(FILE *f)
             "\n"
             "Exit status: 0 success, 1 error, 2 usage error, 130 interrupted (143 SIGTERM).\n"
             "Details: docs/experiments.md.\n",
-            LM_OPTIMISE_MAX_EVALS);
+            objectives, LM_OPTIMISE_MAX_EVALS);
 }
 
 static bool parse_int(const char *s, int lo, int hi, int *out)
@@ -158,11 +160,10 @@ static int set_value(void *user, const char *name, const char *value)
             return cli_usage_error(OPTIMISE_HELP, "--levers: expected a file");
         o->levers_path = value;
     } else if (strcmp(name, "--objective") == 0) {
-        if (lm_optimise_objective(value) < 0)
-            return cli_usage_error(OPTIMISE_HELP,
-                                   "--objective %s: expected dragons, high_tech, jobs, "
-                                   "firms_alive, births or revenue",
-                                   value);
+        char objectives[256];
+        if (lm_optimise_objective(value, objectives, sizeof objectives) < 0)
+            return cli_usage_error(OPTIMISE_HELP, "--objective %s: expected %s", value,
+                                   objectives);
         o->objective = value;
     } else if (strcmp(name, "--evals") == 0) {
         if (!parse_int(value, 1, LM_OPTIMISE_MAX_EVALS, &o->evals))

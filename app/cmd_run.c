@@ -117,7 +117,7 @@ int cli_run(int argc, char **argv)
     lm_progress_bar bar;
     volatile sig_atomic_t *stop_signal = cli_experiment_start(&cfg, &bar);
 
-    /* experiments issue: several replications (one without --runs stays the job below). */
+    /* Several replications (one without --runs stays the job below). */
     if (x.runs > 1 || x.resume) {
         x.job = cfg;
         lm_experiment_result xr = {.summary = NULL};

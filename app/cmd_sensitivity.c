@@ -17,6 +17,16 @@
 
 void cli_sensitivity_help(FILE *f)
 {
+    /* the words of longmen/metrics.h, wrapped under the option's text */
+    char words[1024];
+    size_t len = 0, column = 36; /* after "                   parameters; metrics:" */
+    for (int k = 0; k < LM_METRIC_COUNT; ++k) {
+        const char *w = lm_metric_word((lm_metric)k);
+        const bool wrap = column + strlen(w) + 2 > 78;
+        len += (size_t)snprintf(words + len, sizeof words - len, "%s%s%s", k ? "," : "",
+                                wrap ? "\n                   " : " ", w);
+        column = (wrap ? 19 : column + 1) + strlen(w) + 1;
+    }
     fprintf(f,
             "Usage: longmen sensitivity [SCENARIO] --params FILE --points N [options]\n"
             "\n"
@@ -36,8 +46,7 @@ void cli_sensitivity_help(FILE *f)
             "                       - {metric: dragons, region: Jiashi}\n"
             "                       - high_tech            # the total over regions\n"
             "                   names as in 'longmen compare --policy'; at most %d\n"
-            "                   parameters; metrics: dragons, high_tech, alive, births,\n"
-            "                   jobs, public, revenue, fund_tvpi.\n"
+            "                   parameters; metrics:%s.\n"
             "  --points N       rows of Saltelli's matrices A and B (N >= 2; a power of\n"
             "                   two suits the Sobol sequence); N (d + 2) points run.\n"
             "  --runs R         replications per point, 1 to 10000 (default 1); a point's\n"
@@ -59,7 +68,7 @@ void cli_sensitivity_help(FILE *f)
             "\n"
             "Exit status: 0 success, 1 error, 2 usage error, 130 interrupted.\n"
             "Details: docs/experiments.md.\n",
-            LM_SENS_MAX_PARAMS, LM_SENS_MAX_BOOTSTRAP);
+            LM_SENS_MAX_PARAMS, words, LM_SENS_MAX_BOOTSTRAP);
 }
 
 typedef struct opts {

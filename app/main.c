@@ -210,7 +210,7 @@ static int dispatch(int argc, char **argv)
     return cli_usage_error("longmen --help", "unknown command '%s'", cmd);
 }
 
-/* MPI issue: under mpirun/srun the processes run one command together (docs/scaling.md).
+/* Under mpirun/srun the processes run one command together (docs/scaling.md).
  * MPI starts only then; only rank 0 prints (the others' stdout and stderr go to /dev/null:
  * every rank returns the same status and message, lm__par_agree). */
 int main(int argc, char **argv)

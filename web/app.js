@@ -405,7 +405,7 @@
     const x = Number(v);
     if (v === '' || !isFinite(x)) return '–';
     if (metric === 'public_cny') return (x / 1e9).toFixed(3);
-    if (metric === 'fund_tvpi') return x.toFixed(3);
+    if (metric === 'pool_tvpi') return x.toFixed(3);
     return Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2);
   }
 
@@ -417,7 +417,7 @@
       const rows = csvRows(await r.text());
       const head = rows.shift() || [];
       const ix = function (n) { return head.indexOf(n); };
-      const labels = { dragons: 'dragons', high_tech: 'high-tech', jobs: 'jobs', fund_tvpi: 'fund TVPI', public_cny: 'public money, CNY bn' };
+      const labels = { dragons: 'dragons', high_tech: 'high-tech', jobs: 'jobs', pool_tvpi: 'fund TVPI', public_cny: 'public money, CNY bn' };
       const runs = rows.length ? rows[0][ix('runs')] : '?';
       box.appendChild(el('h3', { text: 'Counterfactual − baseline (paired, common random numbers)' }));
       box.appendChild(el('p', { class: 'hint', text: 'mean over replications (' + runs + ' per arm) with the 90% t-interval of the mean paired difference; charts below: baseline solid, counterfactual dashed.' }));

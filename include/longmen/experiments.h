@@ -49,7 +49,7 @@ typedef struct lm_scenario_edits {
 } lm_scenario_edits;
 
 /* A target on one cell of the compare table: metric "REGION.METRIC" (REGION a region's name
- * or name_en, or "total"; METRIC dragons, high_tech, jobs, fund_tvpi or public_cny) and the
+ * or name_en, or "total"; METRIC dragons, high_tech, jobs, pool_tvpi or public_cny) and the
  * half-width of the 90% interval of its mean paired difference, in the metric's units
  * (public_cny in CNY). For sample sizes (lm_experiment_config.halfwidth) "METRIC" alone
  * names the metric in every region. */

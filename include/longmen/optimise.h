@@ -60,8 +60,9 @@ typedef struct lm_optimise_config {
 LM_API void lm_optimise_config_init(lm_optimise_config *cfg);
 
 /* The metric (longmen/metrics.h) an --objective names, -1 unless it is one the search may
- * maximise: dragons, high_tech, jobs, firms_alive, births, revenue, by any spelling. */
-LM_API int lm_optimise_objective(const char *name);
+ * maximise: an outcome of a run (LM_METRIC_OUTCOMES) but the public money, its constraint.
+ * list (may be NULL) receives their names, "dragons, ... or revenue_cny". */
+LM_API int lm_optimise_objective(const char *name, char *list, size_t size);
 
 /* Runs the search. On LM_OK the folder (default runs/<name>-seed<N>-optimise) holds
  * results.sqlite (tables optimise_config, optimise_lever, optimise_evaluation,

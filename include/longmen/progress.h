@@ -51,6 +51,11 @@ LM_API void lm_progress_bar_init(lm_progress_bar *bar, FILE *stream);
 /* Redraws the line with \r when min_interval_s has passed since the last redraw. The
  * signature fits lm_job_config.progress: pass the bar as the user pointer. */
 LM_API void lm_progress_bar_update(const lm_progress *p, void *bar);
+/* Redraws the line as lm_progress_bar_update does for any progress: "[###...]  text", the
+ * bar filled done/total, shrunk or left out as the terminal's width asks; at once when last,
+ * else when min_interval_s has passed. elapsed_s: the caller's clock. */
+LM_API void lm_progress_bar_draw(lm_progress_bar *bar, double elapsed_s, bool last, long long done,
+                                 long long total, const char *text);
 /* Blanks the line and returns the cursor to its start, so what follows prints cleanly. */
 LM_API void lm_progress_bar_clear(lm_progress_bar *bar);
 

@@ -1,4 +1,4 @@
-/* src/experiments/calibrate.c -- `longmen calibrate` (issue 6; include/longmen/calibrate.h,
+/* src/experiments/calibrate.c -- `longmen calibrate` (include/longmen/calibrate.h,
  * docs/calibration.md): the method of simulated moments with NLopt.
  *
  * The search runs in the unit cube: parameter j is lo + u (hi - lo), or on a log scale
@@ -180,8 +180,7 @@ typedef struct cal {
     int runs, budget, threads, n_global;
     int np, nt;
     sqlite3 *db;
-    char db_path[LM_XP_PATH + 32];
-    char partial[LM_XP_PATH + 16];
+    lm__xp_dir dir; /* the out folder, its database dir.db */
     /* evaluations: the first n_cached came from the database (--resume) */
     eval_rec *ev;
     int n_ev, n_cached, cap;
@@ -196,15 +195,9 @@ typedef struct cal {
     lm_error err;
 } cal;
 
-static lm_status db_fail(cal *C, lm_error *err)
-{
-    return lm_error_set_at(err, LM_EDB, C->db_path, 0, 0, NULL, "%s: %s", C->db_path,
-                           C->db ? sqlite3_errmsg(C->db) : "cannot open");
-}
-
 static lm_status exec(cal *C, const char *sql, lm_error *err)
 {
-    return sqlite3_exec(C->db, sql, NULL, NULL, NULL) == SQLITE_OK ? LM_OK : db_fail(C, err);
+    return lm__db_exec(C->db, C->dir.db, sql, err);
 }
 
 static const char *stage_name(int stage)
@@ -299,57 +292,38 @@ static const char *alg_name(int alg)
 /* The layout version as calibration databases have always held it: version may be NULL. */
 #define CALIBRATION_SCHEMA_COLUMNS(X, V)                                                        \
     X(int64_t, version, INTEGER, VALUE, "layout version, equal to `PRAGMA user_version`")
-LM_ROW_TYPEDEF(schema_row, CALIBRATION_SCHEMA_COLUMNS);
-LM_ROW_TYPEDEF(calibration_row, CALIBRATION_COLUMNS);
-LM_ROW_TYPEDEF(parameter_row, CALIBRATION_PARAMETER_COLUMNS);
-LM_ROW_TYPEDEF(target_row, CALIBRATION_TARGET_COLUMNS);
-LM_ROW_TYPEDEF(evaluation_row, CALIBRATION_EVALUATION_COLUMNS);
-LM_ROW_TYPEDEF(value_row, CALIBRATION_VALUE_COLUMNS);
-LM_ROW_TYPEDEF(moment_row, CALIBRATION_MOMENT_COLUMNS);
-LM_ROW_TYPEDEF(summary_db_row, CALIBRATION_SUMMARY_COLUMNS);
+/* calibration holds one row: CHECK (id = 1) keeps a second header out. */
 #define LM_ROW_T schema_row
-LM_ROW_DESCRIBE(schema_cols, CALIBRATION_SCHEMA_COLUMNS);
+LM_ROW_DECLARE(static const, schema_table, "schema", CALIBRATION_SCHEMA_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T calibration_row
-LM_ROW_DESCRIBE(calibration_cols, CALIBRATION_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration, "calibration",
+               CALIBRATION_COLUMNS, .no_run_id = true, .refs = "CHECK (id = 1)");
 #undef LM_ROW_T
 #define LM_ROW_T parameter_row
-LM_ROW_DESCRIBE(parameter_cols, CALIBRATION_PARAMETER_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_parameter, "calibration_parameter",
+               CALIBRATION_PARAMETER_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T target_row
-LM_ROW_DESCRIBE(target_cols, CALIBRATION_TARGET_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_target, "calibration_target",
+               CALIBRATION_TARGET_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T evaluation_row
-LM_ROW_DESCRIBE(evaluation_cols, CALIBRATION_EVALUATION_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_evaluation, "calibration_evaluation",
+               CALIBRATION_EVALUATION_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T value_row
-LM_ROW_DESCRIBE(value_cols, CALIBRATION_VALUE_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_value, "calibration_value",
+               CALIBRATION_VALUE_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T moment_row
-LM_ROW_DESCRIBE(moment_cols, CALIBRATION_MOMENT_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_moment, "calibration_moment",
+               CALIBRATION_MOMENT_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T summary_db_row
-LM_ROW_DESCRIBE(summary_cols, CALIBRATION_SUMMARY_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_calibration_summary, "calibration_summary",
+               CALIBRATION_SUMMARY_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
-/* calibration holds one row: CHECK (id = 1) keeps a second header out. */
-const lm_row_table lm__rows_calibration = {
-    .name = "calibration", .cols = calibration_cols,
-    .n_cols = (int)(sizeof calibration_cols / sizeof calibration_cols[0]),
-    .row_size = sizeof(calibration_row), .no_run_id = true, .refs = "CHECK (id = 1)"};
-const lm_row_table lm__rows_calibration_parameter =
-    LM_ROW_TABLE("calibration_parameter", parameter_cols, parameter_row, false, true);
-const lm_row_table lm__rows_calibration_target =
-    LM_ROW_TABLE("calibration_target", target_cols, target_row, false, true);
-const lm_row_table lm__rows_calibration_evaluation =
-    LM_ROW_TABLE("calibration_evaluation", evaluation_cols, evaluation_row, false, true);
-const lm_row_table lm__rows_calibration_value =
-    LM_ROW_TABLE("calibration_value", value_cols, value_row, false, true);
-const lm_row_table lm__rows_calibration_moment =
-    LM_ROW_TABLE("calibration_moment", moment_cols, moment_row, false, true);
-const lm_row_table lm__rows_calibration_summary =
-    LM_ROW_TABLE("calibration_summary", summary_cols, summary_db_row, false, true);
-static const lm_row_table schema_table =
-    LM_ROW_TABLE("schema", schema_cols, schema_row, false, true);
 /* In the order they are created. */
 static const lm_row_table *const cal_tables[] = {
     &schema_table,                &lm__rows_calibration,        &lm__rows_calibration_parameter,
@@ -361,13 +335,13 @@ static lm_status create_tables(cal *C, lm_error *err)
 {
     lm_status st = LM_OK;
     for (size_t k = 0; st == LM_OK && k < sizeof cal_tables / sizeof cal_tables[0]; ++k)
-        st = lm__rows_create(C->db, C->db_path, cal_tables[k], true, err);
-    return st == LM_OK ? lm__rows_version(C->db, C->db_path, &schema_table, err) : st;
+        st = lm__rows_create(C->db, C->dir.db, cal_tables[k], true, err);
+    return st == LM_OK ? lm__rows_version(C->db, C->dir.db, &schema_table, err) : st;
 }
 
 static lm_status insert(cal *C, const lm_row_table *t, const void *rows, size_t n, lm_error *err)
 {
-    return lm__rows_insert(C->db, C->db_path, t, 0, NULL, rows, n, err);
+    return lm__rows_insert(C->db, C->dir.db, t, 0, NULL, rows, n, err);
 }
 
 /* The parameters' rows, best NULL (NaN) until the end. */
@@ -442,10 +416,7 @@ static lm_status write_header(cal *C, lm_error *err)
         st = insert_parameters(C, NULL, err);
     if (st == LM_OK)
         st = insert(C, &lm__rows_calibration_target, g, (size_t)C->nt, err);
-    if (st == LM_OK)
-        st = exec(C, "COMMIT", err);
-    else
-        sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+    st = lm__db_end(C->db, C->dir.db, st, err);
     free(g);
     free(spec);
     return st;
@@ -492,7 +463,7 @@ static lm_status read_cached(cal *C, lm_error *err)
     lm_month_format(C->end, to);
     void *head_rows = NULL;
     size_t n_head = 0;
-    lm_status st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration, 0, NULL, &head_rows,
+    lm_status st = lm__rows_read(C->db, C->dir.db, &lm__rows_calibration, 0, NULL, &head_rows,
                                  &n_head, err);
     if (st != LM_OK)
         return st;
@@ -509,22 +480,22 @@ static lm_status read_cached(cal *C, lm_error *err)
                       strcmp(h->end_month, to) == 0;
     lm__rows_free(&lm__rows_calibration, head_rows, n_head);
     if (!same)
-        return lm_error_set_at(err, LM_EINVAL, C->partial, 0, 0, NULL,
+        return lm_error_set_at(err, LM_EINVAL, C->dir.partial, 0, 0, NULL,
                                "--resume: %s holds a calibration of another scenario, targets "
                                "file, seed, period, --runs or --budget; use --force to start "
                                "over",
-                               C->partial);
+                               C->dir.partial);
     /* evaluations in order (their key is the rowid), then their values and moments put in
      * place by key, NaN where a row is missing */
     void *evs = NULL, *vals = NULL, *moms = NULL;
     size_t n_e = 0, n_v = 0, n_m = 0;
-    st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration_evaluation, 0, NULL, &evs, &n_e,
+    st = lm__rows_read(C->db, C->dir.db, &lm__rows_calibration_evaluation, 0, NULL, &evs, &n_e,
                        err);
     if (st == LM_OK)
-        st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration_value, 0, NULL, &vals, &n_v,
+        st = lm__rows_read(C->db, C->dir.db, &lm__rows_calibration_value, 0, NULL, &vals, &n_v,
                            err);
     if (st == LM_OK)
-        st = lm__rows_read(C->db, C->db_path, &lm__rows_calibration_moment, 0, NULL, &moms, &n_m,
+        st = lm__rows_read(C->db, C->dir.db, &lm__rows_calibration_moment, 0, NULL, &moms, &n_m,
                            err);
     const evaluation_row *e = evs;
     size_t n_ok = 0; /* evaluations 1..n_ok present */
@@ -559,9 +530,9 @@ static lm_status read_cached(cal *C, lm_error *err)
         st = push_eval(C, x + k * np, rows + k * nr, f, stage, err);
     }
     if (st == LM_OK && n_ok < n_e)
-        st = lm_error_set_at(err, LM_EINVAL, C->db_path, 0, 0, NULL,
+        st = lm_error_set_at(err, LM_EINVAL, C->dir.db, 0, 0, NULL,
                              "--resume: evaluation %d is missing in %s; use --force",
-                             C->n_ev + 1, C->db_path);
+                             C->n_ev + 1, C->dir.db);
     C->n_cached = C->n_ev;
     free(x);
     free(rows);
@@ -599,10 +570,7 @@ static lm_status store_eval(cal *C, int k, const eval_rec *e, lm_error *err)
         st = insert(C, &lm__rows_calibration_value, v, (size_t)C->np, err);
     if (st == LM_OK)
         st = insert(C, &lm__rows_calibration_moment, m, nr, err);
-    if (st == LM_OK)
-        st = exec(C, "COMMIT", err);
-    else
-        sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+    st = lm__db_end(C->db, C->dir.db, st, err);
     free(v);
     free(m);
     return st;
@@ -682,10 +650,10 @@ static double objective(unsigned n, const double *u, double *grad, void *data)
     if (k <= C->n_cached) {
         f = C->ev[k - 1].objective;
         if (strcmp(C->ev[k - 1].key, key) != 0)
-            st = lm_error_set_at(&C->err, LM_EINVAL, C->db_path, 0, 0, NULL,
+            st = lm_error_set_at(&C->err, LM_EINVAL, C->dir.db, 0, 0, NULL,
                                  "--resume: evaluation %d in %s is not the point this "
                                  "calibration asks for (another NLopt version?); use --force",
-                                 k, C->db_path);
+                                 k, C->dir.db);
     } else {
         for (int i = 0; i < C->n_ev; ++i) /* a point asked for before: its moments again */
             if (strcmp(C->ev[i].key, key) == 0) {
@@ -869,7 +837,7 @@ static lm_status write_gathered(const cal *C, FILE *f, char **text, const size_t
 {
     fclose(f);
     const lm_status st =
-        lm__par_rank() == 0 ? lm__write_text(C->partial, name, *text, *len, err) : LM_OK;
+        lm__par_rank() == 0 ? lm__write_text(C->dir.partial, name, *text, *len, err) : LM_OK;
     free(*text);
     *text = NULL;
     return st;
@@ -962,10 +930,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
             st = insert_parameters(C, B->x, err);
         if (st == LM_OK)
             st = insert(C, &lm__rows_calibration_summary, r, (size_t)C->nt, err);
-        if (st == LM_OK)
-            st = exec(C, "COMMIT", err);
-        else
-            sqlite3_exec(C->db, "ROLLBACK", NULL, NULL, NULL);
+        st = lm__db_end(C->db, C->dir.db, st, err);
         free(r);
     }
 
@@ -1083,15 +1048,10 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
             LM_FAIL(err, LM_ENOMEM, "summary table");
         }
 #define CELLP(r, c) (buf + ((size_t)(r) * pc + (c)) * CELL)
-        snprintf(CELLP(0, 0), CELL, "parameter");
-        snprintf(CELLP(0, 1), CELL, "lo");
-        snprintf(CELLP(0, 2), CELL, "hi");
-        snprintf(CELLP(0, 3), CELL, "start");
-        snprintf(CELLP(0, 4), CELL, "fitted");
-        if (has_se) {
-            snprintf(CELLP(0, 5), CELL, "s.e.");
-            snprintf(CELLP(0, 6), CELL, "moved by");
-        }
+        static const char *const p_head[] = {"parameter", "lo", "hi", "start", "fitted", "s.e.",
+                                             "moved by"};
+        for (int c = 0; c < pc; ++c)
+            snprintf(CELLP(0, c), CELL, "%s", p_head[c]);
         for (int j = 0; j < C->np; ++j) {
             const lm__cal_param *p = &t->params[j];
             snprintf(CELLP(j + 1, 0), CELL, "%s%s", p->name, p->log ? " (log)" : "");
@@ -1123,12 +1083,10 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         fprintf(f, "\n");
         char *tb = buf + (size_t)(pr * pc) * CELL;
 #define CELLT(r, c) (tb + ((size_t)(r) * tc + (c)) * CELL)
-        snprintf(CELLT(0, 0), CELL, "target");
-        snprintf(CELLT(0, 1), CELL, "value");
-        snprintf(CELLT(0, 2), CELL, "simulated");
-        snprintf(CELLT(0, 3), CELL, "90%% interval");
-        snprintf(CELLT(0, 4), CELL, "distance");
-        snprintf(CELLT(0, 5), CELL, "within");
+        static const char *const t_head[] = {"target",   "value",   "simulated", "90% interval",
+                                             "distance", "within"};
+        for (int c = 0; c < tc; ++c)
+            snprintf(CELLT(0, c), CELL, "%s", t_head[c]);
         int n_check = 0;
         for (int j = 0; j < C->nt; ++j)
             n_check += t->targets[j].check;
@@ -1179,7 +1137,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         if (fclose(f) != 0 && st == LM_OK)
             st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
         if (st == LM_OK && lm__par_rank() == 0)
-            st = lm__write_text(C->partial, "summary.txt", res->summary, strlen(res->summary),
+            st = lm__write_text(C->dir.partial, "summary.txt", res->summary, strlen(res->summary),
                                 err);
     }
     /* calibrated.yaml */
@@ -1188,7 +1146,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "overlay");
     if (f) {
         char rel[PATH_BUF + 64];
-        relative_path(C->partial, C->scenario_path, rel, sizeof rel);
+        relative_path(C->dir.partial, C->scenario_path, rel, sizeof rel);
         fprintf(f,
                 "# %s/calibrated.yaml -- written by `longmen calibrate`: the scenario %s with\n"
                 "# the fitted values of the targets file %s (seed %llu, %d runs per "
@@ -1262,6 +1220,7 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
         LM_FAIL(err, LM_EINVAL, "calibrate: no targets file (--targets FILE)");
     cal C;
     memset(&C, 0, sizeof C);
+    C.dir.lock = -1;
     C.cfg = cfg;
     C.t0 = lm__now_s();
     C.best = NAN;
@@ -1272,8 +1231,6 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     lm_status st = lm_targets_load(cfg->targets_path, &C.t, err);
     if (st == LM_OK)
         st = lm__xp_load(job, C.scenario_path, NULL, &C.sc, err);
-    int lock = -1;
-    bool created = false;
     if (st == LM_OK) {
         C.np = C.t->n_params;
         C.nt = C.t->n_targets;
@@ -1302,14 +1259,9 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     }
 
     /* the folder */
-    char final[LM_XP_PATH];
-    if ((st = lm__xp_folder(job, C.sc, "scenario", C.seed, "-calibrate", final, C.partial,
-                            C.db_path, err)) != LM_OK)
-        goto out;
-    snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
-    if (lm__par_rank() == 0)
-        st = lm__outdir_open_partial(final, C.partial, cfg->x.resume, job->force, "calibration", &lock, &created,
-                                         err);
+    st = lm__xp_dir_open(&C.dir, job, C.sc, "scenario", C.seed, "-calibrate", cfg->x.resume,
+                         "calibration", err);
+    snprintf(res->out_dir, sizeof res->out_dir, "%s", C.dir.final);
     st = lm__par_agree(st, err);
     if (st != LM_OK)
         goto out;
@@ -1318,21 +1270,15 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     for (int pass = 0; pass < 2; ++pass) {
         const bool writer = lm__par_rank() == 0;
         if (writer == (pass == 0)) {
-            if (sqlite3_open_v2(C.db_path, &C.db,
-                                writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                       : SQLITE_OPEN_READONLY,
-                                NULL) != SQLITE_OK)
-                st = db_fail(&C, err);
-            if (st == LM_OK)
-                sqlite3_busy_timeout(C.db, 10000);
-            if (st == LM_OK && writer)
-                st = exec(&C, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", err);
+            st = lm__db_open(C.dir.db,
+                             writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                    : SQLITE_OPEN_READONLY,
+                             writer, &C.db, err);
             if (st == LM_OK && writer) { /* the tables all at once, or none */
                 st = exec(&C, "BEGIN IMMEDIATE", err);
                 if (st == LM_OK)
                     st = create_tables(&C, err);
-                if (st == LM_OK)
-                    st = exec(&C, "COMMIT", err);
+                st = lm__db_end(C.db, C.dir.db, st, err);
             }
             if (st == LM_OK)
                 st = read_cached(&C, err);
@@ -1365,36 +1311,26 @@ lm_status lm_calibrate(const lm_calibrate_config *cfg, lm_calibrate_result *res,
     if (st == LM_OK && C.calls > 0 && !cfg->no_standard_errors)
         st = jacobian_stage(&C, err);
     if (st == LM_EINTR) {
-        lm_error_set_at(err, LM_EINTR, C.partial, 0, 0, NULL,
+        lm_error_set_at(err, LM_EINTR, C.dir.partial, 0, 0, NULL,
                         "interrupted: %d evaluations are kept in %s; the same command with "
                         "--resume carries on",
-                        C.calls, C.partial);
+                        C.calls, C.dir.partial);
         goto out;
     }
     if (st == LM_OK && C.calls < C.n_ev)
-        st = lm_error_set_at(err, LM_EINVAL, C.db_path, 0, 0, NULL,
+        st = lm_error_set_at(err, LM_EINVAL, C.dir.db, 0, 0, NULL,
                              "--resume: %s holds %d evaluations, but this calibration ended "
                              "after %d; use --force to start over",
-                             C.db_path, C.n_ev, C.calls);
+                             C.dir.db, C.n_ev, C.calls);
     if (st == LM_OK && C.n_ev == 0)
         st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__, "calibrate: no evaluation ran");
     /* the calls are fewer than the evaluations kept only if NLopt asked for other points */
     if (st == LM_OK)
         st = write_outputs(&C, res, err);
-    if (st == LM_OK) {
-        sqlite3_close(C.db);
-        C.db = NULL;
-        if (lm__par_rank() == 0)
-            st = lm__outdir_commit(C.partial, final, job->force, err);
-        st = lm__par_agree(st, err);
-    }
 out:
     if (C.db)
         sqlite3_close(C.db);
-    if (lock >= 0)
-        close(lock);
-    if (st != LM_OK && st != LM_EINTR && created && C.n_ev == 0 && lm__par_rank() == 0)
-        lm__outdir_abort(C.partial); /* made by this call and empty: leave no trace */
+    st = lm__xp_dir_close(&C.dir, st, C.n_ev > 0, job, err);
     for (int i = 0; i < C.n_ev; ++i) {
         free(C.ev[i].x);
         free(C.ev[i].rows);

@@ -1,5 +1,5 @@
-/* src/experiments/calibrate_int.h -- what the parts of `longmen calibrate` share (calibration
- * issue): the parsed targets file (targets.c), the moments of one simulation (moments.c,
+/* src/experiments/calibrate_int.h -- what the parts of `longmen calibrate` share: the parsed
+ * targets file (targets.c), the moments of one simulation (moments.c,
  * named statistics and SQL), and the objective (calibrate.c). Private to the library; the
  * tests use it to check the statistics and the objective on hand-built data.
  * docs/calibration.md. */

@@ -21,7 +21,7 @@
 #include "scenario/scenario_int.h"
 
 const lm_metric lm__cmp_metrics[LM_CMP_COUNT] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH,
-                                                LM_METRIC_JOBS, LM_METRIC_FUND_TVPI,
+                                                LM_METRIC_JOBS, LM_METRIC_POOL_TVPI,
                                                 LM_METRIC_PUBLIC};
 
 /* Family-wise error rate of Holm's correction: that of the table's 90% intervals. */
@@ -237,17 +237,10 @@ lm_status lm__experiment_compare_files(const lm_experiment_config *cfg, const ch
     memset(res, 0, sizeof *res);
     lm_error_clear(err);
     const lm_job_config *job = &cfg->job;
-    const char *path = job->scenario_path ? job->scenario_path : lm_default_scenario_path();
     lm_scenario *base = NULL, *cf = NULL;
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
-    lm_status st = lm_scenario_load(path, &base, err);
+    lm_status st = lm__xp_load(job, NULL, NULL, &base, err);
     if (st == LM_OK)
-        st = lm_scenario_load_edited(cf_path ? cf_path : path, edits, &cf, err);
-    lm__scenario_watch_stop(watched);
-    if (st == LM_OK)
-        st = lm__experiment_narrow(base, job, err);
-    if (st == LM_OK)
-        st = lm__experiment_narrow(cf, job, err);
+        st = lm__xp_load(job, cf_path, edits, &cf, err);
     if (st == LM_OK && lm_scenario_region_count(base) != lm_scenario_region_count(cf))
         st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__,
                           "the edits changed the number of regions");

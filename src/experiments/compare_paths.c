@@ -102,9 +102,7 @@ static lm_status read_years(const lm__experiment *x, const char *db_path, years 
     if (!y->v)
         LM_FAIL(err, LM_ENOMEM, "paths by year");
     sqlite3 *db = NULL;
-    lm_status rc = LM_OK;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: cannot open", db_path);
+    lm_status rc = lm__db_open(db_path, SQLITE_OPEN_READONLY, false, &db, err);
     for (int64_t id = 1; rc == LM_OK && id <= n_runs; ++id) {
         const int a = (int)((id - 1) / x->runs), i = (int)((id - 1) % x->runs);
         void *ry = NULL, *py = NULL;

@@ -25,7 +25,9 @@ extern const lm_row_table lm__rows_calibration, lm__rows_calibration_parameter,
     lm__rows_calibration_target, lm__rows_calibration_evaluation, lm__rows_calibration_value,
     lm__rows_calibration_moment, lm__rows_calibration_summary;
 /* sensitivity.c: sensitivity, _point, _value, _output, _y, _index. */
-extern const lm_row_table lm__rows_sensitivity[6];
+extern const lm_row_table lm__rows_sensitivity, lm__rows_sensitivity_point,
+    lm__rows_sensitivity_value, lm__rows_sensitivity_output, lm__rows_sensitivity_y,
+    lm__rows_sensitivity_index;
 
 /* metrics.c: the metrics of longmen/metrics.h (a vector m[LM_METRIC_COUNT] per run and
  * region). lm__metrics_add folds the rows of table t (in time order) of region into m, every
@@ -86,19 +88,15 @@ static inline double lm__xm(const lm__experiment *x, int a, int i, int r, int k)
 typedef lm_status (*lm__table_fn)(FILE *f, const lm__experiment *x, const char *dir,
                                   lm_error *err);
 
-/* Runs the experiment: out folder default "runs/<name>-seed<N><suffix>"; arms[0].sc gives
- * the name, period and seed. */
-lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm *arms,
-                                 int n_arms, const char *suffix, lm__table_fn table,
-                                 const void *user, lm_experiment_result *res, lm_error *err);
-
 /* A stopping rule: true when the replications x holds are enough (compare --precision). */
 typedef bool (*lm__until_fn)(const lm__experiment *x);
 
-/* lm__experiment_execute in batches: cfg->runs replications per arm first, then cfg->runs
- * more at a time until until(x) or cfg->max_runs; each batch renumbers the runs already in
- * the database to the new size (run_id = arm * runs + i + 1), so the result is the one of a
- * job of the final size. until NULL: one batch of cfg->runs. One process only. */
+/* Runs the experiment: out folder default "runs/<name>-seed<N><suffix>"; arms[0].sc gives
+ * the name, period and seed. With until, in batches: cfg->runs replications per arm first,
+ * then cfg->runs more at a time until until(x) or cfg->max_runs; each batch renumbers the
+ * runs already in the database to the new size (run_id = arm * runs + i + 1), so the result
+ * is the one of a job of the final size (one process only). until NULL: one batch of
+ * cfg->runs. */
 lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm__arm *arms,
                                        int n_arms, const char *suffix, lm__table_fn table,
                                        lm__until_fn until, const void *user,

@@ -208,18 +208,9 @@ static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_er
         goto fail_scenario;
 
     const uint64_t seed = cfg->has_seed ? cfg->seed : lm_scenario_seed(sc);
-    if (cfg->out_dir) {
-        if (snprintf(res->out_dir, sizeof res->out_dir, "%s", cfg->out_dir) >=
-            (int)sizeof res->out_dir) {
-            st = lm_error_set(err, LM_EINVAL, __FILE__, __LINE__, "--out: path too long");
-            goto fail_scenario;
-        }
-    } else {
-        char name[128];
-        lm__folder_safe(name, sizeof name, lm_scenario_name(sc), "run");
-        snprintf(res->out_dir, sizeof res->out_dir, "runs/%s-seed%llu", name,
-                 (unsigned long long)seed);
-    }
+    char partial[LM_XP_PATH + 16], db[LM_XP_PATH + 32]; /* a run writes a temporary folder */
+    if ((st = lm__xp_folder(cfg, sc, "run", seed, "", res->out_dir, partial, db, err)) != LM_OK)
+        goto fail_scenario;
 
     lm_sim *sim = NULL;
     const lm_sim_config sim_cfg = {
@@ -255,7 +246,7 @@ fail_scenario:
     return st;
 }
 
-/* MPI issue: one run is one rank's work; under mpirun rank 0 runs it and the others wait
+/* One run is one rank's work; under mpirun rank 0 runs it and the others wait
  * for its status and summary (docs/scaling.md). */
 lm_status lm_job_run(const lm_job_config *cfg, lm_job_result *res, lm_error *err)
 {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -11,6 +12,7 @@
 #include "experiments/experiments_int.h"
 #include "experiments/lifecycle.h"
 #include "experiments/parallel.h"
+#include "io/store.h"
 #include "scenario/scenario_int.h"
 
 double lm__now_s(void)
@@ -80,6 +82,35 @@ lm_status lm__xp_folder(const lm_job_config *job, const lm_scenario *sc, const c
     snprintf(partial, LM_XP_PATH + 16, "%s.partial", final);
     snprintf(db, LM_XP_PATH + 32, "%s/results.sqlite", partial);
     return LM_OK;
+}
+
+lm_status lm__xp_dir_open(lm__xp_dir *d, const lm_job_config *job, const lm_scenario *sc,
+                          const char *fallback, uint64_t seed, const char *suffix, bool resume,
+                          const char *what, lm_error *err)
+{
+    d->lock = -1;
+    d->created = false;
+    d->final[0] = d->partial[0] = d->db[0] = '\0';
+    lm_status st =
+        lm__xp_folder(job, sc, fallback, seed, suffix, d->final, d->partial, d->db, err);
+    if (st == LM_OK && lm__par_rank() == 0)
+        st = lm__outdir_open_partial(d->final, d->partial, resume, job->force, what, &d->lock,
+                                     &d->created, err);
+    return st;
+}
+
+lm_status lm__xp_dir_close(lm__xp_dir *d, lm_status st, bool kept, const lm_job_config *job,
+                           lm_error *err)
+{
+    if (st == LM_OK && lm__par_rank() == 0)
+        st = lm__outdir_commit(d->partial, d->final, job->force, err);
+    if (d->lock >= 0)
+        close(d->lock);
+    d->lock = -1;
+    st = lm__par_agree(st, err);
+    if (st != LM_OK && st != LM_EINTR && d->created && !kept && lm__par_rank() == 0)
+        lm__outdir_abort(d->partial);
+    return st;
 }
 
 lm_status lm__xp_end(lm_experiment_result *res, lm_status st, lm_error *err)

@@ -49,6 +49,28 @@ lm_status lm__xp_folder(const lm_job_config *job, const lm_scenario *sc, const c
                         uint64_t seed, const char *suffix, char final[LM_XP_PATH],
                         char partial[LM_XP_PATH + 16], char db[LM_XP_PATH + 32], lm_error *err);
 
+/* The out folder of a job: DIR, the DIR.partial it works in, DIR.partial/results.sqlite,
+ * and rank 0's lock on DIR.partial. */
+typedef struct lm__xp_dir {
+    char final[LM_XP_PATH], partial[LM_XP_PATH + 16], db[LM_XP_PATH + 32];
+    int lock;     /* -1: none */
+    bool created; /* DIR.partial was made by this job */
+} lm__xp_dir;
+
+/* Names the folder (lm__xp_folder) and on rank 0 opens DIR.partial (lm__outdir_open_partial:
+ * resume, --force, `what` it holds for the messages). Not collective: the caller agrees on
+ * the status. d->lock is -1 unless locked. */
+lm_status lm__xp_dir_open(lm__xp_dir *d, const lm_job_config *job, const lm_scenario *sc,
+                          const char *fallback, uint64_t seed, const char *suffix, bool resume,
+                          const char *what, lm_error *err);
+
+/* The end of every job, collective: with st LM_OK rank 0 renames DIR.partial to DIR; the
+ * lock is released; every rank returns the agreed status. A job that failed (not
+ * interrupted) leaves no trace of a DIR.partial it made, unless kept (it holds results a
+ * --resume would use). */
+lm_status lm__xp_dir_close(lm__xp_dir *d, lm_status st, bool kept, const lm_job_config *job,
+                           lm_error *err);
+
 /* The scenario a job runs: path (NULL: --scenario, else lm_default_scenario_path()) with
  * edits (NULL: none), its period narrowed to --from/--to. Ctrl-C stops the loading too. *out
  * is NULL unless LM_OK. */

@@ -67,14 +67,10 @@ static lm_status list_runs(const char *path, int file, pending_run **runs, size_
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    lm_status rc = LM_OK;
     /* Read-write: a hot journal left by a killed rank is rolled back on open. */
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        rc = db_fail(db, path, "cannot open", err);
-        sqlite3_close(db);
+    lm_status rc = lm__db_open(path, SQLITE_OPEN_READWRITE, false, &db, err);
+    if (rc != LM_OK)
         return rc;
-    }
-    sqlite3_busy_timeout(db, 10000);
     bool ok;
     const int64_t has_run = lm__rows_scalar(
         db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'run'", 0, &ok);
@@ -102,17 +98,6 @@ static lm_status list_runs(const char *path, int file, pending_run **runs, size_
     return rc;
 }
 
-static lm_status exec(sqlite3 *db, const char *path, const char *sql, lm_error *err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
-        return LM_OK;
-    const lm_status rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
-                                         msg ? msg : sqlite3_errmsg(db));
-    sqlite3_free(msg);
-    return rc;
-}
-
 /* Creates results.sqlite's tables and indices as the rank file attached as r has them, in
  * the same order, with its schema version (main holds nothing yet). */
 static lm_status copy_schema(sqlite3 *db, const char *path, lm_error *err)
@@ -121,7 +106,7 @@ static lm_status copy_schema(sqlite3 *db, const char *path, lm_error *err)
     const int64_t version = lm__rows_scalar(db, "PRAGMA r.user_version", 0, &ok);
     if (!ok)
         return db_fail(db, path, "reading the schema version", err);
-    lm_status rc = exec(db, path, "BEGIN IMMEDIATE", err);
+    lm_status rc = lm__db_exec(db, path, "BEGIN IMMEDIATE", err);
     sqlite3_stmt *st = NULL;
     if (rc == LM_OK &&
         sqlite3_prepare_v2(db,
@@ -130,19 +115,15 @@ static lm_status copy_schema(sqlite3 *db, const char *path, lm_error *err)
                            -1, &st, NULL) != SQLITE_OK)
         rc = db_fail(db, path, "reading the schema", err);
     while (rc == LM_OK && sqlite3_step(st) == SQLITE_ROW)
-        rc = exec(db, path, (const char *)sqlite3_column_text(st, 0), err);
+        rc = lm__db_exec(db, path, (const char *)sqlite3_column_text(st, 0), err);
     sqlite3_finalize(st);
     char sql[128];
     snprintf(sql, sizeof sql,
              "INSERT INTO main.schema SELECT * FROM r.schema; PRAGMA main.user_version = %lld;",
              (long long)version);
     if (rc == LM_OK)
-        rc = exec(db, path, sql, err);
-    if (rc == LM_OK)
-        rc = exec(db, path, "COMMIT", err);
-    else
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
+        rc = lm__db_exec(db, path, sql, err);
+    return lm__db_end(db, path, rc, err);
 }
 
 /* The tables with rows per run (a run_id column), as a NULL-terminated list. */
@@ -215,17 +196,11 @@ lm_status lm__merge_rank_files(const char *partial, const char *db_path,
     sqlite3 *db = NULL;
     char **tables = NULL;
     if (rc == LM_OK && n_runs > 0) {
-        if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-            SQLITE_OK)
-            rc = db_fail(db, db_path, "cannot open", err);
-        else
-            sqlite3_busy_timeout(db, 10000);
         /* As lm__store_append: a durable transaction per run. */
+        rc = lm__db_open(db_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, true, &db, err);
         if (rc == LM_OK)
-            rc = exec(db, db_path,
-                      "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"
-                      " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
-                      err);
+            rc = lm__db_exec(db, db_path, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
+                             err);
     }
     int attached = -1;
     for (size_t k = 0; rc == LM_OK && k < n_runs; ++k) {
@@ -239,11 +214,11 @@ lm_status lm__merge_rank_files(const char *partial, const char *db_path,
         }
         if (p->file != attached) {
             if (attached >= 0)
-                rc = exec(db, db_path, "DETACH r", err);
+                rc = lm__db_exec(db, db_path, "DETACH r", err);
             attached = -1;
             char *sql = sqlite3_mprintf("ATTACH %Q AS r", files[p->file]);
             if (rc == LM_OK)
-                rc = sql ? exec(db, db_path, sql, err)
+                rc = sql ? lm__db_exec(db, db_path, sql, err)
                          : lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "merging runs");
             sqlite3_free(sql);
             if (rc != LM_OK)
@@ -286,20 +261,17 @@ lm_status lm__merge_rank_files(const char *partial, const char *db_path,
         }
         if (present)
             continue; /* merged before a crash removed the rank file */
-        rc = exec(db, db_path, "BEGIN IMMEDIATE", err);
+        rc = lm__db_exec(db, db_path, "BEGIN IMMEDIATE", err);
         for (size_t t = 0; rc == LM_OK && tables[t]; ++t) {
             /* ORDER BY rowid: the rows in the order the rank wrote them. */
             char *sql = sqlite3_mprintf(
                 "INSERT INTO main.\"%w\" SELECT * FROM r.\"%w\" WHERE run_id = %lld ORDER BY rowid",
                 tables[t], tables[t], p->run_id);
-            rc = sql ? exec(db, db_path, sql, err)
+            rc = sql ? lm__db_exec(db, db_path, sql, err)
                      : lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "merging runs");
             sqlite3_free(sql);
         }
-        if (rc == LM_OK)
-            rc = exec(db, db_path, "COMMIT", err);
-        else
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        rc = lm__db_end(db, db_path, rc, err);
     }
     if (tables)
         for (size_t t = 0; tables[t]; ++t)

@@ -18,7 +18,7 @@ typedef struct metric_info {
 } metric_info;
 
 #define INFO_(id, name, word, alias, table, column, reduce, unit, title, doc)                    \
-    [LM_METRIC_##id] = {name, word, alias, &lm__rows_##table, #column, reduce},
+    [LM_METRIC_##id] = {#name, word, alias, &lm__rows_##table, #column, reduce},
 static const metric_info info[LM_METRIC_COUNT] = {LM_METRICS(INFO_)};
 #undef INFO_
 
@@ -106,7 +106,7 @@ static double tvpi(double value, double paid) { return paid > 0 ? value / paid :
 
 void lm__metrics_finish(double *m)
 {
-    m[LM_METRIC_FUND_TVPI] = tvpi(m[LM_METRIC_FUND_DISTRIBUTED] + m[LM_METRIC_FUND_NAV],
+    m[LM_METRIC_POOL_TVPI] = tvpi(m[LM_METRIC_FUND_DISTRIBUTED] + m[LM_METRIC_FUND_NAV],
                                   m[LM_METRIC_FUND_PAID]);
 }
 
@@ -147,6 +147,6 @@ lm_status lm__metrics_read(sqlite3 *db, const char *path, int64_t run_id, int n_
             total[k] += mr[k];
         value += mr[LM_METRIC_FUND_DISTRIBUTED] + mr[LM_METRIC_FUND_NAV];
     }
-    total[LM_METRIC_FUND_TVPI] = tvpi(value, total[LM_METRIC_FUND_PAID]);
+    total[LM_METRIC_POOL_TVPI] = tvpi(value, total[LM_METRIC_FUND_PAID]);
     return LM_OK;
 }

@@ -1,5 +1,5 @@
 /* src/experiments/moments.c -- the moments of one simulation for `longmen calibrate`
- * (calibration issue; calibrate_int.h): the named statistics, computed in C from the
+ * (calibrate_int.h): the named statistics, computed in C from the
  * simulation's accessors (region years, firm records, deals, exits, funds), and SQL moments,
  * run against a results database of the simulation written to a temporary file (removed
  * again; it costs a database write per replication, so calibrations that need speed use named
@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "experiments/calibrate_int.h"
+#include "io/rows.h"
 #include "scenario/scenario_int.h"
 
 /* ---- statistics on arrays ---- */
@@ -438,9 +439,8 @@ static lm_status run_sql(const lm_targets *t, const lm_scenario *sc, const lm_si
                               .threads = 1};
     st = lm_results_write(path, sc, sim, &info, err);
     sqlite3 *db = NULL;
-    if (st == LM_OK && sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        st = lm_error_set(err, LM_EDB, __FILE__, __LINE__, "%s: %s", path,
-                          db ? sqlite3_errmsg(db) : "cannot open");
+    if (st == LM_OK)
+        st = lm__db_open(path, SQLITE_OPEN_READONLY, false, &db, err);
     for (int i = 0; st == LM_OK && i < t->n_targets; ++i) {
         const lm__cal_target *g = &t->targets[i];
         if (!g->sql)

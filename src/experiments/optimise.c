@@ -65,15 +65,20 @@ void lm_optimise_config_init(lm_optimise_config *cfg)
     cfg->runner_ups = 3;
 }
 
-int lm_optimise_objective(const char *name)
+int lm_optimise_objective(const char *name, char *list, size_t size)
 {
-    static const lm_metric allowed[] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_TECH, LM_METRIC_JOBS,
-                                        LM_METRIC_ALIVE,   LM_METRIC_BIRTHS,    LM_METRIC_REVENUE};
-    const int k = lm_metric_find(name);
-    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; ++i)
-        if ((int)allowed[i] == k)
-            return k;
-    return -1;
+#define OBJECTIVE_(id, ...) LM_METRIC_##id,
+    static const lm_metric outcomes[] = {LM_METRIC_OUTCOMES(OBJECTIVE_)};
+#undef OBJECTIVE_
+    lm_metric ids[sizeof outcomes / sizeof outcomes[0]];
+    int n = 0;
+    for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; ++i)
+        if (outcomes[i] != LM_METRIC_PUBLIC)
+            ids[n++] = outcomes[i];
+    char none[1];
+    const int k = lm__metric_pick(name ? name : "", ids, n, list ? list : none, list ? size : 1,
+                                  " or ");
+    return k < 0 ? -1 : (int)ids[k];
 }
 
 /* A lever's value: 1.2bn, 350m, 0.25. */
@@ -111,8 +116,8 @@ typedef struct job {
     double budget; /* CNY a year: --budget, or its total over `years` */
     lm__opt_lever opt[LM_LEVERS_MAX];
     double option_cost[LM_LEVERS_MAX][LM_LEVER_OPTIONS_MAX];
-    sqlite3 *db;         /* rank 0 only */
-    char db_path[LM_XP_PATH + 32];
+    sqlite3 *db;    /* rank 0 only */
+    lm__xp_dir dir; /* the out folder, its database dir.db */
     cache_entry *cache;
     int n_cache, cap_cache;
     int next_eval_id;
@@ -196,23 +201,19 @@ static lm_status moments(const lm_scenario *sc, const lm_sim *sim, double *out, 
 
 /* ---- the database ---- */
 
-static lm_status db_fail(const job *J, lm_error *err)
+static lm_status exec(const job *J, const char *sql, lm_error *err)
 {
-    return lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: %s", J->db_path,
-                           J->db ? sqlite3_errmsg(J->db) : "cannot open");
+    return lm__db_exec(J->db, J->dir.db, sql, err);
 }
 
 /* What the evaluations depend on (the cache's identity), and the budget of the search. */
 #define OPTIMISE_CONFIG_COLUMNS(X, V)                                                           \
     X(const char *, key, TEXT, ID, "scenario_yaml, levers_yaml, ..., budget_years")            \
     X(const char *, value, TEXT, ATTR, "its value")
-LM_ROW_TYPEDEF(config_row, OPTIMISE_CONFIG_COLUMNS);
 #define LM_ROW_T config_row
-LM_ROW_DESCRIBE(config_cols, OPTIMISE_CONFIG_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_config, "optimise_config", OPTIMISE_CONFIG_COLUMNS,
+               .no_run_id = true, .replace = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_optimise_config = {
-    .name = "optimise_config", .cols = config_cols, .n_cols = 2, .row_size = sizeof(config_row),
-    .no_run_id = true, .replace = true};
 
 /* An evaluation (a mix and a draw), its lever values and replications, written together. */
 #define OPTIMISE_EVALUATION_COLUMNS(X, V)                                                       \
@@ -227,40 +228,29 @@ const lm_row_table lm__rows_optimise_config = {
     X(double, public_cny_year, REAL, VALUE, "mean public money a year")                         \
     X(double, public_lo, REAL, VALUE, "its 90% interval")                                       \
     X(double, public_hi, REAL, VALUE, "its 90% interval")
-LM_ROW_TYPEDEF(evaluation_row, OPTIMISE_EVALUATION_COLUMNS);
 #define LM_ROW_T evaluation_row
-LM_ROW_DESCRIBE(evaluation_cols, OPTIMISE_EVALUATION_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_evaluation, "optimise_evaluation",
+               OPTIMISE_EVALUATION_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_optimise_evaluation =
-    LM_ROW_TABLE("optimise_evaluation", evaluation_cols, evaluation_row, false, true);
 #define OPTIMISE_VALUE_COLUMNS(X, V)                                                            \
     X(int64_t, eval_id, INTEGER, KEY, "the evaluation")                                         \
     X(int64_t, lever_id, INTEGER, KEY, "the lever")                                             \
     X(double, value, REAL, ATTR, "its value, or an option's index")                             \
     X(const char *, label, TEXT, VALUE, "the option's label")
+/* A replication: the outcomes of longmen/metrics.h, under their names and meanings. */
 #define OPTIMISE_REPLICATION_COLUMNS(X, V)                                                      \
     X(int64_t, eval_id, INTEGER, KEY, "the evaluation")                                         \
     X(int64_t, replication, INTEGER, KEY, "0-based")                                            \
     X(int64_t, run, INTEGER, ATTR, "the run index")                                             \
-    X(double, dragons, REAL, VALUE, "little dragons over the run")                              \
-    X(double, high_tech, REAL, VALUE, "high-tech enterprises")                                  \
-    X(double, jobs, REAL, VALUE, "jobs")                                                        \
-    X(double, firms_alive, REAL, VALUE, "the last year's stock")                                \
-    X(double, births, REAL, VALUE, "over the run")                                              \
-    X(double, revenue_cny, REAL, VALUE, "the last year")                                        \
-    X(double, public_cny, REAL, VALUE, "over the run")
-LM_ROW_TYPEDEF(value_row, OPTIMISE_VALUE_COLUMNS);
-LM_ROW_TYPEDEF(replication_row, OPTIMISE_REPLICATION_COLUMNS);
+    LM_METRIC_OUTCOME_COLUMNS(X)
 #define LM_ROW_T value_row
-LM_ROW_DESCRIBE(value_cols, OPTIMISE_VALUE_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_value, "optimise_value", OPTIMISE_VALUE_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T replication_row
-LM_ROW_DESCRIBE(replication_cols, OPTIMISE_REPLICATION_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_replication, "optimise_replication",
+               OPTIMISE_REPLICATION_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_optimise_value =
-    LM_ROW_TABLE("optimise_value", value_cols, value_row, false, true);
-const lm_row_table lm__rows_optimise_replication =
-    LM_ROW_TABLE("optimise_replication", replication_cols, replication_row, false, true);
 
 /* The levers and the ranked mixes, written whole when the search ends. */
 #define OPTIMISE_LEVER_COLUMNS(X, V)                                                            \
@@ -288,18 +278,14 @@ const lm_row_table lm__rows_optimise_replication =
     X(double, fresh_lo, REAL, VALUE, "its 90% interval")                                        \
     X(double, fresh_hi, REAL, VALUE, "its 90% interval")                                        \
     X(const char *, edits, TEXT, VALUE, "lever=value for every lever")
-LM_ROW_TYPEDEF(lever_row, OPTIMISE_LEVER_COLUMNS);
-LM_ROW_TYPEDEF(mix_row, OPTIMISE_MIX_COLUMNS);
 #define LM_ROW_T lever_row
-LM_ROW_DESCRIBE(lever_cols, OPTIMISE_LEVER_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_lever, "optimise_lever", OPTIMISE_LEVER_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T mix_row
-LM_ROW_DESCRIBE(mix_cols, OPTIMISE_MIX_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_optimise_mix, "optimise_mix", OPTIMISE_MIX_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_optimise_lever =
-    LM_ROW_TABLE("optimise_lever", lever_cols, lever_row, false, true);
-const lm_row_table lm__rows_optimise_mix =
-    LM_ROW_TABLE("optimise_mix", mix_cols, mix_row, false, true);
 
 /* The identity of the cache: what an evaluation's outcome depends on. */
 typedef struct fingerprint {
@@ -311,63 +297,46 @@ typedef struct fingerprint {
 
 static int fingerprints(const job *J, const lm_scenario *base, fingerprint *f)
 {
-    int n = 0;
-    f[n] = (fingerprint){.key = "scenario_yaml", .text = lm_scenario_text(base)};
-    ++n;
-    f[n] = (fingerprint){.key = "levers_yaml", .text = J->lv->text};
-    ++n;
-    f[n] = (fingerprint){.key = "region", .text = J->region};
-    ++n;
-    f[n] = (fingerprint){.key = "objective", .text = lm_metric_name(J->objective)};
-    ++n;
-    f[n].key = "seed";
-    f[n].text = NULL;
-    snprintf(f[n++].value, sizeof f[0].value, "%llu", (unsigned long long)J->seed);
-    f[n].key = "runs";
-    f[n].text = NULL;
-    snprintf(f[n++].value, sizeof f[0].value, "%d", J->runs);
     char a[16], b[16];
-    f[n].key = "period";
-    f[n].text = NULL;
-    snprintf(f[n++].value, sizeof f[0].value, "%s..%s", lm_month_format(J->start, a),
+    f[0] = (fingerprint){.key = "scenario_yaml", .text = lm_scenario_text(base)};
+    f[1] = (fingerprint){.key = "levers_yaml", .text = J->lv->text};
+    f[2] = (fingerprint){.key = "region", .text = J->region};
+    f[3] = (fingerprint){.key = "objective", .text = lm_metric_name(J->objective)};
+    f[4] = (fingerprint){.key = "seed"};
+    snprintf(f[4].value, sizeof f[4].value, "%llu", (unsigned long long)J->seed);
+    f[5] = (fingerprint){.key = "runs"};
+    snprintf(f[5].value, sizeof f[5].value, "%d", J->runs);
+    f[6] = (fingerprint){.key = "period"};
+    snprintf(f[6].value, sizeof f[6].value, "%s..%s", lm_month_format(J->start, a),
              lm_month_format(J->end, b));
     /* an evaluation's runs, so its outcome, depend on the rule */
-    f[n] = (fingerprint){.key = "precision", .legacy = "none"};
+    f[7] = (fingerprint){.key = "precision", .legacy = "none", .value = "none"};
     if (J->rule.half > 0)
-        snprintf(f[n].value, sizeof f[0].value, "%.17g max %d", J->rule.half, J->rule.max_runs);
-    else
-        snprintf(f[n].value, sizeof f[0].value, "none");
-    ++n;
-    return n;
+        snprintf(f[7].value, sizeof f[7].value, "%.17g max %d", J->rule.half, J->rule.max_runs);
+    return 8;
 }
 
 static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error *err)
 {
-    if (sqlite3_open_v2(J->db_path, &J->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-            SQLITE_OK ||
-        /* a reader (sqlite3 on the partial database while the search runs) only delays a
-         * commit */
-        sqlite3_busy_timeout(J->db, 10000) != SQLITE_OK ||
-        sqlite3_exec(J->db, "PRAGMA synchronous=FULL; PRAGMA journal_mode=DELETE;", NULL, NULL,
-                     NULL) != SQLITE_OK)
-        return db_fail(J, err);
+    /* a reader (sqlite3 on the partial database while the search runs) only delays a commit */
+    lm_status st =
+        lm__db_open(J->dir.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, true, &J->db, err);
+    if (st != LM_OK)
+        return st;
     const lm_row_table *const declared[] = {
         &lm__rows_schema,         &lm__rows_optimise_config,      &lm__rows_optimise_evaluation,
         &lm__rows_optimise_value, &lm__rows_optimise_replication, &lm__rows_optimise_lever,
         &lm__rows_optimise_mix};
-    lm_status st = LM_OK;
     for (size_t k = 0; st == LM_OK && k < sizeof declared / sizeof *declared; ++k)
-        st = lm__rows_create(J->db, J->db_path, declared[k], true, err);
+        st = lm__rows_create(J->db, J->dir.db, declared[k], true, err);
     /* the layout version, as in every results database (docs/output.md) */
-    if (st == LM_OK && sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        st = db_fail(J, err);
-    if (st == LM_OK && (st = lm__rows_version(J->db, J->db_path, &lm__rows_schema, err)) == LM_OK &&
-        sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        st = db_fail(J, err);
+    if (st == LM_OK && (st = exec(J, "BEGIN", err)) == LM_OK)
+        st = lm__db_end(J->db, J->dir.db, lm__rows_version(J->db, J->dir.db, &lm__rows_schema, err),
+                        err);
     config_row *have = NULL, want[12];
     size_t n_have = 0;
     if (st == LM_OK)
-        st = lm__rows_read(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL,
+        st = lm__rows_read(J->db, J->dir.db, &lm__rows_optimise_config, 0, NULL,
                            (void **)&have, &n_have, err);
     fingerprint f[12];
     const int nf = fingerprints(J, base, f);
@@ -382,10 +351,10 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
             found += v != NULL;
             legacy += !v;
             if (strcmp(v ? v : f[i].legacy, want[i].value) != 0)
-                st = lm_error_set_at(err, LM_EINVAL, J->db_path, 0, 0, NULL,
+                st = lm_error_set_at(err, LM_EINVAL, J->dir.db, 0, 0, NULL,
                                      "--resume: %s holds a search with another %s; use --force "
                                      "to start over",
-                                     J->db_path, f[i].key);
+                                     J->dir.db, f[i].key);
         }
     }
     lm__rows_free(&lm__rows_optimise_config, have, n_have);
@@ -393,15 +362,12 @@ static lm_status open_db(job *J, const lm_scenario *base, bool resume, lm_error 
     if (st != LM_OK || found + legacy == nf)
         return st;
     /* a fresh database (or one whose first commit never happened) */
-    if (sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(J, err);
-    st = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL, want,
-                         (size_t)nf, err);
-    if (st == LM_OK && sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        st = db_fail(J, err);
-    if (st != LM_OK)
-        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-    return st;
+    if ((st = exec(J, "BEGIN", err)) != LM_OK)
+        return st;
+    return lm__db_end(J->db, J->dir.db,
+                      lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_config, 0, NULL, want,
+                                      (size_t)nf, err),
+                      err);
 }
 
 static lm_status cache_add(job *J, int draw, const char *key, const lm__opt_outcome *o,
@@ -427,17 +393,14 @@ static lm_status cache_add(job *J, int draw, const char *key, const lm__opt_outc
 static lm_status load_cache(job *J, lm_error *err)
 {
     sqlite3 *db = NULL;
-    if (access(J->db_path, F_OK) != 0)
+    if (access(J->dir.db, F_OK) != 0)
         return LM_OK;
-    if (sqlite3_open_v2(J->db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_busy_timeout(db, 10000) != SQLITE_OK) {
-        sqlite3_close(db);
-        return lm_error_set_at(err, LM_EDB, J->db_path, 0, 0, NULL, "%s: cannot open",
-                               J->db_path);
-    }
+    lm_status st = lm__db_open(J->dir.db, SQLITE_OPEN_READONLY, false, &db, err);
+    if (st != LM_OK)
+        return st;
     evaluation_row *ev = NULL;
     size_t n = 0;
-    lm_status st = lm__rows_read(db, J->db_path, &lm__rows_optimise_evaluation, 0, NULL,
+    st = lm__rows_read(db, J->dir.db, &lm__rows_optimise_evaluation, 0, NULL,
                                  (void **)&ev, &n, err);
     for (size_t i = 0; st == LM_OK && i < n; ++i) {
         const lm__opt_outcome o = {.objective = ev[i].objective,
@@ -464,7 +427,7 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
                                o->runs,        key,            o->objective,
                                o->objective_lo, o->objective_hi, o->cost,
                                o->cost_lo,     o->cost_hi};
-    const bool ok = sqlite3_exec(J->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    lm_status rc = exec(J, "BEGIN", err);
     value_row values[LM_LEVERS_MAX];
     const int n_levers = J->lv->n < LM_LEVERS_MAX ? J->lv->n : LM_LEVERS_MAX;
     for (int j = 0; j < n_levers; ++j) {
@@ -476,36 +439,25 @@ static lm_status store_eval(job *J, int eval_id, int draw, const char *key, cons
     replication_row *reps = calloc(o->runs > 0 ? (size_t)o->runs : 1, sizeof *reps);
     for (int i = 0; reps && i < o->runs; ++i) {
         const double *m = &J->rows[(size_t)i * LM_METRIC_COUNT];
-        reps[i] = (replication_row){eval_id,    i,       (int64_t)draw * RUN0_STRIDE + i,
-                                    m[LM_METRIC_DRAGONS], m[LM_METRIC_HIGH_TECH],
-                                    m[LM_METRIC_JOBS], m[LM_METRIC_ALIVE],
-                                    m[LM_METRIC_BIRTHS], m[LM_METRIC_REVENUE],
-                                    m[LM_METRIC_PUBLIC]};
+#define OPTIMISE_METRIC_FIELD_(id, name, ...) .name = m[LM_METRIC_##id],
+        reps[i] = (replication_row){.eval_id = eval_id, .replication = i,
+                                    .run = (int64_t)draw * RUN0_STRIDE + i,
+                                    LM_METRIC_OUTCOMES(OPTIMISE_METRIC_FIELD_)};
     }
-    lm_status rc = ok ? LM_OK : db_fail(J, err);
     if (rc == LM_OK && !reps)
-        rc = lm_error_set_at(err, LM_ENOMEM, J->db_path, 0, 0, NULL,
-                             "%s: no memory for replication rows", J->db_path);
+        rc = lm_error_set_at(err, LM_ENOMEM, J->dir.db, 0, 0, NULL,
+                             "%s: no memory for replication rows", J->dir.db);
     if (rc == LM_OK)
-        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_evaluation, 0, NULL, &ev, 1,
+        rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_evaluation, 0, NULL, &ev, 1,
                              err);
     if (rc == LM_OK)
-        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_value, 0, NULL, values,
+        rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_value, 0, NULL, values,
                              (size_t)n_levers, err);
     if (rc == LM_OK)
-        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_replication, 0, NULL, reps,
+        rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_replication, 0, NULL, reps,
                              (size_t)o->runs, err);
     free(reps);
-    if (rc != LM_OK) {
-        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
-    if (sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        const lm_status st = db_fail(J, err);
-        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
-    }
-    return LM_OK;
+    return lm__db_end(J->db, J->dir.db, rc, err);
 }
 
 /* ---- the objective of the search ---- */
@@ -639,8 +591,6 @@ static lm_status check_levers(job *J, lm_error *err)
     return LM_OK;
 }
 
-/* ---- the out folder (as replicate.c's: DIR.partial, locked; renamed to DIR at the end) ---- */
-
 /* ---- outputs ---- */
 
 /* "name=value" of every lever of a mix, e.g. "st_fund_budget=1.2e9 talent_rule=adopt". */
@@ -746,30 +696,26 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
     char *texts = calloc((n_l + n_m + 1) * OPT_TEXT + (n_l + 1) * OPT_EDIT, 1);
     lm_status rc = LM_OK;
     if (!levers || !mixes || !texts)
-        rc = lm_error_set_at(err, LM_ENOMEM, J->db_path, 0, 0, NULL,
-                             "%s: no memory for the optimise tables", J->db_path);
+        rc = lm_error_set_at(err, LM_ENOMEM, J->dir.db, 0, 0, NULL,
+                             "%s: no memory for the optimise tables", J->dir.db);
     char *edits = texts ? texts + (n_l + n_m + 1) * OPT_TEXT : NULL;
     for (size_t j = 0; rc == LM_OK && j < n_l; ++j)
         lever_row_of(J, (int)j, &levers[j], edits + j * OPT_EDIT, OPT_EDIT, texts + j * OPT_TEXT,
                      OPT_TEXT);
     for (size_t j = 0; rc == LM_OK && j < n_m; ++j)
         mix_row_of(J, r, info, (int)j, &mixes[j], texts + (n_l + j) * OPT_TEXT, OPT_TEXT);
-    if (rc == LM_OK && sqlite3_exec(J->db, "BEGIN; DELETE FROM optimise_lever;"
-                                           " DELETE FROM optimise_mix;",
-                                    NULL, NULL, NULL) != SQLITE_OK)
-        rc = db_fail(J, err);
-    else if (rc == LM_OK &&
-             (rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_lever, 0, NULL, levers,
-                                   n_l, err)) == LM_OK)
-        rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_mix, 0, NULL, mixes, n_m,
+    if (rc == LM_OK)
+        rc = exec(J, "BEGIN; DELETE FROM optimise_lever; DELETE FROM optimise_mix;", err);
+    if (rc == LM_OK &&
+        (rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_lever, 0, NULL, levers, n_l,
+                              err)) == LM_OK)
+        rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_mix, 0, NULL, mixes, n_m,
                              err);
     free(levers);
     free(mixes);
     free(texts);
-    if (rc != LM_OK) {
-        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
+    if (rc != LM_OK)
+        return lm__db_end(J->db, J->dir.db, rc, err);
     /* The budget of this search (not of the cache: a resume may change it) for the report,
      * which `longmen report DIR` writes again from the database alone; budget_given: the
      * report says a total was asked for as a total. */
@@ -779,12 +725,8 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
     const config_row config[] = {{"budget_cny_year", budget},
                                  {"budget_given", J->cfg->budget_cny_total > 0 ? "total" : "year"},
                                  {"budget_years", years}};
-    rc = lm__rows_insert(J->db, J->db_path, &lm__rows_optimise_config, 0, NULL, config, 3, err);
-    if (rc == LM_OK && sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = db_fail(J, err);
-    if (rc != LM_OK)
-        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
+    rc = lm__rows_insert(J->db, J->dir.db, &lm__rows_optimise_config, 0, NULL, config, 3, err);
+    return lm__db_end(J->db, J->dir.db, rc, err);
 }
 
 /* optimise.csv: every search evaluation (draw 0), in the order made, with its rank. */
@@ -1036,7 +978,7 @@ static lm_status precision_metric(const job *J, const lm_scenario *base, const c
         return LM_OK;
     const char *dot = strrchr(metric, '.');
     const char *name = dot ? dot + 1 : metric;
-    bool ok = lm_optimise_objective(name) == J->objective;
+    bool ok = lm_optimise_objective(name, NULL, 0) == J->objective;
     if (ok && dot) {
         char region[LM_LEVER_NAME_LEN];
         const size_t len = (size_t)(dot - metric);
@@ -1078,12 +1020,11 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
                 LM_OPTIMISE_MAX_REDRAWS);
     if (cfg->runner_ups < 0 || cfg->runner_ups > 31)
         LM_FAIL(err, LM_EINVAL, "runner-ups %d: expected 0 to 31", cfg->runner_ups);
-    const int objective = lm_optimise_objective(cfg->objective ? cfg->objective : "dragons");
+    char objectives[256];
+    const int objective = lm_optimise_objective(cfg->objective ? cfg->objective : "dragons",
+                                                objectives, sizeof objectives);
     if (objective < 0)
-        LM_FAIL(err, LM_EINVAL,
-                "--objective %s: expected dragons, high_tech, jobs, firms_alive, births or "
-                "revenue",
-                cfg->objective);
+        LM_FAIL(err, LM_EINVAL, "--objective %s: expected %s", cfg->objective, objectives);
     lm__opt_rule rule = {.half = 0, .first = cfg->x.runs, .max_runs = cfg->x.runs};
     if (cfg->x.n_precision > 1)
         LM_FAIL(err, LM_EINVAL, "optimise: one --precision (on the objective), not %d",
@@ -1106,9 +1047,9 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
     job J = {.cfg = cfg, .lv = lv, .objective = objective, .runs = cfg->x.runs, .rule = rule,
              .best = NAN, .t0 = t0, .next_eval_id = 1};
     J.scenario_path = jc->scenario_path ? jc->scenario_path : lm_default_scenario_path();
+    J.dir.lock = -1;
     lm_scenario *base = NULL;
-    int lock = -1;
-    char final[LM_XP_PATH], partial[LM_XP_PATH + 16];
+    const char *partial = J.dir.partial;
     lm__opt_result r = {0};
     st = lm__xp_load(jc, J.scenario_path, NULL, &base, err);
     const char *region = cfg->region ? cfg->region : lv->region;
@@ -1161,21 +1102,18 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
 
     /* the folder */
     if (st == LM_OK)
-        st = lm__xp_folder(jc, base, "run", J.seed, "-optimise", final, partial, J.db_path, err);
+        st = lm__xp_dir_open(&J.dir, jc, base, "run", J.seed, "-optimise", cfg->x.resume,
+                             "search", err);
     if (st == LM_OK) {
-        snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
+        snprintf(res->out_dir, sizeof res->out_dir, "%s", J.dir.final);
         snprintf(res->scenario, sizeof res->scenario, "%s", lm_scenario_name(base));
         res->seed = J.seed;
         res->runs = J.runs;
         res->n_arms = 1;
     }
     const bool root = lm__par_rank() == 0;
-    if (st == LM_OK && root) {
-        st = lm__outdir_open_partial(final, partial, cfg->x.resume, jc->force, "search", &lock, NULL,
-                                         err);
-        if (st == LM_OK)
-            st = open_db(&J, base, cfg->x.resume, err);
-    }
+    if (st == LM_OK && root)
+        st = open_db(&J, base, cfg->x.resume, err);
     st = lm__par_agree(st, err);
     if (st == LM_OK)
         st = load_cache(&J, err); /* every rank: the same replay */
@@ -1226,7 +1164,7 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
             if (st == LM_OK)
                 fprintf(mem, "results: %s (optimise.csv: every evaluation; results.sqlite: "
                              "optimise_* tables)\n",
-                        final);
+                        J.dir.final);
             if (fclose(mem) != 0 && st == LM_OK)
                 st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
         }
@@ -1240,15 +1178,12 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         }
         if (st == LM_OK)
             st = lm__optimise_report_write(partial, err);
-        if (st == LM_OK)
-            st = lm__outdir_commit(partial, final, jc->force, err);
     }
     if (J.db)
         sqlite3_close(J.db);
-    if (lock >= 0)
-        close(lock);
     (void)cached;
-    st = lm__par_agree(st, err); /* the outputs are rank 0's: every rank ends with its status */
+    /* the outputs are rank 0's: every rank ends with its status */
+    st = lm__xp_dir_close(&J.dir, st, J.n_cache > 0, jc, err);
     lm__opt_result_fini(&r);
     for (int k = 0; k < J.n_cache; ++k)
         free(J.cache[k].key);

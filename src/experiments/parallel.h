@@ -35,7 +35,7 @@ lm_status lm__par_agree(lm_status st, lm_error *err);
 /* Waits for every rank. */
 void lm__par_barrier(void);
 
-/* ---- MPI issue: added to the committed interface ---- */
+/* ---- several ranks ---- */
 
 /* Copies bytes of buf from rank 0 to every rank. A no-op with one rank. */
 lm_status lm__par_bcast(void *buf, size_t bytes, lm_error *err);

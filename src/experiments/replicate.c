@@ -140,24 +140,18 @@ static lm_status open_with_runs(const char *db_path, sqlite3 **db, lm_error *err
     if (access(db_path, F_OK) != 0)
         return LM_OK;
     sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", -1, &st,
-                           NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        const lm_status rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                                             h ? sqlite3_errmsg(h) : "cannot open");
-        sqlite3_finalize(st);
-        sqlite3_close(h);
-        return rc;
-    }
-    const bool has_run = sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
-    if (has_run)
+    lm_status rc = lm__db_open(db_path, SQLITE_OPEN_READWRITE, false, &h, err);
+    bool ok = false;
+    const bool has_run =
+        rc == LM_OK &&
+        lm__rows_scalar(h, "SELECT count(*) FROM sqlite_master WHERE name = 'run'", 0, &ok) > 0;
+    if (rc == LM_OK && !ok)
+        rc = lm__db_fail(h, db_path, err);
+    if (rc == LM_OK && has_run)
         *db = h;
     else
         sqlite3_close(h);
-    return LM_OK;
+    return rc;
 }
 
 static lm_status read_done(const char *db_path, const lm__arm *arms, int n_arms, int runs,
@@ -206,9 +200,7 @@ static lm_status read_metrics(const char *db_path, lm__experiment *x, lm_error *
     const int64_t n_runs = (int64_t)x->n_arms * x->runs;
     const size_t per_run = (size_t)(x->n_regions + 1) * LM_METRIC_COUNT;
     sqlite3 *db = NULL;
-    lm_status rc = LM_OK;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: cannot open", db_path);
+    lm_status rc = lm__db_open(db_path, SQLITE_OPEN_READONLY, false, &db, err);
     for (int64_t id = 1; rc == LM_OK && id <= n_runs; ++id)
         rc = lm__metrics_read(db, db_path, id, x->n_regions, x->m + (size_t)(id - 1) * per_run,
                               err);
@@ -233,8 +225,8 @@ typedef struct loop {
     int failed;      /* a replication failed: the others stop (atomic) */
     int first_set;   /* first is the first failure (under a critical section) */
     int interrupted;
-    int peer_stopped; /* MPI issue: another rank failed or was interrupted */
-    int n_mine, n_pending; /* MPI issue: this rank's items of all (progress is scaled) */
+    int peer_stopped; /* another rank failed or was interrupted */
+    int n_mine, n_pending; /* this rank's items of all (progress is scaled) */
     lm_error first;
     lm_status first_st;
     double t0;
@@ -252,7 +244,7 @@ static void note_failure(loop *L, lm_status st, const lm_error *e)
     }
 #pragma omp atomic write
     L->failed = 1; /* the other replications stop after their month */
-    lm__par_tell_stop(); /* MPI issue: and the other ranks' */
+    lm__par_tell_stop(); /* and the other ranks' */
 }
 
 static void run_one(loop *L, int arm, int rep)
@@ -272,7 +264,7 @@ static void run_one(loop *L, int arm, int rep)
             st = LM_EINTR;
             break;
         }
-        if (lm__par_stopped()) { /* MPI issue: another rank failed or was interrupted */
+        if (lm__par_stopped()) { /* another rank failed or was interrupted */
 #pragma omp atomic write
             L->peer_stopped = 1;
             st = LM_EINTR;
@@ -288,7 +280,7 @@ static void run_one(loop *L, int arm, int rep)
 #pragma omp atomic capture
         done = ++L->months_done;
         if (L->cfg->job.progress && !L->cfg->job.quiet && lm__par_rank() == 0) {
-            /* MPI issue: rank 0 shows its share as the whole job's fraction. */
+            /* Rank 0 shows its share as the whole job's fraction. */
             if (L->n_mine > 0 && L->n_mine < L->n_pending)
                 done = (int)((long long)done * L->n_pending / L->n_mine);
             if (done > L->months_total)
@@ -324,7 +316,7 @@ static void run_one(loop *L, int arm, int rep)
 #pragma omp atomic write
         L->interrupted = 1;
         if (lm__stop_requested(&L->cfg->job))
-            lm__par_tell_stop(); /* MPI issue: Ctrl-C on one rank stops them all */
+            lm__par_tell_stop(); /* Ctrl-C on one rank stops them all */
     } else if (st != LM_OK) {
         note_failure(L, st, &e);
     }
@@ -409,6 +401,14 @@ static lm_status max_replication(const char *db_path, int *out, lm_error *err)
     return rc;
 }
 
+/* The runs to renumber, old run_id to new: a table only inside renumber_runs' transaction. */
+#define RENUMBER_COLUMNS(X, V)                                                                 \
+    X(int64_t, old, INTEGER, ID, "the run_id now")                                             \
+    X(int64_t, new, INTEGER, VALUE, "the run_id of the job's new size")
+#define LM_ROW_T renumber_row
+LM_ROW_DECLARE(static const, renumber_table, "lm_renumber", RENUMBER_COLUMNS, .no_run_id = true);
+#undef LM_ROW_T
+
 /* Gives every run of DIR.partial the run_id a job of `runs` replications per arm gives it
  * (arm a, replication i: a * runs + i + 1), in every table that has a run_id column, so that
  * a job grown batch by batch ends with the database a job of its final size writes. Runs of
@@ -419,78 +419,53 @@ static lm_status renumber_runs(const char *db_path, const lm__arm *arms, int n_a
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    sqlite3_stmt *ins = NULL;
     lm_run_row *run = NULL;
-    size_t n = 0;
-    int moved = 0, step;
+    renumber_row *moves = NULL;
+    size_t n = 0, moved = 0;
     lm_status rc = open_with_runs(db_path, &db, err);
     if (rc != LM_OK || !db)
         return rc;
-    if (sqlite3_exec(db,
-                     "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;"
-                     " CREATE TEMP TABLE lm_renumber(old INTEGER PRIMARY KEY, new INTEGER);",
-                     NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO lm_renumber VALUES (?1, ?2)", -1, &ins, NULL) !=
-            SQLITE_OK)
-        goto db_error;
-    if ((rc = lm__rows_read(db, db_path, &lm__rows_run, 0, NULL, (void **)&run, &n, err)) != LM_OK)
-        goto fail;
-    for (size_t k = 0; k < n; ++k) {
+    rc = lm__db_exec(db, db_path, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;", err);
+    if (rc == LM_OK)
+        rc = lm__rows_create(db, db_path, &renumber_table, false, err);
+    if (rc == LM_OK)
+        rc = lm__rows_read(db, db_path, &lm__rows_run, 0, NULL, (void **)&run, &n, err);
+    if (rc == LM_OK && !(moves = calloc(n ? n : 1, sizeof *moves)))
+        rc = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "renumbering runs");
+    for (size_t k = 0; rc == LM_OK && k < n; ++k) {
         const int64_t id = run[k].run_id, i = run[k].run;
         int a = -1;
         for (int j = 0; j < n_arms && a < 0; ++j)
             if (strcmp(run[k].arm ? run[k].arm : "", arms[j].name ? arms[j].name : "") == 0)
                 a = j;
-        if (a < 0 || i < 0 || i >= runs || id == (int64_t)a * runs + i + 1)
-            continue;
-        if (sqlite3_bind_int64(ins, 1, id) != SQLITE_OK ||
-            sqlite3_bind_int64(ins, 2, (int64_t)a * runs + i + 1) != SQLITE_OK ||
-            sqlite3_step(ins) != SQLITE_DONE)
-            goto db_error;
-        sqlite3_reset(ins);
-        ++moved;
+        if (a >= 0 && i >= 0 && i < runs && id != (int64_t)a * runs + i + 1)
+            moves[moved++] = (renumber_row){.old = id, .new = (int64_t)a * runs + i + 1};
     }
-    lm__rows_free(&lm__rows_run, run, n);
-    run = NULL;
-    n = 0;
-    sqlite3_finalize(ins);
-    ins = NULL;
-    if (moved > 0) {
-        if (sqlite3_prepare_v2(db,
-                               "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name)"
-                               " AS c WHERE m.type = 'table' AND c.name = 'run_id'",
-                               -1, &st, NULL) != SQLITE_OK)
-            goto db_error;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            char sql[512];
-            const char *t = (const char *)sqlite3_column_text(st, 0);
-            snprintf(sql, sizeof sql,
-                     "UPDATE \"%s\" SET run_id = -(SELECT new FROM lm_renumber WHERE old = run_id)"
-                     " WHERE run_id IN (SELECT old FROM lm_renumber);"
-                     " UPDATE \"%s\" SET run_id = -run_id WHERE run_id < 0;",
-                     t, t);
-            if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-                goto db_error;
-        }
-        if (step != SQLITE_DONE)
-            goto db_error;
-        sqlite3_finalize(st);
-        st = NULL;
+    if (rc == LM_OK)
+        rc = lm__rows_insert(db, db_path, &renumber_table, 0, NULL, moves, moved, err);
+    if (rc == LM_OK && moved > 0 &&
+        sqlite3_prepare_v2(db,
+                           "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name)"
+                           " AS c WHERE m.type = 'table' AND c.name = 'run_id'",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = lm__db_fail(db, db_path, err);
+    while (rc == LM_OK && st && sqlite3_step(st) == SQLITE_ROW) {
+        char sql[512];
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        snprintf(sql, sizeof sql,
+                 "UPDATE \"%s\" SET run_id = -(SELECT new FROM lm_renumber WHERE old = run_id)"
+                 " WHERE run_id IN (SELECT old FROM lm_renumber);"
+                 " UPDATE \"%s\" SET run_id = -run_id WHERE run_id < 0;",
+                 t, t);
+        rc = lm__db_exec(db, db_path, sql, err);
     }
-    if (sqlite3_exec(db, "DROP TABLE lm_renumber; COMMIT;", NULL, NULL, NULL) != SQLITE_OK)
-        goto db_error;
-    sqlite3_close(db);
-    return LM_OK;
-
-db_error:
-    rc = lm_error_set_at(err, LM_EDB, db_path, 0, 0, NULL, "%s: %s", db_path,
-                         db ? sqlite3_errmsg(db) : "cannot open");
-fail:
+    if (st && sqlite3_finalize(st) != SQLITE_OK && rc == LM_OK)
+        rc = lm__db_fail(db, db_path, err);
+    if (rc == LM_OK)
+        rc = lm__db_exec(db, db_path, "DROP TABLE lm_renumber", err);
+    rc = lm__db_end(db, db_path, rc, err);
     lm__rows_free(&lm__rows_run, run, n);
-    sqlite3_finalize(st);
-    sqlite3_finalize(ins);
-    if (db)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    free(moves);
     sqlite3_close(db);
     return rc;
 }
@@ -522,13 +497,6 @@ static lm_status batch_met(const lm_experiment_config *cfg, const lm__arm *arms,
     return st;
 }
 
-lm_status lm__experiment_execute(const lm_experiment_config *cfg, const lm__arm *arms,
-                                 int n_arms, const char *suffix, lm__table_fn table,
-                                 const void *user, lm_experiment_result *res, lm_error *err)
-{
-    return lm__experiment_execute_until(cfg, arms, n_arms, suffix, table, NULL, user, res, err);
-}
-
 lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm__arm *arms,
                                        int n_arms, const char *suffix, lm__table_fn table,
                                        lm__until_fn until, const void *user,
@@ -558,28 +526,23 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
     lm_status st = lm__xp_threads(sc, job, &threads, &memory_each, err);
     if (st != LM_OK)
         return st;
-    char final[LM_XP_PATH], partial[LM_XP_PATH + 16], db[LM_XP_PATH + 32];
-    if ((st = lm__xp_folder(job, sc, "run", seed, suffix, final, partial, db, err)) != LM_OK)
-        return st;
+    if (until && lm__par_size() > 1)
+        LM_FAIL(err, LM_EINVAL, "--precision runs in one process (no MPI)");
+    lm__xp_dir dir;
+    st = lm__xp_dir_open(&dir, job, sc, "run", seed, suffix, cfg->resume, "job", err);
+    const char *final = dir.final, *partial = dir.partial, *db = dir.db;
     snprintf(res->out_dir, sizeof res->out_dir, "%s", final);
 
     int32_t start, end;
     lm_scenario_period(sc, &start, &end);
-    /* MPI issue (docs/scaling.md): rank 0 owns the folder (its lock, the runs other ranks
+    /* Under MPI (docs/scaling.md): rank 0 owns the folder (its lock, the runs other ranks
      * left in it, what is done) and tells the others; every rank then simulates its share
      * of the pending runs, pending[j] for j % size == rank, into its own rank-K.sqlite, and
      * rank 0 merges them into results.sqlite in run_id order. One rank: as before. */
     const int rank = lm__par_rank(), size = lm__par_size();
-    int lock = -1;
-    bool created = false;
     int n_done = 0;
-    if (until && size > 1)
-        LM_FAIL(err, LM_EINVAL, "--precision runs in one process (no MPI)");
-    if (rank == 0) {
-        st = lm__outdir_open_partial(final, partial, cfg->resume, job->force, "job", &lock, &created, err);
-        if (st == LM_OK)
-            st = lm__merge_rank_files(partial, db, job->stop_flag, err);
-    }
+    if (st == LM_OK && rank == 0)
+        st = lm__merge_rank_files(partial, db, job->stop_flag, err);
     st = lm__par_agree(st, err); /* before any other collective: rank 0 may have failed */
     /* A job with a stopping rule grows runs batch by batch; resumed, it starts at the batch
        its database reached (the decisions before it were "go on", and are again). */
@@ -605,9 +568,9 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
         if (!done || !pending) {
             free(done);
             free(pending);
-            if (lock >= 0)
-                close(lock);
-            LM_FAIL(err, LM_ENOMEM, "replication list");
+            return lm__xp_dir_close(&dir, lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__,
+                                                       "replication list"),
+                                    true, job, err);
         }
         n_done = 0;
         if (st == LM_OK && rank == 0)
@@ -701,16 +664,10 @@ lm_status lm__experiment_execute_until(const lm_experiment_config *cfg, const lm
     if (st == LM_OK && rank == 0)
         st = finish(&x, partial, db, table, res, err);
     free(x.m);
-    if (st == LM_OK && rank == 0)
-        st = lm__outdir_commit(partial, final, job->force, err);
-    if (lock >= 0)
-        close(lock);
-    st = lm__par_agree(st, err);
+    st = lm__xp_dir_close(&dir, st, finished_all > 0, job, err);
     if (st == LM_OK)
         st = lm__par_bcast_text(&res->summary, err);
-    if (rank == 0 && st != LM_OK && st != LM_EINTR && created && finished_all == 0)
-        lm__outdir_abort(partial); /* made by this call and empty: leave no trace */
-    else if (st != LM_OK && st != LM_EINTR && n_done + finished_all > 0) {
+    if (st != LM_OK && st != LM_EINTR && n_done + finished_all > 0) {
         /* A full disk, say: the complete runs stay, and the user must learn how to use them. */
         const size_t used = strlen(err->message);
         snprintf(err->message + used, sizeof err->message - used,
@@ -797,7 +754,8 @@ lm_status lm_experiment_replicate(const lm_experiment_config *cfg, lm_experiment
     snprintf(suffix, sizeof suffix, "-runs%d", cfg->runs);
     const lm__arm arm = {.name = NULL, .sc = sc};
     if (st == LM_OK)
-        st = lm__experiment_execute(cfg, &arm, 1, suffix, replicate_table, NULL, res, err);
+        st = lm__experiment_execute_until(cfg, &arm, 1, suffix, replicate_table, NULL, NULL, res,
+                                          err);
     lm_scenario_free(sc);
     return lm__xp_end(res, st, err);
 }

@@ -108,17 +108,18 @@ static void estimate(const double *y, int n, int d, const int *rows, int m, doub
     }
 }
 
-/* The q-quantile of the non-NaN values of x[0..n-1] (sorted in place). */
-static double quantile(double *x, int n, double q)
+/* The 5th and 95th percentiles of the non-NaN bootstrap estimates of parameter i (boot:
+ * n_boot x d), sorted in col. */
+static void interval(const double *boot, int n_boot, int d, int i, double *col, double *lo,
+                     double *hi)
 {
-    int k = 0;
-    for (int i = 0; i < n; ++i)
-        if (!isnan(x[i]))
-            x[k++] = x[i];
-    if (k == 0)
-        return NAN;
-    gsl_sort(x, 1, (size_t)k);
-    return gsl_stats_quantile_from_sorted_data(x, 1, (size_t)k, q);
+    size_t k = 0;
+    for (int b = 0; b < n_boot; ++b)
+        if (!isnan(boot[(size_t)b * d + i]))
+            col[k++] = boot[(size_t)b * d + i];
+    gsl_sort(col, 1, k);
+    *lo = k ? gsl_stats_quantile_from_sorted_data(col, 1, k, 0.05) : NAN;
+    *hi = k ? gsl_stats_quantile_from_sorted_data(col, 1, k, 0.95) : NAN;
 }
 
 lm_status lm_sens_indices(const double *y, int n, int d, int n_boot, uint64_t seed,
@@ -133,13 +134,10 @@ lm_status lm_sens_indices(const double *y, int n, int d, int n_boot, uint64_t se
     double *b1 = malloc(((size_t)n_boot + 1) * (size_t)d * sizeof *b1);
     double *bt = malloc(((size_t)n_boot + 1) * (size_t)d * sizeof *bt);
     double *col = malloc(((size_t)n_boot + 1) * sizeof *col);
+    lm_status rc = LM_OK;
     if (!valid || !rows || !b1 || !bt || !col) {
-        free(valid);
-        free(rows);
-        free(b1);
-        free(bt);
-        free(col);
-        LM_FAIL(err, LM_ENOMEM, "sensitivity estimates");
+        rc = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "sensitivity estimates");
+        goto out;
     }
     int m = 0;
     for (int j = 0; j < n; ++j) {
@@ -175,25 +173,16 @@ lm_status lm_sens_indices(const double *y, int n, int d, int n_boot, uint64_t se
         o->st = o->st_lo = o->st_hi = st[i];
         if (m < 2 || n_boot == 0 || isnan(s1[i]))
             continue;
-        for (int b = 0; b < n_boot; ++b)
-            col[b] = b1[(size_t)b * d + i];
-        o->s1_lo = quantile(col, n_boot, 0.05);
-        for (int b = 0; b < n_boot; ++b)
-            col[b] = b1[(size_t)b * d + i];
-        o->s1_hi = quantile(col, n_boot, 0.95);
-        for (int b = 0; b < n_boot; ++b)
-            col[b] = bt[(size_t)b * d + i];
-        o->st_lo = quantile(col, n_boot, 0.05);
-        for (int b = 0; b < n_boot; ++b)
-            col[b] = bt[(size_t)b * d + i];
-        o->st_hi = quantile(col, n_boot, 0.95);
+        interval(b1, n_boot, d, i, col, &o->s1_lo, &o->s1_hi);
+        interval(bt, n_boot, d, i, col, &o->st_lo, &o->st_hi);
     }
+out:
     free(valid);
     free(rows);
     free(b1);
     free(bt);
     free(col);
-    return LM_OK;
+    return rc;
 }
 
 /* ---- the experiment ---- */
@@ -295,37 +284,29 @@ static void rank_params(const lm_sens_index *idx, int d, int *order)
     X(double, st_lo, REAL, VALUE, "its 90% interval")                                           \
     X(double, st_hi, REAL, VALUE, "")
 
-LM_ROW_TYPEDEF(sens_row, SENSITIVITY_COLUMNS);
-LM_ROW_TYPEDEF(sens_point_row, SENSITIVITY_POINT_COLUMNS);
-LM_ROW_TYPEDEF(sens_value_row, SENSITIVITY_VALUE_COLUMNS);
-LM_ROW_TYPEDEF(sens_output_row, SENSITIVITY_OUTPUT_COLUMNS);
-LM_ROW_TYPEDEF(sens_y_row, SENSITIVITY_Y_COLUMNS);
-LM_ROW_TYPEDEF(sens_index_row, SENSITIVITY_INDEX_COLUMNS);
 #define LM_ROW_T sens_row
-LM_ROW_DESCRIBE(sens_cols, SENSITIVITY_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity, "sensitivity", SENSITIVITY_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sens_point_row
-LM_ROW_DESCRIBE(point_cols, SENSITIVITY_POINT_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity_point, "sensitivity_point", SENSITIVITY_POINT_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sens_value_row
-LM_ROW_DESCRIBE(value_cols, SENSITIVITY_VALUE_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity_value, "sensitivity_value", SENSITIVITY_VALUE_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sens_output_row
-LM_ROW_DESCRIBE(output_cols, SENSITIVITY_OUTPUT_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity_output, "sensitivity_output", SENSITIVITY_OUTPUT_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sens_y_row
-LM_ROW_DESCRIBE(y_cols, SENSITIVITY_Y_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity_y, "sensitivity_y", SENSITIVITY_Y_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sens_index_row
-LM_ROW_DESCRIBE(index_cols, SENSITIVITY_INDEX_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sensitivity_index, "sensitivity_index", SENSITIVITY_INDEX_COLUMNS,
+               .no_run_id = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_sensitivity[6] = {
-    LM_ROW_TABLE("sensitivity", sens_cols, sens_row, false, true),
-    LM_ROW_TABLE("sensitivity_point", point_cols, sens_point_row, false, true),
-    LM_ROW_TABLE("sensitivity_value", value_cols, sens_value_row, false, true),
-    LM_ROW_TABLE("sensitivity_output", output_cols, sens_output_row, false, true),
-    LM_ROW_TABLE("sensitivity_y", y_cols, sens_y_row, false, true),
-    LM_ROW_TABLE("sensitivity_index", index_cols, sens_index_row, false, true)};
 
 /* The design, the outputs and the indices in results.sqlite (rewritten whole, so a resumed
  * job ends with the tables an uninterrupted one writes). */
@@ -373,12 +354,12 @@ static lm_status write_tables(const lm__experiment *x, const sens_ctx *C, const 
                                  v->s1_lo, v->s1_hi, v->st, v->st_lo, v->st_hi};
         }
     }
-    const lm_row_set sets[] = {{&lm__rows_sensitivity[0], &run, 1},
-                               {&lm__rows_sensitivity[1], points, (size_t)np},
-                               {&lm__rows_sensitivity[2], values, (size_t)np * (size_t)d},
-                               {&lm__rows_sensitivity[3], outputs, (size_t)no},
-                               {&lm__rows_sensitivity[4], ys, (size_t)np * (size_t)no},
-                               {&lm__rows_sensitivity[5], indices, (size_t)no * (size_t)d}};
+    const lm_row_set sets[] = {{&lm__rows_sensitivity, &run, 1},
+                               {&lm__rows_sensitivity_point, points, (size_t)np},
+                               {&lm__rows_sensitivity_value, values, (size_t)np * (size_t)d},
+                               {&lm__rows_sensitivity_output, outputs, (size_t)no},
+                               {&lm__rows_sensitivity_y, ys, (size_t)np * (size_t)no},
+                               {&lm__rows_sensitivity_index, indices, (size_t)no * (size_t)d}};
     if (st == LM_OK)
         st = lm__rows_replace(path, sets, 6, err);
     free(points);
@@ -644,9 +625,7 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
 
     /* Outputs' regions and parameters, checked against the scenario before anything runs. */
     lm_scenario *base = NULL;
-    const volatile sig_atomic_t *watched = lm__scenario_watch_stop(job->stop_flag);
-    lm_status st = lm_scenario_load(path, &base, err);
-    lm__scenario_watch_stop(watched);
+    lm_status st = lm__xp_load(job, path, NULL, &base, err);
     if (st != LM_OK)
         return st;
     int region[LM_SENS_MAX_OUTPUTS];
@@ -695,8 +674,8 @@ lm_status lm_experiment_sensitivity(const lm_experiment_config *cfg, const lm_se
                               .n_points = n_points,
                               .values = values,
                               .region = region};
-        st = lm__experiment_execute(cfg, pa.arm, n_points, "-sensitivity", sens_table, &ctx, res,
-                                    err);
+        st = lm__experiment_execute_until(cfg, pa.arm, n_points, "-sensitivity", sens_table, NULL,
+                                          &ctx, res, err);
     }
     lm__point_arms_free(&pa);
     free(values);

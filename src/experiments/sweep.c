@@ -136,18 +136,12 @@ static const lm_metric sw_metric[SW_COUNT] = {LM_METRIC_DRAGONS, LM_METRIC_HIGH_
     X(int64_t, param, INTEGER, KEY, "0-based index of the --param option")                      \
     X(const char *, name, TEXT, ATTR, "the parameter, as given")                                \
     X(double, value, REAL, ATTR, "the value the point's runs simulated")
-LM_ROW_TYPEDEF(sweep_point_row, SWEEP_POINT_COLUMNS);
-LM_ROW_TYPEDEF(sweep_value_row, SWEEP_VALUE_COLUMNS);
 #define LM_ROW_T sweep_point_row
-LM_ROW_DESCRIBE(sweep_point_cols, SWEEP_POINT_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sweep_point, "sweep_point", SWEEP_POINT_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
 #define LM_ROW_T sweep_value_row
-LM_ROW_DESCRIBE(sweep_value_cols, SWEEP_VALUE_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_sweep_value, "sweep_value", SWEEP_VALUE_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_sweep_point =
-    LM_ROW_TABLE("sweep_point", sweep_point_cols, sweep_point_row, false, true);
-const lm_row_table lm__rows_sweep_value =
-    LM_ROW_TABLE("sweep_value", sweep_value_cols, sweep_value_row, false, true);
 
 /* Both tables in results.sqlite, rewritten whole, so a resumed job ends with the tables an
  * uninterrupted one writes. */

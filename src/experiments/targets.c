@@ -1,5 +1,5 @@
-/* src/experiments/targets.c -- the targets file of `longmen calibrate` (calibration issue;
- * include/longmen/calibrate.h, docs/calibration.md): free parameters with bounds and target
+/* src/experiments/targets.c -- the targets file of `longmen calibrate`
+ * (include/longmen/calibrate.h, docs/calibration.md): free parameters with bounds and target
  * moments with their values, uncertainty, tolerance and source. Read with the scenario
  * loader's YAML tree and typed readers (src/scenario/yaml.h, load_int.h), so errors read the
  * same: `file:line:col: field: message`, unknown keys with a "did you mean". Region names are

@@ -28,31 +28,12 @@ char *lm_progress_duration(double seconds, char *buf, size_t size)
     return buf;
 }
 
-char *lm_progress_format(const lm_progress *p, int columns, char *buf, size_t size)
+/* "[###...]  text" for a terminal `columns` wide: the bar filled done/total, shrunk, then
+ * left out (the text cut) so that the line stays within columns-1. */
+static char *compose(int columns, long long done, long long total, const char *text,
+                     char *buf, size_t size)
 {
-    if (!buf || size == 0)
-        return buf;
-    if (columns <= 0)
-        columns = DEFAULT_COLUMNS;
-    const int done = p->months_done, total = p->months_total;
-    double eta = -1.0; /* unknown until a month has been timed */
-    if (done > 0 && total >= done)
-        eta = p->elapsed_s / done * (total - done);
-
-    char month[16], firms[32], elapsed[32], left[32], text[192];
-    lm_month_format(p->month, month);
-    /* thousands separators, as in the summary table: a firm count read at a glance */
-    lm__format_count((int64_t)p->firms_alive, firms, sizeof firms);
-    lm_progress_duration(p->elapsed_s, elapsed, sizeof elapsed);
-    lm_progress_duration(eta, left, sizeof left);
-    /* Fixed-width fields (up to 9,999,999 firms and an hour's ETA) keep the bar's length and
-     * every field's place still while the numbers grow. */
-    char total_digits[16];
-    const int done_width = snprintf(total_digits, sizeof total_digits, "%d", total);
-    const int text_len =
-        snprintf(text, sizeof text, "month %*d/%d  %s  %9s firms  elapsed %5s  ETA %5s", done_width,
-                 done, total, month, firms, elapsed, left);
-
+    const int text_len = (int)strlen(text);
     /* Everything here is ASCII, so bytes are columns. One column stays free: writing into
      * the last column moves some terminals' cursor to the next line. */
     const int room = columns - 1;
@@ -63,13 +44,43 @@ char *lm_progress_format(const lm_progress *p, int columns, char *buf, size_t si
     }
     char cells[BAR_MAX + 1];
     const int inner = bar - 2;
-    const int filled =
-        total > 0 ? (int)((long long)inner * (done < total ? done : total) / total) : 0;
+    const int filled = total > 0 ? (int)(inner * (done < total ? done : total) / total) : 0;
     for (int i = 0; i < inner; ++i)
         cells[i] = i < filled ? '#' : '.';
     cells[inner] = '\0';
     snprintf(buf, size, "[%s]  %s", cells, text);
     return buf;
+}
+
+/* A run's progress without the bar: "month 108/240  2023-12  ...  ETA  0:15". */
+static void run_text(const lm_progress *p, char *text, size_t size)
+{
+    const int done = p->months_done, total = p->months_total;
+    double eta = -1.0; /* unknown until a month has been timed */
+    if (done > 0 && total >= done)
+        eta = p->elapsed_s / done * (total - done);
+    char month[16], firms[32], elapsed[32], left[32];
+    lm_month_format(p->month, month);
+    /* thousands separators, as in the summary table: a firm count read at a glance */
+    lm__format_count((int64_t)p->firms_alive, firms, sizeof firms);
+    lm_progress_duration(p->elapsed_s, elapsed, sizeof elapsed);
+    lm_progress_duration(eta, left, sizeof left);
+    /* Fixed-width fields (up to 9,999,999 firms and an hour's ETA) keep the bar's length and
+     * every field's place still while the numbers grow. */
+    char total_digits[16];
+    const int done_width = snprintf(total_digits, sizeof total_digits, "%d", total);
+    snprintf(text, size, "month %*d/%d  %s  %9s firms  elapsed %5s  ETA %5s", done_width, done,
+             total, month, firms, elapsed, left);
+}
+
+char *lm_progress_format(const lm_progress *p, int columns, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return buf;
+    char text[192];
+    run_text(p, text, sizeof text);
+    return compose(columns > 0 ? columns : DEFAULT_COLUMNS, p->months_done, p->months_total,
+                   text, buf, size);
 }
 
 void lm_progress_bar_init(lm_progress_bar *bar, FILE *stream)
@@ -87,22 +98,32 @@ static int terminal_columns(FILE *stream)
     return DEFAULT_COLUMNS;
 }
 
-void lm_progress_bar_update(const lm_progress *p, void *user)
+void lm_progress_bar_draw(lm_progress_bar *bar, double elapsed_s, bool last, long long done,
+                          long long total, const char *text)
 {
-    lm_progress_bar *bar = user;
     if (!bar || !bar->stream)
         return;
-    if (bar->drawn_cols > 0 && p->elapsed_s - bar->last_draw_s < bar->min_interval_s)
+    if (bar->drawn_cols > 0 && !last && elapsed_s - bar->last_draw_s < bar->min_interval_s)
         return;
     const int columns = bar->columns > 0 ? bar->columns : terminal_columns(bar->stream);
     char line[512];
-    lm_progress_format(p, columns, line, sizeof line);
+    compose(columns, done, total, text, line, sizeof line);
     const int len = (int)strlen(line);
     /* Pad over the rest of a longer previous line (the ETA can get shorter). */
     fprintf(bar->stream, "\r%s%*s", line, bar->drawn_cols > len ? bar->drawn_cols - len : 0, "");
     fflush(bar->stream);
     bar->drawn_cols = len > bar->drawn_cols ? len : bar->drawn_cols;
-    bar->last_draw_s = p->elapsed_s;
+    bar->last_draw_s = elapsed_s;
+}
+
+void lm_progress_bar_update(const lm_progress *p, void *user)
+{
+    const lm_progress_bar *bar = user;
+    if (bar && bar->drawn_cols > 0 && p->elapsed_s - bar->last_draw_s < bar->min_interval_s)
+        return; /* before the text is made: most months draw nothing */
+    char text[192];
+    run_text(p, text, sizeof text);
+    lm_progress_bar_draw(user, p->elapsed_s, false, p->months_done, p->months_total, text);
 }
 
 void lm_progress_bar_clear(lm_progress_bar *bar)

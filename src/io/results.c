@@ -13,7 +13,7 @@ static lm_status sim_firm_at(const void *ctx, uint32_t firm_id, lm_firm_record *
     return lm_sim_firm((const lm_sim *)ctx, firm_id, rec);
 }
 
-/* append: experiments issue, lm_results_append (one more run in a database). */
+/* lm_results_append (one more run in a database). */
 static lm_status results_write(const char *db_path, const lm_scenario *sc, const lm_sim *sim,
                                const lm_run_info *info, bool append, lm_error *err)
 {
@@ -69,7 +69,7 @@ static lm_status results_write(const char *db_path, const lm_scenario *sc, const
         .firm_ctx = sim,
     };
     in.region_years = lm_sim_region_years(sim, &in.n_region_years);
-    /* ecosystem issue: talent pools and chain layers */
+    /* talent pools and chain layers */
     const char *layer_ids[LM_MAX_LAYERS];
     for (int l = 0; l < p->n_layers; ++l)
         layer_ids[l] = p->layer_id[l];
@@ -77,7 +77,7 @@ static lm_status results_write(const char *db_path, const lm_scenario *sc, const
     in.layer_ids = layer_ids;
     in.skill_years = lm_sim_skill_years(sim, &in.n_skill_years);
     in.layer_years = lm_sim_layer_years(sim, &in.n_layer_years);
-    /* finance issue: deals, funds (with their policies' names), exits, finance rows */
+    /* deals, funds (with their policies' names), exits, finance rows */
     in.deals = lm_sim_deals(sim, &in.n_deals);
     in.funds = lm_sim_funds(sim, &in.n_funds);
     in.exits = lm_sim_exits(sim, &in.n_exits);
@@ -97,7 +97,7 @@ static lm_status results_write(const char *db_path, const lm_scenario *sc, const
     }
     in.fund_policy_names = policy_names;
 
-    in.run_id = info->run_id; /* experiments issue */
+    in.run_id = info->run_id;
     const lm_status rc = append ? lm__store_append(db_path, &in, err)
                                 : lm__store_write(db_path, &in, err);
     free(policy_names);
@@ -111,7 +111,6 @@ lm_status lm_results_write(const char *db_path, const lm_scenario *sc, const lm_
     return results_write(db_path, sc, sim, info, false, err);
 }
 
-/* experiments issue */
 lm_status lm_results_append(const char *db_path, const lm_scenario *sc, const lm_sim *sim,
                             const lm_run_info *info, lm_error *err)
 {

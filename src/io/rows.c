@@ -14,91 +14,65 @@
 
 /* ---- descriptors from the column lists ---- */
 
+#define D LM_ROW_DESCRIBED
 #define LM_ROW_T lm_region_year
-LM_ROW_DESCRIBE(region_year_cols, LM_REGION_YEAR_COLUMNS);
+D(const, lm__rows_region_year, "region_year", LM_REGION_YEAR_COLUMNS, .region_fk = true);
 #undef LM_ROW_T
 #define LM_ROW_T lm_region_skill_year
-LM_ROW_DESCRIBE(skill_year_cols, LM_REGION_SKILL_YEAR_COLUMNS);
+D(const, lm__rows_region_skill_year, "region_skill_year", LM_REGION_SKILL_YEAR_COLUMNS,
+  .region_fk = true);
 #undef LM_ROW_T
 #define LM_ROW_T lm_region_layer_year
-LM_ROW_DESCRIBE(layer_year_cols, LM_REGION_LAYER_YEAR_COLUMNS);
+D(const, lm__rows_region_layer_year, "region_layer_year", LM_REGION_LAYER_YEAR_COLUMNS,
+  .region_fk = true);
 #undef LM_ROW_T
 #define LM_ROW_T lm_public_year
-LM_ROW_DESCRIBE(public_year_cols, LM_PUBLIC_YEAR_COLUMNS);
+D(const, lm__rows_public_year, "public_year", LM_PUBLIC_YEAR_COLUMNS, .region_fk = false);
 #undef LM_ROW_T
+/* The run: its own key, so not among lm__row_tables (whose rows are of one run). */
 #define LM_ROW_T lm_run_row
-LM_ROW_DESCRIBE(run_cols, LM_RUN_COLUMNS);
+D(const, lm__rows_run, "run", LM_RUN_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
+/* Tables of the run's indices, each row of them a row of run. */
 #define LM_ROW_T lm_region_row
-LM_ROW_DESCRIBE(region_cols, LM_REGION_COLUMNS);
+D(const, lm__rows_region, "region", LM_REGION_COLUMNS, .run_fk = true);
 #undef LM_ROW_T
 #define LM_ROW_T lm_sector_row
-LM_ROW_DESCRIBE(sector_cols, LM_SECTOR_COLUMNS);
+D(const, lm__rows_sector, "sector", LM_SECTOR_COLUMNS, .run_fk = true);
 #undef LM_ROW_T
 #define LM_ROW_T lm_firm_row
-LM_ROW_DESCRIBE(firm_cols, LM_FIRM_COLUMNS);
+D(const, lm__rows_firm, "firm", LM_FIRM_COLUMNS, .region_fk = true,
+  .indices = "firm_region(run_id, region_id); firm_status(status)");
 #undef LM_ROW_T
 #define LM_ROW_T lm_dragon_row
-LM_ROW_DESCRIBE(dragon_cols, LM_DRAGON_COLUMNS);
+D(const, lm__rows_dragon, "dragon", LM_DRAGON_COLUMNS,
+  .refs = "FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id)",
+  .indices = "dragon_region(run_id, region)");
 #undef LM_ROW_T
 #define LM_ROW_T lm_deal_row
-LM_ROW_DESCRIBE(deal_cols, LM_DEAL_COLUMNS);
+D(const, lm__rows_deal, "deal", LM_DEAL_COLUMNS,
+  .indices = "deal_firm(run_id, firm_id); deal_investor(run_id, investor_id)");
 #undef LM_ROW_T
 #define LM_ROW_T lm_fund_row
-LM_ROW_DESCRIBE(fund_cols, LM_FUND_COLUMNS);
+D(const, lm__rows_fund, "fund", LM_FUND_COLUMNS, .region_fk = false);
 #undef LM_ROW_T
 #define LM_ROW_T lm_exit_row
-LM_ROW_DESCRIBE(exit_cols, LM_EXIT_COLUMNS);
+D(const, lm__rows_exit, "exit", LM_EXIT_COLUMNS, .region_fk = false);
 #undef LM_ROW_T
 #define LM_ROW_T lm_finance_year_row
-LM_ROW_DESCRIBE(finance_year_cols, LM_FINANCE_YEAR_COLUMNS);
+D(const, lm__rows_finance_year, "finance_year", LM_FINANCE_YEAR_COLUMNS, .region_fk = false);
 #undef LM_ROW_T
 #define LM_ROW_T lm_investment_year_row
-LM_ROW_DESCRIBE(investment_year_cols, LM_INVESTMENT_YEAR_COLUMNS);
+D(const, lm__rows_investment_year, "investment_year", LM_INVESTMENT_YEAR_COLUMNS,
+  .region_fk = false);
 #undef LM_ROW_T
-
-#define TABLE(name, cols, type, fk) LM_ROW_TABLE(name, cols, type, fk, false)
-#define INDEXED(name_, cols_, type_, fk_, refs_, indices_)                                     \
-    {.name = name_, .cols = cols_, .n_cols = (int)(sizeof cols_ / sizeof cols_[0]),              \
-     .row_size = sizeof(type_), .region_fk = fk_, .refs = refs_, .indices = indices_}
-const lm_row_table lm__rows_region_year = TABLE("region_year", region_year_cols, lm_region_year,
-                                                true);
-const lm_row_table lm__rows_region_skill_year =
-    TABLE("region_skill_year", skill_year_cols, lm_region_skill_year, true);
-const lm_row_table lm__rows_region_layer_year =
-    TABLE("region_layer_year", layer_year_cols, lm_region_layer_year, true);
-const lm_row_table lm__rows_public_year =
-    TABLE("public_year", public_year_cols, lm_public_year, false);
-/* Tables of the run's indices, each row of them a row of run. */
-#define RUN_TABLE(name_, cols_, type_)                                                         \
-    {.name = name_, .cols = cols_, .n_cols = (int)(sizeof cols_ / sizeof cols_[0]),              \
-     .row_size = sizeof(type_), .run_fk = true}
-const lm_row_table lm__rows_run = LM_ROW_TABLE("run", run_cols, lm_run_row, false, true);
-const lm_row_table lm__rows_region = RUN_TABLE("region", region_cols, lm_region_row);
-const lm_row_table lm__rows_sector = RUN_TABLE("sector", sector_cols, lm_sector_row);
-const lm_row_table lm__rows_firm = INDEXED("firm", firm_cols, lm_firm_row, true, NULL,
-                                           "firm_region(run_id, region_id); firm_status(status)");
-const lm_row_table lm__rows_dragon =
-    INDEXED("dragon", dragon_cols, lm_dragon_row, false,
-            "FOREIGN KEY(run_id, firm_id) REFERENCES firm(run_id, firm_id)",
-            "dragon_region(run_id, region)");
-const lm_row_table lm__rows_deal =
-    INDEXED("deal", deal_cols, lm_deal_row, false, NULL,
-            "deal_firm(run_id, firm_id); deal_investor(run_id, investor_id)");
-const lm_row_table lm__rows_fund = TABLE("fund", fund_cols, lm_fund_row, false);
-const lm_row_table lm__rows_exit = TABLE("exit", exit_cols, lm_exit_row, false);
-const lm_row_table lm__rows_finance_year =
-    TABLE("finance_year", finance_year_cols, lm_finance_year_row, false);
-const lm_row_table lm__rows_investment_year =
-    TABLE("investment_year", investment_year_cols, lm_investment_year_row, false);
+#undef D
 /* The layout version (docs/output.md); no key: one row. */
 #define LM_SCHEMA_COLUMNS(X, V)                                                                 \
     X(int64_t, version, INTEGER, ATTR, "layout version, equal to `PRAGMA user_version`")
-LM_ROW_TYPEDEF(schema_row, LM_SCHEMA_COLUMNS);
 #define LM_ROW_T schema_row
-LM_ROW_DESCRIBE(schema_cols, LM_SCHEMA_COLUMNS);
+LM_ROW_DECLARE(const, lm__rows_schema, "schema", LM_SCHEMA_COLUMNS, .no_run_id = true);
 #undef LM_ROW_T
-const lm_row_table lm__rows_schema = LM_ROW_TABLE("schema", schema_cols, schema_row, false, true);
 
 const lm_row_table *const lm__row_tables[] = {
     &lm__rows_region,      &lm__rows_sector,            &lm__rows_firm,
@@ -745,14 +719,48 @@ lm_status lm__rows_read(sqlite3 *db, const char *path, const lm_row_table *t, in
     return LM_OK;
 }
 
+lm_status lm__db_fail(sqlite3 *db, const char *path, lm_error *err)
+{
+    return lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
+                           db ? sqlite3_errmsg(db) : "cannot open");
+}
+
+lm_status lm__db_exec(sqlite3 *db, const char *path, const char *sql, lm_error *err)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? LM_OK
+                                                                : lm__db_fail(db, path, err);
+}
+
+lm_status lm__db_end(sqlite3 *db, const char *path, lm_status st, lm_error *err)
+{
+    if (st == LM_OK)
+        st = lm__db_exec(db, path, "COMMIT", err);
+    if (st != LM_OK)
+        (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return st;
+}
+
+lm_status lm__db_open(const char *path, int flags, bool durable, sqlite3 **db, lm_error *err)
+{
+    lm_status st = LM_OK;
+    if (sqlite3_open_v2(path, db, flags, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(*db, 10000) != SQLITE_OK)
+        st = lm__db_fail(*db, path, err);
+    if (st == LM_OK && durable)
+        st = lm__db_exec(*db, path, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", err);
+    if (st != LM_OK) {
+        sqlite3_close(*db);
+        *db = NULL;
+    }
+    return st;
+}
+
 lm_status lm__rows_replace(const char *path, const lm_row_set *sets, int n_sets, lm_error *err)
 {
     sqlite3 *db = NULL;
-    lm_status rc = LM_OK;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: %s", path,
-                             db ? sqlite3_errmsg(db) : "cannot open");
+    lm_status rc = lm__db_open(path, SQLITE_OPEN_READWRITE, false, &db, err);
+    if (rc == LM_OK)
+        rc = lm__db_exec(db, path, "BEGIN", err);
     for (int k = 0; rc == LM_OK && k < n_sets; ++k) {
         const lm_row_table *t = sets[k].t;
         char sql[128];
@@ -764,10 +772,9 @@ lm_status lm__rows_replace(const char *path, const lm_row_set *sets, int n_sets,
         else
             rc = lm__rows_insert(db, path, t, 0, NULL, sets[k].rows, sets[k].n, err);
     }
-    if (rc == LM_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = lm_error_set_at(err, LM_EDB, path, 0, 0, NULL, "%s: committing: %s", path,
-                             sqlite3_errmsg(db));
-    sqlite3_close(db); /* after a failure, rolls the transaction back */
+    if (db)
+        rc = lm__db_end(db, path, rc, err);
+    sqlite3_close(db);
     return rc;
 }
 

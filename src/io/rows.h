@@ -68,12 +68,22 @@ typedef struct lm_row_table {
     bool replace; /* a row replaces the one with its key (INSERT OR REPLACE) */
 } lm_row_table;
 
-/* The descriptors of a column list, for a table declared outside rows.c:
- *   #define LM_ROW_T my_row
- *   LM_ROW_DESCRIBE(my_cols, MY_COLUMNS);
- *   #undef LM_ROW_T */
-#define LM_ROW_DESCRIBE(cols, columns)                                                          \
-    static const lm_row_column cols[] = {columns(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)}
+/* A table in one statement, after `#define LM_ROW_T row_type` (where offsetof finds the
+ * fields):
+ *   LM_ROW_DECLARE(const, lm__rows_x, "x", LM_X_COLUMNS, .no_run_id = true);
+ * declares the row type LM_ROW_T from the column list, its columns' descriptors and the table
+ * (storage `const` or `static const`, then lm_row_table's other fields, at least one).
+ * LM_ROW_DESCRIBED does the same for a row type declared elsewhere. */
+#define LM_ROW_DECLARE(storage, table, name_, columns, ...)                                    \
+    LM_ROW_TYPEDEF(LM_ROW_T, columns);                                                          \
+    LM_ROW_DESCRIBED(storage, table, name_, columns, __VA_ARGS__)
+#define LM_ROW_DESCRIBED(storage, table, name_, columns, ...)                                  \
+    static const lm_row_column table##_cols_[] = {                                              \
+        columns(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};                                      \
+    storage lm_row_table table = {                                                              \
+        .name = name_, .cols = table##_cols_,                                                   \
+        .n_cols = (int)(sizeof table##_cols_ / sizeof table##_cols_[0]),                        \
+        .row_size = sizeof(LM_ROW_T), __VA_ARGS__}
 #define LM_ROW_UNPACK_(...) __VA_ARGS__
 #define LM_ROW_DESCRIBE_(ctype, field, kind, role, doc)                                          \
     {#field,       #field "_id",  LM_ROW_KIND_##kind, LM_ROW_ROLE_##role,                       \
@@ -85,9 +95,6 @@ typedef struct lm_row_table {
 #define LM_ROW_ELEMENT(i, word, a) LM_ROW_ELEMENT_(i, word, LM_ROW_UNPACK_ a)
 #define LM_ROW_DESCRIBE_ARRAY_(ctype, field, prefix, words, kind, role, doc)                       \
     words(LM_ROW_ELEMENT, (ctype, field, prefix, kind, role, doc))
-#define LM_ROW_TABLE(name_, cols_, type_, region_fk_, no_run_id_)                              \
-    {.name = name_, .cols = cols_, .n_cols = (int)(sizeof cols_ / sizeof cols_[0]),              \
-     .row_size = sizeof(type_), .region_fk = region_fk_, .no_run_id = no_run_id_}
 
 /* The declared tables. */
 extern const lm_row_table lm__rows_region_year, lm__rows_region_skill_year,
@@ -130,6 +137,16 @@ lm_status lm__rows_create(sqlite3 *db, const char *path, const lm_row_table *t, 
 /* Creates the table's declared indices (built after the rows are in: one sort per index
  * instead of a B-tree update per row). */
 lm_status lm__rows_index(sqlite3 *db, const char *path, const lm_row_table *t, lm_error *err);
+/* The databases of the experiments, the same way everywhere. lm__db_open opens path (flags
+ * of sqlite3_open_v2), a reader waiting up to 10 s for a writer; durable: a rollback journal
+ * and every commit synced, for a folder --resume reads after a kill. *db is NULL unless
+ * LM_OK. lm__db_exec runs statements without rows. lm__db_end ends a transaction: COMMIT
+ * when st is LM_OK, else (or when the commit fails) ROLLBACK; returns the status. Failures
+ * are LM_EDB "path: SQLite's message" (lm__db_fail). */
+lm_status lm__db_open(const char *path, int flags, bool durable, sqlite3 **db, lm_error *err);
+lm_status lm__db_exec(sqlite3 *db, const char *path, const char *sql, lm_error *err);
+lm_status lm__db_end(sqlite3 *db, const char *path, lm_status st, lm_error *err);
+lm_status lm__db_fail(sqlite3 *db, const char *path, lm_error *err);
 /* The first column of sql's first row (0 when none); a `?` in sql is bound to run_id. *ok
  * says whether it ran. */
 int64_t lm__rows_scalar(sqlite3 *db, const char *sql, int64_t run_id, bool *ok);

@@ -26,7 +26,7 @@
 #include "io/store.h"
 #include "io/store_rows.h"
 
-/* The rows' run_id: 1 for a database of one run; lm__store_append (experiments issue) adds
+/* The rows' run_id: 1 for a database of one run; lm__store_append adds
  * runs 1..R of replications and arms. Every function that binds it has `in` in scope. */
 #define RUN_ID lm__store_run_id(in)
 
@@ -374,7 +374,7 @@ static lm_status write_all(const store *s, const lm_store_input *in)
         (rc = write_run(s, in)) == LM_OK && (rc = write_indices(s, in)) == LM_OK &&
         (rc = write_years(s, in)) == LM_OK &&
         (rc = write_firms(s, in)) == LM_OK &&
-        (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK && /* finance issue */
+        (rc = lm__store_finance(s->db, s->path, in, s->err)) == LM_OK &&
         (rc = create_indices(s)) == LM_OK)
         rc = exec(s, "COMMIT", "committing");
     return rc;
@@ -410,7 +410,7 @@ lm_status lm__store_write(const char *db_path, const lm_store_input *in, lm_erro
     return rc;
 }
 
-/* ---- experiments issue: several runs in one database (store.h, lm__store_append) ----
+/* ---- several runs in one database (store.h, lm__store_append) ----
  * A job of R replications (or two arms) adds its runs one at a time as they finish, each in
  * its own transaction. Unlike lm__store_write, this database is the thing a crash must not
  * spoil, since --resume reads it: the rollback journal is a file and SQLite syncs, so a kill

@@ -31,14 +31,14 @@ typedef struct lm_store_input {
     size_t n_firms;                     /* firm ids 0 .. n_firms-1 */
     lm_store_firm_fn firm_at;
     const void *firm_ctx;
-    /* ecosystem issue: talent pools and chain layers (longmen/ecosystem.h) */
+    /* talent pools and chain layers (longmen/ecosystem.h) */
     int n_layers;
     const char *const *layer_ids;       /* n_layers ids */
     const lm_region_skill_year *skill_years;
     size_t n_skill_years;
     const lm_region_layer_year *layer_years;
     size_t n_layer_years;
-    /* finance issue: deals, funds, exits, finance rows (longmen/finance.h) */
+    /* deals, funds, exits, finance rows (longmen/finance.h) */
     const lm_deal_record *deals;
     size_t n_deals;
     const lm_fund_record *funds;
@@ -50,12 +50,12 @@ typedef struct lm_store_input {
     size_t n_finance_years;
     const lm_public_year *public_years; /* the public purse per region and year */
     size_t n_public_years;
-    /* experiments issue: several runs in one database (lm__store_append) */
+    /* several runs in one database (lm__store_append) */
     int64_t run_id; /* the rows' run_id; 0 means 1 (a database of one run) */
     bool existing;  /* the tables exist already: add rows only (set by lm__store_append) */
 } lm_store_input;
 
-/* experiments issue: the run_id of in's rows. */
+/* The run_id of in's rows. */
 static inline int64_t lm__store_run_id(const lm_store_input *in)
 {
     return in->run_id > 0 ? in->run_id : 1;
@@ -64,7 +64,7 @@ static inline int64_t lm__store_run_id(const lm_store_input *in)
 /* Creates the database at db_path (must not exist) and writes every table in one
  * transaction. On failure the file is removed. */
 lm_status lm__store_write(const char *db_path, const lm_store_input *in, lm_error *err);
-/* experiments issue: adds one run (in->run_id) to the database at db_path, creating the
+/* Adds one run (in->run_id) to the database at db_path, creating the
  * file and its tables when absent, in one durable transaction (rollback journal, synced):
  * a crash or a failure leaves the database as it was, holding complete runs only. Fails
  * with LM_EEXIST when run_id is already there, LM_EDB when the file is no results

@@ -14,7 +14,7 @@
 #include "io/store.h"
 #include "io/store_rows.h"
 
-#define RUN_ID lm__store_run_id(c->in) /* experiments issue: several runs */
+#define RUN_ID lm__store_run_id(c->in) /* several runs */
 
 static const char *const stage_names[] = {LM_STAGE_WORDS(LM_WORD_STRING, ~)};
 enum { N_STAGE_NAMES = LM_STAGE_WORDS(LM_WORD_COUNT, ~) };

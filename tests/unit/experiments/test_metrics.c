@@ -108,10 +108,10 @@ static void check_region(const double *m, double f, double a, double dist, doubl
     cr_assert_float_eq(m[LM_METRIC_FUND_NAV], nav, 1e-12);
     cr_assert_float_eq(m[LM_METRIC_FUND_PAID], paid, 1e-12);
     if (paid > 0)
-        cr_assert_float_eq(m[LM_METRIC_FUND_TVPI], (dist + nav) / paid, 1e-12);
+        cr_assert_float_eq(m[LM_METRIC_POOL_TVPI], (dist + nav) / paid, 1e-12);
     else
-        cr_assert(isnan(m[LM_METRIC_FUND_TVPI]), "TVPI without paid-in: %g",
-                  m[LM_METRIC_FUND_TVPI]);
+        cr_assert(isnan(m[LM_METRIC_POOL_TVPI]), "TVPI without paid-in: %g",
+                  m[LM_METRIC_POOL_TVPI]);
 }
 
 Test(metrics, reductions_by_hand)
@@ -167,11 +167,11 @@ Test(metrics, read_back_equals_memory)
     cr_assert_float_eq(t[LM_METRIC_DRAGONS], 6 + 63, 1e-12);
     cr_assert_float_eq(t[LM_METRIC_JOBS], 1002 + 10021, 1e-12);
     cr_assert_float_eq(t[LM_METRIC_PUBLIC], 4.5 * 11, 1e-12);
-    cr_assert_float_eq(t[LM_METRIC_FUND_TVPI], 30.0 / 40.0, 1e-12);
+    cr_assert_float_eq(t[LM_METRIC_POOL_TVPI], 30.0 / 40.0, 1e-12);
     /* A run without rows: zeros, TVPI undefined. */
     cr_assert_eq(lm__metrics_read(db, ":memory:", 2, 2, m, &err), LM_OK, "%s", err.message);
     cr_assert_float_eq(m[2 * LM_METRIC_COUNT + LM_METRIC_DRAGONS], 0, 1e-12);
-    cr_assert(isnan(m[2 * LM_METRIC_COUNT + LM_METRIC_FUND_TVPI]));
+    cr_assert(isnan(m[2 * LM_METRIC_COUNT + LM_METRIC_POOL_TVPI]));
     sqlite3_close(db);
 }
 

@@ -232,7 +232,7 @@ Test(sensitivity_params, reads_parameters_and_outputs_in_all_forms)
                        "outputs:\n"
                        "  - {metric: dragons, region: Jiashi}\n"
                        "  - high_tech\n"
-                       "  - 甲市.fund_tvpi\n"
+                       "  - 甲市.pool_tvpi\n"
                        "  - {metric: jobs}\n";
     cr_assert_eq(parse(text, &s, &err), LM_OK, "%s:%d:%d: %s: %s", err.file, err.line,
                  err.column, err.field, err.message);
@@ -246,7 +246,7 @@ Test(sensitivity_params, reads_parameters_and_outputs_in_all_forms)
     cr_assert_str_eq(s.outputs[0].region, "Jiashi");
     cr_assert_eq(s.outputs[1].metric, LM_METRIC_HIGH_TECH);
     cr_assert_str_eq(s.outputs[1].region, "");
-    cr_assert_eq(s.outputs[2].metric, LM_METRIC_FUND_TVPI);
+    cr_assert_eq(s.outputs[2].metric, LM_METRIC_POOL_TVPI);
     cr_assert_str_eq(s.outputs[2].region, "甲市");
     cr_assert_eq(s.outputs[3].metric, LM_METRIC_JOBS);
     cr_assert_str_eq(lm_metric_word(LM_METRIC_PUBLIC), "public");

@@ -92,9 +92,9 @@ Test(output_doc, lists_exactly_the_declared_columns_of_every_declared_table)
         &lm__rows_schema,          &lm__rows_optimise_config,
         &lm__rows_run,             &lm__rows_optimise_lever, &lm__rows_optimise_mix,
         &lm__rows_optimise_value,  &lm__rows_optimise_replication, &lm__rows_optimise_evaluation,
-        &lm__rows_sweep_point,      &lm__rows_sweep_value,     &lm__rows_sensitivity[0],
-        &lm__rows_sensitivity[1],   &lm__rows_sensitivity[2],  &lm__rows_sensitivity[3],
-        &lm__rows_sensitivity[4],   &lm__rows_sensitivity[5],  &lm__rows_calibration,
+        &lm__rows_sweep_point,      &lm__rows_sweep_value,     &lm__rows_sensitivity,
+        &lm__rows_sensitivity_point,   &lm__rows_sensitivity_value,  &lm__rows_sensitivity_output,
+        &lm__rows_sensitivity_y,   &lm__rows_sensitivity_index,  &lm__rows_calibration,
         &lm__rows_calibration_parameter, &lm__rows_calibration_target,
         &lm__rows_calibration_evaluation, &lm__rows_calibration_value,
         &lm__rows_calibration_moment, &lm__rows_calibration_summary};

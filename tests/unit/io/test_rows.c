@@ -220,14 +220,9 @@ Test(rows, a_job_table_without_run_id_round_trips_its_text)
 #define GROWN_COLUMNS(X, V)                                                                    \
     LM_REGION_YEAR_COLUMNS(X, V)                                                                \
     X(int64_t, exits_ipo, INTEGER, FLOW, "firms that went public")
-typedef struct grown_year {
-    LM_ROW_STRUCT(GROWN_COLUMNS)
-} grown_year;
 #define LM_ROW_T grown_year
-static const lm_row_column grown_cols[] = {
-    GROWN_COLUMNS(LM_ROW_DESCRIBE_, LM_ROW_DESCRIBE_ARRAY_)};
+LM_ROW_DECLARE(static const, grown, "region_year", GROWN_COLUMNS, .region_fk = true);
 #undef LM_ROW_T
-static const lm_row_table grown = LM_ROW_TABLE("region_year", grown_cols, grown_year, true, false);
 
 Test(rows, a_new_column_is_one_line_of_the_list)
 {
