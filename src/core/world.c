@@ -207,7 +207,7 @@ void lm_world_fini(lm_world *w)
         w->finance_free(w->finance);
     lm_firms_fini(&w->firms);
     lm_arena_fini(&w->scratch);
-    void *arrays[] = {w->where,          w->archive,           w->kept_slots,       w->talent,
+    void *arrays[] = {w->where,          w->archive,           w->kept_slots, w->hiring,       w->talent,
                       w->wage,           w->knowledge,         w->knowledge_next,
                       w->chain,          w->recent_failed,     w->private_capital,
                       w->platform_alumni, w->platform_sectors,     w->policy_active,

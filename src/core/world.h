@@ -115,6 +115,8 @@ typedef struct lm_world {
     size_t n_archive, archive_cap;
     uint32_t *kept_slots;    /* compaction's runs of surviving slots (lm_firms_compact) */
     size_t kept_cap;
+    uint32_t *hiring;        /* costs: slots with openings, each block's from its first slot */
+    size_t hiring_cap;
 
     /* region state */
     double *talent;          /* [R*SKILL] people (static until the talent phase exists) */

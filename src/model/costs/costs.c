@@ -13,6 +13,7 @@
  * Subsidies are rationed without order effects: if requests exceed the budget, every
  * request is scaled by the same factor budget / requests. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "core/minmax.h"
 #include "model/costs/costs.h"
@@ -128,7 +129,7 @@ static void write_off(lm_firms *f, size_t i, const lm_unit_costs *c, double *a)
 
 /* hire_cost: per (region, sector), what one more paid employee costs a month and what of it
  * is pay (the same for every firm of the cell, so computed once a month) */
-static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration,
+static bool firm_costs(lm_world *w, size_t i, lm_month m, const double *ration,
                        const double *hire_cost, double *acc)
 {
     const lm_params *p = w->p;
@@ -181,7 +182,7 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration,
             a[C_DEATHS] += 1.0;
             write_off(f, i, &c, a);
             a[C_CASH1] += f->cash_cny[i];
-            return;
+            return false;
         }
     } else {
         f->insolvent_months[i] = 0;
@@ -207,10 +208,12 @@ static void firm_costs(lm_world *w, size_t i, lm_month m, const double *ration,
     double *h = acc + hire_base(w) + pool * H_N;
     h[H_STAFF] += f->headcount[i];
     h[H_OPENINGS] += f->openings[i];
+    return f->openings[i] > 0;
 }
 
-/* Hires of firm i: its openings times the fill rate of its pool, rounded to whole people by a
- * draw of its own when the product is not whole (so the expected hires are exact). */
+/* Hires of firm i, which has openings: its openings times the fill rate of its pool, rounded
+ * to whole people by a draw of its own when the product is not whole (so the expected hires
+ * are exact). Adds them to the pool's hires. */
 static void hire(lm_world *w, size_t i, lm_month m, const double *fill, double *acc)
 {
     lm_firms *f = &w->firms;
@@ -231,18 +234,22 @@ static void hire(lm_world *w, size_t i, lm_month m, const double *fill, double *
     f->headcount[i] += hires;
     if (f->headcount[i] > f->peak_headcount[i])
         f->peak_headcount[i] = f->headcount[i];
-    acc[(size_t)idx * 2] += f->headcount[i];
-    acc[(size_t)idx * 2 + 1] += hires;
+    acc[idx] += hires;
 }
 
-/* Pass 3: fill rates per pool, hires, and the staff and hires per pool for the talent phase. */
-static lm_status hire_all(lm_world *w, lm_month m, const double *sums, lm_error *err)
+/* Pass 3: fill rates per pool, hires, and the staff and hires per pool for the talent phase.
+ * Only firms with openings hire (about one in twelve): the costs pass listed them, block by
+ * block from the block's first slot (n_hiring[k] of them). A firm without openings keeps its
+ * staff, and its peak was set when it last grew, so the pool's staff after hiring is its
+ * staff after cuts plus its hires; both are sums of whole numbers, exact in any order. */
+static lm_status hire_all(lm_world *w, lm_month m, const double *sums, const size_t *n_hiring,
+                          lm_error *err)
 {
     const size_t RK = (size_t)w->R * LM_SKILL_COUNT;
     const lm_blocks b = lm_blocks_of(w->firms.n);
     double *fill = lm_world_scratch(w, sizeof(double) * RK);
-    double *partial = lm_world_scratch(w, sizeof(double) * 2 * RK * b.count);
-    double *tot = lm_world_scratch(w, sizeof(double) * 2 * RK);
+    double *partial = lm_world_scratch(w, sizeof(double) * RK * b.count);
+    double *tot = lm_world_scratch(w, sizeof(double) * RK);
     if (!fill || !partial || !tot)
         LM_FAIL(err, LM_ENOMEM, "costs scratch");
     const double *h = sums + hire_base(w);
@@ -251,19 +258,18 @@ static lm_status hire_all(lm_world *w, lm_month m, const double *sums, lm_error 
         fill[idx] = lm_talent_fill(w, r, k, h[idx * H_N + H_STAFF], h[idx * H_N + H_OPENINGS]);
         w->openings[idx] = h[idx * H_N + H_OPENINGS];
     }
-    lm_firms *f = &w->firms;
+    const uint32_t *hiring = w->hiring;
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {
-        double *acc = partial + k * 2 * RK;
-        const size_t end = lm_block_end(&b, k);
-        for (size_t i = lm_block_begin(&b, k); i < end; ++i)
-            if (f->status[i] == LM_FIRM_ALIVE)
-                hire(w, i, m, fill, acc);
+        double *acc = partial + k * RK;
+        const uint32_t *list = hiring + lm_block_begin(&b, k);
+        for (size_t j = 0; j < n_hiring[k]; ++j)
+            hire(w, list[j], m, fill, acc);
     }
-    lm_blocks_reduce(&b, partial, 2 * RK, tot);
+    lm_blocks_reduce(&b, partial, RK, tot);
     for (size_t idx = 0; idx < RK; ++idx) {
-        w->employed[idx] = tot[idx * 2];
-        w->hired[idx] = tot[idx * 2 + 1];
+        w->employed[idx] = h[idx * H_N + H_STAFF] + tot[idx];
+        w->hired[idx] = tot[idx];
     }
     return LM_OK;
 }
@@ -294,13 +300,30 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
             hire_cost[2 * (size_t)(r * w->S + s) + 1] = one.payroll;
         }
     lm_firms *f = &w->firms;
+    if (f->n > w->hiring_cap) {
+        uint32_t *list = realloc(w->hiring, f->cap * sizeof *list);
+        if (!list)
+            LM_FAIL(err, LM_ENOMEM, "cannot grow the list of hiring firms to %zu slots", f->cap);
+        w->hiring = list;
+        w->hiring_cap = f->cap;
+    }
+    size_t *n_hiring = lm_world_scratch(w, sizeof(size_t) * b.count);
+    if (!n_hiring)
+        LM_FAIL(err, LM_ENOMEM, "costs scratch");
+    uint32_t *hiring = w->hiring;
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {
         double *acc = partial + k * width;
-        const size_t end = lm_block_end(&b, k);
-        for (size_t i = lm_block_begin(&b, k); i < end; ++i)
-            if (f->status[i] == LM_FIRM_ALIVE)
-                firm_costs(w, i, m, ration, hire_cost, acc);
+        const size_t begin = lm_block_begin(&b, k), end = lm_block_end(&b, k);
+        uint32_t *list = hiring + begin;
+        size_t n = 0;
+        for (size_t i = begin; i < end; ++i)
+            if (f->status[i] == LM_FIRM_ALIVE) {
+                /* appended always, kept only when it hires: no branch on the outcome */
+                list[n] = (uint32_t)i;
+                n += firm_costs(w, i, m, ration, hire_cost, acc);
+            }
+        n_hiring[k] = n;
     }
     lm_blocks_reduce(&b, partial, width, sums);
 
@@ -341,5 +364,5 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
     }
     w->firm_cash_before += cash0;
     w->firm_cash_after += cash1;
-    return hire_all(w, m, sums, err);
+    return hire_all(w, m, sums, n_hiring, err);
 }
