@@ -117,6 +117,12 @@ typedef struct lm_world {
     size_t kept_cap;
     uint32_t *hiring;        /* costs: slots with openings, each block's from its first slot */
     size_t hiring_cap;
+    /* Each firm's bills of the month (payroll + compute + rent, lm_unit_costs), set by the
+       R&D phase, which works them out anyway, for finance, which reads them before anything
+       they depend on changes; valid for burn_n slots when burn_month is the month. */
+    double *burn;
+    size_t burn_cap, burn_n;
+    lm_month burn_month;
 
     /* region state */
     double *talent;          /* [R*SKILL] people (static until the talent phase exists) */

@@ -20,6 +20,7 @@
  * product, a model that tops the benchmarks, a robot on the Spring Festival Gala.
  * Each firm writes only its own slot; sums per region and sector go through fixed blocks. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "model/costs/unit_costs.h"
 #include "model/rnd/rnd.h"
@@ -82,6 +83,7 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, const rs_factors *fac,
     const rs_factors *x = &fac[r * w->S + s];
 
     const lm_unit_costs c = lm_firm_unit_costs(w, i);
+    w->burn[i] = c.payroll + c.compute + c.rent;
     /* staff time sold as contract work (costs) is time not spent on the product */
     const double on_product = f->contract_work[i] ? 1.0 - p->costs.contract_share : 1.0;
     const double rd = c.rd * on_product;
@@ -149,6 +151,13 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
             x->spillover = 1.0 + rp->breakthrough_kappa * k / rp->knowledge_ref;
         }
     lm_firms *f = &w->firms;
+    if (f->n > w->burn_cap) {
+        double *burn = realloc(w->burn, f->cap * sizeof *burn);
+        if (!burn)
+            LM_FAIL(err, LM_ENOMEM, "cannot grow the month's bills to %zu slots", f->cap);
+        w->burn = burn;
+        w->burn_cap = f->cap;
+    }
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {
         double *acc = partial + k * width;
@@ -181,6 +190,8 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
         }
     }
     lm_blocks_reduce(&b, partial, width, sums);
+    w->burn_month = m;
+    w->burn_n = f->n;
     for (int r = 0; r < R; ++r) {
         double rd = 0.0;
         for (int s = 0; s < S; ++s) {
