@@ -130,16 +130,17 @@ static void write_off(lm_firms *f, size_t i, const lm_unit_costs *c, double *a)
 /* hire_cost: per (region, sector), what one more paid employee costs a month and what of it
  * is pay (the same for every firm of the cell, so computed once a month) */
 static bool firm_costs(lm_world *w, size_t i, lm_month m, const double *ration,
-                       const double *hire_cost, double *acc)
+                       const double *hire_cost, const lm_unit_factors *uf, double *acc)
 {
     const lm_params *p = w->p;
     lm_firms *f = &w->firms;
     const int r = f->region[i];
     double *a = acc + (size_t)r * C_N;
-    const double unpaid = lm_firm_unpaid_founders(w, i);
-    const lm_unit_costs c =
-        lm_unit_costs_at(w, r, f->sector[i], (double)f->headcount[i], unpaid);
     const int rs = r * w->S + f->sector[i];
+    const double h0 = (double)f->headcount[i];
+    const double unpaid =
+        lm_unpaid_founders_of(w->month, f->unpaid_until[i], floor(p->entry.founders), h0);
+    const lm_unit_costs c = lm_unit_costs_of(&uf[rs], h0, unpaid);
     const int pol = w->rd_subsidy_policy[rs];
     const double subsidy =
         pol >= 0 ? subsidy_request(w, f, i, c.rd) * ration[(size_t)r * LM_MAX_POLICIES + (size_t)pol]
@@ -290,7 +291,8 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
     double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
     double *sums = lm_world_scratch(w, sizeof(double) * width);
     double *hire_cost = lm_world_scratch(w, sizeof(double) * 2 * (size_t)R * (size_t)w->S);
-    if (!partial || !sums || !hire_cost)
+    lm_unit_factors *uf = lm_world_scratch(w, sizeof(lm_unit_factors) * (size_t)R * (size_t)w->S);
+    if (!partial || !sums || !hire_cost || !uf)
         LM_FAIL(err, LM_ENOMEM, "costs scratch");
     /* a hire is a paid employee: what one more costs, and what of it is pay */
     for (int r = 0; r < R; ++r)
@@ -298,6 +300,7 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
             const lm_unit_costs one = lm_unit_costs_at(w, r, s, 1.0, 0.0);
             hire_cost[2 * (size_t)(r * w->S + s)] = one.payroll + one.compute + one.rent;
             hire_cost[2 * (size_t)(r * w->S + s) + 1] = one.payroll;
+            uf[r * w->S + s] = lm_unit_factors_at(w, r, s);
         }
     lm_firms *f = &w->firms;
     if (f->n > w->hiring_cap) {
@@ -321,7 +324,7 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
             if (f->status[i] == LM_FIRM_ALIVE) {
                 /* appended always, kept only when it hires: no branch on the outcome */
                 list[n] = (uint32_t)i;
-                n += firm_costs(w, i, m, ration, hire_cost, acc);
+                n += firm_costs(w, i, m, ration, hire_cost, uf, acc);
             }
         n_hiring[k] = n;
     }

@@ -73,7 +73,7 @@ typedef struct rs_factors {
 /* One firm's month. Returns the breakthroughs it made; sets *launched. blk is block 0 of its
  * breakthrough stream. */
 static int firm_rnd(lm_world *w, size_t i, lm_month m, const rs_factors *fac,
-                    const lm_rng_block *blk, int *launched)
+                    const lm_unit_factors *uf, const lm_rng_block *blk, int *launched)
 {
     const lm_params *p = w->p;
     const lm_rnd_params *rp = &p->rnd;
@@ -82,7 +82,10 @@ static int firm_rnd(lm_world *w, size_t i, lm_month m, const rs_factors *fac,
     const lm_sector_params *sec = &p->sectors[s];
     const rs_factors *x = &fac[r * w->S + s];
 
-    const lm_unit_costs c = lm_firm_unit_costs(w, i);
+    const double h = (double)f->headcount[i];
+    const lm_unit_costs c = lm_unit_costs_of(
+        &uf[r * w->S + s], h,
+        lm_unpaid_founders_of(w->month, f->unpaid_until[i], floor(p->entry.founders), h));
     w->burn[i] = c.payroll + c.compute + c.rent;
     /* staff time sold as contract work (costs) is time not spent on the product */
     const double on_product = f->contract_work[i] ? 1.0 - p->costs.contract_share : 1.0;
@@ -138,7 +141,8 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
     double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
     double *sums = lm_world_scratch(w, sizeof(double) * width);
     rs_factors *fac = lm_world_scratch(w, sizeof(rs_factors) * (size_t)R * (size_t)S);
-    if (!partial || !sums || !fac)
+    lm_unit_factors *uf = lm_world_scratch(w, sizeof(lm_unit_factors) * (size_t)R * (size_t)S);
+    if (!partial || !sums || !fac || !uf)
         LM_FAIL(err, LM_ENOMEM, "rnd scratch");
     const lm_rnd_params *rp = &w->p->rnd;
     for (int r = 0; r < R; ++r)
@@ -149,6 +153,7 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
             x->access = compute_access(w, r, s);
             x->retention = lm_talent_retention(w, r, s);
             x->spillover = 1.0 + rp->breakthrough_kappa * k / rp->knowledge_ref;
+            uf[r * S + s] = lm_unit_factors_at(w, r, s);
         }
     lm_firms *f = &w->firms;
     if (f->n > w->burn_cap) {
@@ -173,7 +178,7 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
                 if (f->status[i] != LM_FIRM_ALIVE)
                     continue;
                 int launched = 0;
-                const int n = firm_rnd(w, i, m, fac, &blk[i - i0], &launched);
+                const int n = firm_rnd(w, i, m, fac, uf, &blk[i - i0], &launched);
                 const int r = f->region[i];
                 acc[r * S + f->sector[i]] += f->rd_spend_cny[i];
                 acc[(size_t)R * S + (size_t)r] += launched;
