@@ -146,6 +146,9 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
     if (!revenue || !rev_sum)
         LM_FAIL(err, LM_ENOMEM, "market scratch");
     lm_firms *f = &w->firms;
+    double volatility[NB];
+    for (int bm = 0; bm < NB; ++bm)
+        volatility[bm] = mp->volatility[bm];
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {
         double *acc = revenue + k * (size_t)R;
@@ -157,12 +160,12 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
            several at a time): the shocks' exponents, then the revenues and the visibility
            targets' exponents, then the visibility and the region sums in slot order. */
         double base[MARKET_RUN], x[MARKET_RUN], e[MARKET_RUN];
-        size_t who[MARKET_RUN];
+        size_t who[MARKET_RUN], shock_at[MARKET_RUN];
+        uint64_t streams[MARKET_RUN];
         bool shocked[MARKET_RUN];
         for (size_t i0 = lm_block_begin(&b, k); i0 < end; i0 += MARKET_RUN) {
             const size_t n_run = end - i0 < MARKET_RUN ? end - i0 : MARKET_RUN;
-            lm_rng_first_blocks(w->key, f->stream + i0, LM_PURPOSE_MARKET, m, n_run, blk);
-            size_t c = 0;
+            size_t c = 0, n_shocked = 0;
             for (size_t i = i0; i < i0 + n_run; ++i) {
                 if (f->status[i] != LM_FIRM_ALIVE)
                     continue;
@@ -174,17 +177,22 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
                 const int s = f->sector[i], bm = f->model[i], r = f->region[i];
                 base[c] = wt * (per_weight[s * NB + bm] +
                                 per_weight[(size_t)S * NB + ((size_t)r * S + s) * NB + bm]);
-                const double sd = mp->volatility[bm];
-                shocked[c] = sd > 0.0;
-                if (shocked[c]) {
-                    lm_rng g;
-                    lm_rng_init_block(&g, w->key, f->stream[i], LM_PURPOSE_MARKET, m,
-                                      &blk[i - i0]);
-                    x[c] = sd * lm_rng_gaussian(&g) - 0.5 * sd * sd;
-                } else {
-                    x[c] = 0.0; /* no shock: 1, below */
-                }
+                shocked[c] = volatility[bm] > 0.0;
+                x[c] = 0.0; /* no shock: 1, below */
+                streams[n_shocked] = f->stream[i];
+                shock_at[n_shocked] = c;
+                n_shocked += shocked[c];
                 who[c++] = i;
+            }
+            /* the first random blocks of the firms that draw a shock only (firms without a
+               product draw none), computed together (rng.h) */
+            lm_rng_first_blocks(w->key, streams, LM_PURPOSE_MARKET, m, n_shocked, blk);
+            for (size_t j = 0; j < n_shocked; ++j) {
+                const size_t t = shock_at[j];
+                const double sd = volatility[f->model[who[t]]];
+                lm_rng g;
+                lm_rng_init_block(&g, w->key, streams[j], LM_PURPOSE_MARKET, m, &blk[j]);
+                x[t] = sd * lm_rng_gaussian(&g) - 0.5 * sd * sd;
             }
             lm_exp_n(x, e, c);
             for (size_t t = 0; t < c; ++t) {
