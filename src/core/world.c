@@ -96,6 +96,7 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
         return st;
     ALLOC(w->talent, RK);
     ALLOC(w->wage, RK);
+    ALLOC(w->subsidy_requests, R * LM_MAX_POLICIES);
     ALLOC(w->knowledge, R * S);
     ALLOC(w->knowledge_next, R * S);
     ALLOC(w->chain, R * L);
@@ -208,7 +209,7 @@ void lm_world_fini(lm_world *w)
         w->finance_free(w->finance);
     lm_firms_fini(&w->firms);
     lm_arena_fini(&w->scratch);
-    void *arrays[] = {w->where,          w->archive,           w->kept_slots, w->hiring, w->burn,       w->talent,
+    void *arrays[] = {w->where,          w->archive,           w->kept_slots, w->hiring, w->burn, w->subsidy_requests,       w->talent,
                       w->wage,           w->knowledge,         w->knowledge_next,
                       w->chain,          w->recent_failed,     w->private_capital,
                       w->platform_alumni, w->platform_sectors,     w->policy_active,

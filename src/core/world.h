@@ -123,6 +123,10 @@ typedef struct lm_world {
     double *burn;
     size_t burn_cap, burn_n;
     lm_month burn_month;
+    /* [R*LM_MAX_POLICIES] the month's R&D subsidy requests per region and policy, summed by
+       the R&D phase, which sets what they are of, for the costs phase's rations; valid for
+       burn_n slots when burn_month is the month, as burn. */
+    double *subsidy_requests;
 
     /* region state */
     double *talent;          /* [R*SKILL] people (static until the talent phase exists) */

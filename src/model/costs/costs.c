@@ -48,7 +48,7 @@ static double subsidy_request(const lm_world *w, const lm_firms *f, size_t i, do
 }
 
 /* Pass 1: requests per region and policy. */
-static lm_status request_subsidies(lm_world *w, double *ration, lm_error *err)
+static lm_status request_subsidies(lm_world *w, lm_month m, double *ration, lm_error *err)
 {
     const int R = w->R;
     const size_t width = (size_t)R * LM_MAX_POLICIES;
@@ -58,21 +58,27 @@ static lm_status request_subsidies(lm_world *w, double *ration, lm_error *err)
     if (!partial || !req)
         LM_FAIL(err, LM_ENOMEM, "costs scratch");
     const lm_firms *f = &w->firms;
+    if (w->burn_month == m && w->burn_n == f->n) {
+        /* the R&D phase summed them this month, block by block as below */
+        for (size_t j = 0; j < width; ++j)
+            req[j] = w->subsidy_requests[j];
+    } else {
 #pragma omp parallel for schedule(static) num_threads(w->threads)
-    for (size_t k = 0; k < b.count; ++k) {
-        double *acc = partial + k * width;
-        const size_t end = lm_block_end(&b, k);
-        for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
-            if (f->status[i] != LM_FIRM_ALIVE)
-                continue;
-            const int rs = f->region[i] * w->S + f->sector[i];
-            const int pol = w->rd_subsidy_policy[rs];
-            if (pol >= 0)
-                acc[(size_t)f->region[i] * LM_MAX_POLICIES + (size_t)pol] +=
-                    subsidy_request(w, f, i, f->rd_spend_cny[i]);
+        for (size_t k = 0; k < b.count; ++k) {
+            double *acc = partial + k * width;
+            const size_t end = lm_block_end(&b, k);
+            for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
+                if (f->status[i] != LM_FIRM_ALIVE)
+                    continue;
+                const int rs = f->region[i] * w->S + f->sector[i];
+                const int pol = w->rd_subsidy_policy[rs];
+                if (pol >= 0)
+                    acc[(size_t)f->region[i] * LM_MAX_POLICIES + (size_t)pol] +=
+                        subsidy_request(w, f, i, f->rd_spend_cny[i]);
+            }
         }
+        lm_blocks_reduce(&b, partial, width, req);
     }
-    lm_blocks_reduce(&b, partial, width, req);
     for (size_t j = 0; j < width; ++j) {
         const double budget = w->policy_budget[j];
         ration[j] = req[j] <= 0.0 ? 0.0 : (req[j] <= budget ? 1.0 : lm_fmax(budget, 0.0) / req[j]);
@@ -317,7 +323,7 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
     double *ration = lm_world_scratch(w, sizeof(double) * rp_width);
     if (!ration)
         LM_FAIL(err, LM_ENOMEM, "costs scratch");
-    lm_status st = request_subsidies(w, ration, err);
+    lm_status st = request_subsidies(w, m, ration, err);
     if (st != LM_OK)
         return st;
 

@@ -86,6 +86,8 @@ typedef struct rnd_cell {
     rs_factors x;
     lm_unit_factors u;
     double rd_months;
+    double subsidy_rate; /* of the pair's R&D subsidy policy */
+    int pol;             /* that policy, -1 none */
 } rnd_cell;
 
 static inline double team_factor_of(const lm_world *w, const double *table, int s, double headcount)
@@ -180,6 +182,11 @@ static void rnd_block(lm_world *w, const rnd_ctx *cxp, size_t begin, size_t end,
             const int n = firm_rnd(w, &cx, &f, i, m, cells, &blk[i - i0], &launched);
             const size_t r = f.region[i];
             acc[r * S + f.sector[i]] += f.rd_spend_cny[i];
+            /* the costs phase's subsidy request, summed here where the spending is known */
+            const rnd_cell *ce = &cells[r * S + f.sector[i]];
+            if (ce->pol >= 0)
+                acc[R * S + 2 * R + r * LM_MAX_POLICIES + (size_t)ce->pol] +=
+                    ce->subsidy_rate * f.rd_spend_cny[i];
             /* whole numbers, mostly 0: adding 0 leaves a sum as it is */
             if (launched)
                 acc[R * S + r] += launched;
@@ -200,7 +207,8 @@ static void rnd_block(lm_world *w, const rnd_ctx *cxp, size_t begin, size_t end,
 lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
 {
     const int R = w->R, S = w->S;
-    const size_t width = (size_t)R * (size_t)S + 2u * (size_t)R; /* rd, launches, breakthroughs */
+    /* rd, launches, breakthroughs, subsidy requests */
+    const size_t width = (size_t)R * (size_t)S + 2u * (size_t)R + (size_t)R * LM_MAX_POLICIES;
     const lm_blocks b = lm_blocks_of(w->firms.n);
     double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
     double *sums = lm_world_scratch(w, sizeof(double) * width);
@@ -220,6 +228,8 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
             ce->x.spillover = 1.0 + rp->breakthrough_kappa * k / rp->knowledge_ref;
             ce->u = lm_unit_factors_at(w, r, s);
             ce->rd_months = p->sectors[s].rd_months;
+            ce->pol = w->rd_subsidy_policy[r * S + s];
+            ce->subsidy_rate = w->rd_subsidy_rate[r * S + s];
         }
     for (int s = 0; s < S; ++s)
         rd_scale[s] = p->sectors[s].rd_scale_cny;
@@ -248,6 +258,8 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
     lm_blocks_reduce(&b, partial, width, sums);
     w->burn_month = m;
     w->burn_n = f->n;
+    for (size_t j = 0; j < (size_t)R * LM_MAX_POLICIES; ++j)
+        w->subsidy_requests[j] = sums[(size_t)R * S + 2u * (size_t)R + j];
     for (int r = 0; r < R; ++r) {
         double rd = 0.0;
         for (int s = 0; s < S; ++s) {
