@@ -53,9 +53,8 @@ static lm_status request_subsidies(lm_world *w, lm_month m, double *ration, lm_e
     const int R = w->R;
     const size_t width = (size_t)R * LM_MAX_POLICIES;
     const lm_blocks b = lm_blocks_of(w->firms.n);
-    double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
     double *req = lm_world_scratch(w, sizeof(double) * width);
-    if (!partial || !req)
+    if (!req)
         LM_FAIL(err, LM_ENOMEM, "costs scratch");
     const lm_firms *f = &w->firms;
     if (w->burn_month == m && w->burn_n == f->n) {
@@ -63,6 +62,9 @@ static lm_status request_subsidies(lm_world *w, lm_month m, double *ration, lm_e
         for (size_t j = 0; j < width; ++j)
             req[j] = w->subsidy_requests[j];
     } else {
+        double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
+        if (!partial)
+            LM_FAIL(err, LM_ENOMEM, "costs scratch");
 #pragma omp parallel for schedule(static) num_threads(w->threads)
         for (size_t k = 0; k < b.count; ++k) {
             double *acc = partial + k * width;
