@@ -127,6 +127,11 @@ typedef struct lm_world {
        the R&D phase, which sets what they are of, for the costs phase's rations; valid for
        burn_n slots when burn_month is the month, as burn. */
     double *subsidy_requests;
+    /* The market's weights per part (lm_market_weights_width), summed by the R&D pass right
+       after quality; valid for weights_n slots when weights_month is the month. */
+    double *weights;
+    size_t weights_n;
+    lm_month weights_month;
 
     /* region state */
     double *talent;          /* [R*SKILL] people (static until the talent phase exists) */

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 
 #include "model/costs/unit_costs.h"
+#include "model/market/market.h"
 #include "model/rnd/rnd.h"
 #include "model/talent/talent.h"
 #include "core/detmath.h"
@@ -163,7 +164,8 @@ static inline int firm_rnd(lm_world *w, const rnd_ctx *cx, const lm_firms *f, si
 
 /* The firms of slots begin..end-1 (one block): their month, and the block's sums. */
 static void rnd_block(lm_world *w, const rnd_ctx *cxp, size_t begin, size_t end, lm_month m,
-                      const rnd_cell *cells, const double *rd_scale, double *acc)
+                      const rnd_cell *cells, const double *rd_scale, double *acc,
+                      double *weights)
 {
     const rnd_ctx cx = *cxp;
     const lm_firms f = w->firms;
@@ -176,8 +178,10 @@ static void rnd_block(lm_world *w, const rnd_ctx *cxp, size_t begin, size_t end,
         lm_rng_first_blocks(w->key, f.stream + i0, LM_PURPOSE_RND, m, n_run, blk);
         size_t c = 0;
         for (size_t i = i0; i < i0 + n_run; ++i) {
-            if (f.status[i] != LM_FIRM_ALIVE)
+            if (f.status[i] != LM_FIRM_ALIVE) {
+                f.share_weight[i] = 0.0;
                 continue;
+            }
             int launched = 0;
             const int n = firm_rnd(w, &cx, &f, i, m, cells, &blk[i - i0], &launched);
             const size_t r = f.region[i];
@@ -195,12 +199,16 @@ static void rnd_block(lm_world *w, const rnd_ctx *cxp, size_t begin, size_t end,
             if (f.launched[i] >= 0) {
                 who[c] = i;
                 x[c++] = -f.cum_rd_cny[i] / rd_scale[f.sector[i]];
+            } else {
+                f.share_weight[i] = 0.0;
             }
         }
         /* q = theta (1 - exp(-cum_rd / R_s)), as lm_rnd_quality, with lm_exp_n */
         lm_exp_n(x, e, c);
         for (size_t t = 0; t < c; ++t)
             f.quality[who[t]] = f.theta[who[t]] * (1.0 - e[t]);
+        /* the market's weights need only the firm's quality after R&D (coupling 2) */
+        lm_market_weigh_run(w, m, who, c, weights);
     }
 }
 
@@ -212,6 +220,10 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
     const lm_blocks b = lm_blocks_of(w->firms.n);
     double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
     double *sums = lm_world_scratch(w, sizeof(double) * width);
+    const size_t ww = lm_market_weights_width(w);
+    double *wpartial = lm_world_scratch(w, sizeof(double) * ww * b.count);
+    if (!wpartial)
+        LM_FAIL(err, LM_ENOMEM, "rnd scratch");
     rnd_cell *cells = lm_world_scratch(w, sizeof(rnd_cell) * (size_t)R * (size_t)S);
     double *rd_scale = lm_world_scratch(w, sizeof(double) * (size_t)S);
     if (!partial || !sums || !cells || !rd_scale)
@@ -254,10 +266,13 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k)
         rnd_block(w, &cx, lm_block_begin(&b, k), lm_block_end(&b, k), m, cells, rd_scale,
-                  partial + k * width);
+                  partial + k * width, wpartial + k * ww);
     lm_blocks_reduce(&b, partial, width, sums);
     w->burn_month = m;
     w->burn_n = f->n;
+    lm_blocks_reduce(&b, wpartial, ww, w->weights);
+    w->weights_month = m;
+    w->weights_n = f->n;
     for (size_t j = 0; j < (size_t)R * LM_MAX_POLICIES; ++j)
         w->subsidy_requests[j] = sums[(size_t)R * S + 2u * (size_t)R + j];
     for (int r = 0; r < R; ++r) {
