@@ -78,6 +78,27 @@ __attribute__((target("avx2"))) static inline void mulhilo8(__m256i a, __m256i m
 __attribute__((target("avx2"))) static void first_blocks_avx2(lm_rng_key key,
                                                               const uint64_t *entity,
                                                               uint32_t c2, size_t n,
+                                                              lm_rng_block *out);
+
+/* A tail of fewer than eight as one more run of eight, padded with entity 0, whose blocks
+ * are dropped: one vector run costs less than the scalar rounds of even one block. */
+__attribute__((target("avx2"))) static void first_blocks_avx2_tail(lm_rng_key key,
+                                                                   const uint64_t *entity,
+                                                                   uint32_t c2, size_t n,
+                                                                   lm_rng_block *out)
+{
+    uint64_t e[8] = {0};
+    lm_rng_block b[8];
+    for (size_t j = 0; j < n; ++j)
+        e[j] = entity[j];
+    first_blocks_avx2(key, e, c2, 8, b);
+    for (size_t j = 0; j < n; ++j)
+        out[j] = b[j];
+}
+
+__attribute__((target("avx2"))) static void first_blocks_avx2(lm_rng_key key,
+                                                              const uint64_t *entity,
+                                                              uint32_t c2, size_t n,
                                                               lm_rng_block *out)
 {
     const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M4x32_0);
@@ -130,7 +151,7 @@ __attribute__((target("avx2"))) static void first_blocks_avx2(lm_rng_key key,
         _mm256_storeu_si256(o + 3, _mm256_permute2x128_si256(b26, b37, 0x31));
     }
     if (j < n)
-        blocks_scalar(key, entity + j, c2, n - j, out + j);
+        first_blocks_avx2_tail(key, entity + j, c2, n - j, out + j);
 }
 #endif
 
@@ -138,7 +159,7 @@ void lm_rng_first_blocks(lm_rng_key key, const uint64_t *entity, lm_purpose purp
                          int32_t month, size_t n, lm_rng_block *out)
 {
 #ifdef LM_RNG_AVX2
-    if (n >= 8 && __builtin_cpu_supports("avx2")) {
+    if (n >= 2 && __builtin_cpu_supports("avx2")) {
         first_blocks_avx2(key, entity, counter_word2(purpose, month), n, out);
         return;
     }

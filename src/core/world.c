@@ -80,6 +80,8 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
     w->seed = seed;
     w->run = run;
     w->key = lm_rng_key_make(seed, run);
+    w->burn_month = INT32_MIN;
+    w->weights_month = INT32_MIN;
     w->threads = threads > 0 ? threads : 1;
     w->month = p->start;
     w->R = p->n_regions;
@@ -95,6 +97,8 @@ lm_status lm_world_init(lm_world *w, const lm_params *p, uint64_t seed, uint32_t
         return st;
     ALLOC(w->talent, RK);
     ALLOC(w->wage, RK);
+    ALLOC(w->subsidy_requests, R * LM_MAX_POLICIES);
+    ALLOC(w->weights, S * LM_MODEL_COUNT + R * S * LM_MODEL_COUNT); /* lm_market_weights_width */
     ALLOC(w->knowledge, R * S);
     ALLOC(w->knowledge_next, R * S);
     ALLOC(w->chain, R * L);
@@ -207,7 +211,7 @@ void lm_world_fini(lm_world *w)
         w->finance_free(w->finance);
     lm_firms_fini(&w->firms);
     lm_arena_fini(&w->scratch);
-    void *arrays[] = {w->where,          w->archive,           w->kept_slots,       w->talent,
+    void *arrays[] = {w->where,          w->archive,           w->kept_slots, w->hiring, w->burn, w->subsidy_requests, w->weights,       w->talent,
                       w->wage,           w->knowledge,         w->knowledge_next,
                       w->chain,          w->recent_failed,     w->private_capital,
                       w->platform_alumni, w->platform_sectors,     w->policy_active,

@@ -115,6 +115,23 @@ typedef struct lm_world {
     size_t n_archive, archive_cap;
     uint32_t *kept_slots;    /* compaction's runs of surviving slots (lm_firms_compact) */
     size_t kept_cap;
+    uint32_t *hiring;        /* costs: slots with openings, each block's from its first slot */
+    size_t hiring_cap;
+    /* Each firm's bills of the month (payroll + compute + rent, lm_unit_costs), set by the
+       R&D phase, which works them out anyway, for finance, which reads them before anything
+       they depend on changes; valid for burn_n slots when burn_month is the month. */
+    double *burn;
+    size_t burn_cap, burn_n;
+    lm_month burn_month;
+    /* [R*LM_MAX_POLICIES] the month's R&D subsidy requests per region and policy, summed by
+       the R&D phase, which sets what they are of, for the costs phase's rations; valid for
+       burn_n slots when burn_month is the month, as burn. */
+    double *subsidy_requests;
+    /* The market's weights per part (lm_market_weights_width), summed by the R&D pass right
+       after quality; valid for weights_n slots when weights_month is the month. */
+    double *weights;
+    size_t weights_n;
+    lm_month weights_month;
 
     /* region state */
     double *talent;          /* [R*SKILL] people (static until the talent phase exists) */

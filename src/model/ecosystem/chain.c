@@ -38,10 +38,15 @@ static lm_status firm_mass(lm_world *w, double *sums, lm_error *err)
     double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
     if (!partial)
         LM_FAIL(err, LM_ENOMEM, "ecosystem scratch");
-    lm_firms *f = &w->firms;
-    const lm_platform_params *pp = &w->p->platforms;
+    lm_firms *fw = &w->firms;
+    const lm_platform_params *pw = &w->p->platforms;
+    const size_t RSE = (size_t)w->R * S * E_N;
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {
+        /* locals: the loop's byte stores would otherwise make every array's address and
+           the thresholds be read again per firm */
+        const lm_firms fl = *fw, *f = &fl;
+        const lm_platform_params pl = *pw, *pp = &pl;
         double *acc = partial + k * width;
         const size_t end = lm_block_end(&b, k);
         for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
@@ -53,7 +58,7 @@ static lm_status firm_mass(lm_world *w, double *sums, lm_error *err)
             a[E_MASS] += f->headcount[i];
             if (f->platform[i]) {
                 a[E_PLATFORM] += f->headcount[i];
-                acc[(size_t)w->R * S * E_N + f->region[i]] += 1.0;
+                acc[RSE + f->region[i]] += 1.0;
             }
         }
     }

@@ -119,12 +119,19 @@ static void source_rates(const lm_world *w, int o, double rates[LM_SOURCE_COUNT]
     rates[LM_SOURCE_RETURNEE] = e->returnee_rate * w->talent_policy[o];
 }
 
-/* Index drawn with probability weight[i] / sum; -1 when every weight is 0. */
-static int draw_discrete(lm_rng *g, const double *weight, int n)
+/* weight[0] + ... + weight[n-1], added in that order. */
+static double weights_total(const double *weight, int n)
 {
     double total = 0.0;
     for (int i = 0; i < n; ++i)
         total += weight[i];
+    return total;
+}
+
+/* Index drawn with probability weight[i] / total, total = weights_total(weight, n) (worked
+ * out once for the many draws from the same weights); -1 when every weight is 0. */
+static int draw_discrete_of(lm_rng *g, const double *weight, int n, double total)
+{
     if (!(total > 0.0))
         return -1;
     const double u = lm_rng_u01(g) * total;
@@ -139,6 +146,11 @@ static int draw_discrete(lm_rng *g, const double *weight, int n)
             return i;
     }
     return last; /* rounding at the top end */
+}
+
+static int draw_discrete(lm_rng *g, const double *weight, int n)
+{
+    return draw_discrete_of(g, weight, n, weights_total(weight, n));
 }
 
 /* Sector of a founder: platform alumni found in the platforms' sectors, spin-outs where the
@@ -163,11 +175,11 @@ static void sector_weights(const lm_world *w, int o, lm_source src, double *weig
     }
 }
 
-/* weight: sector_weights of the founder's origin and source. */
-static int draw_sector(const lm_world *w, lm_rng *g, const double *weight)
+/* weight: sector_weights of the founder's origin and source; total: their sum. */
+static int draw_sector(const lm_world *w, lm_rng *g, const double *weight, double total)
 {
     const int S = w->S;
-    int s = draw_discrete(g, weight, S);
+    int s = draw_discrete_of(g, weight, S, total);
     if (s < 0) { /* every weight was 0: any sector */
         s = (int)(lm_rng_u32(g) % (uint32_t)S);
     }
@@ -202,11 +214,12 @@ static void location_weights(const lm_world *w, int o, int s, const double *util
         v[r] = lm_exp(v[r] - vmax);
 }
 
-/* Location choice from location_weights. Returns a region, or -1 for "outside the scenario". */
-static int choose_region(const lm_world *w, lm_rng *g, const double *v)
+/* Location choice from location_weights (their sum: total). Returns a region, or -1 for
+ * "outside the scenario". */
+static int choose_region(const lm_world *w, lm_rng *g, const double *v, double total)
 {
     const int R = w->R;
-    const int pick = draw_discrete(g, v, R + 1);
+    const int pick = draw_discrete_of(g, v, R + 1, total);
     return (pick < 0 || pick == R) ? -1 : pick;
 }
 
@@ -265,7 +278,7 @@ static lm_status birth(lm_world *w, lm_rng *g, uint64_t stream, int o, int r, in
 }
 
 static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *location,
-                               double *sectors, lm_error *err)
+                               const double *location_total, double *sectors, lm_error *err)
 {
     const lm_entry_params *e = &w->p->entry;
     const bool outside = (o == OUTSIDE_ORIGIN(w));
@@ -304,17 +317,21 @@ static lm_status arrivals_from(lm_world *w, int o, lm_month m, const double *loc
     }
     for (int k = 0; k < LM_SOURCE_COUNT; ++k) {
         const lm_source source = (lm_source)k;
-        if (count[k] > 0)
+        double sectors_total = 0.0;
+        if (count[k] > 0) {
             sector_weights(w, o, source, sectors);
+            sectors_total = weights_total(sectors, w->S);
+        }
         for (unsigned j = 0; j < count[k]; ++j) {
             const uint64_t key = lm_stream_founder(o, k, m, j);
             lm_rng fg;
             lm_rng_init(&fg, w->key, key, LM_PURPOSE_FOUNDER, m);
             const double fq =
                 lm_exp(e->quality_mu[source] + e->quality_sigma * lm_rng_gaussian(&fg));
-            const int s = draw_sector(w, &fg, sectors);
-            const int r = choose_region(w, &fg, location + ((size_t)o * (size_t)w->S + (size_t)s) *
-                                                            (size_t)(w->R + 1));
+            const int s = draw_sector(w, &fg, sectors, sectors_total);
+            const size_t os = (size_t)o * (size_t)w->S + (size_t)s;
+            const int r = choose_region(w, &fg, location + os * (size_t)(w->R + 1),
+                                        location_total[os]);
             /* A serial founder is no longer "recently failed" once she founds again. */
             if (source == LM_SOURCE_SERIAL && !outside && w->recent_failed[o] >= 1.0)
                 w->recent_failed[o] -= 1.0;
@@ -336,17 +353,21 @@ lm_status lm_phase_entry(lm_world *w, lm_month m, lm_error *err)
     const size_t R1 = (size_t)R + 1;
     double *utility = lm_world_scratch(w, sizeof(double) * (size_t)R * (size_t)S);
     double *location = lm_world_scratch(w, sizeof(double) * R1 * (size_t)S * R1);
+    double *location_total = lm_world_scratch(w, sizeof(double) * R1 * (size_t)S);
     double *sectors = lm_world_scratch(w, sizeof(double) * (size_t)S);
-    if (!utility || !location || !sectors)
+    if (!utility || !location || !location_total || !sectors)
         LM_FAIL(err, LM_ENOMEM, "entry scratch");
     for (int r = 0; r < R; ++r)
         for (int s = 0; s < S; ++s)
             utility[r * S + s] = lm_entry_utility(w, r, s);
     for (int o = 0; o <= R; ++o)
-        for (int s = 0; s < S; ++s)
-            location_weights(w, o, s, utility, location + ((size_t)o * (size_t)S + (size_t)s) * R1);
+        for (int s = 0; s < S; ++s) {
+            const size_t os = (size_t)o * (size_t)S + (size_t)s;
+            location_weights(w, o, s, utility, location + os * R1);
+            location_total[os] = weights_total(location + os * R1, (int)R1);
+        }
     for (int o = 0; o <= R; ++o) {
-        lm_status st = arrivals_from(w, o, m, location, sectors, err);
+        lm_status st = arrivals_from(w, o, m, location, location_total, sectors, err);
         if (st != LM_OK)
             return st;
     }

@@ -230,13 +230,20 @@ lm_status lm_phase_exits(lm_world *w, lm_month m, lm_error *err)
        passed over on one comparison (maybe_exit would find the same). */
     const lm_exit_params *x = &w->p->exits;
     const double floor_rate = lm_fmin(x->ipo_min_revenue_cny_year, x->acq_min_revenue_cny_year);
-    for (size_t i = 0; i < fm->n && st == LM_OK; ++i) {
-        if (fm->status[i] == LM_FIRM_ALIVE) {
-            if (12.0 * fm->revenue_ema_cny[i] >= floor_rate)
-                st = maybe_exit(w, i, m, err);
-        } else if (fm->status[i] == LM_FIRM_DEAD) {
-            if (fm->ended[i] == m && fin->firm[fm->id[i]].stakes)
-                write_off(w, fm->id[i]);
+    /* The arrays' addresses and the slot count do not change in this loop (an exit only
+       writes through them): held in locals, not read again after every store. */
+    const size_t n = fm->n;
+    const uint8_t *status = fm->status;
+    const double *ema = fm->revenue_ema_cny;
+    const int32_t *ended = fm->ended;
+    const uint32_t *ids = fm->id;
+    for (size_t i = 0; i < n; ++i) {
+        if (status[i] == LM_FIRM_ALIVE) {
+            if (12.0 * ema[i] >= floor_rate && (st = maybe_exit(w, i, m, err)) != LM_OK)
+                break;
+        } else if (status[i] == LM_FIRM_DEAD) {
+            if (ended[i] == m && fin->firm[ids[i]].stakes)
+                write_off(w, ids[i]);
         }
     }
     if (st != LM_OK)

@@ -80,18 +80,22 @@ static int next_stage(const lm_finance_params *f, const lm_firms *fm, size_t i, 
 
 /* Round size sought, 0 when the firm does not seek money this month. Also updates the
  * smoothed revenue. */
-static double seek_size(lm_world *w, size_t i, lm_month m)
+static inline double seek_size(const lm_world *w, const lm_finance_params *f, const lm_firms *fm,
+                               size_t i, lm_month m, bool burn_known)
 {
-    const lm_finance_params *f = &w->p->finance;
-    lm_firms *fm = &w->firms;
     fm->revenue_ema_cny[i] += f->revenue_smoothing * (fm->revenue_cny[i] - fm->revenue_ema_cny[i]);
     const double run_rate = 12.0 * fm->revenue_ema_cny[i];
     /* the stage gate first: a firm that meets no stage needs no bills worked out */
     const int s = next_stage(f, fm, i, run_rate);
     if (s < 0)
         return 0.0;
-    const lm_unit_costs c = lm_firm_unit_costs(w, i);
-    const double burn = c.payroll + c.compute + c.rent;
+    double burn;
+    if (burn_known) {
+        burn = w->burn[i]; /* the R&D phase's, from the same state */
+    } else {
+        const lm_unit_costs c = lm_firm_unit_costs(w, i);
+        burn = c.payroll + c.compute + c.rent;
+    }
     const double net = burn - fm->revenue_cny[i];
     const bool short_of_cash = net > 0.0 && fm->cash_cny[i] < net * f->seek_runway_months;
     const int last = (int)fm->round_stage[i] - 1; /* -1: never raised */
@@ -160,13 +164,20 @@ static lm_status build_pool(lm_world *w, lm_month m, lm_error *err)
     if (!count)
         LM_FAIL(err, LM_ENOMEM, "finance scratch");
     double *seek = fin->seek;
+    const bool burn_known = w->burn_month == m && w->burn_n == fm->n;
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {
+        /* locals: the loop's stores would otherwise make the parameters be read again per
+           firm */
+        const lm_finance_params fp = *f;
+        const lm_firms fl = *fm;
         size_t n = 0;
         const size_t end = lm_block_end(&b, k);
         for (size_t i = lm_block_begin(&b, k); i < end; ++i) {
-            seek[i] = fm->status[i] == LM_FIRM_ALIVE ? seek_size(w, i, m) : 0.0;
-            n += seek[i] > 0.0;
+            const double want =
+                fl.status[i] == LM_FIRM_ALIVE ? seek_size(w, &fp, &fl, i, m, burn_known) : 0.0;
+            seek[i] = want;
+            n += want > 0.0;
         }
         count[k + 1] = n;
     }

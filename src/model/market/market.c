@@ -57,25 +57,56 @@ static double adoption(const lm_world *w, const lm_firms *f, size_t i, lm_month 
     return (full <= 1.0 || months >= full) ? 1.0 : months / full;
 }
 
+size_t lm_market_weights_width(const lm_world *w)
+{
+    return (size_t)w->S * NB + (size_t)w->R * (size_t)w->S * NB;
+}
+
+void lm_market_weigh_run(lm_world *w, lm_month m, const size_t *who, size_t c, double *acc)
+{
+    /* q^gamma of the run in one lm_pow_n (the scalar's bits, several at a time), then the
+       weights summed in slot order */
+    double q[MARKET_RUN], g[MARKET_RUN], qg[MARKET_RUN];
+    lm_firms *f = &w->firms;
+    const double *gamma = w->p->market.gamma;
+    const size_t S = (size_t)w->S;
+    for (size_t t0 = 0; t0 < c; t0 += MARKET_RUN) {
+        const size_t n = c - t0 < MARKET_RUN ? c - t0 : MARKET_RUN;
+        for (size_t t = 0; t < n; ++t) {
+            q[t] = f->quality[who[t0 + t]];
+            g[t] = gamma[f->model[who[t0 + t]]];
+        }
+        lm_pow_n(q, g, qg, n);
+        for (size_t t = 0; t < n; ++t) {
+            const size_t i = who[t0 + t];
+            const size_t s = f->sector[i], bm = f->model[i], r = f->region[i];
+            const double wt = qg[t] * adoption(w, f, i, m);
+            f->share_weight[i] = wt;
+            acc[s * NB + bm] += wt;
+            acc[S * NB + (r * S + s) * NB + bm] += wt;
+        }
+    }
+}
+
 /* Weights of every launched firm and their sums per part: open [s*NB+b], then local
- * [S*NB + (r*S+s)*NB + b]. */
+ * [S*NB + (r*S+s)*NB + b]; the R&D pass's when it weighed them this month. */
 static lm_status weigh(lm_world *w, lm_month m, double *sums, lm_error *err)
 {
-    const int S = w->S;
-    const size_t width = (size_t)S * NB + (size_t)w->R * S * NB;
+    const size_t width = lm_market_weights_width(w);
+    if (w->weights_month == m && w->weights_n == w->firms.n) {
+        for (size_t j = 0; j < width; ++j)
+            sums[j] = w->weights[j];
+        return LM_OK;
+    }
     const lm_blocks b = lm_blocks_of(w->firms.n);
     double *partial = lm_world_scratch(w, sizeof(double) * width * b.count);
     if (!partial)
         LM_FAIL(err, LM_ENOMEM, "market scratch");
     lm_firms *f = &w->firms;
-    const double *gamma = w->p->market.gamma;
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {
         double *acc = partial + k * width;
         const size_t end = lm_block_end(&b, k);
-        /* q^gamma of a run's launched firms in one lm_pow_n (the scalar's bits, several at a
-           time), then the weights summed in slot order as before */
-        double q[MARKET_RUN], g[MARKET_RUN], qg[MARKET_RUN];
         size_t who[MARKET_RUN];
         for (size_t i0 = lm_block_begin(&b, k); i0 < end; i0 += MARKET_RUN) {
             const size_t n_run = end - i0 < MARKET_RUN ? end - i0 : MARKET_RUN;
@@ -85,19 +116,9 @@ static lm_status weigh(lm_world *w, lm_month m, double *sums, lm_error *err)
                     f->share_weight[i] = 0.0;
                     continue;
                 }
-                who[c] = i;
-                q[c] = f->quality[i];
-                g[c++] = gamma[f->model[i]];
+                who[c++] = i;
             }
-            lm_pow_n(q, g, qg, c);
-            for (size_t t = 0; t < c; ++t) {
-                const size_t i = who[t];
-                const int s = f->sector[i], bm = f->model[i], r = f->region[i];
-                const double wt = qg[t] * adoption(w, f, i, m);
-                f->share_weight[i] = wt;
-                acc[s * NB + bm] += wt;
-                acc[(size_t)S * NB + ((size_t)r * S + s) * NB + bm] += wt;
-            }
+            lm_market_weigh_run(w, m, who, c, acc);
         }
     }
     lm_blocks_reduce(&b, partial, width, sums);
@@ -146,6 +167,9 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
     if (!revenue || !rev_sum)
         LM_FAIL(err, LM_ENOMEM, "market scratch");
     lm_firms *f = &w->firms;
+    double volatility[NB];
+    for (int bm = 0; bm < NB; ++bm)
+        volatility[bm] = mp->volatility[bm];
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k) {
         double *acc = revenue + k * (size_t)R;
@@ -157,12 +181,12 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
            several at a time): the shocks' exponents, then the revenues and the visibility
            targets' exponents, then the visibility and the region sums in slot order. */
         double base[MARKET_RUN], x[MARKET_RUN], e[MARKET_RUN];
-        size_t who[MARKET_RUN];
+        size_t who[MARKET_RUN], shock_at[MARKET_RUN];
+        uint64_t streams[MARKET_RUN];
         bool shocked[MARKET_RUN];
         for (size_t i0 = lm_block_begin(&b, k); i0 < end; i0 += MARKET_RUN) {
             const size_t n_run = end - i0 < MARKET_RUN ? end - i0 : MARKET_RUN;
-            lm_rng_first_blocks(w->key, f->stream + i0, LM_PURPOSE_MARKET, m, n_run, blk);
-            size_t c = 0;
+            size_t c = 0, n_shocked = 0;
             for (size_t i = i0; i < i0 + n_run; ++i) {
                 if (f->status[i] != LM_FIRM_ALIVE)
                     continue;
@@ -174,17 +198,22 @@ lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err)
                 const int s = f->sector[i], bm = f->model[i], r = f->region[i];
                 base[c] = wt * (per_weight[s * NB + bm] +
                                 per_weight[(size_t)S * NB + ((size_t)r * S + s) * NB + bm]);
-                const double sd = mp->volatility[bm];
-                shocked[c] = sd > 0.0;
-                if (shocked[c]) {
-                    lm_rng g;
-                    lm_rng_init_block(&g, w->key, f->stream[i], LM_PURPOSE_MARKET, m,
-                                      &blk[i - i0]);
-                    x[c] = sd * lm_rng_gaussian(&g) - 0.5 * sd * sd;
-                } else {
-                    x[c] = 0.0; /* no shock: 1, below */
-                }
+                shocked[c] = volatility[bm] > 0.0;
+                x[c] = 0.0; /* no shock: 1, below */
+                streams[n_shocked] = f->stream[i];
+                shock_at[n_shocked] = c;
+                n_shocked += shocked[c];
                 who[c++] = i;
+            }
+            /* the first random blocks of the firms that draw a shock only (firms without a
+               product draw none), computed together (rng.h) */
+            lm_rng_first_blocks(w->key, streams, LM_PURPOSE_MARKET, m, n_shocked, blk);
+            for (size_t j = 0; j < n_shocked; ++j) {
+                const size_t t = shock_at[j];
+                const double sd = volatility[f->model[who[t]]];
+                lm_rng g;
+                lm_rng_init_block(&g, w->key, streams[j], LM_PURPOSE_MARKET, m, &blk[j]);
+                x[t] = sd * lm_rng_gaussian(&g) - 0.5 * sd * sd;
             }
             lm_exp_n(x, e, c);
             for (size_t t = 0; t < c; ++t) {

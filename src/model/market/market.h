@@ -4,6 +4,15 @@
 #define LM_MODEL_MARKET_H
 #include "core/world.h"
 lm_status lm_phase_market(lm_world *w, lm_month m, lm_error *err);
+
+/* The market's weights per part (open [s*NB+b], then local [S*NB + (r*S+s)*NB + b]): how
+ * many numbers a block's sums hold. */
+size_t lm_market_weights_width(const lm_world *w);
+/* Weighs the c live launched firms who[0..c-1] (ascending slots) whose quality is set for
+ * the month: sets their share_weight and adds the weights to a block's sums acc, in slot
+ * order. The R&D pass calls it right after quality, so the market needs no pass of its own
+ * for the weights (lm_world's weights_month). */
+void lm_market_weigh_run(lm_world *w, lm_month m, const size_t *who, size_t c, double *acc);
 /* National market of sector s, model b in month m, CNY per month. */
 double lm_market_size_month(const lm_world *w, int s, int b, lm_month m);
 /* Competitors outside the scenario in sector s, month m (quality-1 firm equivalents). */

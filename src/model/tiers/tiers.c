@@ -117,6 +117,63 @@ static int by_value_desc(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
+/* The k-th largest (k >= 1) of a[0..n-1], k <= n, by selection instead of a sort: Hoare's
+ * partition around the median of three, on the side that holds k, until a side is small
+ * enough for insertion sort (or, past a depth that only adversarial orders reach, qsort).
+ * Values equal under by_value_desc are equal doubles (0.0 and -0.0 at worst, which compare
+ * alike wherever the threshold is read), so the value is the sort's seg[k - 1]. NaN has no
+ * place in an order: a segment holding one is sorted as before. */
+static double kth_largest(double *a, size_t n, size_t k)
+{
+    for (size_t j = 0; j < n; ++j)
+        if (a[j] != a[j]) {
+            qsort(a, n, sizeof *a, by_value_desc);
+            return a[k - 1];
+        }
+    size_t lo = 0, hi = n - 1; /* a[lo..hi] holds the k-1-th (0-based) of the order */
+    const size_t want = k - 1;
+    int depth = 0;
+    while (hi - lo > 16) {
+        if (++depth > 64) {
+            qsort(a + lo, hi - lo + 1, sizeof *a, by_value_desc);
+            return a[want];
+        }
+        const size_t mid = lo + (hi - lo) / 2;
+        /* median of three, largest first (descending order) */
+        double x = a[lo], y = a[mid], z = a[hi];
+        if (x < y) { const double t = x; x = y; y = t; }
+        if (y < z) { const double t = y; y = z; z = t; }
+        if (x < y) { const double t = x; x = y; y = t; }
+        a[lo] = x;
+        a[mid] = y;
+        a[hi] = z;
+        const double pivot = y;
+        size_t i = lo, j = hi;
+        for (;;) {
+            do ++i; while (a[i] > pivot);
+            do --j; while (a[j] < pivot);
+            if (i >= j)
+                break;
+            const double t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        /* a[lo..j] >= pivot >= a[j+1..hi] */
+        if (want <= j)
+            hi = j;
+        else
+            lo = j + 1;
+    }
+    for (size_t i = lo + 1; i <= hi; ++i) {
+        const double v = a[i];
+        size_t j = i;
+        for (; j > lo && a[j - 1] < v; --j)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
+    return a[want];
+}
+
 /* The k-th largest of each cohort's segment of rank_buf, k = ceil(share x births); a cohort
  * with fewer live firms than k lets all of them in (threshold 0). */
 static void thresholds(lm_world *w, double share, double *out)
@@ -129,8 +186,7 @@ static void thresholds(lm_world *w, double share, double *out)
         out[c] = 0.0;
         if (n < k || n == 0)
             continue;
-        qsort(seg, n, sizeof *seg, by_value_desc);
-        out[c] = seg[k - 1];
+        out[c] = kth_largest(seg, n, k);
     }
 }
 

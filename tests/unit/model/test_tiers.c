@@ -404,3 +404,42 @@ Test(tiers, little_giant_path_c)
     cr_assert_float_eq(w->firms.equity_last_year_cny[i], 5.0e7, 1.0);
     cr_assert_eq(w->firms.equity_ytd_cny[i], 0.0);
 }
+
+static int desc(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x > y ? -1 : x < y;
+}
+
+/* A cohort's thresholds are found by selection, not a sort: for large cohorts with ties,
+ * zeros and values in every order, they are the sorted cohort's k-th largest. */
+Test(tiers, cohort_thresholds_are_the_kth_largest_of_large_cohorts)
+{
+    lm_tier_rule *d = &lm_test_params(sc)->tiers.dragon;
+    const int c2016 = 2016 - w->cohort_year0;
+    enum { N = 3001 };
+    static double value[N], revenue[N];
+    uint64_t x = 88172645463325252u;
+    for (size_t j = 0; j < N; ++j) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        /* few distinct values (ties), some zeros, ascending and descending stretches */
+        value[j] = j < 500 ? (double)j : (j < 1000 ? (double)(2000 - j) : (double)(x % 97));
+        revenue[j] = (x >> 20) % 5 == 0 ? 0.0 : (double)((x >> 8) % 100000) * 1.0e3;
+        const size_t i = firm(36, 10, revenue[j], 1.0e5);
+        w->firms.valuation_cny[i] = value[j];
+    }
+    const double shares[] = {0.0001, 0.01, 0.1, 0.37, 0.5, 0.9, 1.0};
+    for (size_t t = 0; t < sizeof shares / sizeof shares[0]; ++t) {
+        d->cohort_share = shares[t];
+        w->cohort_births[c2016] = (double)N;
+        lm_error err;
+        cr_assert_eq(lm_tiers_rank_cohorts(w, &err), LM_OK);
+        const size_t k = (size_t)ceil(shares[t] * N);
+        qsort(value, N, sizeof *value, desc);
+        qsort(revenue, N, sizeof *revenue, desc);
+        cr_assert_eq(w->cohort_value_min[c2016], value[k - 1], "share %g", shares[t]);
+        cr_assert_eq(w->cohort_revenue_min[c2016], revenue[k - 1], "share %g", shares[t]);
+    }
+}
