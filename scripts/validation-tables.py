@@ -184,11 +184,16 @@ def dragon_table(db_path, region, first, last, by, command):
         fail(f"{db_path}: no runs")
     names = dict(con.execute("SELECT id, coalesce(name, id) FROM sector WHERE run_id = "
                              "(SELECT min(run_id) FROM run) ORDER BY sector_id"))
+    # the region by its name or its English name, as the targets file names it
+    found = con.execute("SELECT name FROM region WHERE ? IN (name, name_en) LIMIT 1",
+                        (region,)).fetchone()
+    if not found:
+        fail(f"{db_path}: no region {region}")
     counts = {}
     for sector, model, n in con.execute(
             "SELECT sector, business_model, count(*) FROM dragon WHERE region = ? AND "
             "founded_year BETWEEN ? AND ? AND dragon_year <= ? GROUP BY sector, business_model",
-            (region, first, last, by)):
+            (found[0], first, last, by)):
         counts.setdefault(sector, {})[model] = n
     con.close()
     rows = []
@@ -238,9 +243,22 @@ def targets_at_fit(targets_path, params, out_path):
             fail(f"{targets_path}: no parameter {name}, which the fit has")
         k, indent = at[name]
         out.insert(k + 1, " " * (indent + 2) + f"start: {fitted[name]}\n")
+    # The one evaluation must be the start itself: a global stage's first point is, but NLopt's
+    # BOBYQA moves a start nearer a bound than its first step inward, so a targets file with a
+    # local search only would be evaluated elsewhere. The evaluation's optimizer is CRS2.
+    kept, skip = [], False
+    for line in out:
+        if re.match(r"^optimizer:", line):
+            skip = True
+            continue
+        if skip and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        skip = False
+        kept.append(line)
+    kept.append("optimizer:\n  global: crs2\n  local: bobyqa\n")
     tmp = out_path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
-        f.writelines(out)
+        f.writelines(kept)
     os.replace(tmp, out_path)
 
 
