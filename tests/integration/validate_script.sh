@@ -59,6 +59,19 @@ se=$(awk -F, '$1 == "params.entry.base_rate" { print $3 }' fit/parameters.csv)
 [[ -n $se ]] || fail "no standard error in parameters.csv"
 grep -q 'longmen calibrate tiny.yaml --targets targets.yaml --budget 3 --runs 2' page.md || fail "the fit's command is not said"
 grep -q '<circle' img/validation-fit.svg || fail "no plot"
+# a fitted value near a bound with a local search only (BOBYQA would move its first point
+# inward): the evaluation is still at the fitted point
+cp -r fit fit2
+awk -F, -v OFS=, '$1 == "params.entry.base_rate" { $2 = "1.05e-05" } { print }' fit/parameters.csv >fit2/parameters.csv
+sed 's/^  global: crs2$/  global: none/' targets.yaml >targets2.yaml
+grep -q '^  global: none$' targets2.yaml || fail "no local-only targets file"
+cp page.md page2.md
+bash "$root/scripts/validate.sh" --bin "$bin" --scenario "$scenario" --targets targets2.yaml \
+    --fit fit2 --runs 1 --to 2015-06 --out v3 --doc page2.md --dragon-runs 0 >/dev/null 2>err.txt ||
+    fail "validate.sh (local-only) exited $?: $(cat err.txt)"
+at=$(sqlite3 v3/check/results.sqlite "select printf('%.9g', value) from calibration_value
+        where evaluation = 1 and param = 0")
+[[ $at == 1.05e-05 ]] || fail "a local-only targets file was evaluated at base_rate $at, not 1.05e-05"
 # a page without markers: refused, unchanged
 printf '# no markers\n' >bare.md
 cp bare.md bare0.md
