@@ -120,8 +120,12 @@ expect_error 'userdir is not a results folder of longmen' run "$tiny" --quiet --
 [[ ! -e userdir.partial ]] || fail "a refused --force left userdir.partial"
 no_leftovers "$tmp" "--force over a user's folder"
 
-# ---- Ctrl-C and SIGTERM stop a run within a second, whenever they come: while it starts and
-# loads, and while months run (between two phases of a month); nothing is left ----
+# ---- Ctrl-C and SIGTERM stop a run promptly, whenever they come: while it starts and loads,
+# and while months run (between two phases of a month); nothing is left. A stop takes tens of
+# milliseconds on a quiet machine; the bound is 5 s (stop_ms) so that a machine busy with
+# other jobs under the sanitizers (1.3 s seen) does not fail it, while the exit status (130
+# or 143, not 0 or 1) tells a stopped job from one that ran or loaded to its end ----
+stop_ms=5000
 set -m # job control: a background command of a script would otherwise ignore SIGINT
 for sig in INT TERM; do
     for delay in 0.02 0.3 2; do
@@ -133,7 +137,7 @@ for sig in INT TERM; do
         rc=0
         wait "$pid" || rc=$?
         took=$(((${EPOCHREALTIME/./} - sent) / 1000))
-        ((took <= 1000)) || fail "SIG$sig after ${delay} s: the run took $took ms to stop"
+        ((took <= stop_ms)) || fail "SIG$sig after ${delay} s: the run took $took ms to stop"
         want=$((128 + $([[ $sig == INT ]] && echo 2 || echo 15)))
         [[ $rc == "$want" ]] || fail "SIG$sig after ${delay} s: exit $rc, expected $want: $(cat err.txt)"
         [[ ! -e stopped ]] || fail "SIG$sig after ${delay} s left the results folder"
@@ -159,7 +163,7 @@ wait "$writer" 2>/dev/null || true
 [[ ! -e p ]] || fail "a run of a FIFO left its results folder"
 sleep 0.2
 
-# ---- Ctrl-C and SIGTERM stop the loading of a large input within a second: a chain of two
+# ---- Ctrl-C and SIGTERM stop the loading of a large input promptly: a chain of two
 # 16 MB files (each a list of 2.7 million items: 2 s or more to parse, and an unknown key the
 # loader reports at the end); the loader looks at the stop flag between YAML events, files
 # and steps ----
@@ -181,7 +185,7 @@ for how in "INT run" "TERM run" "TERM compare --policy x.y=1"; do
     want=$((128 + $([[ $sig == INT ]] && echo 2 || echo 15)))
     # before: the signal waited for the whole chain, then the unknown key ended it with 1
     [[ $rc == "$want" ]] || fail "SIG$sig while $cmd loads: exit $rc, expected $want: $(cat err.txt)"
-    ((took <= 1000)) || fail "SIG$sig while $cmd loads: took $took ms to stop"
+    ((took <= stop_ms)) || fail "SIG$sig while $cmd loads: took $took ms to stop"
     [[ ! -e loading ]] || fail "SIG$sig while $cmd loads left the results folder"
     echo "failures: SIG$sig while ${cmd%% *} loads 32 MB of extends: stopped in $took ms"
 done
