@@ -507,14 +507,14 @@ static lm_status tab_indent_check(const char *text, size_t len, const char *file
         size_t end = start;
         while (end < len && text[end] != '\n' && text[end] != '\r')
             ++end;
-        /* an entry's indicators at the start of the line: '? ' is an explicit key */
-        size_t i = start;
-        while (i < end && (text[i] == ' ' || ((text[i] == '-' || text[i] == '?') &&
-                                               is_blank_or_end(text, end, i + 1)))) {
-            if (text[i] == '?')
+        /* '? ' after a blank or at the start of the line may be an explicit key, wherever
+           it stands (after "- ", ": " or "? "): a plain scalar with " ? " in it is counted
+           too, which costs only a document that also has a tab before an indicator */
+        size_t i;
+        for (i = start; i < end; ++i)
+            if (text[i] == '?' && is_blank_or_end(text, end, i + 1) &&
+                (i == start || text[i - 1] == ' ' || text[i - 1] == '\t'))
                 explicit_key = true;
-            ++i;
-        }
         /* every tab of the line, quoted or in a comment too: which of those libfyaml's
            scanner survives is not worth guessing, and only explicit-key documents pay */
         for (i = start; tab == len && i < end; ++i) {
