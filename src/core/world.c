@@ -52,6 +52,17 @@ void lm_world_source_chains(lm_world *w)
 
 void *lm_world_scratch(lm_world *w, size_t bytes) { return lm_arena_alloc(&w->scratch, bytes); }
 
+void *lm_world_slot_array(const lm_world *w, void *slots, size_t *cap, size_t size)
+{
+    if (slots && w->firms.n <= *cap)
+        return slots;
+    const size_t want = w->firms.cap > 0 ? w->firms.cap : 1;
+    void *grown = realloc(slots, want * size);
+    if (grown)
+        *cap = want;
+    return grown;
+}
+
 /* Scratch a month can need at most: the widest block-partial table (market: S*3*(R+1) per
  * block) a few times over, plus per-region tables and the entry's location weights of every
  * (origin, sector) pair. Sized once, from the scenario. */
@@ -258,13 +269,10 @@ lm_status lm_world_compact(lm_world *w, lm_error *err)
         w->archive = a;
         w->archive_cap = cap;
     }
-    if (f->n > w->kept_cap) {
-        uint32_t *k = realloc(w->kept_slots, f->cap * sizeof *k);
-        if (!k)
-            LM_FAIL(err, LM_ENOMEM, "cannot grow the compaction list to %zu slots", f->cap);
-        w->kept_slots = k;
-        w->kept_cap = f->cap;
-    }
+    uint32_t *kept = lm_world_slot_array(w, w->kept_slots, &w->kept_cap, sizeof *kept);
+    if (!kept)
+        LM_FAIL(err, LM_ENOMEM, "cannot grow the compaction list to %zu slots", f->cap);
+    w->kept_slots = kept;
     /* First the ended firms go to the archive and the survivors after the first ended slot
      * are listed as runs of consecutive slots (start, length): each run follows an ended
      * slot, so there are at most half as many pairs as slots. Then every field array is

@@ -258,6 +258,13 @@ double lm_world_sector_chain(const lm_world *w, int r, int s);
  * Run at initialisation and by the ecosystem phase after chains move. */
 void lm_world_source_chains(lm_world *w);
 
+/* An array of `size`-byte elements one per firm slot (kept_slots, hiring, burn), grown to
+ * the firms' capacity once the firms outgrow *cap: returns it (the same or moved), or NULL
+ * when memory runs out (slots is then still valid and unchanged). It always has at least one
+ * element, so that a block's offset into it is an offset into an array even before the first
+ * firm is born. */
+void *lm_world_slot_array(const lm_world *w, void *slots, size_t *cap, size_t size);
+
 /* Scratch from the month arena; NULL means the arena is too small (a bug: sim.c sizes it). */
 void *lm_world_scratch(lm_world *w, size_t bytes);
 /* Bytes of the month arena lm_world_init reserves for p (also read by the memory estimate of

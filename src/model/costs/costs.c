@@ -365,16 +365,10 @@ lm_status lm_phase_costs(lm_world *w, lm_month m, lm_error *err)
     x.R = (size_t)R;
     x.S = (size_t)w->S;
     lm_firms *f = &w->firms;
-    /* at least one slot, so that the blocks' offsets into the list are offsets into an array
-     * even before the first firm is born */
-    if (f->n > w->hiring_cap || !w->hiring) {
-        const size_t cap = f->cap > 0 ? f->cap : 1;
-        uint32_t *list = realloc(w->hiring, cap * sizeof *list);
-        if (!list)
-            LM_FAIL(err, LM_ENOMEM, "cannot grow the list of hiring firms to %zu slots", cap);
-        w->hiring = list;
-        w->hiring_cap = cap;
-    }
+    uint32_t *list = lm_world_slot_array(w, w->hiring, &w->hiring_cap, sizeof *list);
+    if (!list)
+        LM_FAIL(err, LM_ENOMEM, "cannot grow the list of hiring firms to %zu slots", f->cap);
+    w->hiring = list;
     size_t *n_hiring = lm_world_scratch(w, sizeof(size_t) * b.count);
     if (!n_hiring)
         LM_FAIL(err, LM_ENOMEM, "costs scratch");

@@ -256,13 +256,10 @@ lm_status lm_phase_rnd(lm_world *w, lm_month m, lm_error *err)
     cx.month = w->month;
     cx.S = (size_t)S;
     lm_firms *f = &w->firms;
-    if (f->n > w->burn_cap) {
-        double *burn = realloc(w->burn, f->cap * sizeof *burn);
-        if (!burn)
-            LM_FAIL(err, LM_ENOMEM, "cannot grow the month's bills to %zu slots", f->cap);
-        w->burn = burn;
-        w->burn_cap = f->cap;
-    }
+    double *burn = lm_world_slot_array(w, w->burn, &w->burn_cap, sizeof *burn);
+    if (!burn)
+        LM_FAIL(err, LM_ENOMEM, "cannot grow the month's bills to %zu slots", f->cap);
+    w->burn = burn;
 #pragma omp parallel for schedule(static) num_threads(w->threads)
     for (size_t k = 0; k < b.count; ++k)
         rnd_block(w, &cx, lm_block_begin(&b, k), lm_block_end(&b, k), m, cells, rd_scale,
