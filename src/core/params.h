@@ -377,6 +377,7 @@ typedef struct lm_finance_params {
     /* the deal pool */
     double seek_runway_months;  /* a firm seeks money when cash / net burn is below this */
     double min_round_gap_months;/* months after a round before a milestone triggers another */
+    double prototype_progress;  /* progress toward launch an A round needs before launch */
     double round_months;        /* a round funds this many months of burn ... */
     double round_equity;        /* ... or sells at least this share of the firm ... */
     double round_cny[LM_STAGE_COUNT]; /* ... within a factor round_factor of this */

@@ -283,6 +283,7 @@ void lm__finance_defaults(lm_params *p)
     f->enabled = true;
     f->seek_runway_months = 6.0;
     f->min_round_gap_months = 6.0;
+    f->prototype_progress = 0.5;
     f->round_months = 18.0;
     stage_values(f->round_cny, 3.0e6, 2.0e7, 8.0e7, 2.5e8, 6.0e8);
     f->round_factor = 4.0;

@@ -384,6 +384,7 @@ static const lm__field finance_fields[] = {
     TYP(lm_finance_params, enabled, LM_F_BOOL, 0, 0, 0),
     NUM(lm_finance_params, seek_runway_months, 0, MONTHS_MAX, 0),
     NUM(lm_finance_params, min_round_gap_months, 0, MONTHS_MAX, 0),
+    NUM(lm_finance_params, prototype_progress, 0, 1, 0),
     NUM(lm_finance_params, round_months, 0, MONTHS_MAX, 0),
     TYP(lm_finance_params, round_cny, LM_F_STAGE_MAP, 0, INF, LOX),
     NUM(lm_finance_params, round_factor, 1, INF, 0),

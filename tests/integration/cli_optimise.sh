@@ -233,9 +233,10 @@ prec=("${pbase[@]}" --max-runs 30)
 # H is scaled to the noise of Jiashi's births, so that the mixes stop at different counts:
 # founders follow the few first rounds tiny.yaml closes (docs/model.md 7.2), a noisy record.
 # Tiny's fund no longer binds (its firms live on their founders' savings and contract work
-# before they seek money, docs/model.md 7.5), so only the lab moves births: at 9 runs the
-# mix without it has a half-width of 67 and those with it 69, so H = 68 parts them
-H=68
+# before they seek money, docs/model.md 7.5), so only the lab moves births: at 18 runs the
+# mix without it has a half-width of 59.2 and those with it 61.5, so H = 60 parts them (they
+# stop at 18 and 21 runs)
+H=60
 "$bin" optimise "$scenario" "${prec[@]}" --precision Jiashi.births=$H --out prec >prec.txt 2>err.txt ||
     fail "--precision: $(cat err.txt)"
 grep -q "^precision births: batches of 3 runs per mix until the 90% half-width of its mean is at most $H, or 30 runs" prec.txt ||

@@ -16,26 +16,29 @@ fail() { echo "cli_precision: $*" >&2; exit 1; }
 source "$root/tests/integration/lib/results.sh"
 scenario=$root/tests/data/tiny.yaml
 # a small effect: tiny.yaml closes few rounds, and a fund that tolerates no loss freezes after
-# its first failed deals. The target half-width is scaled to the noise of the effect (a paired
-# sd of about 7 jobs, heavy-tailed: a few pairs differ much, so batches of 8): about 24 pairs give +-3
+# its first failed deals, so the government's calls differ in a few pairs. The target
+# half-width is scaled to the noise of the effect on public money (heavy-tailed, so batches
+# of 8): 8 pairs give +-42,000 CNY, 16 +-38,000, 24 +-29,000, so h = 30,000 stops at 24.
+# The summary shows public money in CNY bn: h is 3e-05 there.
 edit=甲市.st_fund.loss_tolerance=0.0
-h=3
+h=30000
+shown=3e-05
 
 # ---- stops where the target is met, and equals a plain job of that size ----
 "$bin" compare "$scenario" --policy "$edit" --runs 8 --detail 2 --threads 2 -q --out p \
-    --precision total.jobs=$h --max-runs 40 >p.txt 2>err.txt || fail "--precision exited $?: $(cat err.txt)"
+    --precision total.public_cny=$h --max-runs 40 >p.txt 2>err.txt || fail "--precision exited $?: $(cat err.txt)"
 n=$(sed -n 's/.* \([0-9]*\) runs per arm.*/\1/p' p.txt)
 [[ -n $n ]] || fail "no 'runs per arm' in $(cat p.txt)"
 (( n > 8 && n < 40 && n % 8 == 0 )) || fail "stopped at $n runs: expected a multiple of 8 in (8, 40)"
-grep -q "^precision total.jobs: half-width .* after $n pairs, target $h: met" p.txt ||
+grep -q "^precision total.public_cny: half-width .* after $n pairs, target $shown: met" p.txt ||
     fail "no 'met' line: $(cat p.txt)"
-hw=$(awk -F, '$1 == "\"total\"" && $2 == "jobs" {print $17}' p/compare.csv)
+hw=$(awk -F, '$1 == "\"total\"" && $2 == "public_cny" {print $17}' p/compare.csv)
 awk -v hw="$hw" -v h="$h" 'BEGIN {exit !(hw <= h)}' || fail "final half-width $hw above $h"
 [[ $(sqlite3 p/results.sqlite 'select count(*) from run') == $((2 * n)) ]] || fail "run rows"
 [[ $(sqlite3 p/results.sqlite "select group_concat(run_id) from run where arm = 'counterfactual' and run = 0") == $((n + 1)) ]] ||
     fail "the counterfactual's first run is not run_id $((n + 1))"
 "$bin" compare "$scenario" --policy "$edit" --runs "$n" --detail 2 --threads 2 -q --out q \
-    --halfwidth total.jobs=$h >q.txt 2>err.txt || fail "--runs $n exited $?: $(cat err.txt)"
+    --halfwidth total.public_cny=$h >q.txt 2>err.txt || fail "--runs $n exited $?: $(cat err.txt)"
 [[ $(job_dump p/results.sqlite) == "$(job_dump q/results.sqlite)" ]] ||
     fail "the database differs from that of --runs $n"
 cmp -s p/compare.csv q/compare.csv || fail "compare.csv differs from that of --runs $n"
@@ -44,7 +47,7 @@ diff <(grep -v '^results:\|^precision' p.txt) <(grep -v '^results:' q.txt) >/dev
 
 # ---- the summary: Holm's correction, the pairing's worth, sample sizes ----
 grep -q "after Holm's correction over all [0-9]* comparisons" p.txt || fail "no Holm note"
-grep -q "^total *jobs .* $h " p.txt || fail "no pairing row for total jobs with h = $h"
+grep -q "^total *public_cny (bn) .* $shown " p.txt || fail "no pairing row for total public money with h = $shown"
 head -1 p/compare.csv | grep -q ',sd_one_arm,sd_paired,correlation,p_value,p_holm,holm_distinct,halfwidth90,halfwidth_target,pairs_needed$' ||
     fail "compare.csv header: $(head -1 p/compare.csv)"
 

@@ -64,8 +64,12 @@ double lm__deal_multiple(const lm_finance_params *f, int s, double z, double run
 static bool meets(const lm_finance_params *f, const lm_firms *fm, size_t i, int s,
                   double run_rate)
 {
-    if (s >= LM_STAGE_A && fm->launched[i] < 0)
-        return false; /* an A round and later need a product */
+    /* an A round needs a prototype (a share of the way to launch), B and later a product:
+       a sector whose product takes years is not held to the traction of one that takes
+       months */
+    if (fm->launched[i] < 0 &&
+        (s >= LM_STAGE_B || (s == LM_STAGE_A && fm->progress[i] < f->prototype_progress)))
+        return false;
     return run_rate >= f->stage_min_revenue_cny_year[s];
 }
 
@@ -104,8 +108,21 @@ static inline double seek_size(const lm_world *w, const lm_finance_params *f, co
         last < 0 || (double)(m - fm->last_round[i]) >= f->min_round_gap_months;
     if (!short_of_cash && !(milestone && gap_ok))
         return 0.0;
+    /* What the plan needs: the burn of the staff the round is raised for, the staffing
+       rule's target (7.5: the sector's team before launch, the staff the revenue keeps
+       busy after), each hire at the going cost of one paid employee. A founding pair of a
+       sector that needs twenty people raises for twenty, not for two. */
+    const double team = w->p->sectors[fm->sector[i]].team_size;
+    const double plan_h = lm_fmin(lm_fmax(team, fm->revenue_cny[i] / w->p->costs.revenue_per_head_cny_month),
+                                  w->p->costs.max_headcount);
+    const double h = (double)fm->headcount[i];
+    double plan = burn;
+    if (plan_h > h) {
+        const lm_unit_costs one = lm_unit_costs_at(w, fm->region[i], fm->sector[i], 1.0, 0.0);
+        plan += (plan_h - h) * (one.payroll + one.compute + one.rent);
+    }
     /* what the plan needs, or the stake investors want at the reference price */
-    const double want = lm_fmax(burn * f->round_months,
+    const double want = lm_fmax(plan * f->round_months,
                              f->round_equity / (1.0 - f->round_equity) * f->pre_money_cny[s]);
     const double ref = f->round_cny[s];
     return lm_fmin(lm_fmax(want, ref / f->round_factor), ref * f->round_factor);

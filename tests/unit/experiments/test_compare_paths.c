@@ -112,10 +112,12 @@ Test(compare_paths, the_last_year_of_a_path_is_the_end_value, .init = setup, .fi
                                    field("compare.csv", end_key, col, NULL), 1e-6, "%s col %d",
                                    path_key, col);
         }
-    /* public money is cumulative: the 2015 difference is part of the 2016 one */
+    /* public money is cumulative: the 2015 difference is part of the 2016 one (in tiny.yaml
+       the fund sizes itself on its first year's rounds and calls from 2016, so the 2015
+       difference may be nothing, never negative) */
     const double y15 = field("paths.csv", "\"甲市\",public_cny,2015,", 6, NULL);
     const double y16 = field("paths.csv", "\"甲市\",public_cny,2016,", 6, NULL);
-    cr_assert_gt(y15, 0);
+    cr_assert_geq(y15, 0);
     cr_assert_gt(y16, y15);
 }
 

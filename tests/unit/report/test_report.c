@@ -448,7 +448,8 @@ Test(report, a_compare_carries_its_paired_differences)
     cJSON_ArrayForEach(m, at(data, "fund_by_arm"))
     {
         arms_seen += strcmp(at(m, "arm")->valuestring, "counterfactual") == 0 ? 10 : 1;
-        cr_assert_eq(at(m, "runs")->valueint, 3);
+        /* a fund policy commits only to deal flow it sees: a run may raise no sub-fund */
+        cr_assert(at(m, "runs")->valueint >= 1 && at(m, "runs")->valueint <= 3);
     }
     cr_assert_geq(arms_seen, 11, "funds of both arms");
     cJSON_Delete(data);
