@@ -406,7 +406,8 @@ static lm_status max_replication(const char *db_path, int *out, lm_error *err)
     X(int64_t, old, INTEGER, ID, "the run_id now")                                             \
     X(int64_t, new, INTEGER, VALUE, "the run_id of the job's new size")
 #define LM_ROW_T renumber_row
-LM_ROW_DECLARE(static const, renumber_table, "lm_renumber", RENUMBER_COLUMNS, .no_run_id = true);
+LM_ROW_DECLARE(static const, renumber_table, "lm_renumber", RENUMBER_COLUMNS, .no_run_id = true,
+               .scratch = true);
 #undef LM_ROW_T
 
 /* Gives every run of DIR.partial the run_id a job of `runs` replications per arm gives it
