@@ -120,20 +120,12 @@ static lm_status write_summary(const lm_scenario *sc, const lm_sim *sim, uint64_
     lm_scenario_period(sc, &s.start, &s.end);
     s.years = lm_sim_region_years(sim, &s.n_years);
 
-    size_t len = 0;
-    FILE *mem = open_memstream(text, &len);
-    if (!mem) {
-        free(names);
-        LM_FAIL(err, LM_ENOMEM, "summary text");
-    }
-    lm_status st = lm__summary_write(mem, &s, err);
+    lm__out o;
+    lm_status st = lm__out_open(&o, tmp_dir, "summary.txt", err);
+    if (st == LM_OK)
+        st = lm__out_close(&o, lm__summary_write(o.f, &s, err), text, err);
     free(names);
-    if (fclose(mem) != 0 && st == LM_OK)
-        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary text");
-    if (st != LM_OK)
-        return st;
-
-    return lm__write_text(tmp_dir, "summary.txt", *text, len, err);
+    return st;
 }
 
 static int effective_threads(int threads)
