@@ -33,6 +33,8 @@ struct lm_experiment_config;
 bool cli_experiment_takes_value(const char *name);
 /* --detail K|all: replications per arm that keep every firm and deal row. */
 int cli_detail_value(const char *help, const char *name, const char *value, int *detail);
+/* --runs and --max-runs: an integer from 1 to LM_MAX_RUNS into *runs. */
+int cli_runs_value(const char *help, const char *name, const char *value, int *runs);
 int cli_experiment_value(struct lm_experiment_config *x, const char *help, const char *name,
                          const char *value);
 /* --precision / --halfwidth METRIC=H: appends {METRIC, H} to list (at most

@@ -123,14 +123,8 @@ static int set_value(void *user, const char *name, const char *value)
     if (strcmp(name, "--halfwidth") == 0)
         return cli_target_value(COMPARE_HELP, name, value, o->halfwidth, &o->n_halfwidth,
                                 MAX_EDITS);
-    if (strcmp(name, "--max-runs") == 0) {
-        uint64_t v;
-        if (!cli_parse_u64(value, &v) || v < 1 || v > LM_MAX_RUNS)
-            return cli_usage_error(COMPARE_HELP, "%s %s: expected an integer from 1 to %d",
-                                   name, value, LM_MAX_RUNS);
-        o->x.max_runs = (int)v;
-        return CLI_OK;
-    }
+    if (strcmp(name, "--max-runs") == 0)
+        return cli_runs_value(COMPARE_HELP, name, value, &o->x.max_runs);
     {
         const bool policy = strcmp(name, "--policy") == 0, add = strcmp(name, "--add") == 0;
         int *n = policy ? &o->n_set : add ? &o->n_add : &o->n_adopt;

@@ -126,9 +126,7 @@ static int set_value(void *user, const char *name, const char *value)
             return cli_usage_error(OPTIMISE_HELP, "at most 1 %s options", name);
         precision[o->x.n_precision++] = (lm_precision_target){NULL, h};
     } else if (strcmp(name, "--max-runs") == 0) {
-        if (!parse_int(value, 1, LM_MAX_RUNS, &o->x.max_runs))
-            return cli_usage_error(OPTIMISE_HELP, "--max-runs %s: expected an integer from 1 to %d",
-                                   value, LM_MAX_RUNS);
+        return cli_runs_value(OPTIMISE_HELP, name, value, &o->x.max_runs);
     } else if (strcmp(name, "--region") == 0) {
         if (!*value)
             return cli_usage_error(OPTIMISE_HELP, "--region: expected a region name");

@@ -136,14 +136,8 @@ static int set_value(void *user, const char *name, const char *value)
     if (strcmp(name, "--precision") == 0)
         return cli_target_value(SWEEP_HELP, name, value, o->precision, &o->n_precision,
                                 MAX_TARGETS);
-    if (strcmp(name, "--max-runs") == 0) {
-        double v;
-        if (!parse_double(value, &v) || v < 1 || v > LM_MAX_RUNS || v != floor(v))
-            return cli_usage_error(SWEEP_HELP, "--max-runs %s: expected an integer from 1 to %d",
-                                   value, LM_MAX_RUNS);
-        o->x.max_runs = (int)v;
-        return CLI_OK;
-    }
+    if (strcmp(name, "--max-runs") == 0)
+        return cli_runs_value(SWEEP_HELP, name, value, &o->x.max_runs);
     if (strcmp(name, "--param") == 0)
         return add_param(o, value);
     if (strcmp(name, "--design") == 0) {

@@ -70,6 +70,16 @@ int cli_detail_value(const char *help, const char *name, const char *value, int 
     return CLI_OK;
 }
 
+int cli_runs_value(const char *help, const char *name, const char *value, int *runs)
+{
+    uint64_t v;
+    if (!cli_parse_u64(value, &v) || v < 1 || v > LM_MAX_RUNS)
+        return cli_usage_error(help, "%s %s: expected an integer from 1 to %d", name, value,
+                               LM_MAX_RUNS);
+    *runs = (int)v;
+    return CLI_OK;
+}
+
 int cli_experiment_value(lm_experiment_config *x, const char *help, const char *name,
                          const char *value)
 {
@@ -102,10 +112,7 @@ int cli_experiment_value(lm_experiment_config *x, const char *help, const char *
             j->has_to = true;
         }
     } else if (strcmp(name, "--runs") == 0) {
-        if (!cli_parse_u64(value, &v) || v < 1 || v > LM_MAX_RUNS)
-            return cli_usage_error(help, "%s %s: expected an integer from 1 to %d",
-                                   name, value, LM_MAX_RUNS);
-        x->runs = (int)v;
+        return cli_runs_value(help, name, value, &x->runs);
     } else if (strcmp(name, "--detail") == 0) {
         return cli_detail_value(help, name, value, &x->detail);
     } else if (strcmp(name, "--max-memory") == 0) {

@@ -830,19 +830,6 @@ static void fmt_num(double v, char *buf, size_t size)
         snprintf(buf, size, "%.3g", v);
 }
 
-/* Closes f, an open_memstream of *text, writes what it gathered into the folder as name (on
- * rank 0 only: the others hold the same) and frees it. */
-static lm_status write_gathered(const cal *C, FILE *f, char **text, const size_t *len,
-                                const char *name, lm_error *err)
-{
-    fclose(f);
-    const lm_status st =
-        lm__par_rank() == 0 ? lm__write_text(C->dir.partial, name, *text, *len, err) : LM_OK;
-    free(*text);
-    *text = NULL;
-    return st;
-}
-
 /* The path of target relative to the folder dir (both made absolute); the absolute path
  * when either cannot be resolved. */
 static void relative_path(const char *dir, const char *target, char *out, size_t size)
@@ -934,13 +921,10 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         free(r);
     }
 
-    /* trace.csv */
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = st == LM_OK ? open_memstream(&text, &len) : NULL;
-    if (st == LM_OK && !f)
-        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "trace");
-    if (f) {
+    lm__out o;
+    const char *dir = C->dir.partial;
+    if (st == LM_OK && (st = lm__out_open(&o, dir, "trace.csv", err)) == LM_OK) {
+        FILE *f = o.f;
         fprintf(f, "evaluation,stage,objective,best_so_far");
         for (int j = 0; j < C->np; ++j)
             fprintf(f, ",%s", t->params[j].name);
@@ -955,13 +939,10 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 fprintf(f, ",%.10g", C->ev[i].x[j]);
             fprintf(f, "\n");
         }
-        st = write_gathered(C, f, &text, &len, "trace.csv", err);
+        st = lm__out_close(&o, st, NULL, err);
     }
-    /* moments.csv */
-    f = st == LM_OK ? open_memstream(&text, &len) : NULL;
-    if (st == LM_OK && !f)
-        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "moments");
-    if (f) {
+    if (st == LM_OK && (st = lm__out_open(&o, dir, "moments.csv", err)) == LM_OK) {
+        FILE *f = o.f;
         fprintf(f, "target,name,moment,value,sd,weight,mean,p05,p95,replications,distance,"
                    "within_tolerance,source,year\n");
         for (int j = 0; j < C->nt; ++j) {
@@ -985,15 +966,13 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 fprintf(f, "%d", g->source_year);
             fprintf(f, "\n");
         }
-        st = write_gathered(C, f, &text, &len, "moments.csv", err);
+        st = lm__out_close(&o, st, NULL, err);
     }
     /* parameters.csv and jacobian.csv: the fitted values, their standard errors and what
        identifies them */
     if (st == LM_OK && se.jac) {
-        f = open_memstream(&text, &len);
-        if (!f)
-            st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "parameters");
-        if (f) {
+        if ((st = lm__out_open(&o, dir, "parameters.csv", err)) == LM_OK) {
+            FILE *f = o.f;
             fprintf(f, "parameter,value,standard_error,lo,hi,scale,identified,moved_by\n");
             for (int j = 0; j < C->np; ++j) {
                 const lm__cal_param *p = &t->params[j];
@@ -1003,12 +982,10 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 fprintf(f, ",%.10g,%.10g,%s,%s,%s\n", p->lo, p->hi, p->log ? "log" : "linear",
                         se.identified[j] ? "yes" : "no", se.moved_by[j]);
             }
-            st = write_gathered(C, f, &text, &len, "parameters.csv", err);
+            st = lm__out_close(&o, st, NULL, err);
         }
-        f = st == LM_OK ? open_memstream(&text, &len) : NULL;
-        if (st == LM_OK && !f)
-            st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "jacobian");
-        if (f) {
+        if (st == LM_OK && (st = lm__out_open(&o, dir, "jacobian.csv", err)) == LM_OK) {
+            FILE *f = o.f;
             fprintf(f, "target,use,parameter,derivative,shift_sd\n");
             for (int i = 0; i < C->nt; ++i)
                 for (int j = 0; j < C->np; ++j)
@@ -1016,14 +993,12 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                             t->targets[i].check ? "check" : "fit", t->params[j].name,
                             se.jac[(size_t)i * (size_t)C->np + (size_t)j],
                             se.shift[(size_t)i * (size_t)C->np + (size_t)j]);
-            st = write_gathered(C, f, &text, &len, "jacobian.csv", err);
+            st = lm__out_close(&o, st, NULL, err);
         }
     }
     /* the table: summary.txt and the terminal */
-    f = st == LM_OK ? open_memstream(&res->summary, &len) : NULL;
-    if (st == LM_OK && !f)
-        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
-    if (f) {
+    if (st == LM_OK && (st = lm__out_open(&o, dir, "summary.txt", err)) == LM_OK) {
+        FILE *f = o.f;
         char from[16], to[16];
         lm_month_format(C->start, from);
         lm_month_format(C->end, to);
@@ -1041,8 +1016,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         char *buf;
         const char **cells = lm__table_cells((size_t)(pr * pc + tr * tc), CELL, &buf);
         if (!cells) {
-            free(cells);
-            fclose(f);
+            lm__out_close(&o, LM_ENOMEM, NULL, err);
             free(s);
             lm__cal_se_free(&se);
             LM_FAIL(err, LM_ENOMEM, "summary table");
@@ -1134,19 +1108,12 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
                 C->runs);
         fprintf(f, "results: %s (calibrated.yaml: the fitted scenario)\n", res->out_dir);
         free(cells);
-        if (fclose(f) != 0 && st == LM_OK)
-            st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
-        if (st == LM_OK && lm__par_rank() == 0)
-            st = lm__write_text(C->dir.partial, "summary.txt", res->summary, strlen(res->summary),
-                                err);
+        st = lm__out_close(&o, st, &res->summary, err);
     }
-    /* calibrated.yaml */
-    f = st == LM_OK ? open_memstream(&text, &len) : NULL;
-    if (st == LM_OK && !f)
-        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "overlay");
-    if (f) {
+    if (st == LM_OK && (st = lm__out_open(&o, dir, "calibrated.yaml", err)) == LM_OK) {
+        FILE *f = o.f;
         char rel[PATH_BUF + 64];
-        relative_path(C->dir.partial, C->scenario_path, rel, sizeof rel);
+        relative_path(dir, C->scenario_path, rel, sizeof rel);
         fprintf(f,
                 "# %s/calibrated.yaml -- written by `longmen calibrate`: the scenario %s with\n"
                 "# the fitted values of the targets file %s (seed %llu, %d runs per "
@@ -1169,7 +1136,7 @@ static lm_status write_outputs(cal *C, lm_calibrate_result *res, lm_error *err)
         for (int j = 0; j < C->np; ++j)
             fprintf(f, "  - \"%s=%.10g\"  # in [%g, %g], started at %.10g\n", t->params[j].name,
                     B->x[j], t->params[j].lo, t->params[j].hi, round10(t->params[j].start));
-        st = write_gathered(C, f, &text, &len, "calibrated.yaml", err);
+        st = lm__out_close(&o, st, NULL, err);
     }
     free(s);
     lm__cal_se_free(&se);

@@ -48,11 +48,10 @@ static void write_csv_stats(FILE *f, const lm__experiment *x, const lm__paired *
 
 static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/compare.csv", dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        LM_FAIL(err, LM_EIO, "%s: cannot create", path);
+    lm__out o;
+    if (lm__out_open(&o, dir, "compare.csv", err) != LM_OK)
+        return LM_ENOMEM;
+    FILE *f = o.f;
     fprintf(f, "region,metric,runs,baseline_mean,counterfactual_mean,diff_mean,diff_lo90,"
                "diff_hi90");
     write_csv_stats_header(f);
@@ -88,9 +87,9 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
     free(b);
     free(c);
     free(d);
-    if (fclose(f) != 0 || !ok)
-        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
-    return LM_OK;
+    return lm__out_close(&o, ok ? LM_OK : lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__,
+                                                         "compare.csv"),
+                         NULL, err);
 }
 
 /* Share of the new government commitments to guidance sub-funds that reached firms (the

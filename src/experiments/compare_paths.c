@@ -26,11 +26,10 @@ static const char *region_name(const lm__experiment *x, int r)
 
 static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/pairs.csv", dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        LM_FAIL(err, LM_EIO, "%s: cannot create", path);
+    lm__out o;
+    if (lm__out_open(&o, dir, "pairs.csv", err) != LM_OK)
+        return LM_ENOMEM;
+    FILE *f = o.f;
     fputs("run,region", f);
     for (int k = 0; k < LM_CMP_COUNT; ++k)
         fprintf(f, ",%s_baseline,%s_counterfactual,%s_diff", lm__cmp_name(k), lm__cmp_name(k),
@@ -48,9 +47,7 @@ static lm_status write_pairs(const lm__experiment *x, const char *dir, lm_error 
             }
             fputs("\n", f);
         }
-    if (fclose(f) != 0)
-        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
-    return LM_OK;
+    return lm__out_close(&o, LM_OK, NULL, err);
 }
 
 /* ---- year by year, read from the database ---- */
@@ -134,19 +131,16 @@ static lm_status read_years(const lm__experiment *x, const char *db_path, years 
 static lm_status write_paths(const lm__experiment *x, const years *y, const char *dir,
                              lm_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/paths.csv", dir);
-    FILE *f = fopen(path, "w");
+    lm__out o;
     double *b = calloc((size_t)x->runs, sizeof *b), *c = calloc((size_t)x->runs, sizeof *c),
            *d = calloc((size_t)x->runs, sizeof *d);
-    if (!f || !b || !c || !d) {
-        if (f)
-            fclose(f);
+    if (!b || !c || !d || lm__out_open(&o, dir, "paths.csv", err) != LM_OK) {
         free(b);
         free(c);
         free(d);
-        LM_FAIL(err, f ? LM_ENOMEM : LM_EIO, "%s: cannot create", path);
+        LM_FAIL(err, LM_ENOMEM, "paths.csv");
     }
+    FILE *f = o.f;
     fputs("region,metric,year,runs,baseline_mean,counterfactual_mean,diff_mean,diff_lo90,"
           "diff_hi90\n",
           f);
@@ -171,8 +165,7 @@ static lm_status write_paths(const lm__experiment *x, const years *y, const char
     free(b);
     free(c);
     free(d);
-    if (fclose(f) != 0)
-        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
+    return lm__out_close(&o, LM_OK, NULL, err);
     return LM_OK;
 }
 
@@ -274,14 +267,13 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
     char *text;
     const char **cells = lm__table_cells((size_t)rows * COLS, CELL, &text);
     double *d = calloc((size_t)x->runs * LM_CMP_COUNT, sizeof *d);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/costs.csv", dir);
-    FILE *f = cells && d ? fopen(path, "w") : NULL;
-    if (!f) {
+    lm__out o;
+    if (!cells || !d || lm__out_open(&o, dir, "costs.csv", err) != LM_OK) {
         free(cells);
         free(d);
-        LM_FAIL(err, LM_EIO, "%s: cannot create", path);
+        LM_FAIL(err, LM_ENOMEM, "costs.csv");
     }
+    FILE *f = o.f;
     static const char *const titles[COLS] = {"region", "extra public money, CNY bn",
                                              "CNY m per extra dragon",
                                              "CNY m per extra high-tech", "CNY m per extra job"};
@@ -353,9 +345,7 @@ static lm_status write_costs(FILE *summary, const lm__experiment *x, const char 
                      "interval: paths.csv; these costs: costs.csv\n");
     free(cells);
     free(d);
-    if (fclose(f) != 0)
-        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
-    return LM_OK;
+    return lm__out_close(&o, LM_OK, NULL, err);
 }
 
 lm_status lm__compare_write_paths(FILE *summary, const lm__experiment *x, const char *dir,

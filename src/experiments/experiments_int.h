@@ -128,6 +128,21 @@ void lm__point_arms_free(lm__point_arms *pa);
 lm_status lm__write_text(const char *dir, const char *name, const char *text, size_t len,
                          lm_error *err);
 
+/* A file of a job's folder (a CSV, summary.txt, calibrated.yaml), gathered in memory through
+ * o->f and written whole and synced by lm__out_close (lm__write_text), so that every command
+ * writes its files one way and their failures are one status. Only rank 0 writes: the other
+ * MPI ranks hold the same. lm__out_open: LM_ENOMEM when no memory stream opens. */
+typedef struct lm__out {
+    FILE *f;
+    char *text;
+    size_t len;
+    const char *dir, *name;
+} lm__out;
+lm_status lm__out_open(lm__out *o, const char *dir, const char *name, lm_error *err);
+/* Closes o->f and, when st is LM_OK, writes the file; returns the status. The text goes to
+ * *keep when keep is not NULL (a summary the command also prints), else is freed. */
+lm_status lm__out_close(lm__out *o, lm_status st, char **keep, lm_error *err);
+
 /* Holds the job after the count-th event of this process when LM_PAUSE_AT=event:count is
  * set, until *stop is set (pause_point.c): the test suite's way to interrupt a job at a
  * known point instead of after a fixed sleep. Events: "run" (a replication appended to the

@@ -120,20 +120,12 @@ static lm_status write_summary(const lm_scenario *sc, const lm_sim *sim, uint64_
     lm_scenario_period(sc, &s.start, &s.end);
     s.years = lm_sim_region_years(sim, &s.n_years);
 
-    size_t len = 0;
-    FILE *mem = open_memstream(text, &len);
-    if (!mem) {
-        free(names);
-        LM_FAIL(err, LM_ENOMEM, "summary text");
-    }
-    lm_status st = lm__summary_write(mem, &s, err);
+    lm__out o;
+    lm_status st = lm__out_open(&o, tmp_dir, "summary.txt", err);
+    if (st == LM_OK)
+        st = lm__out_close(&o, lm__summary_write(o.f, &s, err), text, err);
     free(names);
-    if (fclose(mem) != 0 && st == LM_OK)
-        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary text");
-    if (st != LM_OK)
-        return st;
-
-    return lm__write_text(tmp_dir, "summary.txt", *text, len, err);
+    return st;
 }
 
 static int effective_threads(int threads)
@@ -145,25 +137,7 @@ static int effective_threads(int threads)
     return threads > 0 ? threads : 1;
 }
 
-/* An error raised while writing into the temporary folder names a path the user never
- * typed and that is about to vanish: say the results folder instead ("runs/x/results.sqlite:
- * database or disk is full"). */
-static void name_final(lm_error *err, const char *tmp, const char *out_dir)
-{
-    char *fields[] = {err->file, err->message};
-    const size_t sizes[] = {sizeof err->file, sizeof err->message};
-    const size_t n = strlen(tmp);
-    for (size_t k = 0; k < 2; ++k) {
-        char *at = n ? strstr(fields[k], tmp) : NULL;
-        if (!at)
-            continue;
-        char rest[sizeof err->message];
-        snprintf(rest, sizeof rest, "%s", at + n);
-        snprintf(at, sizes[k] - (size_t)(at - fields[k]), "%s%s", out_dir, rest);
-    }
-}
-
-/* Steps from the prepared temporary folder to the committed results folder. */
+/* Simulates and writes every file into the job's temporary folder tmp. */
 static lm_status run_into(const lm_scenario *sc, lm_sim *sim, const lm_job_config *cfg,
                           uint64_t seed, const char *tmp, lm_job_result *res, double t0,
                           lm_error *err)
@@ -187,9 +161,7 @@ static lm_status run_into(const lm_scenario *sc, lm_sim *sim, const lm_job_confi
     if ((st = write_summary(sc, sim, seed, tmp, res->out_dir, &res->summary, err)) != LM_OK)
         return st;
     /* report.html and headline.svg from the database just written (src/report/). */
-    if ((st = lm_report_write_dir(tmp, err)) != LM_OK)
-        return st;
-    return lm__outdir_commit(tmp, res->out_dir, cfg->force, err);
+    return lm_report_write_dir(tmp, err);
 }
 
 static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_error *err)
@@ -199,50 +171,36 @@ static lm_status job_run_one(const lm_job_config *cfg, lm_job_result *res, lm_er
     lm_error_clear(err);
 
     lm_scenario *sc = NULL;
+    lm_sim *sim = NULL;
+    lm__xp_dir dir;
     lm_status st = lm__xp_load(cfg, NULL, NULL, &sc, err);
     if (st != LM_OK)
         return st;
-    /* Refused before anything is allocated or created (src/experiments/memory.c). */
-    if (cfg->max_memory != UINT64_MAX &&
-        (st = lm_job_check_memory(sc, cfg->max_memory, err)) != LM_OK)
-        goto fail_scenario;
-
     const uint64_t seed = cfg->has_seed ? cfg->seed : lm_scenario_seed(sc);
-    char partial[LM_XP_PATH + 16], db[LM_XP_PATH + 32]; /* a run writes a temporary folder */
-    if ((st = lm__xp_folder(cfg, sc, "run", seed, "", res->out_dir, partial, db, err)) != LM_OK)
-        goto fail_scenario;
-
-    lm_sim *sim = NULL;
     const lm_sim_config sim_cfg = {
         .seed = seed, .run = 0, .threads = cfg->threads, .stop_flag = cfg->stop_flag};
-    if ((st = lm_sim_create(sc, &sim_cfg, &sim, err)) != LM_OK)
-        goto fail_scenario;
-
-    char tmp[4096];
-    if ((st = lm__outdir_prepare(res->out_dir, cfg->force, tmp, sizeof tmp, err)) != LM_OK)
-        goto fail_sim;
-    if ((st = run_into(sc, sim, cfg, seed, tmp, res, t0, err)) != LM_OK)
-        goto fail_tmp;
-
-    snprintf(res->scenario, sizeof res->scenario, "%s", lm_scenario_name(sc));
-    res->seed = seed;
-    res->months = lm_sim_months_done(sim);
-    res->firms_alive = lm_sim_firms_alive(sim);
-    res->firms_ever = lm_sim_firms_ever(sim);
+    /* Refused before anything is allocated or created (src/experiments/memory.c); the folder
+     * is made once the simulation is, so that nothing is left on disk by a bad input. */
+    if ((cfg->max_memory == UINT64_MAX ||
+         (st = lm_job_check_memory(sc, cfg->max_memory, err)) == LM_OK) &&
+        (st = lm_sim_create(sc, &sim_cfg, &sim, err)) == LM_OK &&
+        (st = lm__xp_dir_open_once(&dir, cfg, sc, "run", seed, err)) == LM_OK) {
+        snprintf(res->out_dir, sizeof res->out_dir, "%s", dir.final);
+        st = run_into(sc, sim, cfg, seed, dir.partial, res, t0, err);
+        st = lm__xp_dir_close(&dir, st, false, cfg, err);
+    }
+    if (st == LM_OK) {
+        snprintf(res->scenario, sizeof res->scenario, "%s", lm_scenario_name(sc));
+        res->seed = seed;
+        res->months = lm_sim_months_done(sim);
+        res->firms_alive = lm_sim_firms_alive(sim);
+        res->firms_ever = lm_sim_firms_ever(sim);
+        res->elapsed_s = lm__now_s() - t0;
+    }
     lm_sim_destroy(sim);
     lm_scenario_free(sc);
-    res->elapsed_s = lm__now_s() - t0;
-    return LM_OK;
-
-fail_tmp:
-    if (err)
-        name_final(err, tmp, res->out_dir);
-    lm__outdir_abort(tmp);
-fail_sim:
-    lm_sim_destroy(sim);
-fail_scenario:
-    lm_scenario_free(sc);
-    lm_job_result_fini(res);
+    if (st != LM_OK)
+        lm_job_result_fini(res);
     return st;
 }
 

@@ -88,15 +88,43 @@ lm_status lm__xp_dir_open(lm__xp_dir *d, const lm_job_config *job, const lm_scen
                           const char *fallback, uint64_t seed, const char *suffix, bool resume,
                           const char *what, lm_error *err)
 {
-    d->lock = -1;
-    d->created = false;
-    d->final[0] = d->partial[0] = d->db[0] = '\0';
+    *d = (lm__xp_dir){.lock = -1};
     lm_status st =
         lm__xp_folder(job, sc, fallback, seed, suffix, d->final, d->partial, d->db, err);
     if (st == LM_OK && lm__par_rank() == 0)
         st = lm__outdir_open_partial(d->final, d->partial, resume, job->force, what, &d->lock,
                                      &d->created, err);
     return st;
+}
+
+lm_status lm__xp_dir_open_once(lm__xp_dir *d, const lm_job_config *job, const lm_scenario *sc,
+                               const char *fallback, uint64_t seed, lm_error *err)
+{
+    *d = (lm__xp_dir){.lock = -1, .once = true};
+    lm_status st = lm__xp_folder(job, sc, fallback, seed, "", d->final, d->partial, d->db, err);
+    if (st == LM_OK)
+        st = lm__outdir_prepare(d->final, job->force, d->partial, sizeof d->partial, err);
+    d->created = st == LM_OK;
+    snprintf(d->db, sizeof d->db, "%s/results.sqlite", d->partial);
+    return st;
+}
+
+/* An error raised while writing into a temporary folder names a path the user never typed
+ * and that is about to vanish: say the results folder instead ("runs/x/results.sqlite:
+ * database or disk is full"). */
+static void name_final(lm_error *err, const char *tmp, const char *final)
+{
+    char *fields[] = {err->file, err->message};
+    const size_t sizes[] = {sizeof err->file, sizeof err->message};
+    const size_t n = strlen(tmp);
+    for (size_t k = 0; k < 2; ++k) {
+        char *at = n ? strstr(fields[k], tmp) : NULL;
+        if (!at)
+            continue;
+        char rest[sizeof err->message];
+        snprintf(rest, sizeof rest, "%s", at + n);
+        snprintf(at, sizes[k] - (size_t)(at - fields[k]), "%s%s", final, rest);
+    }
 }
 
 lm_status lm__xp_dir_close(lm__xp_dir *d, lm_status st, bool kept, const lm_job_config *job,
@@ -107,6 +135,14 @@ lm_status lm__xp_dir_close(lm__xp_dir *d, lm_status st, bool kept, const lm_job_
     if (d->lock >= 0)
         close(d->lock);
     d->lock = -1;
+    if (d->once) {
+        if (st != LM_OK && d->created) {
+            if (err)
+                name_final(err, d->partial, d->final);
+            lm__outdir_abort(d->partial);
+        }
+        return st;
+    }
     st = lm__par_agree(st, err);
     if (st != LM_OK && st != LM_EINTR && d->created && !kept && lm__par_rank() == 0)
         lm__outdir_abort(d->partial);

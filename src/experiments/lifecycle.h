@@ -1,9 +1,9 @@
-/* src/experiments/lifecycle.h -- what every experiment command (run --runs, compare, sweep,
+/* src/experiments/lifecycle.h -- what every job command (run, run --runs, compare, sweep,
  * sensitivity, calibrate, optimise) does around its simulations, in one place so they cannot
  * drift apart: the clock, loading the scenario, the thread and memory policy, the names of
- * the resumable out folder (DIR, DIR.partial, DIR.partial/results.sqlite; the folder's lock:
- * lm__outdir_open_partial, io/store.h) and the end of a failed job. Ctrl-C is the caller's
- * stop_flag (lm_job_config). */
+ * the out folder (DIR, a run's DIR.tmp-<pid> or a resumable DIR.partial, its results.sqlite;
+ * the lock: lm__outdir_open_partial, io/store.h) and the end of a failed job. Ctrl-C is the
+ * caller's stop_flag (lm_job_config). */
 #ifndef LM_EXPERIMENTS_LIFECYCLE_H
 #define LM_EXPERIMENTS_LIFECYCLE_H
 
@@ -55,6 +55,7 @@ typedef struct lm__xp_dir {
     char final[LM_XP_PATH], partial[LM_XP_PATH + 16], db[LM_XP_PATH + 32];
     int lock;     /* -1: none */
     bool created; /* DIR.partial was made by this job */
+    bool once;    /* lm__xp_dir_open_once's */
 } lm__xp_dir;
 
 /* Names the folder (lm__xp_folder) and on rank 0 opens DIR.partial (lm__outdir_open_partial:
@@ -63,6 +64,13 @@ typedef struct lm__xp_dir {
 lm_status lm__xp_dir_open(lm__xp_dir *d, const lm_job_config *job, const lm_scenario *sc,
                           const char *fallback, uint64_t seed, const char *suffix, bool resume,
                           const char *what, lm_error *err);
+
+/* The folder of a job that cannot resume (run without --runs): the same names, but the job
+ * works in a fresh DIR.tmp-<pid> (lm__outdir_prepare, which tidies what dead runs left
+ * there), named in d->partial. Its close removes it on any failure, an interrupt included,
+ * says DIR in an error that names it, and is not collective: rank 0 runs such a job alone. */
+lm_status lm__xp_dir_open_once(lm__xp_dir *d, const lm_job_config *job, const lm_scenario *sc,
+                               const char *fallback, uint64_t seed, lm_error *err);
 
 /* The end of every job, collective: with st LM_OK rank 0 renames DIR.partial to DIR; the
  * lock is released; every rank returns the agreed status. A job that failed (not

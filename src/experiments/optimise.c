@@ -732,11 +732,10 @@ static lm_status write_final_tables(job *J, const lm__opt_result *r, const ranke
 /* optimise.csv: every search evaluation (draw 0), in the order made, with its rank. */
 static lm_status write_csv(const job *J, const lm__opt_result *r, const char *dir, lm_error *err)
 {
-    char path[PATH_BUF + 64];
-    snprintf(path, sizeof path, "%s/optimise.csv", dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        LM_FAIL(err, LM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    lm__out o;
+    if (lm__out_open(&o, dir, "optimise.csv", err) != LM_OK)
+        return LM_ENOMEM;
+    FILE *f = o.f;
     fprintf(f, "eval_id,rank");
     for (int j = 0; j < J->lv->n; ++j) {
         fputc(',', f);
@@ -770,9 +769,7 @@ static lm_status write_csv(const job *J, const lm__opt_result *r, const char *di
                 E->out.objective_lo, E->out.objective_hi, E->out.cost, E->out.cost_lo,
                 E->out.cost_hi, E->apriori, E->feasible ? 1 : 0);
     }
-    if (fclose(f) != 0)
-        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
-    return LM_OK;
+    return lm__out_close(&o, LM_OK, NULL, err);
 }
 
 static void fmt_num(double v, char *buf, size_t size, bool money)
@@ -1155,23 +1152,17 @@ lm_status lm_experiment_optimise(const lm_optimise_config *cfg, lm_experiment_re
         ranked_info info[32];
         robustness_info(&r, info);
         st = write_final_tables(&J, &r, info, err);
-        size_t len = 0;
-        FILE *mem = st == LM_OK ? open_memstream(&res->summary, &len) : NULL;
-        if (st == LM_OK && !mem)
-            st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
-        if (mem) {
-            st = write_summary(mem, &J, base, &r, info, err);
+        lm__out o;
+        if (st == LM_OK && (st = lm__out_open(&o, partial, "summary.txt", err)) == LM_OK) {
+            st = write_summary(o.f, &J, base, &r, info, err);
             if (st == LM_OK)
-                fprintf(mem, "results: %s (optimise.csv: every evaluation; results.sqlite: "
+                fprintf(o.f, "results: %s (optimise.csv: every evaluation; results.sqlite: "
                              "optimise_* tables)\n",
                         J.dir.final);
-            if (fclose(mem) != 0 && st == LM_OK)
-                st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary");
+            st = lm__out_close(&o, st, &res->summary, err);
         }
         if (st == LM_OK)
             st = write_csv(&J, &r, partial, err);
-        if (st == LM_OK)
-            st = lm__write_text(partial, "summary.txt", res->summary, strlen(res->summary), err);
         if (J.db) {
             sqlite3_close(J.db);
             J.db = NULL;

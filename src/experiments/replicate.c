@@ -357,6 +357,30 @@ lm_status lm__write_text(const char *dir, const char *name, const char *text, si
     return LM_OK;
 }
 
+lm_status lm__out_open(lm__out *o, const char *dir, const char *name, lm_error *err)
+{
+    *o = (lm__out){.dir = dir, .name = name};
+    o->f = open_memstream(&o->text, &o->len);
+    if (!o->f)
+        LM_FAIL(err, LM_ENOMEM, "%s: no memory for its text", name);
+    return LM_OK;
+}
+
+lm_status lm__out_close(lm__out *o, lm_status st, char **keep, lm_error *err)
+{
+    if (fclose(o->f) != 0 && st == LM_OK)
+        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "%s: no memory for its text",
+                          o->name);
+    if (st == LM_OK && lm__par_rank() == 0)
+        st = lm__write_text(o->dir, o->name, o->text, o->len, err);
+    if (keep)
+        *keep = o->text;
+    else
+        free(o->text);
+    *o = (lm__out){.f = NULL};
+    return st;
+}
+
 static lm_status finish(lm__experiment *x, const char *partial, const char *db,
                         lm__table_fn table, lm_experiment_result *res, lm_error *err)
 {
@@ -366,17 +390,9 @@ static lm_status finish(lm__experiment *x, const char *partial, const char *db,
     if (!x->m)
         LM_FAIL(err, LM_ENOMEM, "experiment metrics");
     lm_status st = read_metrics(db, x, err);
-    size_t len = 0;
-    FILE *mem = st == LM_OK ? open_memstream(&res->summary, &len) : NULL;
-    if (st == LM_OK && !mem)
-        st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary text");
-    if (mem) {
-        st = table(mem, x, partial, err);
-        if (fclose(mem) != 0 && st == LM_OK)
-            st = lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "summary text");
-    }
-    if (st == LM_OK)
-        st = lm__write_text(partial, "summary.txt", res->summary, strlen(res->summary), err);
+    lm__out o;
+    if (st == LM_OK && (st = lm__out_open(&o, partial, "summary.txt", err)) == LM_OK)
+        st = lm__out_close(&o, table(o.f, x, partial, err), &res->summary, err);
     if (st == LM_OK)
         st = lm_report_write_dir(partial, err);
     return st;
@@ -406,7 +422,8 @@ static lm_status max_replication(const char *db_path, int *out, lm_error *err)
     X(int64_t, old, INTEGER, ID, "the run_id now")                                             \
     X(int64_t, new, INTEGER, VALUE, "the run_id of the job's new size")
 #define LM_ROW_T renumber_row
-LM_ROW_DECLARE(static const, renumber_table, "lm_renumber", RENUMBER_COLUMNS, .no_run_id = true);
+LM_ROW_DECLARE(static const, renumber_table, "lm_renumber", RENUMBER_COLUMNS, .no_run_id = true,
+               .scratch = true);
 #undef LM_ROW_T
 
 /* Gives every run of DIR.partial the run_id a job of `runs` replications per arm gives it

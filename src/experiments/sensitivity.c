@@ -375,11 +375,10 @@ static lm_status write_csv(const lm__experiment *x, const sens_ctx *C, const lm_
                            const lm_sens_estimate *est, const int *order, const char *dir,
                            lm_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/sensitivity.csv", dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        LM_FAIL(err, LM_EIO, "%s: cannot create", path);
+    lm__out out;
+    if (lm__out_open(&out, dir, "sensitivity.csv", err) != LM_OK)
+        return LM_ENOMEM;
+    FILE *f = out.f;
     fputs("output,metric,region,rank,param,s1,s1_lo90,s1_hi90,st,st_lo90,st_hi90,mean,variance,"
           "rows\n",
           f);
@@ -410,9 +409,7 @@ static lm_status write_csv(const lm__experiment *x, const sens_ctx *C, const lm_
             fprintf(f, ",%d\n", est[o].rows);
         }
     }
-    if (fclose(f) != 0)
-        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
-    return LM_OK;
+    return lm__out_close(&out, LM_OK, NULL, err);
 }
 
 /* Two decimals, and no "-0.00" from a value that rounds to zero. */

@@ -176,11 +176,10 @@ static lm_status write_tables(const lm__experiment *x, const char *dir, lm_error
 static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *err)
 {
     const sweep_ctx *C = x->user;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/sweep.csv", dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        LM_FAIL(err, LM_EIO, "%s: cannot create", path);
+    lm__out o;
+    if (lm__out_open(&o, dir, "sweep.csv", err) != LM_OK)
+        return LM_ENOMEM;
+    FILE *f = o.f;
     const int np = C->sw->n_params, nr = x->n_regions;
     fprintf(f, "point_id");
     for (int j = 0; j < np; ++j) {
@@ -217,9 +216,9 @@ static lm_status write_csv(const lm__experiment *x, const char *dir, lm_error *e
     }
     const bool ok = v != NULL;
     free(v);
-    if (fclose(f) != 0 || !ok)
-        LM_FAIL(err, LM_EIO, "%s: cannot write", path);
-    return LM_OK;
+    return lm__out_close(
+        &o, ok ? LM_OK : lm_error_set(err, LM_ENOMEM, __FILE__, __LINE__, "sweep.csv"), NULL,
+        err);
 }
 
 /* The terminal table: one row per point, totals over regions. */

@@ -82,6 +82,15 @@ const lm_row_table *const lm__row_tables[] = {
     &lm__rows_exit,        &lm__rows_finance_year,      &lm__rows_investment_year};
 const int lm__n_row_tables = (int)(sizeof lm__row_tables / sizeof lm__row_tables[0]);
 
+/* The linker's bounds of the section every declaration adds its table to. */
+extern const lm_row_table *const __start_lm_row_tables[], *const __stop_lm_row_tables[];
+
+const lm_row_table *const *lm__rows_declared(size_t *n)
+{
+    *n = (size_t)(__stop_lm_row_tables - __start_lm_row_tables);
+    return __start_lm_row_tables;
+}
+
 static const char *const skill_words[] = {LM_SKILL_WORDS(LM_WORD_STRING, ~)};
 static const char *const stage_words[] = {LM_STAGE_WORDS(LM_WORD_STRING, ~)};
 static const char *const investor_words[] = {LM_INVESTOR_KIND_WORDS(LM_WORD_STRING, ~)};

@@ -66,6 +66,7 @@ typedef struct lm_row_table {
     const char *refs; /* another table clause, e.g. a FOREIGN KEY; NULL for none */
     const char *indices; /* "name(col, ...); ...": its indices (lm__rows_index); NULL: none */
     bool replace; /* a row replaces the one with its key (INSERT OR REPLACE) */
+    bool scratch; /* dropped before its job ends: in no database a job leaves */
 } lm_row_table;
 
 /* A table in one statement, after `#define LM_ROW_T row_type` (where offsetof finds the
@@ -73,7 +74,9 @@ typedef struct lm_row_table {
  *   LM_ROW_DECLARE(const, lm__rows_x, "x", LM_X_COLUMNS, .no_run_id = true);
  * declares the row type LM_ROW_T from the column list, its columns' descriptors and the table
  * (storage `const` or `static const`, then lm_row_table's other fields, at least one).
- * LM_ROW_DESCRIBED does the same for a row type declared elsewhere. */
+ * LM_ROW_DESCRIBED does the same for a row type declared elsewhere. Either also lists the
+ * table in the linker section lm_row_tables (lm__rows_declared), so that what walks every
+ * table (the docs check) cannot miss one that nobody added to a list by hand. */
 #define LM_ROW_DECLARE(storage, table, name_, columns, ...)                                    \
     LM_ROW_TYPEDEF(LM_ROW_T, columns);                                                          \
     LM_ROW_DESCRIBED(storage, table, name_, columns, __VA_ARGS__)
@@ -83,7 +86,9 @@ typedef struct lm_row_table {
     storage lm_row_table table = {                                                              \
         .name = name_, .cols = table##_cols_,                                                   \
         .n_cols = (int)(sizeof table##_cols_ / sizeof table##_cols_[0]),                        \
-        .row_size = sizeof(LM_ROW_T), __VA_ARGS__}
+        .row_size = sizeof(LM_ROW_T), __VA_ARGS__};                                            \
+    static const lm_row_table *const table##_listed_                                            \
+        __attribute__((used, section("lm_row_tables"))) = &table
 #define LM_ROW_UNPACK_(...) __VA_ARGS__
 #define LM_ROW_DESCRIBE_(ctype, field, kind, role, doc)                                          \
     {#field,       #field "_id",  LM_ROW_KIND_##kind, LM_ROW_ROLE_##role,                       \
@@ -108,9 +113,12 @@ extern const lm_row_table lm__rows_deal, lm__rows_fund, lm__rows_exit,
     lm__rows_finance_year, lm__rows_investment_year;
 /* The one-row table of the layout version, in every results database. */
 extern const lm_row_table lm__rows_schema;
-/* Every declared table (the unit tests and the docs check walk them). */
+/* The tables of one run's rows (the unit tests walk them). */
 extern const lm_row_table *const lm__row_tables[];
 extern const int lm__n_row_tables;
+/* Every table declared in the program, experiments' included: *n of them, in link order. A
+ * test that links only part of the library sees only that part's tables. */
+const lm_row_table *const *lm__rows_declared(size_t *n);
 
 /* The column of t named name, NULL when none; a numeric field of row as a double, a stored
  * NULL (NaN, LM_ROW_NULL_INT32/64) as null. */

@@ -121,14 +121,11 @@ static lm_status funds(const ctx *c)
     return rc;
 }
 
+/* An exit's row: the record's fields by the same names, no buyer NULL. */
 static void exit_row(lm_exit_row *r, const lm_exit_record *x)
 {
-    *r = (lm_exit_row){.firm_id = x->firm_id, .month = x->month, .kind = x->kind,
-                       .valuation_cny = x->valuation_cny, .region = x->region,
-                       .buyer_id = x->buyer_id >= 0 ? x->buyer_id : LM_ROW_NULL_INT64,
-                       .to_founders_cny = x->to_founders_cny,
-                       .to_employees_cny = x->to_employees_cny,
-                       .to_investors_cny = x->to_investors_cny, .raised_cny = x->raised_cny};
+    LM_EXIT_COLUMNS(COPY_FIELD_, ~)
+    r->buyer_id = x->buyer_id >= 0 ? x->buyer_id : LM_ROW_NULL_INT64;
 }
 
 static lm_status exits(const ctx *c)
