@@ -33,11 +33,23 @@ static double clampz(double z) { return z < -Z_MAX ? -Z_MAX : (z > Z_MAX ? Z_MAX
 
 /* ---- an investor's estimates (docs/model.md 7.9) ---- */
 
-double lm__deal_loss(const lm_finance_params *f, int s, double z)
+/* The logit of stage s's base loss, the constant of lm__deal_loss's curve. */
+static double loss_logit(const lm_finance_params *f, int s)
 {
     const double base = f->base_loss[s], lmin = f->min_loss[s];
-    const double a = lm_log((1.0 - base) / (base - lmin));
+    return lm_log((1.0 - base) / (base - lmin));
+}
+
+/* lm__deal_loss with the stage's loss_logit given (screening looks it up once a month). */
+static inline double deal_loss_at(const lm_finance_params *f, int s, double a, double z)
+{
+    const double lmin = f->min_loss[s];
     return lmin + (1.0 - lmin) / (1.0 + lm_exp(a + f->loss_slope * clampz(z)));
+}
+
+double lm__deal_loss(const lm_finance_params *f, int s, double z)
+{
+    return deal_loss_at(f, s, loss_logit(f, s), z);
 }
 
 static double revenue_factor(const lm_finance_params *f, int s, double run_rate)
@@ -346,6 +358,7 @@ typedef struct screen_ctx {
     lm_month m;
     lm_offer *out;
     size_t n_out;
+    const double *loss_a; /* [LM_STAGE_COUNT] loss_logit of each stage */
 } screen_ctx;
 
 /* One look at one deal: a signal, estimates, perhaps an offer. */
@@ -363,7 +376,7 @@ static void judge(screen_ctx *c, uint32_t j, double noise_scale)
     const double x = d->log_theta + sigma * lm_rng_gaussian(&g);
     const double sd2 = f->signal_sd * f->signal_sd;
     const double z = sd2 / (sd2 + sigma * sigma) * (x - f->signal_mean);
-    const double loss = lm__deal_loss(f, d->stage, z);
+    const double loss = deal_loss_at(f, d->stage, c->loss_a[d->stage], z);
     const double pre = lm__deal_pre_money(f, d->stage, z, d->run_rate);
     const double mult = lm__deal_multiple(f, d->stage, z, d->run_rate, loss, pre);
     if (mult < inv->hurdle || loss > inv->max_loss)
@@ -422,16 +435,16 @@ double lm__team_pace(const lm_finance_params *f, const lm_investor *inv, double 
 static size_t looks_cap(double lambda) { return (size_t)ceil(3.0 * lambda); }
 
 /* One investor's month of screening; returns the offers written. */
-static size_t screen_investor(const lm_world *w, const lm_investor *inv, double avail,
-                              double lambda, lm_month m, lm_offer *out, uint32_t *seen,
-                              uint64_t *n_seen, uint64_t *n_screened)
+static size_t screen_investor(const lm_world *w, const lm_investor *inv, const double *loss_a,
+                              double avail, double lambda, lm_month m, lm_offer *out,
+                              uint32_t *seen, uint64_t *n_seen, uint64_t *n_screened)
 {
     const struct lm_finance *fin = w->finance;
     const lm_finance_params *f = &w->p->finance;
     lm_rng g;
     lm_rng_init(&g, w->key, inv->stream, LM_PURPOSE_SCREEN, m);
     const double avail_new = lm__investor_available(w, inv, m);
-    screen_ctx c = {w, f, inv, avail, m, out, 0};
+    screen_ctx c = {w, f, inv, avail, m, out, 0, loss_a};
     size_t n_judged = 0;
     for (size_t k = fin->insider_begin[inv->id]; k < fin->insider_begin[inv->id + 1]; ++k) {
         const uint32_t j = fin->insider[k];
@@ -517,6 +530,9 @@ static lm_status screen(lm_world *w, lm_month m, lm_error *err)
         GROW(fin->seen_buf, fin->cap_seen_buf, (widest + 1) * (size_t)w->threads, st);
     if (st != LM_OK)
         return st;
+    double loss_a[LM_STAGE_COUNT];
+    for (int s = 0; s < LM_STAGE_COUNT; ++s)
+        loss_a[s] = loss_logit(f, s);
     const double t0 = omp_get_wtime();
 #pragma omp parallel for schedule(dynamic, 4) num_threads(w->threads)
     for (size_t i = 0; i < ni; ++i) {
@@ -527,7 +543,7 @@ static lm_status screen(lm_world *w, lm_month m, lm_error *err)
             continue;
         uint32_t *seen = fin->seen_buf + (size_t)omp_get_thread_num() * (widest + 1);
         fin->offer_count[i] =
-            screen_investor(w, &fin->inv[i], fin->inv_avail[i], fin->inv_looks[i], m,
+            screen_investor(w, &fin->inv[i], loss_a, fin->inv_avail[i], fin->inv_looks[i], m,
                             fin->offers + fin->offer_begin[i], seen, &fin->inv_seen[i],
                             &fin->inv_screened[i]);
     }
@@ -757,6 +773,67 @@ static lm_status allocate_deal(lm_world *w, lm_month m, const lm_deal *d, const 
     return book(w, m, d, pre, pt, np, err);
 }
 
+/* The month's offers in the order of by_deal_then_merit: grouped by deal with a stable
+ * radix sort on the deal's index (RADIX_BITS a pass, as many passes as the pool's size
+ * needs), then each deal's few offers by insertion with the same comparison. No two offers
+ * compare equal (an investor judges a deal once a month), so this is the one order qsort
+ * gives too, with fewer comparisons. A NaN multiple orders nothing; then qsort decides, as
+ * before. */
+enum { RADIX_BITS = 11, RADIX = 1 << RADIX_BITS };
+static lm_status sort_offers(struct lm_finance *fin, size_t n, lm_error *err)
+{
+    bool nan = false;
+    for (size_t k = 0; k < n; ++k)
+        nan |= fin->offers[k].multiple != fin->offers[k].multiple;
+    if (nan) {
+        qsort(fin->offers, n, sizeof *fin->offers, by_deal_then_merit);
+        return LM_OK;
+    }
+    lm_status st;
+    GROW(fin->offers_sorted, fin->cap_offers_sorted, n + 1, st);
+    if (st != LM_OK)
+        return st;
+    int bits = 0;
+    while (bits < 32 && (fin->n_pool >> bits) > 0)
+        ++bits;
+    size_t count[RADIX];
+    for (int shift = 0; shift < bits; shift += RADIX_BITS) {
+        const lm_offer *in = fin->offers;
+        lm_offer *out = fin->offers_sorted;
+        memset(count, 0, sizeof count);
+        for (size_t k = 0; k < n; ++k)
+            count[(in[k].deal >> shift) & (RADIX - 1)]++;
+        size_t at = 0;
+        for (size_t d = 0; d < RADIX; ++d) {
+            const size_t c = count[d];
+            count[d] = at;
+            at += c;
+        }
+        for (size_t k = 0; k < n; ++k)
+            out[count[(in[k].deal >> shift) & (RADIX - 1)]++] = in[k];
+        fin->offers_sorted = fin->offers;
+        fin->offers = out;
+        const size_t cap = fin->cap_offers_sorted;
+        fin->cap_offers_sorted = fin->cap_offers;
+        fin->cap_offers = cap;
+    }
+    lm_offer *o = fin->offers;
+    for (size_t from = 0; from < n;) {
+        size_t end = from + 1;
+        while (end < n && o[end].deal == o[from].deal)
+            ++end;
+        for (size_t k = from + 1; k < end; ++k) {
+            const lm_offer x = o[k];
+            size_t t = k;
+            for (; t > from && by_deal_then_merit(&o[t - 1], &x) > 0; --t)
+                o[t] = o[t - 1];
+            o[t] = x;
+        }
+        from = end;
+    }
+    return LM_OK;
+}
+
 static lm_status allocate(lm_world *w, lm_month m, lm_error *err)
 {
     struct lm_finance *fin = w->finance;
@@ -769,7 +846,9 @@ static lm_status allocate(lm_world *w, lm_month m, lm_error *err)
             memmove(fin->offers + n, fin->offers + b, fin->offer_count[i] * sizeof *fin->offers);
         n += fin->offer_count[i];
     }
-    qsort(fin->offers, n, sizeof *fin->offers, by_deal_then_merit);
+    lm_status sorted = sort_offers(fin, n, err);
+    if (sorted != LM_OK)
+        return sorted;
     size_t k = 0;
     for (size_t j = 0; j < fin->n_pool; ++j) {
         const size_t from = k;

@@ -180,6 +180,8 @@ struct lm_finance {
     size_t stage_begin[LM_STAGE_COUNT + 1];
     lm_offer *offers;
     size_t cap_offers;
+    lm_offer *offers_sorted;    /* the other buffer of the offers' radix sort (deals.c) */
+    size_t cap_offers_sorted;
     uint32_t *insider;          /* CSR: pool deals in which an investor holds a stake */
     size_t *insider_begin;      /* [n_inv + 1] */
     size_t cap_insider, cap_insider_begin;

@@ -22,7 +22,7 @@ static void finance_free(struct lm_finance *fin)
                       fin->cum_social, fin->pool,      fin->cum,        fin->pool_by_stage,
                       fin->offers,    fin->insider,    fin->insider_begin, fin->offer_count,
                       fin->offer_begin, fin->inv_avail, fin->inv_looks, fin->inv_seen, fin->inv_screened,
-                      fin->seen_buf,   fin->seek};
+                      fin->seen_buf,   fin->seek,       fin->offers_sorted};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; ++i)
         free(arrays[i]);
     free(fin);

@@ -304,12 +304,12 @@ double lm_tiers_take_up(const lm_tier_rule *t, int year)
 }
 
 /* Certifies firm i; returns the awards it received. A firm without a valid certificate that
- * meets the criteria applies with the tier's take-up probability of the year (one uniform
- * per certificate tier from the firm's stream of the month, drawn only when some take-up is
- * below 1, so a scenario without take-up draws nothing); holders renew whenever they meet
- * the criteria. */
+ * meets the criteria applies with the tier's take-up probability of the year (take_up, the
+ * same for every firm; one uniform per certificate tier from the firm's stream of the month,
+ * drawn only when some take-up is below 1, so a scenario without take-up draws nothing);
+ * holders renew whenever they meet the criteria. */
 static double certify(lm_world *w, size_t i, lm_month m, const double *market_year,
-                      const lm_rng_block *blk)
+                      const lm_rng_block *blk, const double take_up[3])
 {
     lm_firms *f = &w->firms;
     const lm_tier_params *tp = &w->p->tiers;
@@ -318,10 +318,7 @@ static double certify(lm_world *w, size_t i, lm_month m, const double *market_ye
     const unsigned held = f->tier[i];
     unsigned now = 0u;
     double award = 0.0;
-    double take_up[3], u[3] = {0.0, 0.0, 0.0};
-    take_up[0] = lm_tiers_take_up(&tp->tech_sme, year);
-    take_up[1] = lm_tiers_take_up(&tp->high_tech, year);
-    take_up[2] = lm_tiers_take_up(&tp->little_giant, year);
+    double u[3] = {0.0, 0.0, 0.0};
     if (take_up[0] < 1.0 || take_up[1] < 1.0 || take_up[2] < 1.0) {
         lm_rng g;
         lm_rng_init_block(&g, w->key, f->stream[i], LM_PURPOSE_TIERS, m, blk);
@@ -369,6 +366,12 @@ lm_status lm_phase_tiers(lm_world *w, lm_month m, lm_error *err)
     if (!market_year || !partial || !sums)
         LM_FAIL(err, LM_ENOMEM, "tiers scratch");
     lm_tiers_market_year(w, m, market_year);
+    /* the year's take-up of each tier that lasts several years, the same for every firm */
+    const lm_tier_params *tp = &w->p->tiers;
+    const int year = lm_month_year(m);
+    const double take_up[3] = {lm_tiers_take_up(&tp->tech_sme, year),
+                               lm_tiers_take_up(&tp->high_tech, year),
+                               lm_tiers_take_up(&tp->little_giant, year)};
     lm_status st = lm_tiers_rank_cohorts(w, err);
     if (st != LM_OK)
         return st;
@@ -385,7 +388,7 @@ lm_status lm_phase_tiers(lm_world *w, lm_month m, lm_error *err)
             for (size_t i = i0; i < i0 + n_run; ++i) {
                 if (f->status[i] != LM_FIRM_ALIVE)
                     continue;
-                const double award = certify(w, i, m, market_year, &blk[i - i0]);
+                const double award = certify(w, i, m, market_year, &blk[i - i0], take_up);
                 if (award > 0.0) {
                     double *a = acc + (size_t)f->region[i] * T_N;
                     a[T_AWARD] += award;
