@@ -108,7 +108,7 @@ static int32_t next_headcount(const lm_cost_params *c, double team, int32_t h, d
     }
     if (per_head <= 0.0 || cash <= 0.0)
         return h;
-    const double need = lm_fmax(team, revenue / c->revenue_per_head_cny_month);
+    const double need = lm_staff_needed(c, team, revenue);
     const double affordable =
         (revenue + cash / c->runway_target_months + unpaid * pay_head) / per_head;
     const double target = lm_fmin(lm_fmin(need, affordable), c->max_headcount);

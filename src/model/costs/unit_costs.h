@@ -7,6 +7,7 @@
 
 #include <math.h>
 
+#include "core/minmax.h"
 #include "core/world.h"
 
 typedef struct lm_unit_costs {
@@ -85,6 +86,14 @@ static inline lm_unit_costs lm_unit_costs_at(const lm_world *w, int r, int s, do
        and a complete chain lower the price (why DeepSeek's compute was cheap). */
     const lm_unit_factors u = lm_unit_factors_at(w, r, s);
     return lm_unit_costs_of(&u, h, unpaid);
+}
+
+/* The staff a firm needs (docs/model.md 7.5, Staffing): the sector's team before its revenue
+ * keeps more busy, then the staff its revenue keeps busy at revenue_per_head. The staffing
+ * rule grows toward it; a round is raised for it (7.9). */
+static inline double lm_staff_needed(const lm_cost_params *c, double team, double revenue)
+{
+    return lm_fmax(team, revenue / c->revenue_per_head_cny_month);
 }
 
 /* Founders still unpaid in month m of a firm with h staff whose founders draw pay from

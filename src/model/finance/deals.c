@@ -125,7 +125,7 @@ static inline double seek_size(const lm_world *w, const lm_finance_params *f, co
        busy after), each hire at the going cost of one paid employee. A founding pair of a
        sector that needs twenty people raises for twenty, not for two. */
     const double team = w->p->sectors[fm->sector[i]].team_size;
-    const double plan_h = lm_fmin(lm_fmax(team, fm->revenue_cny[i] / w->p->costs.revenue_per_head_cny_month),
+    const double plan_h = lm_fmin(lm_staff_needed(&w->p->costs, team, fm->revenue_cny[i]),
                                   w->p->costs.max_headcount);
     const double h = (double)fm->headcount[i];
     double plan = burn;
